@@ -1,0 +1,3 @@
+//! The sandbox providers' command line.
+
+fn main() {}

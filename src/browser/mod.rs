@@ -1,0 +1,1 @@
+//! The storefront SDK: redirect and seamless checkout.

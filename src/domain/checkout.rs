@@ -1,0 +1,206 @@
+//! What the storefront asks for when the shopper clicks "pay": checked the same way in the
+//! browser (before any request) and in the backend (before any provider call).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::customer::CustomerRules;
+use super::validation::{text, Message, Violation, Violations};
+use super::{CartLine, Customer, CustomerInput, Lang, Metadata, Provider};
+
+/// The body of `POST /sessions`, before any check.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CheckoutInput {
+    /// `moneroo`, `cinetpay` or `moneyfusion`.
+    pub provider: Option<String>,
+    /// The cart, priced by the backend from its catalog.
+    pub items: Option<Vec<CartLine>>,
+    /// Or an order the merchant's servers registered and priced.
+    #[serde(alias = "orderId")]
+    pub order_id: Option<String>,
+    /// The shopper.
+    pub customer: CustomerInput,
+    /// `fr` or `en`.
+    pub lang: Option<String>,
+    /// CinetPay channels: `ALL`, `MOBILE_MONEY`, `CREDIT_CARD`, `WALLET`, comma-joined.
+    pub channels: Option<String>,
+    /// Moneroo method short codes (`mtn_ci`, `orange_ci`, ...).
+    pub methods: Option<Vec<String>>,
+    /// The merchant's notes: string keys to string values.
+    pub metadata: Option<BTreeMap<String, String>>,
+    /// Never accepted: prices come from the server. Present only to be refused by name.
+    #[serde(skip_serializing)]
+    pub amount: Option<serde::de::IgnoredAny>,
+}
+
+/// What is being paid for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Basket {
+    /// Cart lines to price from the catalog.
+    Items(Vec<CartLine>),
+    /// An order registered by the merchant's servers.
+    Order(String),
+}
+
+/// A checked checkout request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Checkout {
+    /// The provider to pay with.
+    pub provider: Provider,
+    /// What is being paid for.
+    pub basket: Basket,
+    /// The shopper.
+    pub customer: Customer,
+    /// The shopper's language.
+    pub lang: Lang,
+    /// CinetPay channels, normalized (`MOBILE_MONEY,WALLET`).
+    pub channels: Option<String>,
+    /// Moneroo methods.
+    pub methods: Vec<String>,
+    /// The merchant's notes.
+    pub metadata: Metadata,
+}
+
+const CHANNELS: [&str; 4] = ["ALL", "MOBILE_MONEY", "CREDIT_CARD", "WALLET"];
+
+impl Checkout {
+    /// Checks a request, reporting every problem at once.
+    pub fn parse(input: &CheckoutInput) -> Result<Checkout, Violations> {
+        let mut found = Violations::new();
+        if input.amount.is_some() {
+            found.push(Violation::new(
+                "amount_not_allowed",
+                "amount",
+                Message::new(
+                    "Le montant est calculé par le serveur du marchand, pas par le navigateur.",
+                    "The amount is computed by the merchant's server, not by the browser.",
+                ),
+            ));
+        }
+        let provider = match input.provider.as_deref().map(str::trim) {
+            None | Some("") => {
+                found.push(Violation::required("provider"));
+                None
+            }
+            Some(name) => Provider::parse(name).or_else(|| {
+                found.push(Violation::new(
+                    "unknown_provider",
+                    "provider",
+                    Message::new(
+                        "Moyen de paiement inconnu : choisissez moneroo, cinetpay ou moneyfusion.",
+                        "Unknown payment provider: choose moneroo, cinetpay or moneyfusion.",
+                    ),
+                ));
+                None
+            }),
+        };
+        let basket = match (&input.items, &input.order_id) {
+            (Some(_), Some(_)) => {
+                found.push(Violation::new(
+                    "items_or_order",
+                    "order_id",
+                    Message::new(
+                        "Envoyez soit les articles, soit la référence de commande, pas les deux.",
+                        "Send either the items or the order id, not both.",
+                    ),
+                ));
+                None
+            }
+            (Some(items), None) => {
+                let problems = CartLine::check_cart(items, "items");
+                let ok = problems.is_empty();
+                found.extend(problems);
+                ok.then(|| Basket::Items(items.clone()))
+            }
+            (None, Some(id)) => text(Some(id), "order_id", true, 64, &mut found).map(Basket::Order),
+            (None, None) => {
+                found.push(Violation::new(
+                    "empty_cart",
+                    "items",
+                    Message::new("Le panier est vide.", "The cart is empty."),
+                ));
+                None
+            }
+        };
+        let channels = match &input.channels {
+            None => None,
+            Some(raw) => {
+                let parts: Vec<String> = raw
+                    .split(',')
+                    .map(|c| c.trim().to_ascii_uppercase())
+                    .filter(|c| !c.is_empty())
+                    .collect();
+                if parts.is_empty() || parts.iter().any(|c| !CHANNELS.contains(&c.as_str())) {
+                    found.push(Violation::new(
+                        "invalid_channels",
+                        "channels",
+                        Message::new(
+                            "Canaux possibles : ALL, MOBILE_MONEY, CREDIT_CARD, WALLET.",
+                            "Possible channels: ALL, MOBILE_MONEY, CREDIT_CARD, WALLET.",
+                        ),
+                    ));
+                    None
+                } else {
+                    Some(parts.join(","))
+                }
+            }
+        };
+        let methods = input.methods.clone().unwrap_or_default();
+        for (i, method) in methods.iter().enumerate() {
+            let ok = (1..=40).contains(&method.len())
+                && method
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+            if !ok {
+                found.push(Violation::new(
+                    "invalid_method",
+                    format!("methods[{i}]"),
+                    Message::new(
+                        "Code de moyen de paiement invalide (par exemple mtn_ci).",
+                        "Invalid payment method code (for example mtn_ci).",
+                    ),
+                ));
+            }
+        }
+        let metadata = found.collect(Metadata::parse(
+            input.metadata.clone().unwrap_or_default(),
+            "metadata",
+        ));
+        let rules = provider.map_or(CustomerRules::default(), |p| {
+            p.customer_rules(accepts_card(p, channels.as_deref()))
+        });
+        let customer = found.collect(Customer::parse(&input.customer, rules, "customer"));
+        let lang = input
+            .lang
+            .as_deref()
+            .map(Lang::from_tag)
+            .unwrap_or_default();
+
+        match (provider, basket, customer, metadata) {
+            (Some(provider), Some(basket), Some(customer), Some(metadata)) if found.is_empty() => {
+                Ok(Checkout {
+                    provider,
+                    basket,
+                    customer,
+                    lang,
+                    channels,
+                    methods,
+                    metadata,
+                })
+            }
+            _ => Err(found),
+        }
+    }
+}
+
+/// True when the shopper may pay by card with this provider and these channels. Only
+/// CinetPay distinguishes: card payments need the shopper's full postal identity. Without
+/// explicit channels the backend asks CinetPay for mobile money and wallets, which need
+/// nothing more than the amount.
+pub fn accepts_card(provider: Provider, channels: Option<&str>) -> bool {
+    provider == Provider::CinetPay
+        && channels.is_some_and(|c| c.split(',').any(|c| c == "ALL" || c == "CREDIT_CARD"))
+}

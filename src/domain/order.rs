@@ -1,0 +1,250 @@
+//! What is being bought: cart lines from the storefront, priced line items, the order.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::validation::{join, text, Message, Violation, Violations};
+use super::{Currency, Money, MoneyError};
+
+/// Most lines one cart may hold.
+pub const MAX_LINES: usize = 100;
+/// Most units of one article in one line.
+pub const MAX_QUANTITY: u32 = 10_000;
+
+/// One line of a cart as the storefront sends it: an article and how many. No price: the
+/// backend prices it from the merchant's catalog.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CartLine {
+    /// The article's code in the merchant's catalog.
+    pub sku: String,
+    /// How many units. Signed so that a negative number is reported, not a parse error.
+    pub quantity: i64,
+}
+
+impl CartLine {
+    /// Checks a whole cart: not empty, at most [`MAX_LINES`] lines, each with a catalog
+    /// code and a quantity from 1 to [`MAX_QUANTITY`].
+    pub fn check_cart(lines: &[CartLine], field: &str) -> Violations {
+        let mut found = Violations::new();
+        if lines.is_empty() {
+            found.push(Violation::new(
+                "empty_cart",
+                field,
+                Message::new("Le panier est vide.", "The cart is empty."),
+            ));
+        }
+        if lines.len() > MAX_LINES {
+            found.push(Violation::new(
+                "too_many_lines",
+                field,
+                Message::new(
+                    format!(
+                        "Le panier ne peut pas contenir plus de {MAX_LINES} articles différents."
+                    ),
+                    format!("The cart cannot hold more than {MAX_LINES} different articles."),
+                ),
+            ));
+        }
+        for (i, line) in lines.iter().enumerate() {
+            let at = format!("{field}[{i}]");
+            if !is_sku(&line.sku) {
+                found.push(Violation::new(
+                    "invalid_sku",
+                    join(&at, "sku"),
+                    Message::new(
+                        "Référence d'article invalide (lettres, chiffres, . _ - ; 64 caractères au plus).",
+                        "Invalid article code (letters, digits, . _ -; at most 64 characters).",
+                    ),
+                ));
+            }
+            if line.quantity < 1 || line.quantity > i64::from(MAX_QUANTITY) {
+                found.push(Violation::new(
+                    "invalid_quantity",
+                    join(&at, "quantity"),
+                    Message::new(
+                        format!("La quantité doit être comprise entre 1 et {MAX_QUANTITY}."),
+                        format!("The quantity must be between 1 and {MAX_QUANTITY}."),
+                    ),
+                ));
+            }
+        }
+        found
+    }
+}
+
+/// True for a catalog code: 1 to 64 of `A-Z a-z 0-9 . _ -`.
+pub fn is_sku(sku: &str) -> bool {
+    (1..=64).contains(&sku.len())
+        && sku
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+/// A priced line: an article from the catalog, its unit price and quantity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineItem {
+    /// Catalog code.
+    pub sku: String,
+    /// The article's name, as the shopper sees it on the provider's page.
+    pub name: String,
+    /// Price of one unit.
+    pub unit_price: Money,
+    /// Units bought.
+    pub quantity: u32,
+}
+
+impl LineItem {
+    /// Unit price × quantity, checked.
+    pub fn total(&self) -> Result<Money, MoneyError> {
+        self.unit_price.checked_mul(self.quantity)
+    }
+}
+
+/// An order to pay: priced on the server, never by the browser.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Order {
+    /// The merchant's own reference, unique per payment attempt.
+    pub reference: String,
+    /// What the shopper reads on the provider's page.
+    pub description: String,
+    /// The priced lines (empty for an order registered with a total only).
+    pub items: Vec<LineItem>,
+    /// The amount due.
+    pub amount: Money,
+}
+
+impl Order {
+    /// Builds an order from priced lines: one currency, a total within range and above
+    /// zero.
+    pub fn from_items(
+        reference: String,
+        description: String,
+        items: Vec<LineItem>,
+    ) -> Result<Order, Violations> {
+        let mut found = Violations::new();
+        let Some(currency) = items.first().map(|i| i.unit_price.currency()) else {
+            return Err(Violation::new(
+                "empty_cart",
+                "items",
+                Message::new("Le panier est vide.", "The cart is empty."),
+            )
+            .into());
+        };
+        let mut total = Money::zero(currency);
+        for (i, item) in items.iter().enumerate() {
+            match item.total().and_then(|t| total.checked_add(t)) {
+                Ok(sum) => total = sum,
+                Err(error) => {
+                    found.push(error.violation(format!("items[{i}]")));
+                    return Err(found);
+                }
+            }
+        }
+        Order::check_amount(total, "amount", &mut found);
+        found.into_result(Order {
+            reference,
+            description,
+            items,
+            amount: total,
+        })
+    }
+
+    /// Records a violation when an amount due is zero.
+    pub fn check_amount(amount: Money, field: &str, found: &mut Violations) {
+        if amount.minor() == 0 {
+            found.push(Violation::new(
+                "amount_too_small",
+                field,
+                Message::new(
+                    "Le montant à payer doit être supérieur à zéro.",
+                    "The amount to pay must be above zero.",
+                ),
+            ));
+        }
+    }
+
+    /// The currency of the amount due.
+    pub fn currency(&self) -> Currency {
+        self.amount.currency()
+    }
+}
+
+/// Most entries in [`Metadata`].
+pub const METADATA_MAX_ENTRIES: usize = 20;
+const METADATA_KEY_MAX: usize = 40;
+const METADATA_VALUE_MAX: usize = 500;
+
+/// The merchant's own notes on a payment: string keys to string values, as Moneroo
+/// requires, at most [`METADATA_MAX_ENTRIES`] entries.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Metadata(BTreeMap<String, String>);
+
+impl Metadata {
+    /// Checks entries: keys of 1 to 40 of `A-Z a-z 0-9 _ . -`, values of at most 500
+    /// characters without control characters.
+    pub fn parse(
+        entries: impl IntoIterator<Item = (String, String)>,
+        field: &str,
+    ) -> Result<Metadata, Violations> {
+        let mut found = Violations::new();
+        let mut map = BTreeMap::new();
+        for (key, value) in entries {
+            let at = join(field, &key);
+            let key_ok = (1..=METADATA_KEY_MAX).contains(&key.len())
+                && key
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
+            if !key_ok {
+                found.push(Violation::new(
+                    "invalid_metadata_key",
+                    at,
+                    Message::new(
+                        "Clé de métadonnée invalide (lettres, chiffres, _ . - ; 40 caractères au plus).",
+                        "Invalid metadata key (letters, digits, _ . -; at most 40 characters).",
+                    ),
+                ));
+                continue;
+            }
+            if value.is_empty() {
+                map.insert(key, value);
+                continue;
+            }
+            if let Some(value) = text(Some(&value), &at, false, METADATA_VALUE_MAX, &mut found) {
+                map.insert(key, value);
+            }
+        }
+        if map.len() > METADATA_MAX_ENTRIES {
+            found.push(Violation::new(
+                "too_many_metadata",
+                field,
+                Message::new(
+                    format!("{METADATA_MAX_ENTRIES} métadonnées au plus."),
+                    format!("At most {METADATA_MAX_ENTRIES} metadata entries."),
+                ),
+            ));
+        }
+        found.into_result(Metadata(map))
+    }
+
+    /// The entries, sorted by key.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    /// The value for a key.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0.get(key).map(String::as_str)
+    }
+
+    /// True when there is no entry.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Adds an entry set by Guichet itself (such as the session id), replacing any other.
+    pub fn insert(&mut self, key: &str, value: String) {
+        self.0.insert(key.to_owned(), value);
+    }
+}

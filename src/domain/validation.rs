@@ -1,0 +1,217 @@
+//! Validation results: every problem at once, each with a stable code, the field path and
+//! a message in French and English.
+
+use core::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::Lang;
+
+/// A message a shopper may read, in both languages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    /// French text.
+    pub fr: String,
+    /// English text.
+    pub en: String,
+}
+
+impl Message {
+    /// Builds a message from its two texts.
+    pub fn new(fr: impl Into<String>, en: impl Into<String>) -> Self {
+        Message {
+            fr: fr.into(),
+            en: en.into(),
+        }
+    }
+
+    /// The text in the shopper's language.
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Fr => &self.fr,
+            Lang::En => &self.en,
+        }
+    }
+}
+
+/// One broken rule: which field, which rule, and what to tell the shopper.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Violation {
+    /// Stable machine code, such as `required` or `invalid_phone`.
+    pub code: String,
+    /// Path of the field, such as `customer.phone` or `items[2].quantity`.
+    pub field: String,
+    /// What to tell the shopper.
+    pub message: Message,
+}
+
+impl Violation {
+    /// Builds a violation.
+    pub fn new(code: &str, field: impl Into<String>, message: Message) -> Self {
+        Violation {
+            code: code.to_owned(),
+            field: field.into(),
+            message,
+        }
+    }
+
+    /// The common "this field is required" violation.
+    pub fn required(field: impl Into<String>) -> Self {
+        Violation::new(
+            "required",
+            field,
+            Message::new("Ce champ est obligatoire.", "This field is required."),
+        )
+    }
+
+    /// A text longer than the rule allows.
+    pub fn too_long(field: impl Into<String>, max: usize) -> Self {
+        Violation::new(
+            "too_long",
+            field,
+            Message::new(
+                format!("Ce champ ne doit pas dépasser {max} caractères."),
+                format!("This field must be at most {max} characters long."),
+            ),
+        )
+    }
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {} ({})", self.field, self.message.en, self.code)
+    }
+}
+
+/// Every violation found in one input. Empty means valid.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Violations(Vec<Violation>);
+
+impl Violations {
+    /// No violation yet.
+    pub fn new() -> Self {
+        Violations(Vec::new())
+    }
+
+    /// Records one violation.
+    pub fn push(&mut self, violation: Violation) {
+        self.0.push(violation);
+    }
+
+    /// Records every violation of another check.
+    pub fn extend(&mut self, other: Violations) {
+        self.0.extend(other.0);
+    }
+
+    /// Runs a check and keeps its value, or records its violations and gives `None`.
+    pub fn collect<T>(&mut self, result: Result<T, Violations>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(found) => {
+                self.extend(found);
+                None
+            }
+        }
+    }
+
+    /// True when nothing was found.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// How many violations were found.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// The violations, in the order they were found.
+    pub fn as_slice(&self) -> &[Violation] {
+        &self.0
+    }
+
+    /// The first violation for a field, if any.
+    pub fn for_field(&self, field: &str) -> Option<&Violation> {
+        self.0.iter().find(|v| v.field == field)
+    }
+
+    /// `Ok(value)` when nothing was found, the violations otherwise.
+    pub fn into_result<T>(self, value: T) -> Result<T, Violations> {
+        if self.0.is_empty() {
+            Ok(value)
+        } else {
+            Err(self)
+        }
+    }
+}
+
+impl From<Violation> for Violations {
+    fn from(violation: Violation) -> Self {
+        Violations(vec![violation])
+    }
+}
+
+impl IntoIterator for Violations {
+    type Item = Violation;
+    type IntoIter = std::vec::IntoIter<Violation>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl fmt::Display for Violations {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, v) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{v}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Violations {}
+
+/// Joins a parent path and a child name: `join("customer", "email")` is `customer.email`.
+pub fn join(parent: &str, child: &str) -> String {
+    if parent.is_empty() {
+        child.to_owned()
+    } else {
+        format!("{parent}.{child}")
+    }
+}
+
+/// Checks a free text: trimmed, not empty when required, at most `max` characters and no
+/// control characters. Gives the trimmed text, or `None` when absent and optional.
+pub fn text(
+    value: Option<&str>,
+    field: &str,
+    required: bool,
+    max: usize,
+    found: &mut Violations,
+) -> Option<String> {
+    let trimmed = value.map(str::trim).filter(|s| !s.is_empty());
+    let Some(text) = trimmed else {
+        if required {
+            found.push(Violation::required(field));
+        }
+        return None;
+    };
+    if text.chars().count() > max {
+        found.push(Violation::too_long(field, max));
+        return None;
+    }
+    if text.chars().any(char::is_control) {
+        found.push(Violation::new(
+            "invalid_characters",
+            field,
+            Message::new(
+                "Ce champ contient des caractères non autorisés.",
+                "This field contains characters that are not allowed.",
+            ),
+        ));
+        return None;
+    }
+    Some(text.to_owned())
+}

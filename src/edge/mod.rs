@@ -1,0 +1,1 @@
+//! The merchant's backend: a WinterCG `fetch` handler for workerd, Deno and Node.

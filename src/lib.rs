@@ -1,0 +1,36 @@
+//! Guichet: one crate, three products.
+//!
+//! - [`domain`] is the shop's vocabulary (money, customers, orders, statuses, validation).
+//!   Pure Rust, no I/O, no secrets; compiled into every bundle so the storefront and the
+//!   backend apply the same rules.
+//! - `providers` (feature `edge`) turns domain values into the requests Moneroo, CinetPay
+//!   and MoneyFusion publish, and their answers back into domain values. No I/O: an
+//!   [`http::Transport`] sends what an adapter builds.
+//! - `edge` (feature `edge`) is the merchant's backend: a WinterCG `fetch` handler that
+//!   prices orders, signs sessions, verifies outcomes and keeps the ledger.
+//! - `browser` (feature `browser`) is the storefront SDK: redirect and seamless checkout.
+//!   It never compiles `edge` or `providers`, so it cannot name a secret.
+//! - `sandbox` (feature `sandbox`, native only) is a local stand-in for the three
+//!   providers, hosted pages and faults included.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod domain;
+
+#[cfg(any(feature = "edge", feature = "sandbox"))]
+pub mod http;
+
+#[cfg(feature = "edge")]
+pub mod providers;
+
+#[cfg(feature = "edge")]
+pub mod edge;
+
+#[cfg(feature = "browser")]
+pub mod browser;
+
+#[cfg(all(feature = "sandbox", not(target_arch = "wasm32")))]
+pub mod sandbox;
+
+/// The crate version, reported by `GET /health` and the browser bundle.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

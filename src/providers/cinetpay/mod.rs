@@ -1,0 +1,1 @@
+//! CinetPay, classic checkout API: payments, checks, notifications, transfers.

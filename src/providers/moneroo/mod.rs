@@ -1,0 +1,1 @@
+//! Moneroo: payments, payouts, webhooks and method catalogs.

@@ -1,0 +1,1 @@
+//! MoneyFusion: payments, status, webhooks, withdrawals.

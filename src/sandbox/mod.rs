@@ -1,0 +1,1 @@
+//! A local stand-in for Moneroo, CinetPay and MoneyFusion.
