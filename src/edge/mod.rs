@@ -1,1 +1,13 @@
 //! The merchant's backend: a WinterCG `fetch` handler for workerd, Deno and Node.
+//!
+//! [`router::route`] is pure: an [`Incoming`] request and a [`Config`] in, an
+//! [`crate::http::HttpResponse`] out, so every route is tested natively. [`worker`] adapts
+//! it to the runtime's `Request` and `Response` objects.
+
+pub mod config;
+pub mod reply;
+pub mod router;
+pub mod worker;
+
+pub use config::Config;
+pub use router::{route, Incoming};

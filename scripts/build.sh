@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Builds both WebAssembly bundles into pkg/ and prints their sizes:
+#   pkg/browser/  the storefront SDK (wasm-bindgen `web` target, loaded on first use)
+#   pkg/edge/     the merchant backend (`web` target, `initSync` in workerd, Deno, Node)
+# Each is compiled with only its own feature, so the browser bundle cannot contain the
+# edge's code. wasm-opt comes from npm's binaryen: Debian's binaryen 108 corrupts modules.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+WASM_OPT=node_modules/.bin/wasm-opt
+# The features rustc 1.95 enables by default for wasm32-unknown-unknown.
+WASM_FEATURES=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
+  --enable-mutable-globals --enable-reference-types --enable-multivalue)
+
+bundle() {
+  local feature=$1 name=$2 out=pkg/$1
+  cargo build --quiet --release --lib --target wasm32-unknown-unknown \
+    --no-default-features --features "$feature"
+  rm -rf "$out.tmp" && mkdir -p "$out.tmp"
+  wasm-bindgen target/wasm32-unknown-unknown/release/guichet.wasm \
+    --target web --out-dir "$out.tmp" --out-name "$name" \
+    --remove-name-section --remove-producers-section
+  "$WASM_OPT" -Oz "${WASM_FEATURES[@]}" "$out.tmp/${name}_bg.wasm" -o "$out.tmp/${name}_bg.wasm"
+  cp js/"$feature"/* "$out.tmp/"
+  rm -rf "$out" && mv "$out.tmp" "$out"
+}
+
+bundle browser guichet
+bundle edge guichet_edge
+node scripts/sizes.mjs

@@ -1,0 +1,113 @@
+//! The shop's domain, natively: the shared checkout stories, and properties of money and
+//! phone numbers over generated inputs.
+#![cfg(not(target_arch = "wasm32"))]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use guichet::domain::money::MAX_AMOUNT;
+use guichet::domain::{Country, Currency, Lang, Money, MoneyError, PaymentStatus, Phone, Transition};
+use proptest::prelude::*;
+
+#[test]
+fn checkout_stories_are_judged_as_written() {
+    for story in common::stories() {
+        assert_eq!(common::judge(&story.request), story.violations, "{}", story.story);
+    }
+}
+
+#[test]
+fn a_final_status_never_goes_back() {
+    use PaymentStatus::*;
+    let all = [Pending, Succeeded, Failed, Cancelled, Expired];
+    for from in all {
+        for to in all {
+            let expected = if from == to {
+                Transition::Unchanged
+            } else if from == Pending {
+                Transition::Advance(to)
+            } else {
+                Transition::Refused
+            };
+            assert_eq!(from.transition(to), expected, "{from:?} -> {to:?}");
+        }
+    }
+}
+
+fn currency() -> impl Strategy<Value = Currency> {
+    prop::sample::select(Currency::ALL.to_vec())
+}
+
+proptest! {
+    #[test]
+    fn addition_is_exact_or_an_overflow_never_a_wrap(a in 0..=MAX_AMOUNT, b in 0..=MAX_AMOUNT, c in currency()) {
+        let (x, y) = (Money::from_minor(a, c).unwrap(), Money::from_minor(b, c).unwrap());
+        match x.checked_add(y) {
+            Ok(sum) => { prop_assert_eq!(sum.minor(), a + b); prop_assert!(a + b <= MAX_AMOUNT); }
+            Err(e) => { prop_assert_eq!(e, MoneyError::Overflow); prop_assert!(a + b > MAX_AMOUNT); }
+        }
+        prop_assert_eq!(x.checked_add(y).ok(), y.checked_add(x).ok());
+    }
+
+    #[test]
+    fn multiplication_is_exact_or_an_overflow(a in 0..=MAX_AMOUNT, q in 0u32..=u32::MAX, c in currency()) {
+        let x = Money::from_minor(a, c).unwrap();
+        let exact = u128::from(a) * u128::from(q);
+        match x.checked_mul(q) {
+            Ok(product) => prop_assert_eq!(u128::from(product.minor()), exact),
+            Err(_) => prop_assert!(exact > u128::from(MAX_AMOUNT)),
+        }
+    }
+
+    #[test]
+    fn subtraction_never_goes_below_zero(a in 0..=MAX_AMOUNT, b in 0..=MAX_AMOUNT, c in currency()) {
+        let (x, y) = (Money::from_minor(a, c).unwrap(), Money::from_minor(b, c).unwrap());
+        prop_assert_eq!(x.checked_sub(y).is_ok(), a >= b);
+        if let Ok(d) = x.checked_sub(y) { prop_assert_eq!(d.checked_add(y).unwrap(), x); }
+    }
+
+    #[test]
+    fn currencies_never_mix(a in 0..1_000_000u64, c in currency(), d in currency()) {
+        prop_assume!(c != d);
+        let err = Money::from_minor(a, c).unwrap().checked_add(Money::from_minor(a, d).unwrap());
+        let mismatch = matches!(err, Err(MoneyError::CurrencyMismatch { .. }));
+        prop_assert!(mismatch);
+    }
+
+    #[test]
+    fn major_text_round_trips(major in 0u64..=1_000_000_000, cents in 0u64..100, c in currency()) {
+        let text = if c.minor_units() == 0 { major.to_string() } else { format!("{major}.{cents:02}") };
+        let money = Money::parse_major(&text, c).unwrap();
+        let expected = if c.minor_units() == 0 { major } else { major * 100 + cents };
+        prop_assert_eq!(money.minor(), expected);
+        prop_assert!(!money.display(Lang::Fr).is_empty());
+    }
+
+    #[test]
+    fn ivorian_numbers_normalize_whatever_the_separators(
+        prefix in prop::sample::select(vec!["01", "05", "07", "27"]),
+        rest in "[0-9]{8}",
+        separator in prop::sample::select(vec!["", " ", ".", "-"]),
+        form in 0..4usize,
+    ) {
+        let national = format!("{prefix}{rest}");
+        let spaced: Vec<String> = national.as_bytes().chunks(2).map(|c| String::from_utf8(c.to_vec()).unwrap()).collect();
+        let typed = spaced.join(separator);
+        let input = match form { 0 => typed, 1 => format!("+225 {typed}"), 2 => format!("00225{typed}"), _ => format!("225{typed}") };
+        let phone = Phone::parse(&input, Some(Country::CI)).unwrap();
+        prop_assert_eq!(phone.as_str(), format!("+225{national}"));
+        // Normalizing again changes nothing, with or without the country.
+        prop_assert_eq!(Phone::parse(phone.as_str(), None).unwrap(), phone.clone());
+        prop_assert_eq!(phone.country(), Some(Country::CI));
+    }
+
+    #[test]
+    fn phone_parsing_never_panics_and_output_is_e164(input in "\\PC{0,24}", country in prop::option::of(prop::sample::select(vec![Country::CI, Country::SN, Country::CD, Country::BJ]))) {
+        if let Ok(phone) = Phone::parse(&input, country) {
+            let digits = phone.digits();
+            prop_assert!(phone.as_str().starts_with('+'));
+            prop_assert!((8..=15).contains(&digits.len()));
+            prop_assert!(digits.bytes().all(|b| b.is_ascii_digit()));
+        }
+    }
+}

@@ -1,0 +1,62 @@
+// The edge bundle, unchanged, inside workerd (through miniflare) and inside Node: the same
+// requests get the same answers.
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { Miniflare } from "miniflare";
+import { readFileSync } from "node:fs";
+
+const version = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url))).version;
+const env = { GUICHET_ALLOWED_ORIGINS: "https://shop.ci" };
+
+const mf = new Miniflare({
+  modules: true,
+  scriptPath: "pkg/edge/worker.js",
+  modulesRules: [
+    { type: "ESModule", include: ["**/*.js"] },
+    { type: "CompiledWasm", include: ["**/*.wasm"] },
+  ],
+  bindings: env,
+  compatibilityDate: "2025-01-01",
+});
+after(() => mf.dispose());
+
+const node = await import("../../pkg/edge/index.js");
+
+const runtimes = {
+  workerd: (url, init) => mf.dispatchFetch(url, init),
+  node: (url, init) => node.fetch(new Request(url, init), env),
+};
+
+for (const [name, send] of Object.entries(runtimes)) {
+  test(`${name}: health answers with the version, CORS only for allowed origins`, async () => {
+    const ok = await send("http://edge.test/api/health", { headers: { Origin: "https://shop.ci" } });
+    assert.equal(ok.status, 200);
+    assert.match(ok.headers.get("content-type"), /^application\/json/);
+    assert.equal(ok.headers.get("access-control-allow-origin"), "https://shop.ci");
+    assert.deepEqual(await ok.json(), { ok: true, version });
+
+    const foreign = await send("http://edge.test/api/health", { headers: { Origin: "https://evil.example" } });
+    assert.equal(foreign.headers.get("access-control-allow-origin"), null);
+    await foreign.arrayBuffer();
+  });
+
+  test(`${name}: unknown routes and wrong methods answer in the error form`, async () => {
+    const missing = await send("http://edge.test/api/nope");
+    assert.equal(missing.status, 404);
+    assert.equal((await missing.json()).error.code, "not_found");
+
+    const wrong = await send("http://edge.test/api/health", { method: "POST", body: "{}" });
+    assert.equal(wrong.status, 405);
+    assert.equal(wrong.headers.get("allow"), "GET");
+    assert.equal((await wrong.json()).error.code, "method_not_allowed");
+  });
+
+  test(`${name}: a preflight from a foreign origin is refused`, async () => {
+    const refused = await send("http://edge.test/api/sessions", { method: "OPTIONS", headers: { Origin: "https://evil.example" } });
+    assert.equal(refused.status, 403);
+    await refused.arrayBuffer();
+    const allowed = await send("http://edge.test/api/sessions", { method: "OPTIONS", headers: { Origin: "https://shop.ci" } });
+    assert.equal(allowed.status, 204);
+    assert.match(allowed.headers.get("access-control-allow-headers"), /authorization/);
+  });
+}
