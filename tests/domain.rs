@@ -6,13 +6,20 @@
 mod common;
 
 use guichet::domain::money::MAX_AMOUNT;
-use guichet::domain::{Country, Currency, Lang, Money, MoneyError, PaymentStatus, Phone, Transition};
+use guichet::domain::{
+    Country, Currency, Lang, Money, MoneyError, PaymentStatus, Phone, Transition,
+};
 use proptest::prelude::*;
 
 #[test]
 fn checkout_stories_are_judged_as_written() {
     for story in common::stories() {
-        assert_eq!(common::judge(&story.request), story.violations, "{}", story.story);
+        assert_eq!(
+            common::judge(&story.request),
+            story.violations,
+            "{}",
+            story.story
+        );
     }
 }
 

@@ -3,51 +3,38 @@
 //! It validates with the same [`crate::domain`] rules as the backend before any request,
 //! so a shopper sees every mistake at once, in their language, without a round trip.
 
-use serde::Serialize;
+mod read;
+
+use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
-use crate::domain::{Checkout, CheckoutInput, Currency, Lang, Money, Violation};
+use crate::domain::{Checkout, Currency, Lang, Money};
 
-/// What `validateCheckout` answers.
-#[derive(Serialize)]
-struct Report<'a> {
-    ok: bool,
-    violations: Vec<Shown<'a>>,
-}
-
-/// A violation as the storefront shows it: code, field and the message in one language.
-#[derive(Serialize)]
-struct Shown<'a> {
-    code: &'a str,
-    field: &'a str,
-    message: &'a str,
+fn set(object: &Object, key: &str, value: &JsValue) {
+    // Setting a property on a fresh plain object cannot fail.
+    let _ = Reflect::set(object, &JsValue::from_str(key), value);
 }
 
 /// Checks a checkout request (`{provider, items | order_id, customer, ...}`) with the
 /// backend's rules. Answers `{ok, violations: [{code, field, message}]}` with messages in
 /// `lang` (`fr` by default).
 #[wasm_bindgen(js_name = validateCheckout)]
-pub fn validate_checkout(request: JsValue, lang: Option<String>) -> Result<JsValue, JsError> {
+pub fn validate_checkout(request: JsValue, lang: Option<String>) -> JsValue {
     let lang = lang.as_deref().map(Lang::from_tag).unwrap_or_default();
-    let input: CheckoutInput = serde_wasm_bindgen::from_value(request)
-        .map_err(|e| JsError::new(&format!("checkout request: {e}")))?;
-    let found = match Checkout::parse(&input) {
-        Ok(_) => Vec::new(),
-        Err(violations) => violations.into_iter().collect(),
-    };
-    let report = Report {
-        ok: found.is_empty(),
-        violations: found.iter().map(|v: &Violation| shown(v, lang)).collect(),
-    };
-    serde_wasm_bindgen::to_value(&report).map_err(|e| JsError::new(&e.to_string()))
-}
-
-fn shown(violation: &Violation, lang: Lang) -> Shown<'_> {
-    Shown {
-        code: &violation.code,
-        field: &violation.field,
-        message: violation.message.get(lang),
+    let violations = Array::new();
+    if let Err(found) = Checkout::parse(&read::checkout(&request)) {
+        for violation in found {
+            let shown = Object::new();
+            set(&shown, "code", &violation.code.as_str().into());
+            set(&shown, "field", &violation.field.as_str().into());
+            set(&shown, "message", &violation.message.get(lang).into());
+            violations.push(&shown);
+        }
     }
+    let report = Object::new();
+    set(&report, "ok", &JsValue::from_bool(violations.length() == 0));
+    set(&report, "violations", &violations);
+    report.into()
 }
 
 /// Writes an amount in minor units for a shopper (`12 500 F CFA`, `F CFA 12,500`).
@@ -56,10 +43,16 @@ pub fn format_amount(amount: f64, currency: &str, lang: Option<String>) -> Resul
     let lang = lang.as_deref().map(Lang::from_tag).unwrap_or_default();
     let currency = Currency::from_code(currency)
         .ok_or_else(|| JsError::new("currency: not one of the supported ISO 4217 codes"))?;
-    // JavaScript numbers: only whole, non-negative, exactly representable amounts.
-    if !(amount >= 0.0 && amount.fract() == 0.0 && amount <= crate::domain::money::MAX_AMOUNT as f64) {
-        return Err(JsError::new("amount: a whole number of minor units is required"));
+    // JavaScript numbers cross as f64: only whole, non-negative, exactly representable
+    // amounts become Money, and nothing is computed in floating point.
+    let exact =
+        amount >= 0.0 && amount.fract() == 0.0 && amount <= crate::domain::money::MAX_AMOUNT as f64;
+    if !exact {
+        return Err(JsError::new(
+            "amount: a whole number of minor units is required",
+        ));
     }
-    let money = Money::from_minor(amount as u64, currency).map_err(|e| JsError::new(&e.to_string()))?;
+    let money = Money::from_minor(amount as u64, currency)
+        .map_err(|_| JsError::new("amount: out of range"))?;
     Ok(money.display(lang))
 }

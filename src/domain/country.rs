@@ -90,7 +90,7 @@ impl fmt::Display for Country {
 impl TryFrom<String> for Country {
     type Error = String;
     fn try_from(code: String) -> Result<Self, Self::Error> {
-        Country::parse(&code).ok_or_else(|| format!("unknown country code {code:?}"))
+        Country::parse(&code).ok_or_else(|| format!("unknown country code \"{code}\""))
     }
 }
 

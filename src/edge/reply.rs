@@ -10,9 +10,10 @@ use crate::http::HttpResponse;
 pub fn json(status: u16, value: &impl Serialize) -> HttpResponse {
     let body = serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec());
     let mut response = HttpResponse::new(status, body);
-    response
-        .headers
-        .push(("content-type".into(), "application/json; charset=utf-8".into()));
+    response.headers.push((
+        "content-type".into(),
+        "application/json; charset=utf-8".into(),
+    ));
     response
         .headers
         .push(("cache-control".into(), "no-store".into()));

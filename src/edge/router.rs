@@ -80,7 +80,11 @@ fn preflight(config: &Config, request: &Incoming) -> HttpResponse {
         .header("origin")
         .is_some_and(|origin| config.allows_origin(origin));
     if !allowed {
-        return reply::error(403, "origin_not_allowed", "this origin may not call the API");
+        return reply::error(
+            403,
+            "origin_not_allowed",
+            "this origin may not call the API",
+        );
     }
     let mut response = HttpResponse::new(204, Vec::new());
     response.headers.extend([
@@ -113,7 +117,9 @@ mod tests {
     }
 
     fn config() -> Config {
-        Config::from_env(|name| (name == "GUICHET_ALLOWED_ORIGINS").then(|| "https://shop.ci".into()))
+        Config::from_env(|name| {
+            (name == "GUICHET_ALLOWED_ORIGINS").then(|| "https://shop.ci".into())
+        })
     }
 
     #[test]
@@ -123,7 +129,10 @@ mod tests {
         let body: serde_json::Value = serde_json::from_slice(&response.body).unwrap();
         assert_eq!(body["ok"], true);
         assert_eq!(body["version"], crate::VERSION);
-        assert_eq!(response.header_value("access-control-allow-origin"), Some("https://shop.ci"));
+        assert_eq!(
+            response.header_value("access-control-allow-origin"),
+            Some("https://shop.ci")
+        );
 
         let foreign = route(&config(), &get("/api/health", Some("https://evil.example")));
         assert_eq!(foreign.header_value("access-control-allow-origin"), None);
@@ -152,6 +161,9 @@ mod tests {
         request.headers = vec![("origin".into(), "https://shop.ci".into())];
         let response = route(&config(), &request);
         assert_eq!(response.status, 204);
-        assert_eq!(response.header_value("access-control-allow-origin"), Some("https://shop.ci"));
+        assert_eq!(
+            response.header_value("access-control-allow-origin"),
+            Some("https://shop.ci")
+        );
     }
 }

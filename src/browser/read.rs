@@ -1,0 +1,105 @@
+//! Reads the storefront's plain JavaScript objects into domain inputs with `Reflect`,
+//! not serde: a generic deserializer would bring its float formatting and error text into
+//! the browser bundle, which is most of its weight. Absent or mistyped fields read as
+//! absent, and the domain's validation names them.
+
+use std::collections::BTreeMap;
+
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::domain::{CartLine, CheckoutInput, CustomerInput};
+
+fn get(object: &JsValue, key: &str) -> JsValue {
+    if object.is_object() {
+        Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+    } else {
+        JsValue::UNDEFINED
+    }
+}
+
+/// A string field; numbers are accepted as their decimal text (a phone typed as a number).
+fn string(object: &JsValue, keys: &[&str]) -> Option<String> {
+    keys.iter().find_map(|key| {
+        let value = get(object, key);
+        value.as_string().or_else(|| {
+            value
+                .as_f64()
+                .filter(|n| n.fract() == 0.0 && n.abs() < 1e15)
+                .map(|n| (n as i64).to_string())
+        })
+    })
+}
+
+/// A whole number; anything else reads as 0, which the cart rules refuse by name.
+fn whole(value: &JsValue) -> i64 {
+    match value.as_f64() {
+        Some(n) if n.fract() == 0.0 && n.abs() < 1e15 => n as i64,
+        _ => 0,
+    }
+}
+
+fn strings(value: &JsValue) -> Option<Vec<String>> {
+    Array::is_array(value).then(|| {
+        Array::from(value)
+            .iter()
+            .map(|v| v.as_string().unwrap_or_default())
+            .collect()
+    })
+}
+
+fn customer(value: &JsValue) -> CustomerInput {
+    CustomerInput {
+        email: string(value, &["email"]),
+        first_name: string(value, &["first_name", "firstName"]),
+        last_name: string(value, &["last_name", "lastName"]),
+        phone: string(value, &["phone"]),
+        country: string(value, &["country"]),
+        address: string(value, &["address"]),
+        city: string(value, &["city"]),
+        state: string(value, &["state"]),
+        zip: string(value, &["zip", "zipCode", "zip_code"]),
+    }
+}
+
+fn items(value: &JsValue) -> Option<Vec<CartLine>> {
+    Array::is_array(value).then(|| {
+        Array::from(value)
+            .iter()
+            .map(|line| CartLine {
+                sku: string(&line, &["sku"]).unwrap_or_default(),
+                quantity: whole(&get(&line, "quantity")),
+            })
+            .collect()
+    })
+}
+
+fn metadata(value: &JsValue) -> Option<BTreeMap<String, String>> {
+    let object: &Object = value.dyn_ref()?;
+    let mut map = BTreeMap::new();
+    for entry in Object::entries(object).iter() {
+        let pair = Array::from(&entry);
+        // A non-string value keeps its key so the rule about values can name it.
+        map.insert(
+            pair.get(0).as_string().unwrap_or_default(),
+            pair.get(1).as_string().unwrap_or_default(),
+        );
+    }
+    Some(map)
+}
+
+/// Reads a checkout request as the storefront passes it.
+pub fn checkout(value: &JsValue) -> CheckoutInput {
+    let amount = get(value, "amount");
+    CheckoutInput {
+        provider: string(value, &["provider"]),
+        items: items(&get(value, "items")),
+        order_id: string(value, &["order_id", "orderId"]),
+        customer: customer(&get(value, "customer")),
+        lang: string(value, &["lang"]),
+        channels: string(value, &["channels"]),
+        methods: strings(&get(value, "methods")),
+        metadata: metadata(&get(value, "metadata")),
+        amount: (!amount.is_undefined() && !amount.is_null()).then_some(serde::de::IgnoredAny),
+    }
+}
