@@ -136,12 +136,22 @@ impl ApiUrl {
         &self.url
     }
 
-    /// Replaces the URL and its app id with `***` in a text that may quote them, such as
-    /// a message the provider sent back.
+    /// Replaces the URL and its app id (in any case) with `***` in a text that may quote
+    /// them, such as a message the provider sent back.
     pub fn scrub(&self, text: &str) -> String {
-        text.replace(&self.url, "***")
-            .replace(&self.app_id, "***")
-            .replace(&self.app_id.to_ascii_lowercase(), "***")
+        let text = text.replace(&self.url, "***");
+        let needle = self.app_id.to_ascii_lowercase();
+        // ASCII lowercasing keeps every byte where it was, so indices carry over.
+        let haystack = text.to_ascii_lowercase();
+        let mut out = String::with_capacity(text.len());
+        let mut last = 0;
+        for (at, _) in haystack.match_indices(&needle) {
+            out.push_str(&text[last..at]);
+            out.push_str("***");
+            last = at + needle.len();
+        }
+        out.push_str(&text[last..]);
+        out
     }
 }
 
