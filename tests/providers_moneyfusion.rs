@@ -809,9 +809,8 @@ fn moneyfusion_every_withdraw_mode_reads_back_and_belongs_to_a_published_country
     for mode in WithdrawMode::ALL {
         assert_eq!(WithdrawMode::parse(mode.as_str()), Some(mode));
         assert_eq!(
-            serde_json::to_value(mode).unwrap(),
-            json!(mode.as_str()),
-            "{mode:?}"
+            WithdrawMode::parse(&mode.as_str().to_ascii_uppercase()),
+            Some(mode)
         );
         assert!(
             [

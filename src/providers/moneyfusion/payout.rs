@@ -16,8 +16,6 @@
 //! - **There is no idempotency key.** A 5xx or a timeout may come after the money left, so
 //!   a withdrawal is never marked retryable except on 429.
 
-use serde::{Deserialize, Serialize};
-
 use super::wire::{MoneyFusionWithdrawRequest, MoneyFusionWithdrawResponse};
 use super::{is_http_url, is_success, json_post, MoneyFusion, PaymentToken};
 use crate::domain::validation::text;
@@ -31,52 +29,37 @@ pub const PAYOUT_CURRENCY: Currency = Currency::XOF;
 
 /// A `withdraw_mode` from MoneyFusion's payout docs (docs.moneyfusion.net/en/payout), each
 /// tied to one country.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum WithdrawMode {
     /// `orange-money-ci`.
-    #[serde(rename = "orange-money-ci")]
     OrangeMoneyCi,
     /// `mtn-ci`.
-    #[serde(rename = "mtn-ci")]
     MtnCi,
     /// `moov-ci`.
-    #[serde(rename = "moov-ci")]
     MoovCi,
     /// `wave-ci`.
-    #[serde(rename = "wave-ci")]
     WaveCi,
     /// `orange-money-senegal`.
-    #[serde(rename = "orange-money-senegal")]
     OrangeMoneySenegal,
     /// `free-money-senegal`.
-    #[serde(rename = "free-money-senegal")]
     FreeMoneySenegal,
     /// `wave-senegal`.
-    #[serde(rename = "wave-senegal")]
     WaveSenegal,
     /// `expresso-senegal`.
-    #[serde(rename = "expresso-senegal")]
     ExpressoSenegal,
     /// `orange-money-burkina`.
-    #[serde(rename = "orange-money-burkina")]
     OrangeMoneyBurkina,
     /// `moov-burkina-faso`.
-    #[serde(rename = "moov-burkina-faso")]
     MoovBurkinaFaso,
     /// `mtn-benin`.
-    #[serde(rename = "mtn-benin")]
     MtnBenin,
     /// `moov-benin`.
-    #[serde(rename = "moov-benin")]
     MoovBenin,
     /// `t-money-togo`.
-    #[serde(rename = "t-money-togo")]
     TMoneyTogo,
     /// `moov-togo`.
-    #[serde(rename = "moov-togo")]
     MoovTogo,
     /// `orange-money-mali`.
-    #[serde(rename = "orange-money-mali")]
     OrangeMoneyMali,
 }
 
