@@ -147,7 +147,7 @@ impl MoneyFusion {
             found.push(Violation::required("customer.last_name"));
         }
         let reference = text(Some(&order.reference), "reference", true, 200, &mut found);
-        let total = self.check_amount(order.amount, "amount", &mut found);
+        let total = major_units(order.amount, self.config.currency, "amount", &mut found);
         let article = articles(order, total, self.config.currency, &mut found);
         check_url(&request.return_url, "return_url", &mut found);
         check_url(&request.notify_url, "notify_url", &mut found);
@@ -266,39 +266,6 @@ impl MoneyFusion {
             amount,
             reference: reference_in(&data.personal_info),
         })
-    }
-
-    /// The amount in whole major units, in the account's currency, above zero.
-    fn check_amount(&self, amount: Money, field: &str, found: &mut Violations) -> Option<u64> {
-        if amount.currency() != self.config.currency {
-            found.push(Violation::new(
-                "unsupported_currency",
-                field,
-                Message::new(
-                    format!(
-                        "MoneyFusion n'accepte que des montants en {}.",
-                        self.config.currency
-                    ),
-                    format!(
-                        "MoneyFusion only takes amounts in {}.",
-                        self.config.currency
-                    ),
-                ),
-            ));
-            return None;
-        }
-        let before = found.len();
-        Order::check_amount(amount, field, found);
-        if found.len() > before {
-            return None;
-        }
-        match amount.major_exact() {
-            Ok(major) => Some(major),
-            Err(error) => {
-                found.push(error.violation(field));
-                None
-            }
-        }
     }
 
     /// Reads a JSON answer; a body that is not the expected JSON is `http_error` on a
@@ -475,19 +442,57 @@ fn articles(
     )
 }
 
+/// The amount as MoneyFusion takes it: whole major units of `currency` (the account's, or
+/// XOF for withdrawals; the API has no currency field), above zero.
+pub(crate) fn major_units(
+    amount: Money,
+    currency: crate::domain::Currency,
+    field: &str,
+    found: &mut Violations,
+) -> Option<u64> {
+    if amount.currency() != currency {
+        found.push(Violation::new(
+            "unsupported_currency",
+            field,
+            Message::new(
+                format!("MoneyFusion n'accepte que des montants en {currency}."),
+                format!("MoneyFusion only takes amounts in {currency}."),
+            ),
+        ));
+        return None;
+    }
+    let before = found.len();
+    Order::check_amount(amount, field, found);
+    if found.len() > before {
+        return None;
+    }
+    match amount.major_exact() {
+        Ok(major) => Some(major),
+        Err(error) => {
+            found.push(error.violation(field));
+            None
+        }
+    }
+}
+
 fn check_url(url: &str, field: &str, found: &mut Violations) {
     if url.trim().is_empty() {
         found.push(Violation::required(field));
     } else if !is_http_url(url) {
-        found.push(Violation::new(
-            "invalid_url",
-            field,
-            Message::new(
-                "Cette adresse doit commencer par https:// ou http://.",
-                "This address must start with https:// or http://.",
-            ),
-        ));
+        found.push(invalid_url(field));
     }
+}
+
+/// A link that is not an absolute `http(s)` URL.
+pub(crate) fn invalid_url(field: &str) -> Violation {
+    Violation::new(
+        "invalid_url",
+        field,
+        Message::new(
+            "Cette adresse doit commencer par https:// ou http://.",
+            "This address must start with https:// or http://.",
+        ),
+    )
 }
 
 /// An absolute `http(s)` URL with a host and no whitespace: what may be sent as a link, or

@@ -17,9 +17,11 @@
 //!   a withdrawal is never marked retryable except on 429.
 
 use super::wire::{MoneyFusionWithdrawRequest, MoneyFusionWithdrawResponse};
-use super::{is_http_url, is_success, json_post, MoneyFusion, PaymentToken};
+use super::{
+    invalid_url, is_http_url, is_success, json_post, major_units, MoneyFusion, PaymentToken,
+};
 use crate::domain::validation::text;
-use crate::domain::{Country, Currency, Message, Money, Order, Phone, Violation, Violations};
+use crate::domain::{Country, Currency, Message, Money, Phone, Violation, Violations};
 use crate::http::HttpResponse;
 use crate::providers::ProviderError;
 
@@ -230,19 +232,12 @@ impl Withdrawal {
                 }
             }
         });
-        let major = check_amount(input.amount, &mut found);
+        let major = major_units(input.amount, PAYOUT_CURRENCY, "amount", &mut found);
         let webhook_url = match input.webhook_url.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(url) if is_http_url(url) => Some(url.to_owned()),
             Some(_) => {
-                found.push(Violation::new(
-                    "invalid_url",
-                    "webhook_url",
-                    Message::new(
-                        "Cette adresse doit commencer par https:// ou http://.",
-                        "This address must start with https:// or http://.",
-                    ),
-                ));
+                found.push(invalid_url("webhook_url"));
                 None
             }
         };
@@ -287,32 +282,6 @@ impl Withdrawal {
             amount: self.major.into(),
             withdraw_mode: self.mode.as_str().to_owned(),
             webhook_url: self.webhook_url.clone(),
-        }
-    }
-}
-
-fn check_amount(amount: Money, found: &mut Violations) -> Option<u64> {
-    if amount.currency() != PAYOUT_CURRENCY {
-        found.push(Violation::new(
-            "unsupported_currency",
-            "amount",
-            Message::new(
-                "Les retraits MoneyFusion se font en XOF.",
-                "MoneyFusion withdrawals are in XOF.",
-            ),
-        ));
-        return None;
-    }
-    let before = found.len();
-    Order::check_amount(amount, "amount", found);
-    if found.len() > before {
-        return None;
-    }
-    match amount.major_exact() {
-        Ok(major) => Some(major),
-        Err(error) => {
-            found.push(error.violation("amount"));
-            None
         }
     }
 }
