@@ -66,3 +66,29 @@ mod edge {
         );
     }
 }
+
+/// The provider adapters' parsers, compiled to wasm, read the providers' answers as they do
+/// natively.
+#[cfg(feature = "edge")]
+mod adapters {
+    use guichet::domain::{Currency, Money, PaymentStatus};
+    use guichet::http::HttpResponse;
+    use guichet::providers::moneyfusion::{ApiUrl, MoneyFusion, MoneyFusionConfig, PaymentToken};
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn moneyfusion_status_paid_is_read_inside_wasm() {
+        let url = ApiUrl::parse("https://www.pay.moneyfusion.net/Boutique/0123456789abcdef/pay/")
+            .unwrap();
+        let adapter = MoneyFusion::new(MoneyFusionConfig::new(url));
+        let token = PaymentToken::parse("Le4Cnmm1Ac9yTgZMKQbz").unwrap();
+        let body = include_bytes!("fixtures/moneyfusion/status_paid.json");
+        let verification = adapter
+            .parse_status_response(&token, &HttpResponse::new(200, body.to_vec()))
+            .unwrap();
+        assert_eq!(verification.status, PaymentStatus::Succeeded);
+        let due = Money::from_major(2500, Currency::XOF).unwrap();
+        assert_eq!(verification.amount, Some(due));
+        assert_eq!(verification.settle(due), PaymentStatus::Succeeded);
+    }
+}
