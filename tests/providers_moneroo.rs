@@ -549,6 +549,15 @@ fn moneroo_error_answers_become_provider_errors() {
 }
 
 #[test]
+fn moneroo_429_says_when_to_call_again() {
+    assert_eq!(retry_after(&response(429, "error_429.json")), Some(60));
+    let mut answer = response(429, "error_429.json");
+    answer.headers.push(("Retry-After".into(), "17".into()));
+    assert_eq!(retry_after(&answer), Some(17));
+    assert_eq!(retry_after(&response(500, "error_500.json")), None);
+}
+
+#[test]
 fn moneroo_422_keeps_the_message_and_the_field_errors() {
     let answer = response(422, "error_422.json");
     let error = read_created_payment(&answer).unwrap_err();

@@ -54,6 +54,24 @@ pub fn read_field_errors(response: &HttpResponse) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
+/// How long Moneroo asks us to wait after a 429 when it does not say: 60 s (120 requests
+/// a minute).
+pub const RATE_LIMIT_WAIT_SECONDS: u64 = 60;
+
+/// Seconds to wait before calling again: the `Retry-After` header when it is a number of
+/// seconds, else [`RATE_LIMIT_WAIT_SECONDS`] after a 429. `None` for any other answer
+/// without the header.
+pub fn retry_after(response: &HttpResponse) -> Option<u64> {
+    let header = response
+        .header_value("Retry-After")
+        .and_then(|v| v.trim().parse().ok());
+    match (header, response.status) {
+        (Some(seconds), _) => Some(seconds),
+        (None, 429) => Some(RATE_LIMIT_WAIT_SECONDS),
+        (None, _) => None,
+    }
+}
+
 fn default_message(status: u16) -> &'static str {
     match status {
         400 => "bad request",
@@ -96,12 +114,18 @@ pub(super) fn clean_message(text: &str) -> String {
 }
 
 /// Moneroo keys start `pvk_` (private) or `pbk_`; other providers' `sk_`/`pk_` are masked
-/// too, in case a proxy echoes them.
+/// too, in case a proxy echoes them. A prefix counts at the start of the word or after a
+/// character that is not a letter, digit or `_` (`key:pvk_...`), never inside a word
+/// (`task_id`).
 fn looks_like_key(word: &str) -> bool {
-    let word = word.trim_start_matches(|c: char| !c.is_ascii_alphanumeric());
+    let lower = word.to_ascii_lowercase();
     ["pvk_", "pbk_", "sk_", "pk_"].iter().any(|prefix| {
-        word.get(..prefix.len())
-            .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+        lower.match_indices(prefix).any(|(at, _)| {
+            lower[..at]
+                .chars()
+                .next_back()
+                .is_none_or(|before| !(before.is_ascii_alphanumeric() || before == '_'))
+        })
     })
 }
 
@@ -120,6 +144,11 @@ mod tests {
             "header Bearer *** was refused"
         );
         assert_eq!(clean_message("line\nbreak"), "linebreak");
+        assert_eq!(clean_message("key:pvk_abc refused"), "*** refused");
+        assert_eq!(
+            clean_message("task_id and desk_pk_x"),
+            "task_id and desk_pk_x"
+        );
     }
 
     #[test]

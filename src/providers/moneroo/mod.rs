@@ -7,7 +7,7 @@
 //!
 //! A payment, end to end:
 //! 1. [`initialize_payment`] checks the request against Moneroo's rules (every problem at
-//!    once, as [`Violations`](crate::domain::Violations)) and builds
+//!    once, as [`Violations`]) and builds
 //!    `POST /v1/payments/initialize`; [`read_created_payment`] reads the hosted page.
 //! 2. The shopper comes back with `paymentId` in the return URL: [`read_return`] finds the
 //!    session, and never decides the outcome.
@@ -34,7 +34,7 @@ use crate::http::{HttpRequest, HttpResponse, Method};
 use crate::providers::ProviderError;
 
 pub use catalog::{find_method, payment_methods, payout_methods, read_methods};
-pub use error::{read_error, read_field_errors};
+pub use error::{read_error, read_field_errors, retry_after, RATE_LIMIT_WAIT_SECONDS};
 pub use payment::{
     check_methods, initialize_payment, payment_status, read_created_payment, read_payment,
     read_return, read_verification, retrieve_payment, validate_payment, verify_payment,
@@ -121,7 +121,7 @@ impl MonerooKeys {
     }
 
     fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base_url)
+        format!("{}{path}", self.base_url.trim_end_matches('/'))
     }
 
     /// An authenticated JSON request with no body.
