@@ -1,1 +1,323 @@
 //! Moneroo: payments, payouts, webhooks and method catalogs.
+//!
+//! Every function here is pure: builders return the [`HttpRequest`] to send, readers take
+//! the [`HttpResponse`] that came back. The edge sends through its
+//! [`crate::http::Transport`]. What each call sends and accepts follows the Moneroo section
+//! of PROVIDERS.md; the provider's own JSON lives in [`wire`].
+//!
+//! A payment, end to end:
+//! 1. [`initialize_payment`] checks the request against Moneroo's rules (every problem at
+//!    once, as [`Violations`]) and builds
+//!    `POST /v1/payments/initialize`; [`read_created_payment`] reads the hosted page.
+//! 2. The shopper comes back with `paymentId` in the return URL: [`read_return`] finds the
+//!    session, and never decides the outcome.
+//! 3. [`verify_payment`] + [`read_verification`] give the status to trust; notifications
+//!    ([`read_webhook`]) only say when to ask again.
+//!
+//! Payouts ([`initialize_payout`], [`verify_payout`], [`read_payout`]) and method
+//! catalogs ([`payment_methods`], [`payout_methods`], [`read_methods`]) work the same way.
+
+mod catalog;
+mod error;
+mod payment;
+mod payout;
+mod webhook;
+pub mod wire;
+
+use core::fmt;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::domain::{Currency, Message, Money, Provider, Violation, Violations};
+use crate::http::{HttpRequest, HttpResponse, Method};
+use crate::providers::ProviderError;
+
+pub use catalog::{find_method, payment_methods, payout_methods, read_methods};
+pub use error::{read_error, read_field_errors, retry_after, RATE_LIMIT_WAIT_SECONDS};
+pub use payment::{
+    check_methods, initialize_payment, payment_status, read_created_payment, read_payment,
+    read_return, read_verification, retrieve_payment, validate_payment, verify_payment,
+    MonerooPaymentOptions, MonerooReturn, RestrictedPhoneInput, REFERENCE_KEY,
+};
+pub use payout::{
+    initialize_payout, payout_status, read_created_payout, read_payout, retrieve_payout,
+    validate_payout, verify_payout, CreatedPayout, PayoutRecipientInput, PayoutRequest,
+    PayoutVerification, DEMO_METHOD,
+};
+pub use webhook::{
+    read_webhook, sign_webhook, verify_webhook, MonerooEvent, MonerooWebhook, WebhookError,
+    SIGNATURE_HEADER,
+};
+
+/// Moneroo's API, used unless the configuration points elsewhere (the sandbox, tests).
+pub const DEFAULT_BASE_URL: &str = "https://api.moneroo.io";
+
+/// A secret value: the API secret key or the webhook secret. `Debug` prints `***`, there
+/// is no `Display` and no `Serialize`, so it cannot leak through a log or a JSON answer.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret read from the environment.
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// True when nothing was configured.
+    pub fn is_empty(&self) -> bool {
+        self.0.trim().is_empty()
+    }
+
+    /// The secret itself, only for the `Authorization` header and the HMAC key.
+    fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// What the edge needs to talk to Moneroo: `MONEROO_SECRET_KEY`,
+/// `MONEROO_WEBHOOK_SECRET` and `MONEROO_BASE_URL`.
+#[derive(Debug, Clone)]
+pub struct MonerooKeys {
+    /// The API secret key, sent as `Authorization: Bearer`.
+    pub secret_key: Secret,
+    /// The key notifications are signed with; `None` when webhooks are not set up, and
+    /// then every notification is refused.
+    pub webhook_secret: Option<Secret>,
+    /// The API root without a trailing slash.
+    pub base_url: String,
+}
+
+impl MonerooKeys {
+    /// Keys for Moneroo's own API, without a webhook secret.
+    pub fn new(secret_key: impl Into<String>) -> Self {
+        MonerooKeys {
+            secret_key: Secret::new(secret_key),
+            webhook_secret: None,
+            base_url: DEFAULT_BASE_URL.to_owned(),
+        }
+    }
+
+    /// Sets the webhook secret; an empty one counts as none.
+    pub fn with_webhook_secret(mut self, secret: impl Into<String>) -> Self {
+        let secret = Secret::new(secret);
+        self.webhook_secret = (!secret.is_empty()).then_some(secret);
+        self
+    }
+
+    /// Points at another API root (the sandbox); an empty one keeps the default.
+    pub fn with_base_url(mut self, base_url: &str) -> Self {
+        let trimmed = base_url.trim().trim_end_matches('/');
+        if !trimmed.is_empty() {
+            trimmed.clone_into(&mut self.base_url);
+        }
+        self
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url.trim_end_matches('/'))
+    }
+
+    /// An authenticated JSON request with no body.
+    fn get(&self, path: &str) -> HttpRequest {
+        HttpRequest::new(Method::Get, self.url(path))
+            .header(
+                "Authorization",
+                format!("Bearer {}", self.secret_key.expose()),
+            )
+            .header("Accept", "application/json")
+    }
+
+    /// An authenticated JSON request with a body.
+    fn post<T: Serialize>(&self, path: &str, body: &T) -> HttpRequest {
+        HttpRequest::new(Method::Post, self.url(path))
+            .header(
+                "Authorization",
+                format!("Bearer {}", self.secret_key.expose()),
+            )
+            .header("Accept", "application/json")
+            .header("Content-Type", "application/json")
+            .body(json_bytes(body))
+    }
+}
+
+/// Serializes a wire request. The wire types hold only strings, integers and string
+/// maps, which always serialize; should that ever change, an empty body makes Moneroo
+/// answer 422 rather than act on half a request.
+fn json_bytes<T: Serialize>(value: &T) -> Vec<u8> {
+    serde_json::to_vec(value).unwrap_or_default()
+}
+
+/// One path segment, percent-encoded so an id cannot reach another route.
+fn path_segment(id: &str) -> String {
+    let mut out = String::with_capacity(id.len());
+    for byte in id.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// Reads `data` from a 2xx envelope, or the error any other answer carries.
+fn read_data<T: DeserializeOwned>(response: &HttpResponse) -> Result<T, ProviderError> {
+    if !(200..300).contains(&response.status) {
+        return Err(read_error(response));
+    }
+    let envelope: wire::MonerooEnvelope<T> = serde_json::from_slice(&response.body)
+        .map_err(|e| bad_response(response.status, &format!("unreadable answer: {e}")))?;
+    if envelope.success == Some(false) {
+        return Err(read_error(response));
+    }
+    envelope
+        .data
+        .ok_or_else(|| bad_response(response.status, "the answer has no data"))
+}
+
+/// An answer we could not read. Not retryable: the same call would read the same way.
+fn bad_response(status: u16, why: &str) -> ProviderError {
+    ProviderError {
+        provider: Provider::Moneroo,
+        code: "bad_response".to_owned(),
+        message: error::clean_message(why),
+        http_status: Some(status),
+        retryable: false,
+    }
+}
+
+/// Whether Moneroo takes a currency. Listed one by one so a new domain currency forces a
+/// decision here. Moneroo's catalog covers XOF, XAF, NGN, GHS, KES, TZS, UGX, RWF, ZMW,
+/// MWK, CDF, GNF, ZAR, USD and EUR.
+pub fn supports_currency(currency: Currency) -> bool {
+    match currency {
+        Currency::XOF
+        | Currency::XAF
+        | Currency::NGN
+        | Currency::GHS
+        | Currency::KES
+        | Currency::TZS
+        | Currency::UGX
+        | Currency::RWF
+        | Currency::ZMW
+        | Currency::MWK
+        | Currency::CDF
+        | Currency::GNF
+        | Currency::ZAR
+        | Currency::USD
+        | Currency::EUR => true,
+    }
+}
+
+/// Checks an amount Moneroo is to receive: a supported currency, whole major units,
+/// above zero. Gives the integer to send.
+fn check_amount(amount: Money, found: &mut Violations) -> Option<u64> {
+    if !supports_currency(amount.currency()) {
+        found.push(Violation::new(
+            "unsupported_currency",
+            "currency",
+            Message::new(
+                format!("Moneroo n'accepte pas la devise {}.", amount.currency()),
+                format!("Moneroo does not take the currency {}.", amount.currency()),
+            ),
+        ));
+    }
+    match amount.major_exact() {
+        Ok(0) => {
+            crate::domain::Order::check_amount(amount, "amount", found);
+            None
+        }
+        Ok(major) => Some(major),
+        Err(error) => {
+            found.push(error.violation("amount"));
+            None
+        }
+    }
+}
+
+/// The amount of an answer as [`Money`], when both amount and a currency we know are
+/// there.
+fn answer_money(
+    amount: Option<&wire::MonerooInteger>,
+    currency: Option<&wire::MonerooCurrency>,
+) -> Option<Money> {
+    let currency = Currency::from_code(currency?.code())?;
+    Money::from_major(amount?.value()?, currency).ok()
+}
+
+/// Checks the three customer fields Moneroo requires (payments and payouts alike).
+fn required_customer(
+    customer: &crate::domain::Customer,
+    found: &mut Violations,
+) -> Option<(String, String, String)> {
+    let mut take = |value: &Option<String>, field: &str| {
+        let value = value.as_deref().map(str::trim).filter(|v| !v.is_empty());
+        if value.is_none() {
+            found.push(Violation::required(field));
+        }
+        value.map(str::to_owned)
+    };
+    let email = take(&customer.email, "customer.email");
+    let first_name = take(&customer.first_name, "customer.first_name");
+    let last_name = take(&customer.last_name, "customer.last_name");
+    Some((email?, first_name?, last_name?))
+}
+
+/// Checks a free text Moneroo requires (description): present, no control characters.
+fn required_text(value: &str, field: &str, max: usize, found: &mut Violations) -> Option<String> {
+    crate::domain::validation::text(Some(value), field, true, max, found)
+}
+
+/// Checks a method short code: 1 to 40 of `a-z 0-9 _`, as Moneroo writes them.
+fn is_method_code(code: &str) -> bool {
+    (1..=40).contains(&code.len())
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+fn invalid_method(field: String) -> Violation {
+    Violation::new(
+        "invalid_method",
+        field,
+        Message::new(
+            "Code de moyen de paiement invalide (par exemple mtn_bj).",
+            "Invalid payment method code (for example mtn_bj).",
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_segments_cannot_escape_the_route() {
+        assert_eq!(path_segment("k4su1ii7abdz"), "k4su1ii7abdz");
+        assert_eq!(path_segment("../v1/payouts"), "..%2Fv1%2Fpayouts");
+        assert_eq!(path_segment("a b?c"), "a%20b%3Fc");
+    }
+
+    #[test]
+    fn base_url_loses_its_trailing_slash_and_keeps_the_default_when_empty() {
+        let keys = MonerooKeys::new("sk").with_base_url("http://127.0.0.1:8080/");
+        assert_eq!(keys.url("/v1/x"), "http://127.0.0.1:8080/v1/x");
+        let keys = MonerooKeys::new("sk").with_base_url("  ");
+        assert_eq!(keys.base_url, DEFAULT_BASE_URL);
+    }
+
+    #[test]
+    fn an_empty_webhook_secret_counts_as_none() {
+        assert!(MonerooKeys::new("sk")
+            .with_webhook_secret(" ")
+            .webhook_secret
+            .is_none());
+    }
+}
