@@ -91,4 +91,22 @@ mod adapters {
         assert_eq!(verification.amount, Some(due));
         assert_eq!(verification.settle(due), PaymentStatus::Succeeded);
     }
+
+    #[wasm_bindgen_test]
+    fn moneroo_verification_and_webhook_signature_work_inside_wasm() {
+        use guichet::providers::moneroo::{
+            read_verification, sign_webhook, verify_webhook, MonerooKeys,
+        };
+        let body = include_bytes!("fixtures/moneroo/payment_verify_success.json");
+        let verification = read_verification(&HttpResponse::new(200, body.to_vec())).unwrap();
+        assert_eq!(verification.status, PaymentStatus::Succeeded);
+
+        let keys = MonerooKeys::new("sk_test").with_webhook_secret("whsec_test");
+        let event = include_bytes!("fixtures/moneroo/webhook_payment_success.json");
+        let signature = sign_webhook("whsec_test", event);
+        assert!(verify_webhook(&keys, event, Some(&signature)).is_ok());
+        let mut tampered = event.to_vec();
+        tampered[10] ^= 1;
+        assert!(verify_webhook(&keys, &tampered, Some(&signature)).is_err());
+    }
 }
