@@ -1,7 +1,7 @@
 //! The Moneroo adapter against the shapes PROVIDERS.md publishes: requests built, fixtures
 //! read, signatures checked, and the builder's output held to Moneroo's rules by property
 //! tests.
-#![cfg(feature = "edge")]
+#![cfg(all(feature = "edge", not(target_arch = "wasm32")))]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use guichet::domain::{
