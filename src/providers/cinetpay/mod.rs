@@ -29,8 +29,9 @@ use crate::http::HttpResponse;
 use crate::providers::ProviderError;
 
 pub use notification::{
-    read_notification, read_return, read_transfer_notification, sign_notification, Inbound,
-    NotificationError, PaymentNotification, ReturnVisit, TransferNotification, NOTIFICATION_FIELDS,
+    read_notification, read_return, read_transfer_notification, sign_notification,
+    verify_notification, Inbound, NotificationError, PaymentNotification, ReturnVisit,
+    TransferNotification, NOTIFICATION_FIELDS,
 };
 pub use payment::{
     clean_description, is_transaction_id, validate_payment, PaymentCheck, PaymentOptions,

@@ -396,7 +396,7 @@ pub fn transfer_items(data: &Value) -> Result<Vec<CinetpayTransferItem>, serde_j
     }
     lines
         .into_iter()
-        .map(|line| CinetpayTransferItem::deserialize(line))
+        .map(CinetpayTransferItem::deserialize)
         .collect()
 }
 
