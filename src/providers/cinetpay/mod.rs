@@ -492,7 +492,7 @@ impl CheckoutCode {
             CheckoutCode::WaitingCustomerPayment => "waiting for the customer's payment",
             CheckoutCode::WaitingCustomerOtpCode => "waiting for the customer's OTP code",
             CheckoutCode::WaitingOperator => "waiting for the operator",
-            CheckoutCode::Forbidden => "refused: the request body must be JSON",
+            CheckoutCode::Forbidden => "refused (403): the checkout API wants a JSON body",
             CheckoutCode::TooManyRequests => "too many requests",
             CheckoutCode::NoUserAgent => "refused: the request has no User-Agent",
             CheckoutCode::Unknown(_) => "unknown CinetPay code",
