@@ -1,0 +1,817 @@
+//! Transfers (payouts) through `client.cinetpay.com`.
+//!
+//! The flow: log in with the apikey and the transfer password for a token valid five
+//! minutes; add the receiver to the merchant's contacts; send; then wait for the transfer
+//! notification and confirm with a check. Requests are forms; the token rides in the
+//! query string (CinetPay refuses it in the body, code 706).
+
+use crate::domain::{
+    Currency, Message, Money, MoneyError, PaymentStatus, Phone, Provider, Violation, Violations,
+};
+use crate::http::{HttpRequest, HttpResponse, Method};
+use crate::providers::ProviderError;
+
+use super::form;
+use super::payment::{
+    check_url, is_transaction_id, json_bytes, major_multiple_of_five, ALLOWED_CURRENCIES,
+};
+use super::wire::{
+    transfer_items, CinetpayBalanceData, CinetpayLoginData, CinetpayResponse,
+    CinetpayTransferContact, CinetpayTransferItem, CinetpayTransferSend,
+};
+use super::{Cinetpay, Secret};
+
+/// How long a transfer token lives, in seconds.
+pub const TOKEN_LIFETIME_SECS: u64 = 300;
+
+/// A token is not used in its last seconds, so that a request does not expire in flight.
+pub const TOKEN_SAFETY_MARGIN_SECS: u64 = 30;
+
+/// A transfer token and when it expires. `Debug` hides the token: for five minutes it moves
+/// the merchant's money.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransferToken {
+    token: Secret,
+    issued_at: u64,
+}
+
+impl TransferToken {
+    /// A token obtained at `issued_at` (seconds since the Unix epoch, from the caller's
+    /// clock).
+    pub fn new(token: impl Into<String>, issued_at: u64) -> TransferToken {
+        TransferToken {
+            token: Secret(token.into()),
+            issued_at,
+        }
+    }
+
+    /// When it was obtained, in seconds since the epoch.
+    pub fn issued_at(&self) -> u64 {
+        self.issued_at
+    }
+
+    /// When CinetPay stops accepting it: five minutes after it was obtained.
+    pub fn expires_at(&self) -> u64 {
+        self.issued_at.saturating_add(TOKEN_LIFETIME_SECS)
+    }
+
+    /// True while it has more than [`TOKEN_SAFETY_MARGIN_SECS`] left at `now`.
+    pub fn is_usable_at(&self, now: u64) -> bool {
+        now.saturating_add(TOKEN_SAFETY_MARGIN_SECS) < self.expires_at()
+    }
+}
+
+/// A code of the transfer API, from CinetPay's code table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransferCode {
+    /// `0` OPERATION_SUCCES.
+    Success,
+    /// `-1` OPERATION_ERROR: the request is malformed.
+    OperationError,
+    /// `701` INVALID_CREDENTIALS: wrong apikey or transfer password.
+    InvalidCredentials,
+    /// `702` COULD_NOT_CREATE_TOKEN.
+    CouldNotCreateToken,
+    /// `703` INVALID_USER: the merchant account is not valid.
+    InvalidUser,
+    /// `704` INVALID_PARAM.
+    InvalidParam,
+    /// `705` EXPIRED_TOKEN.
+    ExpiredToken,
+    /// `706` INVALID_TOKEN (also: the token was sent in the body, not the URL).
+    InvalidToken,
+    /// `707` CANT_REFRESH_TOKEN: log in again.
+    CantRefreshToken,
+    /// `708` NOT_ALLOWED: wrong URL or method.
+    NotAllowed,
+    /// `709` EXECUTION_ERROR.
+    ExecutionError709,
+    /// `710` EXECUTION_ERROR.
+    ExecutionError710,
+    /// `715` UNEXPECTED_ERROR.
+    UnexpectedError,
+    /// `716` DATA_NOT_VALID.
+    DataNotValid,
+    /// `717` ERROR_PHONE_NOT_PARTICULAR: not a personal mobile money account.
+    PhoneNotParticular,
+    /// `718` JSON_PARSE_ERROR: the `data` field is not valid JSON.
+    JsonParseError,
+    /// `719` AMOUNT_TOO_SMALL.
+    AmountTooSmall,
+    /// `720` AMOUNT_TOO_LARGE.
+    AmountTooLarge,
+    /// `721` OPERATOR_NOT_AVAILABLE.
+    OperatorNotAvailable,
+    /// `602` INSUFFICIENT_BALANCE: the merchant's transfer balance is too low.
+    InsufficientBalance,
+    /// `723` NOT_FOUND.
+    NotFound,
+    /// `724` ERROR_PHONE_NOT_MY_CONTACT: add the contact first.
+    PhoneNotMyContact,
+    /// `725` MISSING_NOTIFY_URL.
+    MissingNotifyUrl,
+    /// `726` ERROR_PHONE_ALREADY_MY_CONTACT: harmless when adding contacts.
+    PhoneAlreadyMyContact,
+    /// `801` INVALID_AMOUNT.
+    InvalidAmount,
+    /// `802` INVALID_PHONE.
+    InvalidPhone,
+    /// A code this adapter does not know, kept as sent.
+    Unknown(String),
+}
+
+impl TransferCode {
+    /// Reads a code as CinetPay writes it (`0`, `"701"`).
+    pub fn parse(code: &str) -> TransferCode {
+        match code.trim() {
+            "0" => TransferCode::Success,
+            "-1" => TransferCode::OperationError,
+            "701" => TransferCode::InvalidCredentials,
+            "702" => TransferCode::CouldNotCreateToken,
+            "703" => TransferCode::InvalidUser,
+            "704" => TransferCode::InvalidParam,
+            "705" => TransferCode::ExpiredToken,
+            "706" => TransferCode::InvalidToken,
+            "707" => TransferCode::CantRefreshToken,
+            "708" => TransferCode::NotAllowed,
+            "709" => TransferCode::ExecutionError709,
+            "710" => TransferCode::ExecutionError710,
+            "715" => TransferCode::UnexpectedError,
+            "716" => TransferCode::DataNotValid,
+            "717" => TransferCode::PhoneNotParticular,
+            "718" => TransferCode::JsonParseError,
+            "719" => TransferCode::AmountTooSmall,
+            "720" => TransferCode::AmountTooLarge,
+            "721" => TransferCode::OperatorNotAvailable,
+            "602" => TransferCode::InsufficientBalance,
+            "723" => TransferCode::NotFound,
+            "724" => TransferCode::PhoneNotMyContact,
+            "725" => TransferCode::MissingNotifyUrl,
+            "726" => TransferCode::PhoneAlreadyMyContact,
+            "801" => TransferCode::InvalidAmount,
+            "802" => TransferCode::InvalidPhone,
+            other => TransferCode::Unknown(other.to_owned()),
+        }
+    }
+
+    /// The code as CinetPay writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            TransferCode::Success => "0",
+            TransferCode::OperationError => "-1",
+            TransferCode::InvalidCredentials => "701",
+            TransferCode::CouldNotCreateToken => "702",
+            TransferCode::InvalidUser => "703",
+            TransferCode::InvalidParam => "704",
+            TransferCode::ExpiredToken => "705",
+            TransferCode::InvalidToken => "706",
+            TransferCode::CantRefreshToken => "707",
+            TransferCode::NotAllowed => "708",
+            TransferCode::ExecutionError709 => "709",
+            TransferCode::ExecutionError710 => "710",
+            TransferCode::UnexpectedError => "715",
+            TransferCode::DataNotValid => "716",
+            TransferCode::PhoneNotParticular => "717",
+            TransferCode::JsonParseError => "718",
+            TransferCode::AmountTooSmall => "719",
+            TransferCode::AmountTooLarge => "720",
+            TransferCode::OperatorNotAvailable => "721",
+            TransferCode::InsufficientBalance => "602",
+            TransferCode::NotFound => "723",
+            TransferCode::PhoneNotMyContact => "724",
+            TransferCode::MissingNotifyUrl => "725",
+            TransferCode::PhoneAlreadyMyContact => "726",
+            TransferCode::InvalidAmount => "801",
+            TransferCode::InvalidPhone => "802",
+            TransferCode::Unknown(code) => code,
+        }
+    }
+
+    /// True when the same call may succeed after a new login: token problems. Execution
+    /// errors are not retried: a transfer that may have gone out is checked, not resent.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            TransferCode::CouldNotCreateToken
+            | TransferCode::ExpiredToken
+            | TransferCode::InvalidToken
+            | TransferCode::CantRefreshToken => true,
+            TransferCode::Success
+            | TransferCode::OperationError
+            | TransferCode::InvalidCredentials
+            | TransferCode::InvalidUser
+            | TransferCode::InvalidParam
+            | TransferCode::NotAllowed
+            | TransferCode::ExecutionError709
+            | TransferCode::ExecutionError710
+            | TransferCode::UnexpectedError
+            | TransferCode::DataNotValid
+            | TransferCode::PhoneNotParticular
+            | TransferCode::JsonParseError
+            | TransferCode::AmountTooSmall
+            | TransferCode::AmountTooLarge
+            | TransferCode::OperatorNotAvailable
+            | TransferCode::InsufficientBalance
+            | TransferCode::NotFound
+            | TransferCode::PhoneNotMyContact
+            | TransferCode::MissingNotifyUrl
+            | TransferCode::PhoneAlreadyMyContact
+            | TransferCode::InvalidAmount
+            | TransferCode::InvalidPhone
+            | TransferCode::Unknown(_) => false,
+        }
+    }
+}
+
+/// `treatment_status` of a transfer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TreatmentStatus {
+    /// `NEW`: waiting to be processed.
+    New,
+    /// `REC`: being processed.
+    Rec,
+    /// `VAL`: done (final).
+    Val,
+    /// `REJ`: rejected (final).
+    Rej,
+    /// `NOS`: waiting for confirmation or rejection.
+    Nos,
+    /// A status this adapter does not know (or none), kept as sent: pending.
+    Unknown(String),
+}
+
+impl TreatmentStatus {
+    /// Reads the word, ignoring case and surrounding spaces.
+    pub fn parse(word: &str) -> TreatmentStatus {
+        let upper = word.trim().to_ascii_uppercase();
+        match upper.as_str() {
+            "NEW" => TreatmentStatus::New,
+            "REC" => TreatmentStatus::Rec,
+            "VAL" => TreatmentStatus::Val,
+            "REJ" => TreatmentStatus::Rej,
+            "NOS" => TreatmentStatus::Nos,
+            other => TreatmentStatus::Unknown(other.to_owned()),
+        }
+    }
+
+    /// The word as CinetPay writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            TreatmentStatus::New => "NEW",
+            TreatmentStatus::Rec => "REC",
+            TreatmentStatus::Val => "VAL",
+            TreatmentStatus::Rej => "REJ",
+            TreatmentStatus::Nos => "NOS",
+            TreatmentStatus::Unknown(word) => word,
+        }
+    }
+
+    /// On our scale: `VAL` succeeded, `REJ` failed, the rest is still moving.
+    pub fn payment_status(&self) -> PaymentStatus {
+        match self {
+            TreatmentStatus::Val => PaymentStatus::Succeeded,
+            TreatmentStatus::Rej => PaymentStatus::Failed,
+            TreatmentStatus::New
+            | TreatmentStatus::Rec
+            | TreatmentStatus::Nos
+            | TreatmentStatus::Unknown(_) => PaymentStatus::Pending,
+        }
+    }
+}
+
+/// The merchant's transfer balance, in major units of the account's currency, as text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransferBalance {
+    /// The whole balance.
+    pub amount: String,
+    /// Held by transfers in progress.
+    pub in_using: String,
+    /// What can be sent now.
+    pub available: String,
+}
+
+impl TransferBalance {
+    /// The available balance as money, in the account's currency (CinetPay does not say
+    /// which; the merchant knows).
+    pub fn available_in(&self, currency: Currency) -> Result<Money, MoneyError> {
+        Money::parse_major(&self.available, currency)
+    }
+}
+
+/// A receiver to add to the merchant's CinetPay contacts before sending to them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransferContact {
+    /// Their mobile money number, in a country CinetPay serves.
+    pub phone: Phone,
+    /// Family name.
+    pub name: String,
+    /// Given name.
+    pub surname: String,
+    /// E-mail.
+    pub email: String,
+}
+
+/// One transfer to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransferOrder {
+    /// The receiving mobile money number (already a contact).
+    pub phone: Phone,
+    /// How much: whole major units, a multiple of 5, in the account's currency.
+    pub amount: Money,
+    /// Our unique id of the transfer.
+    pub client_transaction_id: String,
+    /// Where CinetPay posts this transfer's notifications.
+    pub notify_url: String,
+}
+
+/// What CinetPay did with one contact.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactOutcome {
+    /// Dialing code.
+    pub prefix: String,
+    /// National number.
+    pub phone: String,
+    /// This line's code.
+    pub code: TransferCode,
+    /// This line's status word.
+    pub status: String,
+    /// The batch.
+    pub lot: Option<String>,
+}
+
+impl ContactOutcome {
+    /// True when the contact can now receive money: added, or already there.
+    pub fn is_registered(&self) -> bool {
+        matches!(
+            self.code,
+            TransferCode::Success | TransferCode::PhoneAlreadyMyContact
+        )
+    }
+}
+
+/// One transfer as CinetPay reports it (after sending, or in a check).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransferRecord {
+    /// CinetPay's transfer id.
+    pub transaction_id: Option<String>,
+    /// Our transfer id.
+    pub client_transaction_id: Option<String>,
+    /// The batch.
+    pub lot: Option<String>,
+    /// The amount in major units, as text.
+    pub amount: Option<String>,
+    /// The receiving phone.
+    pub receiver: Option<String>,
+    /// The mobile money operator.
+    pub operator: Option<String>,
+    /// This line's code, when the answer gives one per line.
+    pub code: Option<TransferCode>,
+    /// `NEW`, `REC`, `VAL`, `REJ`, `NOS`.
+    pub treatment_status: TreatmentStatus,
+    /// Confirmation state.
+    pub sending_status: Option<String>,
+    /// A comment on the transfer.
+    pub comment: Option<String>,
+    /// The operator's id of the transfer.
+    pub operator_transaction_id: Option<String>,
+    /// When it was validated.
+    pub validated_at: Option<String>,
+}
+
+impl TransferRecord {
+    /// On our scale: a line refused with its own code failed; otherwise the treatment
+    /// status decides.
+    pub fn status(&self) -> PaymentStatus {
+        match &self.code {
+            Some(TransferCode::Success) | None => self.treatment_status.payment_status(),
+            Some(_) => PaymentStatus::Failed,
+        }
+    }
+
+    fn from_item(item: CinetpayTransferItem) -> TransferRecord {
+        let non_empty = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
+        TransferRecord {
+            transaction_id: non_empty(item.transaction_id),
+            client_transaction_id: non_empty(item.client_transaction_id),
+            lot: non_empty(item.lot),
+            amount: non_empty(item.amount),
+            receiver: non_empty(item.receiver_e164.or(item.receiver)),
+            operator: non_empty(item.operator),
+            code: item.code.as_deref().map(TransferCode::parse),
+            treatment_status: TreatmentStatus::parse(
+                item.treatment_status.as_deref().unwrap_or(""),
+            ),
+            sending_status: non_empty(item.sending_status),
+            comment: non_empty(item.comment),
+            operator_transaction_id: non_empty(item.operator_transaction_id),
+            validated_at: non_empty(item.validated_at),
+        }
+    }
+}
+
+/// The dialing code and national number CinetPay wants, or a violation at `field`.
+fn prefix_and_phone(
+    phone: &Phone,
+    field: String,
+    found: &mut Violations,
+) -> Option<(String, String)> {
+    match phone.dial_code() {
+        Some(prefix) => Some((prefix.to_owned(), phone.national_number().to_owned())),
+        None => {
+            found.push(Violation::new(
+                "invalid_phone",
+                field,
+                Message::new(
+                    "CinetPay ne dessert pas le pays de ce numéro.",
+                    "CinetPay does not serve this number's country.",
+                ),
+            ));
+            None
+        }
+    }
+}
+
+fn required_text(value: &str, field: String, found: &mut Violations) -> Option<String> {
+    let text = value.trim();
+    if text.is_empty() {
+        found.push(Violation::required(field));
+        None
+    } else if text.chars().any(char::is_control) {
+        found.push(Violation::new(
+            "invalid_characters",
+            field,
+            Message::new(
+                "Ce champ contient des caractères non autorisés.",
+                "This field contains characters that are not allowed.",
+            ),
+        ));
+        None
+    } else {
+        Some(text.to_owned())
+    }
+}
+
+fn empty_batch(field: &str) -> Violation {
+    Violation::new(
+        "empty_batch",
+        field,
+        Message::new("La liste est vide.", "The list is empty."),
+    )
+}
+
+impl Cinetpay {
+    /// `POST /v1/auth/login` with the apikey and the transfer password, as a form. Fails
+    /// when the keys hold no transfer password.
+    pub fn login(&self) -> Result<HttpRequest, ProviderError> {
+        let Some(password) = &self.keys.transfer_password else {
+            return Err(ProviderError {
+                provider: Provider::CinetPay,
+                code: "missing_transfer_password".to_owned(),
+                message: "transfers need the CinetPay API password in the keys".to_owned(),
+                http_status: None,
+                retryable: false,
+            });
+        };
+        let body = form::encode([
+            ("apikey", self.keys.apikey.expose()),
+            ("password", password.expose()),
+        ]);
+        Ok(self.form_post(format!("{}/v1/auth/login", self.transfer_base), body))
+    }
+
+    /// Reads a login answer into a token obtained at `now` (seconds since the epoch),
+    /// valid [`TOKEN_LIFETIME_SECS`]. `701` (wrong credentials) and every other code are
+    /// errors.
+    pub fn read_login(
+        &self,
+        response: &HttpResponse,
+        now: u64,
+    ) -> Result<TransferToken, ProviderError> {
+        let envelope = self.transfer_envelope(response, "a transfer login")?;
+        let data: CinetpayLoginData = serde_json::from_value(envelope.data)
+            .map_err(|_| self.unreadable(response, "a transfer login"))?;
+        match data.token.filter(|t| !t.trim().is_empty()) {
+            Some(token) => Ok(TransferToken::new(token, now)),
+            None => Err(self.error(
+                "bad_response",
+                "CinetPay's login succeeded without a token",
+                response.status,
+                false,
+            )),
+        }
+    }
+
+    /// `GET /v1/transfer/check/balance?token=`.
+    pub fn check_balance(&self, token: &TransferToken) -> HttpRequest {
+        self.with_headers(HttpRequest::new(
+            Method::Get,
+            self.transfer_url("/v1/transfer/check/balance", token, &[]),
+        ))
+    }
+
+    /// Reads the balance answer.
+    pub fn read_balance(&self, response: &HttpResponse) -> Result<TransferBalance, ProviderError> {
+        let envelope = self.transfer_envelope(response, "a transfer balance")?;
+        let data: CinetpayBalanceData = serde_json::from_value(envelope.data)
+            .map_err(|_| self.unreadable(response, "a transfer balance"))?;
+        match (data.amount, data.in_using, data.available) {
+            (Some(amount), in_using, Some(available)) => Ok(TransferBalance {
+                amount,
+                in_using: in_using.unwrap_or_else(|| "0".to_owned()),
+                available,
+            }),
+            _ => Err(self.unreadable(response, "a transfer balance")),
+        }
+    }
+
+    /// `POST /v1/transfer/contact?token=` with the form field `data` = the JSON array of
+    /// contacts. Every contact is checked first (paths `contacts[i].phone`, ...).
+    pub fn add_contacts(
+        &self,
+        token: &TransferToken,
+        contacts: &[TransferContact],
+    ) -> Result<HttpRequest, Violations> {
+        let mut found = Violations::new();
+        if contacts.is_empty() {
+            found.push(empty_batch("contacts"));
+        }
+        let mut wire = Vec::with_capacity(contacts.len());
+        for (i, contact) in contacts.iter().enumerate() {
+            let at = |name: &str| format!("contacts[{i}].{name}");
+            let phone = prefix_and_phone(&contact.phone, at("phone"), &mut found);
+            let name = required_text(&contact.name, at("name"), &mut found);
+            let surname = required_text(&contact.surname, at("surname"), &mut found);
+            let email = required_text(&contact.email, at("email"), &mut found).and_then(|email| {
+                if email.contains('@') {
+                    Some(email)
+                } else {
+                    found.push(Violation::new(
+                        "invalid_email",
+                        at("email"),
+                        Message::new(
+                            "Cette adresse e-mail n'est pas valide.",
+                            "This e-mail address is not valid.",
+                        ),
+                    ));
+                    None
+                }
+            });
+            if let (Some((prefix, phone)), Some(name), Some(surname), Some(email)) =
+                (phone, name, surname, email)
+            {
+                wire.push(CinetpayTransferContact {
+                    prefix,
+                    phone,
+                    name,
+                    surname,
+                    email,
+                });
+            }
+        }
+        found.into_result(())?;
+        Ok(self.data_post("/v1/transfer/contact", token, &wire))
+    }
+
+    /// Reads the contacts answer: one outcome per contact. A contact already known
+    /// (`726`) is [`ContactOutcome::is_registered`] too.
+    pub fn read_contacts(
+        &self,
+        response: &HttpResponse,
+    ) -> Result<Vec<ContactOutcome>, ProviderError> {
+        let envelope = self.transfer_envelope(response, "a contact list")?;
+        let items = transfer_items(&envelope.data)
+            .map_err(|_| self.unreadable(response, "a contact list"))?;
+        Ok(items
+            .into_iter()
+            .map(|item| ContactOutcome {
+                prefix: item.prefix.unwrap_or_default(),
+                phone: item.phone.unwrap_or_default(),
+                code: TransferCode::parse(item.code.as_deref().unwrap_or("0")),
+                status: item.status.unwrap_or_default(),
+                lot: item.lot,
+            })
+            .collect())
+    }
+
+    /// `POST /v1/transfer/money/send/contact?token=` with the form field `data` = the JSON
+    /// array of transfers. Amounts follow CinetPay's rule (whole, multiple of 5, a
+    /// CinetPay currency); ids are checked like payment ids (paths `transfers[i]....`).
+    pub fn send_transfer(
+        &self,
+        token: &TransferToken,
+        transfers: &[TransferOrder],
+    ) -> Result<HttpRequest, Violations> {
+        let mut found = Violations::new();
+        if transfers.is_empty() {
+            found.push(empty_batch("transfers"));
+        }
+        let mut wire = Vec::with_capacity(transfers.len());
+        for (i, order) in transfers.iter().enumerate() {
+            let at = |name: &str| format!("transfers[{i}].{name}");
+            let phone = prefix_and_phone(&order.phone, at("phone"), &mut found);
+            if !ALLOWED_CURRENCIES.contains(&order.amount.currency()) {
+                found.push(Violation::new(
+                    "currency_not_supported",
+                    at("amount"),
+                    Message::new(
+                        "CinetPay n'accepte que les devises XOF, XAF, CDF, GNF et USD.",
+                        "CinetPay only accepts XOF, XAF, CDF, GNF and USD.",
+                    ),
+                ));
+            }
+            let amount = major_multiple_of_five(order.amount, &at("amount"), &mut found);
+            let id = order.client_transaction_id.trim();
+            if !is_transaction_id(id) {
+                found.push(Violation::new(
+                    "invalid_reference",
+                    at("client_transaction_id"),
+                    Message::new(
+                        "La référence du transfert ne doit contenir que des lettres, des chiffres et des tirets.",
+                        "The transfer reference must hold only letters, digits and dashes.",
+                    ),
+                ));
+            }
+            let notify_url = check_url(&order.notify_url, &at("notify_url"), &mut found);
+            if let (Some((prefix, phone)), Some(amount), Some(notify_url)) =
+                (phone, amount, notify_url)
+            {
+                wire.push(CinetpayTransferSend {
+                    prefix,
+                    phone,
+                    amount,
+                    client_transaction_id: id.to_owned(),
+                    notify_url,
+                });
+            }
+        }
+        found.into_result(())?;
+        Ok(self.data_post("/v1/transfer/money/send/contact", token, &wire))
+    }
+
+    /// Reads the send answer: one record per transfer, usually `NEW` (pending).
+    pub fn read_sent_transfers(
+        &self,
+        response: &HttpResponse,
+    ) -> Result<Vec<TransferRecord>, ProviderError> {
+        self.read_transfer_records(response, "a transfer")
+    }
+
+    /// `GET /v1/transfer/check/money?token=&client_transaction_id=`: the truth about a
+    /// transfer, to ask after each (unsigned) transfer notification.
+    pub fn check_transfer(
+        &self,
+        token: &TransferToken,
+        client_transaction_id: &str,
+    ) -> HttpRequest {
+        self.with_headers(HttpRequest::new(
+            Method::Get,
+            self.transfer_url(
+                "/v1/transfer/check/money",
+                token,
+                &[("client_transaction_id", client_transaction_id)],
+            ),
+        ))
+    }
+
+    /// Reads a transfer check: the records CinetPay holds for that id.
+    pub fn read_transfer_check(
+        &self,
+        response: &HttpResponse,
+    ) -> Result<Vec<TransferRecord>, ProviderError> {
+        self.read_transfer_records(response, "a transfer check")
+    }
+
+    fn read_transfer_records(
+        &self,
+        response: &HttpResponse,
+        what: &str,
+    ) -> Result<Vec<TransferRecord>, ProviderError> {
+        let envelope = self.transfer_envelope(response, what)?;
+        let items = transfer_items(&envelope.data).map_err(|_| self.unreadable(response, what))?;
+        Ok(items.into_iter().map(TransferRecord::from_item).collect())
+    }
+
+    /// The envelope of a transfer answer whose code is `0`, or the error its code means,
+    /// whatever the HTTP status.
+    fn transfer_envelope(
+        &self,
+        response: &HttpResponse,
+        what: &str,
+    ) -> Result<CinetpayResponse, ProviderError> {
+        let envelope = self.envelope(response, what)?;
+        let Some(code) = envelope
+            .code
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+        else {
+            return Err(self.unreadable(response, what));
+        };
+        let code = TransferCode::parse(code);
+        if code == TransferCode::Success {
+            return Ok(envelope);
+        }
+        let said = [envelope.message.as_deref(), envelope.description.as_deref()]
+            .into_iter()
+            .flatten()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(": ");
+        let retryable = code.is_retryable()
+            || (matches!(code, TransferCode::Unknown(_))
+                && super::transient_status(response.status));
+        Err(self.error(
+            code.as_str(),
+            if said.is_empty() {
+                "CinetPay transfer error"
+            } else {
+                &said
+            },
+            response.status,
+            retryable,
+        ))
+    }
+
+    fn transfer_url(&self, path: &str, token: &TransferToken, extra: &[(&str, &str)]) -> String {
+        let query = form::encode(
+            [("token", token.token.expose())]
+                .into_iter()
+                .chain(extra.iter().copied()),
+        );
+        format!("{}{path}?{query}", self.transfer_base)
+    }
+
+    fn data_post<T: serde::Serialize>(
+        &self,
+        path: &str,
+        token: &TransferToken,
+        data: &T,
+    ) -> HttpRequest {
+        let json = String::from_utf8_lossy(&json_bytes(data)).into_owned();
+        let body = form::encode([("data", json.as_str())]);
+        self.form_post(self.transfer_url(path, token, &[]), body)
+    }
+
+    fn form_post(&self, url: String, body: String) -> HttpRequest {
+        self.with_headers(HttpRequest::new(Method::Post, url))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body)
+    }
+
+    fn with_headers(&self, request: HttpRequest) -> HttpRequest {
+        request
+            .header("Accept", "application/json")
+            .header("User-Agent", self.user_agent.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_is_usable_until_thirty_seconds_before_its_five_minutes() {
+        let token = TransferToken::new("tok", 1_000);
+        assert_eq!(token.expires_at(), 1_300);
+        assert!(token.is_usable_at(1_000));
+        assert!(token.is_usable_at(1_269));
+        assert!(!token.is_usable_at(1_270));
+        assert!(!token.is_usable_at(u64::MAX));
+        assert_eq!(
+            format!("{token:?}"),
+            "TransferToken { token: ***, issued_at: 1000 }"
+        );
+    }
+
+    #[test]
+    fn every_transfer_code_reads_back_as_itself() {
+        for code in [
+            "0", "-1", "701", "702", "703", "704", "705", "706", "707", "708", "709", "710", "715",
+            "716", "717", "718", "719", "720", "721", "602", "723", "724", "725", "726", "801",
+            "802",
+        ] {
+            let parsed = TransferCode::parse(code);
+            assert!(!matches!(parsed, TransferCode::Unknown(_)), "{code}");
+            assert_eq!(parsed.as_str(), code);
+        }
+    }
+
+    #[test]
+    fn treatment_statuses_map_onto_ours() {
+        assert_eq!(
+            TreatmentStatus::parse("val").payment_status(),
+            PaymentStatus::Succeeded
+        );
+        assert_eq!(
+            TreatmentStatus::parse("REJ").payment_status(),
+            PaymentStatus::Failed
+        );
+        for word in ["NEW", "REC", "NOS", "", "LATER"] {
+            assert_eq!(
+                TreatmentStatus::parse(word).payment_status(),
+                PaymentStatus::Pending,
+                "{word}"
+            );
+        }
+    }
+}

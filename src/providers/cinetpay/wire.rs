@@ -1,0 +1,443 @@
+//! CinetPay's own shapes, field for field, named as CinetPay names them.
+//!
+//! Read leniently where CinetPay is inconsistent: codes come as `"00"` or `0`, `data` is an
+//! object or `[]`, ids are strings or numbers. Money is never read through a float: the
+//! check's `data.amount` stays raw JSON until [`super::payment`] reads it in major units.
+
+use core::fmt;
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::Value;
+
+use crate::domain::PaymentStatus;
+
+/// A credential on the wire (`apikey`). Serialized as the plain string, because CinetPay
+/// wants it in the body; `Debug` prints `***`.
+#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct WireSecret(String);
+
+impl WireSecret {
+    /// Wraps a credential.
+    pub fn new(secret: impl Into<String>) -> WireSecret {
+        WireSecret(secret.into())
+    }
+
+    /// The credential itself, for whoever must compare it (the sandbox).
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for WireSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// The body of `POST /v2/payment`. `customer_name` is the family name ("nom") and
+/// `customer_surname` the given name ("prénom"), as CinetPay's table defines them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CinetpayPaymentRequest {
+    /// The merchant's apikey.
+    pub apikey: WireSecret,
+    /// The merchant's site id.
+    pub site_id: String,
+    /// Our unique id for this payment (the order reference).
+    pub transaction_id: String,
+    /// Whole major units, a multiple of 5.
+    pub amount: u64,
+    /// XOF, XAF, CDF, GNF or USD.
+    pub currency: String,
+    /// What the shopper reads, without `# / $ _ &`.
+    pub description: String,
+    /// Where CinetPay posts the IPN.
+    pub notify_url: String,
+    /// Where the shopper comes back.
+    pub return_url: String,
+    /// `ALL`, `MOBILE_MONEY`, `CREDIT_CARD`, `WALLET`, comma-joined.
+    pub channels: String,
+    /// `fr` or `en`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
+    /// Free text echoed by the check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<String>,
+    /// Up to three lines printed on CinetPay's invoice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invoice_data: Option<BTreeMap<String, String>>,
+    /// Only this phone may pay (with `customer_phone_number`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lock_phone_number: Option<bool>,
+    /// The shopper's id in the merchant's system.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_id: Option<String>,
+    /// Family name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_name: Option<String>,
+    /// Given name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_surname: Option<String>,
+    /// E-mail.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_email: Option<String>,
+    /// Phone, E.164.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_phone_number: Option<String>,
+    /// Street address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_address: Option<String>,
+    /// City.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_city: Option<String>,
+    /// ISO 3166-1 alpha-2 country.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_country: Option<String>,
+    /// State or region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_state: Option<String>,
+    /// Postal code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_zip_code: Option<String>,
+}
+
+/// The body of `POST /v2/payment/check`: by `transaction_id`, or by payment `token`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CinetpayCheckRequest {
+    /// The merchant's apikey.
+    pub apikey: WireSecret,
+    /// The merchant's site id.
+    pub site_id: String,
+    /// Our id of the payment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_id: Option<String>,
+    /// CinetPay's payment token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+}
+
+/// Every answer of both APIs: `{code, message, description, data, api_response_id}`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CinetpayResponse {
+    /// `"201"`, `"00"`, `"608"`, `0`, `"701"`... kept as text.
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub code: Option<String>,
+    /// `CREATED`, `SUCCES`, `MINIMUM_REQUIRED_FIELDS`...
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub message: Option<String>,
+    /// A human explanation (sometimes an object; then its JSON text).
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub description: Option<String>,
+    /// The payload: an object, an array, or `[]` on errors.
+    #[serde(default)]
+    pub data: Value,
+    /// CinetPay's id of this answer, for support.
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub api_response_id: Option<String>,
+}
+
+/// `data` of a `201 CREATED` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CinetpayPaymentData {
+    /// The payment token.
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub payment_token: Option<String>,
+    /// The hosted page.
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub payment_url: Option<String>,
+}
+
+/// `data` of a check answer.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CinetpayCheckData {
+    /// The amount in major units, a string (`"100"`); kept raw so no float ever reads it.
+    #[serde(default)]
+    pub amount: Value,
+    /// The currency code.
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub currency: Option<String>,
+    /// `ACCEPTED`, `REFUSED`, `WAITING_FOR_CUSTOMER`, `PENDING`, ...
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub status: Option<String>,
+    /// `OM`, `MOMO`, `FLOOZ`, `VISAM`, ...
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub payment_method: Option<String>,
+    /// The description sent at initialization.
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub description: Option<String>,
+    /// The metadata sent at initialization.
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub metadata: Option<String>,
+    /// The operator's transaction id.
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub operator_id: Option<String>,
+    /// `YYYY-MM-DD HH:MM:SS`.
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub payment_date: Option<String>,
+    /// When the funds reach the merchant's balance.
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub fund_availability_date: Option<String>,
+}
+
+/// `data.status` of a check, every value CinetPay or its integrations report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CinetpayPaymentStatus {
+    /// `ACCEPTED`: paid.
+    Accepted,
+    /// `REFUSED`: declined or failed.
+    Refused,
+    /// `WAITING_FOR_CUSTOMER`: the shopper has not finished.
+    WaitingForCustomer,
+    /// `PENDING`: in progress.
+    Pending,
+    /// `CANCELED` (one L), seen by some integrations.
+    Canceled,
+    /// `CANCELLED` (two L), seen by others.
+    Cancelled,
+    /// A status this adapter does not know, kept as sent: treated as pending, so the
+    /// payment is checked again rather than settled on a guess.
+    Unknown(String),
+}
+
+impl CinetpayPaymentStatus {
+    /// Reads the word, ignoring case and surrounding spaces.
+    pub fn parse(word: &str) -> CinetpayPaymentStatus {
+        let upper = word.trim().to_ascii_uppercase();
+        match upper.as_str() {
+            "ACCEPTED" => CinetpayPaymentStatus::Accepted,
+            "REFUSED" => CinetpayPaymentStatus::Refused,
+            "WAITING_FOR_CUSTOMER" => CinetpayPaymentStatus::WaitingForCustomer,
+            "PENDING" => CinetpayPaymentStatus::Pending,
+            "CANCELED" => CinetpayPaymentStatus::Canceled,
+            "CANCELLED" => CinetpayPaymentStatus::Cancelled,
+            other => CinetpayPaymentStatus::Unknown(other.to_owned()),
+        }
+    }
+
+    /// The word as CinetPay writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            CinetpayPaymentStatus::Accepted => "ACCEPTED",
+            CinetpayPaymentStatus::Refused => "REFUSED",
+            CinetpayPaymentStatus::WaitingForCustomer => "WAITING_FOR_CUSTOMER",
+            CinetpayPaymentStatus::Pending => "PENDING",
+            CinetpayPaymentStatus::Canceled => "CANCELED",
+            CinetpayPaymentStatus::Cancelled => "CANCELLED",
+            CinetpayPaymentStatus::Unknown(word) => word,
+        }
+    }
+}
+
+impl From<&CinetpayPaymentStatus> for PaymentStatus {
+    /// The status on its own. The check's `code` refines it (see
+    /// [`super::payment`]): `ACCEPTED` counts only with code `00`, `REFUSED` with `627`
+    /// is a cancellation.
+    fn from(status: &CinetpayPaymentStatus) -> PaymentStatus {
+        match status {
+            CinetpayPaymentStatus::Accepted => PaymentStatus::Succeeded,
+            CinetpayPaymentStatus::Refused => PaymentStatus::Failed,
+            CinetpayPaymentStatus::WaitingForCustomer | CinetpayPaymentStatus::Pending => {
+                PaymentStatus::Pending
+            }
+            CinetpayPaymentStatus::Canceled | CinetpayPaymentStatus::Cancelled => {
+                PaymentStatus::Cancelled
+            }
+            CinetpayPaymentStatus::Unknown(_) => PaymentStatus::Pending,
+        }
+    }
+}
+
+/// `data` of a successful transfer login.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CinetpayLoginData {
+    /// The token, valid five minutes.
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub token: Option<String>,
+}
+
+/// `data` of `GET /v1/transfer/check/balance`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CinetpayBalanceData {
+    /// The whole balance.
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub amount: Option<String>,
+    /// The part held by transfers in progress.
+    #[serde(default, rename = "inUsing", deserialize_with = "lenient_text")]
+    pub in_using: Option<String>,
+    /// What can be sent now.
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub available: Option<String>,
+}
+
+/// One contact in the form field `data` of `POST /v1/transfer/contact`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CinetpayTransferContact {
+    /// The country's dialing code, without `+` (`225`).
+    pub prefix: String,
+    /// The national number (`0701020304`).
+    pub phone: String,
+    /// Family name.
+    pub name: String,
+    /// Given name.
+    pub surname: String,
+    /// E-mail.
+    pub email: String,
+}
+
+/// One transfer in the form field `data` of `POST /v1/transfer/money/send/contact`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CinetpayTransferSend {
+    /// The country's dialing code, without `+`.
+    pub prefix: String,
+    /// The national number.
+    pub phone: String,
+    /// Whole major units of the account's currency.
+    pub amount: u64,
+    /// Our id of the transfer.
+    pub client_transaction_id: String,
+    /// Where CinetPay posts the transfer's notifications.
+    pub notify_url: String,
+}
+
+/// One line of a transfer answer (contacts added, transfers sent, transfer check): every
+/// field CinetPay may put there, all optional.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CinetpayTransferItem {
+    /// Dialing code.
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub prefix: Option<String>,
+    /// National number.
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub phone: Option<String>,
+    /// Contact's family name.
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub name: Option<String>,
+    /// Contact's given name.
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub surname: Option<String>,
+    /// Contact's e-mail.
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub email: Option<String>,
+    /// This line's code (`0`, `726`...).
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub code: Option<String>,
+    /// This line's status word (`success`, `ERROR_PHONE_ALREADY_MY_CONTACT`...).
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub status: Option<String>,
+    /// The batch.
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub lot: Option<String>,
+    /// Amount in major units.
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub amount: Option<String>,
+    /// CinetPay's transfer id.
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub transaction_id: Option<String>,
+    /// Our transfer id.
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub client_transaction_id: Option<String>,
+    /// The receiving phone.
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub receiver: Option<String>,
+    /// The receiving phone, E.164.
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub receiver_e164: Option<String>,
+    /// The mobile money operator.
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub operator: Option<String>,
+    /// Confirmation state.
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub sending_status: Option<String>,
+    /// `Y` once validated.
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub transfer_valid: Option<String>,
+    /// `NEW`, `REC`, `VAL`, `REJ`, `NOS`.
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub treatment_status: Option<String>,
+    /// A comment on the transfer.
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub comment: Option<String>,
+    /// The operator's id of the transfer.
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub operator_transaction_id: Option<String>,
+    /// When it was validated.
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub validated_at: Option<String>,
+}
+
+/// Reads any JSON value as text: strings as they are, `null` as absent, numbers and the
+/// rest as their JSON text. CinetPay writes the same field as `"0"` or `0`.
+fn lenient_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    Ok(match Option::<Value>::deserialize(deserializer)? {
+        None | Some(Value::Null) => None,
+        Some(Value::String(text)) => Some(text),
+        Some(other) => Some(other.to_string()),
+    })
+}
+
+/// The lines of a transfer answer's `data`: CinetPay's examples show both `[[...]]` and
+/// `[...]` (and a lone object), so one level of nesting is flattened. Lines that are not
+/// objects are skipped.
+pub fn transfer_items(data: &Value) -> Result<Vec<CinetpayTransferItem>, serde_json::Error> {
+    let mut lines = Vec::new();
+    match data {
+        Value::Array(outer) => {
+            for entry in outer {
+                match entry {
+                    Value::Array(inner) => lines.extend(inner.iter().filter(|v| v.is_object())),
+                    Value::Object(_) => lines.push(entry),
+                    Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_) => {}
+                }
+            }
+        }
+        Value::Object(_) => lines.push(data),
+        Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_) => {}
+    }
+    lines
+        .into_iter()
+        .map(CinetpayTransferItem::deserialize)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_read_the_same_as_strings_or_numbers() {
+        let a: CinetpayResponse = serde_json::from_str(r#"{"code":0,"data":[]}"#).unwrap();
+        let b: CinetpayResponse = serde_json::from_str(r#"{"code":"0"}"#).unwrap();
+        assert_eq!(a.code.as_deref(), Some("0"));
+        assert_eq!(b.code.as_deref(), Some("0"));
+        let c: CinetpayResponse = serde_json::from_str(r#"{"code":null}"#).unwrap();
+        assert_eq!(c.code, None);
+    }
+
+    #[test]
+    fn transfer_lines_are_read_nested_or_flat() {
+        let nested = serde_json::json!([[{"lot": "1"}, {"lot": "2"}]]);
+        let flat = serde_json::json!([{"lot": "1"}, {"lot": "2"}]);
+        let lots = |v: &Value| -> Vec<Option<String>> {
+            transfer_items(v)
+                .unwrap()
+                .into_iter()
+                .map(|i| i.lot)
+                .collect()
+        };
+        assert_eq!(lots(&nested), lots(&flat));
+        assert_eq!(lots(&nested).len(), 2);
+        assert!(transfer_items(&serde_json::json!([])).unwrap().is_empty());
+        assert_eq!(
+            lots(&serde_json::json!({"lot": 7})),
+            vec![Some("7".to_owned())]
+        );
+    }
+
+    #[test]
+    fn wire_secret_never_prints() {
+        let secret = WireSecret::new("sk_live_123");
+        assert_eq!(format!("{secret:?}"), "***");
+        assert_eq!(serde_json::to_string(&secret).unwrap(), "\"sk_live_123\"");
+    }
+}
