@@ -109,4 +109,19 @@ mod adapters {
         tampered[10] ^= 1;
         assert!(verify_webhook(&keys, &tampered, Some(&signature)).is_err());
     }
+
+    #[wasm_bindgen_test]
+    fn cinetpay_check_reads_a_string_amount_inside_wasm() {
+        use guichet::providers::cinetpay::{Cinetpay, Keys};
+        let adapter = Cinetpay::new(Keys::new("apikey", "445160", "secret"));
+        let body = include_bytes!("fixtures/cinetpay/check_accepted.json");
+        let verification = adapter
+            .read_check(&HttpResponse::new(200, body.to_vec()), "ord-20240915-0042")
+            .unwrap();
+        assert_eq!(verification.status, PaymentStatus::Succeeded);
+        assert_eq!(
+            verification.amount,
+            Some(Money::from_major(2500, Currency::XOF).unwrap())
+        );
+    }
 }
