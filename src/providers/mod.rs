@@ -7,6 +7,7 @@
 pub mod cinetpay;
 pub mod moneroo;
 pub mod moneyfusion;
+pub mod signature;
 
 use core::fmt;
 

@@ -7,16 +7,12 @@
 
 use core::fmt;
 
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
-
 use super::form;
 use super::transfer::TreatmentStatus;
 use super::Cinetpay;
 use crate::domain::PaymentStatus;
 use crate::http::{HttpRequest, Method};
-
-type HmacSha256 = Hmac<Sha256>;
+use crate::providers::signature;
 
 /// The IPN's fields, in exactly the order CinetPay concatenates them for the `x-token`.
 pub const NOTIFICATION_FIELDS: [&str; 16] = [
@@ -207,20 +203,7 @@ impl PaymentNotification {
 /// ```
 pub fn sign_notification(secret_key: &str, notification: &PaymentNotification) -> String {
     let values = notification.values().map(str::as_bytes);
-    match mac_over(secret_key, &values) {
-        Some(mac) => hex_lower(&mac.finalize().into_bytes()),
-        // HMAC takes keys of any length, so this never happens; an empty token never
-        // verifies.
-        None => String::new(),
-    }
-}
-
-fn mac_over(secret_key: &str, values: &[&[u8]]) -> Option<HmacSha256> {
-    let mut mac = HmacSha256::new_from_slice(secret_key.as_bytes()).ok()?;
-    for value in values {
-        mac.update(value);
-    }
-    Some(mac)
+    signature::sign_hex(secret_key, &values)
 }
 
 /// Reads an IPN without checking its `x-token`: a `GET` is a [`Inbound::Ping`], a `POST`
@@ -254,11 +237,10 @@ pub fn verify_notification(
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .ok_or(NotificationError::MissingSignature)?;
-    let expected = hex_decode(token).ok_or(NotificationError::BadSignature)?;
     let values: Vec<&[u8]> = raw.iter().map(Vec::as_slice).collect();
-    let mac = mac_over(secret_key, &values).ok_or(NotificationError::BadSignature)?;
-    mac.verify_slice(&expected)
-        .map_err(|_| NotificationError::BadSignature)?;
+    if !signature::verify_hex(secret_key, &values, token) {
+        return Err(NotificationError::BadSignature);
+    }
     Ok(Inbound::Received(notification_from_raw(raw)))
 }
 
@@ -442,46 +424,9 @@ fn single_fields<const N: usize>(
     Ok(values)
 }
 
-fn hex_lower(bytes: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for &byte in bytes {
-        out.push(char::from(HEX[usize::from(byte >> 4)]));
-        out.push(char::from(HEX[usize::from(byte & 0x0f)]));
-    }
-    out
-}
-
-/// Decodes hex (either case); `None` for odd lengths or other characters.
-fn hex_decode(text: &str) -> Option<Vec<u8>> {
-    let digits = text.as_bytes();
-    if digits.len() % 2 != 0 {
-        return None;
-    }
-    let value = |d: u8| char::from(d).to_digit(16);
-    digits
-        .chunks_exact(2)
-        .map(|pair| {
-            let high = value(pair[0])?;
-            let low = value(pair[1])?;
-            u8::try_from(high << 4 | low).ok()
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn hex_round_trips_and_refuses_junk() {
-        let bytes = [0u8, 1, 0xab, 0xff];
-        assert_eq!(hex_lower(&bytes), "0001abff");
-        assert_eq!(hex_decode("0001ABff"), Some(bytes.to_vec()));
-        assert_eq!(hex_decode("abc"), None);
-        assert_eq!(hex_decode("zz"), None);
-        assert_eq!(hex_decode("+1"), None);
-    }
 
     #[test]
     fn field_order_is_the_documented_one() {

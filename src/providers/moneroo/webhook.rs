@@ -6,18 +6,14 @@
 
 use core::fmt;
 
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
-
 use crate::domain::{Money, PaymentStatus};
 
 use super::wire::{MonerooWebhookData, MonerooWebhookPayload};
 use super::{answer_money, MonerooKeys};
+use crate::providers::signature;
 
 /// The header carrying the signature: lowercase hex HMAC-SHA256 of the raw body.
 pub const SIGNATURE_HEADER: &str = "X-Moneroo-Signature";
-
-type HmacSha256 = Hmac<Sha256>;
 
 /// Why a notification was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -192,12 +188,11 @@ pub fn verify_webhook(
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .ok_or(WebhookError::MissingSignature)?;
-    let expected = decode_hex(signature).ok_or(WebhookError::BadSignature)?;
-    let mut mac = HmacSha256::new_from_slice(secret.expose().as_bytes())
-        .map_err(|_| WebhookError::BadSignature)?;
-    mac.update(body);
-    mac.verify_slice(&expected)
-        .map_err(|_| WebhookError::BadSignature)
+    if signature::verify_hex(secret.expose(), &[body], signature) {
+        Ok(())
+    } else {
+        Err(WebhookError::BadSignature)
+    }
 }
 
 /// Verifies a notification ([`verify_webhook`]) and reads it. Unknown events are read as
@@ -231,54 +226,12 @@ pub fn read_webhook(
 /// assert!(verify_webhook(&keys, body, Some(&signature)).is_ok());
 /// ```
 pub fn sign_webhook(secret: &str, body: &[u8]) -> String {
-    // HMAC takes a key of any length: this never fails, and an empty signature would
-    // never verify anyway.
-    let Ok(mut mac) = HmacSha256::new_from_slice(secret.as_bytes()) else {
-        return String::new();
-    };
-    mac.update(body);
-    let tag = mac.finalize().into_bytes();
-    let mut hex = String::with_capacity(tag.len() * 2);
-    for byte in tag {
-        hex.push(char::from(HEX[usize::from(byte >> 4)]));
-        hex.push(char::from(HEX[usize::from(byte & 0x0f)]));
-    }
-    hex
-}
-
-const HEX: &[u8; 16] = b"0123456789abcdef";
-
-fn decode_hex(text: &str) -> Option<Vec<u8>> {
-    let bytes = text.as_bytes();
-    if bytes.len() % 2 != 0 {
-        return None;
-    }
-    bytes
-        .chunks_exact(2)
-        .map(|pair| Some(nibble(pair[0])? << 4 | nibble(pair[1])?))
-        .collect()
-}
-
-fn nibble(byte: u8) -> Option<u8> {
-    match byte {
-        b'0'..=b'9' => Some(byte - b'0'),
-        b'a'..=b'f' => Some(byte - b'a' + 10),
-        b'A'..=b'F' => Some(byte - b'A' + 10),
-        _ => None,
-    }
+    signature::sign_hex(secret, &[body])
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn hex_decoding_refuses_odd_lengths_and_non_hex() {
-        assert_eq!(decode_hex("00ff"), Some(vec![0, 255]));
-        assert_eq!(decode_hex("0"), None);
-        assert_eq!(decode_hex("zz"), None);
-        assert_eq!(decode_hex("é0"), None);
-    }
 
     #[test]
     fn signatures_match_a_known_hmac_sha256_vector() {
