@@ -17,7 +17,7 @@ use crate::domain::Provider;
 
 use super::faults::FaultSpec;
 use super::lifecycle::{
-    payment_status_word, payout_status_word, settle_payment, settle_payout, Attempt,
+    payment_status_word, payout_status_word, settle_payout, shopper_settles, Attempt,
 };
 use super::state::{Settings, SharedState};
 use super::store::{payment_truth, payout_truth, Outcome, TransitionError};
@@ -188,7 +188,7 @@ async fn complete_payment(
             .or(record.customer.phone.clone());
         Attempt { method, phone }
     };
-    match settle_payment(&shared, provider, &record.id, body.outcome, attempt) {
+    match shopper_settles(&shared, provider, &record.id, body.outcome, attempt) {
         Ok(record) => Json(payment_truth(&record, payment_status_word(&record))).into_response(),
         Err(why) => refused(why),
     }

@@ -16,7 +16,7 @@ use super::checkout::{
     checkout_page, error_page, html, page_lang, return_script, status_page, CheckoutForm,
     CheckoutView, MethodChoice, ReturnTo, ShopperAction, Texts,
 };
-use super::lifecycle::{settle_payment, Attempt};
+use super::lifecycle::{shopper_settles, Attempt};
 use super::state::SharedState;
 use super::store::{Outcome, PaymentRecord, Stage, TransitionError};
 use super::support::{digits_only, lock};
@@ -305,7 +305,7 @@ fn submit(
         Provider::Moneroo => moneroo::page_outcome(action, attempt.phone.as_deref()),
         Provider::CinetPay | Provider::MoneyFusion => super::checkout::default_outcome(action),
     };
-    let settled = settle_payment(shared, provider, &record.id, outcome, attempt);
+    let settled = shopper_settles(shared, provider, &record.id, outcome, attempt);
     let record = match settled {
         Ok(record) => record,
         Err(TransitionError::Final(_)) => match find(shared, provider, page_id) {

@@ -67,6 +67,30 @@ pub fn settle_payment(
     Ok(record)
 }
 
+/// Settles a payment as a shopper does: paying (or being declined) passes through
+/// `pending` first, as the operator asks the shopper to approve, so the provider's
+/// "waiting" notification goes out before the final one.
+pub fn shopper_settles(
+    shared: &SharedState,
+    provider: Provider,
+    id: &str,
+    outcome: Outcome,
+    attempt: Attempt,
+) -> Result<PaymentRecord, TransitionError> {
+    match outcome {
+        Outcome::Success | Outcome::Failed => {
+            let current = lock(&shared.store).payment(provider, id).map(|p| p.stage);
+            if current == Some(Stage::Initiated) {
+                settle_payment(shared, provider, id, Outcome::Pending, attempt.clone())?;
+            }
+            settle_payment(shared, provider, id, outcome, attempt)
+        }
+        Outcome::Pending | Outcome::Cancelled => {
+            settle_payment(shared, provider, id, outcome, attempt)
+        }
+    }
+}
+
 /// The provider's own word for a payment's stage (`success`, `ACCEPTED`, `paid`...).
 pub fn payment_status_word(record: &PaymentRecord) -> &'static str {
     match record.provider {

@@ -296,7 +296,9 @@ fn webhook(shared: &SharedState, record: &PaymentRecord, event: &str) {
 /// `payin.session.pending` while the shopper pays (repeated), then `completed` or
 /// `cancelled`.
 pub fn payment_changed(shared: &SharedState, record: &PaymentRecord, before: Stage) {
-    let paying = before == Stage::Initiated && record.method.is_some();
+    if before == record.stage {
+        return;
+    }
     match record.stage {
         Stage::Initiated => {}
         Stage::Pending => {
@@ -314,18 +316,11 @@ pub fn payment_changed(shared: &SharedState, record: &PaymentRecord, before: Sta
             });
         }
         Stage::Succeeded => {
-            if paying {
-                webhook(shared, record, "payin.session.pending");
-            }
+            // MoneyFusion repeats `pending` while it confirms the payment.
             webhook(shared, record, "payin.session.pending");
             webhook(shared, record, "payin.session.completed");
         }
-        Stage::Failed | Stage::Cancelled => {
-            if paying {
-                webhook(shared, record, "payin.session.pending");
-            }
-            webhook(shared, record, "payin.session.cancelled");
-        }
+        Stage::Failed | Stage::Cancelled => webhook(shared, record, "payin.session.cancelled"),
     }
 }
 
