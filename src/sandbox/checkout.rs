@@ -283,6 +283,9 @@ fn theme(provider: Provider) -> Theme {
     }
 }
 
+/// Up to this many methods show as radio buttons; more show as a list.
+const MAX_RADIOS: usize = 6;
+
 /// `1 000 XOF` in French, `1,000 XOF` in English.
 pub fn format_amount(amount: u64, currency: &str, lang: Lang) -> String {
     let grouped = match lang {
@@ -320,16 +323,16 @@ header {{ background: var(--accent); color: var(--accent-text); padding: 14px 20
 header strong {{ font-size: 1.15em; letter-spacing: .02em; }}
 header a {{ color: var(--accent-text); font-size: .85em; }}
 .banner {{ background: #fff6d6; color: #6b5300; font-size: .85em; padding: 8px 20px; }}
-section {{ padding: 20px; }}
+section {{ padding: 20px 20px 8px; }}
 .amount {{ font-size: 2em; font-weight: 700; margin: 4px 0 2px; }}
 .muted {{ color: #5d5d70; font-size: .9em; }}
 .error {{ background: #fde8e8; color: #8a1c1c; padding: 10px 12px; border-radius: 6px; margin-bottom: 12px; }}
 fieldset {{ border: 0; padding: 0; margin: 16px 0; }}
 legend, label.field {{ font-weight: 600; margin-bottom: 6px; display: block; }}
 .method {{ display: flex; gap: 10px; align-items: center; padding: 10px 12px; border: 1px solid #ddd; border-radius: 6px; margin-bottom: 6px; }}
-input[type=tel] {{ width: 100%; padding: 10px 12px; font-size: 1em; border: 1px solid #bbb; border-radius: 6px; }}
-.actions {{ display: grid; gap: 8px; margin-top: 16px; }}
-button, .button {{ display: block; text-align: center; text-decoration: none; padding: 12px; font-size: 1em; border-radius: 6px; border: 1px solid var(--accent); background: #fff; color: var(--accent); cursor: pointer; }}
+input[type=tel], select {{ width: 100%; padding: 10px 12px; font: inherit; border: 1px solid #bbb; border-radius: 6px; background: #fff; margin-bottom: 16px; }}
+.actions {{ display: grid; gap: 8px; margin-top: 4px; }}
+button, .button {{ display: block; width: 100%; text-align: center; text-decoration: none; padding: 12px; font: inherit; border-radius: 6px; border: 1px solid var(--accent); background: #fff; color: var(--accent); cursor: pointer; }}
 button.primary, .button.primary {{ background: var(--accent); color: var(--accent-text); font-weight: 600; }}
 button.quiet {{ border-color: #ccc; color: #555; }}
 .hint {{ font-size: .85em; color: #5d5d70; border-left: 3px solid var(--accent); padding-left: 8px; margin-top: 14px; }}
@@ -372,28 +375,47 @@ pub fn checkout_page(view: &CheckoutView) -> String {
         })
         .unwrap_or_default();
     let only_one = view.methods.len() == 1;
-    let methods: String = view
-        .methods
-        .iter()
-        .map(|m| {
-            let checked = view.selected_method.as_deref() == Some(m.code.as_str()) || only_one;
-            format!(
-                r#"<label class="method"><input type="radio" name="method" value="{code}"{checked}> {label}</label>"#,
-                code = escape_html(&m.code),
-                label = escape_html(&m.label),
-                checked = if checked { " checked" } else { "" },
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
+    let is_selected =
+        |m: &MethodChoice| view.selected_method.as_deref() == Some(m.code.as_str()) || only_one;
+    let legend = pick("Moyen de paiement", "Payment method");
     let methods_block = if view.methods.is_empty() {
         format!(r#"<div class="error">{}</div>"#, t.no_method())
+    } else if view.methods.len() <= MAX_RADIOS {
+        let radios: String = view
+            .methods
+            .iter()
+            .map(|m| {
+                format!(
+                    r#"<label class="method"><input type="radio" name="method" value="{code}"{checked}> {label}</label>
+"#,
+                    code = escape_html(&m.code),
+                    label = escape_html(&m.label),
+                    checked = if is_selected(m) { " checked" } else { "" },
+                )
+            })
+            .collect();
+        format!("<fieldset><legend>{legend}</legend>\n{radios}</fieldset>")
     } else {
+        // A long catalog (Moneroo's) reads better as a list to pick from.
+        let options: String = view
+            .methods
+            .iter()
+            .map(|m| {
+                format!(
+                    r#"<option value="{code}"{selected}>{label}</option>
+"#,
+                    code = escape_html(&m.code),
+                    label = escape_html(&m.label),
+                    selected = if is_selected(m) { " selected" } else { "" },
+                )
+            })
+            .collect();
         format!(
-            r#"<fieldset><legend>{}</legend>
-{methods}
-</fieldset>"#,
-            pick("Moyen de paiement", "Payment method")
+            r#"<label class="field" for="method">{legend}</label>
+<select id="method" name="method" required>
+<option value="">{choose}</option>
+{options}</select>"#,
+            choose = pick("Choisir…", "Choose…"),
         )
     };
     let phone_value = view.phone.as_deref().map(escape_html).unwrap_or_default();
