@@ -27,8 +27,8 @@ use super::store::{
     CinetPayPaymentExtra, Customer, PaymentExtra, PaymentRecord, PayoutRecord, Stage,
 };
 use super::support::{
-    api_response_id, digits_only, form_encode, hmac_sha256_hex, is_http_url, lock, url_host,
-    UtcTime,
+    api_response_id, digits_only, form_encode, hmac_sha256_hex, is_http_url, json_text, lock,
+    url_host, UtcTime,
 };
 
 /// Currencies CinetPay's classic API takes.
@@ -49,6 +49,10 @@ const CARD_FIELDS: [&str; 9] = [
     "customer_state",
     "customer_zip_code",
 ];
+/// The User-Agent of CinetPay's notifications.
+const NOTIFY_AGENT: &str = "CinetPay-Notify/4";
+/// Notifications are form posts.
+const FORM: &str = "application/x-www-form-urlencoded";
 /// Transfer login tokens live this long (scaled).
 const TOKEN_LIFETIME: Duration = Duration::from_secs(5 * 60);
 /// Transfer amount bounds (XOF), codes 719 and 720.
@@ -144,8 +148,8 @@ fn minimum_fields(description: &str) -> Response {
 
 /// `apikey` then `site_id`, as CinetPay checks them.
 fn authenticate(shared: &SharedState, input: &Map<String, Value>) -> Result<(), Response> {
-    let apikey = text(input, "apikey");
-    let site_id = text(input, "site_id");
+    let apikey = json_text(input, "apikey");
+    let site_id = json_text(input, "site_id");
     let (Some(apikey), Some(site_id)) = (apikey, site_id) else {
         return Err(minimum_fields("Ce champ est requis : apikey, site_id"));
     };
@@ -166,15 +170,6 @@ fn authenticate(shared: &SharedState, input: &Map<String, Value>) -> Result<(), 
         ));
     }
     Ok(())
-}
-
-/// A field as text: strings, and numbers as CinetPay's PHP reads them.
-fn text(input: &Map<String, Value>, field: &str) -> Option<String> {
-    match input.get(field)? {
-        Value::String(s) => Some(s.trim().to_owned()).filter(|s| !s.is_empty()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Null | Value::Bool(_) | Value::Array(_) | Value::Object(_) => None,
-    }
 }
 
 fn json_object(body: &[u8]) -> Result<Map<String, Value>, Response> {
@@ -225,12 +220,12 @@ async fn initialize(State(shared): State<SharedState>, body: Bytes) -> Response 
         "channels",
     ]
     .into_iter()
-    .filter(|field| text(&input, field).is_none())
+    .filter(|field| json_text(&input, field).is_none())
     .collect();
     if !missing.is_empty() {
         return minimum_fields(&format!("Ce champ est requis : {}", missing.join(", ")));
     }
-    let field = |name: &str| text(&input, name).unwrap_or_default();
+    let field = |name: &str| json_text(&input, name).unwrap_or_default();
     let transaction_id = field("transaction_id");
     if transaction_id.len() > 100
         || !transaction_id
@@ -277,7 +272,7 @@ async fn initialize(State(shared): State<SharedState>, body: Bytes) -> Response 
     if channel_list.iter().any(|c| !CHANNELS.contains(c)) {
         return minimum_fields("channels doit valoir ALL, MOBILE_MONEY, CREDIT_CARD ou WALLET");
     }
-    let lang = match text(&input, "lang").map(|l| l.to_ascii_lowercase()) {
+    let lang = match json_text(&input, "lang").map(|l| l.to_ascii_lowercase()) {
         None => "fr".to_owned(),
         Some(lang) if lang == "fr" || lang == "en" => lang,
         Some(_) => return minimum_fields("lang doit valoir fr ou en"),
@@ -293,7 +288,7 @@ async fn initialize(State(shared): State<SharedState>, body: Bytes) -> Response 
         Some(_) => return minimum_fields("invoice_data accepte au plus 3 variables"),
     };
     let lock_phone_number = matches!(input.get("lock_phone_number"), Some(Value::Bool(true)));
-    let customer_phone = text(&input, "customer_phone_number");
+    let customer_phone = json_text(&input, "customer_phone_number");
     if lock_phone_number {
         let valid = customer_phone.as_deref().is_some_and(|p| {
             let digits = digits_only(p);
@@ -312,7 +307,7 @@ async fn initialize(State(shared): State<SharedState>, body: Bytes) -> Response 
     }
     let card_missing: Vec<&str> = CARD_FIELDS
         .into_iter()
-        .filter(|f| text(&input, f).is_none())
+        .filter(|f| json_text(&input, f).is_none())
         .collect();
     if channel_list == ["CREDIT_CARD"] && !card_missing.is_empty() {
         return minimum_fields(&format!(
@@ -320,7 +315,7 @@ async fn initialize(State(shared): State<SharedState>, body: Bytes) -> Response 
             card_missing.join(", ")
         ));
     }
-    if let Some(country) = text(&input, "customer_country") {
+    if let Some(country) = json_text(&input, "customer_country") {
         if Country::parse(&country).is_none() {
             return minimum_fields("customer_country doit être un code ISO à deux lettres");
         }
@@ -353,9 +348,9 @@ async fn initialize(State(shared): State<SharedState>, body: Bytes) -> Response 
         return_url: Some(return_url),
         notify_url: Some(notify_url.clone()),
         customer: Customer {
-            first_name: text(&input, "customer_surname").unwrap_or_default(),
-            last_name: text(&input, "customer_name").unwrap_or_default(),
-            email: text(&input, "customer_email"),
+            first_name: json_text(&input, "customer_surname").unwrap_or_default(),
+            last_name: json_text(&input, "customer_name").unwrap_or_default(),
+            email: json_text(&input, "customer_email"),
             phone: customer_phone,
         },
         method: None,
@@ -444,7 +439,7 @@ async fn check(State(shared): State<SharedState>, body: Bytes) -> Response {
     if let Err(response) = authenticate(&shared, &input) {
         return response;
     }
-    let key = text(&input, "transaction_id").or_else(|| text(&input, "token"));
+    let key = json_text(&input, "transaction_id").or_else(|| json_text(&input, "token"));
     let Some(key) = key else {
         return minimum_fields("Ce champ est requis : transaction_id ou token");
     };
@@ -482,22 +477,16 @@ async fn check(State(shared): State<SharedState>, body: Bytes) -> Response {
 
 /// The bare GET CinetPay sends to check a notification URL answers.
 fn ping(shared: &SharedState, subject: &str, url: &str) {
-    send(
+    let ping = Notification::once(
         shared,
-        Notification {
-            provider: Provider::CinetPay,
-            subject: subject.to_owned(),
-            event: "ping".to_owned(),
-            method: Method::Get,
-            url: url.to_owned(),
-            headers: vec![("User-Agent".to_owned(), "CinetPay-Notify/4".to_owned())],
-            body: Vec::new(),
-            retries: 0,
-            retry_every: Duration::ZERO,
-            timeout: Duration::from_millis(shared.settings().notify_timeout_ms),
-            only_200: false,
-        },
-    );
+        Provider::CinetPay,
+        subject,
+        "ping",
+        Method::Get,
+        url.to_owned(),
+    )
+    .header("User-Agent", NOTIFY_AGENT);
+    send(shared, ping);
 }
 
 /// The notification fields, in the order the `x-token` HMAC concatenates them.
@@ -564,29 +553,20 @@ pub fn payment_changed(shared: &SharedState, record: &PaymentRecord, before: Sta
     };
     let fields = notification_fields(shared, record);
     let token = x_token(&shared.credentials.cinetpay_secret_key, &fields);
-    send(
+    let event = format!("ipn.{}", payment_status(record.stage).status);
+    let notification = Notification::once(
         shared,
-        Notification {
-            provider: Provider::CinetPay,
-            subject: record.id.clone(),
-            event: format!("ipn.{}", payment_status(record.stage).status),
-            method: Method::Post,
-            url,
-            headers: vec![
-                (
-                    "Content-Type".to_owned(),
-                    "application/x-www-form-urlencoded".to_owned(),
-                ),
-                ("User-Agent".to_owned(), "CinetPay-Notify/4".to_owned()),
-                ("x-token".to_owned(), token),
-            ],
-            body: form_encode(&fields).into_bytes(),
-            retries: 0,
-            retry_every: Duration::ZERO,
-            timeout: Duration::from_millis(shared.settings().notify_timeout_ms),
-            only_200: false,
-        },
-    );
+        Provider::CinetPay,
+        &record.id,
+        event,
+        Method::Post,
+        url,
+    )
+    .header("Content-Type", FORM)
+    .header("User-Agent", NOTIFY_AGENT)
+    .header("x-token", token)
+    .body(form_encode(&fields));
+    send(shared, notification);
 }
 
 // ---- hosted page -------------------------------------------------------------------
@@ -839,8 +819,8 @@ async fn add_contacts(
     };
     let mut results = Vec::new();
     for mut item in items {
-        let prefix = text(&item, "prefix").unwrap_or_default();
-        let phone = text(&item, "phone").unwrap_or_default();
+        let prefix = json_text(&item, "prefix").unwrap_or_default();
+        let phone = json_text(&item, "phone").unwrap_or_default();
         let lot = shared.draw(|rng| rng.digits(22));
         let (code, status) = if !valid_phone(&prefix, &phone) {
             (802, "INVALID_PHONE")
@@ -905,9 +885,9 @@ async fn send_money(
     }
     let mut planned = Vec::new();
     for item in items {
-        let prefix = text(&item, "prefix").unwrap_or_default();
-        let phone = text(&item, "phone").unwrap_or_default();
-        let reference = text(&item, "client_transaction_id").unwrap_or_default();
+        let prefix = json_text(&item, "prefix").unwrap_or_default();
+        let phone = json_text(&item, "phone").unwrap_or_default();
+        let reference = json_text(&item, "client_transaction_id").unwrap_or_default();
         if reference.is_empty() || prefix.is_empty() || phone.is_empty() {
             return err(
                 "704",
@@ -951,7 +931,7 @@ async fn send_money(
                 "Le montant doit être en dessous du seuil",
             );
         }
-        let notify_url = text(&item, "notify_url").unwrap_or_default();
+        let notify_url = json_text(&item, "notify_url").unwrap_or_default();
         if !is_http_url(&notify_url) {
             return err(
                 "725",
@@ -1150,28 +1130,19 @@ pub fn payout_changed(shared: &SharedState, record: &PayoutRecord, before: Stage
     let Some(url) = record.notify_url.clone() else {
         return;
     };
-    send(
+    let event = format!("transfer.{}", transfer_status(record.stage));
+    let notification = Notification::once(
         shared,
-        Notification {
-            provider: Provider::CinetPay,
-            subject: record.id.clone(),
-            event: format!("transfer.{}", transfer_status(record.stage)),
-            method: Method::Post,
-            url,
-            headers: vec![
-                (
-                    "Content-Type".to_owned(),
-                    "application/x-www-form-urlencoded".to_owned(),
-                ),
-                ("User-Agent".to_owned(), "CinetPay-Notify/4".to_owned()),
-            ],
-            body: form_encode(&transfer_fields(record)).into_bytes(),
-            retries: 0,
-            retry_every: Duration::ZERO,
-            timeout: Duration::from_millis(shared.settings().notify_timeout_ms),
-            only_200: false,
-        },
-    );
+        Provider::CinetPay,
+        &record.id,
+        event,
+        Method::Post,
+        url,
+    )
+    .header("Content-Type", FORM)
+    .header("User-Agent", NOTIFY_AGENT)
+    .body(form_encode(&transfer_fields(record)));
+    send(shared, notification);
 }
 
 #[cfg(test)]

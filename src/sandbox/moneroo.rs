@@ -661,26 +661,17 @@ fn webhook(shared: &SharedState, event: &str, subject: &str, data: Value) {
         .into_bytes();
     let signature = hmac_sha256_hex(shared.credentials.moneroo_webhook_secret.as_bytes(), &body);
     for url in settings.moneroo_webhook_urls {
-        send(
-            shared,
-            Notification {
-                provider: Provider::Moneroo,
-                subject: subject.to_owned(),
-                event: event.to_owned(),
-                method: Method::Post,
-                url,
-                headers: vec![
-                    ("Content-Type".to_owned(), "application/json".to_owned()),
-                    ("User-Agent".to_owned(), "Moneroo-Webhooks/1.0".to_owned()),
-                    ("X-Moneroo-Signature".to_owned(), signature.clone()),
-                ],
-                body: body.clone(),
-                retries: RETRIES,
-                retry_every: shared.scaled(RETRY_EVERY),
-                timeout: Duration::from_millis(settings.notify_timeout_ms),
-                only_200: true,
-            },
-        );
+        let notification = Notification {
+            retries: RETRIES,
+            retry_every: shared.scaled(RETRY_EVERY),
+            only_200: true,
+            ..Notification::once(shared, Provider::Moneroo, subject, event, Method::Post, url)
+        }
+        .header("Content-Type", "application/json")
+        .header("User-Agent", "Moneroo-Webhooks/1.0")
+        .header("X-Moneroo-Signature", signature.clone())
+        .body(body.clone());
+        send(shared, notification);
     }
 }
 
@@ -744,7 +735,7 @@ async fn initialize_payout(State(shared): State<SharedState>, body: Bytes) -> Re
             );
         }
     }
-    let (_, customer) = v.customer(&input);
+    v.customer(&input);
     v.metadata(&input);
     let empty = Map::new();
     let recipient = match input.get("recipient") {
@@ -797,17 +788,7 @@ async fn initialize_payout(State(shared): State<SharedState>, body: Bytes) -> Re
     };
     let id = shared.draw(|rng| rng.lower_alnum(12));
     let now = shared.now();
-    let mut request = Value::Object(input);
-    if let Some(object) = request.as_object_mut() {
-        object.insert(
-            "customer_parsed".to_owned(),
-            json!({
-                "first_name": customer.first_name,
-                "last_name": customer.last_name,
-                "email": customer.email,
-            }),
-        );
-    }
+    let request = Value::Object(input);
     let record = PayoutRecord {
         provider: Provider::Moneroo,
         id: id.clone(),

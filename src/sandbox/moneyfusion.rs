@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use crate::domain::Provider;
 use crate::http::Method;
@@ -25,7 +25,7 @@ use super::state::SharedState;
 use super::store::{
     Customer, MoneyFusionPaymentExtra, PaymentExtra, PaymentRecord, PayoutRecord, Stage,
 };
-use super::support::{is_http_url, lock, with_query, UtcTime};
+use super::support::{is_http_url, json_text, lock, with_query, UtcTime};
 
 /// How long after a `pending` webhook MoneyFusion repeats it while still pending.
 const PENDING_REPEAT: Duration = Duration::from_secs(30);
@@ -91,14 +91,6 @@ fn whole_amount(value: Option<&Value>) -> Option<u64> {
         .then_some(number as u64)
 }
 
-fn text(input: &Map<String, Value>, field: &str) -> Option<String> {
-    match input.get(field)? {
-        Value::String(s) => Some(s.trim().to_owned()).filter(|s| !s.is_empty()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Null | Value::Bool(_) | Value::Array(_) | Value::Object(_) => None,
-    }
-}
-
 async fn create(
     State(shared): State<SharedState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -130,10 +122,10 @@ async fn create(
             )
         }
     };
-    let Some(numero_send) = text(&input, "numeroSend") else {
+    let Some(numero_send) = json_text(&input, "numeroSend") else {
         return refusal(StatusCode::BAD_REQUEST, "numeroSend est requis");
     };
-    let Some(nomclient) = text(&input, "nomclient") else {
+    let Some(nomclient) = json_text(&input, "nomclient") else {
         return refusal(StatusCode::BAD_REQUEST, "nomclient est requis");
     };
     let personal_info = match input.get("personal_Info") {
@@ -146,8 +138,8 @@ async fn create(
             )
         }
     };
-    let return_url = text(&input, "return_url");
-    let webhook_url = text(&input, "webhook_url");
+    let return_url = json_text(&input, "return_url");
+    let webhook_url = json_text(&input, "webhook_url");
     for url in [&return_url, &webhook_url].into_iter().flatten() {
         if !is_http_url(url) {
             return refusal(
@@ -275,22 +267,17 @@ fn webhook(shared: &SharedState, record: &PaymentRecord, event: &str) {
         "webhook_url": record.notify_url,
         "createdAt": iso(record.created_at),
     });
-    send(
+    let notification = Notification::once(
         shared,
-        Notification {
-            provider: Provider::MoneyFusion,
-            subject: record.id.clone(),
-            event: event.to_owned(),
-            method: Method::Post,
-            url,
-            headers: vec![("Content-Type".to_owned(), "application/json".to_owned())],
-            body: body.to_string().into_bytes(),
-            retries: 0,
-            retry_every: Duration::ZERO,
-            timeout: Duration::from_millis(shared.settings().notify_timeout_ms),
-            only_200: false,
-        },
-    );
+        Provider::MoneyFusion,
+        &record.id,
+        event,
+        Method::Post,
+        url,
+    )
+    .header("Content-Type", "application/json")
+    .body(body.to_string());
+    send(shared, notification);
 }
 
 /// `payin.session.pending` while the shopper pays (repeated), then `completed` or
@@ -373,9 +360,9 @@ async fn withdraw(
         Ok(Value::Object(map)) => map,
         _ => return refusal(StatusCode::BAD_REQUEST, "Données de retrait invalides"),
     };
-    let country = text(&input, "countryCode").map(|c| c.to_ascii_lowercase());
-    let phone = text(&input, "phone");
-    let mode = text(&input, "withdraw_mode").map(|m| m.to_ascii_lowercase());
+    let country = json_text(&input, "countryCode").map(|c| c.to_ascii_lowercase());
+    let phone = json_text(&input, "phone");
+    let mode = json_text(&input, "withdraw_mode").map(|m| m.to_ascii_lowercase());
     let amount = whole_amount(input.get("amount"));
     let (Some(country), Some(phone), Some(mode), Some(amount)) = (country, phone, mode, amount)
     else {
@@ -397,7 +384,7 @@ async fn withdraw(
     if !phone.chars().all(|c| c.is_ascii_digit() || c == '+') {
         return refusal(StatusCode::BAD_REQUEST, "Numéro de téléphone invalide");
     }
-    let webhook_url = text(&input, "webhook_url");
+    let webhook_url = json_text(&input, "webhook_url");
     if webhook_url.as_deref().is_some_and(|u| !is_http_url(u)) {
         return refusal(StatusCode::BAD_REQUEST, "webhook_url doit être une URL");
     }
@@ -465,22 +452,17 @@ pub fn payout_changed(shared: &SharedState, record: &PayoutRecord, before: Stage
         "webhook_url": record.notify_url,
         "createdAt": iso(record.created_at),
     });
-    send(
+    let notification = Notification::once(
         shared,
-        Notification {
-            provider: Provider::MoneyFusion,
-            subject: record.id.clone(),
-            event: event.to_owned(),
-            method: Method::Post,
-            url,
-            headers: vec![("Content-Type".to_owned(), "application/json".to_owned())],
-            body: body.to_string().into_bytes(),
-            retries: 0,
-            retry_every: Duration::ZERO,
-            timeout: Duration::from_millis(shared.settings().notify_timeout_ms),
-            only_200: false,
-        },
-    );
+        Provider::MoneyFusion,
+        &record.id,
+        event,
+        Method::Post,
+        url,
+    )
+    .header("Content-Type", "application/json")
+    .body(body.to_string());
+    send(shared, notification);
 }
 
 #[cfg(test)]

@@ -45,6 +45,45 @@ pub struct Notification {
     pub only_200: bool,
 }
 
+impl Notification {
+    /// A notification sent once, counted delivered on any 2xx (CinetPay's and
+    /// MoneyFusion's way; Moneroo adds retries and wants a 200).
+    pub fn once(
+        shared: &Shared,
+        provider: Provider,
+        subject: &str,
+        event: impl Into<String>,
+        method: Method,
+        url: String,
+    ) -> Notification {
+        Notification {
+            provider,
+            subject: subject.to_owned(),
+            event: event.into(),
+            method,
+            url,
+            headers: Vec::new(),
+            body: Vec::new(),
+            retries: 0,
+            retry_every: Duration::ZERO,
+            timeout: shared.notify_timeout(),
+            only_200: false,
+        }
+    }
+
+    /// Adds a header.
+    pub fn header(mut self, name: &str, value: impl Into<String>) -> Notification {
+        self.headers.push((name.to_owned(), value.into()));
+        self
+    }
+
+    /// Sets the body, as sent (and signed).
+    pub fn body(mut self, body: impl Into<Vec<u8>>) -> Notification {
+        self.body = body.into();
+        self
+    }
+}
+
 /// One attempt, as the notification log shows it (`GET /_sandbox/notifications`).
 #[derive(Debug, Clone, Serialize)]
 pub struct Delivery {

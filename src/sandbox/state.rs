@@ -180,6 +180,11 @@ impl Shared {
         lock(&self.settings).clone()
     }
 
+    /// How long a notification receiver has to answer.
+    pub fn notify_timeout(&self) -> Duration {
+        Duration::from_millis(lock(&self.settings).notify_timeout_ms)
+    }
+
     /// A provider delay, scaled by the run's time scale.
     pub fn scaled(&self, real: Duration) -> Duration {
         let scale = lock(&self.settings).time_scale;

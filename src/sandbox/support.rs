@@ -8,6 +8,7 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use hmac::{Hmac, Mac};
+use serde_json::{Map, Value};
 use sha2::Sha256;
 
 /// Locks a mutex, carrying on with the data if another thread panicked while holding it:
@@ -317,8 +318,17 @@ pub fn group_thousands(amount: u64, separator: &str) -> String {
     out
 }
 
-/// Only the digits of a phone number as typed (`+229 41 49 51 81 61` -> `22941495181 61`
-/// without spaces).
+/// A JSON field as trimmed text: strings, and numbers as PHP and JavaScript servers
+/// read them; `None` for blanks and other types.
+pub fn json_text(input: &Map<String, Value>, field: &str) -> Option<String> {
+    match input.get(field)? {
+        Value::String(s) => Some(s.trim().to_owned()).filter(|s| !s.is_empty()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Null | Value::Bool(_) | Value::Array(_) | Value::Object(_) => None,
+    }
+}
+
+/// Only the digits of a phone number as typed (`+229 41-49` -> `2294149`).
 pub fn digits_only(text: &str) -> String {
     text.chars().filter(char::is_ascii_digit).collect()
 }
