@@ -125,8 +125,9 @@ struct Book {
     seq: u64,
     /// Per subject, the signal that the previous notification's first try is over.
     tails: HashMap<String, oneshot::Receiver<()>>,
-    /// Per subject, notifications a `reorder` fault holds back.
-    held: HashMap<String, Vec<Notification>>,
+    /// Per subject, notifications a `reorder` fault holds back, and whether each is the
+    /// copy a `duplicate` fault added.
+    held: HashMap<String, Vec<(Notification, bool)>>,
 }
 
 /// Sends notifications. Cheap to clone; clones share the log.
@@ -216,15 +217,11 @@ impl Notifier {
     /// out, or `longest` passed.
     fn hold(&self, notification: Notification, duplicate: bool, longest: Duration) {
         let subject = notification.subject.clone();
-        let mut marked = notification;
-        if duplicate {
-            marked.event = format!("{}#duplicate", marked.event);
-        }
         lock(&self.book)
             .held
             .entry(subject.clone())
             .or_default()
-            .push(marked);
+            .push((notification, duplicate));
         let this = self.clone();
         self.spawn(async move {
             tokio::time::sleep(longest).await;
@@ -235,13 +232,7 @@ impl Notifier {
     /// Sends what was held back about `subject`.
     fn release(&self, subject: &str) {
         let held = lock(&self.book).held.remove(subject).unwrap_or_default();
-        for mut notification in held {
-            let duplicate = notification.event.ends_with("#duplicate");
-            if duplicate {
-                notification
-                    .event
-                    .truncate(notification.event.len() - "#duplicate".len());
-            }
+        for (notification, duplicate) in held {
             let this = self.clone();
             self.spawn(async move { this.deliver(notification, duplicate, None).await });
         }
