@@ -20,7 +20,7 @@ use super::lifecycle::{
     payment_status_word, payout_status_word, settle_payout, shopper_settles, Attempt,
 };
 use super::state::{Settings, SharedState};
-use super::store::{payment_truth, payout_truth, Outcome, TransitionError};
+use super::store::{truth, Outcome, TransitionError};
 use super::support::lock;
 use super::{cinetpay, moneroo, Endpoints};
 
@@ -108,7 +108,7 @@ async fn payments(
     let list: Vec<Value> = store
         .payments(provider)
         .into_iter()
-        .map(|record| payment_truth(record, payment_status_word(record)))
+        .map(|record| truth(record, payment_status_word(record)))
         .collect();
     Json(json!({"payments": list})).into_response()
 }
@@ -123,7 +123,7 @@ async fn payment(
     };
     let store = lock(&shared.store);
     match store.payment_by_any(provider, &id) {
-        Some(record) => Json(payment_truth(record, payment_status_word(record))).into_response(),
+        Some(record) => Json(truth(record, payment_status_word(record))).into_response(),
         None => error(StatusCode::NOT_FOUND, "not_found", "no such payment"),
     }
 }
@@ -189,7 +189,7 @@ async fn complete_payment(
         Attempt { method, phone }
     };
     match shopper_settles(&shared, provider, &record.id, body.outcome, attempt) {
-        Ok(record) => Json(payment_truth(&record, payment_status_word(&record))).into_response(),
+        Ok(record) => Json(truth(&record, payment_status_word(&record))).into_response(),
         Err(why) => refused(why),
     }
 }
@@ -206,7 +206,7 @@ async fn payouts(
     let list: Vec<Value> = store
         .payouts(provider)
         .into_iter()
-        .map(|record| payout_truth(record, payout_status_word(record)))
+        .map(|record| truth(record, payout_status_word(record)))
         .collect();
     Json(json!({"payouts": list})).into_response()
 }
@@ -232,7 +232,7 @@ async fn payout(
         Err(response) => return response,
     };
     match find_payout(&shared, provider, &id) {
-        Some(record) => Json(payout_truth(&record, payout_status_word(&record))).into_response(),
+        Some(record) => Json(truth(&record, payout_status_word(&record))).into_response(),
         None => error(StatusCode::NOT_FOUND, "not_found", "no such payout"),
     }
 }
@@ -254,7 +254,7 @@ async fn complete_payout(
         return refused(TransitionError::NotFound);
     };
     match settle_payout(&shared, provider, &record.id, body.outcome) {
-        Ok(record) => Json(payout_truth(&record, payout_status_word(&record))).into_response(),
+        Ok(record) => Json(truth(&record, payout_status_word(&record))).into_response(),
         Err(why) => refused(why),
     }
 }

@@ -391,18 +391,9 @@ impl Store {
     }
 }
 
-/// A payment as the ground-truth API shows it: the common fields, the provider's own
-/// status word, and the provider's extra fields.
-pub fn payment_truth(record: &PaymentRecord, status: &str) -> Value {
-    let mut value = serde_json::to_value(record).unwrap_or(Value::Null);
-    if let Some(object) = value.as_object_mut() {
-        object.insert("status".to_owned(), json!(status));
-    }
-    value
-}
-
-/// A payout as the ground-truth API shows it.
-pub fn payout_truth(record: &PayoutRecord, status: &str) -> Value {
+/// A payment or payout as the ground-truth API shows it: the common fields, the
+/// provider's own status word, and the provider's extra fields.
+pub fn truth(record: &impl Serialize, status: &str) -> Value {
     let mut value = serde_json::to_value(record).unwrap_or(Value::Null);
     if let Some(object) = value.as_object_mut() {
         object.insert("status".to_owned(), json!(status));
