@@ -17,7 +17,7 @@ bundle() {
   cargo build --quiet --release --lib --target wasm32-unknown-unknown \
     --no-default-features --features "$feature"
   rm -rf "$out.tmp" && mkdir -p "$out.tmp"
-  wasm-bindgen target/wasm32-unknown-unknown/release/guichet.wasm \
+  wasm-bindgen "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/guichet.wasm" \
     --target web --out-dir "$out.tmp" --out-name "$name" \
     --remove-name-section --remove-producers-section
   "$WASM_OPT" -Oz "${WASM_FEATURES[@]}" "$out.tmp/${name}_bg.wasm" -o "$out.tmp/${name}_bg.wasm"
