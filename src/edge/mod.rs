@@ -5,6 +5,7 @@
 //! it to the runtime's `Request` and `Response` objects.
 
 pub mod config;
+pub mod ledger;
 pub mod reply;
 pub mod router;
 pub mod worker;
