@@ -10,6 +10,8 @@
 //! - a session gets at most one provider payment ([`Ledger::attach_payment`]);
 //! - a payout idempotency key is claimed once ([`Ledger::claim_payout`]).
 
+#[cfg(target_arch = "wasm32")]
+pub mod d1;
 pub mod memory;
 
 use core::fmt;
@@ -258,8 +260,7 @@ pub trait Ledger {
 
     /// Applies a verified status change to a session, at most once per event key and
     /// never away from a final status.
-    async fn apply(&self, session_id: &str, change: &StatusChange)
-        -> Result<Applied, LedgerError>;
+    async fn apply(&self, session_id: &str, change: &StatusChange) -> Result<Applied, LedgerError>;
 
     /// A session's history, oldest first.
     async fn events(&self, session_id: &str) -> Result<Vec<EventRecord>, LedgerError>;
