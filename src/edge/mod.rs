@@ -4,10 +4,14 @@
 //! [`crate::http::HttpResponse`] out, so every route is tested natively. [`worker`] adapts
 //! it to the runtime's `Request` and `Response` objects.
 
+pub mod catalog;
 pub mod config;
 pub mod ledger;
 pub mod reply;
 pub mod router;
+pub mod runtime;
+pub mod secret;
+pub mod token;
 pub mod worker;
 
 pub use config::Config;

@@ -6,8 +6,8 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{
-    Applied, EventRecord, Ledger, LedgerError, OrderInsert, OrderRecord, PayoutChange,
-    PayoutClaim, PayoutRecord, SessionRecord, StatusChange,
+    Applied, EventRecord, Ledger, LedgerError, OrderInsert, OrderRecord, PayoutChange, PayoutClaim,
+    PayoutRecord, SessionRecord, StatusChange,
 };
 use crate::domain::{PaymentStatus, Provider, Transition};
 
@@ -91,11 +91,7 @@ impl Ledger for MemoryLedger {
         Ok(true)
     }
 
-    async fn apply(
-        &self,
-        session_id: &str,
-        change: &StatusChange,
-    ) -> Result<Applied, LedgerError> {
+    async fn apply(&self, session_id: &str, change: &StatusChange) -> Result<Applied, LedgerError> {
         let mut books = self.books.borrow_mut();
         if books.event_keys.contains(&change.event_key) {
             return Ok(Applied::Duplicate);

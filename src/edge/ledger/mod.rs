@@ -260,8 +260,7 @@ pub trait Ledger {
 
     /// Applies a verified status change to a session, at most once per event key and
     /// never away from a final status.
-    async fn apply(&self, session_id: &str, change: &StatusChange)
-        -> Result<Applied, LedgerError>;
+    async fn apply(&self, session_id: &str, change: &StatusChange) -> Result<Applied, LedgerError>;
 
     /// A session's history, oldest first.
     async fn events(&self, session_id: &str) -> Result<Vec<EventRecord>, LedgerError>;
