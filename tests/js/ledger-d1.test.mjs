@@ -1,0 +1,173 @@
+// The D1 ledger on miniflare's real local D1 (workerd's SQLite), not a fake: the schema
+// in migrations/ keeps the ledger's promises by itself, and the edge bundle bound to a D1
+// database records each fact once, whatever the number of deliveries.
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { Miniflare } from "miniflare";
+import { readFileSync, readdirSync } from "node:fs";
+
+const MIGRATIONS = new URL("../../migrations/", import.meta.url);
+
+/** The statements of a migration file, split as the file's header promises (a statement
+ * ends with `;` at the end of a line; comment lines are dropped), like wrangler does. */
+function statements(sql) {
+  return sql
+    .split("\n")
+    .filter((line) => !line.trim().startsWith("--"))
+    .join("\n")
+    .split(/;[ \t]*$/m)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** Applies every migration in order, as `wrangler d1 migrations apply` does. */
+async function migrate(db) {
+  const files = readdirSync(MIGRATIONS).filter((f) => f.endsWith(".sql")).sort();
+  assert.ok(files.length > 0, "migrations/ holds the schema");
+  for (const file of files) {
+    const sql = readFileSync(new URL(file, MIGRATIONS), "utf8");
+    await db.batch(statements(sql).map((s) => db.prepare(s)));
+  }
+}
+
+let databases = 0;
+/** A miniflare with an empty D1 database bound as GUICHET_LEDGER. */
+function sqlOnly() {
+  const mf = new Miniflare({
+    modules: true,
+    script: "export default { fetch() { return new Response(null, { status: 204 }); } }",
+    d1Databases: { GUICHET_LEDGER: `ledger-sql-${++databases}` },
+    compatibilityDate: "2025-01-01",
+  });
+  after(() => mf.dispose());
+  return mf;
+}
+
+const session = (id, extra = {}) => ({
+  id,
+  provider: "moneroo",
+  order_id: null,
+  amount: 15000,
+  currency: "XOF",
+  description: "Pagne wax 6 yards",
+  status: "pending",
+  return_url: "https://shop.ci/merci",
+  lang: "fr",
+  created_at: 1_790_000_000,
+  updated_at: 1_790_000_000,
+  expires_at: 1_790_001_800,
+  ...extra,
+});
+
+function insert(db, table, row, verb = "INSERT") {
+  const columns = Object.keys(row);
+  return db
+    .prepare(`${verb} INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`)
+    .bind(...Object.values(row));
+}
+
+const event = (key, sessionId, extra = {}) => ({
+  event_key: key,
+  session_id: sessionId,
+  source: "webhook",
+  status: "succeeded",
+  previous_status: "pending",
+  provider_status: "success",
+  moved: 1,
+  at: 1_790_000_100,
+  claim: "c1",
+  ...extra,
+});
+
+const payout = (id, key, extra = {}) => ({
+  id,
+  idempotency_key: key,
+  request_digest: "d1",
+  provider: "cinetpay",
+  amount: 5000,
+  currency: "XOF",
+  recipient_json: "{}",
+  status: "pending",
+  created_at: 1_790_000_000,
+  updated_at: 1_790_000_000,
+  ...extra,
+});
+
+test("the migration creates the five ledger tables, and applying it again changes nothing", async () => {
+  const db = await sqlOnly().getD1Database("GUICHET_LEDGER");
+  await migrate(db);
+  await insert(db, "sessions", session("gs-1")).run();
+  await migrate(db);
+  const tables = await db
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\' AND name <> 'sqlite_sequence' ORDER BY name")
+    .all();
+  assert.deepEqual(
+    tables.results.map((t) => t.name),
+    ["orders", "payout_events", "payouts", "session_events", "sessions"],
+  );
+  assert.equal((await db.prepare("SELECT count(*) AS n FROM sessions").first()).n, 1, "the row survived");
+});
+
+test("a second delivery of the same event key is refused by the schema itself", async () => {
+  const db = await sqlOnly().getD1Database("GUICHET_LEDGER");
+  await migrate(db);
+  await insert(db, "sessions", session("gs-1")).run();
+  await insert(db, "sessions", session("gs-2")).run();
+  await insert(db, "session_events", event("moneroo:py_1:success", "gs-1")).run();
+  await assert.rejects(
+    insert(db, "session_events", event("moneroo:py_1:success", "gs-1", { claim: "c2" })).run(),
+    /UNIQUE constraint failed: session_events.event_key/,
+  );
+  // Event keys are unique across sessions, as in the memory ledger.
+  const ignored = await insert(db, "session_events", event("moneroo:py_1:success", "gs-2"), "INSERT OR IGNORE").run();
+  assert.equal(ignored.meta.changes, 0);
+  assert.equal((await db.prepare("SELECT count(*) AS n FROM session_events").first()).n, 1);
+});
+
+test("an order reference, an idempotency key and a provider payment id are each stored once", async () => {
+  const db = await sqlOnly().getD1Database("GUICHET_LEDGER");
+  await migrate(db);
+  const order = { id: "ord-1", reference: "CMD-2026-0042", amount: 15000, currency: "XOF", description: "Wax", created_at: 1 };
+  await insert(db, "orders", order).run();
+  await assert.rejects(insert(db, "orders", { ...order, id: "ord-2" }).run(), /UNIQUE constraint failed: orders.reference/);
+
+  await insert(db, "payouts", payout("po-1", "idem-1")).run();
+  await assert.rejects(insert(db, "payouts", payout("po-2", "idem-1")).run(), /UNIQUE constraint failed: payouts.idempotency_key/);
+
+  await insert(db, "sessions", session("gs-1", { provider_ref: "py_1" })).run();
+  // Another provider may use the same id; a session not yet initialized has none.
+  await insert(db, "sessions", session("gs-2", { provider: "cinetpay", provider_ref: "py_1" })).run();
+  await insert(db, "sessions", session("gs-3")).run();
+  await insert(db, "sessions", session("gs-4")).run();
+  await assert.rejects(
+    insert(db, "sessions", session("gs-5", { provider_ref: "py_1" })).run(),
+    /UNIQUE constraint failed: sessions.provider, sessions.provider_ref/,
+  );
+  await assert.rejects(insert(db, "sessions", session("gs-1")).run(), /UNIQUE constraint failed: sessions.id/);
+});
+
+test("amounts are whole minor units and statuses are the five known words", async () => {
+  const db = await sqlOnly().getD1Database("GUICHET_LEDGER");
+  await migrate(db);
+  await assert.rejects(insert(db, "sessions", session("gs-1", { amount: 150.5 })).run(), /CHECK constraint failed/);
+  await assert.rejects(insert(db, "sessions", session("gs-1", { amount: -1 })).run(), /CHECK constraint failed/);
+  await assert.rejects(insert(db, "sessions", session("gs-1", { status: "paid" })).run(), /CHECK constraint failed/);
+  await assert.rejects(insert(db, "sessions", session("gs-1", { currency: "xof" })).run(), /CHECK constraint failed/);
+  await assert.rejects(insert(db, "sessions", session("gs-1", { provider: "paypal" })).run(), /CHECK constraint failed/);
+  await assert.rejects(insert(db, "payouts", payout("po-1", "k", { status: "sent" })).run(), /CHECK constraint failed/);
+  await insert(db, "sessions", session("gs-1")).run();
+  await assert.rejects(
+    insert(db, "session_events", event("e1", "gs-1", { source: "email" })).run(),
+    /CHECK constraint failed/,
+  );
+  // An event for a session that does not exist has nowhere to go.
+  await assert.rejects(insert(db, "session_events", event("e2", "gs-404")).run(), /FOREIGN KEY constraint failed/);
+});
+
+test("the largest amount JavaScript holds exactly, 2^53 - 1 minor units, comes back unchanged", async () => {
+  const db = await sqlOnly().getD1Database("GUICHET_LEDGER");
+  await migrate(db);
+  await insert(db, "sessions", session("gs-1", { amount: Number.MAX_SAFE_INTEGER })).run();
+  const row = await db.prepare("SELECT amount, typeof(amount) AS kind FROM sessions WHERE id = 'gs-1'").first();
+  assert.deepEqual(row, { amount: Number.MAX_SAFE_INTEGER, kind: "integer" });
+});
