@@ -171,3 +171,81 @@ test("the largest amount JavaScript holds exactly, 2^53 - 1 minor units, comes b
   const row = await db.prepare("SELECT amount, typeof(amount) AS kind FROM sessions WHERE id = 'gs-1'").first();
   assert.deepEqual(row, { amount: Number.MAX_SAFE_INTEGER, kind: "integer" });
 });
+
+// The edge bundle itself, bound to D1: the ledger inside the wasm keeps its promises
+// through HTTP, and across isolates. Two workers share one database, as two Workers
+// isolates do in production.
+const ADMIN_KEY = "admin-key-for-tests-0123456789";
+let bundles = 0;
+function edge({ autoMigrate = true, workers = 2 } = {}) {
+  const database = `ledger-edge-${++bundles}`;
+  const bindings = { GUICHET_ADMIN_KEY: ADMIN_KEY, GUICHET_ALLOWED_ORIGINS: "https://shop.ci" };
+  if (autoMigrate) bindings.GUICHET_LEDGER_AUTO_MIGRATE = "1";
+  const mf = new Miniflare({
+    workers: Array.from({ length: workers }, (_, i) => ({
+      name: `edge-${i}`,
+      modules: true,
+      scriptPath: "pkg/edge/worker.js",
+      modulesRules: [
+        { type: "ESModule", include: ["**/*.js"] },
+        { type: "CompiledWasm", include: ["**/*.wasm"] },
+      ],
+      bindings,
+      d1Databases: { GUICHET_LEDGER: database },
+      compatibilityDate: "2025-01-01",
+    })),
+  });
+  after(() => mf.dispose());
+  const isolates = Promise.all(Array.from({ length: workers }, (_, i) => mf.getWorker(`edge-${i}`)));
+  return {
+    mf,
+    db: () => mf.getD1Database("GUICHET_LEDGER", "edge-0"),
+    /** Sends through isolate `i % workers`. */
+    async send(i, path, init = {}) {
+      const worker = (await isolates)[i % workers];
+      return worker.fetch(`http://edge.test/api${path}`, init);
+    },
+  };
+}
+
+const admin = (body) => ({
+  method: "POST",
+  headers: { authorization: `Bearer ${ADMIN_KEY}`, "content-type": "application/json" },
+  body: JSON.stringify(body),
+});
+
+const ORDER = { reference: "CMD-2026-0042", amount: 15000, currency: "XOF", description: "Pagne wax 6 yards" };
+
+test("edge on D1: one order reference posted at once to two isolates is stored once", async () => {
+  const { send, db } = edge();
+  const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => send(i, "/orders", admin(ORDER))));
+  const bodies = await Promise.all(answers.map((a) => a.json()));
+  const statuses = answers.map((a) => a.status).sort();
+  assert.deepEqual(statuses, [200, 200, 200, 200, 200, 200, 200, 201], JSON.stringify(bodies[0]));
+  assert.equal(new Set(bodies.map((b) => b.order_id)).size, 1, "every answer names the same order");
+
+  const rows = (await (await db()).prepare("SELECT id, reference, amount, typeof(amount) AS kind, currency FROM orders").all()).results;
+  assert.deepEqual(rows, [{ id: bodies[0].order_id, reference: ORDER.reference, amount: 15000, kind: "integer", currency: "XOF" }]);
+
+  const conflict = await send(1, "/orders", admin({ ...ORDER, amount: 14000 }));
+  assert.equal(conflict.status, 409);
+  assert.equal((await conflict.json()).error.code, "order_conflict");
+  assert.equal((await (await db()).prepare("SELECT amount FROM orders").first()).amount, 15000, "the first order stands");
+});
+
+test("edge on D1: without the migrations applied the ledger refuses, and creates no table behind the owner's back", async () => {
+  const { send, db } = edge({ autoMigrate: false, workers: 1 });
+  const answer = await send(0, "/orders", admin(ORDER));
+  assert.equal(answer.status, 503);
+  const { error } = await answer.json();
+  assert.equal(error.code, "ledger_unavailable");
+  assert.match(error.message, /migrations/);
+  const tables = await (await db()).prepare("SELECT name FROM sqlite_master WHERE name = 'orders'").all();
+  assert.deepEqual(tables.results, []);
+
+  // Once the merchant applies migrations/, the same isolate goes on without a restart.
+  await migrate(await db());
+  const created = await send(0, "/orders", admin(ORDER));
+  assert.equal(created.status, 201);
+  assert.equal((await (await db()).prepare("SELECT count(*) AS n FROM orders").first()).n, 1);
+});

@@ -528,12 +528,13 @@ const PAYOUT_COLUMNS: &str = "id, idempotency_key, request_digest, provider, amo
 
 /// The event row is written only if the session exists, with the status it had at that
 /// instant; a key seen before is ignored by its UNIQUE constraint.
-const INSERT_SESSION_EVENT: &str = "INSERT OR IGNORE INTO session_events \
+const INSERT_SESSION_EVENT: &str = "INSERT INTO session_events \
      (event_key, session_id, source, status, previous_status, provider_status, paid_amount, \
       moved, at, claim) \
      SELECT ?1, id, ?2, ?3, status, ?4, ?5, \
             CASE WHEN status = 'pending' AND ?3 <> 'pending' THEN 1 ELSE 0 END, ?6, ?7 \
-     FROM sessions WHERE id = ?8";
+     FROM sessions WHERE id = ?8 \
+     ON CONFLICT (event_key) DO NOTHING";
 
 /// Runs only for the request whose event row went in, and never leaves a final status
 /// (the same final status again only refreshes the provider's word, as in memory).
@@ -546,12 +547,13 @@ const UPDATE_SESSION: &str = "UPDATE sessions \
 const SESSION_EVENT_OUTCOME: &str =
     "SELECT previous_status, status, claim FROM session_events WHERE event_key = ?1";
 
-const INSERT_PAYOUT_EVENT: &str = "INSERT OR IGNORE INTO payout_events \
+const INSERT_PAYOUT_EVENT: &str = "INSERT INTO payout_events \
      (event_key, payout_id, status, previous_status, provider_ref, provider_status, failure, \
       moved, at, claim) \
      SELECT ?1, id, ?2, status, ?3, ?4, ?5, \
             CASE WHEN status = 'pending' AND ?2 <> 'pending' THEN 1 ELSE 0 END, ?6, ?7 \
-     FROM payouts WHERE id = ?8";
+     FROM payouts WHERE id = ?8 \
+     ON CONFLICT (event_key) DO NOTHING";
 
 const UPDATE_PAYOUT: &str = "UPDATE payouts \
      SET status = ?2, provider_status = ?4, provider_ref = COALESCE(?3, provider_ref), \
@@ -588,8 +590,9 @@ impl Ledger for D1Ledger {
     async fn create_session(&self, session: &SessionRecord) -> Result<(), LedgerError> {
         self.ready().await?;
         let sql = format!(
-            "INSERT OR IGNORE INTO sessions ({SESSION_COLUMNS}) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            "INSERT INTO sessions ({SESSION_COLUMNS}) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+             ON CONFLICT (id) DO NOTHING"
         );
         let changed = self
             .run(
@@ -734,7 +737,10 @@ impl Ledger for D1Ledger {
         self.ready().await?;
         const OP: &str = "register an order";
         let insert = self.statement(
-            &format!("INSERT OR IGNORE INTO orders ({ORDER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+            &format!(
+                "INSERT INTO orders ({ORDER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?) \
+                 ON CONFLICT (reference) DO NOTHING"
+            ),
             &[
                 (&order.id).into(),
                 (&order.reference).into(),
@@ -772,8 +778,9 @@ impl Ledger for D1Ledger {
         const OP: &str = "claim an idempotency key";
         let insert = self.statement(
             &format!(
-                "INSERT OR IGNORE INTO payouts ({PAYOUT_COLUMNS}) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                "INSERT INTO payouts ({PAYOUT_COLUMNS}) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+                 ON CONFLICT (idempotency_key) DO NOTHING"
             ),
             &[
                 (&payout.id).into(),
