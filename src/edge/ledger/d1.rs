@@ -15,6 +15,7 @@ use serde::Deserialize;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
+use super::memory::MemoryLedger;
 use super::{
     Applied, EventRecord, EventSource, Ledger, LedgerError, OrderInsert, OrderRecord, PayoutChange,
     PayoutClaim, PayoutRecord, SessionRecord, StatusChange,
@@ -184,12 +185,20 @@ impl Bind<'_> {
     fn to_js(&self) -> Result<JsValue, LedgerError> {
         match self {
             Bind::Text(text) => Ok(JsValue::from_str(text)),
-            Bind::Int(n) if *n <= MAX_AMOUNT => Ok(JsValue::from_f64(*n as f64)),
-            Bind::Int(_) => Err(LedgerError(
-                "an integer above 2^53 cannot be stored exactly".to_owned(),
-            )),
+            Bind::Int(n) => exact(*n).map(JsValue::from_f64),
             Bind::Null => Ok(JsValue::NULL),
         }
+    }
+}
+
+/// `n` as a JavaScript number, refused rather than rounded above 2^53 - 1.
+fn exact(n: u64) -> Result<f64, LedgerError> {
+    if n <= MAX_AMOUNT {
+        Ok(n as f64)
+    } else {
+        Err(LedgerError(
+            "an integer above 2^53 - 1 cannot be stored exactly".to_owned(),
+        ))
     }
 }
 
@@ -303,10 +312,15 @@ fn rows<T: DeserializeOwned>(op: &str, result: &JsValue) -> Result<Vec<T>, Ledge
     list.iter().map(|row| row_from(op, row)).collect()
 }
 
-/// One row as `T`. The error names the operation only: a stored value may be a customer's.
+/// One row as `T`, read through `JSON.stringify` (integers below 2^53 print exactly). The
+/// error names the operation only: a stored value may be a customer's.
 fn row_from<T: DeserializeOwned>(op: &str, row: JsValue) -> Result<T, LedgerError> {
-    serde_wasm_bindgen::from_value(row)
-        .map_err(|_| LedgerError(format!("D1 {op}: a stored row has an unexpected shape")))
+    let unexpected = || LedgerError(format!("D1 {op}: a stored row has an unexpected shape"));
+    let text = js_sys::JSON::stringify(&row)
+        .ok()
+        .and_then(|t| t.as_string())
+        .ok_or_else(unexpected)?;
+    serde_json::from_str(&text).map_err(|_| unexpected())
 }
 
 /// The statements of a migration file: comment lines dropped, split where a line ends
@@ -864,5 +878,236 @@ impl Ledger for D1Ledger {
         let outcome = Self::batch_row::<EventOutcome>(OP, &results, 2)?;
         EventOutcome::applied(outcome, &claim)
             .ok_or_else(|| LedgerError(format!("no payout {payout_id}")))
+    }
+}
+
+/// The ledger one worker request uses: D1 when `GUICHET_LEDGER` is bound, the isolate's
+/// memory ledger otherwise. One type for both, so the routes are compiled once rather
+/// than once per ledger.
+pub enum WorkerLedger<'a> {
+    /// No binding: the isolate's memory.
+    Memory(&'a MemoryLedger),
+    /// The bound D1 database.
+    D1(D1Ledger),
+}
+
+impl<'a> WorkerLedger<'a> {
+    /// D1 when `env` binds it, `memory` otherwise.
+    pub fn choose(env: &JsValue, memory: &'a MemoryLedger) -> WorkerLedger<'a> {
+        match D1Ledger::from_env(env) {
+            Some(d1) => WorkerLedger::D1(d1),
+            None => WorkerLedger::Memory(memory),
+        }
+    }
+}
+
+impl Ledger for WorkerLedger<'_> {
+    async fn create_session(&self, session: &SessionRecord) -> Result<(), LedgerError> {
+        match self {
+            WorkerLedger::Memory(l) => l.create_session(session).await,
+            WorkerLedger::D1(l) => l.create_session(session).await,
+        }
+    }
+
+    async fn session(&self, id: &str) -> Result<Option<SessionRecord>, LedgerError> {
+        match self {
+            WorkerLedger::Memory(l) => l.session(id).await,
+            WorkerLedger::D1(l) => l.session(id).await,
+        }
+    }
+
+    async fn session_by_provider_ref(
+        &self,
+        provider: Provider,
+        provider_ref: &str,
+    ) -> Result<Option<SessionRecord>, LedgerError> {
+        match self {
+            WorkerLedger::Memory(l) => l.session_by_provider_ref(provider, provider_ref).await,
+            WorkerLedger::D1(l) => l.session_by_provider_ref(provider, provider_ref).await,
+        }
+    }
+
+    async fn attach_payment(
+        &self,
+        id: &str,
+        provider_ref: &str,
+        checkout_url: &str,
+        at: u64,
+    ) -> Result<bool, LedgerError> {
+        match self {
+            WorkerLedger::Memory(l) => l.attach_payment(id, provider_ref, checkout_url, at).await,
+            WorkerLedger::D1(l) => l.attach_payment(id, provider_ref, checkout_url, at).await,
+        }
+    }
+
+    async fn apply(&self, session_id: &str, change: &StatusChange) -> Result<Applied, LedgerError> {
+        match self {
+            WorkerLedger::Memory(l) => l.apply(session_id, change).await,
+            WorkerLedger::D1(l) => l.apply(session_id, change).await,
+        }
+    }
+
+    async fn events(&self, session_id: &str) -> Result<Vec<EventRecord>, LedgerError> {
+        match self {
+            WorkerLedger::Memory(l) => l.events(session_id).await,
+            WorkerLedger::D1(l) => l.events(session_id).await,
+        }
+    }
+
+    async fn order_is_paid(&self, order_id: &str) -> Result<bool, LedgerError> {
+        match self {
+            WorkerLedger::Memory(l) => l.order_is_paid(order_id).await,
+            WorkerLedger::D1(l) => l.order_is_paid(order_id).await,
+        }
+    }
+
+    async fn create_order(&self, order: &OrderRecord) -> Result<OrderInsert, LedgerError> {
+        match self {
+            WorkerLedger::Memory(l) => l.create_order(order).await,
+            WorkerLedger::D1(l) => l.create_order(order).await,
+        }
+    }
+
+    async fn order(&self, id: &str) -> Result<Option<OrderRecord>, LedgerError> {
+        match self {
+            WorkerLedger::Memory(l) => l.order(id).await,
+            WorkerLedger::D1(l) => l.order(id).await,
+        }
+    }
+
+    async fn claim_payout(&self, payout: &PayoutRecord) -> Result<PayoutClaim, LedgerError> {
+        match self {
+            WorkerLedger::Memory(l) => l.claim_payout(payout).await,
+            WorkerLedger::D1(l) => l.claim_payout(payout).await,
+        }
+    }
+
+    async fn payout(&self, id: &str) -> Result<Option<PayoutRecord>, LedgerError> {
+        match self {
+            WorkerLedger::Memory(l) => l.payout(id).await,
+            WorkerLedger::D1(l) => l.payout(id).await,
+        }
+    }
+
+    async fn payout_by_provider_ref(
+        &self,
+        provider: Provider,
+        provider_ref: &str,
+    ) -> Result<Option<PayoutRecord>, LedgerError> {
+        match self {
+            WorkerLedger::Memory(l) => l.payout_by_provider_ref(provider, provider_ref).await,
+            WorkerLedger::D1(l) => l.payout_by_provider_ref(provider, provider_ref).await,
+        }
+    }
+
+    async fn apply_payout(
+        &self,
+        payout_id: &str,
+        change: &PayoutChange,
+    ) -> Result<Applied, LedgerError> {
+        match self {
+            WorkerLedger::Memory(l) => l.apply_payout(payout_id, change).await,
+            WorkerLedger::D1(l) => l.apply_payout(payout_id, change).await,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bundled_migration_splits_into_its_create_statements() {
+        let statements = migration_statements(MIGRATION);
+        let tables = statements
+            .iter()
+            .filter(|s| s.starts_with("CREATE TABLE IF NOT EXISTS"))
+            .count();
+        let indexes = statements
+            .iter()
+            .filter(|s| s.starts_with("CREATE INDEX IF NOT EXISTS"))
+            .count();
+        assert_eq!((tables, indexes), (TABLES.len(), 3), "{statements:#?}");
+        assert_eq!(statements.len(), tables + indexes);
+        for statement in &statements {
+            assert!(
+                !statement.contains("--"),
+                "a comment was left in: {statement}"
+            );
+            assert!(
+                !statement.contains(';'),
+                "two statements were joined: {statement}"
+            );
+        }
+        for table in TABLES {
+            let create = format!("CREATE TABLE IF NOT EXISTS {table} (");
+            assert!(statements.iter().any(|s| s.starts_with(&create)), "{table}");
+        }
+    }
+
+    #[test]
+    fn a_statement_without_a_final_semicolon_is_kept() {
+        assert_eq!(
+            migration_statements("-- note\nCREATE TABLE a (x);\n\nCREATE TABLE b (\n  y\n)"),
+            vec![
+                "CREATE TABLE a (x)".to_owned(),
+                "CREATE TABLE b (\ny\n)\n".to_owned()
+            ]
+        );
+    }
+
+    #[test]
+    fn d1_errors_keep_schema_names_and_withhold_values() {
+        assert_eq!(
+            safe_reason("D1_ERROR: UNIQUE constraint failed: sessions.provider, sessions.provider_ref: SQLITE_CONSTRAINT"),
+            "UNIQUE constraint failed: sessions.provider, sessions.provider_ref"
+        );
+        assert_eq!(
+            safe_reason("D1_ERROR: no such table: sessions: SQLITE_ERROR"),
+            "no such table: sessions"
+        );
+        assert_eq!(
+            safe_reason("D1_ERROR: CHECK constraint failed: typeof(amount) = 'integer'"),
+            "CHECK constraint failed"
+        );
+        let withheld =
+            safe_reason("D1_TYPE_ERROR: Type 'object' not supported for value '+2250701020304'");
+        assert!(!withheld.contains("2250701020304"), "{withheld}");
+    }
+
+    #[test]
+    fn an_event_outcome_is_duplicate_unless_this_request_wrote_it() {
+        let outcome = |claim: &str| EventOutcome {
+            previous_status: PaymentStatus::Pending,
+            status: PaymentStatus::Succeeded,
+            claim: claim.to_owned(),
+        };
+        assert_eq!(
+            EventOutcome::applied(Some(outcome("mine")), "mine"),
+            Some(Applied::Moved(
+                PaymentStatus::Pending,
+                PaymentStatus::Succeeded
+            ))
+        );
+        assert_eq!(
+            EventOutcome::applied(Some(outcome("theirs")), "mine"),
+            Some(Applied::Duplicate)
+        );
+        assert_eq!(EventOutcome::applied(None, "mine"), None);
+        let late = EventOutcome {
+            previous_status: PaymentStatus::Succeeded,
+            status: PaymentStatus::Failed,
+            claim: "mine".to_owned(),
+        };
+        assert_eq!(
+            EventOutcome::applied(Some(late), "mine"),
+            Some(Applied::Refused(PaymentStatus::Succeeded))
+        );
+    }
+
+    #[test]
+    fn integers_above_two_to_the_53_are_refused_rather_than_rounded() {
+        assert_eq!(exact(MAX_AMOUNT), Ok(9_007_199_254_740_991.0));
+        assert!(exact(MAX_AMOUNT + 1).is_err());
     }
 }

@@ -10,7 +10,6 @@
 //! - a session gets at most one provider payment ([`Ledger::attach_payment`]);
 //! - a payout idempotency key is claimed once ([`Ledger::claim_payout`]).
 
-#[cfg(target_arch = "wasm32")]
 pub mod d1;
 pub mod memory;
 
