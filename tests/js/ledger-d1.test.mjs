@@ -4,7 +4,8 @@
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { Miniflare } from "miniflare";
-import { readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { spawn } from "node:child_process";
 
 const MIGRATIONS = new URL("../../migrations/", import.meta.url);
 
@@ -177,9 +178,9 @@ test("the largest amount JavaScript holds exactly, 2^53 - 1 minor units, comes b
 // isolates do in production.
 const ADMIN_KEY = "admin-key-for-tests-0123456789";
 let bundles = 0;
-function edge({ autoMigrate = true, workers = 2 } = {}) {
+function edge({ autoMigrate = true, workers = 2, env = {} } = {}) {
   const database = `ledger-edge-${++bundles}`;
-  const bindings = { GUICHET_ADMIN_KEY: ADMIN_KEY, GUICHET_ALLOWED_ORIGINS: "https://shop.ci" };
+  const bindings = { GUICHET_ADMIN_KEY: ADMIN_KEY, GUICHET_ALLOWED_ORIGINS: "https://shop.ci", ...env };
   if (autoMigrate) bindings.GUICHET_LEDGER_AUTO_MIGRATE = "1";
   const mf = new Miniflare({
     workers: Array.from({ length: workers }, (_, i) => ({
@@ -249,3 +250,110 @@ test("edge on D1: without the migrations applied the ledger refuses, and creates
   assert.equal(created.status, 201);
   assert.equal((await (await db()).prepare("SELECT count(*) AS n FROM orders").first()).n, 1);
 });
+
+// A whole Moneroo payment against the provider sandbox, with its notifications delivered
+// again and again, at once, to two isolates sharing the D1 ledger. The sandbox's Moneroo
+// posts to a closed port; the test replays what it sent, signature and all.
+const SANDBOX_BIN = ["release", "debug"]
+  .map((profile) => `${process.env.CARGO_TARGET_DIR ?? "target"}/${profile}/guichet-sandbox`)
+  .find((path) => existsSync(path));
+
+async function startSandbox() {
+  const child = spawn(SANDBOX_BIN, ["--port", "0", "--seed", "7", "--moneroo-webhook-url", "http://127.0.0.1:9/closed"], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  after(() => child.kill());
+  let printed = "";
+  for await (const chunk of child.stdout) {
+    printed += chunk;
+    const found = printed.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+    if (found) {
+      child.stdout.resume();
+      return found[1];
+    }
+  }
+  throw new Error(`the sandbox did not start: ${printed}`);
+}
+
+test(
+  "edge on D1: a Moneroo success delivered many times at once moves the session once, and a late event moves nothing",
+  { skip: SANDBOX_BIN ? false : "guichet-sandbox is not built (cargo build --release --features sandbox)" },
+  async () => {
+    const sandbox = await startSandbox();
+    const { send, db } = edge({
+      env: {
+        MONEROO_SECRET_KEY: "pvk_sandbox_guichet_test_key",
+        MONEROO_WEBHOOK_SECRET: "whsec_guichet_sandbox",
+        MONEROO_BASE_URL: `${sandbox}/moneroo`,
+        GUICHET_SESSION_SECRET: "session-secret-for-tests-0123456789abcdef",
+        GUICHET_PUBLIC_URL: "https://shop.ci",
+        GUICHET_CATALOG: JSON.stringify({ "wax-6y": { name: "Pagne wax 6 yards", price: 15000, currency: "XOF" } }),
+      },
+    });
+    const opened = await send(0, "/sessions", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        provider: "moneroo",
+        items: [{ sku: "wax-6y", quantity: 1 }],
+        customer: { first_name: "Awa", last_name: "Koné", email: "awa@example.ci" },
+      }),
+    });
+    const session = await opened.json();
+    assert.equal(opened.status, 201, JSON.stringify(session));
+
+    const ledger = await db();
+    const row = () => ledger.prepare("SELECT status, provider_ref, paid_amount, amount FROM sessions WHERE id = ?").bind(session.id).first();
+    const events = () => ledger.prepare("SELECT event_key, status, previous_status, moved FROM session_events WHERE session_id = ? ORDER BY seq").bind(session.id).all();
+    const paymentId = (await row()).provider_ref;
+    assert.ok(paymentId, "the provider's payment is attached to the session in D1");
+
+    const done = await fetch(`${sandbox}/_sandbox/payments/moneroo/${paymentId}/complete`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ outcome: "success" }),
+    });
+    assert.equal(done.status, 200);
+    let sent = [];
+    for (let i = 0; i < 50 && !sent.some((n) => n.event === "payment.success"); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      sent = (await (await fetch(`${sandbox}/_sandbox/notifications?provider=moneroo&subject=${paymentId}`)).json()).notifications;
+    }
+    const notification = (event) => {
+      const n = sent.find((s) => s.event === event);
+      assert.ok(n, `the sandbox sent ${event}`);
+      return { method: "POST", headers: Object.fromEntries(n.headers), body: n.body };
+    };
+    const success = notification("payment.success");
+    const initiated = notification("payment.initiated");
+
+    const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => send(i, "/webhooks/moneroo", success)));
+    for (const answer of answers) {
+      assert.equal(answer.status, 200);
+      await answer.arrayBuffer();
+    }
+    assert.deepEqual(await row(), { status: "succeeded", provider_ref: paymentId, paid_amount: 15000, amount: 15000 });
+    const moved = (await events()).results;
+    assert.equal(moved.filter((e) => e.moved === 1).length, 1, JSON.stringify(moved));
+    assert.deepEqual(
+      moved.filter((e) => e.moved === 1).map(({ status, previous_status }) => ({ status, previous_status })),
+      [{ status: "succeeded", previous_status: "pending" }],
+    );
+    assert.equal(new Set(moved.map((e) => e.event_key)).size, moved.length, "no event key twice");
+
+    // The older `initiated` arrives late, twice, and a forged body is refused: nothing moves.
+    const forged = { ...success, body: success.body.replace('"status":"success"', '"status":"failed"') };
+    assert.notEqual(forged.body, success.body);
+    for (const [late, status] of [[initiated, 200], [initiated, 200], [forged, 403]]) {
+      const answer = await send(1, "/webhooks/moneroo", late);
+      assert.equal(answer.status, status);
+      await answer.arrayBuffer();
+    }
+    assert.equal((await row()).status, "succeeded");
+    assert.deepEqual((await events()).results, moved);
+
+    const shown = await send(1, `/sessions/${session.id}`, { headers: { authorization: `Bearer ${session.token}` } });
+    assert.equal(shown.status, 200);
+    assert.equal((await shown.json()).status, "succeeded", "the other isolate reads the same ledger");
+  },
+);
