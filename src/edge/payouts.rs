@@ -30,7 +30,7 @@ use crate::providers::cinetpay::{
     read_transfer_notification, Cinetpay, Inbound, TransferContact, TransferOrder, TransferRecord,
     TransferToken,
 };
-use crate::providers::moneroo::{self, MonerooKeys, MonerooWebhook};
+use crate::providers::moneroo::{self, MonerooWebhook};
 use crate::providers::moneyfusion::{
     MoneyFusion, PayoutEvent, UnverifiedPayoutEvent, Withdrawal, WithdrawalInput,
 };
