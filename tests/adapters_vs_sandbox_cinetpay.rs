@@ -11,9 +11,9 @@ mod sandbox_support;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use adapters_support::*;
-use guichet::domain::{Currency, Customer, Lang, Metadata, Money, Order, PaymentStatus, Phone};
+use guichet::domain::{Currency, Lang, Metadata, Money, Order, PaymentStatus, Phone};
 use guichet::providers::cinetpay::{
-    read_return, read_transfer_notification, Cinetpay, CheckoutCode, Inbound, Keys,
+    read_return, read_transfer_notification, CheckoutCode, Cinetpay, Inbound, Keys,
     NotificationError, PaymentNotification, TransferContact, TransferOrder, TreatmentStatus,
 };
 use guichet::providers::PaymentRequest;
@@ -54,17 +54,7 @@ fn payment(receiver: &Receiver, transaction_id: &str) -> PaymentRequest {
             items: Vec::new(),
             amount: due(),
         },
-        customer: Customer {
-            email: None,
-            first_name: Some("Awa".into()),
-            last_name: Some("Koné".into()),
-            phone: None,
-            country: None,
-            address: None,
-            city: None,
-            state: None,
-            zip: None,
-        },
+        customer: awa("+2250707070707"),
         lang: Lang::Fr,
         return_url: format!("{}/return/cinetpay", receiver.url),
         notify_url: format!("{}/webhooks/cinetpay", receiver.url),
@@ -166,8 +156,7 @@ async fn come_back(receiver: &Receiver, page: &str) -> (String, Option<String>) 
 }
 
 #[tokio::test]
-async fn cinetpay_paid_with_orange_money_posts_back_signs_each_notification_and_checks_accepted()
-{
+async fn cinetpay_paid_with_orange_money_posts_back_signs_each_notification_and_checks_accepted() {
     let (sandbox, receiver, adapter) = cinetpay().await;
     let page = start(&adapter, &receiver, "CMD-100").await;
     assert_eq!(
@@ -176,7 +165,11 @@ async fn cinetpay_paid_with_orange_money_posts_back_signs_each_notification_and_
     );
 
     let response = press(&page, "pay", "OM", "0707070707").await;
-    assert_eq!(response.status(), 200, "CinetPay returns with a form, not a redirect");
+    assert_eq!(
+        response.status(),
+        200,
+        "CinetPay returns with a form, not a redirect"
+    );
     let (transaction_id, token) = come_back(&receiver, &response.text().await.unwrap()).await;
     assert_eq!(transaction_id, "CMD-100");
     assert!(page.ends_with(&token.unwrap()), "the token is the page's");
@@ -212,9 +205,17 @@ async fn cinetpay_declined_and_cancelled_payments_check_as_failed_600_and_cancel
     let (sandbox, receiver, adapter) = cinetpay().await;
     let page = start(&adapter, &receiver, "CMD-200").await;
     let response = press(&page, "decline", "MOMO", "0505050505").await;
-    assert_eq!(come_back(&receiver, &response.text().await.unwrap()).await.0, "CMD-200");
     assert_eq!(
-        notifications(&receiver, &adapter, "CMD-200", 2).await.last().unwrap(),
+        come_back(&receiver, &response.text().await.unwrap())
+            .await
+            .0,
+        "CMD-200"
+    );
+    assert_eq!(
+        notifications(&receiver, &adapter, "CMD-200", 2)
+            .await
+            .last()
+            .unwrap(),
         "PAYMENT_FAILED"
     );
     assert_eq!(
@@ -245,14 +246,21 @@ async fn cinetpay_left_pending_checks_as_waiting_for_the_customer_623() {
     let page = start(&adapter, &receiver, "CMD-300").await;
     let response = press(&page, "pending", "FLOOZ", "0101010101").await;
     assert_eq!(response.status(), 200);
-    assert!(response.text().await.unwrap().contains(r#"data-stage="pending""#));
+    assert!(response
+        .text()
+        .await
+        .unwrap()
+        .contains(r#"data-stage="pending""#));
     assert_eq!(
         notifications(&receiver, &adapter, "CMD-300", 1).await,
         ["WAITING_CUSTOMER_TO_VALIDATE"]
     );
     assert_eq!(
         check_agrees(&sandbox, &adapter, "CMD-300").await,
-        (PaymentStatus::Pending, CheckoutCode::WaitingCustomerToValidate)
+        (
+            PaymentStatus::Pending,
+            CheckoutCode::WaitingCustomerToValidate
+        )
     );
 }
 
@@ -367,7 +375,11 @@ async fn cinetpay_injected_500_and_429_are_retryable_and_the_next_call_goes_thro
     let error = adapter
         .read_payment_token(&send(request.clone()).await)
         .unwrap_err();
-    assert_eq!((error.code.as_str(), error.retryable), ("429", true), "{error}");
+    assert_eq!(
+        (error.code.as_str(), error.retryable),
+        ("429", true),
+        "{error}"
+    );
 
     adapter
         .read_payment_token(&send(request).await)

@@ -11,17 +11,14 @@ mod sandbox_support;
 use std::time::Duration;
 
 use adapters_support::*;
-use guichet::domain::{
-    Country, Currency, Customer, Lang, Metadata, Money, Order, PaymentStatus, Phone,
-};
+use guichet::domain::{Currency, Lang, Metadata, Money, Order, PaymentStatus};
 use guichet::http::{Transport, TransportError};
 use guichet::providers::moneroo::wire::MonerooPaymentStatus;
 use guichet::providers::moneroo::{
     initialize_payment, initialize_payout, payout_methods, read_created_payment,
-    read_created_payout, read_methods, read_payout, read_return, read_verification,
-    read_webhook, retrieve_payment, retry_after, verify_payment, verify_payout,
-    MonerooEvent, MonerooKeys, MonerooPaymentOptions, PayoutRecipientInput, PayoutRequest,
-    WebhookError, SIGNATURE_HEADER,
+    read_created_payout, read_methods, read_payout, read_return, read_verification, read_webhook,
+    retrieve_payment, retry_after, verify_payment, verify_payout, MonerooEvent, MonerooKeys,
+    MonerooPaymentOptions, PayoutRecipientInput, PayoutRequest, WebhookError, SIGNATURE_HEADER,
 };
 use guichet::providers::PaymentRequest;
 use guichet::sandbox::config::{DEFAULT_MONEROO_SECRET_KEY, DEFAULT_MONEROO_WEBHOOK_SECRET};
@@ -49,20 +46,6 @@ fn due() -> Money {
     Money::from_minor(15_000, Currency::XOF).unwrap()
 }
 
-fn customer() -> Customer {
-    Customer {
-        email: Some("awa.kone@example.ci".into()),
-        first_name: Some("Awa".into()),
-        last_name: Some("Koné".into()),
-        phone: Some(Phone::parse("+2290197000000", None).unwrap()),
-        country: Some(Country::BJ),
-        address: None,
-        city: Some("Cotonou".into()),
-        state: None,
-        zip: None,
-    }
-}
-
 fn payment(receiver: &Receiver) -> PaymentRequest {
     PaymentRequest {
         order: Order {
@@ -71,7 +54,7 @@ fn payment(receiver: &Receiver) -> PaymentRequest {
             items: Vec::new(),
             amount: due(),
         },
-        customer: customer(),
+        customer: awa("+2290197000000"),
         lang: Lang::Fr,
         return_url: format!("{}/return?session=s_01", receiver.url),
         notify_url: format!("{}/webhooks/moneroo", receiver.url),
@@ -147,7 +130,10 @@ async fn verify_agrees(sandbox: &SandboxHandle, keys: &MonerooKeys, id: &str) ->
 async fn moneroo_number_61_pays_returns_signs_its_webhooks_and_verifies_as_succeeded() {
     let (sandbox, receiver, keys) = moneroo().await;
     let (id, page) = start(&keys, &receiver).await;
-    assert_eq!(verify_agrees(&sandbox, &keys, &id).await, PaymentStatus::Pending);
+    assert_eq!(
+        verify_agrees(&sandbox, &keys, &id).await,
+        PaymentStatus::Pending
+    );
 
     let response = press(&page, "pay", "mtn_bj", "4149518161").await;
     let back = read_return(&come_back(&receiver, &response).await).expect("a return URL");
@@ -183,7 +169,10 @@ async fn moneroo_number_63_fails_and_verify_says_failed() {
         webhooks(&receiver, &keys, &id, 2).await,
         [MonerooEvent::PaymentInitiated, MonerooEvent::PaymentFailed]
     );
-    assert_eq!(verify_agrees(&sandbox, &keys, &id).await, PaymentStatus::Failed);
+    assert_eq!(
+        verify_agrees(&sandbox, &keys, &id).await,
+        PaymentStatus::Failed
+    );
 }
 
 #[tokio::test]
@@ -192,8 +181,15 @@ async fn moneroo_number_62_stays_pending_without_a_return_until_it_settles() {
     let (id, page) = start(&keys, &receiver).await;
     let response = press(&page, "pay", "mtn_bj", "4149518162").await;
     assert_eq!(response.status(), 200, "a waiting page, no redirect");
-    assert!(response.text().await.unwrap().contains(r#"data-stage="pending""#));
-    assert_eq!(verify_agrees(&sandbox, &keys, &id).await, PaymentStatus::Pending);
+    assert!(response
+        .text()
+        .await
+        .unwrap()
+        .contains(r#"data-stage="pending""#));
+    assert_eq!(
+        verify_agrees(&sandbox, &keys, &id).await,
+        PaymentStatus::Pending
+    );
     assert_eq!(
         webhooks(&receiver, &keys, &id, 1).await,
         [MonerooEvent::PaymentInitiated],
@@ -231,7 +227,10 @@ async fn moneroo_cancel_button_returns_cancelled_and_decline_returns_failed() {
     assert_eq!(back.payment_status, Some(MonerooPaymentStatus::Cancelled));
     assert_eq!(
         webhooks(&receiver, &keys, &id, 2).await,
-        [MonerooEvent::PaymentInitiated, MonerooEvent::PaymentCancelled]
+        [
+            MonerooEvent::PaymentInitiated,
+            MonerooEvent::PaymentCancelled
+        ]
     );
     assert_eq!(
         verify_agrees(&sandbox, &keys, &id).await,
@@ -241,7 +240,10 @@ async fn moneroo_cancel_button_returns_cancelled_and_decline_returns_failed() {
     let (id, page) = start(&keys, &receiver).await;
     let response = press(&page, "decline", "mtn_bj", "0197000000").await;
     assert!(location(&response).ends_with(&format!("paymentId={id}&paymentStatus=failed")));
-    assert_eq!(verify_agrees(&sandbox, &keys, &id).await, PaymentStatus::Failed);
+    assert_eq!(
+        verify_agrees(&sandbox, &keys, &id).await,
+        PaymentStatus::Failed
+    );
 }
 
 /// A payout to one of Moneroo's test numbers through `mtn_bj`, checked against the
@@ -252,7 +254,7 @@ async fn payout(keys: &MonerooKeys, msisdn: &str) -> String {
         amount: Money::from_minor(5_000, Currency::XOF).unwrap(),
         description: "Remboursement commande 42".into(),
         method: "mtn_bj".into(),
-        customer: customer(),
+        customer: awa("+2290197000000"),
         recipient: PayoutRecipientInput {
             msisdn: Some(msisdn.into()),
             account_number: None,
@@ -269,7 +271,11 @@ async fn payout(keys: &MonerooKeys, msisdn: &str) -> String {
 async fn moneroo_payout_numbers_are_swapped_and_verify_agrees_with_the_webhooks_and_truth() {
     let (sandbox, receiver, keys) = moneroo().await;
     let cases = [
-        ("+229 4149518161", PaymentStatus::Succeeded, "payout.success"),
+        (
+            "+229 4149518161",
+            PaymentStatus::Succeeded,
+            "payout.success",
+        ),
         ("+229 4149518162", PaymentStatus::Failed, "payout.failed"),
         ("+229 4149518163", PaymentStatus::Pending, ""),
     ];
@@ -313,20 +319,37 @@ async fn moneroo_payout_numbers_are_swapped_and_verify_agrees_with_the_webhooks_
 async fn moneroo_injected_500_and_429_are_retryable_and_the_next_call_goes_through() {
     let (sandbox, receiver, keys) = moneroo().await;
     add_fault(sandbox.base_url(), next_call("moneroo", "500")).await;
-    let request =
-        initialize_payment(&keys, &payment(&receiver), &MonerooPaymentOptions::default()).unwrap();
+    let request = initialize_payment(
+        &keys,
+        &payment(&receiver),
+        &MonerooPaymentOptions::default(),
+    )
+    .unwrap();
     let error = read_created_payment(&send(request.clone()).await).unwrap_err();
-    assert_eq!((error.code.as_str(), error.retryable), ("500", true), "{error}");
+    assert_eq!(
+        (error.code.as_str(), error.retryable),
+        ("500", true),
+        "{error}"
+    );
 
     add_fault(sandbox.base_url(), next_call("moneroo", "429")).await;
     let answer = send(request.clone()).await;
     assert_eq!(retry_after(&answer), Some(60));
     let error = read_created_payment(&answer).unwrap_err();
-    assert_eq!((error.code.as_str(), error.retryable), ("429", true), "{error}");
+    assert_eq!(
+        (error.code.as_str(), error.retryable),
+        ("429", true),
+        "{error}"
+    );
     assert!(!error.message.contains(DEFAULT_MONEROO_SECRET_KEY));
 
-    let id = read_created_payment(&send(request).await).unwrap().provider_ref;
-    assert_eq!(verify_agrees(&sandbox, &keys, &id).await, PaymentStatus::Pending);
+    let id = read_created_payment(&send(request).await)
+        .unwrap()
+        .provider_ref;
+    assert_eq!(
+        verify_agrees(&sandbox, &keys, &id).await,
+        PaymentStatus::Pending
+    );
 }
 
 #[tokio::test]

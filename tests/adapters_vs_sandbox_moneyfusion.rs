@@ -12,7 +12,7 @@ mod sandbox_support;
 use std::time::Duration;
 
 use adapters_support::*;
-use guichet::domain::{Currency, Customer, Lang, Metadata, Money, Order, PaymentStatus, Phone};
+use guichet::domain::{Currency, Lang, Metadata, Money, Order, PaymentStatus};
 use guichet::providers::moneyfusion::{
     token_from_return_url, webhook, ApiUrl, MoneyFusion, MoneyFusionConfig, Notification,
     PayinEvent, PaymentToken, PrivateKey, Withdrawal, WithdrawalInput,
@@ -52,17 +52,7 @@ fn payment(receiver: &Receiver) -> PaymentRequest {
             items: Vec::new(),
             amount: due(),
         },
-        customer: Customer {
-            email: None,
-            first_name: Some("Awa".into()),
-            last_name: Some("Koné".into()),
-            phone: Some(Phone::parse("+2250708889205", None).unwrap()),
-            country: None,
-            address: None,
-            city: None,
-            state: None,
-            zip: None,
-        },
+        customer: awa("+2250708889205"),
         lang: Lang::Fr,
         return_url: format!("{}/return/moneyfusion", receiver.url),
         notify_url: format!("{}/webhooks/moneyfusion", receiver.url),
@@ -137,10 +127,7 @@ async fn webhooks(
                 assert_eq!(event.token(), token);
                 if event.is_step_forward(current) {
                     let confirmed = adapter
-                        .parse_status_response(
-                            token,
-                            &send(event.confirm_request(adapter)).await,
-                        )
+                        .parse_status_response(token, &send(event.confirm_request(adapter)).await)
                         .unwrap();
                     current = confirmed.settle(due());
                 }
@@ -211,7 +198,10 @@ async fn moneyfusion_left_pending_repeats_its_pending_webhook_and_stays_pending(
     let response = press(&page, "pending", "orange", "0708889205").await;
     assert_eq!(response.status(), 200, "a waiting page, no redirect");
     let events = webhooks(&sandbox, &receiver, &adapter, &token, 2).await;
-    assert!(events.iter().all(|e| *e == PayinEvent::Pending), "{events:?}");
+    assert!(
+        events.iter().all(|e| *e == PayinEvent::Pending),
+        "{events:?}"
+    );
     assert_eq!(
         status_agrees(&sandbox, &adapter, &token).await,
         PaymentStatus::Pending

@@ -116,16 +116,26 @@ async fn cinetpay_merges_doubled_slashes_as_its_nginx_front_does_and_only_cinetp
     create(&sandbox, &payment("CMD-SLASH", "http://127.0.0.1:9/n")).await;
     let (status, body) = json(
         client()
-            .post(format!("{}//v2/payment/check", sandbox.endpoints().cinetpay))
+            .post(format!(
+                "{}//v2/payment/check",
+                sandbox.endpoints().cinetpay
+            ))
             .json(&json!({"apikey": APIKEY, "site_id": SITE_ID, "transaction_id": "CMD-SLASH"}))
             .send()
             .await
             .unwrap(),
     )
     .await;
-    assert_eq!((status, body["code"].as_str()), (200, Some("662")), "{body}");
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (200, Some("662")),
+        "{body}"
+    );
     let moneroo = client()
-        .get(format!("{}//utils/payment/methods", sandbox.endpoints().moneroo))
+        .get(format!(
+            "{}//utils/payment/methods",
+            sandbox.endpoints().moneroo
+        ))
         .send()
         .await
         .unwrap();

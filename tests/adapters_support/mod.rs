@@ -6,6 +6,7 @@
 
 use std::time::Duration;
 
+use guichet::domain::{Customer, Phone};
 use guichet::http::{HttpRequest, HttpResponse, Method, Transport, TransportError};
 use serde_json::{json, Value};
 
@@ -138,9 +139,18 @@ pub async fn submit_return_form(page: &str) -> reqwest::Response {
 
 /// The sandbox's ground truth about one payment.
 pub async fn truth(base_url: &str, provider: &str, id: &str) -> Value {
+    ledger(base_url, "payments", provider, id).await
+}
+
+/// The sandbox's ground truth about one payout.
+pub async fn payout_truth(base_url: &str, provider: &str, id: &str) -> Value {
+    ledger(base_url, "payouts", provider, id).await
+}
+
+async fn ledger(base_url: &str, book: &str, provider: &str, id: &str) -> Value {
     let (status, body) = json(
         client()
-            .get(format!("{base_url}/_sandbox/payments/{provider}/{id}"))
+            .get(format!("{base_url}/_sandbox/{book}/{provider}/{id}"))
             .send()
             .await
             .unwrap(),
@@ -150,18 +160,20 @@ pub async fn truth(base_url: &str, provider: &str, id: &str) -> Value {
     body
 }
 
-/// The sandbox's ground truth about one payout.
-pub async fn payout_truth(base_url: &str, provider: &str, id: &str) -> Value {
-    let (status, body) = json(
-        client()
-            .get(format!("{base_url}/_sandbox/payouts/{provider}/{id}"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    body
+/// The shopper of every story: Awa Koné, with an e-mail (Moneroo wants one) and the
+/// phone number the provider's page will see.
+pub fn awa(phone: &str) -> Customer {
+    Customer {
+        email: Some("awa.kone@example.ci".into()),
+        first_name: Some("Awa".into()),
+        last_name: Some("Koné".into()),
+        phone: Some(Phone::parse(phone, None).unwrap()),
+        country: None,
+        address: None,
+        city: None,
+        state: None,
+        zip: None,
+    }
 }
 
 /// Adds a fault through the control API (`{"provider", "kind", "next", ...}`).
