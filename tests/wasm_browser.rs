@@ -76,14 +76,19 @@ use guichet::browser::outcome::{Effect, Event, Machine, Signal};
 use guichet::browser::store::Stored;
 use guichet::browser::{hosts, params, poll::Backoff, Client};
 use guichet::domain::{PaymentStatus, Provider};
+use js_sys::futures::JsFuture;
 use js_sys::{Function, Object, Promise};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
 #[wasm_bindgen(module = "/js/browser/surface.js")]
 extern "C" {
     #[wasm_bindgen(js_name = openSurface)]
     fn open_surface(display: &str, provider: &str, lang: &str) -> JsValue;
+}
+
+#[wasm_bindgen(module = "/js/browser/flow.js")]
+extern "C" {
+    fn run(client: &JsValue, emit: &JsValue, surface: &JsValue, first: &str) -> Promise;
 }
 
 #[wasm_bindgen(inline_js = r#"
@@ -117,6 +122,16 @@ export function backend(id, checkoutUrl, statuses) {
     return json(404, { error: { code: "not_found", message: "Not found" } });
   };
   return state;
+}
+
+// The flow tests share window.fetch and sessionStorage, and async tests run interleaved:
+// each takes this lock first. It answers the function that releases it.
+let chain = Promise.resolve();
+export function lock() {
+  let release;
+  const previous = chain;
+  chain = new Promise((resolve) => (release = resolve));
+  return previous.then(() => release);
 }
 
 export function recorder() {
@@ -198,6 +213,7 @@ export function button() {
 "#)]
 extern "C" {
     fn backend(id: &str, checkout_url: &str, statuses: Vec<JsValue>) -> JsValue;
+    fn lock() -> Promise;
     fn recorder() -> JsValue;
     fn count(recorder: &JsValue, kind: &str) -> u32;
     fn detail(recorder: &JsValue, kind: &str) -> JsValue;
@@ -251,15 +267,45 @@ fn session_storage() -> web_sys::Storage {
         .unwrap()
 }
 
-/// A client whose listeners are recorded; `extra` adds options (`{"sandbox": true}`).
-fn client(extra: &str) -> (Client, JsValue) {
+/// A client (as the page's JavaScript holds it) and the recorder of its events; `extra`
+/// adds options (`, "sandbox": true`).
+fn client(extra: &str) -> (JsValue, JsValue) {
     session_storage().clear().unwrap();
     let options = json(&format!(
         r#"{{"endpoint": "/api/", "provider": "moneroo", "lang": "en", "pollInterval": 100 {extra}}}"#
     ));
-    let events = recorder();
-    let emit: Function = field(&events, "emit").into();
-    (Client::new(options, emit).unwrap(), events)
+    (Client::new(options).unwrap().into(), recorder())
+}
+
+fn method(object: &JsValue, name: &str, args: &[JsValue]) -> JsValue {
+    let function: Function = field(object, name).into();
+    Reflect::apply(&function, object, &args.iter().collect::<Array>()).unwrap()
+}
+
+/// What `Guichet#open` does once the WebAssembly is there: `None` when the client is busy
+/// (the extra surface is closed).
+fn start(
+    client: &JsValue,
+    events: &JsValue,
+    order: JsValue,
+    surface: &JsValue,
+    cinetpay: bool,
+) -> Option<Promise> {
+    let kind = field(surface, "kind");
+    let first = method(client, "start", &[order, cinetpay.into(), kind])
+        .as_string()
+        .unwrap();
+    if first == "busy" {
+        method(surface, "close", &[]);
+        return None;
+    }
+    Some(run(client, &field(events, "emit"), surface, &first))
+}
+
+/// What `Guichet#handleReturn` and `#resume` do: `None` when there is nothing to follow.
+fn follow(client: &JsValue, events: &JsValue, name: &str) -> Option<Promise> {
+    let first = method(client, name, &[]).as_string().unwrap();
+    (!first.is_empty()).then(|| run(client, &field(events, "emit"), &JsValue::NULL, &first))
 }
 
 fn order() -> JsValue {
@@ -268,12 +314,27 @@ fn order() -> JsValue {
     )
 }
 
+/// Holds the flow lock until dropped (a failed test releases it as it unwinds... or not:
+/// with panic=abort in wasm the whole run stops, which is what a failure should do).
+struct Turn(Function);
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        self.0.call0(&JsValue::NULL).unwrap();
+    }
+}
+
+async fn turn() -> Turn {
+    Turn(JsFuture::from(lock()).await.unwrap().into())
+}
+
 async fn settle(promise: Promise) -> Result<JsValue, JsValue> {
     JsFuture::from(promise).await
 }
 
 #[wasm_bindgen_test]
 async fn a_checkout_url_on_an_unexpected_host_is_refused_before_leaving() {
+    let _turn = turn().await;
     for (url, sandbox) in [
         ("https://checkout.moneroo.io.evil.example/pay", ""),
         ("https://evil.example/checkout.moneroo.io", ""),
@@ -283,7 +344,7 @@ async fn a_checkout_url_on_an_unexpected_host_is_refused_before_leaving() {
         let (client, events) = client(sandbox);
         let edge = backend("ses_host", url, vec![]);
         let surface = fake_surface("redirect", &JsValue::NULL);
-        let error = settle(client.start(order(), surface.clone(), false))
+        let error = settle(start(&client, &events, order(), &surface, false).unwrap())
             .await
             .unwrap_err();
         assert_eq!(
@@ -306,6 +367,7 @@ async fn a_checkout_url_on_an_unexpected_host_is_refused_before_leaving() {
 
 #[wasm_bindgen_test]
 async fn redirect_sends_the_shopper_to_the_providers_page_after_one_post() {
+    let _turn = turn().await;
     let (client, events) = client("");
     let edge = backend(
         "ses_redirect",
@@ -313,7 +375,7 @@ async fn redirect_sends_the_shopper_to_the_providers_page_after_one_post() {
         vec![],
     );
     let surface = fake_surface("redirect", &JsValue::NULL);
-    let outcome = settle(client.start(order(), surface.clone(), false))
+    let outcome = settle(start(&client, &events, order(), &surface, false).unwrap())
         .await
         .unwrap();
     assert_eq!(
@@ -346,11 +408,12 @@ async fn redirect_sends_the_shopper_to_the_providers_page_after_one_post() {
 
 #[wasm_bindgen_test]
 async fn an_invalid_order_is_refused_before_any_request_in_the_shoppers_language() {
+    let _turn = turn().await;
     let (client, events) = client("");
     let edge = backend("ses_invalid", "https://checkout.moneroo.io/x", vec![]);
     let surface = fake_surface("overlay", &JsValue::NULL);
     let bad = json(r#"{"items": [], "amount": 100, "customer": {"email": "nope"}}"#);
-    let error = settle(client.start(bad, surface.clone(), false))
+    let error = settle(start(&client, &events, bad, &surface, false).unwrap())
         .await
         .unwrap_err();
     assert_eq!(text(&error, "code").as_deref(), Some("invalid_order"));
@@ -378,7 +441,8 @@ async fn an_invalid_order_is_refused_before_any_request_in_the_shoppers_language
 
 #[wasm_bindgen_test]
 async fn a_double_click_opens_one_session() {
-    let (client, _events) = client(r#", "sandbox": true"#);
+    let _turn = turn().await;
+    let (client, events) = client(r#", "sandbox": true"#);
     let edge = backend(
         "ses_double",
         "http://127.0.0.1:4010/moneroo/checkout/x",
@@ -386,17 +450,21 @@ async fn a_double_click_opens_one_session() {
     );
     let first = fake_surface("popup", &JsValue::NULL);
     let second = fake_surface("popup", &JsValue::NULL);
-    let a = client.start(order(), first.clone(), false);
-    let b = client.start(order(), second.clone(), false);
-    assert!(Object::is(&a, &b), "the same promise");
+    let a = start(&client, &events, order(), &first, false).unwrap();
+    assert!(
+        start(&client, &events, order(), &second, false).is_none(),
+        "busy"
+    );
     assert_eq!(
         field(&second, "shut").as_bool(),
         Some(true),
         "the extra popup is closed"
     );
     wait(200.0).await;
-    let c = client.start(order(), first.clone(), false);
-    assert!(Object::is(&a, &c));
+    assert!(
+        start(&client, &events, order(), &second, false).is_none(),
+        "still busy once the session exists"
+    );
     assert_eq!(number(&edge, "posts"), 1.0);
     js_sys::Reflect::set(&first, &"shut".into(), &JsValue::TRUE).unwrap();
     let outcome = settle(a).await.unwrap();
@@ -405,6 +473,7 @@ async fn a_double_click_opens_one_session() {
 
 #[wasm_bindgen_test]
 async fn duplicate_completion_signals_tell_success_once() {
+    let _turn = turn().await;
     let (client, events) = client(r#", "sandbox": true"#);
     let edge = backend(
         "ses_dup",
@@ -414,7 +483,7 @@ async fn duplicate_completion_signals_tell_success_once() {
     let checkout = frame();
     let window = field(&checkout, "contentWindow");
     let surface = fake_surface("overlay", &window);
-    let promise = client.start(order(), surface.clone(), false);
+    let promise = start(&client, &events, order(), &surface, false).unwrap();
     wait(150.0).await;
     let nudge = json(r#"{"source": "guichet", "type": "return", "session": "ses_dup"}"#);
     for _ in 0..3 {
@@ -444,9 +513,10 @@ async fn duplicate_completion_signals_tell_success_once() {
 
 #[wasm_bindgen_test]
 async fn messages_from_a_foreign_origin_or_another_window_are_ignored() {
+    let _turn = turn().await;
     let nudge = json(r#"{"source": "guichet", "type": "return", "session": "ses_msg"}"#);
     // The return page is declared on another origin: a message from ours is foreign.
-    let (foreign, _) = client(
+    let (foreign, events) = client(
         r#", "sandbox": true, "pollInterval": 60000, "returnUrl": "https://shop.example/return""#,
     );
     let edge = backend(
@@ -457,7 +527,7 @@ async fn messages_from_a_foreign_origin_or_another_window_are_ignored() {
     let checkout = frame();
     let window = field(&checkout, "contentWindow");
     let surface = fake_surface("overlay", &window);
-    let promise = foreign.start(order(), surface.clone(), false);
+    let promise = start(&foreign, &events, order(), &surface, false).unwrap();
     wait(150.0).await;
     post_from(&window, &nudge, "*");
     wait(400.0).await;
@@ -470,14 +540,14 @@ async fn messages_from_a_foreign_origin_or_another_window_are_ignored() {
     settle(promise).await.unwrap();
 
     // The right origin but another window (this page itself) is ignored too...
-    let (client, _) = client(r#", "sandbox": true, "pollInterval": 60000"#);
+    let (client, events) = client(r#", "sandbox": true, "pollInterval": 60000"#);
     let edge = backend(
         "ses_msg",
         &(origin() + "/missing"),
         vec![json(r#""pending""#)],
     );
     let surface = fake_surface("overlay", &window);
-    let promise = client.start(order(), surface.clone(), false);
+    let promise = start(&client, &events, order(), &surface, false).unwrap();
     wait(150.0).await;
     let page: JsValue = web_sys::window().unwrap().into();
     post_from(&page, &nudge, &origin());
@@ -500,6 +570,7 @@ async fn messages_from_a_foreign_origin_or_another_window_are_ignored() {
 
 #[wasm_bindgen_test]
 async fn the_outcome_comes_from_the_backend_not_from_the_message() {
+    let _turn = turn().await;
     let (client, events) = client(r#", "sandbox": true, "pollInterval": 60000"#);
     backend(
         "ses_truth",
@@ -509,7 +580,7 @@ async fn the_outcome_comes_from_the_backend_not_from_the_message() {
     let checkout = frame();
     let window = field(&checkout, "contentWindow");
     let surface = fake_surface("overlay", &window);
-    let promise = client.start(order(), surface.clone(), false);
+    let promise = start(&client, &events, order(), &surface, false).unwrap();
     wait(150.0).await;
     let claim = json(
         r#"{"source": "guichet", "type": "return", "session": "ses_truth", "status": "succeeded", "paymentStatus": "success"}"#,
@@ -524,9 +595,10 @@ async fn the_outcome_comes_from_the_backend_not_from_the_message() {
 
 #[wasm_bindgen_test]
 async fn a_reload_resumes_the_stored_session() {
+    let _turn = turn().await;
     let (client, events) = client("");
     assert!(
-        settle(client.resume()).await.unwrap().is_null(),
+        follow(&client, &events, "resume").is_none(),
         "nothing stored"
     );
     let edge = backend(
@@ -540,7 +612,9 @@ async fn a_reload_resumes_the_stored_session() {
             "ses_resume\nv1.k1.ses_resume.sig\nmoneroo",
         )
         .unwrap();
-    let outcome = settle(client.resume()).await.unwrap();
+    let outcome = settle(follow(&client, &events, "resume").unwrap())
+        .await
+        .unwrap();
     assert_eq!(text(&outcome, "status").as_deref(), Some("succeeded"));
     assert_eq!(text(&outcome, "reference").as_deref(), Some("ORD-7"));
     assert_eq!(
@@ -562,6 +636,7 @@ async fn a_reload_resumes_the_stored_session() {
 
 #[wasm_bindgen_test]
 async fn the_return_page_asks_the_backend_and_ignores_the_urls_status() {
+    let _turn = turn().await;
     let (client, events) = client("");
     backend(
         "ses_ret",
@@ -573,7 +648,7 @@ async fn the_return_page_asks_the_backend_and_ignores_the_urls_status() {
         .unwrap();
     // Moneroo's own parameters (no guichet_session): found through the stored session.
     let before = set_url("?paymentId=k4su1ii7abdz&paymentStatus=success");
-    let outcome = settle(client.handle_return()).await;
+    let outcome = settle(follow(&client, &events, "handleReturn").unwrap()).await;
     set_url(&before);
     let outcome = outcome.unwrap();
     assert_eq!(text(&outcome, "status").as_deref(), Some("cancelled"));
@@ -583,6 +658,7 @@ async fn the_return_page_asks_the_backend_and_ignores_the_urls_status() {
 
 #[wasm_bindgen_test]
 async fn a_return_for_a_session_this_tab_does_not_know_is_an_error() {
+    let _turn = turn().await;
     let (client, events) = client("");
     backend(
         "ses_known",
@@ -590,7 +666,7 @@ async fn a_return_for_a_session_this_tab_does_not_know_is_an_error() {
         vec![json(r#""succeeded""#)],
     );
     let before = set_url("?guichet_session=ses_known");
-    let outcome = settle(client.handle_return()).await;
+    let outcome = settle(follow(&client, &events, "handleReturn").unwrap()).await;
     set_url(&before);
     assert_eq!(
         text(&outcome.unwrap_err(), "code").as_deref(),
@@ -598,11 +674,12 @@ async fn a_return_for_a_session_this_tab_does_not_know_is_an_error() {
     );
     assert_eq!(count(&events, "error"), 1);
     // Not a return page at all: nothing to do.
-    assert!(settle(client.handle_return()).await.unwrap().is_null());
+    assert!(follow(&client, &events, "handleReturn").is_none());
 }
 
 #[wasm_bindgen_test]
 async fn a_blocked_popup_falls_back_to_the_redirect() {
+    let _turn = turn().await;
     let restore = stub_open(&JsValue::NULL);
     let surface = open_surface("popup", "moneroo", "fr");
     restore.call0(&JsValue::NULL).unwrap();
@@ -622,7 +699,9 @@ async fn a_blocked_popup_falls_back_to_the_redirect() {
         "https://checkout.moneroo.io/blocked1",
         vec![],
     );
-    settle(client.start(order(), surface, false)).await.unwrap();
+    settle(start(&client, &events, order(), &surface, false).unwrap())
+        .await
+        .unwrap();
     assert_eq!(
         urls.to_vec(),
         vec![JsValue::from_str("https://checkout.moneroo.io/blocked1")]
@@ -632,6 +711,7 @@ async fn a_blocked_popup_falls_back_to_the_redirect() {
 
 #[wasm_bindgen_test]
 async fn closing_the_overlay_tells_close_with_the_last_status_and_returns_focus() {
+    let _turn = turn().await;
     let opener = button();
     let surface = open_surface("overlay", "cinetpay", "en");
     let dialog = query("[role=dialog]");
@@ -658,7 +738,7 @@ async fn closing_the_overlay_tells_close_with_the_last_status_and_returns_focus(
         &(origin() + "/missing"),
         vec![json(r#""pending""#)],
     );
-    let promise = client.start(order(), surface, false);
+    let promise = start(&client, &events, order(), &surface, false).unwrap();
     wait(400.0).await;
     assert!(number(&edge, "gets") >= 1.0, "polled while open");
     press_escape();
@@ -688,7 +768,8 @@ async fn closing_the_overlay_tells_close_with_the_last_status_and_returns_focus(
 
 #[wasm_bindgen_test]
 async fn cinetpays_get_checkout_shape_maps_onto_our_order_and_refuses_an_amount() {
-    let (client, _) = client(r#", "provider": "cinetpay""#);
+    let _turn = turn().await;
+    let (client, events) = client(r#", "provider": "cinetpay""#);
     let edge = backend(
         "ses_cp",
         "https://checkout.cinetpay.com/payment/tok",
@@ -696,9 +777,18 @@ async fn cinetpays_get_checkout_shape_maps_onto_our_order_and_refuses_an_amount(
     );
     let with_amount =
         json(r#"{"transaction_id": "T1", "amount": 100, "currency": "XOF", "order_id": "ord_1"}"#);
-    let error = settle(client.start(with_amount, fake_surface("redirect", &JsValue::NULL), true))
-        .await
-        .unwrap_err();
+    let error = settle(
+        start(
+            &client,
+            &events,
+            with_amount,
+            &fake_surface("redirect", &JsValue::NULL),
+            true,
+        )
+        .unwrap(),
+    )
+    .await
+    .unwrap_err();
     let violations = Array::from(&field(&error, "violations"));
     assert_eq!(
         text(&violations.get(0), "code").as_deref(),
@@ -707,9 +797,18 @@ async fn cinetpays_get_checkout_shape_maps_onto_our_order_and_refuses_an_amount(
     let flat = json(
         r#"{"order_id": "ord_1", "channels": "CREDIT_CARD", "customer_surname": "Awa", "customer_name": "Koné", "customer_email": "awa@example.ci", "customer_phone_number": "+2250701020304", "customer_address": "Rue 12", "customer_city": "Abidjan", "customer_country": "CI", "customer_state": "CI", "customer_zip_code": "00225"}"#,
     );
-    settle(client.start(flat, fake_surface("redirect", &JsValue::NULL), true))
-        .await
-        .unwrap();
+    settle(
+        start(
+            &client,
+            &events,
+            flat,
+            &fake_surface("redirect", &JsValue::NULL),
+            true,
+        )
+        .unwrap(),
+    )
+    .await
+    .unwrap();
     let customer = field(&Array::from(&field(&edge, "bodies")).get(0), "customer");
     assert_eq!(text(&customer, "first_name").as_deref(), Some("Awa"));
     assert_eq!(text(&customer, "last_name").as_deref(), Some("Koné"));
@@ -718,17 +817,16 @@ async fn cinetpays_get_checkout_shape_maps_onto_our_order_and_refuses_an_amount(
 
 #[wasm_bindgen_test]
 fn options_refuse_a_provider_key_and_need_an_endpoint() {
-    let emit = Function::new_no_args("");
-    let error = Client::new(json(r#"{"endpoint": "/api", "apikey": "k"}"#), emit.clone())
+    let error = Client::new(json(r#"{"endpoint": "/api", "apikey": "k"}"#))
         .err()
         .unwrap();
     assert_eq!(text(&error, "code").as_deref(), Some("invalid_options"));
     assert_eq!(text(&error, "field").as_deref(), Some("apikey"));
-    let error = Client::new(json(r#"{"provider": "moneroo"}"#), emit.clone())
+    let error = Client::new(json(r#"{"provider": "moneroo"}"#))
         .err()
         .unwrap();
     assert_eq!(text(&error, "field").as_deref(), Some("endpoint"));
-    let error = Client::new(json(r#"{"endpoint": "/api", "provider": "paypal"}"#), emit)
+    let error = Client::new(json(r#"{"endpoint": "/api", "provider": "paypal"}"#))
         .err()
         .unwrap();
     assert_eq!(text(&error, "field").as_deref(), Some("provider"));

@@ -3,10 +3,12 @@
 // page (or on first use of the helpers), so server-side rendering and plain Node imports
 // cost nothing and cannot throw.
 //
-// The logic lives in the WebAssembly (src/browser); this file only keeps the listeners
-// and opens the overlay or popup inside the shopper's click (./surface.js).
+// The logic lives in the WebAssembly (src/browser); this file only keeps the listeners,
+// opens the overlay or popup inside the shopper's click (./surface.js) and runs the
+// session's I/O (./flow.js).
 
 import { openSurface } from "./surface.js";
+import { run } from "./flow.js";
 
 let loading = null;
 
@@ -61,7 +63,7 @@ export class Guichet {
 
   #core() {
     this.#client ??= load()
-      .then((glue) => new glue.Client(this.#options, (type, detail) => this.#emit(type, detail)))
+      .then((glue) => new glue.Client(this.#options))
       .catch((error) => {
         this.#client = null;
         throw error;
@@ -86,18 +88,30 @@ export class Guichet {
     if (this.#running) return this.#running;
     const { provider, lang } = this.#options;
     const surface = (this.#surface = openSurface(display, order?.provider ?? provider, order?.lang ?? lang));
-    const run = this.#core().then(
-      (client) => client.start(order, surface, cinetpay),
+    const emit = (type, detail) => this.#emit(type, detail);
+    const started = this.#core().then(
+      (client) => {
+        const first = client.start(order, cinetpay, surface.kind);
+        if (first !== "busy") return run(client, emit, surface, first);
+        surface.close();
+        return Promise.reject(new Error("Guichet: a checkout is already under way"));
+      },
       (error) => {
         surface.close();
-        this.#emit("error", error);
+        emit("error", error);
         throw error;
       },
     );
-    this.#running = run.finally(() => {
+    this.#running = started.finally(() => {
       this.#running = null;
     });
     return this.#running;
+  }
+
+  async #follow(method) {
+    const client = await this.#core();
+    const first = client[method]();
+    return first ? run(client, (type, detail) => this.#emit(type, detail), null, first) : null;
   }
 
   /** Seamless checkout: overlay or popup (redirect when the popup is blocked). */
@@ -111,13 +125,13 @@ export class Guichet {
   }
 
   /** On the return page: the outcome, from the backend. */
-  async handleReturn() {
-    return (await this.#core()).handleReturn();
+  handleReturn() {
+    return this.#follow("handleReturn");
   }
 
   /** After a reload: follows the session this tab started, if any. */
-  async resume() {
-    return (await this.#core()).resume();
+  resume() {
+    return this.#follow("resume");
   }
 
   /** Closes the overlay or popup; `close` tells the last known status. */

@@ -1,20 +1,13 @@
-//! The session client: the two edge routes the storefront calls (docs/EDGE.md), over the
-//! page's own `fetch`. Answers are read with `Reflect`, not a JSON deserializer.
+//! The session client: reads the answers of the two edge routes the storefront calls
+//! (docs/EDGE.md) with `Reflect`, not a JSON deserializer. The driver sends the requests
+//! with the page's own `fetch` (see [`super::client`]).
 
-use js_sys::{Object, Promise, JSON};
+use js_sys::Object;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
 use super::error::{self, set, Code};
 use super::read::{get, string};
 use crate::domain::{Lang, PaymentStatus};
-
-#[wasm_bindgen]
-extern "C" {
-    /// The page's `fetch`, looked up at each call (tests stub it).
-    #[wasm_bindgen(js_name = fetch)]
-    fn fetch_with(url: &str, init: &Object) -> Promise;
-}
 
 /// A failed request: the error to give the page, and whether asking again is pointless.
 pub struct Failure {
@@ -34,63 +27,25 @@ pub struct Api {
 }
 
 impl Api {
-    /// `POST /sessions`: the created session (`{id, token, checkout_url, ...}`).
-    pub async fn create(&self, body: &Object) -> Result<JsValue, Failure> {
-        let init = Object::new();
-        set(&init, "method", &"POST".into());
-        let headers = Object::new();
-        set(&headers, "content-type", &"application/json".into());
-        set(&init, "headers", &headers);
-        let text = JSON::stringify(body).map_err(|_| self.failure(Code::BadResponse, true))?;
-        set(&init, "body", &text);
-        self.send(&(self.endpoint.clone() + "/sessions"), &init)
-            .await
-    }
-
-    /// `GET /sessions/:id` with the session's bearer token.
-    pub async fn session(&self, id: &str, token: &str) -> Result<JsValue, Failure> {
-        let init = Object::new();
-        let headers = Object::new();
-        set(
-            &headers,
-            "authorization",
-            &(String::from("Bearer ") + token).into(),
-        );
-        set(&init, "headers", &headers);
-        set(&init, "cache", &"no-store".into());
-        self.send(&[&self.endpoint, "/sessions/", id].concat(), &init)
-            .await
-    }
-
-    fn failure(&self, code: Code, fatal: bool) -> Failure {
-        Failure {
+    /// Judges an answer: `status` is the HTTP status (0 when the network failed) and
+    /// `json` the parsed body (null when it was not JSON).
+    pub fn read(&self, status: f64, json: &JsValue) -> Result<(), Failure> {
+        let retry = status == 0.0 || status >= 500.0 || status == 408.0 || status == 429.0;
+        let ours = |code| Failure {
             error: error::ours(code, self.lang),
-            fatal,
+            fatal: !retry,
+        };
+        if status == 0.0 {
+            return Err(ours(Code::Network));
         }
-    }
-
-    async fn send(&self, url: &str, init: &Object) -> Result<JsValue, Failure> {
-        let response = JsFuture::from(fetch_with(url, init))
-            .await
-            .map_err(|_| self.failure(Code::Network, false))?;
-        let status = get(&response, "status").as_f64().unwrap_or(0.0);
-        let retry = status >= 500.0 || status == 408.0 || status == 429.0;
-        let json = match js_sys::Reflect::get(&response, &"json".into())
-            .ok()
-            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-            .and_then(|f| f.call0(&response).ok())
-        {
-            Some(promise) => JsFuture::from(Promise::resolve(&promise)).await.ok(),
-            None => None,
-        };
-        let Some(json) = json.filter(JsValue::is_object) else {
-            return Err(self.failure(Code::BadResponse, !retry));
-        };
+        if !json.is_object() {
+            return Err(ours(Code::BadResponse));
+        }
         if (200.0..300.0).contains(&status) {
-            return Ok(json);
+            return Ok(());
         }
         Err(Failure {
-            error: self.backend_error(&get(&json, "error"), status),
+            error: self.backend_error(&get(json, "error"), status),
             fatal: !retry,
         })
     }

@@ -1,41 +1,38 @@
-//! The checkout driver behind `new Guichet(...)`: creates the session, shows its page
-//! through the surface the JavaScript glue opened within the shopper's click, follows the
-//! payment (backend polls with backoff, return-page messages, a closed window, a timeout)
-//! and tells the page through [`outcome::Machine`].
+//! The checkout's decisions behind `new Guichet(...)`. Every choice is made here; the
+//! JavaScript driver (js/browser/flow.js) only carries out I/O: it sends the requests this
+//! client prepares, feeds the answers back, ticks the clock, forwards window messages, and
+//! acts on the effects each call returns (a space-separated list):
 //!
-//! The surface is a plain object the glue made: `{kind: "overlay" | "popup" | "redirect",
-//! window, go(url), closed(), close()}`. It is opened in JavaScript because it must exist
-//! before the first `await` of the click, even while this WebAssembly is still loading.
+//! - `post`: send `POST sessionsUrl` with `body`; answer with [`Client::created`];
+//! - `go`: navigate the surface to `checkoutUrl`;
+//! - `watch`: tick every 250 ms with [`Client::tick`] and listen for messages
+//!   ([`Client::nudge`]) until `done`;
+//! - `poll`: send `GET sessionUrl` with `authorization`; answer with [`Client::answer`];
+//! - `shut`: close the surface, then report it with [`Client::shut`];
+//! - `resolve` / `reject`: settle the caller's promise with `outcome` / `error`;
+//! - an event name (`ready`, `pending`, `success`, `failed`, `close`, `error`): call its
+//!   listeners with `outcome` (or `error`).
+//!
+//! No await, no closure and no callback into the page happen in here, which keeps this
+//! file small in the bundle and free of re-entrancy.
 
-use std::cell::RefCell;
-use std::rc::Rc;
-
-use js_sys::{Date, Function, Object, Promise};
+use js_sys::{Date, Object, JSON};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::{spawn_local, JsFuture};
-use web_sys::MessageEvent;
 
 use super::api::{self, Api};
 use super::error::{self, set, Code};
 use super::hosts;
 use super::message::Nudge;
-use super::outcome::{Effect, Event, Machine, Signal};
+use super::outcome::{Effect, Machine, Signal};
 use super::params;
 use super::poll::Backoff;
 use super::read::{self, get, string};
 use super::store::{self, Stored};
 use crate::domain::{Checkout, Lang, Provider};
 
+/// The checkout state of one `Guichet` instance: one session at a time.
 #[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(callback: &Function, ms: f64) -> JsValue;
-}
-
-/// How often the surface is looked at (closed?) and due polls are sent, in milliseconds.
-const TICK: f64 = 250.0;
-
-struct Config {
+pub struct Client {
     api: Api,
     provider: Option<Provider>,
     lang: Lang,
@@ -46,56 +43,20 @@ struct Config {
     poll_interval: f64,
     timeout: f64,
     close_after_response: bool,
-}
 
-/// The `message` listener of one session, removed from the window when the session ends.
-struct Listener(Closure<dyn FnMut(MessageEvent)>);
-
-impl Drop for Listener {
-    fn drop(&mut self) {
-        if let Some(window) = web_sys::window() {
-            let _ = window
-                .remove_event_listener_with_callback("message", self.0.as_ref().unchecked_ref());
-        }
-    }
-}
-
-struct Active {
     generation: u32,
     machine: Machine,
+    redirect: bool,
+    /// The provider of the session being created.
+    current: Option<Provider>,
     session: Option<Stored>,
-    surface: JsValue,
+    request: String,
+    checkout_url: String,
     outcome: JsValue,
     error: JsValue,
-    promise: Promise,
-    resolve: Function,
-    reject: Function,
     backoff: Backoff,
     next_poll: f64,
     deadline: f64,
-    listener: Option<Listener>,
-}
-
-struct Shared {
-    config: Rc<Config>,
-    emit: Function,
-    generation: u32,
-    active: Option<Active>,
-}
-
-type Handle = Rc<RefCell<Shared>>;
-
-/// The checkout driver of one `Guichet` instance.
-#[wasm_bindgen]
-pub struct Client {
-    shared: Handle,
-}
-
-fn number(options: &JsValue, key: &str, default: f64) -> f64 {
-    get(options, key)
-        .as_f64()
-        .filter(|n| n.is_finite() && *n > 0.0)
-        .unwrap_or(default)
 }
 
 fn invalid(field: &str, lang: Lang) -> JsValue {
@@ -104,40 +65,28 @@ fn invalid(field: &str, lang: Lang) -> JsValue {
     error
 }
 
-/// Calls `surface[name](arg)`, tolerating a missing surface or method.
-fn call(surface: &JsValue, name: &str, arg: &JsValue) -> JsValue {
-    get(surface, name)
-        .dyn_into::<Function>()
-        .ok()
-        .and_then(|f| f.call1(surface, arg).ok())
-        .unwrap_or(JsValue::UNDEFINED)
-}
-
-fn surface_closed(surface: &JsValue) -> bool {
-    !surface.is_object() || call(surface, "closed", &JsValue::UNDEFINED).is_truthy()
-}
-
-fn is_redirect(surface: &JsValue) -> bool {
-    string(surface, &["kind"]).as_deref() == Some("redirect")
-}
-
-async fn sleep(ms: f64) {
-    let promise = Promise::new(&mut |resolve, _| {
-        set_timeout(&resolve, ms);
-    });
-    let _ = JsFuture::from(promise).await;
-}
-
 fn location() -> Option<web_sys::Location> {
     web_sys::window().map(|w| w.location())
 }
 
+/// The effects as the driver reads them.
+fn effects(list: Vec<Effect>, out: &mut String) {
+    for effect in list {
+        out.push(' ');
+        out.push_str(match effect {
+            Effect::Emit(event) => event.name(),
+            Effect::Resolve => "resolve",
+            Effect::Reject => "reject",
+            Effect::CloseSurface => "shut",
+        });
+    }
+}
+
 #[wasm_bindgen]
 impl Client {
-    /// Reads the `new Guichet(options)` options. `emit(name, detail)` calls the page's
-    /// listeners.
+    /// Reads the `new Guichet(options)` options; refuses a provider key.
     #[wasm_bindgen(constructor)]
-    pub fn new(options: JsValue, emit: Function) -> Result<Client, JsValue> {
+    pub fn new(options: JsValue) -> Result<Client, JsValue> {
         let lang = string(&options, &["lang"])
             .map(|tag| Lang::from_tag(&tag))
             .unwrap_or_default();
@@ -163,63 +112,201 @@ impl Client {
                 .origin(),
             None => location().and_then(|l| l.origin().ok()).unwrap_or_default(),
         };
-        let config = Config {
+        let number = |key: &str, default: f64| {
+            get(&options, key)
+                .as_f64()
+                .filter(|n| n.is_finite() && *n > 0.0)
+                .unwrap_or(default)
+        };
+        let poll_interval = number("pollInterval", 2_000.0);
+        Ok(Client {
             api: Api { endpoint, lang },
             provider,
             lang,
             sandbox: get(&options, "sandbox").as_bool() == Some(true),
             return_url,
             origin,
-            poll_interval: number(&options, "pollInterval", 2_000.0),
-            timeout: number(&options, "timeout", 600_000.0),
+            poll_interval,
+            timeout: number("timeout", 600_000.0),
             close_after_response: get(&options, "closeAfterResponse").as_bool() != Some(false),
-        };
-        Ok(Client {
-            shared: Rc::new(RefCell::new(Shared {
-                config: Rc::new(config),
-                emit,
-                generation: 0,
-                active: None,
-            })),
+            generation: 0,
+            machine: Machine::new(false, true),
+            redirect: false,
+            current: None,
+            session: None,
+            request: String::new(),
+            checkout_url: String::new(),
+            outcome: JsValue::NULL,
+            error: JsValue::NULL,
+            backoff: Backoff::new(poll_interval),
+            next_poll: 0.0,
+            deadline: 0.0,
         })
     }
 
-    /// Starts a checkout in `surface` (overlay, popup or redirect). While a session is
-    /// under way, answers its promise again and closes the extra surface: a double click
-    /// opens one session. `cinetpay` reads the order in CinetPay's `getCheckout` shape.
-    pub fn start(&self, order: JsValue, surface: JsValue, cinetpay: bool) -> Promise {
-        if let Some(promise) = self.running() {
-            let same = self
-                .shared
-                .borrow()
-                .active
-                .as_ref()
-                .is_some_and(|a| Object::is(&a.surface, &surface));
-            if !same {
-                call(&surface, "close", &JsValue::UNDEFINED);
-            }
-            return promise;
+    /// Starts a checkout shown in a surface of `kind` (`overlay`, `popup`, `redirect`):
+    /// validates the order with the backend's rules, then asks for `post`. Answers `busy`
+    /// while a session is under way: a double click opens one session. `cinetpay` reads
+    /// the order in the shape of CinetPay's `getCheckout`.
+    pub fn start(&mut self, order: JsValue, cinetpay: bool, kind: &str) -> String {
+        if !self.done() {
+            return "busy".into();
         }
-        let (generation, promise) = self.begin(surface.clone(), None, !is_redirect(&surface));
-        spawn_local(open(
-            self.shared.clone(),
-            generation,
-            order,
-            surface,
-            cinetpay,
-        ));
-        promise
+        self.redirect = kind == "redirect";
+        self.begin(None, !self.redirect);
+        let mut input = if cinetpay {
+            read::cinetpay(&order)
+        } else {
+            read::checkout(&order)
+        };
+        if input.provider.is_none() {
+            input.provider = self.provider.map(|p| p.as_str().to_owned());
+        }
+        if input.lang.is_none() {
+            input.lang = Some(self.lang.code().to_owned());
+        }
+        match Checkout::parse(&input) {
+            Ok(checkout) => {
+                self.current = Some(checkout.provider);
+                let body = read::body(&input, self.return_url.as_deref());
+                self.request = JSON::stringify(&body)
+                    .ok()
+                    .and_then(|s| s.as_string())
+                    .unwrap_or_default();
+                "post".into()
+            }
+            Err(found) => self.fail(error::invalid_order(&found, self.lang), true),
+        }
+    }
+
+    /// The answer to `post` (`status` 0 when the network failed; `json` the parsed body or
+    /// null). Checks the checkout URL's host before anything is shown, remembers the
+    /// session for the return page and a reload, then asks to `go` and `watch`. `closed`
+    /// tells whether the shopper closed the surface meanwhile.
+    pub fn created(&mut self, status: f64, json: JsValue, closed: bool) -> String {
+        if let Err(failure) = self.api.read(status, &json) {
+            return self.fail(failure.error, true);
+        }
+        let (Some(id), Some(token), Some(url)) = (
+            string(&json, &["id"]).filter(|id| params::is_session_id(id)),
+            string(&json, &["token"]),
+            string(&json, &["checkout_url"]),
+        ) else {
+            return self.fail(error::ours(Code::BadResponse, self.lang), true);
+        };
+        let Some(provider) = self
+            .current
+            .filter(|p| hosts::allowed(*p, &url, self.sandbox))
+        else {
+            return self.fail(error::ours(Code::UnexpectedHost, self.lang), true);
+        };
+        let stored = Stored {
+            id,
+            token,
+            provider,
+        };
+        store::save(&stored);
+        self.session = Some(stored);
+        self.outcome = api::outcome(&json);
+        set(&self.outcome, "checkout_url", &url.as_str().into());
+        self.checkout_url = url;
+        let mut out = String::new();
+        if closed && !self.redirect {
+            effects(self.machine.handle(Signal::Created), &mut out);
+            effects(self.machine.handle(Signal::SurfaceClosed), &mut out);
+            return out;
+        }
+        out.push_str("go");
+        effects(self.machine.handle(Signal::Created), &mut out);
+        if self.redirect {
+            effects(self.machine.handle(Signal::Left), &mut out);
+        } else {
+            out.push_str(" watch");
+        }
+        out
+    }
+
+    /// The clock: `closed` tells whether the surface is closed. Answers `poll` when a status
+    /// request is due (one at a time), or the effects of a close or of the timeout.
+    pub fn tick(&mut self, now: f64, closed: bool) -> String {
+        let mut out = String::new();
+        if closed && !self.redirect {
+            effects(self.machine.handle(Signal::SurfaceClosed), &mut out);
+        } else if now >= self.deadline {
+            effects(self.machine.handle(Signal::TimedOut), &mut out);
+        } else if self.machine.polling() && now >= self.next_poll {
+            self.next_poll = f64::INFINITY;
+            out.push_str("poll");
+        }
+        out
+    }
+
+    /// The answer to `poll`. The outcome is only ever what the backend says here. A
+    /// network failure or a server error is retried at the next poll, silently; a refused
+    /// token or an unknown session ends the session.
+    pub fn answer(&mut self, status: f64, json: JsValue) -> String {
+        self.next_poll = Date::now() + self.backoff.next_delay();
+        match self.api.read(status, &json) {
+            Ok(()) => {
+                let status = api::status(&json);
+                if status.is_final() {
+                    store::clear();
+                }
+                if self.machine.polling() {
+                    self.outcome = api::outcome(&json);
+                }
+                let mut out = String::new();
+                effects(self.machine.handle(Signal::Status(status)), &mut out);
+                out
+            }
+            Err(failure) if !failure.fatal => String::new(),
+            Err(failure) => {
+                store::clear();
+                self.fail(failure.error, true)
+            }
+        }
+    }
+
+    /// A window `message`: counts only from the expected origin, from the surface's own
+    /// window (`from_surface`) and about this session; then the backend is asked at once.
+    pub fn nudge(&mut self, origin: &str, from_surface: bool, data: JsValue) -> bool {
+        let Some(session) = &self.session else {
+            return false;
+        };
+        let source = string(&data, &["source"]);
+        let kind = string(&data, &["type"]);
+        let id = string(&data, &["session"]);
+        let accepted = Nudge {
+            origin,
+            from_surface,
+            source: source.as_deref(),
+            kind: kind.as_deref(),
+            session: id.as_deref(),
+        }
+        .accepted(&self.origin, &session.id);
+        if accepted && self.machine.polling() {
+            self.machine.handle(Signal::Returned);
+            self.next_poll = 0.0;
+        }
+        accepted
+    }
+
+    /// The surface was closed on request (`shut`).
+    pub fn shut(&mut self) -> String {
+        let mut out = String::new();
+        effects(self.machine.handle(Signal::SurfaceClosed), &mut out);
+        out
     }
 
     /// On the return page: finds the session from the query (`guichet_session`, or the
-    /// provider's own parameters with the session this tab stored), and follows it until
-    /// the backend reports a final status or the timeout passes. Inside Guichet's frame
-    /// or popup, first tells the opening page to ask the backend now. Resolves `null`
-    /// when the page is not a Guichet return.
+    /// provider's own parameters with the session this tab stored) and asks to `watch` it.
+    /// Inside Guichet's frame or popup, first tells the opening page to ask the backend
+    /// now. Answers nothing when this is not a Guichet return, or when the session's token
+    /// is not in this tab (the opening page follows it).
     #[wasm_bindgen(js_name = handleReturn)]
-    pub fn handle_return(&self) -> Promise {
+    pub fn handle_return(&mut self) -> String {
         let Some(window) = web_sys::window() else {
-            return Promise::resolve(&JsValue::NULL);
+            return String::new();
         };
         let search = window.location().search().unwrap_or_default();
         let query = web_sys::UrlSearchParams::new_with_str(&search).ok();
@@ -233,107 +320,127 @@ impl Client {
                 .map(|s| s.id.clone())
         });
         let Some(id) = id else {
-            return Promise::resolve(&JsValue::NULL);
+            return String::new();
         };
         let embedded = tell_opener(&window, &id);
         match stored.filter(|s| s.id == id) {
             Some(stored) => self.follow(stored),
-            None if embedded => Promise::resolve(&JsValue::NULL),
+            None if embedded => String::new(),
             None => {
-                let error = error::ours(Code::SessionNotFound, self.shared.borrow().config.lang);
-                emit(&self.shared.borrow().emit, Event::Error, &error);
-                Promise::reject(&error)
+                self.begin(None, false);
+                self.fail(error::ours(Code::SessionNotFound, self.lang), true)
             }
         }
     }
 
-    /// After a reload: follows the session this tab stored, until a final status or the
-    /// timeout. Resolves `null` when there is none.
-    pub fn resume(&self) -> Promise {
+    /// After a reload: asks to `watch` the session this tab stored, if any.
+    pub fn resume(&mut self) -> String {
         match store::load() {
             Some(stored) => self.follow(stored),
-            None => Promise::resolve(&JsValue::NULL),
+            None => String::new(),
         }
+    }
+
+    /// True when nothing more will happen in this session.
+    #[wasm_bindgen(getter)]
+    pub fn done(&self) -> bool {
+        self.generation == 0 || self.machine.done()
+    }
+
+    /// Changes with each session, so the driver drops answers meant for an older one.
+    #[wasm_bindgen(getter)]
+    pub fn generation(&self) -> u32 {
+        self.generation
+    }
+
+    /// What listeners and the promise receive.
+    #[wasm_bindgen(getter)]
+    pub fn outcome(&self) -> JsValue {
+        self.outcome.clone()
+    }
+
+    /// The last `GuichetError`.
+    #[wasm_bindgen(getter)]
+    pub fn error(&self) -> JsValue {
+        self.error.clone()
+    }
+
+    /// The `POST /sessions` body.
+    #[wasm_bindgen(getter)]
+    pub fn body(&self) -> String {
+        self.request.clone()
+    }
+
+    /// Where `post` goes.
+    #[wasm_bindgen(getter, js_name = sessionsUrl)]
+    pub fn sessions_url(&self) -> String {
+        self.api.endpoint.clone() + "/sessions"
+    }
+
+    /// Where `poll` goes.
+    #[wasm_bindgen(getter, js_name = sessionUrl)]
+    pub fn session_url(&self) -> String {
+        let id = self.session.as_ref().map_or("", |s| s.id.as_str());
+        [&self.api.endpoint, "/sessions/", id].concat()
+    }
+
+    /// The `authorization` header of `poll`.
+    #[wasm_bindgen(getter)]
+    pub fn authorization(&self) -> String {
+        let token = self.session.as_ref().map_or("", |s| s.token.as_str());
+        String::from("Bearer ") + token
+    }
+
+    /// Where `go` goes: a URL on one of the provider's hosts.
+    #[wasm_bindgen(getter, js_name = checkoutUrl)]
+    pub fn checkout_url(&self) -> String {
+        self.checkout_url.clone()
     }
 }
 
 impl Client {
-    fn running(&self) -> Option<Promise> {
-        let shared = self.shared.borrow();
-        let active = shared.active.as_ref()?;
-        (!active.machine.done()).then(|| active.promise.clone())
-    }
-
-    /// Makes the new active session (dropping the previous one and its listener).
-    fn begin(
-        &self,
-        surface: JsValue,
-        session: Option<Stored>,
-        has_surface: bool,
-    ) -> (u32, Promise) {
-        let mut slots = None;
-        let promise = Promise::new(&mut |resolve, reject| slots = Some((resolve, reject)));
-        let mut shared = self.shared.borrow_mut();
-        shared.generation += 1;
-        let generation = shared.generation;
-        let Some((resolve, reject)) = slots else {
-            return (generation, promise);
-        };
-        let config = shared.config.clone();
+    /// Resets the state for a new session.
+    fn begin(&mut self, session: Option<Stored>, has_surface: bool) {
+        self.generation += 1;
+        self.machine = Machine::new(has_surface, self.close_after_response);
         let outcome: JsValue = Object::new().into();
-        set(
-            &outcome,
-            "session",
-            &session
-                .as_ref()
-                .map_or(JsValue::NULL, |s| s.id.as_str().into()),
-        );
-        let provider = session.as_ref().map(|s| s.provider).or(config.provider);
+        let id = session.as_ref().map(|s| JsValue::from(s.id.as_str()));
+        set(&outcome, "session", &id.unwrap_or(JsValue::NULL));
+        let provider = session.as_ref().map(|s| s.provider).or(self.provider);
         set(
             &outcome,
             "provider",
             &provider.map_or(JsValue::NULL, |p| p.as_str().into()),
         );
         set(&outcome, "status", &JsValue::NULL);
+        self.outcome = outcome;
+        self.current = provider;
+        self.session = session;
+        self.checkout_url.clear();
+        self.backoff = Backoff::new(self.poll_interval);
         let now = Date::now();
-        shared.active = Some(Active {
-            generation,
-            machine: Machine::new(has_surface, config.close_after_response),
-            session,
-            surface,
-            outcome,
-            error: JsValue::UNDEFINED,
-            promise: promise.clone(),
-            resolve,
-            reject,
-            backoff: Backoff::new(config.poll_interval),
-            next_poll: now + config.poll_interval,
-            deadline: now + config.timeout,
-            listener: None,
-        });
-        (generation, promise)
+        self.next_poll = now + self.poll_interval;
+        self.deadline = now + self.timeout;
     }
 
-    /// Follows a stored session from this page (return page, resume).
-    fn follow(&self, stored: Stored) -> Promise {
-        if let Some(promise) = self.running() {
-            let same = self
-                .shared
-                .borrow()
-                .active
-                .as_ref()
-                .and_then(|a| a.session.as_ref().map(|s| s.id == stored.id));
-            if same == Some(true) {
-                return promise;
-            }
+    fn fail(&mut self, error: JsValue, fatal: bool) -> String {
+        self.error = error;
+        let mut out = String::new();
+        effects(self.machine.handle(Signal::Error { fatal }), &mut out);
+        out
+    }
+
+    /// Follows a stored session from this page (return page, resume), asking at once.
+    fn follow(&mut self, stored: Stored) -> String {
+        let same = self.session.as_ref().is_some_and(|s| s.id == stored.id);
+        if !self.done() && same {
+            return String::new();
         }
-        let (generation, promise) = self.begin(JsValue::UNDEFINED, Some(stored), false);
-        if let Some(active) = self.shared.borrow_mut().active.as_mut() {
-            active.next_poll = 0.0;
-        }
-        signal(&self.shared, generation, Signal::Returned);
-        spawn_local(watch(self.shared.clone(), generation));
-        promise
+        self.redirect = false;
+        self.begin(Some(stored), false);
+        self.machine.handle(Signal::Returned);
+        self.next_poll = 0.0;
+        "watch".into()
     }
 }
 
@@ -355,288 +462,8 @@ fn tell_opener(window: &web_sys::Window, id: &str) -> bool {
     set(&nudge, "type", &"return".into());
     set(&nudge, "session", &id.into());
     let origin = window.location().origin().unwrap_or_default();
-    if let Ok(post) = get(&target, "postMessage").dyn_into::<Function>() {
+    if let Ok(post) = get(&target, "postMessage").dyn_into::<js_sys::Function>() {
         let _ = post.call2(&target, &nudge, &origin.into());
     }
     true
-}
-
-fn emit(emit: &Function, event: Event, detail: &JsValue) {
-    let _ = emit.call2(&JsValue::NULL, &event.name().into(), detail);
-}
-
-/// Feeds a signal to the session's machine and carries out its effects, outside any
-/// borrow: listeners may call back into the client.
-fn signal(shared: &Handle, generation: u32, signal_in: Signal) {
-    let (effects, emit_fn, outcome, error, resolve, reject, surface) = {
-        let mut guard = shared.borrow_mut();
-        let emit_fn = guard.emit.clone();
-        let Some(active) = guard.active.as_mut().filter(|a| a.generation == generation) else {
-            return;
-        };
-        let effects = active.machine.handle(signal_in);
-        if active.machine.done() {
-            active.listener = None;
-        }
-        (
-            effects,
-            emit_fn,
-            active.outcome.clone(),
-            active.error.clone(),
-            active.resolve.clone(),
-            active.reject.clone(),
-            active.surface.clone(),
-        )
-    };
-    for effect in effects {
-        match effect {
-            Effect::Emit(Event::Error) => emit(&emit_fn, Event::Error, &error),
-            Effect::Emit(event) => emit(&emit_fn, event, &outcome),
-            Effect::Resolve => {
-                let _ = resolve.call1(&JsValue::NULL, &outcome);
-            }
-            Effect::Reject => {
-                let _ = reject.call1(&JsValue::NULL, &error);
-            }
-            Effect::CloseSurface => {
-                call(&surface, "close", &JsValue::UNDEFINED);
-                signal(shared, generation, Signal::SurfaceClosed);
-            }
-        }
-    }
-}
-
-fn fail(shared: &Handle, generation: u32, error: JsValue, fatal: bool) {
-    if let Some(active) = shared
-        .borrow_mut()
-        .active
-        .as_mut()
-        .filter(|a| a.generation == generation)
-    {
-        active.error = error;
-    }
-    signal(shared, generation, Signal::Error { fatal });
-}
-
-fn config(shared: &Handle) -> Rc<Config> {
-    shared.borrow().config.clone()
-}
-
-/// Creates the session and shows its page, then follows it.
-async fn open(shared: Handle, generation: u32, order: JsValue, surface: JsValue, cinetpay: bool) {
-    let config = config(&shared);
-    let mut input = if cinetpay {
-        read::cinetpay(&order)
-    } else {
-        read::checkout(&order)
-    };
-    if input.provider.is_none() {
-        input.provider = config.provider.map(|p| p.as_str().to_owned());
-    }
-    if input.lang.is_none() {
-        input.lang = Some(config.lang.code().to_owned());
-    }
-    let checkout = match Checkout::parse(&input) {
-        Ok(checkout) => checkout,
-        Err(found) => {
-            return fail(
-                &shared,
-                generation,
-                error::invalid_order(&found, config.lang),
-                true,
-            );
-        }
-    };
-    if surface_closed(&surface) && !is_redirect(&surface) {
-        // Closed while the WebAssembly loaded: no session was asked for.
-        return signal(&shared, generation, Signal::SurfaceClosed);
-    }
-    let created = match config
-        .api
-        .create(&read::body(&input, config.return_url.as_deref()))
-        .await
-    {
-        Ok(created) => created,
-        Err(failure) => return fail(&shared, generation, failure.error, true),
-    };
-    let (Some(id), Some(token), Some(url)) = (
-        string(&created, &["id"]).filter(|id| params::is_session_id(id)),
-        string(&created, &["token"]),
-        string(&created, &["checkout_url"]),
-    ) else {
-        return fail(
-            &shared,
-            generation,
-            error::ours(Code::BadResponse, config.lang),
-            true,
-        );
-    };
-    if !hosts::allowed(checkout.provider, &url, config.sandbox) {
-        return fail(
-            &shared,
-            generation,
-            error::ours(Code::UnexpectedHost, config.lang),
-            true,
-        );
-    }
-    let stored = Stored {
-        id,
-        token,
-        provider: checkout.provider,
-    };
-    store::save(&stored);
-    let outcome = api::outcome(&created);
-    set(&outcome, "checkout_url", &url.as_str().into());
-    {
-        let mut guard = shared.borrow_mut();
-        let Some(active) = guard.active.as_mut().filter(|a| a.generation == generation) else {
-            return;
-        };
-        active.session = Some(stored);
-        active.outcome = outcome;
-    }
-    if !is_redirect(&surface) && surface_closed(&surface) {
-        signal(&shared, generation, Signal::Created);
-        return signal(&shared, generation, Signal::SurfaceClosed);
-    }
-    call(&surface, "go", &url.into());
-    signal(&shared, generation, Signal::Created);
-    if is_redirect(&surface) {
-        return signal(&shared, generation, Signal::Left);
-    }
-    listen(&shared, generation, get(&surface, "window"));
-    watch(shared, generation).await;
-}
-
-/// Listens for the return page's nudge from the surface's window.
-fn listen(shared: &Handle, generation: u32, window: JsValue) {
-    let Some(page) = web_sys::window() else {
-        return;
-    };
-    let weak = Rc::downgrade(shared);
-    let closure = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-        let Some(shared) = weak.upgrade() else {
-            return;
-        };
-        let data = event.data();
-        let source = string(&data, &["source"]);
-        let kind = string(&data, &["type"]);
-        let session = string(&data, &["session"]);
-        let origin = event.origin();
-        let from_surface = event
-            .source()
-            .is_some_and(|s| window.is_object() && Object::is(&s, &window));
-        let accepted = {
-            let guard = shared.borrow();
-            let current = guard
-                .active
-                .as_ref()
-                .filter(|a| a.generation == generation)
-                .and_then(|a| a.session.as_ref());
-            current.is_some_and(|s| {
-                Nudge {
-                    origin: &origin,
-                    from_surface,
-                    source: source.as_deref(),
-                    kind: kind.as_deref(),
-                    session: session.as_deref(),
-                }
-                .accepted(&guard.config.origin, &s.id)
-            })
-        };
-        if accepted {
-            if let Some(active) = shared.borrow_mut().active.as_mut() {
-                active.next_poll = 0.0;
-            }
-            signal(&shared, generation, Signal::Returned);
-        }
-    });
-    let _ = page.add_event_listener_with_callback("message", closure.as_ref().unchecked_ref());
-    if let Some(active) = shared
-        .borrow_mut()
-        .active
-        .as_mut()
-        .filter(|a| a.generation == generation)
-    {
-        active.listener = Some(Listener(closure));
-    }
-}
-
-/// The session's clock: looks at the surface, the timeout and due polls every tick.
-async fn watch(shared: Handle, generation: u32) {
-    loop {
-        let (poll, closed, timed_out) = {
-            let guard = shared.borrow();
-            let Some(active) = guard.active.as_ref().filter(|a| a.generation == generation) else {
-                return;
-            };
-            if active.machine.done() {
-                return;
-            }
-            let now = Date::now();
-            let has_surface = active.surface.is_object();
-            (
-                active.machine.polling() && now >= active.next_poll,
-                has_surface && surface_closed(&active.surface),
-                now >= active.deadline,
-            )
-        };
-        if closed {
-            signal(&shared, generation, Signal::SurfaceClosed);
-        } else if timed_out {
-            signal(&shared, generation, Signal::TimedOut);
-        } else if poll {
-            check(&shared, generation).await;
-        }
-        sleep(TICK).await;
-    }
-}
-
-/// Asks the backend for the session's status.
-async fn check(shared: &Handle, generation: u32) {
-    let config = config(shared);
-    let Some(stored) = shared
-        .borrow()
-        .active
-        .as_ref()
-        .filter(|a| a.generation == generation)
-        .and_then(|a| a.session.clone())
-    else {
-        return;
-    };
-    let answer = config.api.session(&stored.id, &stored.token).await;
-    if let Some(active) = shared
-        .borrow_mut()
-        .active
-        .as_mut()
-        .filter(|a| a.generation == generation)
-    {
-        active.next_poll = Date::now() + active.backoff.next_delay();
-    }
-    match answer {
-        Ok(session) => {
-            let status = api::status(&session);
-            if status.is_final() {
-                store::clear();
-            }
-            if let Some(active) = shared
-                .borrow_mut()
-                .active
-                .as_mut()
-                .filter(|a| a.generation == generation)
-            {
-                if active.machine.polling() {
-                    active.outcome = api::outcome(&session);
-                }
-            }
-            signal(shared, generation, Signal::Status(status));
-        }
-        // A network failure or a server error is retried at the next poll, silently.
-        Err(failure) if !failure.fatal => {}
-        Err(failure) => {
-            // A refused token or an unknown session will not get better.
-            store::clear();
-            fail(shared, generation, failure.error, true);
-        }
-    }
 }
