@@ -1,6 +1,14 @@
 // Guichet for the storefront. Importing this module touches no browser global and loads
-// nothing: the WebAssembly is fetched and instantiated on first use, so server-side
-// rendering and plain Node imports cost nothing and cannot throw.
+// nothing: the WebAssembly is fetched and instantiated when a Guichet is constructed in a
+// page (or on first use of the helpers), so server-side rendering and plain Node imports
+// cost nothing and cannot throw.
+//
+// The logic lives in the WebAssembly (src/browser); this file only keeps the listeners,
+// opens the overlay or popup inside the shopper's click (./surface.js) and runs the
+// session's I/O (./flow.js).
+
+import { openSurface } from "./surface.js";
+import { run } from "./flow.js";
 
 let loading = null;
 
@@ -35,4 +43,152 @@ export async function validateCheckout(request, lang) {
  */
 export async function formatAmount(amount, currency, lang) {
   return (await load()).formatAmount(amount, currency, lang);
+}
+
+const CINETPAY_STATUS = { success: "ACCEPTED", failed: "REFUSED" };
+
+export class Guichet {
+  #options;
+  #listeners = new Map();
+  #client = null;
+  #surface = null;
+  #running = null;
+
+  /** @param {import("./index.js").GuichetOptions} options */
+  constructor(options) {
+    this.#options = { ...options };
+    // Start fetching the WebAssembly now, so the click rarely waits for it.
+    if (typeof window !== "undefined") this.#core().catch(() => {});
+  }
+
+  #core() {
+    this.#client ??= load()
+      .then((glue) => new glue.Client(this.#options))
+      .catch((error) => {
+        this.#client = null;
+        throw error;
+      });
+    return this.#client;
+  }
+
+  #emit(type, detail) {
+    for (const callback of [...(this.#listeners.get(type) ?? [])]) {
+      try {
+        callback(detail);
+      } catch (error) {
+        // A listener's bug must not stop the checkout: report it, go on.
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
+  }
+
+  #run(display, order, cinetpay) {
+    if (this.#running) return this.#running;
+    const { provider, lang } = this.#options;
+    const surface = (this.#surface = openSurface(display, order?.provider ?? provider, order?.lang ?? lang));
+    const emit = (type, detail) => this.#emit(type, detail);
+    const started = this.#core().then(
+      (client) => {
+        const first = client.start(order, cinetpay, surface.kind);
+        if (first !== "busy") return run(client, emit, surface, first);
+        surface.close();
+        return Promise.reject(new Error("Guichet: a checkout is already under way"));
+      },
+      (error) => {
+        surface.close();
+        emit("error", error);
+        throw error;
+      },
+    );
+    this.#running = started.finally(() => {
+      this.#running = null;
+    });
+    return this.#running;
+  }
+
+  async #follow(method) {
+    const client = await this.#core();
+    const first = client[method]();
+    return first ? run(client, (type, detail) => this.#emit(type, detail), null, first) : null;
+  }
+
+  /** Seamless checkout: overlay or popup (redirect when the popup is blocked). */
+  open(order) {
+    return this.#run(this.#options.display ?? "auto", order, false);
+  }
+
+  /** Sends the shopper to the provider's page. */
+  redirect(order) {
+    return this.#run("redirect", order, false);
+  }
+
+  /** On the return page: the outcome, from the backend. */
+  handleReturn() {
+    return this.#follow("handleReturn");
+  }
+
+  /** After a reload: follows the session this tab started, if any. */
+  resume() {
+    return this.#follow("resume");
+  }
+
+  /** Closes the overlay or popup; `close` tells the last known status. */
+  close() {
+    this.#surface?.close();
+  }
+
+  on(type, callback) {
+    if (!this.#listeners.has(type)) this.#listeners.set(type, new Set());
+    this.#listeners.get(type).add(callback);
+    return this;
+  }
+
+  off(type, callback) {
+    this.#listeners.get(type)?.delete(callback);
+    return this;
+  }
+
+  // CinetPay's seamless face, on the same machinery, without any key in the page.
+
+  setConfig(config = {}) {
+    const { apikey, site_id, notify_url, mode, close_after_response, type, ...rest } = config;
+    if (apikey !== undefined) {
+      throw new TypeError("Guichet: no API key in the page. Give CINETPAY_API_KEY to the edge backend instead.");
+    }
+    this.#options = {
+      ...this.#options,
+      ...rest,
+      provider: rest.provider ?? this.#options.provider ?? "cinetpay",
+      ...(mode !== undefined && { sandbox: String(mode).toUpperCase() === "SANDBOX" }),
+      ...(close_after_response !== undefined && { closeAfterResponse: close_after_response }),
+    };
+    this.#client = null;
+    if (typeof window !== "undefined") this.#core().catch(() => {});
+    return this;
+  }
+
+  getCheckout(order) {
+    return this.#run(this.#options.display ?? "auto", order, true);
+  }
+
+  waitResponse(callback) {
+    for (const type of ["success", "failed"]) {
+      this.on(type, (outcome) => callback({ ...outcome, status: CINETPAY_STATUS[type] }));
+    }
+    return this;
+  }
+
+  onError(callback) {
+    return this.on("error", callback);
+  }
+
+  onClose(callback) {
+    return this.on("close", callback);
+  }
+
+  closeCheckout() {
+    this.close();
+  }
 }

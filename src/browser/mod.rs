@@ -1,19 +1,33 @@
 //! The storefront SDK, compiled to the browser bundle.
 //!
 //! It validates with the same [`crate::domain`] rules as the backend before any request,
-//! so a shopper sees every mistake at once, in their language, without a round trip.
+//! so a shopper sees every mistake at once, in their language, without a round trip. The
+//! checkout itself ([`client::Client`]) calls only the edge backend (docs/EDGE.md), never a
+//! provider, and takes every outcome from `GET /sessions/:id`.
+//!
+//! One module per idea: [`api`] (the session client), [`outcome`] (each event once per
+//! session), [`hosts`] (where a shopper may be sent), [`params`] (return parameters),
+//! [`poll`] (backoff), [`store`] (resume after a reload), [`message`] (the return page's
+//! nudge), [`error`] (`GuichetError`), `read` (JavaScript objects in, without serde).
 
+pub mod api;
+pub mod client;
+pub mod error;
+pub mod hosts;
+pub mod message;
+pub mod outcome;
+pub mod params;
+pub mod poll;
 mod read;
+pub mod store;
 
-use js_sys::{Array, Object, Reflect};
+use js_sys::Object;
 use wasm_bindgen::prelude::*;
 
 use crate::domain::{Checkout, Currency, Lang, Money};
+use error::set;
 
-fn set(object: &Object, key: &str, value: &JsValue) {
-    // Setting a property on a fresh plain object cannot fail.
-    let _ = Reflect::set(object, &JsValue::from_str(key), value);
-}
+pub use client::Client;
 
 /// Checks a checkout request (`{provider, items | order_id, customer, ...}`) with the
 /// backend's rules. Answers `{ok, violations: [{code, field, message}]}` with messages in
@@ -21,20 +35,14 @@ fn set(object: &Object, key: &str, value: &JsValue) {
 #[wasm_bindgen(js_name = validateCheckout)]
 pub fn validate_checkout(request: JsValue, lang: Option<String>) -> JsValue {
     let lang = lang.as_deref().map(Lang::from_tag).unwrap_or_default();
-    let violations = Array::new();
-    if let Err(found) = Checkout::parse(&read::checkout(&request)) {
-        for violation in found {
-            let shown = Object::new();
-            set(&shown, "code", &violation.code.as_str().into());
-            set(&shown, "field", &violation.field.as_str().into());
-            set(&shown, "message", &violation.message.get(lang).into());
-            violations.push(&shown);
-        }
-    }
-    let report = Object::new();
+    let violations = match Checkout::parse(&read::checkout(&request)) {
+        Ok(_) => js_sys::Array::new(),
+        Err(found) => error::violations(&found, lang),
+    };
+    let report: JsValue = Object::new().into();
     set(&report, "ok", &JsValue::from_bool(violations.length() == 0));
     set(&report, "violations", &violations);
-    report.into()
+    report
 }
 
 /// Writes an amount in minor units for a shopper (`12 500 F CFA`, `F CFA 12,500`).

@@ -8,9 +8,11 @@ use std::collections::BTreeMap;
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
+use super::error::set;
 use crate::domain::{CartLine, CheckoutInput, CustomerInput};
 
-fn get(object: &JsValue, key: &str) -> JsValue {
+/// A property, or `undefined` when `object` is not an object.
+pub(crate) fn get(object: &JsValue, key: &str) -> JsValue {
     if object.is_object() {
         Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
     } else {
@@ -19,7 +21,7 @@ fn get(object: &JsValue, key: &str) -> JsValue {
 }
 
 /// A string field; numbers are accepted as their decimal text (a phone typed as a number).
-fn string(object: &JsValue, keys: &[&str]) -> Option<String> {
+pub(crate) fn string(object: &JsValue, keys: &[&str]) -> Option<String> {
     keys.iter().find_map(|key| {
         let value = get(object, key);
         value.as_string().or_else(|| {
@@ -102,4 +104,80 @@ pub fn checkout(value: &JsValue) -> CheckoutInput {
         metadata: metadata(&get(value, "metadata")),
         amount: (!amount.is_undefined() && !amount.is_null()).then_some(serde::de::IgnoredAny),
     }
+}
+
+/// Reads the order of CinetPay's seamless `getCheckout`, whose shopper fields are flat:
+/// `customer_surname` is the first name and `customer_name` the family name, as in
+/// CinetPay's documentation. Its `amount`, like ours, is refused: prices come from the
+/// server.
+pub fn cinetpay(value: &JsValue) -> CheckoutInput {
+    let mut input = checkout(value);
+    let flat = |field: &mut Option<String>, key: &str| {
+        if field.is_none() {
+            *field = string(value, &[key]);
+        }
+    };
+    let customer = &mut input.customer;
+    flat(&mut customer.first_name, "customer_surname");
+    flat(&mut customer.last_name, "customer_name");
+    flat(&mut customer.email, "customer_email");
+    flat(&mut customer.phone, "customer_phone_number");
+    flat(&mut customer.address, "customer_address");
+    flat(&mut customer.city, "customer_city");
+    flat(&mut customer.country, "customer_country");
+    flat(&mut customer.state, "customer_state");
+    flat(&mut customer.zip, "customer_zip_code");
+    input
+}
+
+/// The `POST /sessions` body for a checked request, in the backend's snake_case names.
+pub fn body(input: &CheckoutInput, return_url: Option<&str>) -> Object {
+    let body = Object::new();
+    let put = |object: &Object, key: &str, value: Option<&str>| {
+        if let Some(value) = value {
+            set(object, key, &value.into());
+        }
+    };
+    put(&body, "provider", input.provider.as_deref());
+    put(&body, "order_id", input.order_id.as_deref());
+    put(&body, "lang", input.lang.as_deref());
+    put(&body, "channels", input.channels.as_deref());
+    put(&body, "return_url", return_url);
+    if let Some(items) = &input.items {
+        let lines = Array::new();
+        for item in items {
+            let line = Object::new();
+            set(&line, "sku", &item.sku.as_str().into());
+            set(&line, "quantity", &(item.quantity as f64).into());
+            lines.push(&line);
+        }
+        set(&body, "items", &lines);
+    }
+    let c = &input.customer;
+    let customer = Object::new();
+    put(&customer, "first_name", c.first_name.as_deref());
+    put(&customer, "last_name", c.last_name.as_deref());
+    put(&customer, "email", c.email.as_deref());
+    put(&customer, "phone", c.phone.as_deref());
+    put(&customer, "country", c.country.as_deref());
+    put(&customer, "address", c.address.as_deref());
+    put(&customer, "city", c.city.as_deref());
+    put(&customer, "state", c.state.as_deref());
+    put(&customer, "zip_code", c.zip.as_deref());
+    set(&body, "customer", &customer);
+    if let Some(methods) = &input.methods {
+        let list = Array::new();
+        for method in methods {
+            list.push(&method.as_str().into());
+        }
+        set(&body, "methods", &list);
+    }
+    if let Some(metadata) = &input.metadata {
+        let map = Object::new();
+        for (key, value) in metadata {
+            put(&map, key, Some(value));
+        }
+        set(&body, "metadata", &map);
+    }
+    body
 }

@@ -10,6 +10,11 @@ test("importing guichet in Node, as server-side rendering does, touches no brows
   assert.equal(typeof globalThis.window, "undefined");
   const guichet = await import("guichet");
   assert.equal(typeof guichet.validateCheckout, "function");
+  // Constructing a Guichet during rendering loads nothing either.
+  const checkout = new guichet.Guichet({ endpoint: "/api", provider: "moneroo" });
+  assert.equal(typeof checkout.open, "function");
+  // CinetPay's face refuses the key its own SDK puts in the page.
+  assert.throws(() => checkout.setConfig({ apikey: "k", site_id: "1" }), /no API key in the page/);
   // The wasm is loaded on first use; in Node that first use is the caller's choice, and a
   // fetch of a file URL is not available, so nothing has been attempted yet.
   assert.equal(typeof globalThis.window, "undefined");
