@@ -4,8 +4,8 @@
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { Miniflare } from "miniflare";
-import { existsSync, readFileSync, readdirSync } from "node:fs";
-import { spawn } from "node:child_process";
+import { readFileSync, readdirSync } from "node:fs";
+import { startSandbox } from "./support/stack.mjs";
 
 const MIGRATIONS = new URL("../../migrations/", import.meta.url);
 
@@ -254,32 +254,12 @@ test("edge on D1: without the migrations applied the ledger refuses, and creates
 // A whole Moneroo payment against the provider sandbox, with its notifications delivered
 // again and again, at once, to two isolates sharing the D1 ledger. The sandbox's Moneroo
 // posts to a closed port; the test replays what it sent, signature and all.
-const SANDBOX_BIN = ["release", "debug"]
-  .map((profile) => `${process.env.CARGO_TARGET_DIR ?? "target"}/${profile}/guichet-sandbox`)
-  .find((path) => existsSync(path));
-
-async function startSandbox() {
-  const child = spawn(SANDBOX_BIN, ["--port", "0", "--seed", "7", "--moneroo-webhook-url", "http://127.0.0.1:9/closed"], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  after(() => child.kill());
-  let printed = "";
-  for await (const chunk of child.stdout) {
-    printed += chunk;
-    const found = printed.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
-    if (found) {
-      child.stdout.resume();
-      return found[1];
-    }
-  }
-  throw new Error(`the sandbox did not start: ${printed}`);
-}
-
 test(
   "edge on D1: a Moneroo success delivered many times at once moves the session once, and a late event moves nothing",
-  { skip: SANDBOX_BIN ? false : "guichet-sandbox is not built (cargo build --release --features sandbox)" },
   async () => {
-    const sandbox = await startSandbox();
+    const stack = await startSandbox(["--moneroo-webhook-url", "http://127.0.0.1:9/closed"]);
+    after(() => stack.stop());
+    const sandbox = stack.url;
     const { send, db } = edge({
       env: {
         MONEROO_SECRET_KEY: "pvk_sandbox_guichet_test_key",

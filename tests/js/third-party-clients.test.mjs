@@ -4,52 +4,28 @@
 // (the npm one as a dev dependency, the Python one in .cache/pyenv).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 import { FusionPay } from "fusionpay";
+import { startSandbox } from "./support/stack.mjs";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-const targetDir = path.resolve(root, process.env.CARGO_TARGET_DIR ?? "target");
-const binary = path.join(targetDir, "debug", "guichet-sandbox");
 const python = path.join(root, ".cache", "pyenv", "bin", "python");
 const MONEYFUSION_HOST = "https://www.pay.moneyfusion.net";
 
-let sandbox; // the child process
+let sandbox; // the running sandbox (tests/js/support/stack.mjs)
 let base; // http://127.0.0.1:<port>
 let apiUrl; // the merchant's MoneyFusion API URL on the sandbox
 
 before(async () => {
-  // The same features as the native tests, so after them this is already up to date.
-  const build = spawnSync(
-    "cargo",
-    ["build", "--quiet", "--features", "edge,sandbox", "--bin", "guichet-sandbox"],
-    { cwd: root, stdio: "inherit", timeout: 900_000 },
-  );
-  assert.equal(build.status, 0, "cargo build of guichet-sandbox failed");
-  sandbox = spawn(binary, ["--port", "0", "--seed", "7", "--time-scale", "0.001"], {
-    cwd: root,
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const banner = await new Promise((resolve, reject) => {
-    let seen = "";
-    const timer = setTimeout(() => reject(new Error(`no banner within 20 s: ${seen}`)), 20_000);
-    sandbox.stdout.on("data", (chunk) => {
-      seen += chunk;
-      if (seen.includes("control")) {
-        clearTimeout(timer);
-        resolve(seen);
-      }
-    });
-    sandbox.on("exit", (code) => reject(new Error(`sandbox exited with ${code}: ${seen}`)));
-  });
-  base = banner.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/)[1];
-  apiUrl = banner.match(/moneyfusion API URL (\S+)/)[1];
-  sandbox.stdout.resume();
+  sandbox = await startSandbox(["--seed", "7"]);
+  base = sandbox.url;
+  apiUrl = sandbox.env.MONEYFUSION_API_URL;
 });
 
-after(() => sandbox?.kill());
+after(() => sandbox?.stop());
 
 /** The shopper presses a button on a hosted page, as a plain HTML form would. */
 function press(pageUrl, fields) {

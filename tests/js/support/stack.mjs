@@ -3,7 +3,6 @@
 // Node (node:http) or Deno (`deno serve`). Every start is bounded in time.
 import { spawn, execFileSync } from "node:child_process";
 import { createServer } from "node:http";
-import { existsSync } from "node:fs";
 import { createServer as netServer } from "node:net";
 import { join } from "node:path";
 import { Miniflare } from "miniflare";
@@ -46,18 +45,23 @@ function waitForLine(child, pattern, ms) {
   });
 }
 
-/** The sandbox binary, built (debug) if `cargo test` has not built it already. */
+let built = false;
+
+/** The sandbox binary (debug), brought up to date once per process. The features are the
+ * native tests' own, so after `cargo test` this build has nothing to do. */
 export function sandboxBinary() {
-  const binary = join(targetDir, "debug", "guichet-sandbox");
-  if (!existsSync(binary)) {
-    execFileSync("cargo", ["build", "--quiet", "--features", "sandbox", "--bin", "guichet-sandbox"], { cwd: root, stdio: "inherit" });
+  if (!built) {
+    execFileSync("cargo", ["build", "--quiet", "--features", "edge,sandbox", "--bin", "guichet-sandbox"], { cwd: root, stdio: "inherit", timeout: 900_000 });
+    built = true;
   }
-  return binary;
+  return join(targetDir, "debug", "guichet-sandbox");
 }
 
-/** Starts the sandbox with fast clocks; `args` adds flags. */
+/** Starts the sandbox on a free port with fast clocks; `args` adds flags or overrides
+ * the default seed and time scale. */
 export async function startSandbox(args = []) {
-  const child = spawn(sandboxBinary(), ["--port", "0", "--seed", "11", "--time-scale", "0.001", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  const defaults = [["--seed", "11"], ["--time-scale", "0.001"]].filter(([flag]) => !args.includes(flag));
+  const child = spawn(sandboxBinary(), ["--port", "0", ...defaults.flat(), ...args], { stdio: ["ignore", "pipe", "pipe"] });
   const [, url] = await waitForLine(child, /listening on (http:\/\/127\.0\.0\.1:\d+)/, 20_000);
   child.stdout.resume();
   const control = async (path, init) => {
