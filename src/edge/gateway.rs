@@ -34,6 +34,13 @@ impl Retry {
         base_ms: 200,
         idempotent: true,
     };
+    /// Status calls while a provider waits for our answer to its notification (Moneroo
+    /// gives 3 s): one quick second try, then the provider's own retry takes over.
+    pub const NOTIFIED: Retry = Retry {
+        attempts: 2,
+        base_ms: 100,
+        idempotent: true,
+    };
 
     fn allows(self, error: &ProviderError) -> bool {
         error.retryable && (self.idempotent || error.http_status == Some(429))

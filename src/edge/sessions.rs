@@ -442,7 +442,10 @@ pub async fn verify<L: Ledger, T: Transport, R: Runtime>(
         edge.runtime,
         session.provider,
         &request,
-        Retry::READ,
+        match source {
+            EventSource::Webhook => Retry::NOTIFIED,
+            EventSource::Poll | EventSource::Expiry => Retry::READ,
+        },
         |response| connector.read_verification(provider_ref, response),
     )
     .await
