@@ -15,7 +15,7 @@ use adapters_support::*;
 use guichet::domain::{Currency, Lang, Metadata, Money, Order, PaymentStatus};
 use guichet::providers::moneyfusion::{
     token_from_return_url, webhook, ApiUrl, MoneyFusion, MoneyFusionConfig, Notification,
-    PayinEvent, PaymentToken, PrivateKey, Withdrawal, WithdrawalInput,
+    PayinEvent, PaymentToken, Withdrawal, WithdrawalInput,
 };
 use guichet::providers::PaymentRequest;
 use guichet::sandbox::config::DEFAULT_MONEYFUSION_PRIVATE_KEY;
@@ -36,7 +36,8 @@ async fn moneyfusion() -> (SandboxHandle, Receiver, MoneyFusion) {
         .unwrap()
         .with_payout_base_url(&endpoints.moneyfusion)
         .unwrap()
-        .with_private_key(PrivateKey::new(DEFAULT_MONEYFUSION_PRIVATE_KEY).unwrap());
+        .with_private_key(DEFAULT_MONEYFUSION_PRIVATE_KEY)
+        .unwrap();
     (sandbox, receiver, MoneyFusion::new(config))
 }
 

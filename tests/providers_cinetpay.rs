@@ -558,7 +558,7 @@ fn the_emitted_body_reads_back_as_cinetpays_request_shape() {
     let request = payment(money(10_000, Currency::XOF), Some("ALL"), card_customer());
     let http = connector().initialize_payment(&request).unwrap();
     let wire: CinetpayPaymentRequest = serde_json::from_slice(&http.body).unwrap();
-    assert_eq!(wire.apikey.expose(), APIKEY);
+    assert_eq!(wire.apikey.as_ref().map(|k| k.expose()), Some(APIKEY));
     assert_eq!(wire.amount, 10_000);
     assert!(!format!("{wire:?}").contains(APIKEY));
     let again: CinetpayPaymentRequest =
@@ -1033,6 +1033,23 @@ fn notification_signed_with_another_secret_is_refused() {
 }
 
 #[test]
+fn without_a_secret_key_every_notification_is_refused_even_one_signed_with_an_empty_key() {
+    let Ok(Inbound::Received(ipn)) = read_notification(&ipn_request("notification.form", None))
+    else {
+        panic!("the fixture reads");
+    };
+    let empty_key_token = sign_notification("", &ipn);
+    let request = ipn_request("notification.form", Some(&empty_key_token));
+    let blank = Cinetpay::new(Keys::new(APIKEY, SITE_ID, "  "));
+    assert_eq!(
+        blank.verify_notification(&request),
+        Err(NotificationError::BadSignature)
+    );
+    let ping = HttpRequest::new(Method::Get, "https://shop.example/api/webhooks/cinetpay");
+    assert_eq!(blank.verify_notification(&ping), Ok(Inbound::Ping));
+}
+
+#[test]
 fn notification_signed_in_another_field_order_is_refused() {
     let wrong_order = fixture_text("notification.x-token-wrong-order");
     let request = ipn_request("notification.form", Some(&wrong_order));
@@ -1219,6 +1236,10 @@ fn login_posts_apikey_and_password_as_a_form() {
         .unwrap_err();
     assert_eq!(without.code, "missing_transfer_password");
     assert!(!format!("{without:?}").contains(APIKEY));
+    let blank = Cinetpay::new(Keys::new(APIKEY, SITE_ID, SECRET).with_transfer_password(" "))
+        .login()
+        .unwrap_err();
+    assert_eq!(blank.code, "missing_transfer_password");
 }
 
 #[test]

@@ -7,7 +7,7 @@
 use crate::domain::{Currency, Provider};
 use crate::providers::cinetpay::{Cinetpay, Keys as CinetpayKeys};
 use crate::providers::moneroo::MonerooKeys;
-use crate::providers::moneyfusion::{ApiUrl, MoneyFusion, MoneyFusionConfig, PrivateKey};
+use crate::providers::moneyfusion::{ApiUrl, MoneyFusion, MoneyFusionConfig};
 
 use super::catalog::Catalog;
 use super::secret::SecretKey;
@@ -149,7 +149,9 @@ fn moneyfusion(url: &str, get: &impl Fn(&str) -> Option<String>) -> Result<Money
             .map_err(|e| e.to_string())?;
     }
     if let Some(key) = get("MONEYFUSION_PRIVATE_KEY") {
-        config = config.with_private_key(PrivateKey::new(key.trim()).map_err(|e| e.to_string())?);
+        config = config
+            .with_private_key(key.trim())
+            .map_err(|e| e.to_string())?;
     }
     if let Some(code) = get("MONEYFUSION_CURRENCY") {
         let currency = Currency::from_code(code.trim())

@@ -1,8 +1,11 @@
-//! A secret from the environment: never printed, compared in constant time.
+//! The one secret type: never printed, never serialized, compared in constant time.
 
 use core::fmt;
 
-/// A key or password the merchant put in the environment. `Debug` shows `***`.
+/// A key, password or token: the merchant's settings (the admin key, the providers' API
+/// keys and webhook secrets, MoneyFusion's API URL) and the short-lived tokens a provider
+/// hands back. `Debug` shows `***`; there is no `Display` and no `Serialize`, so a secret
+/// reaches the wire only where an adapter calls [`SecretKey::expose`].
 #[derive(Clone, PartialEq, Eq)]
 pub struct SecretKey(String);
 

@@ -25,6 +25,7 @@ pub mod wire;
 use core::fmt;
 
 use crate::domain::{PaymentStatus, Provider};
+use crate::edge::secret::SecretKey;
 use crate::http::HttpResponse;
 use crate::providers::ProviderError;
 
@@ -50,51 +51,39 @@ pub const DEFAULT_TRANSFER_BASE: &str = "https://client.cinetpay.com";
 /// CinetPay's hosted page is this prefix followed by the payment token.
 pub const HOSTED_PAGE_BASE: &str = "https://checkout.cinetpay.com/payment/";
 
-/// A credential. `Debug` prints `***`; it is neither `Serialize` nor `Display`, so it
-/// reaches the wire only through the request builders of this module.
-#[derive(Clone, PartialEq, Eq)]
-struct Secret(String);
-
-impl Secret {
-    fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
-    }
-}
-
 /// The merchant's CinetPay credentials, from the back office's "Intégrations" menu.
-#[derive(Clone, PartialEq, Eq)]
+/// `Debug` shows the site id only.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Keys {
-    apikey: Secret,
+    /// `None` when blank: requests then carry an empty `apikey`, which CinetPay refuses.
+    apikey: Option<SecretKey>,
     site_id: String,
-    secret_key: Secret,
-    transfer_password: Option<Secret>,
+    /// `None` when blank: every notification is then refused.
+    secret_key: Option<SecretKey>,
+    transfer_password: Option<SecretKey>,
 }
 
 impl Keys {
     /// `apikey` and `site_id` go in every checkout request; `secret_key` keys the
-    /// notifications' `x-token` HMAC (it is not the apikey).
+    /// notifications' `x-token` HMAC (it is not the apikey). A blank credential counts as
+    /// unset.
     pub fn new(
         apikey: impl Into<String>,
         site_id: impl Into<String>,
         secret_key: impl Into<String>,
     ) -> Keys {
         Keys {
-            apikey: Secret(apikey.into()),
+            apikey: SecretKey::new(apikey),
             site_id: site_id.into(),
-            secret_key: Secret(secret_key.into()),
+            secret_key: SecretKey::new(secret_key),
             transfer_password: None,
         }
     }
 
-    /// Adds the API password the merchant set for transfers (payouts).
+    /// Adds the API password the merchant set for transfers (payouts); a blank one counts
+    /// as none.
     pub fn with_transfer_password(mut self, password: impl Into<String>) -> Keys {
-        self.transfer_password = Some(Secret(password.into()));
+        self.transfer_password = SecretKey::new(password);
         self
     }
 
@@ -112,9 +101,8 @@ impl Keys {
     /// that may echo a request.
     fn redact(&self, text: &str) -> String {
         let mut out = text.to_owned();
-        let secrets = [Some(&self.apikey), Some(&self.secret_key)]
+        let secrets = [&self.apikey, &self.secret_key, &self.transfer_password]
             .into_iter()
-            .chain([self.transfer_password.as_ref()])
             .flatten();
         for secret in secrets {
             // A very short credential would blank ordinary words; none is that short.
@@ -123,17 +111,6 @@ impl Keys {
             }
         }
         out
-    }
-}
-
-impl fmt::Debug for Keys {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Keys")
-            .field("apikey", &self.apikey)
-            .field("site_id", &self.site_id)
-            .field("secret_key", &self.secret_key)
-            .field("transfer_password", &self.transfer_password)
-            .finish()
     }
 }
 

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::wire::{
     CinetpayCheckData, CinetpayCheckRequest, CinetpayPaymentData, CinetpayPaymentRequest,
-    CinetpayPaymentStatus, CinetpayResponse, WireSecret,
+    CinetpayPaymentStatus, CinetpayResponse,
 };
 use super::{transient_status, CheckoutCode, Cinetpay};
 use crate::domain::checkout::accepts_card;
@@ -213,7 +213,7 @@ fn prepare(
         return Err(found);
     }
     Ok(CinetpayPaymentRequest {
-        apikey: WireSecret::default(),
+        apikey: None,
         site_id: String::new(),
         transaction_id: transaction_id.to_owned(),
         amount: major,
@@ -465,7 +465,7 @@ impl Cinetpay {
         options: &PaymentOptions,
     ) -> Result<HttpRequest, Violations> {
         let mut body = prepare(request, options)?;
-        body.apikey = WireSecret::new(self.keys.apikey.expose());
+        body.apikey.clone_from(&self.keys.apikey);
         body.site_id = self.keys.site_id.clone();
         Ok(self.json_post("/v2/payment", json_bytes(&body)))
     }
@@ -530,7 +530,7 @@ impl Cinetpay {
 
     fn check_request(&self, transaction_id: Option<&str>, token: Option<&str>) -> HttpRequest {
         let body = CinetpayCheckRequest {
-            apikey: WireSecret::new(self.keys.apikey.expose()),
+            apikey: self.keys.apikey.clone(),
             site_id: self.keys.site_id.clone(),
             transaction_id: transaction_id.map(str::to_owned),
             token: token.map(str::to_owned),

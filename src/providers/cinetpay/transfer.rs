@@ -8,6 +8,7 @@
 use crate::domain::{
     Currency, Message, Money, MoneyError, PaymentStatus, Phone, Provider, Violation, Violations,
 };
+use crate::edge::secret::SecretKey;
 use crate::http::{HttpRequest, HttpResponse, Method};
 use crate::providers::ProviderError;
 
@@ -19,7 +20,7 @@ use super::wire::{
     transfer_items, CinetpayBalanceData, CinetpayLoginData, CinetpayResponse,
     CinetpayTransferContact, CinetpayTransferItem, CinetpayTransferSend,
 };
-use super::{Cinetpay, Secret};
+use super::Cinetpay;
 
 /// How long a transfer token lives, in seconds.
 pub const TOKEN_LIFETIME_SECS: u64 = 300;
@@ -31,7 +32,8 @@ pub const TOKEN_SAFETY_MARGIN_SECS: u64 = 30;
 /// the merchant's money.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TransferToken {
-    token: Secret,
+    /// `None` for a blank token, sent as an empty one (CinetPay refuses it).
+    token: Option<SecretKey>,
     issued_at: u64,
 }
 
@@ -40,7 +42,7 @@ impl TransferToken {
     /// clock).
     pub fn new(token: impl Into<String>, issued_at: u64) -> TransferToken {
         TransferToken {
-            token: Secret(token.into()),
+            token: SecretKey::new(token),
             issued_at,
         }
     }
@@ -472,7 +474,10 @@ impl Cinetpay {
             });
         };
         let body = form::encode([
-            ("apikey", self.keys.apikey.expose()),
+            (
+                "apikey",
+                self.keys.apikey.as_ref().map_or("", SecretKey::expose),
+            ),
             ("password", password.expose()),
         ]);
         Ok(self.form_post(format!("{}/v1/auth/login", self.transfer_base), body))
@@ -734,7 +739,7 @@ impl Cinetpay {
 
     fn transfer_url(&self, path: &str, token: &TransferToken, extra: &[(&str, &str)]) -> String {
         let query = form::encode(
-            [("token", token.token.expose())]
+            [("token", token.token.as_ref().map_or("", SecretKey::expose))]
                 .into_iter()
                 .chain(extra.iter().copied()),
         );
@@ -779,7 +784,7 @@ mod tests {
         assert!(!token.is_usable_at(u64::MAX));
         assert_eq!(
             format!("{token:?}"),
-            "TransferToken { token: ***, issued_at: 1000 }"
+            "TransferToken { token: Some(SecretKey(***)), issued_at: 1000 }"
         );
     }
 

@@ -4,35 +4,29 @@
 //! object or `[]`, ids are strings or numbers. Money is never read through a float: the
 //! check's `data.amount` stays raw JSON until [`super::payment`] reads it in major units.
 
-use core::fmt;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
 use crate::domain::PaymentStatus;
+use crate::edge::secret::SecretKey;
 
-/// A credential on the wire (`apikey`). Serialized as the plain string, because CinetPay
-/// wants it in the body; `Debug` prints `***`.
-#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct WireSecret(String);
+/// The only serde path a credential takes: CinetPay wants the `apikey` in the JSON body,
+/// so the request types carry it as an `Option<SecretKey>` (which is not `Serialize`)
+/// written through here as the plain string. `None` (no key, or a body still being built)
+/// is written `""`, which CinetPay refuses; reading back, a blank value is `None`.
+mod apikey {
+    use serde::{Deserialize, Deserializer, Serializer};
 
-impl WireSecret {
-    /// Wraps a credential.
-    pub fn new(secret: impl Into<String>) -> WireSecret {
-        WireSecret(secret.into())
+    use crate::edge::secret::SecretKey;
+
+    pub fn serialize<S: Serializer>(key: &Option<SecretKey>, out: S) -> Result<S::Ok, S::Error> {
+        out.serialize_str(key.as_ref().map_or("", SecretKey::expose))
     }
 
-    /// The credential itself, for whoever must compare it (the sandbox).
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for WireSecret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
+    pub fn deserialize<'de, D: Deserializer<'de>>(input: D) -> Result<Option<SecretKey>, D::Error> {
+        String::deserialize(input).map(SecretKey::new)
     }
 }
 
@@ -40,8 +34,9 @@ impl fmt::Debug for WireSecret {
 /// `customer_surname` the given name ("prénom"), as CinetPay's table defines them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CinetpayPaymentRequest {
-    /// The merchant's apikey.
-    pub apikey: WireSecret,
+    /// The merchant's apikey (see [`apikey`] for how it is written).
+    #[serde(with = "apikey")]
+    pub apikey: Option<SecretKey>,
     /// The merchant's site id.
     pub site_id: String,
     /// Our unique id for this payment (the order reference).
@@ -105,8 +100,9 @@ pub struct CinetpayPaymentRequest {
 /// The body of `POST /v2/payment/check`: by `transaction_id`, or by payment `token`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CinetpayCheckRequest {
-    /// The merchant's apikey.
-    pub apikey: WireSecret,
+    /// The merchant's apikey (see [`apikey`] for how it is written).
+    #[serde(with = "apikey")]
+    pub apikey: Option<SecretKey>,
     /// The merchant's site id.
     pub site_id: String,
     /// Our id of the payment.
@@ -435,9 +431,26 @@ mod tests {
     }
 
     #[test]
-    fn wire_secret_never_prints() {
-        let secret = WireSecret::new("sk_live_123");
-        assert_eq!(format!("{secret:?}"), "***");
-        assert_eq!(serde_json::to_string(&secret).unwrap(), "\"sk_live_123\"");
+    fn the_apikey_is_written_plain_only_in_the_body_and_never_printed() {
+        let check = CinetpayCheckRequest {
+            apikey: SecretKey::new("sk_live_123"),
+            site_id: "445160".to_owned(),
+            transaction_id: Some("ord-1".to_owned()),
+            token: None,
+        };
+        assert!(!format!("{check:?}").contains("sk_live_123"));
+        let json = serde_json::to_value(&check).unwrap();
+        assert_eq!(json["apikey"], "sk_live_123");
+        let back: CinetpayCheckRequest = serde_json::from_value(json).unwrap();
+        assert_eq!(back, check);
+
+        let unset = CinetpayCheckRequest {
+            apikey: None,
+            ..check
+        };
+        let json = serde_json::to_value(&unset).unwrap();
+        assert_eq!(json["apikey"], "");
+        let back: CinetpayCheckRequest = serde_json::from_value(json).unwrap();
+        assert_eq!(back.apikey, None);
     }
 }

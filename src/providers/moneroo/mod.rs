@@ -24,12 +24,11 @@ mod payout;
 mod webhook;
 pub mod wire;
 
-use core::fmt;
-
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::domain::{Currency, Message, Money, Provider, Violation, Violations};
+use crate::edge::secret::SecretKey;
 use crate::http::{HttpRequest, HttpResponse, Method};
 use crate::providers::ProviderError;
 
@@ -53,43 +52,16 @@ pub use webhook::{
 /// Moneroo's API, used unless the configuration points elsewhere (the sandbox, tests).
 pub const DEFAULT_BASE_URL: &str = "https://api.moneroo.io";
 
-/// A secret value: the API secret key or the webhook secret. `Debug` prints `***`, there
-/// is no `Display` and no `Serialize`, so it cannot leak through a log or a JSON answer.
-#[derive(Clone)]
-pub struct Secret(String);
-
-impl Secret {
-    /// Wraps a secret read from the environment.
-    pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
-    }
-
-    /// True when nothing was configured.
-    pub fn is_empty(&self) -> bool {
-        self.0.trim().is_empty()
-    }
-
-    /// The secret itself, only for the `Authorization` header and the HMAC key.
-    fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(***)")
-    }
-}
-
 /// What the edge needs to talk to Moneroo: `MONEROO_SECRET_KEY`,
 /// `MONEROO_WEBHOOK_SECRET` and `MONEROO_BASE_URL`.
 #[derive(Debug, Clone)]
 pub struct MonerooKeys {
-    /// The API secret key, sent as `Authorization: Bearer`.
-    pub secret_key: Secret,
+    /// The API secret key, sent as `Authorization: Bearer`; `None` when it was blank, and
+    /// then requests go without it and Moneroo answers 401.
+    pub secret_key: Option<SecretKey>,
     /// The key notifications are signed with; `None` when webhooks are not set up, and
     /// then every notification is refused.
-    pub webhook_secret: Option<Secret>,
+    pub webhook_secret: Option<SecretKey>,
     /// The API root without a trailing slash.
     pub base_url: String,
 }
@@ -98,7 +70,7 @@ impl MonerooKeys {
     /// Keys for Moneroo's own API, without a webhook secret.
     pub fn new(secret_key: impl Into<String>) -> Self {
         MonerooKeys {
-            secret_key: Secret::new(secret_key),
+            secret_key: SecretKey::new(secret_key),
             webhook_secret: None,
             base_url: DEFAULT_BASE_URL.to_owned(),
         }
@@ -106,8 +78,7 @@ impl MonerooKeys {
 
     /// Sets the webhook secret; an empty one counts as none.
     pub fn with_webhook_secret(mut self, secret: impl Into<String>) -> Self {
-        let secret = Secret::new(secret);
-        self.webhook_secret = (!secret.is_empty()).then_some(secret);
+        self.webhook_secret = SecretKey::new(secret);
         self
     }
 
@@ -124,23 +95,23 @@ impl MonerooKeys {
         format!("{}{path}", self.base_url.trim_end_matches('/'))
     }
 
+    /// `Authorization: Bearer <secret key>`, when there is one.
+    fn authorized(&self, request: HttpRequest) -> HttpRequest {
+        match &self.secret_key {
+            Some(key) => request.header("Authorization", format!("Bearer {}", key.expose())),
+            None => request,
+        }
+    }
+
     /// An authenticated JSON request with no body.
     fn get(&self, path: &str) -> HttpRequest {
-        HttpRequest::new(Method::Get, self.url(path))
-            .header(
-                "Authorization",
-                format!("Bearer {}", self.secret_key.expose()),
-            )
+        self.authorized(HttpRequest::new(Method::Get, self.url(path)))
             .header("Accept", "application/json")
     }
 
     /// An authenticated JSON request with a body.
     fn post<T: Serialize>(&self, path: &str, body: &T) -> HttpRequest {
-        HttpRequest::new(Method::Post, self.url(path))
-            .header(
-                "Authorization",
-                format!("Bearer {}", self.secret_key.expose()),
-            )
+        self.authorized(HttpRequest::new(Method::Post, self.url(path)))
             .header("Accept", "application/json")
             .header("Content-Type", "application/json")
             .body(json_bytes(body))
@@ -311,6 +282,18 @@ mod tests {
         assert_eq!(keys.url("/v1/x"), "http://127.0.0.1:8080/v1/x");
         let keys = MonerooKeys::new("sk").with_base_url("  ");
         assert_eq!(keys.base_url, DEFAULT_BASE_URL);
+    }
+
+    #[test]
+    fn a_blank_secret_key_sends_no_authorization_and_a_set_one_is_trimmed() {
+        let blank = MonerooKeys::new("  ");
+        assert!(blank.secret_key.is_none());
+        assert_eq!(blank.get("/v1/x").header_value("Authorization"), None);
+        let keys = MonerooKeys::new(" sk_test ");
+        assert_eq!(
+            keys.post("/v1/x", &()).header_value("Authorization"),
+            Some("Bearer sk_test")
+        );
     }
 
     #[test]

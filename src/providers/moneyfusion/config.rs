@@ -4,6 +4,7 @@
 use core::fmt;
 
 use crate::domain::Currency;
+use crate::edge::secret::SecretKey;
 use crate::http::redact_url;
 
 /// Where `GET /paiementNotif/<token>` lives.
@@ -15,13 +16,13 @@ pub const DEFAULT_PAYOUT_BASE_URL: &str = "https://pay.moneyfusion.net";
 /// `https://www.pay.moneyfusion.net/<AppName>/<16 hex>/pay/`.
 ///
 /// MoneyFusion has no API key for payments: whoever knows this URL can open payments in
-/// the merchant's name. So it is not `Display`, not `Serialize`, its `Debug` shows the host
-/// only, and no error message ever contains it.
+/// the merchant's name. So it is held as a [`SecretKey`], not `Display`, not `Serialize`,
+/// its `Debug` shows the host only, and no error message ever contains it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ApiUrl {
-    url: String,
+    url: SecretKey,
     /// The 16 hex digits, kept to scrub them from anything the provider says back.
-    app_id: String,
+    app_id: SecretKey,
 }
 
 /// Why a setting was refused. The messages name the setting, never its value.
@@ -126,21 +127,21 @@ impl ApiUrl {
             return Err(ConfigError::ApiUrl);
         }
         Ok(ApiUrl {
-            app_id: (*app_id).to_owned(),
-            url: url.to_owned(),
+            app_id: SecretKey::new(*app_id).ok_or(ConfigError::ApiUrl)?,
+            url: SecretKey::new(url).ok_or(ConfigError::ApiUrl)?,
         })
     }
 
     /// The URL itself, to build the request with. Never log it.
     pub fn expose(&self) -> &str {
-        &self.url
+        self.url.expose()
     }
 
     /// Replaces the URL and its app id (in any case) with `***` in a text that may quote
     /// them, such as a message the provider sent back.
     pub fn scrub(&self, text: &str) -> String {
-        let text = text.replace(&self.url, "***");
-        let needle = self.app_id.to_ascii_lowercase();
+        let text = text.replace(self.url.expose(), "***");
+        let needle = self.app_id.expose().to_ascii_lowercase();
         // ASCII lowercasing keeps every byte where it was, so indices carry over.
         let haystack = text.to_ascii_lowercase();
         let mut out = String::with_capacity(text.len());
@@ -158,36 +159,8 @@ impl ApiUrl {
 impl fmt::Debug for ApiUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("ApiUrl")
-            .field(&redact_url(&self.url))
+            .field(&redact_url(self.url.expose()))
             .finish()
-    }
-}
-
-/// The `moneyfusion-private-key` for withdrawals. `Debug` prints `PrivateKey(***)`; there
-/// is no `Display` and no `Serialize`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct PrivateKey(String);
-
-impl PrivateKey {
-    /// Takes the key from the merchant's settings: printable ASCII (it travels as a
-    /// header value), not empty.
-    pub fn new(key: impl Into<String>) -> Result<PrivateKey, ConfigError> {
-        let key = key.into().trim().to_owned();
-        if key.is_empty() || !key.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(ConfigError::PrivateKey);
-        }
-        Ok(PrivateKey(key))
-    }
-
-    /// The key, to put in the header. Never log it.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for PrivateKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("PrivateKey(***)")
     }
 }
 
@@ -205,7 +178,8 @@ pub struct MoneyFusionConfig {
     pub(super) api_url: ApiUrl,
     pub(super) status_base_url: String,
     pub(super) payout_base_url: String,
-    pub(super) private_key: Option<PrivateKey>,
+    /// The `moneyfusion-private-key` header for withdrawals.
+    pub(super) private_key: Option<SecretKey>,
     pub(super) currency: Currency,
 }
 
@@ -234,10 +208,14 @@ impl MoneyFusionConfig {
         Ok(self)
     }
 
-    /// Turns payouts on.
-    pub fn with_private_key(mut self, key: PrivateKey) -> Self {
+    /// Turns payouts on with the `moneyfusion-private-key`: printable ASCII (it travels as
+    /// a header value), not blank.
+    pub fn with_private_key(mut self, key: impl Into<String>) -> Result<Self, ConfigError> {
+        let key = SecretKey::new(key)
+            .filter(|k| k.expose().bytes().all(|b| b.is_ascii_graphic()))
+            .ok_or(ConfigError::PrivateKey)?;
         self.private_key = Some(key);
-        self
+        Ok(self)
     }
 
     /// The currency of the merchant's MoneyFusion account. MoneyFusion's API carries no
@@ -293,7 +271,12 @@ mod tests {
         let secret = "https://www.pay.moneyfusion.net/Shop/0123456789abcdeX/pay/";
         let error = ApiUrl::parse(secret).unwrap_err();
         assert!(!error.to_string().contains("0123456789abcde"));
-        let error = PrivateKey::new("bad key").unwrap_err();
+        let url =
+            ApiUrl::parse("https://www.pay.moneyfusion.net/Shop/0123456789abcdef/pay/").unwrap();
+        let error = MoneyFusionConfig::new(url)
+            .with_private_key("bad key")
+            .unwrap_err();
+        assert_eq!(error, ConfigError::PrivateKey);
         assert!(!error.to_string().contains("bad key"));
     }
 

@@ -23,7 +23,7 @@ use core::fmt;
 
 use serde_json::{Map, Value};
 
-pub use config::{ApiUrl, ConfigError, MoneyFusionConfig, PrivateKey};
+pub use config::{ApiUrl, ConfigError, MoneyFusionConfig};
 pub use payout::{SubmittedWithdrawal, WithdrawMode, Withdrawal, WithdrawalInput};
 pub use webhook::{
     Notification, PayinEvent, PayoutEvent, UnverifiedEvent, UnverifiedPayoutEvent, WebhookError,
