@@ -4,7 +4,8 @@
 #   pkg/edge/     the merchant backend (`web` target, `initSync` in workerd, Deno, Node)
 # Each is compiled with only its own feature, so the browser bundle cannot contain the
 # edge's code. wasm-opt comes from npm's binaryen: Debian's binaryen 108 corrupts modules.
-# The browser's JavaScript is minified by esbuild (readable sources stay in js/browser):
+# The browser's wasm imports get short names (scripts/minify-imports.mjs) and its
+# JavaScript is minified by esbuild (readable sources stay in js/browser):
 # index.js carries surface.js and flow.js, guichet.js (the wasm-bindgen glue) stays a
 # separate file so that it is only fetched on first use, with the wasm.
 set -euo pipefail
@@ -27,6 +28,7 @@ bundle() {
   "$WASM_OPT" -Oz --converge --strip-debug --strip-producers --strip-target-features \
     "${WASM_FEATURES[@]}" "$out.tmp/${name}_bg.wasm" -o "$out.tmp/${name}_bg.wasm"
   if [ "$feature" = browser ]; then
+    node scripts/minify-imports.mjs "$out.tmp" "$name"
     "$ESBUILD" --log-level=warning --minify --format=esm --allow-overwrite \
       "$out.tmp/$name.js" --outfile="$out.tmp/$name.js"
     "$ESBUILD" --log-level=warning --minify --format=esm --bundle --external:./guichet.js \
