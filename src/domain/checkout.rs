@@ -165,8 +165,9 @@ impl Checkout {
                 ));
             }
         }
+        let entries = input.metadata.iter().flatten();
         let metadata = found.collect(Metadata::parse(
-            input.metadata.clone().unwrap_or_default(),
+            entries.map(|(key, value)| (key.clone(), value.clone())),
             "metadata",
         ));
         let rules = provider.map_or(CustomerRules::default(), |p| {
