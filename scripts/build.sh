@@ -4,10 +4,15 @@
 #   pkg/edge/     the merchant backend (`web` target, `initSync` in workerd, Deno, Node)
 # Each is compiled with only its own feature, so the browser bundle cannot contain the
 # edge's code. wasm-opt comes from npm's binaryen: Debian's binaryen 108 corrupts modules.
+# The browser's wasm imports get short names (scripts/minify-imports.mjs) and its
+# JavaScript is minified by esbuild (readable sources stay in js/browser):
+# index.js carries surface.js and flow.js, guichet.js (the wasm-bindgen glue) stays a
+# separate file so that it is only fetched on first use, with the wasm.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 WASM_OPT=node_modules/.bin/wasm-opt
+ESBUILD=node_modules/.bin/esbuild
 # The features rustc 1.95 enables by default for wasm32-unknown-unknown.
 WASM_FEATURES=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
   --enable-mutable-globals --enable-reference-types --enable-multivalue)
@@ -20,8 +25,18 @@ bundle() {
   wasm-bindgen "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/guichet.wasm" \
     --target web --out-dir "$out.tmp" --out-name "$name" \
     --remove-name-section --remove-producers-section
-  "$WASM_OPT" -Oz "${WASM_FEATURES[@]}" "$out.tmp/${name}_bg.wasm" -o "$out.tmp/${name}_bg.wasm"
-  cp js/"$feature"/* "$out.tmp/"
+  "$WASM_OPT" -Oz --converge --strip-debug --strip-producers --strip-target-features \
+    "${WASM_FEATURES[@]}" "$out.tmp/${name}_bg.wasm" -o "$out.tmp/${name}_bg.wasm"
+  if [ "$feature" = browser ]; then
+    node scripts/minify-imports.mjs "$out.tmp" "$name"
+    "$ESBUILD" --log-level=warning --minify --format=esm --allow-overwrite \
+      "$out.tmp/$name.js" --outfile="$out.tmp/$name.js"
+    "$ESBUILD" --log-level=warning --minify --format=esm --bundle --external:./guichet.js \
+      js/browser/index.js --outfile="$out.tmp/index.js"
+    cp js/browser/index.d.ts "$out.tmp/"
+  else
+    cp js/"$feature"/* "$out.tmp/"
+  fi
   rm -rf "$out" && mv "$out.tmp" "$out"
 }
 

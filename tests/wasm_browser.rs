@@ -88,7 +88,7 @@ extern "C" {
 
 #[wasm_bindgen(module = "/js/browser/flow.js")]
 extern "C" {
-    fn run(client: &JsValue, emit: &JsValue, surface: &JsValue, first: &str) -> Promise;
+    fn run(client: &JsValue, emit: &JsValue, surface: &JsValue, first: &JsValue) -> Promise;
 }
 
 #[wasm_bindgen(inline_js = r#"
@@ -292,20 +292,23 @@ fn start(
     cinetpay: bool,
 ) -> Option<Promise> {
     let kind = field(surface, "kind");
-    let first = method(client, "start", &[order, cinetpay.into(), kind])
-        .as_string()
-        .unwrap();
-    if first == "busy" {
+    let first = method(
+        client,
+        "step",
+        &["start".into(), order, cinetpay.into(), kind],
+    );
+    if first.is_null() {
         method(surface, "close", &[]);
         return None;
     }
     Some(run(client, &field(events, "emit"), surface, &first))
 }
 
-/// What `Guichet#handleReturn` and `#resume` do: `None` when there is nothing to follow.
-fn follow(client: &JsValue, events: &JsValue, name: &str) -> Option<Promise> {
-    let first = method(client, name, &[]).as_string().unwrap();
-    (!first.is_empty()).then(|| run(client, &field(events, "emit"), &JsValue::NULL, &first))
+/// What `Guichet#handleReturn` (`return`) and `#resume` (`resume`) do: `None` when there
+/// is nothing to follow.
+fn follow(client: &JsValue, events: &JsValue, call: &str) -> Option<Promise> {
+    let first = method(client, "step", &[call.into()]);
+    (!first.is_null()).then(|| run(client, &field(events, "emit"), &JsValue::NULL, &first))
 }
 
 fn order() -> JsValue {
@@ -648,7 +651,7 @@ async fn the_return_page_asks_the_backend_and_ignores_the_urls_status() {
         .unwrap();
     // Moneroo's own parameters (no guichet_session): found through the stored session.
     let before = set_url("?paymentId=k4su1ii7abdz&paymentStatus=success");
-    let outcome = settle(follow(&client, &events, "handleReturn").unwrap()).await;
+    let outcome = settle(follow(&client, &events, "return").unwrap()).await;
     set_url(&before);
     let outcome = outcome.unwrap();
     assert_eq!(text(&outcome, "status").as_deref(), Some("cancelled"));
@@ -666,7 +669,7 @@ async fn a_return_for_a_session_this_tab_does_not_know_is_an_error() {
         vec![json(r#""succeeded""#)],
     );
     let before = set_url("?guichet_session=ses_known");
-    let outcome = settle(follow(&client, &events, "handleReturn").unwrap()).await;
+    let outcome = settle(follow(&client, &events, "return").unwrap()).await;
     set_url(&before);
     assert_eq!(
         text(&outcome.unwrap_err(), "code").as_deref(),
@@ -674,7 +677,7 @@ async fn a_return_for_a_session_this_tab_does_not_know_is_an_error() {
     );
     assert_eq!(count(&events, "error"), 1);
     // Not a return page at all: nothing to do.
-    assert!(follow(&client, &events, "handleReturn").is_none());
+    assert!(follow(&client, &events, "return").is_none());
 }
 
 #[wasm_bindgen_test]

@@ -1,6 +1,6 @@
 // The I/O of a checkout session. Every decision is the WebAssembly Client's
-// (src/browser/client.rs); this loop only sends what it prepares, feeds back what comes,
-// and carries out the effects it answers.
+// (src/browser/client.rs): this loop feeds it what happens (`client.step(call, ...)`) and
+// carries out the effects it answers, each an array `[name, a, b]`.
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -21,32 +21,35 @@ export function run(client, emit, surface, first) {
   const generation = client.generation;
   const live = () => client.generation === generation;
   return new Promise((resolve, reject) => {
+    // Answers meant for an older session are dropped.
+    const step = (...happened) => live() && apply(client.step(...happened));
+    const closed = () => !!surface?.closed();
     const heard = (event) =>
-      live() && client.nudge(event.origin, !!event.source && event.source === surface?.window, event.data);
+      step("nudge", event.origin, !!event.source && event.source === surface?.window, event.data);
     const watch = async () => {
       addEventListener("message", heard);
       while (live() && !client.done) {
         await sleep(250);
-        if (live()) apply(client.tick(Date.now(), !!surface?.closed()));
+        step("tick", Date.now(), closed());
       }
       removeEventListener("message", heard);
     };
     const apply = (effects) => {
-      for (const effect of effects.split(" ")) {
+      for (const [effect, a, b] of effects) {
         if (effect === "post") {
-          send(client.sessionsUrl, { method: "POST", headers: { "content-type": "application/json" }, body: client.body })
-            .then(([status, json]) => live() && apply(client.created(status, json, !!surface?.closed())));
+          send(a, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(b) })
+            .then(([status, json]) => step("created", status, json, closed()));
         } else if (effect === "poll") {
-          send(client.sessionUrl, { headers: { authorization: client.authorization }, cache: "no-store" })
-            .then(([status, json]) => live() && apply(client.answer(status, json)));
-        } else if (effect === "go") surface.go(client.checkoutUrl);
+          send(a, { headers: { authorization: b }, cache: "no-store" })
+            .then(([status, json]) => step("answer", status, json));
+        } else if (effect === "go") surface.go(a);
         else if (effect === "watch") watch();
         else if (effect === "shut") {
           surface?.close();
-          apply(client.shut());
-        } else if (effect === "resolve") resolve(client.outcome);
-        else if (effect === "reject") reject(client.error);
-        else if (effect) emit(effect, effect === "error" ? client.error : client.outcome);
+          step("shut");
+        } else if (effect === "resolve") resolve(a);
+        else if (effect === "reject") reject(a);
+        else emit(effect, a);
       }
     };
     apply(first);

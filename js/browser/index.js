@@ -91,8 +91,8 @@ export class Guichet {
     const emit = (type, detail) => this.#emit(type, detail);
     const started = this.#core().then(
       (client) => {
-        const first = client.start(order, cinetpay, surface.kind);
-        if (first !== "busy") return run(client, emit, surface, first);
+        const first = client.step("start", order, cinetpay, surface.kind);
+        if (first) return run(client, emit, surface, first);
         surface.close();
         return Promise.reject(new Error("Guichet: a checkout is already under way"));
       },
@@ -108,9 +108,9 @@ export class Guichet {
     return this.#running;
   }
 
-  async #follow(method) {
+  async #follow(call) {
     const client = await this.#core();
-    const first = client[method]();
+    const first = client.step(call);
     return first ? run(client, (type, detail) => this.#emit(type, detail), null, first) : null;
   }
 
@@ -126,7 +126,7 @@ export class Guichet {
 
   /** On the return page: the outcome, from the backend. */
   handleReturn() {
-    return this.#follow("handleReturn");
+    return this.#follow("return");
   }
 
   /** After a reload: follows the session this tab started, if any. */

@@ -1,29 +1,30 @@
 //! The checkout's decisions behind `new Guichet(...)`. Every choice is made here; the
-//! JavaScript driver (js/browser/flow.js) only carries out I/O: it sends the requests this
-//! client prepares, feeds the answers back, ticks the clock, forwards window messages, and
-//! acts on the effects each call returns (a space-separated list):
+//! JavaScript driver (js/browser/flow.js) only carries out I/O. It feeds each happening to
+//! [`Client::step`] and carries out the effects it answers, in order, each an array
+//! `[name, a, b]`:
 //!
-//! - `post`: send `POST sessionsUrl` with `body`; answer with [`Client::created`];
-//! - `go`: navigate the surface to `checkoutUrl`;
-//! - `watch`: tick every 250 ms with [`Client::tick`] and listen for messages
-//!   ([`Client::nudge`]) until `done`;
-//! - `poll`: send `GET sessionUrl` with `authorization`; answer with [`Client::answer`];
-//! - `shut`: close the surface, then report it with [`Client::shut`];
-//! - `resolve` / `reject`: settle the caller's promise with `outcome` / `error`;
-//! - an event name (`ready`, `pending`, `success`, `failed`, `close`, `error`): call its
-//!   listeners with `outcome` (or `error`).
+//! - `["post", url, body]`: send `POST url` with the JSON of `body`; step `created` with
+//!   the answer;
+//! - `["go", url]`: navigate the surface to `url`;
+//! - `["watch"]`: step `tick` every 250 ms and `nudge` with window messages until `done`;
+//! - `["poll", url, authorization]`: send `GET url` with that header; step `answer`;
+//! - `["shut"]`: close the surface, then step `shut`;
+//! - `["resolve", outcome]` / `["reject", error]`: settle the caller's promise;
+//! - `[event, detail]` (`ready`, `pending`, `success`, `failed`, `close`, `error`): call
+//!   the event's listeners.
 //!
-//! No await, no closure and no callback into the page happen in here, which keeps this
-//! file small in the bundle and free of re-entrancy.
+//! One exported entry rather than a method per happening: each export costs glue
+//! JavaScript and a wrapper in the bundle. No await, no closure and no callback into the
+//! page happen in here, which keeps this file small and free of re-entrancy.
 
-use js_sys::{Date, Object, JSON};
+use js_sys::{Array, Date, Object};
 use wasm_bindgen::prelude::*;
 
 use super::api::{self, Api};
 use super::error::{self, set, Code};
 use super::hosts;
 use super::message::Nudge;
-use super::outcome::{Effect, Machine, Signal};
+use super::outcome::{Effect, Event, Machine, Signal};
 use super::params;
 use super::poll::Backoff;
 use super::read::{self, get, string};
@@ -50,8 +51,6 @@ pub struct Client {
     /// The provider of the session being created.
     current: Option<Provider>,
     session: Option<Stored>,
-    request: String,
-    checkout_url: String,
     outcome: JsValue,
     error: JsValue,
     backoff: Backoff,
@@ -69,16 +68,26 @@ fn location() -> Option<web_sys::Location> {
     web_sys::window().map(|w| w.location())
 }
 
-/// The effects as the driver reads them.
-fn effects(list: Vec<Effect>, out: &mut String) {
-    for effect in list {
-        out.push(' ');
-        out.push_str(match effect {
-            Effect::Emit(event) => event.name(),
-            Effect::Resolve => "resolve",
-            Effect::Reject => "reject",
-            Effect::CloseSurface => "shut",
-        });
+/// The effects of one step, as the driver reads them.
+struct Effects(Array);
+
+impl Effects {
+    fn new() -> Effects {
+        Effects(Array::new())
+    }
+
+    /// Appends `[name, ...payload]`.
+    fn push(&self, name: &str, payload: &[&JsValue]) {
+        let entry = Array::new();
+        entry.push(&name.into());
+        for value in payload {
+            entry.push(value);
+        }
+        self.0.push(&entry);
+    }
+
+    fn done(self) -> JsValue {
+        self.0.into()
     }
 }
 
@@ -134,8 +143,6 @@ impl Client {
             redirect: false,
             current: None,
             session: None,
-            request: String::new(),
-            checkout_url: String::new(),
             outcome: JsValue::NULL,
             error: JsValue::NULL,
             backoff: Backoff::new(poll_interval),
@@ -144,201 +151,46 @@ impl Client {
         })
     }
 
-    /// Starts a checkout shown in a surface of `kind` (`overlay`, `popup`, `redirect`):
-    /// validates the order with the backend's rules, then asks for `post`. Answers `busy`
-    /// while a session is under way: a double click opens one session. `cinetpay` reads
-    /// the order in the shape of CinetPay's `getCheckout`.
-    pub fn start(&mut self, order: JsValue, cinetpay: bool, kind: &str) -> String {
-        if !self.done() {
-            return "busy".into();
-        }
-        self.redirect = kind == "redirect";
-        self.begin(None, !self.redirect);
-        let mut input = if cinetpay {
-            read::cinetpay(&order)
-        } else {
-            read::checkout(&order)
-        };
-        if input.provider.is_none() {
-            input.provider = self.provider.map(|p| p.as_str().to_owned());
-        }
-        if input.lang.is_none() {
-            input.lang = Some(self.lang.code().to_owned());
-        }
-        match Checkout::parse(&input) {
-            Ok(checkout) => {
-                self.current = Some(checkout.provider);
-                let body = read::body(&input, self.return_url.as_deref());
-                self.request = JSON::stringify(&body)
-                    .ok()
-                    .and_then(|s| s.as_string())
-                    .unwrap_or_default();
-                "post".into()
-            }
-            Err(found) => self.fail(error::invalid_order(&found, self.lang), true),
-        }
-    }
-
-    /// The answer to `post` (`status` 0 when the network failed; `json` the parsed body or
-    /// null). Checks the checkout URL's host before anything is shown, remembers the
-    /// session for the return page and a reload, then asks to `go` and `watch`. `closed`
-    /// tells whether the shopper closed the surface meanwhile.
-    pub fn created(&mut self, status: f64, json: JsValue, closed: bool) -> String {
-        if let Err(failure) = self.api.read(status, &json) {
-            return self.fail(failure.error, true);
-        }
-        let (Some(id), Some(token), Some(url)) = (
-            string(&json, &["id"]).filter(|id| params::is_session_id(id)),
-            string(&json, &["token"]),
-            string(&json, &["checkout_url"]),
-        ) else {
-            return self.fail(error::ours(Code::BadResponse, self.lang), true);
-        };
-        let Some(provider) = self
-            .current
-            .filter(|p| hosts::allowed(*p, &url, self.sandbox))
-        else {
-            return self.fail(error::ours(Code::UnexpectedHost, self.lang), true);
-        };
-        let stored = Stored {
-            id,
-            token,
-            provider,
-        };
-        store::save(&stored);
-        self.session = Some(stored);
-        self.outcome = api::outcome(&json);
-        set(&self.outcome, "checkout_url", &url.as_str().into());
-        self.checkout_url = url;
-        let mut out = String::new();
-        if closed && !self.redirect {
-            effects(self.machine.handle(Signal::Created), &mut out);
-            effects(self.machine.handle(Signal::SurfaceClosed), &mut out);
-            return out;
-        }
-        out.push_str("go");
-        effects(self.machine.handle(Signal::Created), &mut out);
-        if self.redirect {
-            effects(self.machine.handle(Signal::Left), &mut out);
-        } else {
-            out.push_str(" watch");
-        }
-        out
-    }
-
-    /// The clock: `closed` tells whether the surface is closed. Answers `poll` when a status
-    /// request is due (one at a time), or the effects of a close or of the timeout.
-    pub fn tick(&mut self, now: f64, closed: bool) -> String {
-        let mut out = String::new();
-        if closed && !self.redirect {
-            effects(self.machine.handle(Signal::SurfaceClosed), &mut out);
-        } else if now >= self.deadline {
-            effects(self.machine.handle(Signal::TimedOut), &mut out);
-        } else if self.machine.polling() && now >= self.next_poll {
-            self.next_poll = f64::INFINITY;
-            out.push_str("poll");
-        }
-        out
-    }
-
-    /// The answer to `poll`. The outcome is only ever what the backend says here. A
-    /// network failure or a server error is retried at the next poll, silently; a refused
-    /// token or an unknown session ends the session.
-    pub fn answer(&mut self, status: f64, json: JsValue) -> String {
-        self.next_poll = Date::now() + self.backoff.next_delay();
-        match self.api.read(status, &json) {
-            Ok(()) => {
-                let status = api::status(&json);
-                if status.is_final() {
-                    store::clear();
+    /// The driver's one entry: what happened (`call`, with up to three arguments), and
+    /// what to do about it (an array of effects, see the module's documentation), or
+    /// `null` when there is nothing to do.
+    ///
+    /// - `start(order, cinetpay, kind)`: a checkout in a surface of `kind`; `null` while a
+    ///   session is under way (a double click opens one session);
+    /// - `created(status, json, closed)`: the answer to `post`;
+    /// - `tick(now, closed)`: the clock, and whether the surface is closed;
+    /// - `answer(status, json)`: the answer to `poll`;
+    /// - `nudge(origin, fromSurface, data)`: a window `message`;
+    /// - `shut()`: the surface was closed on request;
+    /// - `return()`, `resume()`: follow a session from the return page, after a reload.
+    pub fn step(&mut self, call: &str, a: JsValue, b: JsValue, c: JsValue) -> JsValue {
+        let out = Effects::new();
+        let number = a.as_f64().unwrap_or(0.0);
+        match call {
+            "start" => {
+                if !self.done() {
+                    return JsValue::NULL;
                 }
-                if self.machine.polling() {
-                    self.outcome = api::outcome(&json);
+                self.start(&a, b.is_truthy(), c.as_string().as_deref(), &out);
+            }
+            "created" => self.created(number, &b, c.is_truthy(), &out),
+            "tick" => self.tick(number, b.is_truthy(), &out),
+            "answer" => self.answer(number, &b, &out),
+            "nudge" => self.nudge(&a.as_string().unwrap_or_default(), b.is_truthy(), &c),
+            "shut" => self.tell(Signal::SurfaceClosed, &out),
+            "return" => {
+                if !self.handle_return(&out) {
+                    return JsValue::NULL;
                 }
-                let mut out = String::new();
-                effects(self.machine.handle(Signal::Status(status)), &mut out);
-                out
             }
-            Err(failure) if !failure.fatal => String::new(),
-            Err(failure) => {
-                store::clear();
-                self.fail(failure.error, true)
+            "resume" => {
+                if !self.resume(&out) {
+                    return JsValue::NULL;
+                }
             }
+            _ => return JsValue::NULL,
         }
-    }
-
-    /// A window `message`: counts only from the expected origin, from the surface's own
-    /// window (`from_surface`) and about this session; then the backend is asked at once.
-    pub fn nudge(&mut self, origin: &str, from_surface: bool, data: JsValue) -> bool {
-        let Some(session) = &self.session else {
-            return false;
-        };
-        let source = string(&data, &["source"]);
-        let kind = string(&data, &["type"]);
-        let id = string(&data, &["session"]);
-        let accepted = Nudge {
-            origin,
-            from_surface,
-            source: source.as_deref(),
-            kind: kind.as_deref(),
-            session: id.as_deref(),
-        }
-        .accepted(&self.origin, &session.id);
-        if accepted && self.machine.polling() {
-            self.machine.handle(Signal::Returned);
-            self.next_poll = 0.0;
-        }
-        accepted
-    }
-
-    /// The surface was closed on request (`shut`).
-    pub fn shut(&mut self) -> String {
-        let mut out = String::new();
-        effects(self.machine.handle(Signal::SurfaceClosed), &mut out);
-        out
-    }
-
-    /// On the return page: finds the session from the query (`guichet_session`, or the
-    /// provider's own parameters with the session this tab stored) and asks to `watch` it.
-    /// Inside Guichet's frame or popup, first tells the opening page to ask the backend
-    /// now. Answers nothing when this is not a Guichet return, or when the session's token
-    /// is not in this tab (the opening page follows it).
-    #[wasm_bindgen(js_name = handleReturn)]
-    pub fn handle_return(&mut self) -> String {
-        let Some(window) = web_sys::window() else {
-            return String::new();
-        };
-        let search = window.location().search().unwrap_or_default();
-        let query = web_sys::UrlSearchParams::new_with_str(&search).ok();
-        let found = params::read(|name| query.as_ref().and_then(|q| q.get(name)));
-        let stored = store::load();
-        let id = found.session.or_else(|| {
-            let provider = found.provider?;
-            stored
-                .as_ref()
-                .filter(|s| s.provider == provider)
-                .map(|s| s.id.clone())
-        });
-        let Some(id) = id else {
-            return String::new();
-        };
-        let embedded = tell_opener(&window, &id);
-        match stored.filter(|s| s.id == id) {
-            Some(stored) => self.follow(stored),
-            None if embedded => String::new(),
-            None => {
-                self.begin(None, false);
-                self.fail(error::ours(Code::SessionNotFound, self.lang), true)
-            }
-        }
-    }
-
-    /// After a reload: asks to `watch` the session this tab stored, if any.
-    pub fn resume(&mut self) -> String {
-        match store::load() {
-            Some(stored) => self.follow(stored),
-            None => String::new(),
-        }
+        out.done()
     }
 
     /// True when nothing more will happen in this session.
@@ -352,53 +204,187 @@ impl Client {
     pub fn generation(&self) -> u32 {
         self.generation
     }
-
-    /// What listeners and the promise receive.
-    #[wasm_bindgen(getter)]
-    pub fn outcome(&self) -> JsValue {
-        self.outcome.clone()
-    }
-
-    /// The last `GuichetError`.
-    #[wasm_bindgen(getter)]
-    pub fn error(&self) -> JsValue {
-        self.error.clone()
-    }
-
-    /// The `POST /sessions` body.
-    #[wasm_bindgen(getter)]
-    pub fn body(&self) -> String {
-        self.request.clone()
-    }
-
-    /// Where `post` goes.
-    #[wasm_bindgen(getter, js_name = sessionsUrl)]
-    pub fn sessions_url(&self) -> String {
-        self.api.endpoint.clone() + "/sessions"
-    }
-
-    /// Where `poll` goes.
-    #[wasm_bindgen(getter, js_name = sessionUrl)]
-    pub fn session_url(&self) -> String {
-        let id = self.session.as_ref().map_or("", |s| s.id.as_str());
-        [&self.api.endpoint, "/sessions/", id].concat()
-    }
-
-    /// The `authorization` header of `poll`.
-    #[wasm_bindgen(getter)]
-    pub fn authorization(&self) -> String {
-        let token = self.session.as_ref().map_or("", |s| s.token.as_str());
-        String::from("Bearer ") + token
-    }
-
-    /// Where `go` goes: a URL on one of the provider's hosts.
-    #[wasm_bindgen(getter, js_name = checkoutUrl)]
-    pub fn checkout_url(&self) -> String {
-        self.checkout_url.clone()
-    }
 }
 
 impl Client {
+    /// Starts a checkout shown in a surface of `kind` (`overlay`, `popup`, `redirect`):
+    /// validates the order with the backend's rules, then asks for `post`. `cinetpay`
+    /// reads the order in the shape of CinetPay's `getCheckout`.
+    fn start(&mut self, order: &JsValue, cinetpay: bool, kind: Option<&str>, out: &Effects) {
+        self.redirect = kind == Some("redirect");
+        self.begin(None, !self.redirect);
+        let mut input = if cinetpay {
+            read::cinetpay(order)
+        } else {
+            read::checkout(order)
+        };
+        if input.provider.is_none() {
+            input.provider = self.provider.map(|p| p.as_str().to_owned());
+        }
+        if input.lang.is_none() {
+            input.lang = Some(self.lang.code().to_owned());
+        }
+        match Checkout::parse(&input) {
+            Ok(checkout) => {
+                self.current = Some(checkout.provider);
+                let url = JsValue::from(self.api.endpoint.clone() + "/sessions");
+                let body = read::body(&input, self.return_url.as_deref());
+                out.push("post", &[&url, &body]);
+            }
+            Err(found) => self.fail(error::invalid_order(&found, self.lang), true, out),
+        }
+    }
+
+    /// The answer to `post` (`status` 0 when the network failed; `json` the parsed body or
+    /// null). Checks the checkout URL's host before anything is shown, remembers the
+    /// session for the return page and a reload, then asks to `go` and `watch`. `closed`
+    /// tells whether the shopper closed the surface meanwhile.
+    fn created(&mut self, status: f64, json: &JsValue, closed: bool, out: &Effects) {
+        if let Err(failure) = self.api.read(status, json) {
+            return self.fail(failure.error, true, out);
+        }
+        let (Some(id), Some(token), Some(url)) = (
+            string(json, &["id"]).filter(|id| params::is_session_id(id)),
+            string(json, &["token"]),
+            string(json, &["checkout_url"]),
+        ) else {
+            return self.fail(error::ours(Code::BadResponse, self.lang), true, out);
+        };
+        let Some(provider) = self
+            .current
+            .filter(|p| hosts::allowed(*p, &url, self.sandbox))
+        else {
+            return self.fail(error::ours(Code::UnexpectedHost, self.lang), true, out);
+        };
+        let stored = Stored {
+            id,
+            token,
+            provider,
+        };
+        store::save(&stored);
+        self.session = Some(stored);
+        self.outcome = api::outcome(json);
+        let url = JsValue::from(url);
+        set(&self.outcome, "checkout_url", &url);
+        if closed && !self.redirect {
+            self.tell(Signal::Created, out);
+            self.tell(Signal::SurfaceClosed, out);
+            return;
+        }
+        out.push("go", &[&url]);
+        self.tell(Signal::Created, out);
+        if self.redirect {
+            self.tell(Signal::Left, out);
+        } else {
+            out.push("watch", &[]);
+        }
+    }
+
+    /// The clock: `closed` tells whether the surface is closed. Asks to `poll` when a
+    /// status request is due (one at a time), or tells a close or the timeout.
+    fn tick(&mut self, now: f64, closed: bool, out: &Effects) {
+        if closed && !self.redirect {
+            self.tell(Signal::SurfaceClosed, out);
+        } else if now >= self.deadline {
+            self.tell(Signal::TimedOut, out);
+        } else if self.machine.polling() && now >= self.next_poll {
+            self.next_poll = f64::INFINITY;
+            let session = self.session.as_ref();
+            let id = session.map_or("", |s| s.id.as_str());
+            let url = JsValue::from([&self.api.endpoint, "/sessions/", id].concat());
+            let token = session.map_or("", |s| s.token.as_str());
+            let authorization = JsValue::from(String::from("Bearer ") + token);
+            out.push("poll", &[&url, &authorization]);
+        }
+    }
+
+    /// The answer to `poll`. The outcome is only ever what the backend says here. A
+    /// network failure or a server error is retried at the next poll, silently; a refused
+    /// token or an unknown session ends the session.
+    fn answer(&mut self, status: f64, json: &JsValue, out: &Effects) {
+        self.next_poll = Date::now() + self.backoff.next_delay();
+        match self.api.read(status, json) {
+            Ok(()) => {
+                let status = api::status(json);
+                if status.is_final() {
+                    store::clear();
+                }
+                if self.machine.polling() {
+                    self.outcome = api::outcome(json);
+                }
+                self.tell(Signal::Status(status), out);
+            }
+            Err(failure) if !failure.fatal => {}
+            Err(failure) => {
+                store::clear();
+                self.fail(failure.error, true, out);
+            }
+        }
+    }
+
+    /// A window `message`: counts only from the expected origin, from the surface's own
+    /// window (`from_surface`) and about this session; then the backend is asked at once.
+    fn nudge(&mut self, origin: &str, from_surface: bool, data: &JsValue) {
+        let Some(session) = &self.session else {
+            return;
+        };
+        let source = string(data, &["source"]);
+        let kind = string(data, &["type"]);
+        let id = string(data, &["session"]);
+        let accepted = Nudge {
+            origin,
+            from_surface,
+            source: source.as_deref(),
+            kind: kind.as_deref(),
+            session: id.as_deref(),
+        }
+        .accepted(&self.origin, &session.id);
+        if accepted && self.machine.polling() {
+            self.machine.handle(Signal::Returned);
+            self.next_poll = 0.0;
+        }
+    }
+
+    /// On the return page: finds the session from the query (`guichet_session`, or the
+    /// provider's own parameters with the session this tab stored) and asks to `watch` it.
+    /// Inside Guichet's frame or popup, first tells the opening page to ask the backend
+    /// now. False when there is nothing to do: this is not a Guichet return, or the
+    /// session's token is not in this tab (the opening page follows it).
+    fn handle_return(&mut self, out: &Effects) -> bool {
+        let Some(window) = web_sys::window() else {
+            return false;
+        };
+        let search = window.location().search().unwrap_or_default();
+        let query = web_sys::UrlSearchParams::new_with_str(&search).ok();
+        let found = params::read(|name| query.as_ref().and_then(|q| q.get(name)));
+        let stored = store::load();
+        let id = found.session.or_else(|| {
+            let provider = found.provider?;
+            stored
+                .as_ref()
+                .filter(|s| s.provider == provider)
+                .map(|s| s.id.clone())
+        });
+        let Some(id) = id else {
+            return false;
+        };
+        let embedded = tell_opener(&window, &id);
+        match stored.filter(|s| s.id == id) {
+            Some(stored) => self.follow(stored, out),
+            None if embedded => false,
+            None => {
+                self.begin(None, false);
+                self.fail(error::ours(Code::SessionNotFound, self.lang), true, out);
+                true
+            }
+        }
+    }
+
+    /// After a reload: asks to `watch` the session this tab stored, if any.
+    fn resume(&mut self, out: &Effects) -> bool {
+        store::load().is_some_and(|stored| self.follow(stored, out))
+    }
+
     /// Resets the state for a new session.
     fn begin(&mut self, session: Option<Stored>, has_surface: bool) {
         self.generation += 1;
@@ -416,31 +402,50 @@ impl Client {
         self.outcome = outcome;
         self.current = provider;
         self.session = session;
-        self.checkout_url.clear();
         self.backoff = Backoff::new(self.poll_interval);
         let now = Date::now();
         self.next_poll = now + self.poll_interval;
         self.deadline = now + self.timeout;
     }
 
-    fn fail(&mut self, error: JsValue, fatal: bool) -> String {
+    /// Applies a signal to the session and appends what it asks for: each event with the
+    /// outcome (or the error) as it stands now.
+    fn tell(&mut self, signal: Signal, out: &Effects) {
+        for effect in self.machine.handle(signal) {
+            match effect {
+                Effect::Emit(event) => {
+                    let detail = if event == Event::Error {
+                        &self.error
+                    } else {
+                        &self.outcome
+                    };
+                    out.push(event.name(), &[detail]);
+                }
+                Effect::Resolve => out.push("resolve", &[&self.outcome]),
+                Effect::Reject => out.push("reject", &[&self.error]),
+                Effect::CloseSurface => out.push("shut", &[]),
+            }
+        }
+    }
+
+    fn fail(&mut self, error: JsValue, fatal: bool, out: &Effects) {
         self.error = error;
-        let mut out = String::new();
-        effects(self.machine.handle(Signal::Error { fatal }), &mut out);
-        out
+        self.tell(Signal::Error { fatal }, out);
     }
 
     /// Follows a stored session from this page (return page, resume), asking at once.
-    fn follow(&mut self, stored: Stored) -> String {
+    /// False when that session is already being followed.
+    fn follow(&mut self, stored: Stored, out: &Effects) -> bool {
         let same = self.session.as_ref().is_some_and(|s| s.id == stored.id);
         if !self.done() && same {
-            return String::new();
+            return false;
         }
         self.redirect = false;
         self.begin(Some(stored), false);
         self.machine.handle(Signal::Returned);
         self.next_poll = 0.0;
-        "watch".into()
+        out.push("watch", &[]);
+        true
     }
 }
 

@@ -24,11 +24,14 @@ const LOOPBACK: [&str; 3] = ["127.0.0.1", "localhost", "[::1]"];
 /// spelling a browser would resolve elsewhere (`user@host`, `\`, percent escapes,
 /// whitespace) can pass.
 pub fn allowed(provider: Provider, url: &str, sandbox: bool) -> bool {
-    let Some((scheme, rest)) = url.split_once("://") else {
+    // `scheme://`, read without a substring search (its code is large in the bundle).
+    let Some((scheme, rest)) = url.split_once(':') else {
         return false;
     };
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..end];
+    let Some(rest) = rest.strip_prefix("//") else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
     let clean = !authority.is_empty()
         && authority
             .bytes()
@@ -45,8 +48,8 @@ pub fn allowed(provider: Provider, url: &str, sandbox: bool) -> bool {
         return false;
     }
     // Split an optional `:port` off the end; `[::1]` keeps its inner colons.
-    let (host, port) = match authority.rfind(':') {
-        Some(i) if !authority[i..].contains(']') => (&authority[..i], Some(&authority[i + 1..])),
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((host, port)) if !port.as_bytes().contains(&b']') => (host, Some(port)),
         _ => (authority.as_str(), None),
     };
     let port_ok =

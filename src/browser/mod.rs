@@ -29,6 +29,13 @@ use error::set;
 
 pub use client::Client;
 
+/// The browser bundle's allocator: a small free list, as the bundle's size is a feature
+/// (dlmalloc is 7 KB of it). The edge keeps the default.
+#[cfg(all(target_arch = "wasm32", not(feature = "edge")))]
+#[global_allocator]
+static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
+    lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());
+
 /// Checks a checkout request (`{provider, items | order_id, customer, ...}`) with the
 /// backend's rules. Answers `{ok, violations: [{code, field, message}]}` with messages in
 /// `lang` (`fr` by default).

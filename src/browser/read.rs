@@ -9,6 +9,7 @@ use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::error::set;
+use crate::domain::validation::decimal;
 use crate::domain::{CartLine, CheckoutInput, CustomerInput};
 
 /// A property, or `undefined` when `object` is not an object.
@@ -28,7 +29,15 @@ pub(crate) fn string(object: &JsValue, keys: &[&str]) -> Option<String> {
             value
                 .as_f64()
                 .filter(|n| n.fract() == 0.0 && n.abs() < 1e15)
-                .map(|n| (n as i64).to_string())
+                .map(|n| {
+                    // By hand: `to_string` would bring `core::fmt` into the bundle.
+                    let digits = decimal((n as i64).unsigned_abs());
+                    if n < 0.0 {
+                        ["-", &digits].concat()
+                    } else {
+                        digits
+                    }
+                })
         })
     })
 }

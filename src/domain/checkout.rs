@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::customer::CustomerRules;
-use super::validation::{text, Message, Violation, Violations};
+use super::validation::{indexed, text, Message, Violation, Violations};
 use super::{CartLine, Customer, CustomerInput, Lang, Metadata, Provider};
 
 /// The body of `POST /sessions`, before any check.
@@ -157,7 +157,7 @@ impl Checkout {
             if !ok {
                 found.push(Violation::new(
                     "invalid_method",
-                    format!("methods[{i}]"),
+                    indexed("methods", i),
                     Message::new(
                         "Code de moyen de paiement invalide (par exemple mtn_ci).",
                         "Invalid payment method code (for example mtn_ci).",
@@ -165,8 +165,9 @@ impl Checkout {
                 ));
             }
         }
+        let entries = input.metadata.iter().flatten();
         let metadata = found.collect(Metadata::parse(
-            input.metadata.clone().unwrap_or_default(),
+            entries.map(|(key, value)| (key.clone(), value.clone())),
             "metadata",
         ));
         let rules = provider.map_or(CustomerRules::default(), |p| {

@@ -218,11 +218,11 @@ fn normalize_email(email: &str) -> Option<String> {
         && local.len() <= 64
         && !local.starts_with('.')
         && !local.ends_with('.')
-        && !local.contains("..")
+        && !local.as_bytes().windows(2).any(|pair| pair == b"..")
         && local
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c));
-    let labels_ok = domain.contains('.')
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~.".contains(&b));
+    let labels_ok = domain.as_bytes().contains(&b'.')
         && domain.split('.').all(|label| {
             !label.is_empty()
                 && label.len() <= 63
@@ -230,7 +230,7 @@ fn normalize_email(email: &str) -> Option<String> {
                 && !label.ends_with('-')
                 && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         });
-    (local_ok && labels_ok).then(|| format!("{local}@{}", domain.to_ascii_lowercase()))
+    (local_ok && labels_ok).then(|| [local, "@", &domain.to_ascii_lowercase()].concat())
 }
 
 #[cfg(test)]

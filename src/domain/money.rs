@@ -363,7 +363,8 @@ impl Money {
             super::Lang::Fr => ('\u{202f}', ','),
             super::Lang::En => (',', '.'),
         };
-        let digits = whole.to_string();
+        // Digits by hand: `core::fmt` would weigh several KB in the browser bundle.
+        let digits = super::validation::decimal(whole);
         let mut grouped = String::with_capacity(digits.len() + digits.len() / 3 + 8);
         for (i, ch) in digits.chars().enumerate() {
             if i > 0 && (digits.len() - i) % 3 == 0 {
@@ -373,15 +374,16 @@ impl Money {
         }
         if self.currency.minor_units() > 0 {
             grouped.push(decimal);
-            let cents = self.amount % per;
-            grouped.push_str(&format!(
-                "{cents:0width$}",
-                width = self.currency.minor_units() as usize
-            ));
+            let cents = super::validation::decimal(self.amount % per);
+            for _ in cents.len()..self.currency.minor_units() as usize {
+                grouped.push('0');
+            }
+            grouped.push_str(&cents);
         }
+        let symbol = self.currency.symbol();
         match lang {
-            super::Lang::Fr => format!("{grouped}\u{a0}{}", self.currency.symbol()),
-            super::Lang::En => format!("{}\u{a0}{grouped}", self.currency.symbol()),
+            super::Lang::Fr => [&grouped, "\u{a0}", symbol].concat(),
+            super::Lang::En => [symbol, "\u{a0}", &grouped].concat(),
         }
     }
 

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::validation::{join, text, Message, Violation, Violations};
+use super::validation::{decimal, indexed, join, text, Message, Violation, Violations};
 use super::{Currency, Money, MoneyError};
 
 /// Most lines one cart may hold.
@@ -39,15 +39,23 @@ impl CartLine {
                 "too_many_lines",
                 field,
                 Message::new(
-                    format!(
-                        "Le panier ne peut pas contenir plus de {MAX_LINES} articles différents."
-                    ),
-                    format!("The cart cannot hold more than {MAX_LINES} different articles."),
+                    [
+                        "Le panier ne peut pas contenir plus de ",
+                        &decimal(MAX_LINES as u64),
+                        " articles différents.",
+                    ]
+                    .concat(),
+                    [
+                        "The cart cannot hold more than ",
+                        &decimal(MAX_LINES as u64),
+                        " different articles.",
+                    ]
+                    .concat(),
                 ),
             ));
         }
         for (i, line) in lines.iter().enumerate() {
-            let at = format!("{field}[{i}]");
+            let at = indexed(field, i);
             if !is_sku(&line.sku) {
                 found.push(Violation::new(
                     "invalid_sku",
@@ -63,8 +71,18 @@ impl CartLine {
                     "invalid_quantity",
                     join(&at, "quantity"),
                     Message::new(
-                        format!("La quantité doit être comprise entre 1 et {MAX_QUANTITY}."),
-                        format!("The quantity must be between 1 and {MAX_QUANTITY}."),
+                        [
+                            "La quantité doit être comprise entre 1 et ",
+                            &decimal(MAX_QUANTITY.into()),
+                            ".",
+                        ]
+                        .concat(),
+                        [
+                            "The quantity must be between 1 and ",
+                            &decimal(MAX_QUANTITY.into()),
+                            ".",
+                        ]
+                        .concat(),
                     ),
                 ));
             }
@@ -136,7 +154,7 @@ impl Order {
             match item.total().and_then(|t| total.checked_add(t)) {
                 Ok(sum) => total = sum,
                 Err(error) => {
-                    found.push(error.violation(format!("items[{i}]")));
+                    found.push(error.violation(indexed("items", i)));
                     return Err(found);
                 }
             }
@@ -220,8 +238,17 @@ impl Metadata {
                 "too_many_metadata",
                 field,
                 Message::new(
-                    format!("{METADATA_MAX_ENTRIES} métadonnées au plus."),
-                    format!("At most {METADATA_MAX_ENTRIES} metadata entries."),
+                    [
+                        &decimal(METADATA_MAX_ENTRIES as u64),
+                        " métadonnées au plus.",
+                    ]
+                    .concat(),
+                    [
+                        "At most ",
+                        &decimal(METADATA_MAX_ENTRIES as u64),
+                        " metadata entries.",
+                    ]
+                    .concat(),
                 ),
             ));
         }

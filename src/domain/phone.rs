@@ -180,12 +180,15 @@ impl Phone {
 
     fn from_international(digits: &str) -> Result<Phone, PhoneError> {
         // Dialing codes are prefix-free, so at most one plan matches.
-        if let Some(plan) = PLANS.iter().find(|p| digits.starts_with(p.dial)) {
-            return Phone::national(plan, &digits[plan.dial.len()..]);
+        let found = PLANS
+            .iter()
+            .find_map(|p| digits.strip_prefix(p.dial).map(|national| (p, national)));
+        if let Some((plan, national)) = found {
+            return Phone::national(plan, national);
         }
         // E.164: at most 15 digits; the shortest real numbers have 8.
         if (8..=15).contains(&digits.len()) && !digits.starts_with('0') {
-            Ok(Phone(format!("+{digits}")))
+            Ok(Phone(["+", digits].concat()))
         } else {
             Err(PhoneError::Length)
         }
@@ -200,7 +203,7 @@ impl Phone {
         // Bénin's 8-digit numbers became "01" + the same 8 digits.
         let upgraded;
         let digits = if plan.country == *b"BJ" && digits.len() == 8 {
-            upgraded = format!("01{digits}");
+            upgraded = ["01", digits].concat();
             upgraded.as_str()
         } else {
             digits
@@ -208,7 +211,7 @@ impl Phone {
         if digits.len() != plan.length || (plan.trunk_zero && digits.starts_with('0')) {
             return Err(PhoneError::Length);
         }
-        Ok(Phone(format!("+{}{digits}", plan.dial)))
+        Ok(Phone(["+", plan.dial, digits].concat()))
     }
 
     /// The E.164 text, `+` included.
@@ -218,7 +221,7 @@ impl Phone {
 
     /// Digits only, without `+`: the international integer form Moneroo's `msisdn` wants.
     pub fn digits(&self) -> &str {
-        &self.0[1..]
+        self.0.strip_prefix('+').unwrap_or(&self.0)
     }
 
     /// The country whose plan the number follows, when it is one we know.

@@ -60,3 +60,56 @@ test(`the browser bundle stays within ${BROWSER_BUDGET_GZIP / 1024} KB gzip`, ()
   assert.ok(gzip > 10_000, "the bundle was measured");
   assert.ok(gzip <= BROWSER_BUDGET_GZIP, `${gzip} bytes gzip`);
 });
+
+// The shipped files, not the sources: the build minifies the JavaScript and renames the
+// wasm's imports, which the Rust tests in Chromium (tests/wasm_browser.rs) do not see.
+test("the built browser bundle validates, formats and runs a checkout in Chromium", async (t) => {
+  const { chromium } = await import("playwright-core");
+  const { createServer } = await import("node:http");
+  const types = { ".js": "text/javascript", ".wasm": "application/wasm", ".html": "text/html" };
+  const page = `<!doctype html><button>Payer</button><script type="module">
+    import { Guichet, validateCheckout, formatAmount } from "/pkg/browser/index.js";
+    const json = (status, body) => new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+    let gets = 0;
+    const real = window.fetch;
+    window.fetch = async (url, init = {}) => {
+      if (!String(url).startsWith("/api/")) return real(url, init);
+      if (init.method === "POST") {
+        return json(201, { id: "ses_built", token: "v1.k.ses_built.sig", provider: "cinetpay",
+          checkout_url: location.origin + "/checkout", amount: 15000, currency: "XOF", status: "pending" });
+      }
+      gets += 1;
+      return json(200, { id: "ses_built", provider: "cinetpay", amount: 15000, currency: "XOF",
+        reference: "ORD-1", status: gets > 1 ? "succeeded" : "pending" });
+    };
+    const report = await validateCheckout({ provider: "moneroo", items: [], customer: {} }, "en");
+    const amount = await formatAmount(12500, "XOF");
+    const guichet = new Guichet({ endpoint: "/api", provider: "cinetpay", sandbox: true, pollInterval: 100, display: "overlay" });
+    const events = [];
+    for (const type of ["ready", "success", "close"]) guichet.on(type, () => events.push(type));
+    const outcome = await guichet.open({ order_id: "ORD-1", customer: {} });
+    window.result = { codes: report.violations.map((v) => v.code), ok: report.ok, amount, status: outcome.status, events };
+  </script>`;
+  const server = createServer((req, res) => {
+    const path = new URL(req.url, "http://x").pathname;
+    const file = path === "/" ? null : path.startsWith("/pkg/browser/") ? path.slice(1) : undefined;
+    if (file === undefined) return res.writeHead(404).end();
+    res.writeHead(200, { "content-type": types[file ? file.slice(file.lastIndexOf(".")) : ".html"] });
+    res.end(file ? readFileSync(file) : page);
+  });
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  t.after(() => server.close());
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium" });
+  t.after(() => browser.close());
+  const tab = await browser.newPage();
+  const errors = [];
+  tab.on("pageerror", (error) => errors.push(error.message));
+  await tab.goto(`http://127.0.0.1:${server.address().port}/`);
+  const result = await tab.waitForFunction(() => window.result, null, { timeout: 10_000 }).then((h) => h.jsonValue());
+  assert.deepEqual(errors, []);
+  assert.equal(result.ok, false);
+  assert.deepEqual(result.codes, ["empty_cart", "required", "required", "required"]);
+  assert.equal(result.amount, "12\u202f500\u00a0F CFA");
+  assert.equal(result.status, "succeeded");
+  assert.deepEqual(result.events, ["ready", "success", "close"]);
+});
