@@ -39,7 +39,9 @@ fi
 # npm ci when the lock file matches; the marker avoids re-running it when nothing changed.
 if [ ! -f node_modules/.guichet-installed ] || [ package-lock.json -nt node_modules/.guichet-installed ]; then
   say "installing npm dev dependencies"
-  npm ci --no-audit --no-fund --loglevel=error
+  # npm ci refuses a lock file that lacks other platforms' optional packages (deno's):
+  # then npm install, which installs the same pinned versions for this platform.
+  npm ci --no-audit --no-fund --loglevel=error 2>/dev/null || npm install --no-audit --no-fund --loglevel=error
   touch node_modules/.guichet-installed
 fi
 

@@ -55,9 +55,23 @@ export function sandboxBinary() {
   return binary;
 }
 
-/** Starts the sandbox with fast clocks; `args` adds flags. */
-export async function startSandbox(args = []) {
-  const child = spawn(sandboxBinary(), ["--port", "0", "--seed", "11", "--time-scale", "0.001", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+/**
+ * The sandbox binary as this checkout's sources build it: `cargo build` runs every time
+ * (a no-op when fresh), with the features `cargo test` uses so the two share one build.
+ */
+export function freshSandboxBinary() {
+  const out = execFileSync("cargo", ["build", "--quiet", "--features", "edge,sandbox", "--bin", "guichet-sandbox", "--message-format", "json"], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 64 << 20 });
+  const built = out.split("\n").filter(Boolean).map((line) => JSON.parse(line)).findLast((m) => m.reason === "compiler-artifact" && m.executable);
+  if (!built) throw new Error("cargo built no guichet-sandbox executable");
+  return built.executable;
+}
+
+/**
+ * Starts the sandbox; `args` adds flags. By default on any free port, with seed 11 and
+ * fast clocks (`timeScale` 0.001); `binary` picks another build of it.
+ */
+export async function startSandbox(args = [], { port = 0, seed = 11, timeScale = 0.001, binary = sandboxBinary() } = {}) {
+  const child = spawn(binary, ["--port", String(port), "--seed", String(seed), "--time-scale", String(timeScale), ...args], { stdio: ["ignore", "pipe", "pipe"] });
   const [, url] = await waitForLine(child, /listening on (http:\/\/127\.0\.0\.1:\d+)/, 20_000);
   child.stdout.resume();
   const control = async (path, init) => {
