@@ -100,6 +100,7 @@ async function check() {
   const request = order();
   const found = await validateCheckout(request, lang);
   report = found;
+  form.dataset.valid = String(found.ok);
   return found;
 }
 
@@ -163,6 +164,8 @@ guichet
     showOutcome(outcomeBox, outcome.status, outcome);
   })
   .on("close", (outcome) => {
+    // After an error Guichet closes its window too: the error is what the shopper needs.
+    if (outcomeBox.dataset.kind === "error") return;
     if (outcome.status === "pending" || outcome.status === null) showOutcome(outcomeBox, "closed", outcome);
   })
   .on("error", (error) => {
