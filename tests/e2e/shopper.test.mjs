@@ -49,6 +49,9 @@ test("moneroo notifications sent twice and out of order settle the session once"
     await payInPopup(page);
     const session = await outcome(page, "succeeded");
     const view = await agree(stack, session, "succeeded");
+    await page.locator('#panel [data-step="status"] [data-status="succeeded"]').waitFor();
+    await page.locator("#panel .events li").nth(view.session.events.length - 1).waitFor();
+    await shot(page, "readme-paid", { fullPage: true });
     const deliveries = view.sandbox.notifications.filter((n) => n.delivered);
     assert.ok(deliveries.some((n) => n.duplicate), `a duplicate went out: ${JSON.stringify(deliveries)}`);
     const last = (event) => Math.max(...deliveries.filter((n) => n.event === event).map((n) => Date.parse(n.at)));
