@@ -234,6 +234,8 @@ async function main() {
     shopPort: Number(process.env.GUICHET_DEMO_PORT ?? 8080),
     sandboxPort: Number(process.env.GUICHET_SANDBOX_PORT ?? 4010),
     ledgerDir: join(root, ".cache/demo-d1"),
+    // The ledger outlives a run: a random seed keeps the providers' ids from repeating.
+    seed: null,
     binary: process.env.GUICHET_SANDBOX_BIN,
   });
   console.log(`
@@ -253,8 +255,10 @@ Pay with Moneroo, CinetPay or MoneyFusion; on the provider's page, "Payer" pays,
     await demo.stop();
     process.exit(0);
   };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
+  // First in line: miniflare's own handlers end the process right after theirs run (the
+  // sandbox child is killed on exit in any case).
+  process.prependListener("SIGINT", stop);
+  process.prependListener("SIGTERM", stop);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

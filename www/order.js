@@ -16,7 +16,10 @@ async function renderList() {
       el("span", { class: `status status-${o.status}`, text: t(`status.${o.status}`) }))))));
 }
 
+let timer = null;
+
 async function renderOne() {
+  clearTimeout(timer);
   title.removeAttribute("data-i18n");
   title.textContent = t("order.title", { id });
   const answer = await fetch(`/demo/sessions/${encodeURIComponent(id)}`, { cache: "no-store" }).then((r) => r.json()).catch(() => null);
@@ -24,7 +27,7 @@ async function renderOne() {
   const shown = document.getElementById("status");
   shown.dataset.status = status ?? "";
   shown.textContent = status ? t(`status.${status}`) : t("orders.unknown");
-  if (status === "pending") setTimeout(renderOne, 2000);
+  if (status === "pending") timer = setTimeout(renderOne, 2000);
 }
 
 setupLangSwitch();

@@ -67,11 +67,17 @@ export function freshSandboxBinary() {
 }
 
 /**
- * Starts the sandbox; `args` adds flags. By default on any free port, with seed 11 and
- * fast clocks (`timeScale` 0.001); `binary` picks another build of it.
+ * Starts the sandbox; `args` adds flags. By default on any free port, with seed 11 (`null`:
+ * a random one) and fast clocks (`timeScale` 0.001); `binary` picks another build of it.
  */
 export async function startSandbox(args = [], { port = 0, seed = 11, timeScale = 0.001, binary = sandboxBinary() } = {}) {
-  const child = spawn(binary, ["--port", String(port), "--seed", String(seed), "--time-scale", String(timeScale), ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  const seeded = seed === null ? [] : ["--seed", String(seed)];
+  const child = spawn(binary, ["--port", String(port), ...seeded, "--time-scale", String(timeScale), ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  // Whatever ends this process (a test runner, miniflare's own signal handlers calling
+  // process.exit), the sandbox goes with it.
+  const orphan = () => child.kill("SIGTERM");
+  process.on("exit", orphan);
+  child.once("exit", () => process.off("exit", orphan));
   const [, url] = await waitForLine(child, /listening on (http:\/\/127\.0\.0\.1:\d+)/, 20_000);
   child.stdout.resume();
   const control = async (path, init) => {
