@@ -23,3 +23,4 @@ step "wasm tests in Node" cargo test --target $WASM --features edge --test wasm_
 step "wasm tests in headless Chromium" timeout 600 cargo test --target $WASM --features browser --test wasm_browser
 step "build both bundles" bash scripts/build.sh
 step "bundles in workerd and Node, package checks" node --test tests/js/
+step "demo shop end to end in Chromium" timeout 600 node --test tests/e2e/

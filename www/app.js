@@ -1,60 +1,215 @@
-// The demo shop uses the package exactly as a merchant's storefront would.
-import { validateCheckout } from "/pkg/browser/index.js";
+// The storefront: products, cart, the shopper's details, and the two ways to pay. It uses
+// Guichet exactly as a merchant's page would: the published browser package, the
+// backend mounted at /api, and nothing private.
+import { Guichet, validateCheckout } from "/pkg/browser/index.js";
+import { Panel, el, lang, loadCatalog, money, onLangChange, productName, rememberOrder, setupLangSwitch, showOutcome, t } from "./shop.js";
 
-let lang = "fr";
+const guichet = new Guichet({ endpoint: "/api", provider: "moneroo", lang, sandbox: true });
+
 const form = document.getElementById("checkout");
 const problems = document.getElementById("problems");
+const outcomeBox = document.getElementById("outcome");
+const payHere = document.getElementById("pay-here");
+const payRedirect = document.getElementById("pay-redirect");
+const panel = new Panel(document.getElementById("panel"));
 
-function translate() {
-  document.documentElement.lang = lang;
-  for (const el of document.querySelectorAll("[data-fr]")) el.textContent = el.dataset[lang];
-  document.getElementById("lang").textContent = lang === "fr" ? "English" : "Français";
+let catalog = {};
+let cart = readCart();
+let report = null;
+/** How the provider's page is being shown, for the panel. */
+let display = null;
+let resuming = false;
+
+function readCart() {
+  try {
+    return JSON.parse(sessionStorage.getItem("shop.cart") ?? "{}");
+  } catch {
+    return {};
+  }
 }
 
-function request() {
+function saveCart() {
+  sessionStorage.setItem("shop.cart", JSON.stringify(cart));
+}
+
+/** What the backend is asked for: SKUs and quantities, never a price. */
+function order() {
   const data = new FormData(form);
-  const items = [...data.entries()]
-    .filter(([name, qty]) => name.startsWith("qty-") && Number(qty) > 0)
-    .map(([name, qty]) => ({ sku: name.slice(4), quantity: Number(qty) }));
-  const customer = Object.fromEntries(["first_name", "last_name", "email", "phone", "country"].map((k) => [k, data.get(k)]));
+  const items = Object.entries(cart)
+    .filter(([sku, quantity]) => catalog[sku] && quantity > 0)
+    .map(([sku, quantity]) => ({ sku, quantity }));
+  const customer = Object.fromEntries(["first_name", "last_name", "email", "phone", "country"].map((k) => [k, String(data.get(k) ?? "").trim()]));
   return { provider: data.get("provider"), items, customer, lang };
 }
 
-form.addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const report = await validateCheckout(request(), lang);
-  for (const input of form.querySelectorAll("[aria-invalid]")) input.removeAttribute("aria-invalid");
-  problems.replaceChildren(
-    ...report.violations.map((v) => {
-      const input = form.elements[v.field.replace("customer.", "")];
-      if (input instanceof HTMLElement) input.setAttribute("aria-invalid", "true");
-      const li = document.createElement("li");
-      li.textContent = `${v.field} — ${v.message}`;
-      return li;
-    }),
-  );
-  if (report.ok) {
-    const li = document.createElement("li");
-    li.className = "ok";
-    li.textContent = lang === "fr" ? "Commande valide." : "Order is valid.";
-    problems.replaceChildren(li);
+async function renderProducts() {
+  const list = document.getElementById("products");
+  const cards = await Promise.all(Object.entries(catalog).map(async ([sku, product]) => {
+    const name = productName(product);
+    const add = el("button", { type: "button", class: "add", "data-sku": sku, "aria-label": t("product.add.label", { name }), text: t("product.add") });
+    add.addEventListener("click", () => {
+      cart[sku] = (cart[sku] ?? 0) + 1;
+      saveCart();
+      renderCart();
+    });
+    return el("li", { class: "product", "data-sku": sku },
+      el("img", { src: product.image, alt: "", width: 320, height: 200, loading: "lazy" }),
+      el("div", { class: "product-body" },
+        el("h2", { text: name }),
+        el("p", { class: "muted", text: lang === "en" ? product.about_en : product.about }),
+        el("p", { class: "price", text: await money(product.price, product.currency) }),
+        add));
+  }));
+  list.replaceChildren(...cards);
+}
+
+async function renderCart() {
+  const list = document.getElementById("cart");
+  const lines = Object.entries(cart).filter(([sku, quantity]) => catalog[sku] && quantity > 0);
+  if (lines.length === 0) {
+    list.replaceChildren(el("li", { class: "muted", text: t("cart.empty") }));
+  } else {
+    list.replaceChildren(...(await Promise.all(lines.map(async ([sku, quantity]) => {
+      const product = catalog[sku];
+      const name = productName(product);
+      const change = (by) => () => {
+        cart[sku] = Math.max(0, quantity + by);
+        if (cart[sku] === 0) delete cart[sku];
+        saveCart();
+        renderCart();
+      };
+      const less = el("button", { type: "button", class: "qty", "aria-label": t("cart.less", { name }), text: "−" });
+      const more = el("button", { type: "button", class: "qty", "aria-label": t("cart.more", { name }), text: "+" });
+      less.addEventListener("click", change(-1));
+      more.addEventListener("click", change(1));
+      return el("li", { class: "cart-line", "data-sku": sku },
+        el("span", { class: "cart-name", text: name }),
+        el("span", { class: "cart-qty" }, less, el("output", { "aria-label": t("cart.quantity", { name }), text: String(quantity) }), more),
+        el("span", { class: "cart-price", text: await money(product.price * quantity, product.currency) }));
+    }))));
   }
-});
+  // The total shown is the shop's own sum of its list; what is charged is the backend's.
+  const currency = Object.values(catalog)[0]?.currency ?? "XOF";
+  const total = lines.reduce((sum, [sku, quantity]) => sum + catalog[sku].price * quantity, 0);
+  document.getElementById("total").textContent = await money(total, currency);
+  check();
+}
 
-document.getElementById("lang").addEventListener("click", () => {
-  lang = lang === "fr" ? "en" : "fr";
-  translate();
-});
+/** Checks the checkout with the backend's own rules (in the page, no request). */
+async function check() {
+  const request = order();
+  const found = await validateCheckout(request, lang);
+  report = found;
+  form.dataset.valid = String(found.ok);
+  return found;
+}
 
-const backend = document.getElementById("backend");
-fetch("/api/health")
-  .then((r) => r.json())
-  .then((h) => {
-    backend.dataset.state = h.ok ? "up" : "down";
-    backend.textContent = `Backend Guichet ${h.version} (workerd)`;
-  })
-  .catch(() => {
-    backend.dataset.state = "down";
-    backend.textContent = "Backend injoignable / unreachable";
+function showProblems(violations) {
+  for (const input of form.querySelectorAll("[aria-invalid]")) input.removeAttribute("aria-invalid");
+  const items = violations.map((v) => {
+    const name = v.field.replace(/^customer\./, "");
+    const input = form.elements.namedItem(name);
+    if (input instanceof HTMLElement) input.setAttribute("aria-invalid", "true");
+    const label = input instanceof HTMLElement && input.id ? form.querySelector(`label[for="${input.id}"]`)?.textContent : null;
+    const text = v.field === "items" || v.field.startsWith("items") ? t("cart.missing") : `${label ?? v.field} : ${v.message}`;
+    return el("li", { text });
   });
-translate();
+  problems.replaceChildren(...items);
+}
+
+/** True when the order may go: otherwise shows why. */
+function ready() {
+  const request = order();
+  if (request.items.length === 0) {
+    showProblems([{ field: "items", message: t("cart.missing") }]);
+    return false;
+  }
+  if (report && !report.ok) {
+    showProblems(report.violations);
+    return false;
+  }
+  showProblems([]);
+  return true;
+}
+
+function busy(on) {
+  form.setAttribute("aria-busy", String(on));
+  payHere.disabled = on;
+  payRedirect.disabled = on;
+}
+
+// Guichet's events: the outcome comes from the backend, never from the provider's URL.
+guichet
+  .on("ready", (outcome) => {
+    rememberOrder(outcome);
+    panel.created(outcome, display);
+    showOutcome(outcomeBox, "busy", outcome);
+  })
+  .on("pending", (outcome) => {
+    rememberOrder(outcome);
+    panel.follow(outcome.session);
+    showOutcome(outcomeBox, resuming ? "resumed" : "pending", outcome);
+  })
+  .on("success", (outcome) => {
+    rememberOrder(outcome);
+    panel.follow(outcome.session);
+    showOutcome(outcomeBox, outcome.status, outcome);
+    cart = {};
+    saveCart();
+    renderCart();
+  })
+  .on("failed", (outcome) => {
+    rememberOrder(outcome);
+    panel.follow(outcome.session);
+    showOutcome(outcomeBox, outcome.status, outcome);
+  })
+  .on("close", (outcome) => {
+    // After an error Guichet closes its window too: the error is what the shopper needs.
+    if (outcomeBox.dataset.kind === "error") return;
+    if (outcome.status === "pending" || outcome.status === null) showOutcome(outcomeBox, "closed", outcome);
+  })
+  .on("error", (error) => {
+    if (error.violations) showProblems(error.violations);
+    showOutcome(outcomeBox, "error", null, error);
+  });
+
+function pay(how) {
+  if (!ready()) return;
+  const request = order();
+  display = how === "redirect" ? "redirect" : request.provider === "cinetpay" && innerWidth >= 600 ? "overlay" : "popup";
+  outcomeBox.hidden = true;
+  busy(true);
+  resuming = false;
+  // Called inside the click, so the browser lets the provider's window open.
+  const started = how === "redirect" ? guichet.redirect(request) : guichet.open(request);
+  started.catch(() => {}).finally(() => {
+    if (how !== "redirect") busy(false);
+  });
+}
+
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  pay("open");
+});
+payRedirect.addEventListener("click", () => pay("redirect"));
+form.addEventListener("input", () => check());
+form.addEventListener("change", () => check());
+
+onLangChange(() => {
+  renderProducts();
+  renderCart();
+  if (problems.childElementCount) check().then(ready);
+});
+
+setupLangSwitch();
+catalog = await loadCatalog();
+await Promise.all([renderProducts(), renderCart()]);
+
+// A reload during a payment: pick the session up again where it stands.
+resuming = true;
+guichet.resume().then((outcome) => {
+  resuming = false;
+  if (outcome?.session) busy(false);
+}, () => {
+  resuming = false;
+});

@@ -15,7 +15,6 @@ async function readBody(req) {
 }
 
 const root = new URL("../../../", import.meta.url).pathname;
-const targetDir = process.env.CARGO_TARGET_DIR ?? join(root, "target");
 
 /** A free port on 127.0.0.1. */
 export async function freePort() {
@@ -45,23 +44,38 @@ function waitForLine(child, pattern, ms) {
   });
 }
 
-let built = false;
+let built = null;
 
-/** The sandbox binary (debug), brought up to date once per process. The features are the
- * native tests' own, so after `cargo test` this build has nothing to do. */
+/**
+ * The sandbox binary as this checkout's sources build it: `cargo build` runs once per
+ * process (a no-op when fresh), with the features `cargo test` uses so the two share one
+ * build, and cargo names the executable (honouring CARGO_TARGET_DIR).
+ */
 export function sandboxBinary() {
-  if (!built) {
-    execFileSync("cargo", ["build", "--quiet", "--features", "edge,sandbox", "--bin", "guichet-sandbox"], { cwd: root, stdio: "inherit", timeout: 900_000 });
-    built = true;
-  }
-  return join(targetDir, "debug", "guichet-sandbox");
+  if (built) return built;
+  const out = execFileSync("cargo", ["build", "--quiet", "--features", "edge,sandbox", "--bin", "guichet-sandbox", "--message-format", "json"], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 64 << 20, timeout: 900_000 });
+  const artifact = out.split("\n").filter(Boolean).map((line) => JSON.parse(line)).findLast((m) => m.reason === "compiler-artifact" && m.executable);
+  if (!artifact) throw new Error("cargo built no guichet-sandbox executable");
+  built = artifact.executable;
+  return built;
 }
 
-/** Starts the sandbox on a free port with fast clocks; `args` adds flags or overrides
- * the default seed and time scale. */
-export async function startSandbox(args = []) {
-  const defaults = [["--seed", "11"], ["--time-scale", "0.001"]].filter(([flag]) => !args.includes(flag));
-  const child = spawn(sandboxBinary(), ["--port", "0", ...defaults.flat(), ...args], { stdio: ["ignore", "pipe", "pipe"] });
+/**
+ * Starts the sandbox; `args` adds flags (a `--seed` or `--time-scale` there wins). By
+ * default on any free port, with seed 11 (`null`: a random one) and fast clocks
+ * (`timeScale` 0.001); `binary` picks another build of it.
+ */
+export async function startSandbox(args = [], { port = 0, seed = 11, timeScale = 0.001, binary = sandboxBinary() } = {}) {
+  const defaults = [
+    ...(seed === null || args.includes("--seed") ? [] : ["--seed", String(seed)]),
+    ...(args.includes("--time-scale") ? [] : ["--time-scale", String(timeScale)]),
+  ];
+  const child = spawn(binary, ["--port", String(port), ...defaults, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  // Whatever ends this process (a test runner, miniflare's own signal handlers calling
+  // process.exit), the sandbox goes with it.
+  const orphan = () => child.kill("SIGTERM");
+  process.on("exit", orphan);
+  child.once("exit", () => process.off("exit", orphan));
   const [, url] = await waitForLine(child, /listening on (http:\/\/127\.0\.0\.1:\d+)/, 20_000);
   child.stdout.resume();
   const control = async (path, init) => {
