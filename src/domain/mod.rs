@@ -3,6 +3,7 @@
 //! Pure values and rules: no I/O, no clock, no secrets. Both WebAssembly bundles compile
 //! this module, so a cart the storefront accepts is a cart the backend accepts.
 
+pub mod calendar;
 pub mod checkout;
 pub mod country;
 pub mod customer;
