@@ -24,6 +24,7 @@ export async function load({ url, requests, connections = 16, duration = 10, war
     connections,
     duration,
     rps: r.requests.average,
+    rpsMedian: r.requests.p50,
     total: r.requests.total,
     p50: r.latency.p50,
     p90: r.latency.p90,

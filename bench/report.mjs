@@ -1,0 +1,204 @@
+// Renders the results of one pass as bench/RESULTS.md: every table says how it was taken
+// and which command reproduces it.
+import { kb, ms, ratio } from "./lib/stats.mjs";
+
+const row = (cells) => `| ${cells.join(" | ")} |`;
+const table = (head, rows) => [row(head), row(head.map(() => "---")), ...rows.map(row)].join("\n");
+const cmd = (section) => `\`npm run bench -- --only ${section}\``;
+const int = (n) => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "n/a");
+const lat = (n) => (Number.isFinite(n) ? `${n} ms` : "n/a");
+const WORKER_LABEL = { guichet: "Guichet (`pkg/edge`, wasm)", reference: "reference (`fusionpay`, plain JS)", empty: "empty worker (baseline)" };
+
+function machineSection(m, r) {
+  return `## The machine
+
+| | |
+|---|---|
+| date | ${m.date} |
+| CPU | ${m.cpu}, ${m.cores} cores |
+| memory | ${m.memory} |
+| OS | ${m.os} |
+| Node | ${m.node} |
+| Chromium | ${r.browser?.chromium ?? m.chromium} (Debian's \`/usr/bin/chromium\`, headless, through playwright-core ${m.playwright}) |
+| workerd | ${m.workerd} (miniflare ${m.miniflare}) |
+| rustc | ${m.rustc} |
+| autocannon | ${m.autocannon} |
+| commit | ${m.commit} |
+`;
+}
+
+function browserSection(b) {
+  const guichet = b.results.find((r) => r.name === "guichet");
+  const rows = b.results.map((r) => [
+    r.label + (r.version ? ` ${r.version}` : ""),
+    r.bytes.files.map((f) => `\`${f.path.split("/").pop()}\``).join(" + "),
+    kb(r.bytes.raw),
+    kb(r.bytes.gzip),
+    ms(r.time.median),
+    ms(r.time.p90),
+    r.name === "guichet" ? "1.00×" : ratio(r.time.median, guichet.time.median),
+    r.readyMeans,
+  ]);
+  const notes = b.results
+    .filter((r) => r.cdn || r.blocked.length)
+    .map((r) => `- ${r.label}: ${r.cdn ?? ""}${r.blocked.length ? ` Requests to other hosts seen (blocked, no internet here): ${r.blocked.map((u) => `\`${u}\``).join(", ")}.` : ""}`)
+    .join("\n");
+  return `## 1. Browser: bytes and time to a ready checkout button
+
+Reproduce: ${cmd("browser")}
+
+${table(["package", "files on the critical path", "raw", "gzip -9", "import → ready, median", "p90", "median ÷ Guichet's", "ready means"], rows)}
+
+${b.runs} runs per package (after one warm-up round that is dropped), each in a fresh browser
+context with the HTTP cache disabled (CDP \`Network.setCacheDisabled\`), served by a local
+static server on 127.0.0.1 (\`cache-control: no-store\`, no compression on the wire: the gzip -9
+column is what a CDN would send). The time is \`performance.now()\` in the page from just before
+\`await import(entry)\` to the moment the API answers; rounds visit the packages in rotating order.
+"Files on the critical path" are exactly the files the page fetched during that time.
+Every request to a host other than 127.0.0.1 is aborted and listed below.
+
+What each comparison package is:
+${notes}
+
+The comparison packages are plain JavaScript that only define functions at import: their
+"ready" is little more than parsing a few kilobytes, while the real checkout of each one
+(Paystack's, CinetPay's, Kkiapay's form, Stripe.js) is fetched from the provider's servers
+when the shopper clicks (or, for Stripe, at import), which this offline machine cannot reach.
+Guichet's "ready" includes fetching, compiling and instantiating its WebAssembly and
+answering a full checkout validation (fr/en messages, E.164 phone, cart rules) without any
+network call beyond its own files.
+`;
+}
+
+function edgeSizeSection(s) {
+  return `### Bundle size
+
+Reproduce: ${cmd("edge-size")} (or \`npm run build\`, which prints the same files)
+
+${table(
+  ["bundle", "raw", "gzip -9"],
+  [
+    ["Guichet `pkg/edge` (all files: glue, wasm, Node and workerd entries)", kb(s.guichet.raw), kb(s.guichet.gzip)],
+    [`Guichet on workerd (${s.guichetWorkerd.files.map((f) => `\`${f}\``).join(" + ")})`, kb(s.guichetWorkerd.raw), kb(s.guichetWorkerd.gzip)],
+    [`reference (${s.reference.rows.map((r) => `\`${r.file.split("/").pop()}\``).join(" + ")})`, kb(s.reference.raw), kb(s.reference.gzip)],
+  ],
+)}
+`;
+}
+
+function startSection(w, n, plan) {
+  const rows = ["empty", "reference", "guichet"].map((k) => [
+    WORKER_LABEL[k],
+    ms(w[k].median),
+    ms(w[k].p90),
+    k === "empty" ? "—" : ms(w[k].median - w.empty.median),
+    ms(n[k].median),
+    ms(n[k].p90),
+    k === "empty" ? "—" : ms(n[k].median - n.empty.median),
+  ]);
+  return `### Cold start
+
+Reproduce: ${cmd("edge-start")}
+
+${table(["worker", "workerd median", "p90", "− empty", "Node median", "p90", "− empty"], rows)}
+
+Guichet ÷ reference, medians: workerd ${ratio(w.guichet.median, w.reference.median)}, Node ${ratio(n.guichet.median, n.reference.median)}.
+
+- workerd: ${w.guichet.n} runs per worker (plus a dropped warm-up round), each a fresh
+  \`new Miniflare(...)\` (a new workerd process) timed from the constructor to the end of
+  the first \`GET /api/health\` answer (\`dispatchFetch\`). Most of it is workerd starting;
+  the "− empty" column subtracts the median of a worker that only answers 200.
+- Node: ${n.guichet.n} runs per worker, each a fresh \`node\` process timing, inside it, from
+  just before \`await import(entry)\` to the end of the first \`GET /api/health\` answer
+  (\`bench/lib/node-start.mjs\`). Guichet's Node entry reads and compiles its wasm on that
+  first request.
+`;
+}
+
+function loadTable(rows, { refWorker = "reference" } = {}) {
+  const body = [];
+  const ratios = [];
+  for (const runtime of ["workerd", "node"]) {
+    const here = rows.filter((r) => r.runtime === runtime);
+    for (const r of here) {
+      if (r.skipped) body.push([runtime, WORKER_LABEL[r.worker] ?? r.worker, `**${r.skipped}**`, "", "", "", "", ""]);
+      else body.push([runtime, WORKER_LABEL[r.worker] ?? r.worker, int(r.rps), r.rpsRounds.map(int).join(", "), lat(r.p50), lat(r.p99), `${r.mean.toFixed(2)} ms`, `${r.non2xx + r.errors + r.timeouts} of ${int(r.total)}`]);
+    }
+    const g = here.find((r) => r.worker === "guichet" && !r.skipped);
+    const ref = here.find((r) => r.worker === refWorker && !r.skipped);
+    if (g && ref) ratios.push(`${runtime}: throughput ${ratio(g.rps, ref.rps)}, p50 latency ${ratio(g.p50, ref.p50)}, p99 ${ratio(g.p99, ref.p99)}`);
+  }
+  return `${table(["runtime", "worker", "req/s (median of rounds)", "req/s per round", "p50", "p99", "mean latency", "non-2xx or errors, of requests"], body)}
+
+${ratios.length ? `Guichet ÷ ${refWorker}: ${ratios.join("; ")}.` : ""}`;
+}
+
+function loadSection(r) {
+  const p = r.plan;
+  const parts = [`### Under load (loopback)
+
+Reproduce: ${cmd("edge-load")}
+
+autocannon ${r.machine.autocannon}, ${p.connections} connections, no pipelining. The workers
+compared are up side by side; each gets ${p.warmup} s of warm-up (thrown away), then
+${p.rounds} measured rounds of ${p.duration} s, taken in the order A B B A … so that drift hits
+them alike; the table gives the median over rounds (throughput, and each round's latency
+percentiles). Everything on 127.0.0.1: the load generator in the bench's Node process, the worker in
+workerd (miniflare's socket) or in its own Node process (\`bench/lib/serve-node.mjs\`, the same
+\`node:http\` → \`Request\` adapter for every worker), and the provider sandbox
+(\`guichet-sandbox\`, release build, no fault configured: zero added latency). Latency
+percentiles have autocannon's 1 ms resolution; the mean is exact. On 2 shared cores the
+load generator, the worker and the sandbox compete for the CPU, so the absolute figures
+are a floor; compare the ratios.`];
+  if (r.healthLoad) parts.push(`#### \`GET /health\` (runtime and router only)\n\n${loadTable(r.healthLoad)}\n\nGuichet's figures beside the empty worker show what its wasm router costs per request.`);
+  if (r.sessionsLoad)
+    parts.push(`#### \`POST /sessions\` (MoneyFusion, priced from \`GUICHET_CATALOG\`)
+
+${loadTable(r.sessionsLoad)}
+
+Each request prices a 2-item cart from the catalog, opens a payment with the sandbox's
+MoneyFusion API (one HTTP call), signs a session token (HMAC-SHA256) and records the session.
+The reference does the same with the npm \`fusionpay\` client (\`bench/reference/fusionpay-worker.mjs\`),
+with lighter checks (no E.164 normalisation, no fr/en violations, no CORS), which can only
+favour it.`);
+  if (r.webhookLoad) parts.push(`#### Webhook delivery\n\n${loadTable(r.webhookLoad)}${r.webhookNote ? `\n\n${r.webhookNote}` : ""}`);
+  return parts.join("\n\n");
+}
+
+function ledgerSection(l) {
+  if (l.skipped) return `## 3. Cost growth with the ledger (D1)\n\nReproduce: ${cmd("ledger")}\n\n${l.skipped}.\n`;
+  const rows = l.runs.map((r) => [int(r.size), int(r.rps), int(r.rpsMedian), lat(r.p50), lat(r.p99), `${r.mean.toFixed(2)} ms`, `${r.non2xx + r.errors + r.timeouts}`, `${(r.seedMs / 1000).toFixed(1)} s`]);
+  const first = l.runs[0];
+  const last = l.runs[l.runs.length - 1];
+  return `## 3. Cost growth with the ledger (D1)
+
+Reproduce: ${cmd("ledger")}
+
+${table(["payments in the ledger", "req/s (mean)", "req/s (median of 1 s samples)", "p50", "p99", "mean latency", "non-2xx / errors", "seeding time"], rows)}
+
+From ${int(first.size)} to ${int(last.size)} payments: throughput ${ratio(last.rps, first.rps)}, mean latency ${ratio(last.mean, first.mean)}.
+
+${l.method}
+`;
+}
+
+export function render(r) {
+  const m = r.machine;
+  const out = [
+    `# Benchmarks
+
+Generated by \`npm run bench\`${r.quick ? " -- --quick (a short pass: too few runs to quote)" : ""} on ${m.date.slice(0, 10)}, in ${Math.round(r.elapsedSeconds)} s of measuring.
+Figures are medians (and p90) of many runs, or load over a bounded time; quote the
+ratios, not the absolute times: this is a shared 2-core virtual machine.
+Each section names the command that reproduces it; \`npm run bench\` reruns everything and
+rewrites this file.`,
+    machineSection(m, r),
+  ];
+  if (r.browser) out.push(browserSection(r.browser));
+  if (r.edgeSize || r.startWorkerd || r.healthLoad) out.push("## 2. Edge backend");
+  if (r.edgeSize) out.push(edgeSizeSection(r.edgeSize));
+  if (r.startWorkerd) out.push(startSection(r.startWorkerd, r.startNode, r.plan));
+  if (r.healthLoad || r.sessionsLoad) out.push(loadSection(r));
+  if (r.ledger) out.push(ledgerSection(r.ledger));
+  return `${out.join("\n\n")}\n`;
+}
