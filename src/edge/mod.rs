@@ -4,10 +4,20 @@
 //! [`crate::http::HttpResponse`] out, so every route is tested natively. [`worker`] adapts
 //! it to the runtime's `Request` and `Response` objects.
 
+pub mod catalog;
 pub mod config;
+pub mod connector;
+pub mod gateway;
+pub mod ledger;
+pub mod orders;
 pub mod reply;
 pub mod router;
+pub mod runtime;
+pub mod secret;
+pub mod sessions;
+pub mod token;
+pub mod webhooks;
 pub mod worker;
 
 pub use config::Config;
-pub use router::{route, Incoming};
+pub use router::{route, Edge, Incoming};

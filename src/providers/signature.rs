@@ -19,10 +19,14 @@ fn mac_over(secret: &str, parts: &[&[u8]]) -> HmacSha256 {
 
 /// The lowercase hex HMAC-SHA256 of the concatenated `parts`, keyed with `secret`.
 pub fn sign_hex(secret: &str, parts: &[&[u8]]) -> String {
+    encode_hex(&mac_over(secret, parts).finalize().into_bytes())
+}
+
+/// Bytes as lowercase hex.
+pub fn encode_hex(bytes: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let tag = mac_over(secret, parts).finalize().into_bytes();
-    let mut out = String::with_capacity(tag.len() * 2);
-    for byte in tag {
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
         out.push(char::from(HEX[usize::from(byte >> 4)]));
         out.push(char::from(HEX[usize::from(byte & 0x0f)]));
     }

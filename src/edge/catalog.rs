@@ -1,0 +1,173 @@
+//! The merchant's price list (`GUICHET_CATALOG`), and the pricing of a cart from it. The
+//! browser sends SKUs and quantities; every price comes from here.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::domain::{CartLine, Currency, LineItem, Message, Money, Order, Violation, Violations};
+
+/// One article as the merchant lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct CatalogEntry {
+    /// The name the shopper reads on the provider's page.
+    pub name: String,
+    /// The unit price in minor units of `currency`.
+    pub price: u64,
+    /// An ISO 4217 code.
+    pub currency: String,
+}
+
+/// The price list: SKU → article.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Catalog(BTreeMap<String, CatalogEntry>);
+
+impl Catalog {
+    /// Reads `GUICHET_CATALOG`. A catalog that is not valid JSON of the documented shape,
+    /// or lists an unknown currency or a price out of range, is an error for the merchant
+    /// (never a silent empty catalog).
+    pub fn parse(json: &str) -> Result<Catalog, String> {
+        let entries: BTreeMap<String, CatalogEntry> = serde_json::from_str(json).map_err(|e| {
+            format!("GUICHET_CATALOG is not {{sku: {{name, price, currency}}}}: {e}")
+        })?;
+        for (sku, entry) in &entries {
+            let currency = Currency::from_code(&entry.currency)
+                .ok_or_else(|| format!("GUICHET_CATALOG: {sku} has an unknown currency"))?;
+            Money::from_minor(entry.price, currency)
+                .map_err(|_| format!("GUICHET_CATALOG: {sku} has a price out of range"))?;
+        }
+        Ok(Catalog(entries))
+    }
+
+    /// Prices cart lines into an order, or says which line is not for sale. Lines in
+    /// several currencies cannot be paid together.
+    pub fn price(&self, reference: &str, lines: &[CartLine]) -> Result<Order, Violations> {
+        let mut found = Violations::new();
+        let mut items = Vec::with_capacity(lines.len());
+        for (i, line) in lines.iter().enumerate() {
+            // Checkout::parse has bounded quantities already; this only keeps types honest.
+            let Ok(quantity) = u32::try_from(line.quantity) else {
+                found.push(Violation::new(
+                    "invalid_quantity",
+                    format!("items[{i}].quantity"),
+                    Message::new("Quantité invalide.", "Invalid quantity."),
+                ));
+                continue;
+            };
+            let priced = self.0.get(&line.sku).and_then(|entry| {
+                let currency = Currency::from_code(&entry.currency)?;
+                let unit_price = Money::from_minor(entry.price, currency).ok()?;
+                Some(LineItem {
+                    sku: line.sku.clone(),
+                    name: entry.name.clone(),
+                    unit_price,
+                    quantity,
+                })
+            });
+            match priced {
+                Some(item) => items.push((i, item)),
+                None => found.push(Violation::new(
+                    "unknown_sku",
+                    format!("items[{i}].sku"),
+                    Message::new(
+                        "Cet article n'est pas en vente.",
+                        "This article is not for sale.",
+                    ),
+                )),
+            }
+        }
+        if let Some(first) = items.first().map(|(_, item)| item.unit_price.currency()) {
+            if let Some((i, _)) = items
+                .iter()
+                .find(|(_, item)| item.unit_price.currency() != first)
+            {
+                found.push(Violation::new(
+                    "mixed_currencies",
+                    format!("items[{i}]"),
+                    Message::new(
+                        "Les articles d'un même paiement doivent être dans la même devise.",
+                        "The articles of one payment must be in one currency.",
+                    ),
+                ));
+            }
+        }
+        if !found.is_empty() {
+            return Err(found);
+        }
+        let items: Vec<LineItem> = items.into_iter().map(|(_, item)| item).collect();
+        let description = describe(&items);
+        Order::from_items(reference.to_owned(), description, items)
+    }
+}
+
+/// "2 × Wax 6 yards, 1 × Sandals": what the shopper reads on the provider's page.
+fn describe(items: &[LineItem]) -> String {
+    let mut out = String::new();
+    for item in items {
+        if !out.is_empty() {
+            out.push_str(", ");
+        }
+        out.push_str(&format!("{} x {}", item.quantity, item.name));
+    }
+    if out.chars().count() > 200 {
+        out = out.chars().take(197).collect::<String>() + "...";
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CATALOG: &str = r#"{
+        "wax-6y": {"name": "Wax 6 yards", "price": 15000, "currency": "XOF"},
+        "sandals": {"name": "Sandals", "price": 7500, "currency": "XOF"},
+        "tee": {"name": "T-shirt", "price": 1250, "currency": "EUR"}
+    }"#;
+
+    fn line(sku: &str, quantity: i64) -> CartLine {
+        CartLine {
+            sku: sku.into(),
+            quantity,
+        }
+    }
+
+    #[test]
+    fn prices_come_from_the_catalog() {
+        let catalog = Catalog::parse(CATALOG).expect("valid");
+        let order = catalog
+            .price("gs-1", &[line("wax-6y", 2), line("sandals", 1)])
+            .expect("priced");
+        assert_eq!(
+            order.amount,
+            Money::from_minor(37_500, Currency::XOF).expect("ok")
+        );
+        assert_eq!(order.description, "2 x Wax 6 yards, 1 x Sandals");
+    }
+
+    #[test]
+    fn unknown_skus_and_mixed_currencies_are_named() {
+        let catalog = Catalog::parse(CATALOG).expect("valid");
+        let err = catalog
+            .price(
+                "gs-1",
+                &[line("wax-6y", 1), line("ghost", 1), line("tee", 1)],
+            )
+            .expect_err("refused");
+        assert_eq!(
+            err.for_field("items[1].sku").map(|v| v.code.as_str()),
+            Some("unknown_sku")
+        );
+        assert_eq!(
+            err.for_field("items[2]").map(|v| v.code.as_str()),
+            Some("mixed_currencies")
+        );
+    }
+
+    #[test]
+    fn a_bad_catalog_is_an_error_not_an_empty_list() {
+        assert!(Catalog::parse("[]").is_err());
+        assert!(Catalog::parse(r#"{"a": {"name": "A", "price": 1, "currency": "ZZZ"}}"#).is_err());
+        assert!(Catalog::parse(r#"{"a": {"name": "A", "price": -1, "currency": "XOF"}}"#).is_err());
+    }
+}

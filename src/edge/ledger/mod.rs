@@ -1,0 +1,296 @@
+//! The ledger: what the backend knows about every order, session and payout.
+//!
+//! One small trait, two homes: [`memory::MemoryLedger`] (the default, for the demo and
+//! small sites; it lives as long as the worker's isolate) and the D1 (SQLite) ledger
+//! behind a Workers binding. Both keep the same promises, which the routes rely on:
+//!
+//! - an event is applied at most once: [`StatusChange::event_key`] is unique, and a
+//!   second delivery of the same event is [`Applied::Duplicate`];
+//! - a final status never changes ([`Applied::Refused`]), whatever order events come in;
+//! - a session gets at most one provider payment ([`Ledger::attach_payment`]);
+//! - a payout idempotency key is claimed once ([`Ledger::claim_payout`]).
+
+pub mod memory;
+
+use core::fmt;
+
+use serde::Serialize;
+
+use crate::domain::{Currency, Lang, PaymentStatus, Provider};
+
+/// A checkout session: one attempt to pay, with one provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SessionRecord {
+    /// Our id, also the reference the provider is given (`gs-` and 24 hex digits, which
+    /// every provider accepts as a transaction id).
+    pub id: String,
+    /// Who takes the payment.
+    pub provider: Provider,
+    /// The registered order paid by this session, when it came from `POST /orders`.
+    pub order_id: Option<String>,
+    /// The amount due, in minor units of `currency`.
+    pub amount: u64,
+    /// The currency due.
+    pub currency: Currency,
+    /// What the shopper pays for, as the provider shows it.
+    pub description: String,
+    /// Where the session stands.
+    pub status: PaymentStatus,
+    /// The provider's id of the payment, once initialized.
+    pub provider_ref: Option<String>,
+    /// The provider's own last status word.
+    pub provider_status: Option<String>,
+    /// The provider's hosted page.
+    pub checkout_url: Option<String>,
+    /// The amount the provider says was paid, in minor units, once known.
+    pub paid_amount: Option<u64>,
+    /// Where the shopper lands after the provider's page.
+    pub return_url: String,
+    /// The shopper's language.
+    pub lang: Lang,
+    /// Unix seconds.
+    pub created_at: u64,
+    /// Unix seconds of the last change.
+    pub updated_at: u64,
+    /// Unix seconds after which an unpaid session is expired.
+    pub expires_at: u64,
+}
+
+/// Where a status change came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EventSource {
+    /// A provider notification, verified.
+    Webhook,
+    /// Our own status call to the provider.
+    Poll,
+    /// The session's time ran out.
+    Expiry,
+}
+
+impl EventSource {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventSource::Webhook => "webhook",
+            EventSource::Poll => "poll",
+            EventSource::Expiry => "expiry",
+        }
+    }
+}
+
+/// A verified fact about a session's payment, to apply once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusChange {
+    /// Unique per event. The same key again is a duplicate delivery and changes nothing.
+    pub event_key: String,
+    /// Where it came from.
+    pub source: EventSource,
+    /// The status after seed 002's checks.
+    pub status: PaymentStatus,
+    /// The provider's own status word.
+    pub provider_status: String,
+    /// What the provider says was paid, in minor units of the session's currency.
+    pub paid_amount: Option<u64>,
+    /// Unix seconds.
+    pub at: u64,
+}
+
+/// What applying a [`StatusChange`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    /// The status moved from the first to the second.
+    Moved(PaymentStatus, PaymentStatus),
+    /// Recorded, but the status is the same as before (a pending still pending).
+    Unchanged,
+    /// The event was applied before: nothing done.
+    Duplicate,
+    /// The session is already final with another status: the change is refused and the
+    /// current status stands.
+    Refused(PaymentStatus),
+}
+
+/// One line of a session's history, for the merchant and the demo's panel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EventRecord {
+    /// The event's unique key.
+    pub event_key: String,
+    /// The session it belongs to.
+    pub session_id: String,
+    /// Where it came from.
+    pub source: EventSource,
+    /// The status it carried.
+    pub status: PaymentStatus,
+    /// The provider's word.
+    pub provider_status: String,
+    /// Whether it moved the session (false when refused or unchanged).
+    pub moved: bool,
+    /// Unix seconds.
+    pub at: u64,
+}
+
+/// An order the merchant's servers priced and registered (`POST /orders`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OrderRecord {
+    /// Our id (`ord-` and hex digits).
+    pub id: String,
+    /// The merchant's own reference; unique.
+    pub reference: String,
+    /// Minor units.
+    pub amount: u64,
+    /// The currency.
+    pub currency: Currency,
+    /// What is paid for.
+    pub description: String,
+    /// The customer the merchant gave, as JSON text (checked again per provider when a
+    /// session is opened).
+    pub customer_json: Option<String>,
+    /// Unix seconds.
+    pub created_at: u64,
+}
+
+/// What registering an order did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OrderInsert {
+    /// A new order.
+    Created,
+    /// An order with this reference existed: here it is.
+    Existing(OrderRecord),
+}
+
+/// Money sent to someone through a provider's payout API.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PayoutRecord {
+    /// Our id (`po-` and hex digits), also the provider's client reference.
+    pub id: String,
+    /// The merchant's `Idempotency-Key`; unique.
+    pub idempotency_key: String,
+    /// A digest of the request body, so the same key with another body is told apart.
+    pub request_digest: String,
+    /// Who sends it.
+    pub provider: Provider,
+    /// Minor units.
+    pub amount: u64,
+    /// The currency.
+    pub currency: Currency,
+    /// The recipient as the merchant gave it, as JSON text, phone masked.
+    pub recipient_json: String,
+    /// Where it stands.
+    pub status: PaymentStatus,
+    /// The provider's id, once sent.
+    pub provider_ref: Option<String>,
+    /// The provider's last word.
+    pub provider_status: Option<String>,
+    /// Why it failed, in words safe to show the merchant.
+    pub failure: Option<String>,
+    /// Unix seconds.
+    pub created_at: u64,
+    /// Unix seconds.
+    pub updated_at: u64,
+}
+
+/// What claiming an idempotency key did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PayoutClaim {
+    /// The key is new: the caller owns the send.
+    Claimed,
+    /// The key was used before: the payout it made.
+    Existing(PayoutRecord),
+}
+
+/// A change to a payout after the provider answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PayoutChange {
+    /// Unique per event, as for sessions.
+    pub event_key: String,
+    /// The new status.
+    pub status: PaymentStatus,
+    /// The provider's id, when it gave one.
+    pub provider_ref: Option<String>,
+    /// The provider's word.
+    pub provider_status: String,
+    /// Why it failed.
+    pub failure: Option<String>,
+    /// Unix seconds.
+    pub at: u64,
+}
+
+/// The ledger could not be read or written. The text is for logs: it never holds a
+/// secret or a customer's details.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerError(pub String);
+
+impl fmt::Display for LedgerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ledger error: {}", self.0)
+    }
+}
+
+impl std::error::Error for LedgerError {}
+
+/// Where the backend keeps its records. Methods are async because D1 is; the memory
+/// ledger answers at once. Implementations are used from one thread (a worker isolate).
+#[allow(async_fn_in_trait)] // wasm futures are not Send; callers are single-threaded.
+pub trait Ledger {
+    /// Stores a new session. Its id is unique.
+    async fn create_session(&self, session: &SessionRecord) -> Result<(), LedgerError>;
+
+    /// A session by id.
+    async fn session(&self, id: &str) -> Result<Option<SessionRecord>, LedgerError>;
+
+    /// A session by the provider's id of its payment.
+    async fn session_by_provider_ref(
+        &self,
+        provider: Provider,
+        provider_ref: &str,
+    ) -> Result<Option<SessionRecord>, LedgerError>;
+
+    /// Records the provider's payment for a session that has none yet. Returns false,
+    /// changing nothing, when the session already has one: a session is never
+    /// initialized twice.
+    async fn attach_payment(
+        &self,
+        id: &str,
+        provider_ref: &str,
+        checkout_url: &str,
+        at: u64,
+    ) -> Result<bool, LedgerError>;
+
+    /// Applies a verified status change to a session, at most once per event key and
+    /// never away from a final status.
+    async fn apply(&self, session_id: &str, change: &StatusChange) -> Result<Applied, LedgerError>;
+
+    /// A session's history, oldest first.
+    async fn events(&self, session_id: &str) -> Result<Vec<EventRecord>, LedgerError>;
+
+    /// True when a session for this order has succeeded: an order is paid once.
+    async fn order_is_paid(&self, order_id: &str) -> Result<bool, LedgerError>;
+
+    /// Registers an order, or gives back the one with the same reference.
+    async fn create_order(&self, order: &OrderRecord) -> Result<OrderInsert, LedgerError>;
+
+    /// An order by id.
+    async fn order(&self, id: &str) -> Result<Option<OrderRecord>, LedgerError>;
+
+    /// Claims an idempotency key for a new payout, stored as given (status pending, no
+    /// provider id), or gives back the payout the key made before.
+    async fn claim_payout(&self, payout: &PayoutRecord) -> Result<PayoutClaim, LedgerError>;
+
+    /// A payout by id.
+    async fn payout(&self, id: &str) -> Result<Option<PayoutRecord>, LedgerError>;
+
+    /// A payout by the provider's id.
+    async fn payout_by_provider_ref(
+        &self,
+        provider: Provider,
+        provider_ref: &str,
+    ) -> Result<Option<PayoutRecord>, LedgerError>;
+
+    /// Applies a change to a payout, at most once per event key and never away from a
+    /// final status.
+    async fn apply_payout(
+        &self,
+        payout_id: &str,
+        change: &PayoutChange,
+    ) -> Result<Applied, LedgerError>;
+}

@@ -1,0 +1,140 @@
+//! `POST /orders`: the merchant's own servers register an order they priced (shipping,
+//! discounts, taxes), and the browser then pays it by `order_id`, never by amount.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::validation::text;
+use crate::domain::{Currency, Message, Money, Order, Violation, Violations};
+use crate::http::{HttpResponse, Transport};
+
+use super::ledger::{Ledger, OrderInsert, OrderRecord};
+use super::reply;
+use super::router::{Edge, Incoming};
+use super::runtime::{new_id, Runtime};
+
+#[derive(Deserialize)]
+struct OrderInput {
+    reference: Option<String>,
+    amount: Option<serde_json::Value>,
+    currency: Option<String>,
+    description: Option<String>,
+    customer: Option<serde_json::Value>,
+}
+
+#[derive(Serialize)]
+struct OrderView<'a> {
+    order_id: &'a str,
+    reference: &'a str,
+    amount: u64,
+    currency: &'static str,
+    description: &'a str,
+}
+
+fn view(order: &OrderRecord) -> OrderView<'_> {
+    OrderView {
+        order_id: &order.id,
+        reference: &order.reference,
+        amount: order.amount,
+        currency: order.currency.code(),
+        description: &order.description,
+    }
+}
+
+/// `POST /orders`, admin only.
+pub async fn create<L: Ledger, T: Transport, R: Runtime>(
+    edge: &Edge<'_, L, T, R>,
+    request: &Incoming,
+) -> HttpResponse {
+    let Ok(input) = serde_json::from_slice::<OrderInput>(&request.body) else {
+        return reply::error(400, "invalid_json", "the body is not a JSON order");
+    };
+    let mut found = Violations::new();
+    let reference = text(
+        input.reference.as_deref(),
+        "reference",
+        true,
+        64,
+        &mut found,
+    );
+    let description = text(
+        input.description.as_deref(),
+        "description",
+        true,
+        200,
+        &mut found,
+    );
+    let currency = match input.currency.as_deref().map(Currency::from_code) {
+        Some(Some(currency)) => Some(currency),
+        Some(None) => {
+            found.push(Violation::new(
+                "unknown_currency",
+                "currency",
+                Message::new("Devise inconnue.", "Unknown currency."),
+            ));
+            None
+        }
+        None => {
+            found.push(Violation::required("currency"));
+            None
+        }
+    };
+    let amount = match (
+        input.amount.as_ref().and_then(serde_json::Value::as_u64),
+        currency,
+    ) {
+        (Some(minor), Some(currency)) => match Money::from_minor(minor, currency) {
+            Ok(amount) => {
+                Order::check_amount(amount, "amount", &mut found);
+                Some(amount)
+            }
+            Err(error) => {
+                found.push(error.violation("amount"));
+                None
+            }
+        },
+        (None, _) => {
+            found.push(Violation::new(
+                "invalid_amount",
+                "amount",
+                Message::new(
+                    "Le montant est un entier positif, en unités mineures de la devise.",
+                    "The amount is a positive integer, in the currency's minor units.",
+                ),
+            ));
+            None
+        }
+        (Some(_), None) => None,
+    };
+    let (Some(reference), Some(description), Some(amount), true) =
+        (reference, description, amount, found.is_empty())
+    else {
+        return reply::invalid(&found, crate::domain::Lang::En);
+    };
+    let order = OrderRecord {
+        id: new_id("ord"),
+        reference,
+        amount: amount.minor(),
+        currency: amount.currency(),
+        description,
+        customer_json: input.customer.map(|c| c.to_string()),
+        created_at: edge.runtime.now(),
+    };
+    match edge.ledger.create_order(&order).await {
+        Ok(OrderInsert::Created) => reply::json(201, &view(&order)),
+        Ok(OrderInsert::Existing(existing)) => {
+            let same = existing.amount == order.amount
+                && existing.currency == order.currency
+                && existing.description == order.description;
+            if same {
+                reply::json(200, &view(&existing))
+            } else {
+                reply::error(
+                    409,
+                    "order_conflict",
+                    "an order with this reference exists with another amount or description",
+                )
+            }
+        }
+        Err(error) => reply::ledger_error(&error),
+    }
+}

@@ -1,0 +1,494 @@
+//! Checkout sessions: `POST /sessions` opens one (priced here, initialized with the
+//! provider, recorded, signed), `GET /sessions/:id` tells where it stands, asking the
+//! provider while it is not final, and `/return/:provider` brings the shopper back to the
+//! shop.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{
+    Basket, Checkout, CheckoutInput, Lang, Message, Money, PaymentStatus, Provider, Violation,
+    Violations,
+};
+use crate::http::HttpResponse;
+use crate::providers::PaymentRequest;
+
+use super::connector::{settle, Connector};
+use super::gateway::{self, Retry};
+use super::ledger::{EventSource, Ledger, SessionRecord, StatusChange};
+use super::reply;
+use super::router::{Edge, Incoming};
+use super::runtime::{new_id, rfc3339, Runtime};
+use super::token::Claims;
+use crate::http::Transport;
+
+/// What the browser reads about a session.
+#[derive(Serialize)]
+struct SessionView<'a> {
+    id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token: Option<&'a str>,
+    provider: Provider,
+    reference: &'a str,
+    amount: u64,
+    currency: &'static str,
+    status: PaymentStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    checkout_url: Option<&'a str>,
+    expires_at: String,
+    updated_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    paid_amount: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    provider_status: Option<&'a str>,
+}
+
+fn view<'a>(session: &'a SessionRecord, token: Option<&'a str>) -> SessionView<'a> {
+    SessionView {
+        id: &session.id,
+        token,
+        provider: session.provider,
+        reference: &session.id,
+        amount: session.amount,
+        currency: session.currency.code(),
+        status: session.status,
+        checkout_url: session.checkout_url.as_deref(),
+        expires_at: rfc3339(session.expires_at),
+        updated_at: rfc3339(session.updated_at),
+        paid_amount: session.paid_amount,
+        provider_status: session.provider_status.as_deref(),
+    }
+}
+
+/// The part of the body that is ours rather than the checkout's.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Extras {
+    return_url: Option<String>,
+    lang: Option<String>,
+}
+
+/// `POST /sessions`.
+pub async fn create<L: Ledger, T: Transport, R: Runtime>(
+    edge: &Edge<'_, L, T, R>,
+    request: &Incoming,
+) -> HttpResponse {
+    let config = edge.config;
+    let (Ok(input), Ok(extras)) = (
+        serde_json::from_slice::<CheckoutInput>(&request.body),
+        serde_json::from_slice::<Extras>(&request.body),
+    ) else {
+        return reply::error(400, "invalid_json", "the body is not a JSON checkout");
+    };
+    let lang = Lang::from_tag(extras.lang.as_deref().unwrap_or("fr"));
+    let checkout = match Checkout::parse(&input) {
+        Ok(checkout) => checkout,
+        Err(violations) => return reply::invalid(&violations, lang),
+    };
+    let Some(connector) = Connector::of(config, checkout.provider) else {
+        return reply::invalid(
+            &Violation::new(
+                "provider_not_available",
+                "provider",
+                Message::new(
+                    "Ce moyen de paiement n'est pas proposé par la boutique.",
+                    "The shop does not offer this payment provider.",
+                ),
+            )
+            .into(),
+            lang,
+        );
+    };
+    if config.session_keys.is_empty() {
+        return reply::not_configured("GUICHET_SESSION_SECRET");
+    }
+    let Some(public_url) = config.public_url.as_deref() else {
+        return reply::not_configured("GUICHET_PUBLIC_URL");
+    };
+    let return_url = match shopper_return_url(edge, extras.return_url.as_deref()) {
+        Ok(url) => url,
+        Err(violation) => return reply::invalid(&violation.into(), lang),
+    };
+
+    let id = new_id("gs");
+    let (order, order_id) = match price(edge, &checkout, &id).await {
+        Ok(priced) => priced,
+        Err(answer) => return answer.in_lang(lang),
+    };
+    let now = edge.runtime.now();
+    let route = |leaf: &str| {
+        format!(
+            "{public_url}{}/{leaf}/{}",
+            config.base_path, checkout.provider
+        )
+    };
+    let payment = PaymentRequest {
+        customer: checkout.customer.clone(),
+        lang: checkout.lang,
+        return_url: format!("{}?session={id}", route("return")),
+        notify_url: route("webhooks"),
+        channels: checkout.channels.clone(),
+        methods: checkout.methods.clone(),
+        metadata: checkout.metadata.clone(),
+        order,
+    };
+    let provider_request = match connector.initialize(&payment) {
+        Ok(request) => request,
+        Err(violations) => return reply::invalid(&violations, lang),
+    };
+    let session = SessionRecord {
+        id: id.clone(),
+        provider: checkout.provider,
+        order_id,
+        amount: payment.order.amount.minor(),
+        currency: payment.order.amount.currency(),
+        description: payment.order.description.clone(),
+        status: PaymentStatus::Pending,
+        provider_ref: None,
+        provider_status: None,
+        checkout_url: None,
+        paid_amount: None,
+        return_url,
+        lang: checkout.lang,
+        created_at: now,
+        updated_at: now,
+        expires_at: now + config.session_ttl,
+    };
+    if let Err(error) = edge.ledger.create_session(&session).await {
+        return reply::ledger_error(&error);
+    }
+    let created = gateway::call(
+        edge.transport,
+        edge.runtime,
+        checkout.provider,
+        &provider_request,
+        Retry::CREATE,
+        |response| connector.read_created(response, &id),
+    )
+    .await;
+    let created = match created {
+        Ok(created) => created,
+        Err(error) => {
+            let failed = StatusChange {
+                event_key: format!("{}:{id}:initialize", checkout.provider),
+                source: EventSource::Poll,
+                status: PaymentStatus::Failed,
+                provider_status: format!("initialize: {}", error.code),
+                paid_amount: None,
+                at: edge.runtime.now(),
+            };
+            // The session is dead either way; failing to note it changes nothing.
+            let _ = edge.ledger.apply(&id, &failed).await;
+            return reply::provider_error(&error, lang);
+        }
+    };
+    match edge
+        .ledger
+        .attach_payment(&id, &created.provider_ref, &created.checkout_url, now)
+        .await
+    {
+        Ok(true) => {}
+        Ok(false) => {
+            return reply::error(409, "session_conflict", "the session already has a payment")
+        }
+        Err(error) => return reply::ledger_error(&error),
+    }
+    let claims = Claims {
+        session_id: id.clone(),
+        provider: session.provider,
+        amount: session.amount,
+        currency: session.currency,
+        expires_at: session.expires_at,
+    };
+    let Some(token) = config.session_keys.sign(&claims) else {
+        return reply::not_configured("GUICHET_SESSION_SECRET");
+    };
+    let session = SessionRecord {
+        provider_ref: Some(created.provider_ref),
+        checkout_url: Some(created.checkout_url),
+        ..session
+    };
+    reply::json(201, &view(&session, Some(&token)))
+}
+
+/// An error answer whose message is chosen once the shopper's language is known.
+pub(crate) struct Refusal(HttpResponse, Option<Violations>);
+
+impl Refusal {
+    fn in_lang(self, lang: Lang) -> HttpResponse {
+        match self.1 {
+            Some(violations) => reply::invalid(&violations, lang),
+            None => self.0,
+        }
+    }
+}
+
+impl From<Violations> for Refusal {
+    fn from(violations: Violations) -> Refusal {
+        Refusal(HttpResponse::new(422, Vec::new()), Some(violations))
+    }
+}
+
+impl From<HttpResponse> for Refusal {
+    fn from(response: HttpResponse) -> Refusal {
+        Refusal(response, None)
+    }
+}
+
+/// The order to pay, priced here: from the catalog, or from an order the merchant's
+/// servers registered. The browser never names a price.
+async fn price<L: Ledger, T: Transport, R: Runtime>(
+    edge: &Edge<'_, L, T, R>,
+    checkout: &Checkout,
+    id: &str,
+) -> Result<(crate::domain::Order, Option<String>), Refusal> {
+    match &checkout.basket {
+        Basket::Items(lines) => {
+            let catalog = match &edge.config.catalog {
+                Some(Ok(catalog)) => catalog,
+                Some(Err(why)) => return Err(reply::error(500, "not_configured", why).into()),
+                None => return Err(reply::not_configured("GUICHET_CATALOG").into()),
+            };
+            Ok((catalog.price(id, lines)?, None))
+        }
+        Basket::Order(order_id) => {
+            let order = match edge.ledger.order(order_id).await {
+                Ok(Some(order)) => order,
+                Ok(None) => {
+                    return Err(Violations::from(Violation::new(
+                        "unknown_order",
+                        "order_id",
+                        Message::new(
+                            "Cette commande est introuvable.",
+                            "This order does not exist.",
+                        ),
+                    ))
+                    .into())
+                }
+                Err(error) => return Err(reply::ledger_error(&error).into()),
+            };
+            match edge.ledger.order_is_paid(&order.id).await {
+                Ok(false) => {}
+                Ok(true) => {
+                    return Err(reply::error(
+                        409,
+                        "order_already_paid",
+                        "this order has been paid already",
+                    )
+                    .into())
+                }
+                Err(error) => return Err(reply::ledger_error(&error).into()),
+            }
+            let amount = Money::from_minor(order.amount, order.currency)
+                .map_err(|e| Violations::from(e.violation("amount")))?;
+            let order_record = crate::domain::Order {
+                reference: id.to_owned(),
+                description: order.description.clone(),
+                items: Vec::new(),
+                amount,
+            };
+            Ok((order_record, Some(order.id)))
+        }
+    }
+}
+
+/// The page the shopper returns to: given by the shop when its origin is one we serve
+/// (never an open redirect), else the merchant's default.
+fn shopper_return_url<L, T, R>(
+    edge: &Edge<'_, L, T, R>,
+    asked: Option<&str>,
+) -> Result<String, Violation> {
+    let config = edge.config;
+    let Some(asked) = asked.map(str::trim).filter(|u| !u.is_empty()) else {
+        return Ok(config
+            .return_url
+            .clone()
+            .or_else(|| {
+                config
+                    .public_url
+                    .as_ref()
+                    .map(|u| format!("{}/", origin_of(u)))
+            })
+            .unwrap_or_else(|| "/".to_owned()));
+    };
+    let origin = origin_of(asked);
+    let ours = config.public_url.as_deref().map(origin_of);
+    let allowed = asked.len() <= 2048
+        && (asked.starts_with("https://") || asked.starts_with("http://"))
+        && (config.allows_origin(origin) || ours == Some(origin));
+    if allowed {
+        Ok(asked.to_owned())
+    } else {
+        Err(Violation::new(
+            "return_url_not_allowed",
+            "return_url",
+            Message::new(
+                "Cette adresse de retour n'appartient pas à la boutique.",
+                "This return address does not belong to the shop.",
+            ),
+        ))
+    }
+}
+
+/// `https://shop.ci` of `https://shop.ci/return?x=1`.
+pub(crate) fn origin_of(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    match url[after_scheme..].find(['/', '?', '#']) {
+        Some(end) => &url[..after_scheme + end],
+        None => url,
+    }
+}
+
+/// `GET /sessions/:id`, with the session's token.
+pub async fn show<L: Ledger, T: Transport, R: Runtime>(
+    edge: &Edge<'_, L, T, R>,
+    request: &Incoming,
+    id: &str,
+) -> HttpResponse {
+    let now = edge.runtime.now();
+    let claims = request
+        .bearer()
+        .and_then(|token| edge.config.session_keys.verify(token, now));
+    let Some(claims) = claims.filter(|c| c.session_id == id) else {
+        return reply::error(401, "invalid_token", "a valid session token is required");
+    };
+    let session = match edge.ledger.session(id).await {
+        Ok(Some(session)) => session,
+        Ok(None) => return reply::error(404, "not_found", "no such session"),
+        Err(error) => return reply::ledger_error(&error),
+    };
+    if session.amount != claims.amount || session.currency != claims.currency {
+        return reply::error(401, "invalid_token", "a valid session token is required");
+    }
+    match refresh(edge, session).await {
+        Ok(session) => reply::json(200, &view(&session, None)),
+        Err(error) => reply::ledger_error(&error),
+    }
+}
+
+/// Asks the provider about a session that is not final and records the answer (seed
+/// 002); expires it once its time has run out and the provider still says pending. A
+/// provider that cannot be reached leaves the session as recorded.
+pub async fn refresh<L: Ledger, T: Transport, R: Runtime>(
+    edge: &Edge<'_, L, T, R>,
+    session: SessionRecord,
+) -> Result<SessionRecord, super::ledger::LedgerError> {
+    if session.status.is_final() {
+        return Ok(session);
+    }
+    if let Some(change) = verify(edge, &session, EventSource::Poll).await {
+        edge.ledger.apply(&session.id, &change).await?;
+    }
+    let now = edge.runtime.now();
+    let current = edge.ledger.session(&session.id).await?.unwrap_or(session);
+    if current.status == PaymentStatus::Pending && now >= current.expires_at {
+        let expiry = StatusChange {
+            event_key: format!("{}:{}:expired", current.provider, current.id),
+            source: EventSource::Expiry,
+            status: PaymentStatus::Expired,
+            provider_status: current.provider_status.clone().unwrap_or_default(),
+            paid_amount: None,
+            at: now,
+        };
+        edge.ledger.apply(&current.id, &expiry).await?;
+        return Ok(edge.ledger.session(&current.id).await?.unwrap_or(current));
+    }
+    Ok(current)
+}
+
+/// The provider's status call for a session, settled by seed 002, as a change to apply.
+/// `None` when the session has no payment yet or the provider could not say.
+pub async fn verify<L: Ledger, T: Transport, R: Runtime>(
+    edge: &Edge<'_, L, T, R>,
+    session: &SessionRecord,
+    source: EventSource,
+) -> Option<StatusChange> {
+    let connector = Connector::of(edge.config, session.provider)?;
+    let provider_ref = session.provider_ref.as_deref()?;
+    let request = connector.verify(provider_ref)?;
+    let verification = gateway::call(
+        edge.transport,
+        edge.runtime,
+        session.provider,
+        &request,
+        Retry::READ,
+        |response| connector.read_verification(provider_ref, response),
+    )
+    .await
+    .ok()?;
+    let due = Money::from_minor(session.amount, session.currency).ok()?;
+    let status = settle(&verification, provider_ref, &session.id, due);
+    let paid_amount = verification
+        .amount
+        .filter(|paid| paid.currency() == session.currency)
+        .map(Money::minor);
+    Some(StatusChange {
+        event_key: format!("{}:{provider_ref}:{}", session.provider, status.as_str()),
+        source,
+        status,
+        provider_status: verification.provider_status,
+        paid_amount,
+        at: edge.runtime.now(),
+    })
+}
+
+/// `GET|POST /return/:provider?session=<id>`: the provider sends the shopper's browser
+/// here (CinetPay with a form POST a static page could not read); we send it on to the
+/// shop's return page with the provider's parameters and `guichet_session`. Nothing is
+/// settled here: the page asks `GET /sessions/:id`.
+pub async fn back_to_shop<L: Ledger, T, R>(
+    edge: &Edge<'_, L, T, R>,
+    request: &Incoming,
+    provider: Provider,
+) -> HttpResponse {
+    use crate::providers::cinetpay::form;
+    let query = form::decode(request.query.as_bytes()).unwrap_or_default();
+    let Some(id) = query
+        .iter()
+        .find(|(k, _)| k == "session")
+        .map(|(_, v)| v.clone())
+    else {
+        return reply::error(400, "missing_session", "the return URL names no session");
+    };
+    let session = match edge.ledger.session(&id).await {
+        Ok(Some(session)) if session.provider == provider => session,
+        Ok(_) => return reply::error(404, "not_found", "no such session"),
+        Err(error) => return reply::ledger_error(&error),
+    };
+    let mut params: Vec<(String, String)> =
+        query.into_iter().filter(|(k, _)| k != "session").collect();
+    if request.method == "POST" {
+        // CinetPay posts `transaction_id` and `token`; only those are carried on.
+        for (name, value) in form::decode(&request.body).unwrap_or_default() {
+            if matches!(name.as_str(), "transaction_id" | "token") {
+                params.push((name, value));
+            }
+        }
+    }
+    params.push(("guichet_session".to_owned(), session.id.clone()));
+    let encoded = form::encode(params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let base = session.return_url.split('#').next().unwrap_or_default();
+    let separator = if base.contains('?') { '&' } else { '?' };
+    let mut response = HttpResponse::new(303, Vec::new());
+    response
+        .headers
+        .push(("location".into(), format!("{base}{separator}{encoded}")));
+    response
+        .headers
+        .push(("cache-control".into(), "no-store".into()));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::origin_of;
+
+    #[test]
+    fn origins() {
+        assert_eq!(origin_of("https://shop.ci/return?x=1"), "https://shop.ci");
+        assert_eq!(origin_of("http://127.0.0.1:8080"), "http://127.0.0.1:8080");
+        assert_eq!(
+            origin_of("http://127.0.0.1:8080?x"),
+            "http://127.0.0.1:8080"
+        );
+    }
+}
