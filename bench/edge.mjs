@@ -3,6 +3,7 @@
 // worker in the same runtime.
 import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
+import { createHmac } from "node:crypto";
 import { bundleSizes } from "../scripts/sizes.mjs";
 import { run } from "./lib/procs.mjs";
 import { summary } from "./lib/stats.mjs";
@@ -129,15 +130,50 @@ export async function healthLoad(plan) {
   return results;
 }
 
+export const MONEROO_SESSION_BODY = JSON.stringify({
+  provider: "moneroo",
+  items: [{ sku: "pagne-wax", quantity: 1 }],
+  customer: { first_name: "Awa", last_name: "Koné", email: "awa@example.ci", phone: "+2250701020304", country: "CI" },
+  lang: "fr",
+});
+
 /**
- * A webhook delivery under load. Waits for the webhook routes: until the edge answers
- * them, the scenario is skipped with the reason.
+ * Opens `count` Moneroo sessions through the worker at `url` and returns one signed
+ * `payment.success` delivery for each, as Moneroo would send it (X-Moneroo-Signature:
+ * hex HMAC-SHA256 of the exact body). The payments stay unpaid in the sandbox, so every
+ * delivery takes the whole path: signature, ledger lookup, the status call that decides
+ * (it answers pending) and the ledger's apply-once; none stops early on a final state.
+ */
+export async function monerooDeliveries(url, secret, count) {
+  const requests = [];
+  for (let i = 0; i < count; i++) {
+    const answer = await fetch(`${url}/api/sessions`, { method: "POST", headers: { "content-type": "application/json" }, body: MONEROO_SESSION_BODY });
+    const text = await answer.text();
+    if (answer.status !== 201) return [{ method: "POST", path: "/api/sessions", headers: { "content-type": "application/json" }, body: MONEROO_SESSION_BODY }];
+    const session = JSON.parse(text);
+    const paymentId = new URL(session.checkout_url).pathname.split("/").pop();
+    const body = JSON.stringify({
+      event: "payment.success",
+      data: { id: paymentId, amount: session.amount, currency: session.currency, status: "success", metadata: {}, customer: { email: "awa@example.ci", first_name: "Awa", last_name: "Koné" } },
+    });
+    const signature = createHmac("sha256", secret).update(body).digest("hex");
+    requests.push({ method: "POST", path: "/api/webhooks/moneroo", headers: { "content-type": "application/json", "x-moneroo-signature": signature }, body });
+  }
+  return requests;
+}
+
+export const WEBHOOK_SESSIONS = 64;
+
+/**
+ * A Moneroo webhook delivery under load, Guichet in workerd and Node (the reference has
+ * no webhook handling to compare with). Skipped with the reason until the edge answers 200.
  */
 export async function webhookLoad(plan) {
-  const request = { method: "POST", path: "/api/webhooks/moneroo", headers: { "content-type": "application/json" }, body: "{}" };
   const results = [];
   for (const runtime of ["workerd", "node"]) {
-    results.push(...(await compare({ ...plan, runtime, workers: [{ worker: "guichet", env: workerEnv(plan.sandbox), request, expect: 200 }], title: "webhook" })));
+    const env = workerEnv(plan.sandbox);
+    const worker = { worker: "guichet", env, expect: 200, prepare: (url) => monerooDeliveries(url, env.MONEROO_WEBHOOK_SECRET, WEBHOOK_SESSIONS) };
+    results.push(...(await compare({ ...plan, runtime, workers: [worker], title: "webhook" })));
   }
   return results;
 }

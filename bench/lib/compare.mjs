@@ -12,8 +12,10 @@ async function probe(url, init) {
 }
 
 /**
- * `workers`: [{worker, env, request: {method, path, headers, body, setupRequest?},
- * expect: status, probe?: async (url) => Response-like}]; returns one result per worker.
+ * `workers`: [{worker, env, request: {method, path, headers, body}, expect: status,
+ * prepare?: async (url) => [request, …]}]: `prepare`, when given, sets up state in the
+ * started worker and returns the requests to cycle through (the first one is probed).
+ * Returns one result per worker.
  */
 export async function compare({ runtime, workers, rounds, duration, warmup, connections, title, log = console.log, serveOptions = {} }) {
   const live = [];
@@ -22,7 +24,8 @@ export async function compare({ runtime, workers, rounds, duration, warmup, conn
     for (const w of workers) {
       const server = await serve(w.worker, runtime, w.env, serveOptions);
       live.push(server);
-      const { method, path, headers, body } = w.request;
+      const requests = w.prepare ? await w.prepare(server.url) : [w.request];
+      const { method, path, headers, body } = requests[0];
       const p = await probe(`${server.url}${path}`, { method, headers, body });
       if (p.status !== w.expect) {
         const reason = `skipped: ${method} ${path.replace(/^\/api/, "")} answered ${p.status}`;
@@ -30,13 +33,13 @@ export async function compare({ runtime, workers, rounds, duration, warmup, conn
         results.push({ worker: w.worker, runtime, skipped: reason });
         continue;
       }
-      results.push({ worker: w.worker, runtime, url: server.url, request: w.request, rounds: [] });
+      results.push({ worker: w.worker, runtime, url: server.url, requests, rounds: [] });
     }
     const ready = results.filter((r) => !r.skipped);
-    for (const r of ready) await load({ url: r.url, connections, duration: warmup, warmup: 0, requests: [r.request] });
+    for (const r of ready) await load({ url: r.url, connections, duration: warmup, warmup: 0, requests: r.requests });
     for (let round = 0; round < rounds; round++) {
       const order = round % 2 === 0 ? ready : [...ready].reverse();
-      for (const r of order) r.rounds.push(await load({ url: r.url, connections, duration, warmup: 0, requests: [r.request] }));
+      for (const r of order) r.rounds.push(await load({ url: r.url, connections, duration, warmup: 0, requests: r.requests }));
     }
     for (const r of ready) {
       const pick = (k) => median(r.rounds.map((x) => x[k]));
@@ -57,7 +60,7 @@ export async function compare({ runtime, workers, rounds, duration, warmup, conn
         timeouts: sum("timeouts"),
       });
       delete r.url;
-      delete r.request;
+      delete r.requests;
       delete r.rounds;
       log(`  ${title} ${r.worker} in ${runtime}: ${r.rps.toFixed(0)} req/s (rounds ${r.rpsRounds.map((x) => x.toFixed(0)).join(", ")}), p50 ${r.p50} ms, p99 ${r.p99} ms, failures ${r.non2xx + r.errors + r.timeouts}`);
     }
