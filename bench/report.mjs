@@ -167,14 +167,14 @@ favour it.`);
 
 function ledgerSection(l) {
   if (l.skipped) return `## 3. Cost growth with the ledger (D1)\n\nReproduce: ${cmd("ledger")}\n\n${l.skipped}.\n`;
-  const rows = l.runs.map((r) => [int(r.size), int(r.rps), int(r.rpsMedian), lat(r.p50), lat(r.p99), `${r.mean.toFixed(2)} ms`, `${r.non2xx + r.errors + r.timeouts}`, `${(r.seedMs / 1000).toFixed(1)} s`]);
+  const rows = l.runs.map((r) => [int(r.size), int(r.rps), r.rpsRounds.map(int).join(", "), lat(r.p50), lat(r.p99), `${r.mean.toFixed(2)} ms`, `${r.non2xx + r.errors + r.timeouts} of ${int(r.total)}`, `${(r.seedMs / 1000).toFixed(1)} s`]);
   const first = l.runs[0];
   const last = l.runs[l.runs.length - 1];
   return `## 3. Cost growth with the ledger (D1)
 
 Reproduce: ${cmd("ledger")}
 
-${table(["payments in the ledger", "req/s (mean)", "req/s (median of 1 s samples)", "p50", "p99", "mean latency", "non-2xx / errors", "seeding time"], rows)}
+${table(["payments in the ledger", "req/s (median of rounds)", "req/s per round", "p50", "p99", "mean latency", "non-2xx or errors, of requests", "seeding time"], rows)}
 
 From ${int(first.size)} to ${int(last.size)} payments: throughput ${ratio(last.rps, first.rps)}, mean latency ${ratio(last.mean, first.mean)}.
 

@@ -13,7 +13,7 @@ async function probe(url, init) {
 
 /**
  * `workers`: [{worker, env, request: {method, path, headers, body}, expect: status,
- * prepare?: async (url) => [request, …]}]: `prepare`, when given, sets up state in the
+ * prepare?: async (url, server) => [request, …]}]: `prepare`, when given, sets up state in the
  * started worker and returns the requests to cycle through (the first one is probed).
  * Returns one result per worker.
  */
@@ -24,7 +24,7 @@ export async function compare({ runtime, workers, rounds, duration, warmup, conn
     for (const w of workers) {
       const server = await serve(w.worker, runtime, w.env, serveOptions);
       live.push(server);
-      const requests = w.prepare ? await w.prepare(server.url) : [w.request];
+      const requests = w.prepare ? await w.prepare(server.url, server) : [w.request];
       const { method, path, headers, body } = requests[0];
       const p = await probe(`${server.url}${path}`, { method, headers, body });
       if (p.status !== w.expect) {
