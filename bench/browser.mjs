@@ -33,7 +33,7 @@ export const CANDIDATES = [
     entry: "/bench/node_modules/@paystack/inline-js/es/inline.js",
     ready: `const p = new m.default(); if (typeof p.newTransaction !== "function") throw new Error("no newTransaction");`,
     readyMeans: "`new PaystackPop()` built, `newTransaction` callable",
-    cdn: "self-contained script; the checkout form itself is an iframe from checkout.paystack.com, loaded when the shopper clicks",
+    cdn: "self-contained script, but `new PaystackPop()` already preloads its checkout iframe from checkout.paystack.com (blocked here), where the real form lives",
   },
   {
     name: "cinetpay",

@@ -24,6 +24,7 @@ function machineSection(m, r) {
 | rustc | ${m.rustc} |
 | autocannon | ${m.autocannon} |
 | commit | ${m.commit} |
+| load average (1 min) at start / end | ${m.loadStart} / ${r.loadEnd ?? "n/a"} (other work on the machine: the higher, the noisier) |
 `;
 }
 
@@ -41,7 +42,7 @@ function browserSection(b) {
   ]);
   const notes = b.results
     .filter((r) => r.cdn || r.blocked.length)
-    .map((r) => `- ${r.label}: ${r.cdn ?? ""}${r.blocked.length ? ` Requests to other hosts seen (blocked, no internet here): ${r.blocked.map((u) => `\`${u}\``).join(", ")}.` : ""}`)
+    .map((r) => `- ${r.label}: ${r.cdn ?? ""}.${r.blocked.length ? ` Requests to other hosts during its ready time (aborted: no internet here): ${r.blocked.map((u) => `\`${u}\``).join(", ")}.` : ""}`)
     .join("\n");
   return `## 1. Browser: bytes and time to a ready checkout button
 
@@ -161,7 +162,18 @@ MoneyFusion API (one HTTP call), signs a session token (HMAC-SHA256) and records
 The reference does the same with the npm \`fusionpay\` client (\`bench/reference/fusionpay-worker.mjs\`),
 with lighter checks (no E.164 normalisation, no fr/en violations, no CORS), which can only
 favour it.`);
-  if (r.webhookLoad) parts.push(`#### Webhook delivery\n\n${loadTable(r.webhookLoad)}${r.webhookNote ? `\n\n${r.webhookNote}` : ""}`);
+  if (r.webhookLoad)
+    parts.push(`#### Webhook delivery (\`POST /webhooks/moneroo\`, signed)
+
+${loadTable(r.webhookLoad)}
+
+${r.webhookSessions ?? 64} Moneroo sessions are opened through \`POST /sessions\` first; the load then cycles
+through one signed \`payment.success\` delivery for each (\`X-Moneroo-Signature\`, hex HMAC-SHA256
+of the body). The payments stay unpaid in the sandbox, so every delivery takes the whole
+path: signature check, ledger lookup by Moneroo id, the status call to the sandbox that
+decides (it answers pending, so the delivery is not believed), and the ledger's apply-once;
+none stops early on a final state. The ledger is the in-memory one here (section 3 puts it
+in D1). The reference worker has no webhook handling, so there is no ratio.`);
   return parts.join("\n\n");
 }
 
@@ -182,6 +194,45 @@ ${l.method}
 `;
 }
 
+function headline(r) {
+  const lines = [];
+  const b = r.browser;
+  if (b) {
+    const g = b.results.find((x) => x.name === "guichet");
+    const others = b.results.filter((x) => x.name !== "guichet");
+    lines.push(
+      `- Browser: Guichet puts ${kb(g.bytes.gzip)} gzip -9 (${kb(g.bytes.raw)} raw) on the path to a ready checkout and is ready ${ms(g.time.median)} (median; p90 ${ms(g.time.p90)}) after \`import\`, wasm compiled and a checkout validated. ` +
+        `The npm packages merchants use ship ${others.map((o) => `${o.label} ${kb(o.bytes.gzip)}`).join(", ")} gzip and are "ready" in ${others.map((o) => ms(o.time.median)).join(", ")}, but they only define functions: their real checkout comes from the provider's servers (Stripe's package is only a loader for js.stripe.com).`,
+    );
+  }
+  if (r.edgeSize) lines.push(`- Edge bundle: ${kb(r.edgeSize.guichetWorkerd.gzip)} gzip -9 on workerd (${kb(r.edgeSize.guichetWorkerd.raw)} raw); the fusionpay reference is ${kb(r.edgeSize.reference.gzip)}.`);
+  if (r.startWorkerd) {
+    const w = r.startWorkerd;
+    const n = r.startNode;
+    lines.push(`- Cold start to a first answer: workerd ${ms(w.guichet.median)} vs reference ${ms(w.reference.median)} (${ratio(w.guichet.median, w.reference.median)}; ${ms(w.guichet.median - w.empty.median)} above an empty worker); Node ${ms(n.guichet.median)} vs ${ms(n.reference.median)} (${ratio(n.guichet.median, n.reference.median)}).`);
+  }
+  const pair = (rows, runtime) => {
+    const g = rows?.find((x) => x.runtime === runtime && x.worker === "guichet" && !x.skipped);
+    const ref = rows?.find((x) => x.runtime === runtime && x.worker === "reference" && !x.skipped);
+    return g && ref ? `${runtime} ${int(g.rps)} vs ${int(ref.rps)} req/s (${ratio(g.rps, ref.rps)}), p50 ${lat(g.p50)} vs ${lat(ref.p50)}` : `${runtime} not measured`;
+  };
+  if (r.sessionsLoad) lines.push(`- \`POST /sessions\` (MoneyFusion) under load, Guichet vs the fusionpay reference: ${pair(r.sessionsLoad, "workerd")}; ${pair(r.sessionsLoad, "node")}.`);
+  if (r.webhookLoad) {
+    const w = r.webhookLoad.filter((x) => !x.skipped);
+    lines.push(w.length ? `- Signed Moneroo webhook deliveries (each confirmed by a status call): ${w.map((x) => `${x.runtime} ${int(x.rps)} req/s, p50 ${lat(x.p50)}, p99 ${lat(x.p99)}`).join("; ")}.` : `- Webhook load: ${r.webhookLoad[0]?.skipped}.`);
+  }
+  if (r.ledger) {
+    const l = r.ledger;
+    if (l.skipped) lines.push(`- Ledger growth (D1): ${l.skipped}.`);
+    else {
+      const first = l.runs[0];
+      const last = l.runs[l.runs.length - 1];
+      lines.push(`- Ledger growth (D1, workerd): webhook load with ${l.runs.map((x) => `${int(x.size)} payments ${int(x.rps)} req/s`).join(", ")}: ${ratio(last.rps, first.rps)} the throughput at ${int(last.size)} of that at ${int(first.size)}.`);
+    }
+  }
+  return `## Headline\n\n${lines.join("\n")}`;
+}
+
 export function render(r) {
   const m = r.machine;
   const out = [
@@ -192,6 +243,7 @@ Figures are medians (and p90) of many runs, or load over a bounded time; quote t
 ratios, not the absolute times: this is a shared 2-core virtual machine.
 Each section names the command that reproduces it; \`npm run bench\` reruns everything and
 rewrites this file.`,
+    headline(r),
     machineSection(m, r),
   ];
   if (r.browser) out.push(browserSection(r.browser));

@@ -69,6 +69,7 @@ if (only.includes("edge-load") || only.includes("ledger")) {
       results.healthLoad = await edge.healthLoad(loadPlan);
       results.sessionsLoad = await edge.sessionsLoad(loadPlan);
       results.webhookLoad = await edge.webhookLoad(loadPlan);
+      results.webhookSessions = edge.WEBHOOK_SESSIONS;
     }
     if (only.includes("ledger")) {
       const { ledgerGrowth } = await import("./ledger.mjs");
@@ -79,6 +80,7 @@ if (only.includes("edge-load") || only.includes("ledger")) {
   }
 }
 results.elapsedSeconds = (performance.now() - started) / 1000;
+results.loadEnd = (await import("node:os")).loadavg()[0].toFixed(2);
 
 // --- report -----------------------------------------------------------------------------
 const md = render(results);

@@ -36,6 +36,7 @@ export function machine() {
     workerd: pkgVersion("", "workerd"),
     playwright: pkgVersion("", "playwright-core"),
     autocannon: pkgVersion("bench/", "autocannon"),
+    loadStart: os.loadavg()[0].toFixed(2),
     commit: version("git", ["-C", new URL(".", root).pathname, "rev-parse", "--short", "HEAD"]),
   };
 }
