@@ -172,7 +172,9 @@ export async function webhookLoad(plan) {
   const results = [];
   for (const runtime of ["workerd", "node"]) {
     const env = workerEnv(plan.sandbox);
-    const worker = { worker: "guichet", env, expect: 200, prepare: (url) => monerooDeliveries(url, env.MONEROO_WEBHOOK_SECRET, WEBHOOK_SESSIONS) };
+    // "pending" proves the delivery reached the status call (a payment that is not ours
+    // would get a bare 200 and measure nothing).
+    const worker = { worker: "guichet", env, expect: 200, expectBody: /"status":"pending"/, prepare: (url) => monerooDeliveries(url, env.MONEROO_WEBHOOK_SECRET, WEBHOOK_SESSIONS) };
     results.push(...(await compare({ ...plan, runtime, workers: [worker], title: "webhook" })));
   }
   return results;

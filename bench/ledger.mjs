@@ -82,7 +82,7 @@ export async function ledgerGrowth({ sizes, log = console.log, ...plan }) {
         ...plan,
         log,
         runtime: "workerd",
-        workers: [{ worker: "guichet", env, expect: 200, prepare }],
+        workers: [{ worker: "guichet", env, expect: 200, expectBody: /"status":"pending"/, prepare }],
         serveOptions: { d1: { id: "guichet-bench-ledger", persist } },
         title: `webhook, D1 ledger of ${size}`,
       });

@@ -12,7 +12,7 @@ async function probe(url, init) {
 }
 
 /**
- * `workers`: [{worker, env, request: {method, path, headers, body}, expect: status,
+ * `workers`: [{worker, env, request: {method, path, headers, body}, expect: status, expectBody?: RegExp,
  * prepare?: async (url, server) => [request, …]}]: `prepare`, when given, sets up state in the
  * started worker and returns the requests to cycle through (the first one is probed).
  * Returns one result per worker.
@@ -27,8 +27,8 @@ export async function compare({ runtime, workers, rounds, duration, warmup, conn
       const requests = w.prepare ? await w.prepare(server.url, server) : [w.request];
       const { method, path, headers, body } = requests[0];
       const p = await probe(`${server.url}${path}`, { method, headers, body });
-      if (p.status !== w.expect) {
-        const reason = `skipped: ${method} ${path.replace(/^\/api/, "")} answered ${p.status}`;
+      if (p.status !== w.expect || (w.expectBody && !w.expectBody.test(p.text))) {
+        const reason = `skipped: ${method} ${path.replace(/^\/api/, "")} answered ${p.status}${p.status === w.expect ? " without the expected body" : ""}`;
         log(`  ${title} ${w.worker} in ${runtime}: ${reason} ${p.text.slice(0, 160)}`);
         results.push({ worker: w.worker, runtime, skipped: reason });
         continue;
