@@ -43,7 +43,7 @@ if (only.includes("edge-load") || only.includes("ledger")) sh("cargo", ["build",
 // --- measure ----------------------------------------------------------------------------
 const { machine } = await import("./lib/machine.mjs");
 const { render } = await import("./report.mjs");
-const results = { machine: machine(), quick, plan, sections: only };
+const results = { machine: machine(), quick, plan, sections: only, command: `npm run bench${args.length ? ` -- ${args.join(" ")}` : ""}` };
 const started = performance.now();
 
 if (only.includes("browser")) {
