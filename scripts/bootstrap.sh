@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs what Guichet needs on a fresh machine, and skips what is already there:
 # the wasm32 target, wasm-bindgen-cli at exactly the crate's version, Chromium and
-# chromedriver (Debian's), and the npm dev dependencies (binaryen's wasm-opt, miniflare,
-# playwright-core). Safe to run again and again; both README commands run it.
+# chromedriver (Debian's), the npm dev dependencies (binaryen's wasm-opt, miniflare,
+# playwright-core, fusionpay), and a Python venv in .cache/pyenv holding the PyPI `cinetpay`
+# client the sandbox is checked against. Safe to run again and again; both README
+# commands run it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,6 +41,20 @@ if [ ! -f node_modules/.guichet-installed ] || [ package-lock.json -nt node_modu
   say "installing npm dev dependencies"
   npm ci --no-audit --no-fund --loglevel=error
   touch node_modules/.guichet-installed
+fi
+
+# The PyPI `cinetpay` client (tests/third_party/), pinned, in a venv of its own.
+PYENV=.cache/pyenv
+if ! "$PYENV/bin/python" -c 'import cinetpay' >/dev/null 2>&1; then
+  if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
+    say "installing Debian's python3-venv"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+  fi
+  say "installing the PyPI cinetpay client into $PYENV"
+  rm -rf "$PYENV"
+  python3 -m venv "$PYENV"
+  timeout 300 "$PYENV/bin/pip" install --quiet --disable-pip-version-check cinetpay==0.0.1
 fi
 
 say "ready"

@@ -5,6 +5,13 @@ import { readFile } from "node:fs/promises";
 import { extname, join, normalize } from "node:path";
 import { Miniflare } from "miniflare";
 
+/** The whole body of a node:http request (Array.fromAsync is not in Node 20). */
+async function readBody(req) {
+  const chunks = [];
+  for await (const chunk of req) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
 const SHOP_PORT = Number(process.env.GUICHET_DEMO_PORT ?? 8080);
 const EDGE_PORT = Number(process.env.GUICHET_EDGE_PORT ?? 8787);
 const shopOrigin = `http://127.0.0.1:${SHOP_PORT}`;
@@ -30,7 +37,7 @@ const csp = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src
 const shop = createServer(async (req, res) => {
   const url = new URL(req.url, shopOrigin);
   if (url.pathname.startsWith("/api/")) {
-    const body = ["GET", "HEAD"].includes(req.method) ? undefined : Buffer.concat(await Array.fromAsync(req));
+    const body = ["GET", "HEAD"].includes(req.method) ? undefined : await readBody(req);
     const answer = await edge.dispatchFetch(new URL(url.pathname + url.search, edgeUrl), { method: req.method, headers: req.headers, body });
     res.writeHead(answer.status, Object.fromEntries(answer.headers));
     res.end(Buffer.from(await answer.arrayBuffer()));

@@ -111,6 +111,38 @@ async fn cinetpay_without_a_user_agent_gets_cloudflare_error_1010() {
 }
 
 #[tokio::test]
+async fn cinetpay_merges_doubled_slashes_as_its_nginx_front_does_and_only_cinetpay() {
+    let sandbox = sandbox(fast_config()).await;
+    create(&sandbox, &payment("CMD-SLASH", "http://127.0.0.1:9/n")).await;
+    let (status, body) = json(
+        client()
+            .post(format!(
+                "{}//v2/payment/check",
+                sandbox.endpoints().cinetpay
+            ))
+            .json(&json!({"apikey": APIKEY, "site_id": SITE_ID, "transaction_id": "CMD-SLASH"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (200, Some("662")),
+        "{body}"
+    );
+    let moneroo = client()
+        .get(format!(
+            "{}//utils/payment/methods",
+            sandbox.endpoints().moneroo
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(moneroo.status(), 404);
+}
+
+#[tokio::test]
 async fn cinetpay_answers_403_to_a_body_not_sent_as_json() {
     let sandbox = sandbox(fast_config()).await;
     let (status, body) = json(

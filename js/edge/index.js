@@ -29,4 +29,6 @@ export async function fetch(request, env = processEnv()) {
   return handle(request, env);
 }
 
-export default { fetch };
+// `deno serve` and other servers call `fetch(request, info)`: the second argument is not
+// an environment, so the default export reads the process environment itself.
+export default { fetch: (request) => fetch(request) };

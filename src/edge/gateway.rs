@@ -141,7 +141,7 @@ mod tests {
         let transport = Script(RefCell::new(answers), RefCell::new(0));
         let runtime = NoWait(RefCell::new(Vec::new()));
         let request = HttpRequest::new(Method::Get, "http://127.0.0.1/");
-        let outcome = futures_lite_block_on(call(
+        let outcome = finish_now(call(
             &transport,
             &runtime,
             Provider::Moneroo,
@@ -155,7 +155,7 @@ mod tests {
 
     /// The futures here never wait on anything, so polling once with a no-op waker
     /// finishes them.
-    fn futures_lite_block_on<F: core::future::Future>(future: F) -> F::Output {
+    fn finish_now<F: core::future::Future>(future: F) -> F::Output {
         let mut future = core::pin::pin!(future);
         let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
         match future.as_mut().poll(&mut cx) {

@@ -10,6 +10,7 @@ pub mod connector;
 pub mod gateway;
 pub mod ledger;
 pub mod orders;
+pub mod payouts;
 pub mod reply;
 pub mod router;
 pub mod runtime;

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::ledger::Ledger;
 use super::runtime::Runtime;
-use super::{orders, reply, sessions, webhooks, Config};
+use super::{orders, payouts, reply, sessions, webhooks, Config};
 use crate::domain::Provider;
 use crate::http::{HttpResponse, Transport};
 
@@ -108,6 +108,9 @@ async fn answer<L: Ledger, T: Transport, R: Runtime>(
             Some(provider) => sessions::back_to_shop(edge, request, provider).await,
             None => reply::error(404, "not_found", "no such provider"),
         },
+        ("GET" | "POST", ["webhooks", "cinetpay", "transfers"]) => {
+            payouts::cinetpay_transfer(edge, request).await
+        }
         ("GET" | "POST", ["webhooks", provider]) => match Provider::parse(provider) {
             Some(provider) if method == "POST" || provider == Provider::CinetPay => {
                 webhooks::receive(edge, request, provider).await
@@ -119,9 +122,17 @@ async fn answer<L: Ledger, T: Transport, R: Runtime>(
             Ok(()) => orders::create(edge, request).await,
             Err(refusal) => refusal,
         },
+        ("POST", ["payouts"]) => match admin(config, request) {
+            Ok(()) => payouts::create(edge, request).await,
+            Err(refusal) => refusal,
+        },
+        ("GET", ["payouts", id]) => match admin(config, request) {
+            Ok(()) => payouts::show(edge, id).await,
+            Err(refusal) => refusal,
+        },
         (_, ["health"]) => not_allowed("GET"),
-        (_, ["sessions"] | ["orders"]) => not_allowed("POST"),
-        (_, ["sessions", _]) => not_allowed("GET"),
+        (_, ["sessions"] | ["orders"] | ["payouts"]) => not_allowed("POST"),
+        (_, ["sessions", _] | ["payouts", _]) => not_allowed("GET"),
         _ => reply::error(404, "not_found", "no such route"),
     }
 }

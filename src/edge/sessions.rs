@@ -40,6 +40,19 @@ struct SessionView<'a> {
     paid_amount: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     provider_status: Option<&'a str>,
+    /// What moved or confirmed the session, oldest first (status reads only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    events: Option<Vec<EventView>>,
+}
+
+/// One line of a session's history, as the shop's status page shows it.
+#[derive(Serialize)]
+struct EventView {
+    source: EventSource,
+    status: PaymentStatus,
+    provider_status: String,
+    moved: bool,
+    at: String,
 }
 
 fn view<'a>(session: &'a SessionRecord, token: Option<&'a str>) -> SessionView<'a> {
@@ -56,6 +69,7 @@ fn view<'a>(session: &'a SessionRecord, token: Option<&'a str>) -> SessionView<'
         updated_at: rfc3339(session.updated_at),
         paid_amount: session.paid_amount,
         provider_status: session.provider_status.as_deref(),
+        events: None,
     }
 }
 
@@ -359,10 +373,28 @@ pub async fn show<L: Ledger, T: Transport, R: Runtime>(
     if session.amount != claims.amount || session.currency != claims.currency {
         return reply::error(401, "invalid_token", "a valid session token is required");
     }
-    match refresh(edge, session).await {
-        Ok(session) => reply::json(200, &view(&session, None)),
-        Err(error) => reply::ledger_error(&error),
-    }
+    let session = match refresh(edge, session).await {
+        Ok(session) => session,
+        Err(error) => return reply::ledger_error(&error),
+    };
+    let events = match edge.ledger.events(&session.id).await {
+        Ok(events) => events,
+        Err(error) => return reply::ledger_error(&error),
+    };
+    let mut shown = view(&session, None);
+    shown.events = Some(
+        events
+            .into_iter()
+            .map(|e| EventView {
+                source: e.source,
+                status: e.status,
+                provider_status: e.provider_status,
+                moved: e.moved,
+                at: rfc3339(e.at),
+            })
+            .collect(),
+    );
+    reply::json(200, &shown)
 }
 
 /// Asks the provider about a session that is not final and records the answer (seed

@@ -28,7 +28,7 @@ struct Received {
     status: Option<&'static str>,
 }
 
-fn received(status: Option<&'static str>) -> HttpResponse {
+pub(super) fn received(status: Option<&'static str>) -> HttpResponse {
     reply::json(
         200,
         &Received {
@@ -63,8 +63,11 @@ async fn moneroo_event<L: Ledger, T: Transport, R: Runtime>(
         Ok(event) => event,
         Err(error) => return reply::error(error.http_status(), error.code(), &error.to_string()),
     };
+    if event.event.is_payout() {
+        return super::payouts::moneroo_event(edge, &event).await;
+    }
     if !event.event.is_payment() {
-        // Payout events belong to payouts; unknown ones are acknowledged and ignored.
+        // Unknown events are acknowledged and ignored.
         return received(None);
     }
     confirm(edge, Provider::Moneroo, event.id()).await
@@ -128,7 +131,8 @@ async fn moneyfusion_event<L: Ledger, T: Transport, R: Runtime>(
             }
             confirm(edge, Provider::MoneyFusion, &token).await
         }
-        Notification::Payout(_) | Notification::Unknown { .. } => received(None),
+        Notification::Payout(event) => super::payouts::moneyfusion_event(edge, &event).await,
+        Notification::Unknown { .. } => received(None),
     }
 }
 

@@ -12,6 +12,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, Request, RequestInit, Response, ResponseInit, Url};
 
+use super::ledger::d1::WorkerLedger;
 use super::ledger::memory::MemoryLedger;
 use super::runtime::Runtime;
 use super::{route, Config, Edge, Incoming};
@@ -52,9 +53,10 @@ pub async fn handle(request: Request, env: JsValue) -> Result<Response, JsValue>
     let incoming = read_request(&request).await?;
     let memory = MEMORY.with(Rc::clone);
     // The ledger: D1 when bound, memory otherwise.
+    let ledger = WorkerLedger::choose(&env, memory.as_ref());
     let edge = Edge {
         config: &config,
-        ledger: memory.as_ref(),
+        ledger: &ledger,
         transport: &Fetch,
         runtime: &Clock,
     };

@@ -172,11 +172,15 @@ fn authenticate(shared: &SharedState, input: &Map<String, Value>) -> Result<(), 
     Ok(())
 }
 
-fn json_object(body: &[u8]) -> Result<Map<String, Value>, Response> {
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(map)) => Ok(map),
-        _ => Err(minimum_fields("Le format de la requête n'est pas JSON")),
-    }
+/// The body of a checkout call once it is a JSON object with the right `apikey` and
+/// `site_id`, in the order CinetPay checks them.
+fn authenticated_body(shared: &SharedState, body: &[u8]) -> Result<Map<String, Value>, Response> {
+    let input = match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(map)) => map,
+        _ => return Err(minimum_fields("Le format de la requête n'est pas JSON")),
+    };
+    authenticate(shared, &input)?;
+    Ok(input)
 }
 
 /// The international dialing prefix of a country CinetPay serves, or of a currency's
@@ -203,13 +207,10 @@ fn dial_prefix(country: Option<&str>, currency: &str) -> &'static str {
 }
 
 async fn initialize(State(shared): State<SharedState>, body: Bytes) -> Response {
-    let input = match json_object(&body) {
+    let input = match authenticated_body(&shared, &body) {
         Ok(input) => input,
         Err(response) => return response,
     };
-    if let Err(response) = authenticate(&shared, &input) {
-        return response;
-    }
     let missing: Vec<&str> = [
         "transaction_id",
         "amount",
@@ -432,13 +433,10 @@ fn fund_availability(created: SystemTime) -> String {
 }
 
 async fn check(State(shared): State<SharedState>, body: Bytes) -> Response {
-    let input = match json_object(&body) {
+    let input = match authenticated_body(&shared, &body) {
         Ok(input) => input,
         Err(response) => return response,
     };
-    if let Err(response) = authenticate(&shared, &input) {
-        return response;
-    }
     let key = json_text(&input, "transaction_id").or_else(|| json_text(&input, "token"));
     let Some(key) = key else {
         return minimum_fields("Ce champ est requis : transaction_id ou token");
@@ -810,13 +808,11 @@ async fn add_contacts(
     Query(query): Query<TokenQuery>,
     Form(form): Form<DataForm>,
 ) -> Response {
-    if let Err(response) = require_token(&shared, query.token.as_deref()) {
-        return response;
-    }
-    let items = match data_items(&form) {
-        Ok(items) => items,
-        Err(response) => return response,
-    };
+    let items =
+        match require_token(&shared, query.token.as_deref()).and_then(|()| data_items(&form)) {
+            Ok(items) => items,
+            Err(response) => return response,
+        };
     let mut results = Vec::new();
     for mut item in items {
         let prefix = json_text(&item, "prefix").unwrap_or_default();
@@ -863,13 +859,11 @@ async fn send_money(
     Query(query): Query<TokenQuery>,
     Form(form): Form<DataForm>,
 ) -> Response {
-    if let Err(response) = require_token(&shared, query.token.as_deref()) {
-        return response;
-    }
-    let items = match data_items(&form) {
-        Ok(items) => items,
-        Err(response) => return response,
-    };
+    let items =
+        match require_token(&shared, query.token.as_deref()).and_then(|()| data_items(&form)) {
+            Ok(items) => items,
+            Err(response) => return response,
+        };
     let err = |code: &str, message: &str, description: &str| {
         transfer_error(StatusCode::BAD_REQUEST, code, message, description)
     };

@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
+use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -51,12 +52,25 @@ pub fn router() -> Router<SharedState> {
         .route("/_sandbox/reset", post(reset))
 }
 
+/// A handler's answer: `Err` is the control API's error, sent as it is, so `?` ends a
+/// handler at the first refusal.
+type Answer = Result<Response, Response>;
+
 fn error(status: StatusCode, code: &str, message: &str) -> Response {
     (
         status,
         Json(json!({"error": {"code": code, "message": message}})),
     )
         .into_response()
+}
+
+fn bad_request(message: &str) -> Response {
+    error(StatusCode::BAD_REQUEST, "bad_request", message)
+}
+
+/// A JSON body, or the 400 that says why not.
+fn read_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, Response> {
+    serde_json::from_slice(body).map_err(|why| bad_request(&why.to_string()))
 }
 
 fn provider_of(name: &str) -> Result<Provider, Response> {
@@ -99,33 +113,27 @@ async fn info(State(shared): State<SharedState>) -> Response {
 async fn payments(
     State(shared): State<SharedState>,
     Query(query): Query<HashMap<String, String>>,
-) -> Response {
-    let provider = match provider_filter(&query) {
-        Ok(provider) => provider,
-        Err(response) => return response,
-    };
+) -> Answer {
+    let provider = provider_filter(&query)?;
     let store = lock(&shared.store);
     let list: Vec<Value> = store
         .payments(provider)
         .into_iter()
         .map(|record| truth(record, payment_status_word(record)))
         .collect();
-    Json(json!({"payments": list})).into_response()
+    Ok(Json(json!({"payments": list})).into_response())
 }
 
 async fn payment(
     State(shared): State<SharedState>,
     Path((provider, id)): Path<(String, String)>,
-) -> Response {
-    let provider = match provider_of(&provider) {
-        Ok(provider) => provider,
-        Err(response) => return response,
-    };
+) -> Answer {
+    let provider = provider_of(&provider)?;
     let store = lock(&shared.store);
-    match store.payment_by_any(provider, &id) {
-        Some(record) => Json(truth(record, payment_status_word(record))).into_response(),
-        None => error(StatusCode::NOT_FOUND, "not_found", "no such payment"),
-    }
+    let record = store
+        .payment_by_any(provider, &id)
+        .ok_or_else(|| error(StatusCode::NOT_FOUND, "not_found", "no such payment"))?;
+    Ok(Json(truth(record, payment_status_word(record))).into_response())
 }
 
 /// `{outcome, method?, phone?}`.
@@ -157,19 +165,11 @@ async fn complete_payment(
     State(shared): State<SharedState>,
     Path((provider, id)): Path<(String, String)>,
     body: axum::body::Bytes,
-) -> Response {
-    let provider = match provider_of(&provider) {
-        Ok(provider) => provider,
-        Err(response) => return response,
-    };
-    let body: CompleteBody = match serde_json::from_slice(&body) {
-        Ok(body) => body,
-        Err(why) => return error(StatusCode::BAD_REQUEST, "bad_request", &why.to_string()),
-    };
+) -> Answer {
+    let provider = provider_of(&provider)?;
+    let body: CompleteBody = read_body(&body)?;
     let record = lock(&shared.store).payment_by_any(provider, &id).cloned();
-    let Some(record) = record else {
-        return refused(TransitionError::NotFound);
-    };
+    let record = record.ok_or_else(|| refused(TransitionError::NotFound))?;
     let attempt = if body.outcome == Outcome::Cancelled {
         Attempt::default()
     } else {
@@ -188,29 +188,26 @@ async fn complete_payment(
             .or(record.customer.phone.clone());
         Attempt { method, phone }
     };
-    match shopper_settles(&shared, provider, &record.id, body.outcome, attempt) {
-        Ok(record) => Json(truth(&record, payment_status_word(&record))).into_response(),
-        Err(why) => refused(why),
-    }
+    let record =
+        shopper_settles(&shared, provider, &record.id, body.outcome, attempt).map_err(refused)?;
+    Ok(Json(truth(&record, payment_status_word(&record))).into_response())
 }
 
 async fn payouts(
     State(shared): State<SharedState>,
     Query(query): Query<HashMap<String, String>>,
-) -> Response {
-    let provider = match provider_filter(&query) {
-        Ok(provider) => provider,
-        Err(response) => return response,
-    };
+) -> Answer {
+    let provider = provider_filter(&query)?;
     let store = lock(&shared.store);
     let list: Vec<Value> = store
         .payouts(provider)
         .into_iter()
         .map(|record| truth(record, payout_status_word(record)))
         .collect();
-    Json(json!({"payouts": list})).into_response()
+    Ok(Json(json!({"payouts": list})).into_response())
 }
 
+/// A payout by its id or, for CinetPay, by `client_transaction_id`.
 fn find_payout(
     shared: &SharedState,
     provider: Provider,
@@ -226,47 +223,31 @@ fn find_payout(
 async fn payout(
     State(shared): State<SharedState>,
     Path((provider, id)): Path<(String, String)>,
-) -> Response {
-    let provider = match provider_of(&provider) {
-        Ok(provider) => provider,
-        Err(response) => return response,
-    };
-    match find_payout(&shared, provider, &id) {
-        Some(record) => Json(truth(&record, payout_status_word(&record))).into_response(),
-        None => error(StatusCode::NOT_FOUND, "not_found", "no such payout"),
-    }
+) -> Answer {
+    let provider = provider_of(&provider)?;
+    let record = find_payout(&shared, provider, &id)
+        .ok_or_else(|| error(StatusCode::NOT_FOUND, "not_found", "no such payout"))?;
+    Ok(Json(truth(&record, payout_status_word(&record))).into_response())
 }
 
 async fn complete_payout(
     State(shared): State<SharedState>,
     Path((provider, id)): Path<(String, String)>,
     body: axum::body::Bytes,
-) -> Response {
-    let provider = match provider_of(&provider) {
-        Ok(provider) => provider,
-        Err(response) => return response,
-    };
-    let body: CompleteBody = match serde_json::from_slice(&body) {
-        Ok(body) => body,
-        Err(why) => return error(StatusCode::BAD_REQUEST, "bad_request", &why.to_string()),
-    };
-    let Some(record) = find_payout(&shared, provider, &id) else {
-        return refused(TransitionError::NotFound);
-    };
-    match settle_payout(&shared, provider, &record.id, body.outcome) {
-        Ok(record) => Json(truth(&record, payout_status_word(&record))).into_response(),
-        Err(why) => refused(why),
-    }
+) -> Answer {
+    let provider = provider_of(&provider)?;
+    let body: CompleteBody = read_body(&body)?;
+    let record =
+        find_payout(&shared, provider, &id).ok_or_else(|| refused(TransitionError::NotFound))?;
+    let record = settle_payout(&shared, provider, &record.id, body.outcome).map_err(refused)?;
+    Ok(Json(truth(&record, payout_status_word(&record))).into_response())
 }
 
 async fn notifications(
     State(shared): State<SharedState>,
     Query(query): Query<HashMap<String, String>>,
-) -> Response {
-    let provider = match provider_filter(&query) {
-        Ok(provider) => provider,
-        Err(response) => return response,
-    };
+) -> Answer {
+    let provider = provider_filter(&query)?;
     let subject = query.get("subject");
     let list: Vec<_> = shared
         .notifier
@@ -275,23 +256,18 @@ async fn notifications(
         .filter(|d| provider.is_none_or(|p| d.provider == p))
         .filter(|d| subject.is_none_or(|s| &d.subject == s))
         .collect();
-    Json(json!({"notifications": list})).into_response()
+    Ok(Json(json!({"notifications": list})).into_response())
 }
 
 async fn list_faults(State(shared): State<SharedState>) -> Response {
     Json(json!({"faults": lock(&shared.faults).list()})).into_response()
 }
 
-async fn add_fault(State(shared): State<SharedState>, body: axum::body::Bytes) -> Response {
-    let spec: FaultSpec = match serde_json::from_slice(&body) {
-        Ok(spec) => spec,
-        Err(why) => return error(StatusCode::BAD_REQUEST, "bad_request", &why.to_string()),
-    };
-    if let Err(why) = spec.check() {
-        return error(StatusCode::BAD_REQUEST, "bad_request", &why);
-    }
+async fn add_fault(State(shared): State<SharedState>, body: axum::body::Bytes) -> Answer {
+    let spec: FaultSpec = read_body(&body)?;
+    spec.check().map_err(|why| bad_request(&why))?;
     let id = lock(&shared.faults).add(spec);
-    (StatusCode::CREATED, Json(json!({"id": id}))).into_response()
+    Ok((StatusCode::CREATED, Json(json!({"id": id}))).into_response())
 }
 
 async fn clear_faults(State(shared): State<SharedState>) -> Response {
@@ -312,52 +288,32 @@ async fn settings(State(shared): State<SharedState>) -> Response {
 }
 
 /// Replaces the settings named in the body; the others stay.
-async fn change_settings(State(shared): State<SharedState>, body: axum::body::Bytes) -> Response {
-    let patch: Value = match serde_json::from_slice(&body) {
-        Ok(Value::Object(patch)) => Value::Object(patch),
-        Ok(_) | Err(_) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "bad_request",
-                "a JSON object of settings",
-            )
-        }
+async fn change_settings(State(shared): State<SharedState>, body: axum::body::Bytes) -> Answer {
+    let Ok(Value::Object(changes)) = serde_json::from_slice::<Value>(&body) else {
+        return Err(bad_request("a JSON object of settings"));
     };
-    let mut current = match serde_json::to_value(shared.settings()) {
-        Ok(current) => current,
-        Err(why) => {
-            return error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                &why.to_string(),
-            )
-        }
-    };
-    if let (Some(target), Some(changes)) = (current.as_object_mut(), patch.as_object()) {
+    let mut current = serde_json::to_value(shared.settings()).map_err(|why| {
+        error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            &why.to_string(),
+        )
+    })?;
+    if let Some(target) = current.as_object_mut() {
         for (key, value) in changes {
-            if !target.contains_key(key) {
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    "bad_request",
-                    &format!("unknown setting {key:?}"),
-                );
+            if !target.contains_key(&key) {
+                return Err(bad_request(&format!("unknown setting {key:?}")));
             }
-            target.insert(key.clone(), value.clone());
+            target.insert(key, value);
         }
     }
-    let next: Settings = match serde_json::from_value(current) {
-        Ok(next) => next,
-        Err(why) => return error(StatusCode::BAD_REQUEST, "bad_request", &why.to_string()),
-    };
+    let next: Settings =
+        serde_json::from_value(current).map_err(|why| bad_request(&why.to_string()))?;
     if !(next.time_scale.is_finite() && next.time_scale > 0.0) {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "bad_request",
-            "time_scale must be positive",
-        );
+        return Err(bad_request("time_scale must be positive"));
     }
     *lock(&shared.settings) = next.clone();
-    Json(next).into_response()
+    Ok(Json(next).into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -368,15 +324,12 @@ struct ResetBody {
     cinetpay_transfer_balance: Option<u64>,
 }
 
-async fn reset(State(shared): State<SharedState>, body: axum::body::Bytes) -> Response {
+async fn reset(State(shared): State<SharedState>, body: axum::body::Bytes) -> Answer {
     let body: ResetBody = if body.is_empty() {
         ResetBody::default()
     } else {
-        match serde_json::from_slice(&body) {
-            Ok(body) => body,
-            Err(why) => return error(StatusCode::BAD_REQUEST, "bad_request", &why.to_string()),
-        }
+        read_body(&body)?
     };
     shared.reset(body.seed, body.cinetpay_transfer_balance);
-    StatusCode::NO_CONTENT.into_response()
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

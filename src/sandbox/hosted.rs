@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, MethodRouter};
 use axum::{Form, Router};
 
 use crate::domain::{Lang, Provider};
@@ -25,87 +25,30 @@ use super::{cinetpay, moneroo, moneyfusion};
 /// The page routes of the three providers, and the return script.
 pub fn router() -> Router<SharedState> {
     Router::new()
-        .route(
-            "/moneroo/checkout/{id}",
-            get(show_moneroo).post(submit_moneroo),
-        )
-        .route(
-            "/cinetpay/payment/{id}",
-            get(show_cinetpay).post(submit_cinetpay),
-        )
-        .route(
-            "/moneyfusion/pay/{id}",
-            get(show_moneyfusion).post(submit_moneyfusion),
-        )
+        .route("/moneroo/checkout/{id}", page(Provider::Moneroo))
+        .route("/cinetpay/payment/{id}", page(Provider::CinetPay))
+        .route("/moneyfusion/pay/{id}", page(Provider::MoneyFusion))
         .route("/_sandbox/static/return.js", get(return_script))
 }
 
-type LangQuery = Query<HashMap<String, String>>;
-
-async fn show_moneroo(
-    State(shared): State<SharedState>,
-    Path(id): Path<String>,
-    Query(query): LangQuery,
-    headers: HeaderMap,
-) -> Response {
-    show(&shared, Provider::Moneroo, &id, query.get("lang"), &headers)
-}
-
-async fn show_cinetpay(
-    State(shared): State<SharedState>,
-    Path(id): Path<String>,
-    Query(query): LangQuery,
-    headers: HeaderMap,
-) -> Response {
-    show(
-        &shared,
-        Provider::CinetPay,
-        &id,
-        query.get("lang"),
-        &headers,
+/// One provider's page: `GET` shows it, `POST` takes the shopper's button.
+fn page(provider: Provider) -> MethodRouter<SharedState> {
+    get(
+        move |State(shared): State<SharedState>,
+              Path(id): Path<String>,
+              Query(query): Query<HashMap<String, String>>,
+              headers: HeaderMap| async move {
+            show(&shared, provider, &id, query.get("lang"), &headers)
+        },
     )
-}
-
-async fn show_moneyfusion(
-    State(shared): State<SharedState>,
-    Path(id): Path<String>,
-    Query(query): LangQuery,
-    headers: HeaderMap,
-) -> Response {
-    show(
-        &shared,
-        Provider::MoneyFusion,
-        &id,
-        query.get("lang"),
-        &headers,
+    .post(
+        move |State(shared): State<SharedState>,
+              Path(id): Path<String>,
+              headers: HeaderMap,
+              Form(form): Form<CheckoutForm>| async move {
+            submit(&shared, provider, &id, form, &headers)
+        },
     )
-}
-
-async fn submit_moneroo(
-    State(shared): State<SharedState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    Form(form): Form<CheckoutForm>,
-) -> Response {
-    submit(&shared, Provider::Moneroo, &id, form, &headers)
-}
-
-async fn submit_cinetpay(
-    State(shared): State<SharedState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    Form(form): Form<CheckoutForm>,
-) -> Response {
-    submit(&shared, Provider::CinetPay, &id, form, &headers)
-}
-
-async fn submit_moneyfusion(
-    State(shared): State<SharedState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    Form(form): Form<CheckoutForm>,
-) -> Response {
-    submit(&shared, Provider::MoneyFusion, &id, form, &headers)
 }
 
 fn lang_for(record: Option<&PaymentRecord>, query: Option<&str>, headers: &HeaderMap) -> Lang {

@@ -32,7 +32,7 @@ use std::time::Instant;
 
 use axum::extract::{Request, State};
 use axum::http::{StatusCode, Uri};
-use axum::middleware::{from_fn_with_state, Next};
+use axum::middleware::{from_fn_with_state, map_request, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use tokio::net::TcpListener;
@@ -215,7 +215,7 @@ impl Drop for SandboxHandle {
 }
 
 fn app(shared: SharedState) -> Router {
-    Router::new()
+    let routes = Router::new()
         .merge(moneroo::router(shared.clone()))
         .merge(cinetpay::router())
         .merge(moneyfusion::router())
@@ -227,7 +227,35 @@ fn app(shared: SharedState) -> Router {
             faults::apply_request_faults,
         ))
         .layer(from_fn_with_state(shared.clone(), log_requests))
-        .with_state(shared)
+        .with_state(shared);
+    // A layer on a router runs after its routing: the rewrite goes on an outer router
+    // whose only route is the real one, so the real one routes the rewritten path.
+    Router::new()
+        .fallback_service(routes)
+        .layer(map_request(merge_cinetpay_slashes))
+}
+
+/// CinetPay's API sits behind nginx, whose default `merge_slashes` reads
+/// `//v2/payment/check` as `/v2/payment/check`; the PyPI `cinetpay` client sends exactly
+/// that. The other providers get their paths as sent.
+async fn merge_cinetpay_slashes(mut request: Request) -> Request {
+    let path = request.uri().path();
+    if path.starts_with("/cinetpay/") && path.contains("//") {
+        let mut merged = String::with_capacity(path.len());
+        for c in path.chars() {
+            if !(c == '/' && merged.ends_with('/')) {
+                merged.push(c);
+            }
+        }
+        let rewritten = match request.uri().query() {
+            Some(query) => format!("{merged}?{query}"),
+            None => merged,
+        };
+        if let Ok(uri) = rewritten.parse::<Uri>() {
+            *request.uri_mut() = uri;
+        }
+    }
+    request
 }
 
 async fn not_found() -> Response {

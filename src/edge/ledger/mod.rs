@@ -10,6 +10,7 @@
 //! - a session gets at most one provider payment ([`Ledger::attach_payment`]);
 //! - a payout idempotency key is claimed once ([`Ledger::claim_payout`]).
 
+pub mod d1;
 pub mod memory;
 
 use core::fmt;

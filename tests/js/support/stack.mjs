@@ -1,0 +1,174 @@
+// Starts the pieces the end-to-end suites need, each on a free 127.0.0.1 port, and stops
+// them: the sandbox binary (the providers) and the edge bundle in workerd (miniflare),
+// Node (node:http) or Deno (`deno serve`). Every start is bounded in time.
+import { spawn, execFileSync } from "node:child_process";
+import { createServer } from "node:http";
+import { existsSync } from "node:fs";
+import { createServer as netServer } from "node:net";
+import { join } from "node:path";
+import { Miniflare } from "miniflare";
+
+/** The whole body of a node:http request (Array.fromAsync is not in Node 20). */
+async function readBody(req) {
+  const chunks = [];
+  for await (const chunk of req) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+const root = new URL("../../../", import.meta.url).pathname;
+const targetDir = process.env.CARGO_TARGET_DIR ?? join(root, "target");
+
+/** A free port on 127.0.0.1. */
+export async function freePort() {
+  const server = netServer();
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  const { port } = server.address();
+  await new Promise((ok) => server.close(ok));
+  return port;
+}
+
+/** Waits for a line matching `pattern` on a child's stdout, or fails after `ms`. */
+function waitForLine(child, pattern, ms) {
+  return new Promise((resolve, reject) => {
+    let seen = "";
+    const timer = setTimeout(() => reject(new Error(`no ${pattern} within ${ms} ms:\n${seen}`)), ms);
+    const read = (chunk) => {
+      seen += chunk;
+      const match = seen.match(pattern);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match);
+      }
+    };
+    child.stdout.on("data", read);
+    child.stderr.on("data", (chunk) => (seen += chunk));
+    child.on("exit", (code) => reject(new Error(`exited with ${code}:\n${seen}`)));
+  });
+}
+
+/** The sandbox binary, built (debug) if `cargo test` has not built it already. */
+export function sandboxBinary() {
+  const binary = join(targetDir, "debug", "guichet-sandbox");
+  if (!existsSync(binary)) {
+    execFileSync("cargo", ["build", "--quiet", "--features", "sandbox", "--bin", "guichet-sandbox"], { cwd: root, stdio: "inherit" });
+  }
+  return binary;
+}
+
+/** Starts the sandbox with fast clocks; `args` adds flags. */
+export async function startSandbox(args = []) {
+  const child = spawn(sandboxBinary(), ["--port", "0", "--seed", "11", "--time-scale", "0.001", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  const [, url] = await waitForLine(child, /listening on (http:\/\/127\.0\.0\.1:\d+)/, 20_000);
+  child.stdout.resume();
+  const control = async (path, init) => {
+    const response = await fetch(`${url}/_sandbox${path}`, init && { ...init, headers: { "content-type": "application/json" }, body: init.body && JSON.stringify(init.body) });
+    const text = await response.text();
+    return text ? JSON.parse(text) : null;
+  };
+  return {
+    url,
+    control,
+    env: {
+      MONEROO_SECRET_KEY: "pvk_sandbox_guichet_test_key",
+      MONEROO_WEBHOOK_SECRET: "whsec_guichet_sandbox",
+      MONEROO_BASE_URL: `${url}/moneroo`,
+      CINETPAY_API_KEY: "12912847765bc0db748fdd44.40081707",
+      CINETPAY_SITE_ID: "445160",
+      CINETPAY_SECRET_KEY: "guichet-sandbox-cinetpay-secret",
+      CINETPAY_BASE_URL: `${url}/cinetpay`,
+      CINETPAY_TRANSFER_BASE_URL: `${url}/cinetpay/client`,
+      CINETPAY_TRANSFER_PASSWORD: "guichet-sandbox-transfer",
+      MONEYFUSION_API_URL: `${url}/moneyfusion/GuichetSandbox/5a1d3b0c9e7f2468/pay/`,
+      MONEYFUSION_BASE_URL: `${url}/moneyfusion`,
+      MONEYFUSION_PAYOUT_BASE_URL: `${url}/moneyfusion`,
+      MONEYFUSION_PRIVATE_KEY: "mf_sandbox_private_key",
+    },
+    /** Points Moneroo's dashboard webhook at the edge. */
+    async webhookTo(edgeUrl) {
+      await control("/settings", { method: "PATCH", body: { moneroo_webhook_urls: [`${edgeUrl}/api/webhooks/moneroo`] } });
+    },
+    stop: () => new Promise((ok) => {
+      if (child.exitCode !== null) return ok();
+      child.once("exit", ok);
+      child.kill("SIGTERM");
+    }),
+  };
+}
+
+const miniflareBase = {
+  modules: true,
+  scriptPath: join(root, "pkg/edge/worker.js"),
+  modulesRules: [
+    { type: "ESModule", include: ["**/*.js"] },
+    { type: "CompiledWasm", include: ["**/*.wasm"] },
+  ],
+  compatibilityDate: "2025-01-01",
+};
+
+/** The edge bundle in workerd. `extra` adds Miniflare options (a D1 database). */
+export async function startWorkerd(env, port, extra = {}) {
+  const mf = new Miniflare({ ...miniflareBase, host: "127.0.0.1", port, bindings: env, ...extra });
+  const url = (await mf.ready).origin;
+  return { url, mf, stop: () => mf.dispose() };
+}
+
+/** The edge bundle in Node, behind node:http as a merchant on Node would serve it. */
+export async function startNode(env, port) {
+  const { fetch: handle } = await import(join(root, "pkg/edge/index.js"));
+  const hopByHop = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "host"]);
+  const server = createServer(async (req, res) => {
+    try {
+      const body = ["GET", "HEAD"].includes(req.method) ? undefined : await readBody(req);
+      const headers = Object.entries(req.headers).filter(([name]) => !hopByHop.has(name));
+      const request = new Request(`http://127.0.0.1:${port}${req.url}`, { method: req.method, headers, body });
+      const answer = await handle(request, env);
+      res.writeHead(answer.status, Object.fromEntries(answer.headers));
+      res.end(Buffer.from(await answer.arrayBuffer()));
+    } catch (error) {
+      res.writeHead(500, { "content-type": "text/plain" }).end(String(error));
+    }
+  });
+  await new Promise((ok) => server.listen(port, "127.0.0.1", ok));
+  return { url: `http://127.0.0.1:${port}`, stop: () => new Promise((ok) => server.close(ok)) };
+}
+
+/** The edge bundle in Deno, with `deno serve` on the published entry point. */
+export async function startDeno(env, port) {
+  const deno = join(root, "node_modules/.bin/deno");
+  const child = spawn(deno, ["serve", "--quiet", "--allow-net", "--allow-read", "--allow-env", "--host", "127.0.0.1", "--port", String(port), join(root, "pkg/edge/index.js")], {
+    env: { ...process.env, ...env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`deno exited with ${child.exitCode}`);
+    try {
+      const health = await fetch(`${url}/api/health`);
+      if (health.ok) break;
+    } catch {}
+    if (Date.now() > deadline) throw new Error("deno serve did not answer within 30 s");
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+  return {
+    url,
+    stop: () => new Promise((ok) => {
+      if (child.exitCode !== null) return ok();
+      child.once("exit", ok);
+      child.kill("SIGTERM");
+    }),
+  };
+}
+
+export const runtimes = { workerd: startWorkerd, node: startNode, deno: startDeno };
+
+/** Polls `check` until it returns something truthy, or fails after `ms`. */
+export async function eventually(check, ms = 10_000, what = "condition") {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((ok) => setTimeout(ok, 50));
+  }
+}
