@@ -13,7 +13,7 @@ async function probe(url, init) {
 
 /**
  * `workers`: [{worker, env, request: {method, path, headers, body}, expect: status, expectBody?: RegExp,
- * prepare?: async (url, server) => [request, …]}]: `prepare`, when given, sets up state in the
+ * prepare?: async (url, server) => [request, …], label?, serveOptions?}]: `prepare`, when given, sets up state in the
  * started worker and returns the requests to cycle through (the first one is probed).
  * Returns one result per worker.
  */
@@ -22,7 +22,7 @@ export async function compare({ runtime, workers, rounds, duration, warmup, conn
   const results = [];
   try {
     for (const w of workers) {
-      const server = await serve(w.worker, runtime, w.env, serveOptions);
+      const server = await serve(w.worker, runtime, w.env, { ...serveOptions, ...w.serveOptions });
       live.push(server);
       const requests = w.prepare ? await w.prepare(server.url, server) : [w.request];
       const { method, path, headers, body } = requests[0];
@@ -30,10 +30,10 @@ export async function compare({ runtime, workers, rounds, duration, warmup, conn
       if (p.status !== w.expect || (w.expectBody && !w.expectBody.test(p.text))) {
         const reason = `skipped: ${method} ${path.replace(/^\/api/, "")} answered ${p.status}${p.status === w.expect ? " without the expected body" : ""}`;
         log(`  ${title} ${w.worker} in ${runtime}: ${reason} ${p.text.slice(0, 160)}`);
-        results.push({ worker: w.worker, runtime, skipped: reason });
+        results.push({ worker: w.worker, label: w.label, runtime, skipped: reason });
         continue;
       }
-      results.push({ worker: w.worker, runtime, url: server.url, requests, rounds: [] });
+      results.push({ worker: w.worker, label: w.label, runtime, url: server.url, requests, rounds: [] });
     }
     const ready = results.filter((r) => !r.skipped);
     for (const r of ready) await load({ url: r.url, connections, duration: warmup, warmup: 0, requests: r.requests });
@@ -62,7 +62,7 @@ export async function compare({ runtime, workers, rounds, duration, warmup, conn
       delete r.url;
       delete r.requests;
       delete r.rounds;
-      log(`  ${title} ${r.worker} in ${runtime}: ${r.rps.toFixed(0)} req/s (rounds ${r.rpsRounds.map((x) => x.toFixed(0)).join(", ")}), p50 ${r.p50} ms, p99 ${r.p99} ms, failures ${r.non2xx + r.errors + r.timeouts}`);
+      log(`  ${title} ${r.label ?? r.worker} in ${runtime}: ${r.rps.toFixed(0)} req/s (rounds ${r.rpsRounds.map((x) => x.toFixed(0)).join(", ")}), p50 ${r.p50} ms, p99 ${r.p99} ms, failures ${r.non2xx + r.errors + r.timeouts}`);
     }
     return results;
   } finally {

@@ -8,9 +8,13 @@ import { pathToFileURL } from "node:url";
 import { resolve } from "node:path";
 
 const [modulePath, portArg = "0"] = process.argv.slice(2);
-const mod = await import(pathToFileURL(resolve(modulePath)).href);
-const handler = mod.default?.fetch ?? mod.fetch;
 const env = JSON.parse(process.env.BENCH_WORKER_ENV ?? "{}");
+Object.assign(process.env, env);
+const mod = await import(pathToFileURL(resolve(modulePath)).href);
+// The named `fetch(request, env)` when the module has one (Guichet's Node entry), else the
+// default export's (a Workers-style module). The environment is also put in process.env, for
+// handlers that read it from there.
+const handler = typeof mod.fetch === "function" ? mod.fetch : mod.default.fetch;
 
 const server = createServer(async (req, res) => {
   try {
