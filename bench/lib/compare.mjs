@@ -3,7 +3,7 @@
 // (another build starting, thermal changes) hits every worker alike. Reported per worker:
 // the median over rounds of throughput and latency percentiles, and every failure.
 import { load } from "./load.mjs";
-import { median } from "./stats.mjs";
+import { median, summary } from "./stats.mjs";
 import { serve } from "./workers.mjs";
 
 async function probe(url, init) {
@@ -17,7 +17,7 @@ async function probe(url, init) {
  * started worker and returns the requests to cycle through (the first one is probed).
  * Returns one result per worker.
  */
-export async function compare({ runtime, workers, rounds, duration, warmup, connections, title, log = console.log, serveOptions = {} }) {
+export async function compare({ runtime, workers, rounds, duration, warmup, connections, title, log = console.log, serveOptions = {}, sequential = 0 }) {
   const live = [];
   const results = [];
   try {
@@ -41,7 +41,20 @@ export async function compare({ runtime, workers, rounds, duration, warmup, conn
       const order = round % 2 === 0 ? ready : [...ready].reverse();
       for (const r of order) r.rounds.push(await load({ url: r.url, connections, duration, warmup: 0, requests: r.requests }));
     }
+    // One request at a time, the workers taking turns: a latency that the machine's other
+    // work disturbs far less than throughput under concurrency.
+    const alone = new Map(ready.map((r) => [r, []]));
+    for (let i = 0; i < sequential; i++) {
+      for (const r of ready) {
+        const q = r.requests[i % r.requests.length];
+        const t0 = performance.now();
+        const answer = await fetch(`${r.url}${q.path}`, { method: q.method, headers: q.headers, body: q.body });
+        await answer.arrayBuffer();
+        alone.get(r).push(performance.now() - t0);
+      }
+    }
     for (const r of ready) {
+      if (sequential) r.alone = summary(alone.get(r));
       const pick = (k) => median(r.rounds.map((x) => x[k]));
       const sum = (k) => r.rounds.reduce((a, x) => a + x[k], 0);
       Object.assign(r, {
