@@ -1,5 +1,5 @@
 // `npm run bench`: sets up what is missing, measures, writes bench/RESULTS.md.
-//   npm run bench                   the full pass (about 5 to 10 minutes on 2 cores)
+//   npm run bench                   the full pass (about 7 minutes on 2 cores)
 //   npm run bench -- --quick        a short pass (fewer runs, 3 s loads); report in bench/out/
 //   npm run bench -- --only browser,edge-start   some sections only; report in bench/out/
 //   npm run bench -- --no-build     measure pkg/ as it is instead of rebuilding it
