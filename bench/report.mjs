@@ -203,9 +203,11 @@ ${table(["payments in the ledger", "one at a time: median", "p90", "under load: 
 
 From ${int(first.size)} to ${int(last.size)} payments: one delivery at a time ${ratio(last.alone.median, first.alone.median)} the latency; under load ${ratio(last.rps, first.rps)} the throughput.${noiseNote(l.runs.map((x) => ({ ...x, runtime: null })))}
 
-Under load every size sits far below the in-memory ledger of section 2: one D1 delivery
-costs several D1 queries, and miniflare's local D1 answers them one at a time (one SQLite
-database behind one Durable Object), so 16 concurrent deliveries queue behind each other.
+Every size sits far below the in-memory ledger of section 2: a delivery makes several D1
+queries, and miniflare's local D1 (one SQLite file behind one Durable Object) serves them
+in turn, so 16 concurrent deliveries queue: 16 × the one-at-a-time time is about the p50
+under load. Hosted D1 has other costs (a network hop per query); these figures show how
+the cost grows with the ledger, not what production costs.
 
 ${l.method}
 `;
