@@ -17,11 +17,11 @@ const json = (status, body) =>
   new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", "cache-control": "no-store" } });
 const fail = (status, code, message) => json(status, { error: { code, message } });
 
-const base64url = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+const hex = (bytes) => Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
 
 async function sign(secret, text) {
   signingKey ??= crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  return base64url(await crypto.subtle.sign("HMAC", await signingKey, encoder.encode(text)));
+  return hex(await crypto.subtle.sign("HMAC", await signingKey, encoder.encode(text)));
 }
 
 async function createSession(request, env) {
@@ -52,7 +52,7 @@ async function createSession(request, env) {
   const phone = String(customer.phone ?? "").replace(/[^0-9]/g, "");
   if (!name || phone.length < 8) return fail(422, "invalid_customer", "name and phone are required");
 
-  const id = `ses_${crypto.randomUUID().replace(/-/g, "")}`;
+  const id = `gs-${crypto.randomUUID().replace(/-/g, "").slice(0, 24)}`;
   const publicUrl = env.GUICHET_PUBLIC_URL ?? "http://127.0.0.1";
   const payment = new FusionPay(env.MONEYFUSION_API_URL).totalPrice(amount).clientName(name).clientNumber(phone);
   for (const [article, price] of articles) payment.addArticle(article, price);
@@ -67,8 +67,9 @@ async function createSession(request, env) {
 
   const ttl = Number(env.GUICHET_SESSION_TTL ?? 1800);
   const expires = Math.floor(Date.now() / 1000) + ttl;
-  const payload = base64url(encoder.encode(`${id}|moneyfusion|${amount}|${currency}|${expires}`));
-  const token = `v1.k1.${payload}.${await sign(env.GUICHET_SESSION_SECRET, `v1.k1.${payload}`)}`;
+  // The token of docs/EDGE.md: v1.<kid>.<id>.<provider>.<amount>.<currency>.<expires>.<hex HMAC-SHA256>.
+  const signed = `v1.k1.${id}.moneyfusion.${amount}.${currency}.${expires}`;
+  const token = `${signed}.${await sign(env.GUICHET_SESSION_SECRET, signed)}`;
   const session = { id, provider: "moneyfusion", provider_token: created.token, checkout_url: created.url, amount, currency, status: "pending", expires_at: new Date(expires * 1000).toISOString() };
   sessions.set(id, session);
   const { provider_token: _, ...answer } = session;
