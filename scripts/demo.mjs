@@ -91,9 +91,11 @@ function sessionSecret(dir) {
 /**
  * Starts the whole demo. `shopPort`/`sandboxPort` 0 pick free ports; `ledgerDir` persists
  * the D1 ledger (in memory without it); `timeScale` speeds up the providers' clocks;
- * `sandboxArgs` adds sandbox flags (faults); `binary` is the sandbox executable.
+ * `sandboxArgs` adds sandbox flags (faults); `binary` is the sandbox executable;
+ * `testPages` is a folder of extra pages served under `/_test/`, with the shop's policy
+ * (the end-to-end tests' own pages; the demo serves none).
  */
-export async function startDemo({ shopPort = 0, sandboxPort = 0, ledgerDir, timeScale = 1, seed = 11, sandboxArgs = [], binary } = {}) {
+export async function startDemo({ shopPort = 0, sandboxPort = 0, ledgerDir, timeScale = 1, seed = 11, sandboxArgs = [], binary, testPages } = {}) {
   if (ledgerDir) mkdirSync(ledgerDir, { recursive: true });
   const sandbox = await startSandbox(sandboxArgs, { port: sandboxPort, timeScale, seed, ...(binary && { binary }) });
   const stops = [sandbox.stop];
@@ -168,11 +170,16 @@ export async function startDemo({ shopPort = 0, sandboxPort = 0, ledgerDir, time
     }
 
     async function staticFile(res, pathname) {
-      const path = pathname.endsWith("/") ? `${pathname}index.html` : pathname;
+      let path = pathname.endsWith("/") ? `${pathname}index.html` : pathname;
       // The browser package as a merchant would serve it; the edge bundle never.
-      const base = path.startsWith("/pkg/browser/") ? root : join(root, "www");
+      let base = path.startsWith("/pkg/browser/") ? root : join(root, "www");
+      let allowed = base === root ? join(root, "pkg", "browser") + sep : join(root, "www") + sep;
+      if (testPages && path.startsWith("/_test/")) {
+        base = testPages;
+        allowed = normalize(testPages) + sep;
+        path = path.slice("/_test".length);
+      }
       const file = normalize(join(base, decodeURIComponent(path)));
-      const allowed = base === root ? join(root, "pkg", "browser") + sep : join(root, "www") + sep;
       if (!file.startsWith(allowed)) return void res.writeHead(404).end();
       try {
         const bytes = await readFile(file);

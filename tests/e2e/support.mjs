@@ -13,10 +13,13 @@ const root = new URL("../../", import.meta.url).pathname;
 export const SCREENSHOTS = join(root, "test-results/screenshots");
 
 let binary;
-/** The whole demo on free ports, with the providers' clocks 20 times faster. */
+/**
+ * The whole demo on free ports, with the providers' clocks 20 times faster, and the
+ * tests' own pages (tests/e2e/pages/) under `/_test/`.
+ */
 export async function startStack({ sandboxArgs = [] } = {}) {
   binary ??= sandboxBinary();
-  return startDemo({ timeScale: 0.05, binary, sandboxArgs });
+  return startDemo({ timeScale: 0.05, binary, sandboxArgs, testPages: join(root, "tests/e2e/pages") });
 }
 
 /** Debian's Chromium, headless. */
