@@ -21,7 +21,7 @@ use super::{
     PayoutClaim, PayoutRecord, SessionRecord, StatusChange,
 };
 use crate::domain::money::MAX_AMOUNT;
-use crate::domain::{Currency, Lang, PaymentStatus, Provider, Transition};
+use crate::domain::{Currency, Lang, PaymentStatus, Provider};
 
 /// The binding name the worker looks for.
 pub const BINDING: &str = "GUICHET_LEDGER";
@@ -356,16 +356,6 @@ fn claim_token() -> Result<String, LedgerError> {
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// What a status change did, from the status just before it (read in the same
-/// transaction) and the one it carried: the same rule as the memory ledger.
-fn decide(previous: PaymentStatus, next: PaymentStatus) -> Applied {
-    match previous.transition(next) {
-        Transition::Advance(to) => Applied::Moved(previous, to),
-        Transition::Unchanged => Applied::Unchanged,
-        Transition::Refused => Applied::Refused(previous),
-    }
-}
-
 /// What an event insert left behind, read back in its batch.
 #[derive(Deserialize)]
 struct EventOutcome {
@@ -378,7 +368,7 @@ impl EventOutcome {
     fn applied(outcome: Option<EventOutcome>, claim: &str) -> Option<Applied> {
         let outcome = outcome?;
         Some(if outcome.claim == claim {
-            decide(outcome.previous_status, outcome.status)
+            Applied::after(outcome.previous_status, outcome.status)
         } else {
             Applied::Duplicate
         })

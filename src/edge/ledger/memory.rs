@@ -9,7 +9,7 @@ use super::{
     Applied, EventRecord, Ledger, LedgerError, OrderInsert, OrderRecord, PayoutChange, PayoutClaim,
     PayoutRecord, SessionRecord, StatusChange,
 };
-use crate::domain::{PaymentStatus, Provider, Transition};
+use crate::domain::{PaymentStatus, Provider};
 
 #[derive(Default)]
 struct Books {
@@ -31,15 +31,6 @@ impl MemoryLedger {
     /// An empty ledger.
     pub fn new() -> MemoryLedger {
         MemoryLedger::default()
-    }
-}
-
-/// Where a status may go, and what that did: shared by sessions and payouts.
-fn decide(current: PaymentStatus, next: PaymentStatus) -> Applied {
-    match current.transition(next) {
-        Transition::Advance(to) => Applied::Moved(current, to),
-        Transition::Unchanged => Applied::Unchanged,
-        Transition::Refused => Applied::Refused(current),
     }
 }
 
@@ -99,7 +90,7 @@ impl Ledger for MemoryLedger {
         let Some(session) = books.sessions.get_mut(session_id) else {
             return Err(LedgerError(format!("no session {session_id}")));
         };
-        let applied = decide(session.status, change.status);
+        let applied = Applied::after(session.status, change.status);
         if !matches!(applied, Applied::Refused(_)) {
             session.status = change.status;
             session.provider_status = Some(change.provider_status.clone());
@@ -198,7 +189,7 @@ impl Ledger for MemoryLedger {
         let Some(payout) = books.payouts.get_mut(payout_id) else {
             return Err(LedgerError(format!("no payout {payout_id}")));
         };
-        let applied = decide(payout.status, change.status);
+        let applied = Applied::after(payout.status, change.status);
         if !matches!(applied, Applied::Refused(_)) {
             payout.status = change.status;
             payout.provider_status = Some(change.provider_status.clone());

@@ -17,7 +17,7 @@ use core::fmt;
 
 use serde::Serialize;
 
-use crate::domain::{Currency, Lang, PaymentStatus, Provider};
+use crate::domain::{Currency, Lang, PaymentStatus, Provider, Transition};
 
 /// A checkout session: one attempt to pay, with one provider.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -109,6 +109,18 @@ pub enum Applied {
     /// The session is already final with another status: the change is refused and the
     /// current status stands.
     Refused(PaymentStatus),
+}
+
+impl Applied {
+    /// What moving from `previous` to `next` does under the one transition rule
+    /// ([`PaymentStatus::transition`]): the same answer from every ledger.
+    pub fn after(previous: PaymentStatus, next: PaymentStatus) -> Applied {
+        match previous.transition(next) {
+            Transition::Advance(to) => Applied::Moved(previous, to),
+            Transition::Unchanged => Applied::Unchanged,
+            Transition::Refused => Applied::Refused(previous),
+        }
+    }
 }
 
 /// One line of a session's history, for the merchant and the demo's panel.
