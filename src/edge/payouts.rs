@@ -25,7 +25,7 @@ use crate::domain::{
     Currency, Customer, CustomerInput, CustomerRules, Lang, Message, Metadata, Money,
     PaymentStatus, Phone, Provider, Violation, Violations,
 };
-use crate::http::{HttpRequest, HttpResponse, Method, Transport};
+use crate::http::{HttpRequest, HttpResponse, Transport};
 use crate::providers::cinetpay::{
     read_transfer_notification, Cinetpay, Inbound, TransferContact, TransferOrder, TransferRecord,
     TransferToken,
@@ -291,16 +291,7 @@ pub async fn cinetpay_transfer<L: Ledger, T: Transport, R: Runtime>(
     if edge.config.cinetpay.is_none() {
         return reply::error(404, "provider_not_configured", "CinetPay is not configured");
     }
-    let as_request = HttpRequest {
-        method: if request.method == "GET" {
-            Method::Get
-        } else {
-            Method::Post
-        },
-        url: String::new(),
-        headers: request.headers.clone(),
-        body: request.body.clone(),
-    };
+    let as_request = request.as_http_request();
     let notification = match read_transfer_notification(&as_request) {
         Ok(Inbound::Ping) => return received(None),
         Ok(Inbound::Received(notification)) => notification,

@@ -8,7 +8,7 @@ use super::ledger::Ledger;
 use super::runtime::Runtime;
 use super::{orders, payouts, reply, sessions, webhooks, Config};
 use crate::domain::Provider;
-use crate::http::{HttpResponse, Transport};
+use crate::http::{HttpRequest, HttpResponse, Method, Transport};
 
 /// A request as the router sees it, whatever the runtime.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +29,21 @@ impl Incoming {
     /// The first value of a header, by case-insensitive name.
     pub fn header(&self, name: &str) -> Option<&str> {
         crate::http::find_header(&self.headers, name)
+    }
+
+    /// The request as an adapter reads an inbound message (CinetPay's notifications):
+    /// `GET` stays `GET`, anything else reads as a `POST`; the URL plays no part.
+    pub fn as_http_request(&self) -> HttpRequest {
+        HttpRequest {
+            method: if self.method == "GET" {
+                Method::Get
+            } else {
+                Method::Post
+            },
+            url: String::new(),
+            headers: self.headers.clone(),
+            body: self.body.clone(),
+        }
     }
 
     /// The token of an `Authorization: Bearer` header.

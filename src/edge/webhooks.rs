@@ -10,7 +10,7 @@
 use serde::Serialize;
 
 use crate::domain::Provider;
-use crate::http::{HttpRequest, HttpResponse, Method, Transport};
+use crate::http::{HttpResponse, Transport};
 use crate::providers::cinetpay::Inbound;
 use crate::providers::moneroo;
 use crate::providers::moneyfusion::{self, Notification};
@@ -80,16 +80,7 @@ async fn cinetpay_event<L: Ledger, T: Transport, R: Runtime>(
     let Some(adapter) = edge.config.cinetpay.as_ref() else {
         return reply::error(404, "provider_not_configured", "CinetPay is not configured");
     };
-    let as_request = HttpRequest {
-        method: if request.method == "GET" {
-            Method::Get
-        } else {
-            Method::Post
-        },
-        url: String::new(),
-        headers: request.headers.clone(),
-        body: request.body.clone(),
-    };
+    let as_request = request.as_http_request();
     match adapter.verify_notification(&as_request) {
         Ok(Inbound::Ping) => received(None),
         Ok(Inbound::Received(notification)) => {
