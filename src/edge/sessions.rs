@@ -124,9 +124,9 @@ pub async fn create<L: Ledger, T: Transport, R: Runtime>(
     };
 
     let id = new_id("gs");
-    let (order, order_id) = match price(edge, &checkout, &id).await {
+    let (order, order_id) = match price(edge, &checkout, &id, lang).await {
         Ok(priced) => priced,
-        Err(answer) => return answer.in_lang(lang),
+        Err(answer) => return answer,
     };
     let now = edge.runtime.now();
     let route = |leaf: &str| {
@@ -224,61 +224,38 @@ pub async fn create<L: Ledger, T: Transport, R: Runtime>(
     reply::json(201, &view(&session, Some(&token)))
 }
 
-/// An error answer whose message is chosen once the shopper's language is known.
-pub(crate) struct Refusal(HttpResponse, Option<Violations>);
-
-impl Refusal {
-    fn in_lang(self, lang: Lang) -> HttpResponse {
-        match self.1 {
-            Some(violations) => reply::invalid(&violations, lang),
-            None => self.0,
-        }
-    }
-}
-
-impl From<Violations> for Refusal {
-    fn from(violations: Violations) -> Refusal {
-        Refusal(HttpResponse::new(422, Vec::new()), Some(violations))
-    }
-}
-
-impl From<HttpResponse> for Refusal {
-    fn from(response: HttpResponse) -> Refusal {
-        Refusal(response, None)
-    }
-}
-
 /// The order to pay, priced here: from the catalog, or from an order the merchant's
 /// servers registered. The browser never names a price.
 async fn price<L: Ledger, T: Transport, R: Runtime>(
     edge: &Edge<'_, L, T, R>,
     checkout: &Checkout,
     id: &str,
-) -> Result<(crate::domain::Order, Option<String>), Refusal> {
+    lang: Lang,
+) -> Result<(crate::domain::Order, Option<String>), HttpResponse> {
+    let invalid = |violations: Violations| reply::invalid(&violations, lang);
     match &checkout.basket {
         Basket::Items(lines) => {
             let catalog = match &edge.config.catalog {
                 Some(Ok(catalog)) => catalog,
-                Some(Err(why)) => return Err(reply::error(500, "not_configured", why).into()),
-                None => return Err(reply::not_configured("GUICHET_CATALOG").into()),
+                Some(Err(why)) => return Err(reply::error(500, "not_configured", why)),
+                None => return Err(reply::not_configured("GUICHET_CATALOG")),
             };
-            Ok((catalog.price(id, lines)?, None))
+            Ok((catalog.price(id, lines).map_err(invalid)?, None))
         }
         Basket::Order(order_id) => {
             let order = match edge.ledger.order(order_id).await {
                 Ok(Some(order)) => order,
                 Ok(None) => {
-                    return Err(Violations::from(Violation::new(
+                    return Err(invalid(Violations::from(Violation::new(
                         "unknown_order",
                         "order_id",
                         Message::new(
                             "Cette commande est introuvable.",
                             "This order does not exist.",
                         ),
-                    ))
-                    .into())
+                    ))))
                 }
-                Err(error) => return Err(reply::ledger_error(&error).into()),
+                Err(error) => return Err(reply::ledger_error(&error)),
             };
             match edge.ledger.order_is_paid(&order.id).await {
                 Ok(false) => {}
@@ -287,13 +264,12 @@ async fn price<L: Ledger, T: Transport, R: Runtime>(
                         409,
                         "order_already_paid",
                         "this order has been paid already",
-                    )
-                    .into())
+                    ))
                 }
-                Err(error) => return Err(reply::ledger_error(&error).into()),
+                Err(error) => return Err(reply::ledger_error(&error)),
             }
             let amount = Money::from_minor(order.amount, order.currency)
-                .map_err(|e| Violations::from(e.violation("amount")))?;
+                .map_err(|e| invalid(e.violation("amount").into()))?;
             let order_record = crate::domain::Order {
                 reference: id.to_owned(),
                 description: order.description.clone(),
