@@ -5,6 +5,7 @@
 #![cfg(all(feature = "edge", feature = "sandbox", not(target_arch = "wasm32")))]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod adapters_support;
 mod edge_support;
 mod sandbox_support;
 

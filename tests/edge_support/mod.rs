@@ -1,5 +1,5 @@
-//! Shared by the native edge test files: the edge's routes driven as values, with a real
-//! HTTP transport to a running sandbox, a clock that tests can move, and the memory
+//! Shared by the native edge test files: the edge's routes driven as values, with the
+//! adapters' reqwest transport to a running sandbox, a clock that tests can move, and the memory
 //! ledger.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
@@ -9,57 +9,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use guichet::edge::ledger::memory::MemoryLedger;
 use guichet::edge::runtime::Runtime;
 use guichet::edge::{route, Config, Edge, Incoming};
-use guichet::http::{HttpRequest, HttpResponse, Method, Transport, TransportError};
+use guichet::http::HttpResponse;
+
+use crate::adapters_support::ReqwestTransport;
 use guichet::sandbox::SandboxHandle;
 use serde_json::{json, Value};
-
-/// Provider calls over reqwest, as `fetch` does in a worker.
-pub struct Reqwest(reqwest::Client);
-
-impl Reqwest {
-    pub fn new() -> Reqwest {
-        Reqwest(
-            reqwest::Client::builder()
-                .no_proxy()
-                .timeout(Duration::from_secs(5))
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
-        )
-    }
-}
-
-impl Transport for Reqwest {
-    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
-        let method = match request.method {
-            Method::Get => reqwest::Method::GET,
-            Method::Post => reqwest::Method::POST,
-        };
-        let mut outgoing = self.0.request(method, &request.url);
-        for (name, value) in &request.headers {
-            outgoing = outgoing.header(name, value);
-        }
-        let answer = outgoing.body(request.body).send().await.map_err(|e| {
-            if e.is_timeout() {
-                TransportError::Timeout
-            } else {
-                TransportError::Network("connection failed".into())
-            }
-        })?;
-        let status = answer.status().as_u16();
-        let headers = answer
-            .headers()
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_owned()))
-            .collect();
-        let body = answer.bytes().await.map_err(|_| TransportError::Timeout)?;
-        Ok(HttpResponse {
-            status,
-            headers,
-            body: body.to_vec(),
-        })
-    }
-}
 
 /// The wall clock plus an offset a test can move forward; pauses between retries are
 /// real but ten times shorter.
@@ -142,7 +96,7 @@ pub fn env_for(sandbox: &SandboxHandle, public_url: &str) -> Vec<(String, String
 pub struct Backend {
     pub config: Config,
     pub ledger: MemoryLedger,
-    pub transport: Reqwest,
+    pub transport: ReqwestTransport,
     pub clock: TestClock,
 }
 
@@ -153,7 +107,7 @@ impl Backend {
                 env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
             }),
             ledger: MemoryLedger::new(),
-            transport: Reqwest::new(),
+            transport: ReqwestTransport::default(),
             clock: TestClock::default(),
         }
     }
