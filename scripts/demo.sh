@@ -25,6 +25,6 @@ if stale; then
 fi
 
 say "building the sandbox providers"
-GUICHET_SANDBOX_BIN=$(node --input-type=module -e 'import { freshSandboxBinary } from "./tests/js/support/stack.mjs"; console.log(freshSandboxBinary());')
+GUICHET_SANDBOX_BIN=$(node --input-type=module -e 'import { sandboxBinary } from "./tests/js/support/stack.mjs"; console.log(sandboxBinary());')
 export GUICHET_SANDBOX_BIN
 exec node scripts/demo.mjs
