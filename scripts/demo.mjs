@@ -115,6 +115,10 @@ export async function startDemo({ shopPort = 0, sandboxPort = 0, ledgerDir, time
     const ledger = { d1Databases: { GUICHET_LEDGER: "guichet-demo-ledger" }, ...(ledgerDir && { d1Persist: ledgerDir }) };
     const edge = await startWorkerd(env, await freePort(), ledger);
     stops.unshift(edge.stop);
+    // The Cron Trigger of production: a sweep every GUICHET_SWEEP_EVERY seconds (60).
+    const worker = await edge.mf.getWorker();
+    const sweeps = setInterval(() => worker.scheduled({ cron: "* * * * *" }).catch(() => {}), Number(process.env.GUICHET_SWEEP_EVERY ?? 60) * 1000);
+    stops.unshift(async () => clearInterval(sweeps));
     // Moneroo sends its notifications to the dashboard's webhook URL: the shop's /api.
     await sandbox.webhookTo(shopUrl);
 
@@ -249,7 +253,7 @@ async function main() {
 Guichet demo
   shop               ${demo.shopUrl}/
   your orders        ${demo.shopUrl}/order.html
-  edge (workerd)     ${demo.shopUrl}/api/health   (D1 ledger in .cache/demo-d1)
+  edge (workerd)     ${demo.shopUrl}/api/health   (D1 ledger in .cache/demo-d1, a sweep a minute)
   sandbox providers  ${demo.sandbox.url}/_sandbox/payments
 Pay with Moneroo, CinetPay or MoneyFusion; on the provider's page, "Payer" pays,
 "Simuler un refus" declines, "Annuler" cancels. Ctrl-C stops everything.`);

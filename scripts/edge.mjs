@@ -9,7 +9,9 @@ const PORT = Number(process.env.GUICHET_EDGE_PORT ?? 8787);
 const DEV_VARS = process.env.GUICHET_DEV_VARS ?? ".dev.vars";
 const D1_DIR = process.env.GUICHET_EDGE_D1 ?? ".cache/edge-d1";
 /** Settings of this script, not of the worker. */
-const LOCAL = new Set(["GUICHET_EDGE_PORT", "GUICHET_DEV_VARS", "GUICHET_EDGE_D1"]);
+const LOCAL = new Set(["GUICHET_EDGE_PORT", "GUICHET_DEV_VARS", "GUICHET_EDGE_D1", "GUICHET_SWEEP_EVERY"]);
+/** Seconds between two sweeps, as a Cron Trigger would fire them in production. */
+const SWEEP_EVERY = Number(process.env.GUICHET_SWEEP_EVERY ?? 60);
 
 /** `.dev.vars`: one KEY=value per line, `#` comments, optional quotes. */
 function devVars(path) {
@@ -43,13 +45,18 @@ const edge = new Miniflare({
   d1Persist: D1_DIR,
 });
 const url = await edge.ready;
+// The Cron Trigger of production: one sweep a minute (docs/EDGE.md, "The sweep").
+const worker = await edge.getWorker();
+const sweeps = setInterval(() => worker.scheduled({ cron: "* * * * *" }).catch((e) => console.error("sweep:", e.message)), SWEEP_EVERY * 1000);
 const set = Object.keys(bindings).filter((name) => ours.test(name)).sort();
 console.log(`Guichet edge (workerd) on ${url}api/health
   settings: ${set.join(", ") || "none (see docs/EDGE.md)"}
   ledger:   D1, ${D1_DIR}
+  sweep:    every ${SWEEP_EVERY} s (GUICHET_SWEEP_EVERY)
 Ctrl-C to stop.`);
 
 async function stop() {
+  clearInterval(sweeps);
   await edge.dispose();
   process.exit(0);
 }

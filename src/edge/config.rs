@@ -11,6 +11,7 @@ use crate::providers::moneyfusion::{ApiUrl, MoneyFusion, MoneyFusionConfig};
 
 use super::catalog::Catalog;
 use super::secret::SecretKey;
+use super::standard_webhooks::WebhookSigner;
 use super::token::SessionKeys;
 
 /// How long a session may stay unpaid, unless `GUICHET_SESSION_TTL` says otherwise.
@@ -41,6 +42,45 @@ pub struct Config {
     pub cinetpay: Option<Cinetpay>,
     /// MoneyFusion, when `MONEYFUSION_API_URL` is set (or why it is unusable).
     pub moneyfusion: Option<Result<MoneyFusion, String>>,
+    /// Where and how events reach the merchant.
+    pub webhooks: WebhookSettings,
+    /// How much one sweep does.
+    pub sweep: SweepSettings,
+}
+
+/// The merchant's event endpoints (docs/EDGE.md, "Events to the merchant").
+#[derive(Debug, Clone, Default)]
+pub struct WebhookSettings {
+    /// `GUICHET_WEBHOOK_URL`, comma-separated.
+    pub urls: Vec<String>,
+    /// `GUICHET_WEBHOOK_SECRET` (`whsec_<base64>`), or why it is unusable.
+    pub signer: Option<Result<WebhookSigner, String>>,
+    /// `GUICHET_WEBHOOK_RETRY_BASE`: seconds the retry schedule is counted in (default 5;
+    /// 0 tries again at every sweep, for tests).
+    pub retry_base: u64,
+}
+
+/// The sweep's bounds (docs/EDGE.md, "The sweep").
+#[derive(Debug, Clone, Copy)]
+pub struct SweepSettings {
+    /// `GUICHET_SWEEP_LIMIT`: sessions and payouts checked per run at most (default 50).
+    pub limit: u32,
+    /// `GUICHET_SWEEP_AFTER`: seconds a pending session waits before the sweep asks the
+    /// provider about it, and between two asks (default 300).
+    pub stale_after: u64,
+    /// `GUICHET_SWEEP_PROVIDER_CALLS`: status calls to one provider per run at most
+    /// (default 40: Moneroo allows 120 a minute, and each ask may be tried 3 times).
+    pub provider_calls: u32,
+}
+
+impl Default for SweepSettings {
+    fn default() -> Self {
+        SweepSettings {
+            limit: 50,
+            stale_after: 300,
+            provider_calls: 40,
+        }
+    }
 }
 
 impl Config {
@@ -92,6 +132,34 @@ impl Config {
             }),
             cinetpay: cinetpay(&get),
             moneyfusion: get("MONEYFUSION_API_URL").map(|url| moneyfusion(&url, &get)),
+            webhooks: WebhookSettings {
+                urls: get("GUICHET_WEBHOOK_URL")
+                    .unwrap_or_default()
+                    .split(',')
+                    .map(|u| u.trim().to_owned())
+                    .filter(|u| !u.is_empty())
+                    .collect(),
+                signer: get("GUICHET_WEBHOOK_SECRET")
+                    .and_then(SecretKey::new)
+                    .map(|secret| {
+                        WebhookSigner::from_secret(&secret).ok_or_else(|| {
+                            "GUICHET_WEBHOOK_SECRET is not whsec_ and base64".to_owned()
+                        })
+                    }),
+                retry_base: number(&get, "GUICHET_WEBHOOK_RETRY_BASE").unwrap_or(5),
+            },
+            sweep: {
+                let default = SweepSettings::default();
+                SweepSettings {
+                    limit: number(&get, "GUICHET_SWEEP_LIMIT")
+                        .filter(|n| *n > 0)
+                        .map_or(default.limit, |n| n.min(1000) as u32),
+                    stale_after: number(&get, "GUICHET_SWEEP_AFTER").unwrap_or(default.stale_after),
+                    provider_calls: number(&get, "GUICHET_SWEEP_PROVIDER_CALLS")
+                        .filter(|n| *n > 0)
+                        .map_or(default.provider_calls, |n| n.min(1000) as u32),
+                }
+            },
         }
     }
 
@@ -114,6 +182,10 @@ impl Config {
         }
         on
     }
+}
+
+fn number(get: &impl Fn(&str) -> Option<String>, name: &str) -> Option<u64> {
+    get(name).and_then(|v| v.trim().parse().ok())
 }
 
 fn cinetpay(get: &impl Fn(&str) -> Option<String>) -> Option<Cinetpay> {

@@ -7,6 +7,7 @@ use crate::domain::validation::text;
 use crate::domain::{Currency, Message, Money, Order, Violation, Violations};
 use crate::http::{HttpResponse, Transport};
 
+use super::events;
 use super::ledger::{Ledger, OrderInsert, OrderRecord};
 use super::reply;
 use super::router::{Edge, Incoming};
@@ -137,4 +138,76 @@ pub async fn create<L: Ledger, T: Transport, R: Runtime>(
         }
         Err(error) => reply::ledger_error(&error),
     }
+}
+
+/// `GET /orders/:id`, admin only: the order, its sessions and whether it is paid.
+pub async fn show<L: Ledger, T: Transport, R: Runtime>(
+    edge: &Edge<'_, L, T, R>,
+    id: &str,
+) -> HttpResponse {
+    match edge.ledger.order(id).await {
+        Ok(Some(order)) => with_sessions(edge, &order).await,
+        Ok(None) => reply::error(404, "not_found", "no such order"),
+        Err(error) => reply::ledger_error(&error),
+    }
+}
+
+/// `GET /orders?reference=`, admin only: the same, found by the merchant's reference.
+pub async fn find<L: Ledger, T: Transport, R: Runtime>(
+    edge: &Edge<'_, L, T, R>,
+    request: &Incoming,
+) -> HttpResponse {
+    let query =
+        crate::providers::cinetpay::form::decode(request.query.as_bytes()).unwrap_or_default();
+    let Some(reference) = query
+        .iter()
+        .find(|(k, _)| k == "reference")
+        .map(|(_, v)| v.trim())
+        .filter(|v| !v.is_empty())
+    else {
+        return reply::error(
+            400,
+            "missing_reference",
+            "name the order: GET /orders?reference=<your reference>",
+        );
+    };
+    match edge.ledger.order_by_reference(reference).await {
+        Ok(Some(order)) => with_sessions(edge, &order).await,
+        Ok(None) => reply::error(404, "not_found", "no order has this reference"),
+        Err(error) => reply::ledger_error(&error),
+    }
+}
+
+#[derive(Serialize)]
+struct OrderDetail<'a> {
+    #[serde(flatten)]
+    order: OrderView<'a>,
+    paid: bool,
+    sessions: Vec<serde_json::Value>,
+    created_at: String,
+}
+
+async fn with_sessions<L: Ledger, T: Transport, R: Runtime>(
+    edge: &Edge<'_, L, T, R>,
+    order: &OrderRecord,
+) -> HttpResponse {
+    let sessions = match edge.ledger.sessions_of_order(&order.id).await {
+        Ok(sessions) => sessions,
+        Err(error) => return reply::ledger_error(&error),
+    };
+    let paid = sessions
+        .iter()
+        .any(|s| s.status == crate::domain::PaymentStatus::Succeeded);
+    reply::json(
+        200,
+        &OrderDetail {
+            order: view(order),
+            paid,
+            sessions: sessions
+                .iter()
+                .map(|s| events::session_data(s, Some(&order.reference)))
+                .collect(),
+            created_at: super::runtime::rfc3339(order.created_at),
+        },
+    )
 }

@@ -27,21 +27,18 @@ use crate::domain::{
 };
 use crate::http::{HttpRequest, HttpResponse, Transport};
 use crate::providers::cinetpay::{
-    read_transfer_notification, Cinetpay, Inbound, TransferContact, TransferOrder, TransferRecord,
-    TransferToken,
+    Cinetpay, TransferContact, TransferOrder, TransferRecord, TransferToken,
 };
-use crate::providers::moneroo::{self, MonerooWebhook};
-use crate::providers::moneyfusion::{
-    MoneyFusion, PayoutEvent, UnverifiedPayoutEvent, Withdrawal, WithdrawalInput,
-};
+use crate::providers::moneroo;
+use crate::providers::moneyfusion::{MoneyFusion, Withdrawal, WithdrawalInput};
 use crate::providers::ProviderError;
 
+use super::events;
 use super::gateway::{self, Retry};
 use super::ledger::{Ledger, PayoutChange, PayoutClaim, PayoutRecord};
 use super::reply;
 use super::router::{Edge, Incoming};
 use super::runtime::{new_id, rfc3339, Runtime};
-use super::webhooks::received;
 
 /// The metadata key that carries our payout id to Moneroo, so that a signed notification
 /// can be tied to a payout whose send answer was lost.
@@ -76,6 +73,11 @@ struct PayoutView<'a> {
 /// MoneyFusion cannot be asked: the answer says so while its webhook has not come.
 const MONEYFUSION_NO_STATUS: &str =
     "no status call: MoneyFusion has no payout status endpoint, its payout.session webhook settles this payout";
+
+/// A payout as `GET /payouts/:id` shows it, as JSON (for events).
+pub(super) fn view_json(payout: &PayoutRecord) -> Value {
+    serde_json::to_value(view(payout)).unwrap_or(Value::Null)
+}
 
 fn view(payout: &PayoutRecord) -> PayoutView<'_> {
     let provider_status = if payout.provider == Provider::MoneyFusion && !payout.status.is_final() {
@@ -204,7 +206,7 @@ pub async fn create<L: Ledger, T: Transport, R: Runtime>(
         Err(error) => return reply::ledger_error(&error),
     }
     let change = send_once(edge, &send, &payout).await;
-    let sent = match edge.ledger.apply_payout(&payout.id, &change).await {
+    let sent = match events::apply_payout(edge, &payout, &change, view_json).await {
         Ok(_) => match edge.ledger.payout(&payout.id).await {
             Ok(Some(stored)) => stored,
             Ok(None) | Err(_) => with_change(payout, &change),
@@ -231,7 +233,7 @@ pub async fn show<L: Ledger, T: Transport, R: Runtime>(
         return reply::json(200, &view(&payout));
     }
     if let Some(change) = verify(edge, &payout).await {
-        if let Err(error) = edge.ledger.apply_payout(&payout.id, &change).await {
+        if let Err(error) = events::apply_payout(edge, &payout, &change, view_json).await {
             return reply::ledger_error(&error);
         }
     }
@@ -242,166 +244,10 @@ pub async fn show<L: Ledger, T: Transport, R: Runtime>(
     }
 }
 
-/// A Moneroo `payout.*` notification, signature already checked: found by Moneroo's id,
-/// or by our id in its metadata when the send answer was lost; then verified.
-pub async fn moneroo_event<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
-    event: &MonerooWebhook,
-) -> HttpResponse {
-    let provider_ref = event.id();
-    let payout = match edge
-        .ledger
-        .payout_by_provider_ref(Provider::Moneroo, provider_ref)
-        .await
-    {
-        Ok(Some(payout)) => payout,
-        Ok(None) => {
-            let ours = event
-                .data
-                .metadata
-                .as_ref()
-                .and_then(|m| m.get(MONEROO_PAYOUT_KEY));
-            let linked = match ours {
-                Some(id) => match edge.ledger.payout(id).await {
-                    Ok(found) => found
-                        .filter(|p| p.provider == Provider::Moneroo && p.provider_ref.is_none()),
-                    Err(error) => return reply::ledger_error(&error),
-                },
-                None => None,
-            };
-            match linked {
-                Some(payout) => PayoutRecord {
-                    provider_ref: Some(provider_ref.to_owned()),
-                    ..payout
-                },
-                None => return received(None),
-            }
-        }
-        Err(error) => return reply::ledger_error(&error),
-    };
-    confirm(edge, payout).await
-}
-
-/// `GET|POST /webhooks/cinetpay/transfers`: CinetPay's transfer notifications (unsigned,
-/// so only a check decides) and its `GET` pings.
-pub async fn cinetpay_transfer<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
-    request: &Incoming,
-) -> HttpResponse {
-    if edge.config.cinetpay.is_none() {
-        return reply::error(404, "provider_not_configured", "CinetPay is not configured");
-    }
-    let as_request = request.as_http_request();
-    let notification = match read_transfer_notification(&as_request) {
-        Ok(Inbound::Ping) => return received(None),
-        Ok(Inbound::Received(notification)) => notification,
-        Err(error) => return reply::error(400, "bad_notification", &error.to_string()),
-    };
-    let by_our_id = match notification.client_transaction_id.trim() {
-        "" => None,
-        id => match edge.ledger.payout(id).await {
-            Ok(found) => found.filter(|p| p.provider == Provider::CinetPay),
-            Err(error) => return reply::ledger_error(&error),
-        },
-    };
-    let payout = match by_our_id {
-        Some(payout) => payout,
-        None => match notification.transaction_id.trim() {
-            "" => return received(None),
-            theirs => match edge
-                .ledger
-                .payout_by_provider_ref(Provider::CinetPay, theirs)
-                .await
-            {
-                Ok(Some(payout)) => payout,
-                Ok(None) => return received(None),
-                Err(error) => return reply::ledger_error(&error),
-            },
-        },
-    };
-    confirm(edge, payout).await
-}
-
-/// A MoneyFusion `payout.session.*` webhook. Nothing can confirm it (no status call); it
-/// counts only for the `tokenPay` MoneyFusion gave us, and only as a step forward.
-pub async fn moneyfusion_event<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
-    event: &UnverifiedPayoutEvent,
-) -> HttpResponse {
-    let Some(token) = event.token() else {
-        return received(None);
-    };
-    let payout = match edge
-        .ledger
-        .payout_by_provider_ref(Provider::MoneyFusion, token)
-        .await
-    {
-        Ok(Some(payout)) => payout,
-        Ok(None) => return received(None),
-        Err(error) => return reply::ledger_error(&error),
-    };
-    if !event.is_step_forward(payout.status) {
-        return received(Some(payout.status.as_str()));
-    }
-    let Some(status) = payout
-        .provider_ref
-        .as_deref()
-        .and_then(|ours| event.outcome_for(ours))
-    else {
-        return received(None);
-    };
-    let word = match event.event() {
-        PayoutEvent::Completed => "payout.session.completed",
-        PayoutEvent::Cancelled => "payout.session.cancelled",
-    };
-    let change = PayoutChange {
-        event_key: format!("{}:{token}:{word}", Provider::MoneyFusion),
-        status,
-        provider_ref: None,
-        provider_status: word.to_owned(),
-        failure: (status == PaymentStatus::Failed)
-            .then(|| "MoneyFusion reported the withdrawal cancelled".to_owned()),
-        at: edge.runtime.now(),
-    };
-    apply_and_answer(edge, &payout, &change).await
-}
-
-/// The common end of Moneroo's and CinetPay's notifications: ask the provider, apply once.
-async fn confirm<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
-    payout: PayoutRecord,
-) -> HttpResponse {
-    if payout.status.is_final() {
-        return received(Some(payout.status.as_str()));
-    }
-    let Some(change) = verify(edge, &payout).await else {
-        let mut response = reply::error(
-            503,
-            "provider_unavailable",
-            "the provider's status call failed; deliver again later",
-        );
-        response.headers.push(("retry-after".into(), "30".into()));
-        return response;
-    };
-    apply_and_answer(edge, &payout, &change).await
-}
-
-async fn apply_and_answer<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
-    payout: &PayoutRecord,
-    change: &PayoutChange,
-) -> HttpResponse {
-    match edge.ledger.apply_payout(&payout.id, change).await {
-        Ok(super::ledger::Applied::Refused(current)) => received(Some(current.as_str())),
-        Ok(_) => received(Some(change.status.as_str())),
-        Err(error) => reply::ledger_error(&error),
-    }
-}
-
 /// The provider's status call about a payout, as a change to apply. `None` when the
 /// provider cannot be asked (MoneyFusion; a Moneroo payout whose id we never learnt) or
 /// could not say, or spoke of another payout.
-async fn verify<L: Ledger, T: Transport, R: Runtime>(
+pub(super) async fn verify<L: Ledger, T: Transport, R: Runtime>(
     edge: &Edge<'_, L, T, R>,
     payout: &PayoutRecord,
 ) -> Option<PayoutChange> {

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::ledger::Ledger;
 use super::runtime::Runtime;
-use super::{orders, payouts, reply, sessions, webhooks, Config};
+use super::{events, orders, payouts, reply, sessions, webhooks, Config};
 use crate::domain::Provider;
 use crate::http::{HttpRequest, HttpResponse, Method, Transport};
 
@@ -124,17 +124,29 @@ async fn answer<L: Ledger, T: Transport, R: Runtime>(
             None => reply::error(404, "not_found", "no such provider"),
         },
         ("GET" | "POST", ["webhooks", "cinetpay", "transfers"]) => {
-            payouts::cinetpay_transfer(edge, request).await
+            webhooks::receive(edge, request, Provider::CinetPay, true).await
         }
         ("GET" | "POST", ["webhooks", provider]) => match Provider::parse(provider) {
             Some(provider) if method == "POST" || provider == Provider::CinetPay => {
-                webhooks::receive(edge, request, provider).await
+                webhooks::receive(edge, request, provider, false).await
             }
             Some(_) => not_allowed("POST"),
             None => reply::error(404, "not_found", "no such provider"),
         },
         ("POST", ["orders"]) => match admin(config, request) {
             Ok(()) => orders::create(edge, request).await,
+            Err(refusal) => refusal,
+        },
+        ("GET", ["orders"]) => match admin(config, request) {
+            Ok(()) => orders::find(edge, request).await,
+            Err(refusal) => refusal,
+        },
+        ("GET", ["orders", id]) => match admin(config, request) {
+            Ok(()) => orders::show(edge, id).await,
+            Err(refusal) => refusal,
+        },
+        ("GET", ["events"]) => match admin(config, request) {
+            Ok(()) => events::list(edge, request).await,
             Err(refusal) => refusal,
         },
         ("POST", ["payouts"]) => match admin(config, request) {
@@ -146,8 +158,9 @@ async fn answer<L: Ledger, T: Transport, R: Runtime>(
             Err(refusal) => refusal,
         },
         (_, ["health"]) => not_allowed("GET"),
-        (_, ["sessions"] | ["orders"] | ["payouts"]) => not_allowed("POST"),
-        (_, ["sessions", _] | ["payouts", _]) => not_allowed("GET"),
+        (_, ["sessions"] | ["payouts"]) => not_allowed("POST"),
+        (_, ["orders"]) => not_allowed("GET, POST"),
+        (_, ["sessions", _] | ["payouts", _] | ["orders", _] | ["events"]) => not_allowed("GET"),
         _ => reply::error(404, "not_found", "no such route"),
     }
 }

@@ -13,6 +13,7 @@ use crate::http::HttpResponse;
 use crate::providers::PaymentRequest;
 
 use super::connector::{settle, Connector};
+use super::events;
 use super::gateway::{self, Retry};
 use super::ledger::{EventSource, Ledger, SessionRecord, StatusChange};
 use super::reply;
@@ -166,6 +167,9 @@ pub async fn create<L: Ledger, T: Transport, R: Runtime>(
         created_at: now,
         updated_at: now,
         expires_at: now + config.session_ttl,
+        metadata: (!checkout.metadata.is_empty())
+            .then(|| serde_json::to_string(&checkout.metadata).ok())
+            .flatten(),
     };
     if let Err(error) = edge.ledger.create_session(&session).await {
         return reply::ledger_error(&error);
@@ -190,8 +194,9 @@ pub async fn create<L: Ledger, T: Transport, R: Runtime>(
                 paid_amount: None,
                 at: edge.runtime.now(),
             };
-            // The session is dead either way; failing to note it changes nothing.
-            let _ = edge.ledger.apply(&id, &failed).await;
+            // The session is dead either way; failing to note it changes nothing (the
+            // sweep expires it).
+            let _ = events::apply_session(edge, &session, &failed).await;
             return reply::provider_error(&error, lang);
         }
     };
@@ -328,26 +333,35 @@ pub(crate) fn origin_of(url: &str) -> &str {
     }
 }
 
-/// `GET /sessions/:id`, with the session's token.
+/// `GET /sessions/:id`, with the session's token, or the admin key (which also reads
+/// the order's reference, the metadata and the provider's reference).
 pub async fn show<L: Ledger, T: Transport, R: Runtime>(
     edge: &Edge<'_, L, T, R>,
     request: &Incoming,
     id: &str,
 ) -> HttpResponse {
     let now = edge.runtime.now();
+    let admin = match (edge.config.admin_key.as_ref(), request.bearer()) {
+        (Some(key), Some(token)) => key.matches(token),
+        _ => false,
+    };
     let claims = request
         .bearer()
+        .filter(|_| !admin)
         .and_then(|token| edge.config.session_keys.verify(token, now));
-    let Some(claims) = claims.filter(|c| c.session_id == id) else {
+    let claims = claims.filter(|c| c.session_id == id);
+    if claims.is_none() && !admin {
         return reply::error(401, "invalid_token", "a valid session token is required");
-    };
+    }
     let session = match edge.ledger.session(id).await {
         Ok(Some(session)) => session,
         Ok(None) => return reply::error(404, "not_found", "no such session"),
         Err(error) => return reply::ledger_error(&error),
     };
-    if session.amount != claims.amount || session.currency != claims.currency {
-        return reply::error(401, "invalid_token", "a valid session token is required");
+    if let Some(claims) = &claims {
+        if session.amount != claims.amount || session.currency != claims.currency {
+            return reply::error(401, "invalid_token", "a valid session token is required");
+        }
     }
     let session = match refresh(edge, session).await {
         Ok(session) => session,
@@ -357,19 +371,35 @@ pub async fn show<L: Ledger, T: Transport, R: Runtime>(
         Ok(events) => events,
         Err(error) => return reply::ledger_error(&error),
     };
+    let history: Vec<EventView> = events
+        .into_iter()
+        .map(|e| EventView {
+            source: e.source,
+            status: e.status,
+            provider_status: e.provider_status,
+            moved: e.moved,
+            at: rfc3339(e.at),
+        })
+        .collect();
+    if admin {
+        let reference = match session.order_id.as_deref() {
+            Some(order_id) => match edge.ledger.order(order_id).await {
+                Ok(order) => order.map(|o| o.reference),
+                Err(error) => return reply::ledger_error(&error),
+            },
+            None => None,
+        };
+        let mut data = events::session_data(&session, reference.as_deref());
+        if let Some(fields) = data.as_object_mut() {
+            fields.insert(
+                "events".into(),
+                serde_json::to_value(&history).unwrap_or_default(),
+            );
+        }
+        return reply::json(200, &data);
+    }
     let mut shown = view(&session, None);
-    shown.events = Some(
-        events
-            .into_iter()
-            .map(|e| EventView {
-                source: e.source,
-                status: e.status,
-                provider_status: e.provider_status,
-                moved: e.moved,
-                at: rfc3339(e.at),
-            })
-            .collect(),
-    );
+    shown.events = Some(history);
     reply::json(200, &shown)
 }
 
@@ -384,7 +414,7 @@ pub async fn refresh<L: Ledger, T: Transport, R: Runtime>(
         return Ok(session);
     }
     if let Some(change) = verify(edge, &session, EventSource::Poll).await {
-        edge.ledger.apply(&session.id, &change).await?;
+        events::apply_session(edge, &session, &change).await?;
     }
     let now = edge.runtime.now();
     let current = edge.ledger.session(&session.id).await?.unwrap_or(session);
@@ -397,7 +427,7 @@ pub async fn refresh<L: Ledger, T: Transport, R: Runtime>(
             paid_amount: None,
             at: now,
         };
-        edge.ledger.apply(&current.id, &expiry).await?;
+        events::apply_session(edge, &current, &expiry).await?;
         return Ok(edge.ledger.session(&current.id).await?.unwrap_or(current));
     }
     Ok(current)

@@ -1,31 +1,92 @@
-//! Provider notifications (seed 003). Each is authenticated as its provider allows
-//! (Moneroo's signature, CinetPay's `x-token`; MoneyFusion signs nothing), then never
-//! believed on its own: a status call decides, and the ledger moves at most once per
-//! event and never back from a final state, whatever the order and number of deliveries.
+//! The one intake of provider notifications, payments and payouts alike.
 //!
-//! Answers: 200 once recorded (or for a payment that is not ours, so the provider stops
-//! retrying); 403 to a bad signature; 503 when the provider's status call failed, so that
-//! the provider delivers again later.
+//! 1. The provider's adapter authenticates the message as the provider allows (Moneroo's
+//!    signature, CinetPay's `x-token`; MoneyFusion signs nothing, so only a token we gave
+//!    counts) and reads it into one [`Notice`]: payment or payout, the provider's
+//!    reference, our id when it carries one, and what it claims.
+//! 2. The notice is written to the ledger (a recheck mark) before anything that can fail.
+//! 3. One confirm path ([`settle`]) finds our record, asks the provider's status call (a
+//!    notification is never believed alone), and applies the answer at most once, with
+//!    the merchant's event when the status becomes final.
+//! 4. The mark is cleared once settled. When the status call fails, the mark stays for
+//!    the sweep, and the provider still gets a 2xx (`202`): CinetPay and MoneyFusion never
+//!    send a notification again, so an error answer would lose nothing but our time, and
+//!    Moneroo's retries are not needed any more.
+//!
+//! Answers: 200 once recorded (or for something not ours, so the provider stops), 202 when
+//! the sweep will finish the work, 403 to a bad signature, 400 to a body we cannot read,
+//! 503 only when the ledger could not even record the notice.
 
 use serde::Serialize;
 
-use crate::domain::Provider;
+use crate::domain::{PaymentStatus, Provider};
 use crate::http::{HttpResponse, Transport};
-use crate::providers::cinetpay::Inbound;
+use crate::providers::cinetpay::{read_transfer_notification, Inbound};
 use crate::providers::moneroo;
 use crate::providers::moneyfusion::{self, Notification};
 
-use super::ledger::{Applied, EventSource, Ledger, SessionRecord};
+use super::connector::Connector;
+use super::events::{self, Subject};
+use super::gateway::{self, Retry};
+use super::ledger::{
+    Applied, EventSource, Ledger, LedgerError, PayoutChange, PayoutRecord, Recheck, SessionRecord,
+};
+use super::payouts;
 use super::reply;
 use super::router::{Edge, Incoming};
 use super::runtime::Runtime;
 use super::sessions;
+
+/// An authenticated notification, whatever provider sent it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    /// Payment or payout.
+    pub subject: Subject,
+    /// Who sent it.
+    pub provider: Provider,
+    /// The provider's id of the payment or payout (empty when it gave none).
+    pub provider_ref: String,
+    /// Our id, when the notification carries one (a CinetPay transfer's
+    /// `client_transaction_id`, the payout id in a Moneroo payout's metadata).
+    pub our_id: Option<String>,
+    /// What it claims, when it says (used only to skip a status call that cannot move
+    /// anything, and for MoneyFusion payouts, which have no status call).
+    pub claimed: Option<PaymentStatus>,
+}
+
+impl Notice {
+    fn recheck(&self, at: u64) -> Recheck {
+        Recheck {
+            subject: self.subject,
+            provider: self.provider,
+            provider_ref: self.provider_ref.clone(),
+            our_id: self.our_id.clone(),
+            attempts: 0,
+            due_at: at,
+        }
+    }
+}
+
+/// What the confirm path came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Settled {
+    /// The record's status after the notice (final or still pending).
+    Status(PaymentStatus),
+    /// Not one of ours: acknowledged, nothing changed.
+    NotOurs,
+    /// The provider could not be asked: try again later.
+    Unanswered,
+    /// The ledger failed: try again later.
+    Ledger(LedgerError),
+}
 
 #[derive(Serialize)]
 struct Received {
     received: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     status: Option<&'static str>,
+    #[serde(skip_serializing_if = "core::ops::Not::not")]
+    recheck: bool,
 }
 
 pub(super) fn received(status: Option<&'static str>) -> HttpResponse {
@@ -34,131 +95,356 @@ pub(super) fn received(status: Option<&'static str>) -> HttpResponse {
         &Received {
             received: true,
             status,
+            recheck: false,
         },
     )
 }
 
-/// `POST /webhooks/:provider` (and CinetPay's `GET` ping).
+/// `POST /webhooks/:provider`, `/webhooks/cinetpay/transfers` (and CinetPay's `GET`
+/// pings). `transfers` is true on CinetPay's transfer path.
 pub async fn receive<L: Ledger, T: Transport, R: Runtime>(
     edge: &Edge<'_, L, T, R>,
     request: &Incoming,
     provider: Provider,
+    transfers: bool,
 ) -> HttpResponse {
+    let notice = match read(edge, request, provider, transfers) {
+        Ok(Some(notice)) => notice,
+        Ok(None) => return received(None),
+        Err(refusal) => return refusal,
+    };
+    if let Some(answer) = nothing_to_do(edge, &notice).await {
+        return answer;
+    }
+    let now = edge.runtime.now();
+    // The durable record, before anything that can fail.
+    if let Err(error) = edge.ledger.note_recheck(&notice.recheck(now)).await {
+        return reply::ledger_error(&error);
+    }
+    match settle(edge, &notice, EventSource::Webhook).await {
+        Settled::Status(status) => {
+            // A mark left behind is cleared by the sweep, which finds the record final.
+            let _ = edge.ledger.clear_recheck(&notice.recheck(now)).await;
+            received(Some(status.as_str()))
+        }
+        Settled::NotOurs => {
+            let _ = edge.ledger.clear_recheck(&notice.recheck(now)).await;
+            received(None)
+        }
+        Settled::Unanswered | Settled::Ledger(_) => reply::json(
+            202,
+            &Received {
+                received: true,
+                status: Some(PaymentStatus::Pending.as_str()),
+                recheck: true,
+            },
+        ),
+    }
+}
+
+/// Authenticates and reads a notification. `Ok(None)` for a ping or an event we do not
+/// act on; `Err` is the refusal to send.
+fn read<L, T, R>(
+    edge: &Edge<'_, L, T, R>,
+    request: &Incoming,
+    provider: Provider,
+    transfers: bool,
+) -> Result<Option<Notice>, HttpResponse> {
+    let not_configured = |name: &str| {
+        reply::error(
+            404,
+            "provider_not_configured",
+            &format!("{name} is not configured"),
+        )
+    };
+    let notice = |subject, provider_ref: &str, our_id: Option<String>, claimed| Notice {
+        subject,
+        provider,
+        provider_ref: provider_ref.trim().to_owned(),
+        our_id: our_id.filter(|id| !id.trim().is_empty()),
+        claimed,
+    };
     match provider {
-        Provider::Moneroo => moneroo_event(edge, request).await,
-        Provider::CinetPay => cinetpay_event(edge, request).await,
-        Provider::MoneyFusion => moneyfusion_event(edge, request).await,
-    }
-}
-
-async fn moneroo_event<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
-    request: &Incoming,
-) -> HttpResponse {
-    let Some(keys) = edge.config.moneroo.as_ref() else {
-        return reply::error(404, "provider_not_configured", "Moneroo is not configured");
-    };
-    let signature = request.header(moneroo::SIGNATURE_HEADER);
-    let event = match moneroo::read_webhook(keys, &request.body, signature) {
-        Ok(event) => event,
-        Err(error) => return reply::error(error.http_status(), error.code(), &error.to_string()),
-    };
-    if event.event.is_payout() {
-        return super::payouts::moneroo_event(edge, &event).await;
-    }
-    if !event.event.is_payment() {
-        // Unknown events are acknowledged and ignored.
-        return received(None);
-    }
-    confirm(edge, Provider::Moneroo, event.id()).await
-}
-
-async fn cinetpay_event<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
-    request: &Incoming,
-) -> HttpResponse {
-    let Some(adapter) = edge.config.cinetpay.as_ref() else {
-        return reply::error(404, "provider_not_configured", "CinetPay is not configured");
-    };
-    let as_request = request.as_http_request();
-    match adapter.verify_notification(&as_request) {
-        Ok(Inbound::Ping) => received(None),
-        Ok(Inbound::Received(notification)) => {
-            let transaction_id = notification.get("cpm_trans_id").unwrap_or_default();
-            confirm(edge, Provider::CinetPay, transaction_id).await
-        }
-        Err(error) => {
-            use crate::providers::cinetpay::NotificationError;
-            let status = match error {
-                NotificationError::MissingSignature | NotificationError::BadSignature => 403,
-                NotificationError::BadParse(_) => 400,
+        Provider::Moneroo => {
+            let Some(keys) = edge.config.moneroo.as_ref() else {
+                return Err(not_configured("Moneroo"));
             };
-            reply::error(status, "bad_notification", &error.to_string())
+            let signature = request.header(moneroo::SIGNATURE_HEADER);
+            let event = moneroo::read_webhook(keys, &request.body, signature).map_err(|error| {
+                reply::error(error.http_status(), error.code(), &error.to_string())
+            })?;
+            if event.event.is_payout() {
+                let ours = event
+                    .data
+                    .metadata
+                    .as_ref()
+                    .and_then(|m| m.get(payouts::MONEROO_PAYOUT_KEY))
+                    .map(str::to_owned);
+                return Ok(Some(notice(Subject::Payout, event.id(), ours, None)));
+            }
+            Ok(event
+                .event
+                .is_payment()
+                .then(|| notice(Subject::Payment, event.id(), None, None)))
         }
-    }
-}
-
-async fn moneyfusion_event<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
-    request: &Incoming,
-) -> HttpResponse {
-    let notification = match moneyfusion::webhook::parse(&request.body) {
-        Ok(notification) => notification,
-        Err(error) => return reply::error(400, "bad_notification", &error.to_string()),
-    };
-    match notification {
-        Notification::Payin(event) => {
-            let token = event.token().as_str().to_owned();
-            // A repeated `pending`, or anything about a final payment, needs no status
-            // call (seed 003); the provider just gets its 200.
-            if let Ok(Some(session)) = edge
-                .ledger
-                .session_by_provider_ref(Provider::MoneyFusion, &token)
-                .await
-            {
-                if !event.is_step_forward(session.status) {
-                    return received(Some(session.status.as_str()));
+        Provider::CinetPay if transfers => {
+            if edge.config.cinetpay.is_none() {
+                return Err(not_configured("CinetPay"));
+            }
+            match read_transfer_notification(&request.as_http_request()) {
+                Ok(Inbound::Ping) => Ok(None),
+                Ok(Inbound::Received(n)) => Ok(Some(notice(
+                    Subject::Payout,
+                    &n.transaction_id,
+                    Some(n.client_transaction_id.trim().to_owned()),
+                    None,
+                ))),
+                Err(error) => Err(reply::error(400, "bad_notification", &error.to_string())),
+            }
+        }
+        Provider::CinetPay => {
+            let Some(adapter) = edge.config.cinetpay.as_ref() else {
+                return Err(not_configured("CinetPay"));
+            };
+            use crate::providers::cinetpay::NotificationError;
+            match adapter.verify_notification(&request.as_http_request()) {
+                Ok(Inbound::Ping) => Ok(None),
+                Ok(Inbound::Received(n)) => {
+                    let id = n.get("cpm_trans_id").unwrap_or_default();
+                    Ok(Some(notice(Subject::Payment, id, None, None)))
+                }
+                Err(error) => {
+                    let status = match error {
+                        NotificationError::MissingSignature | NotificationError::BadSignature => {
+                            403
+                        }
+                        NotificationError::BadParse(_) => 400,
+                    };
+                    Err(reply::error(status, "bad_notification", &error.to_string()))
                 }
             }
-            confirm(edge, Provider::MoneyFusion, &token).await
         }
-        Notification::Payout(event) => super::payouts::moneyfusion_event(edge, &event).await,
-        Notification::Unknown { .. } => received(None),
+        Provider::MoneyFusion => {
+            let parsed = moneyfusion::webhook::parse(&request.body)
+                .map_err(|error| reply::error(400, "bad_notification", &error.to_string()))?;
+            match parsed {
+                Notification::Payin(event) => Ok(Some(notice(
+                    Subject::Payment,
+                    event.token().as_str(),
+                    None,
+                    Some(event.event().claimed_status()),
+                ))),
+                Notification::Payout(event) => {
+                    let Some(token) = event.token() else {
+                        return Ok(None);
+                    };
+                    let claimed = event.outcome_for(token);
+                    Ok(Some(notice(Subject::Payout, token, None, claimed)))
+                }
+                Notification::Unknown { .. } => Ok(None),
+            }
+        }
     }
 }
 
-/// The common end of every notification: find our session, ask the provider, apply once.
-async fn confirm<L: Ledger, T: Transport, R: Runtime>(
+/// Seed 003: a MoneyFusion claim that cannot move the record (a repeated `pending`,
+/// anything about a final payment) needs no status call and no record.
+async fn nothing_to_do<L: Ledger, T: Transport, R: Runtime>(
     edge: &Edge<'_, L, T, R>,
-    provider: Provider,
-    provider_ref: &str,
-) -> HttpResponse {
-    let session: SessionRecord = match edge
+    notice: &Notice,
+) -> Option<HttpResponse> {
+    if notice.provider != Provider::MoneyFusion || notice.subject != Subject::Payment {
+        return None;
+    }
+    let claimed = notice.claimed?;
+    let session = edge
         .ledger
-        .session_by_provider_ref(provider, provider_ref)
+        .session_by_provider_ref(Provider::MoneyFusion, &notice.provider_ref)
         .await
-    {
+        .ok()??;
+    let forward = !session.status.is_final()
+        && claimed != PaymentStatus::Pending
+        && session.status == PaymentStatus::Pending;
+    (!forward).then(|| received(Some(session.status.as_str())))
+}
+
+/// The one confirm path, for a notification now or for the sweep later: find our record,
+/// ask the provider, apply once.
+pub async fn settle<L: Ledger, T: Transport, R: Runtime>(
+    edge: &Edge<'_, L, T, R>,
+    notice: &Notice,
+    source: EventSource,
+) -> Settled {
+    match notice.subject {
+        Subject::Payment => settle_payment(edge, notice, source).await,
+        Subject::Payout => settle_payout(edge, notice).await,
+    }
+}
+
+async fn settle_payment<L: Ledger, T: Transport, R: Runtime>(
+    edge: &Edge<'_, L, T, R>,
+    notice: &Notice,
+    source: EventSource,
+) -> Settled {
+    let found = edge
+        .ledger
+        .session_by_provider_ref(notice.provider, &notice.provider_ref)
+        .await;
+    let session = match found {
         Ok(Some(session)) => session,
-        // Not one of ours (or another shop's on the same account): acknowledge, so the
-        // provider stops, and change nothing.
-        Ok(None) => return received(None),
-        Err(error) => return reply::ledger_error(&error),
+        Ok(None) => match orphan(edge, notice).await {
+            Ok(Some(session)) => session,
+            Ok(None) => return Settled::NotOurs,
+            Err(settled) => return settled,
+        },
+        Err(error) => return Settled::Ledger(error),
     };
     if session.status.is_final() {
-        return received(Some(session.status.as_str()));
+        return Settled::Status(session.status);
     }
-    let Some(change) = sessions::verify(edge, &session, EventSource::Webhook).await else {
-        let mut response = reply::error(
-            503,
-            "provider_unavailable",
-            "the provider's status call failed; deliver again later",
-        );
-        response.headers.push(("retry-after".into(), "30".into()));
-        return response;
+    let Some(change) = sessions::verify(edge, &session, source).await else {
+        return Settled::Unanswered;
     };
-    match edge.ledger.apply(&session.id, &change).await {
-        Ok(Applied::Refused(current)) => received(Some(current.as_str())),
-        Ok(_) => received(Some(change.status.as_str())),
-        Err(error) => reply::ledger_error(&error),
+    match events::apply_session(edge, &session, &change).await {
+        Ok(Applied::Refused(current)) => Settled::Status(current),
+        Ok(_) => Settled::Status(change.status),
+        Err(error) => Settled::Ledger(error),
     }
+}
+
+/// A provider payment the ledger never recorded (the ledger failed after the provider
+/// answered the initialization): the status call names our reference, and the payment is
+/// attached to that session, which is then settled as any other.
+async fn orphan<L: Ledger, T: Transport, R: Runtime>(
+    edge: &Edge<'_, L, T, R>,
+    notice: &Notice,
+) -> Result<Option<SessionRecord>, Settled> {
+    let Some(connector) = Connector::of(edge.config, notice.provider) else {
+        return Ok(None);
+    };
+    let Some(request) = connector.verify(&notice.provider_ref) else {
+        return Ok(None);
+    };
+    let verification = gateway::call(
+        edge.transport,
+        edge.runtime,
+        notice.provider,
+        &request,
+        Retry::NOTIFIED,
+        |response| connector.read_verification(&notice.provider_ref, response),
+    )
+    .await
+    .map_err(|_| Settled::Unanswered)?;
+    let Some(reference) = verification
+        .reference
+        .filter(|_| verification.provider_ref == notice.provider_ref)
+    else {
+        return Ok(None);
+    };
+    let session = match edge.ledger.session(&reference).await {
+        Ok(Some(session))
+            if session.provider == notice.provider && session.provider_ref.is_none() =>
+        {
+            session
+        }
+        Ok(_) => return Ok(None),
+        Err(error) => return Err(Settled::Ledger(error)),
+    };
+    let now = edge.runtime.now();
+    match edge
+        .ledger
+        .attach_payment(&session.id, &notice.provider_ref, "", now)
+        .await
+    {
+        Ok(_) => {}
+        Err(error) => return Err(Settled::Ledger(error)),
+    }
+    match edge.ledger.session(&session.id).await {
+        Ok(found) => Ok(found.filter(|s| s.provider_ref.as_deref() == Some(&notice.provider_ref))),
+        Err(error) => Err(Settled::Ledger(error)),
+    }
+}
+
+async fn settle_payout<L: Ledger, T: Transport, R: Runtime>(
+    edge: &Edge<'_, L, T, R>,
+    notice: &Notice,
+) -> Settled {
+    let payout = match find_payout(edge, notice).await {
+        Ok(Some(payout)) => payout,
+        Ok(None) => return Settled::NotOurs,
+        Err(error) => return Settled::Ledger(error),
+    };
+    if payout.status.is_final() {
+        return Settled::Status(payout.status);
+    }
+    let change = match notice.provider {
+        // No payout status call: the event counts for the tokenPay we were given, and
+        // only as a step forward.
+        Provider::MoneyFusion => match notice.claimed {
+            Some(status) if status.is_final() => moneyfusion_payout_change(edge, notice, status),
+            _ => return Settled::Status(payout.status),
+        },
+        Provider::Moneroo | Provider::CinetPay => match payouts::verify(edge, &payout).await {
+            Some(change) => change,
+            None => return Settled::Unanswered,
+        },
+    };
+    match events::apply_payout(edge, &payout, &change, payouts::view_json).await {
+        Ok(Applied::Refused(current)) => Settled::Status(current),
+        Ok(_) => Settled::Status(change.status),
+        Err(error) => Settled::Ledger(error),
+    }
+}
+
+fn moneyfusion_payout_change<L, T, R: Runtime>(
+    edge: &Edge<'_, L, T, R>,
+    notice: &Notice,
+    status: PaymentStatus,
+) -> PayoutChange {
+    let word = if status == PaymentStatus::Succeeded {
+        "payout.session.completed"
+    } else {
+        "payout.session.cancelled"
+    };
+    PayoutChange {
+        event_key: format!("{}:{}:{word}", Provider::MoneyFusion, notice.provider_ref),
+        status,
+        provider_ref: None,
+        provider_status: word.to_owned(),
+        failure: (status == PaymentStatus::Failed)
+            .then(|| "MoneyFusion reported the withdrawal cancelled".to_owned()),
+        at: edge.runtime.now(),
+    }
+}
+
+/// Our payout for a notice: by the provider's id, else by our id when the payout has no
+/// provider id yet (its send answer was lost) or is the same.
+async fn find_payout<L: Ledger, T: Transport, R: Runtime>(
+    edge: &Edge<'_, L, T, R>,
+    notice: &Notice,
+) -> Result<Option<PayoutRecord>, LedgerError> {
+    if let Some(ours) = notice.our_id.as_deref() {
+        if let Some(payout) = edge.ledger.payout(ours).await? {
+            let same = payout
+                .provider_ref
+                .as_deref()
+                .is_none_or(|r| notice.provider_ref.is_empty() || r == notice.provider_ref);
+            if payout.provider == notice.provider && same {
+                let provider_ref = payout
+                    .provider_ref
+                    .clone()
+                    .or_else(|| Some(notice.provider_ref.clone()).filter(|r| !r.is_empty()));
+                return Ok(Some(PayoutRecord {
+                    provider_ref,
+                    ..payout
+                }));
+            }
+        }
+    }
+    if notice.provider_ref.is_empty() {
+        return Ok(None);
+    }
+    edge.ledger
+        .payout_by_provider_ref(notice.provider, &notice.provider_ref)
+        .await
 }

@@ -15,7 +15,7 @@ use web_sys::{Headers, Request, RequestInit, Response, ResponseInit, Url};
 use super::ledger::d1::WorkerLedger;
 use super::ledger::memory::MemoryLedger;
 use super::runtime::Runtime;
-use super::{route, Config, Edge, Incoming};
+use super::{outbox, route, sweep, Config, Edge, Incoming};
 use crate::http::{HttpRequest, HttpResponse, Transport, TransportError};
 
 /// How long one provider call may take before it counts as unanswered.
@@ -41,15 +41,24 @@ thread_local! {
     static MEMORY: Rc<MemoryLedger> = Rc::new(MemoryLedger::new());
 }
 
-/// Answers one request. `env` holds the configuration as string properties (Workers
-/// vars and secrets, `process.env`, `Deno.env.toObject()`) and, on Workers, bindings.
-#[wasm_bindgen]
-pub async fn handle(request: Request, env: JsValue) -> Result<Response, JsValue> {
-    let config = Config::from_env(|name| {
-        Reflect::get(&env, &JsValue::from_str(name))
+/// How many due events one request delivers after its answer.
+const DELIVER_AFTER_ANSWER: u32 = 10;
+
+fn config_of(env: &JsValue) -> Config {
+    Config::from_env(|name| {
+        Reflect::get(env, &JsValue::from_str(name))
             .ok()
             .and_then(|v| v.as_string())
-    });
+    })
+}
+
+/// Answers one request. `env` holds the configuration as string properties (Workers
+/// vars and secrets, `process.env`, `Deno.env.toObject()`) and, on Workers, bindings;
+/// `ctx` is the Workers execution context (its `waitUntil` keeps the merchant's event
+/// delivery alive after the answer), absent elsewhere.
+#[wasm_bindgen]
+pub async fn handle(request: Request, env: JsValue, ctx: JsValue) -> Result<Response, JsValue> {
+    let config = config_of(&env);
     let incoming = read_request(&request).await?;
     let memory = MEMORY.with(Rc::clone);
     // The ledger: D1 when bound, memory otherwise.
@@ -61,7 +70,60 @@ pub async fn handle(request: Request, env: JsValue) -> Result<Response, JsValue>
         runtime: &Clock,
     };
     let answer = route(&edge, &incoming).await;
+    if outbox::take_wake() {
+        after_answer(&ctx, deliver(env));
+    }
     write_response(answer)
+}
+
+/// One sweep (docs/EDGE.md, "The sweep"): the Workers `scheduled` export and the `sweep`
+/// function of the Node and Deno entry call it. Resolves to its report.
+#[wasm_bindgen]
+pub async fn sweep(env: JsValue) -> Result<JsValue, JsValue> {
+    let config = config_of(&env);
+    let memory = MEMORY.with(Rc::clone);
+    let ledger = WorkerLedger::choose(&env, memory.as_ref());
+    let edge = Edge {
+        config: &config,
+        ledger: &ledger,
+        transport: &Fetch,
+        runtime: &Clock,
+    };
+    let report = sweep::run(&edge)
+        .await
+        .map_err(|e| JsValue::from_str(&e.to_string()))?;
+    let json = serde_json::to_string(&report).map_err(|e| JsValue::from_str(&e.to_string()))?;
+    js_sys::JSON::parse(&json)
+}
+
+/// Delivers the events a request wrote, after its answer.
+async fn deliver(env: JsValue) {
+    let config = config_of(&env);
+    let memory = MEMORY.with(Rc::clone);
+    let ledger = WorkerLedger::choose(&env, memory.as_ref());
+    let edge = Edge {
+        config: &config,
+        ledger: &ledger,
+        transport: &Fetch,
+        runtime: &Clock,
+    };
+    // A failure here leaves the events due: the next sweep delivers them.
+    let _ = outbox::deliver_due(&edge, DELIVER_AFTER_ANSWER).await;
+}
+
+/// Runs `work` without holding the answer: under `ctx.waitUntil` on Workers (which keeps
+/// the isolate alive for it), as a task of its own elsewhere.
+fn after_answer(ctx: &JsValue, work: impl core::future::Future<Output = ()> + 'static) {
+    let promise = wasm_bindgen_futures::future_to_promise(async move {
+        work.await;
+        Ok(JsValue::UNDEFINED)
+    });
+    let wait_until = Reflect::get(ctx, &JsValue::from_str("waitUntil"))
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    if let Some(wait_until) = wait_until {
+        let _ = wait_until.call1(ctx, &promise);
+    }
 }
 
 fn write_response(answer: HttpResponse) -> Result<Response, JsValue> {

@@ -17,8 +17,9 @@ use wasm_bindgen_futures::JsFuture;
 
 use super::memory::MemoryLedger;
 use super::{
-    Applied, EventRecord, EventSource, Ledger, LedgerError, OrderInsert, OrderRecord, PayoutChange,
-    PayoutClaim, PayoutRecord, SessionRecord, StatusChange,
+    Applied, DeliveryState, EventRecord, EventSource, Ledger, LedgerError, NewEvent, OrderInsert,
+    OrderRecord, PayoutChange, PayoutClaim, PayoutRecord, Recheck, SessionRecord, StatusChange,
+    StoredEvent, Subject,
 };
 use crate::domain::money::MAX_AMOUNT;
 use crate::domain::{Currency, Lang, PaymentStatus, Provider};
@@ -419,6 +420,7 @@ impl From<SessionRow> for SessionRecord {
             created_at: row.created_at,
             updated_at: row.updated_at,
             expires_at: row.expires_at,
+            metadata: None,
         }
     }
 }
@@ -687,7 +689,12 @@ impl Ledger for D1Ledger {
         }
     }
 
-    async fn apply(&self, session_id: &str, change: &StatusChange) -> Result<Applied, LedgerError> {
+    async fn apply(
+        &self,
+        session_id: &str,
+        change: &StatusChange,
+        _event: Option<&NewEvent>,
+    ) -> Result<Applied, LedgerError> {
         self.ready().await?;
         const OP: &str = "apply a session event";
         let claim = claim_token()?;
@@ -845,6 +852,7 @@ impl Ledger for D1Ledger {
         &self,
         payout_id: &str,
         change: &PayoutChange,
+        _event: Option<&NewEvent>,
     ) -> Result<Applied, LedgerError> {
         self.ready().await?;
         const OP: &str = "apply a payout event";
@@ -868,6 +876,48 @@ impl Ledger for D1Ledger {
         let outcome = Self::batch_row::<EventOutcome>(OP, &results, 2)?;
         EventOutcome::applied(outcome, &claim)
             .ok_or_else(|| LedgerError(format!("no payout {payout_id}")))
+    }
+
+    async fn order_by_reference(&self, _: &str) -> Result<Option<OrderRecord>, LedgerError> {
+        Err(LedgerError("todo".into()))
+    }
+    async fn sessions_of_order(&self, _: &str) -> Result<Vec<SessionRecord>, LedgerError> {
+        Err(LedgerError("todo".into()))
+    }
+    async fn events_after(&self, _: u64, _: u32) -> Result<Vec<StoredEvent>, LedgerError> {
+        Err(LedgerError("todo".into()))
+    }
+    async fn due_events(&self, _: u64, _: u32) -> Result<Vec<StoredEvent>, LedgerError> {
+        Err(LedgerError("todo".into()))
+    }
+    async fn lease_event(&self, _: &str, _: u64, _: u64) -> Result<bool, LedgerError> {
+        Err(LedgerError("todo".into()))
+    }
+    async fn record_delivery(&self, _: &str, _: &DeliveryState) -> Result<(), LedgerError> {
+        Err(LedgerError("todo".into()))
+    }
+    async fn note_recheck(&self, _: &Recheck) -> Result<(), LedgerError> {
+        Err(LedgerError("todo".into()))
+    }
+    async fn clear_recheck(&self, _: &Recheck) -> Result<(), LedgerError> {
+        Err(LedgerError("todo".into()))
+    }
+    async fn due_rechecks(&self, _: u64, _: u32) -> Result<Vec<Recheck>, LedgerError> {
+        Err(LedgerError("todo".into()))
+    }
+    async fn sessions_to_check(
+        &self,
+        _: u64,
+        _: u64,
+        _: u32,
+    ) -> Result<Vec<SessionRecord>, LedgerError> {
+        Err(LedgerError("todo".into()))
+    }
+    async fn payouts_to_check(&self, _: u64, _: u32) -> Result<Vec<PayoutRecord>, LedgerError> {
+        Err(LedgerError("todo".into()))
+    }
+    async fn mark_checked(&self, _: Subject, _: &str, _: u64) -> Result<(), LedgerError> {
+        Err(LedgerError("todo".into()))
     }
 }
 
@@ -930,10 +980,15 @@ impl Ledger for WorkerLedger<'_> {
         }
     }
 
-    async fn apply(&self, session_id: &str, change: &StatusChange) -> Result<Applied, LedgerError> {
+    async fn apply(
+        &self,
+        session_id: &str,
+        change: &StatusChange,
+        event: Option<&NewEvent>,
+    ) -> Result<Applied, LedgerError> {
         match self {
-            WorkerLedger::Memory(l) => l.apply(session_id, change).await,
-            WorkerLedger::D1(l) => l.apply(session_id, change).await,
+            WorkerLedger::Memory(l) => l.apply(session_id, change, event).await,
+            WorkerLedger::D1(l) => l.apply(session_id, change, event).await,
         }
     }
 
@@ -994,10 +1049,106 @@ impl Ledger for WorkerLedger<'_> {
         &self,
         payout_id: &str,
         change: &PayoutChange,
+        event: Option<&NewEvent>,
     ) -> Result<Applied, LedgerError> {
         match self {
-            WorkerLedger::Memory(l) => l.apply_payout(payout_id, change).await,
-            WorkerLedger::D1(l) => l.apply_payout(payout_id, change).await,
+            WorkerLedger::Memory(l) => l.apply_payout(payout_id, change, event).await,
+            WorkerLedger::D1(l) => l.apply_payout(payout_id, change, event).await,
+        }
+    }
+    async fn order_by_reference(
+        &self,
+        reference: &str,
+    ) -> Result<Option<OrderRecord>, LedgerError> {
+        match self {
+            WorkerLedger::Memory(l) => l.order_by_reference(reference).await,
+            WorkerLedger::D1(l) => l.order_by_reference(reference).await,
+        }
+    }
+
+    async fn sessions_of_order(&self, order_id: &str) -> Result<Vec<SessionRecord>, LedgerError> {
+        match self {
+            WorkerLedger::Memory(l) => l.sessions_of_order(order_id).await,
+            WorkerLedger::D1(l) => l.sessions_of_order(order_id).await,
+        }
+    }
+
+    async fn events_after(&self, after: u64, limit: u32) -> Result<Vec<StoredEvent>, LedgerError> {
+        match self {
+            WorkerLedger::Memory(l) => l.events_after(after, limit).await,
+            WorkerLedger::D1(l) => l.events_after(after, limit).await,
+        }
+    }
+
+    async fn due_events(&self, now: u64, limit: u32) -> Result<Vec<StoredEvent>, LedgerError> {
+        match self {
+            WorkerLedger::Memory(l) => l.due_events(now, limit).await,
+            WorkerLedger::D1(l) => l.due_events(now, limit).await,
+        }
+    }
+
+    async fn lease_event(&self, id: &str, seen: u64, until: u64) -> Result<bool, LedgerError> {
+        match self {
+            WorkerLedger::Memory(l) => l.lease_event(id, seen, until).await,
+            WorkerLedger::D1(l) => l.lease_event(id, seen, until).await,
+        }
+    }
+
+    async fn record_delivery(&self, id: &str, state: &DeliveryState) -> Result<(), LedgerError> {
+        match self {
+            WorkerLedger::Memory(l) => l.record_delivery(id, state).await,
+            WorkerLedger::D1(l) => l.record_delivery(id, state).await,
+        }
+    }
+
+    async fn note_recheck(&self, mark: &Recheck) -> Result<(), LedgerError> {
+        match self {
+            WorkerLedger::Memory(l) => l.note_recheck(mark).await,
+            WorkerLedger::D1(l) => l.note_recheck(mark).await,
+        }
+    }
+
+    async fn clear_recheck(&self, mark: &Recheck) -> Result<(), LedgerError> {
+        match self {
+            WorkerLedger::Memory(l) => l.clear_recheck(mark).await,
+            WorkerLedger::D1(l) => l.clear_recheck(mark).await,
+        }
+    }
+
+    async fn due_rechecks(&self, now: u64, limit: u32) -> Result<Vec<Recheck>, LedgerError> {
+        match self {
+            WorkerLedger::Memory(l) => l.due_rechecks(now, limit).await,
+            WorkerLedger::D1(l) => l.due_rechecks(now, limit).await,
+        }
+    }
+
+    async fn sessions_to_check(
+        &self,
+        now: u64,
+        before: u64,
+        limit: u32,
+    ) -> Result<Vec<SessionRecord>, LedgerError> {
+        match self {
+            WorkerLedger::Memory(l) => l.sessions_to_check(now, before, limit).await,
+            WorkerLedger::D1(l) => l.sessions_to_check(now, before, limit).await,
+        }
+    }
+
+    async fn payouts_to_check(
+        &self,
+        before: u64,
+        limit: u32,
+    ) -> Result<Vec<PayoutRecord>, LedgerError> {
+        match self {
+            WorkerLedger::Memory(l) => l.payouts_to_check(before, limit).await,
+            WorkerLedger::D1(l) => l.payouts_to_check(before, limit).await,
+        }
+    }
+
+    async fn mark_checked(&self, subject: Subject, id: &str, at: u64) -> Result<(), LedgerError> {
+        match self {
+            WorkerLedger::Memory(l) => l.mark_checked(subject, id, at).await,
+            WorkerLedger::D1(l) => l.mark_checked(subject, id, at).await,
         }
     }
 }

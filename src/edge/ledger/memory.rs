@@ -6,8 +6,9 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{
-    Applied, EventRecord, Ledger, LedgerError, OrderInsert, OrderRecord, PayoutChange, PayoutClaim,
-    PayoutRecord, SessionRecord, StatusChange,
+    Applied, DeliveryState, EventRecord, Ledger, LedgerError, NewEvent, OrderInsert, OrderRecord,
+    PayoutChange, PayoutClaim, PayoutRecord, Recheck, SessionRecord, StatusChange, StoredEvent,
+    Subject,
 };
 use crate::domain::{PaymentStatus, Provider};
 
@@ -19,6 +20,43 @@ struct Books {
     orders: BTreeMap<String, OrderRecord>,
     payouts: BTreeMap<String, PayoutRecord>,
     payout_event_keys: BTreeSet<String>,
+    /// The merchant's events, in the order written (seq = index + 1).
+    outbox: Vec<StoredEvent>,
+    /// Notification marks by (subject, provider, key).
+    rechecks: BTreeMap<(&'static str, Provider, String), Recheck>,
+    /// When the sweep last asked about a session or payout.
+    checked: BTreeMap<(&'static str, String), u64>,
+}
+
+impl Books {
+    /// Writes `event` unless its subject has one already.
+    fn announce(&mut self, event: Option<&NewEvent>) {
+        let Some(event) = event else {
+            return;
+        };
+        if self.outbox.iter().any(|e| e.subject_id == event.subject_id) {
+            return;
+        }
+        self.outbox.push(StoredEvent {
+            seq: self.outbox.len() as u64 + 1,
+            id: event.id.clone(),
+            event_type: event.event_type.clone(),
+            subject_id: event.subject_id.clone(),
+            payload: event.payload.clone(),
+            created_at: event.created_at,
+            attempts: 0,
+            next_attempt_at: Some(event.created_at),
+            delivered_to: String::new(),
+            last_error: None,
+        });
+    }
+
+    fn checked_at(&self, subject: Subject, id: &str) -> u64 {
+        self.checked
+            .get(&(subject.as_str(), id.to_owned()))
+            .copied()
+            .unwrap_or(0)
+    }
 }
 
 /// A ledger in the isolate's memory.
@@ -82,7 +120,12 @@ impl Ledger for MemoryLedger {
         Ok(true)
     }
 
-    async fn apply(&self, session_id: &str, change: &StatusChange) -> Result<Applied, LedgerError> {
+    async fn apply(
+        &self,
+        session_id: &str,
+        change: &StatusChange,
+        event: Option<&NewEvent>,
+    ) -> Result<Applied, LedgerError> {
         let mut books = self.books.borrow_mut();
         if books.event_keys.contains(&change.event_key) {
             return Ok(Applied::Duplicate);
@@ -91,6 +134,7 @@ impl Ledger for MemoryLedger {
             return Err(LedgerError(format!("no session {session_id}")));
         };
         let applied = Applied::after(session.status, change.status);
+        let finished = matches!(applied, Applied::Moved(_, to) if to.is_final());
         if !matches!(applied, Applied::Refused(_)) {
             session.status = change.status;
             session.provider_status = Some(change.provider_status.clone());
@@ -109,6 +153,9 @@ impl Ledger for MemoryLedger {
             moved: matches!(applied, Applied::Moved(..)),
             at: change.at,
         });
+        if finished {
+            books.announce(event);
+        }
         Ok(applied)
     }
 
@@ -181,6 +228,7 @@ impl Ledger for MemoryLedger {
         &self,
         payout_id: &str,
         change: &PayoutChange,
+        event: Option<&NewEvent>,
     ) -> Result<Applied, LedgerError> {
         let mut books = self.books.borrow_mut();
         if books.payout_event_keys.contains(&change.event_key) {
@@ -202,6 +250,160 @@ impl Ledger for MemoryLedger {
             payout.updated_at = change.at;
         }
         books.payout_event_keys.insert(change.event_key.clone());
+        if matches!(applied, Applied::Moved(_, to) if to.is_final()) {
+            books.announce(event);
+        }
         Ok(applied)
+    }
+
+    async fn order_by_reference(
+        &self,
+        reference: &str,
+    ) -> Result<Option<OrderRecord>, LedgerError> {
+        Ok(self
+            .books
+            .borrow()
+            .orders
+            .values()
+            .find(|o| o.reference == reference)
+            .cloned())
+    }
+
+    async fn sessions_of_order(&self, order_id: &str) -> Result<Vec<SessionRecord>, LedgerError> {
+        let mut found: Vec<SessionRecord> = self
+            .books
+            .borrow()
+            .sessions
+            .values()
+            .filter(|s| s.order_id.as_deref() == Some(order_id))
+            .cloned()
+            .collect();
+        found.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+        Ok(found)
+    }
+
+    async fn events_after(&self, after: u64, limit: u32) -> Result<Vec<StoredEvent>, LedgerError> {
+        Ok(self
+            .books
+            .borrow()
+            .outbox
+            .iter()
+            .filter(|e| e.seq > after)
+            .take(limit as usize)
+            .cloned()
+            .collect())
+    }
+
+    async fn due_events(&self, now: u64, limit: u32) -> Result<Vec<StoredEvent>, LedgerError> {
+        let books = self.books.borrow();
+        let mut due: Vec<&StoredEvent> = books
+            .outbox
+            .iter()
+            .filter(|e| e.next_attempt_at.is_some_and(|at| at <= now))
+            .collect();
+        due.sort_by_key(|e| (e.next_attempt_at, e.seq));
+        Ok(due.into_iter().take(limit as usize).cloned().collect())
+    }
+
+    async fn lease_event(&self, id: &str, seen: u64, until: u64) -> Result<bool, LedgerError> {
+        let mut books = self.books.borrow_mut();
+        match books
+            .outbox
+            .iter_mut()
+            .find(|e| e.id == id && e.next_attempt_at == Some(seen))
+        {
+            Some(event) => {
+                event.next_attempt_at = Some(until);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    async fn record_delivery(&self, id: &str, state: &DeliveryState) -> Result<(), LedgerError> {
+        let mut books = self.books.borrow_mut();
+        if let Some(event) = books.outbox.iter_mut().find(|e| e.id == id) {
+            event.attempts = state.attempts;
+            event.next_attempt_at = state.next_attempt_at;
+            event.delivered_to.clone_from(&state.delivered_to);
+            event.last_error.clone_from(&state.last_error);
+        }
+        Ok(())
+    }
+
+    async fn note_recheck(&self, mark: &Recheck) -> Result<(), LedgerError> {
+        let key = (mark.subject.as_str(), mark.provider, mark.key().to_owned());
+        self.books.borrow_mut().rechecks.insert(key, mark.clone());
+        Ok(())
+    }
+
+    async fn clear_recheck(&self, mark: &Recheck) -> Result<(), LedgerError> {
+        let key = (mark.subject.as_str(), mark.provider, mark.key().to_owned());
+        self.books.borrow_mut().rechecks.remove(&key);
+        Ok(())
+    }
+
+    async fn due_rechecks(&self, now: u64, limit: u32) -> Result<Vec<Recheck>, LedgerError> {
+        let books = self.books.borrow();
+        let mut due: Vec<&Recheck> = books
+            .rechecks
+            .values()
+            .filter(|m| m.due_at <= now)
+            .collect();
+        due.sort_by_key(|m| m.due_at);
+        Ok(due.into_iter().take(limit as usize).cloned().collect())
+    }
+
+    async fn sessions_to_check(
+        &self,
+        now: u64,
+        before: u64,
+        limit: u32,
+    ) -> Result<Vec<SessionRecord>, LedgerError> {
+        let books = self.books.borrow();
+        let mut due: Vec<(u64, &SessionRecord)> = books
+            .sessions
+            .values()
+            .filter(|s| s.status == PaymentStatus::Pending)
+            .map(|s| (books.checked_at(Subject::Payment, &s.id), s))
+            .filter(|(checked, s)| {
+                (s.created_at <= before && *checked <= before) || s.expires_at <= now
+            })
+            .collect();
+        due.sort_by_key(|(checked, s)| (*checked, s.created_at));
+        Ok(due
+            .into_iter()
+            .take(limit as usize)
+            .map(|(_, s)| s.clone())
+            .collect())
+    }
+
+    async fn payouts_to_check(
+        &self,
+        before: u64,
+        limit: u32,
+    ) -> Result<Vec<PayoutRecord>, LedgerError> {
+        let books = self.books.borrow();
+        let mut due: Vec<(u64, &PayoutRecord)> = books
+            .payouts
+            .values()
+            .filter(|p| p.status == PaymentStatus::Pending)
+            .map(|p| (books.checked_at(Subject::Payout, &p.id), p))
+            .filter(|(checked, p)| p.created_at <= before && *checked <= before)
+            .collect();
+        due.sort_by_key(|(checked, p)| (*checked, p.created_at));
+        Ok(due
+            .into_iter()
+            .take(limit as usize)
+            .map(|(_, p)| p.clone())
+            .collect())
+    }
+
+    async fn mark_checked(&self, subject: Subject, id: &str, at: u64) -> Result<(), LedgerError> {
+        self.books
+            .borrow_mut()
+            .checked
+            .insert((subject.as_str(), id.to_owned()), at);
+        Ok(())
     }
 }

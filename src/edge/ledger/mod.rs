@@ -11,7 +11,10 @@
 //! - a payout idempotency key is claimed once ([`Ledger::claim_payout`]).
 
 pub mod d1;
+pub mod fulfilment;
 pub mod memory;
+
+pub use fulfilment::{DeliveryState, NewEvent, Recheck, StoredEvent, Subject};
 
 use core::fmt;
 
@@ -55,6 +58,8 @@ pub struct SessionRecord {
     pub updated_at: u64,
     /// Unix seconds after which an unpaid session is expired.
     pub expires_at: u64,
+    /// The shop's metadata, as JSON text (an object of strings), when it gave any.
+    pub metadata: Option<String>,
 }
 
 /// Where a status change came from.
@@ -270,8 +275,15 @@ pub trait Ledger {
     ) -> Result<bool, LedgerError>;
 
     /// Applies a verified status change to a session, at most once per event key and
-    /// never away from a final status.
-    async fn apply(&self, session_id: &str, change: &StatusChange) -> Result<Applied, LedgerError>;
+    /// never away from a final status. `event` is written with it, in the same
+    /// transaction, when the change moves the session from pending to final (and never a
+    /// second event for one session).
+    async fn apply(
+        &self,
+        session_id: &str,
+        change: &StatusChange,
+        event: Option<&NewEvent>,
+    ) -> Result<Applied, LedgerError>;
 
     /// A session's history, oldest first.
     async fn events(&self, session_id: &str) -> Result<Vec<EventRecord>, LedgerError>;
@@ -300,10 +312,61 @@ pub trait Ledger {
     ) -> Result<Option<PayoutRecord>, LedgerError>;
 
     /// Applies a change to a payout, at most once per event key and never away from a
-    /// final status.
+    /// final status; `event` as for [`Ledger::apply`].
     async fn apply_payout(
         &self,
         payout_id: &str,
         change: &PayoutChange,
+        event: Option<&NewEvent>,
     ) -> Result<Applied, LedgerError>;
+
+    /// An order by the merchant's reference.
+    async fn order_by_reference(&self, reference: &str)
+        -> Result<Option<OrderRecord>, LedgerError>;
+
+    /// The sessions opened for an order, oldest first.
+    async fn sessions_of_order(&self, order_id: &str) -> Result<Vec<SessionRecord>, LedgerError>;
+
+    /// Up to `limit` events written after the one with cursor `after` (0: from the
+    /// first), in the order they were written.
+    async fn events_after(&self, after: u64, limit: u32) -> Result<Vec<StoredEvent>, LedgerError>;
+
+    /// Up to `limit` events whose next delivery attempt is due at `now`, oldest due first.
+    async fn due_events(&self, now: u64, limit: u32) -> Result<Vec<StoredEvent>, LedgerError>;
+
+    /// Takes an event for delivery until `until`, if its next attempt is still `seen`
+    /// (nobody else took it). True when taken.
+    async fn lease_event(&self, id: &str, seen: u64, until: u64) -> Result<bool, LedgerError>;
+
+    /// Records the outcome of a delivery attempt.
+    async fn record_delivery(&self, id: &str, state: &DeliveryState) -> Result<(), LedgerError>;
+
+    /// Writes (or reschedules) a notification's mark, one per subject, provider and key.
+    async fn note_recheck(&self, mark: &Recheck) -> Result<(), LedgerError>;
+
+    /// Removes a notification's mark.
+    async fn clear_recheck(&self, mark: &Recheck) -> Result<(), LedgerError>;
+
+    /// Up to `limit` marks due at `now`, oldest due first.
+    async fn due_rechecks(&self, now: u64, limit: u32) -> Result<Vec<Recheck>, LedgerError>;
+
+    /// Up to `limit` pending sessions to ask about: opened and last asked at or before
+    /// `before`, or past `expires_at` at `now`; least recently asked first.
+    async fn sessions_to_check(
+        &self,
+        now: u64,
+        before: u64,
+        limit: u32,
+    ) -> Result<Vec<SessionRecord>, LedgerError>;
+
+    /// Up to `limit` pending payouts created and last asked at or before `before`, least
+    /// recently asked first.
+    async fn payouts_to_check(
+        &self,
+        before: u64,
+        limit: u32,
+    ) -> Result<Vec<PayoutRecord>, LedgerError>;
+
+    /// Notes that the sweep asked about a session or payout at `at`.
+    async fn mark_checked(&self, subject: Subject, id: &str, at: u64) -> Result<(), LedgerError>;
 }

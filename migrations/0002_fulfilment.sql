@@ -1,0 +1,49 @@
+-- Guichet edge ledger, schema 2: fulfilment. The merchant's events (the outbox), the
+-- marks of provider notifications still to confirm, the shop's metadata on sessions, and
+-- when the sweep last asked about a pending session or payout.
+--
+-- Apply after 0001 with `wrangler d1 migrations apply <database>` (wrangler applies each
+-- file once). Statements end with a semicolon at the end of a line and hold none inside.
+
+ALTER TABLE sessions ADD COLUMN metadata_json TEXT;
+ALTER TABLE sessions ADD COLUMN checked_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE payouts ADD COLUMN checked_at INTEGER NOT NULL DEFAULT 0;
+
+-- What the sweep looks for: pending records, least recently asked first.
+CREATE INDEX IF NOT EXISTS sessions_to_check ON sessions (status, checked_at);
+CREATE INDEX IF NOT EXISTS payouts_to_check ON payouts (status, checked_at);
+
+-- One event per final status, written in the same batch as the status change: the
+-- UNIQUE subject_id refuses a second one. seq is the GET /events cursor; id is the
+-- webhook-id of every delivery attempt. next_attempt_at is NULL once delivered to every
+-- endpoint (last_error NULL) or abandoned (last_error set).
+CREATE TABLE IF NOT EXISTS merchant_events (
+  seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+  id              TEXT    NOT NULL UNIQUE,
+  type            TEXT    NOT NULL,
+  subject_id      TEXT    NOT NULL UNIQUE,
+  payload         TEXT    NOT NULL,
+  created_at      INTEGER NOT NULL,
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER,
+  delivered_to    TEXT    NOT NULL DEFAULT '',
+  last_error      TEXT
+);
+
+CREATE INDEX IF NOT EXISTS merchant_events_due ON merchant_events (next_attempt_at);
+
+-- An authentic notification, written before its status call and removed once settled;
+-- the sweep confirms what is left. One mark per subject, provider and key (the
+-- provider's id, else ours).
+CREATE TABLE IF NOT EXISTS rechecks (
+  subject      TEXT    NOT NULL CHECK (subject IN ('payment', 'payout')),
+  provider     TEXT    NOT NULL CHECK (provider IN ('moneroo', 'cinetpay', 'moneyfusion')),
+  key          TEXT    NOT NULL,
+  provider_ref TEXT    NOT NULL,
+  our_id       TEXT,
+  attempts     INTEGER NOT NULL DEFAULT 0,
+  due_at       INTEGER NOT NULL,
+  PRIMARY KEY (subject, provider, key)
+);
+
+CREATE INDEX IF NOT EXISTS rechecks_due ON rechecks (due_at);

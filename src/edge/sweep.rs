@@ -1,0 +1,236 @@
+//! The sweep: what the providers' notifications did not settle, settled by asking them.
+//!
+//! One run, bounded by [`SweepSettings`](super::config::SweepSettings):
+//!
+//! 1. notifications whose status call failed (their recheck marks), through the same
+//!    confirm path as the notification itself ([`webhooks::settle`]);
+//! 2. sessions still pending a few minutes after they were opened (or last asked), and
+//!    sessions past `expires_at`: the provider's status call, then `expired` only when
+//!    the provider answered and still says pending;
+//! 3. payouts still pending, the same way (MoneyFusion has no payout status call: its
+//!    webhook alone settles them);
+//! 4. the merchant's events that are due ([`outbox::deliver_due`]).
+//!
+//! It never asks one provider more than `provider_calls` times per run, so a sweep a
+//! minute stays under Moneroo's published 120 requests a minute even with retries.
+//!
+//! It runs as the bundle's `scheduled` export on Workers (a Cron Trigger), as the
+//! exported `sweep()` that a Node or Deno server calls on a timer, and on an interval in
+//! `npm run edge` and `npm run demo`.
+
+use serde::Serialize;
+
+use crate::domain::{PaymentStatus, Provider};
+use crate::http::Transport;
+
+use super::events::{self, Subject};
+use super::ledger::{EventSource, Ledger, LedgerError, Recheck, SessionRecord, StatusChange};
+use super::outbox::{self, Deliveries};
+use super::payouts;
+use super::router::Edge;
+use super::runtime::Runtime;
+use super::sessions;
+use super::webhooks::{self, Notice, Settled};
+
+/// Marks whose status call keeps failing are dropped after this many tries (a day and a
+/// half with the pauses below); the pending record is still swept by age.
+const RECHECK_ATTEMPTS: u32 = 20;
+
+/// What one run did, for logs and the `sweep()` caller.
+#[derive(Debug, Default, Clone, Serialize, PartialEq, Eq)]
+pub struct SweepReport {
+    /// Sessions and payouts asked about.
+    pub checked: u32,
+    /// Records that reached a final status in this run.
+    pub settled: u32,
+    /// Sessions expired after the provider said pending one last time.
+    pub expired: u32,
+    /// Status calls that failed (the record waits for the next run).
+    pub unanswered: u32,
+    /// Records left for the next run because a provider's budget was spent.
+    pub deferred: u32,
+    /// The merchant's events delivered or tried.
+    pub deliveries: Deliveries,
+}
+
+/// Status calls left per provider in this run.
+struct Budget([u32; 3]);
+
+impl Budget {
+    fn new(each: u32) -> Budget {
+        Budget([each; 3])
+    }
+
+    fn take(&mut self, provider: Provider) -> bool {
+        let slot = match provider {
+            Provider::Moneroo => 0,
+            Provider::CinetPay => 1,
+            Provider::MoneyFusion => 2,
+        };
+        let left = &mut self.0[slot];
+        if *left == 0 {
+            return false;
+        }
+        *left -= 1;
+        true
+    }
+}
+
+/// One sweep.
+pub async fn run<L: Ledger, T: Transport, R: Runtime>(
+    edge: &Edge<'_, L, T, R>,
+) -> Result<SweepReport, LedgerError> {
+    let settings = edge.config.sweep;
+    let mut report = SweepReport::default();
+    let mut budget = Budget::new(settings.provider_calls);
+    let mut left = settings.limit;
+    let now = edge.runtime.now();
+
+    for mark in edge.ledger.due_rechecks(now, left).await? {
+        if !budget.take(mark.provider) {
+            report.deferred += 1;
+            continue;
+        }
+        left = left.saturating_sub(1);
+        report.checked += 1;
+        recheck(edge, &mark, &mut report).await?;
+    }
+
+    let before = now.saturating_sub(settings.stale_after);
+    if left > 0 {
+        for session in edge.ledger.sessions_to_check(now, before, left).await? {
+            if session.provider_ref.is_some() && !budget.take(session.provider) {
+                report.deferred += 1;
+                continue;
+            }
+            left = left.saturating_sub(1);
+            report.checked += 1;
+            check_session(edge, session, &mut report).await?;
+        }
+    }
+
+    if left > 0 {
+        for payout in edge.ledger.payouts_to_check(before, left).await? {
+            if payout.provider == Provider::MoneyFusion || !budget.take(payout.provider) {
+                // MoneyFusion cannot be asked; its webhook settles the payout.
+                edge.ledger
+                    .mark_checked(Subject::Payout, &payout.id, now)
+                    .await?;
+                continue;
+            }
+            report.checked += 1;
+            match payouts::verify(edge, &payout).await {
+                Some(change) => {
+                    let applied =
+                        events::apply_payout(edge, &payout, &change, payouts::view_json).await?;
+                    if matches!(applied, super::ledger::Applied::Moved(_, to) if to.is_final()) {
+                        report.settled += 1;
+                    }
+                }
+                None => report.unanswered += 1,
+            }
+            edge.ledger
+                .mark_checked(Subject::Payout, &payout.id, now)
+                .await?;
+        }
+    }
+
+    report.deliveries = outbox::deliver_due(edge, settings.limit).await?;
+    Ok(report)
+}
+
+/// A notification the provider could not confirm at the time, through the same path.
+async fn recheck<L: Ledger, T: Transport, R: Runtime>(
+    edge: &Edge<'_, L, T, R>,
+    mark: &Recheck,
+    report: &mut SweepReport,
+) -> Result<(), LedgerError> {
+    let notice = Notice {
+        subject: mark.subject,
+        provider: mark.provider,
+        provider_ref: mark.provider_ref.clone(),
+        our_id: mark.our_id.clone(),
+        claimed: None,
+    };
+    match webhooks::settle(edge, &notice, EventSource::Poll).await {
+        Settled::Status(status) => {
+            if status.is_final() {
+                report.settled += 1;
+            }
+            edge.ledger.clear_recheck(mark).await
+        }
+        Settled::NotOurs => edge.ledger.clear_recheck(mark).await,
+        Settled::Unanswered | Settled::Ledger(_) if mark.attempts + 1 >= RECHECK_ATTEMPTS => {
+            report.unanswered += 1;
+            edge.ledger.clear_recheck(mark).await
+        }
+        Settled::Unanswered | Settled::Ledger(_) => {
+            report.unanswered += 1;
+            let attempts = mark.attempts + 1;
+            // 1, 2, 4 ... minutes, at most an hour.
+            let pause = (60u64 << attempts.min(6)).min(3600);
+            let later = Recheck {
+                attempts,
+                due_at: edge.runtime.now() + pause,
+                ..mark.clone()
+            };
+            edge.ledger.note_recheck(&later).await
+        }
+    }
+}
+
+/// A pending session: asked once; expired past its time only when the provider answered
+/// and still says pending (or when it never got a provider payment at all).
+async fn check_session<L: Ledger, T: Transport, R: Runtime>(
+    edge: &Edge<'_, L, T, R>,
+    session: SessionRecord,
+    report: &mut SweepReport,
+) -> Result<(), LedgerError> {
+    let now = edge.runtime.now();
+    let answered = if session.provider_ref.is_some() {
+        match sessions::verify(edge, &session, EventSource::Poll).await {
+            Some(change) => {
+                let applied = events::apply_session(edge, &session, &change).await?;
+                if matches!(applied, super::ledger::Applied::Moved(_, to) if to.is_final()) {
+                    report.settled += 1;
+                }
+                true
+            }
+            None => {
+                report.unanswered += 1;
+                false
+            }
+        }
+    } else {
+        // No provider payment was ever recorded: nothing to ask.
+        true
+    };
+    edge.ledger
+        .mark_checked(Subject::Payment, &session.id, now)
+        .await?;
+    if !answered || now < session.expires_at {
+        return Ok(());
+    }
+    let Some(current) = edge.ledger.session(&session.id).await? else {
+        return Ok(());
+    };
+    if current.status != PaymentStatus::Pending {
+        return Ok(());
+    }
+    let expiry = StatusChange {
+        event_key: format!("{}:{}:expired", current.provider, current.id),
+        source: EventSource::Expiry,
+        status: PaymentStatus::Expired,
+        provider_status: current.provider_status.clone().unwrap_or_default(),
+        paid_amount: None,
+        at: now,
+    };
+    let applied = events::apply_session(edge, &current, &expiry).await?;
+    if matches!(
+        applied,
+        super::ledger::Applied::Moved(_, PaymentStatus::Expired)
+    ) {
+        report.expired += 1;
+    }
+    Ok(())
+}
