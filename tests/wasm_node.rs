@@ -43,9 +43,10 @@ mod edge {
         )
         .unwrap();
 
-        let response = guichet::edge::worker::handle(request, env.into())
-            .await
-            .unwrap();
+        let response =
+            guichet::edge::worker::handle(request, env.into(), wasm_bindgen::JsValue::UNDEFINED)
+                .await
+                .unwrap();
         assert_eq!(response.status(), 200);
         assert_eq!(
             response

@@ -37,6 +37,10 @@ use super::router::{Edge, Incoming};
 use super::runtime::Runtime;
 use super::sessions;
 
+/// Seconds after which a session without a provider payment counts as orphaned: longer
+/// than `POST /sessions` can take to record it (three tries of 10 s at most).
+const ORPHAN_AFTER: u64 = 60;
+
 /// An authenticated notification, whatever provider sent it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notice {
@@ -182,10 +186,15 @@ fn read<L, T, R>(
                     .map(str::to_owned);
                 return Ok(Some(notice(Subject::Payout, event.id(), ours, None)));
             }
+            // `payment.initiated` claims nothing a status call could settle.
+            let claimed = match event.event {
+                moneroo::MonerooEvent::PaymentInitiated => Some(PaymentStatus::Pending),
+                _ => None,
+            };
             Ok(event
                 .event
                 .is_payment()
-                .then(|| notice(Subject::Payment, event.id(), None, None)))
+                .then(|| notice(Subject::Payment, event.id(), None, claimed)))
         }
         Provider::CinetPay if transfers => {
             if edge.config.cinetpay.is_none() {
@@ -292,6 +301,9 @@ async fn settle_payment<L: Ledger, T: Transport, R: Runtime>(
         .await;
     let session = match found {
         Ok(Some(session)) => session,
+        // A pending claim about a payment we do not know moves nothing: `POST /sessions`
+        // is still recording it, or it is not ours.
+        Ok(None) if notice.claimed == Some(PaymentStatus::Pending) => return Settled::NotOurs,
         Ok(None) => match orphan(edge, notice).await {
             Ok(Some(session)) => session,
             Ok(None) => return Settled::NotOurs,
@@ -351,13 +363,17 @@ async fn orphan<L: Ledger, T: Transport, R: Runtime>(
         Err(error) => return Err(Settled::Ledger(error)),
     };
     let now = edge.runtime.now();
-    match edge
+    if now < session.created_at + ORPHAN_AFTER {
+        // `POST /sessions` may still be recording this payment (Moneroo notifies
+        // `payment.initiated` before its answer arrives): the sweep looks again later.
+        return Err(Settled::Unanswered);
+    }
+    if let Err(error) = edge
         .ledger
         .attach_payment(&session.id, &notice.provider_ref, "", now)
         .await
     {
-        Ok(_) => {}
-        Err(error) => return Err(Settled::Ledger(error)),
+        return Err(Settled::Ledger(error));
     }
     match edge.ledger.session(&session.id).await {
         Ok(found) => Ok(found.filter(|s| s.provider_ref.as_deref() == Some(&notice.provider_ref))),

@@ -52,13 +52,12 @@ async function merchantEndpoint() {
 }
 
 const stacks = {
-  async workerd(env) {
-    const edge = await startWorkerd({ ...env, GUICHET_LEDGER_AUTO_MIGRATE: "1" }, await freePort(), { d1Databases: { GUICHET_LEDGER: "fulfilment-ledger" } });
+  async workerd(env, port) {
+    const edge = await startWorkerd({ ...env, GUICHET_LEDGER_AUTO_MIGRATE: "1" }, port, { d1Databases: { GUICHET_LEDGER: "fulfilment-ledger" } });
     const worker = await edge.mf.getWorker();
     return { ...edge, sweep: () => worker.scheduled({ cron: "* * * * *" }) };
   },
-  async node(env) {
-    const port = await freePort();
+  async node(env, port) {
     const edge = await startNode(env, port);
     const { sweep } = await import(join(root, "pkg/edge/index.js"));
     return { ...edge, sweep: () => sweep(env) };
@@ -69,7 +68,9 @@ for (const [name, start] of Object.entries(stacks)) {
   describe(`fulfilment in ${name}`, () => {
     let sandbox, edge, merchant;
     before(async () => {
-      sandbox = await startSandbox();
+      // Real time: at the sandbox's fast default, its payments expire on the provider's
+      // side before the edge's own session does.
+      sandbox = await startSandbox([], { timeScale: 1 });
       merchant = await merchantEndpoint();
       const port = await freePort();
       edge = await start({
