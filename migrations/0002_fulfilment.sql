@@ -1,17 +1,29 @@
 -- Guichet edge ledger, schema 2: fulfilment. The merchant's events (the outbox), the
--- marks of provider notifications still to confirm, the shop's metadata on sessions, and
+-- marks of provider notifications still to confirm, the shop's metadata of a session, and
 -- when the sweep last asked about a pending session or payout.
 --
--- Apply after 0001 with `wrangler d1 migrations apply <database>` (wrangler applies each
--- file once). Statements end with a semicolon at the end of a line and hold none inside.
+-- Apply after 0001 with `wrangler d1 migrations apply <database>`. As in 0001, every
+-- statement is idempotent (new tables beside the old ones, no ALTER), statements end with
+-- a semicolon at the end of a line and hold none inside.
 
-ALTER TABLE sessions ADD COLUMN metadata_json TEXT;
-ALTER TABLE sessions ADD COLUMN checked_at INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE payouts ADD COLUMN checked_at INTEGER NOT NULL DEFAULT 0;
+-- The `metadata` of POST /sessions (a JSON object of strings), when the shop gave one.
+CREATE TABLE IF NOT EXISTS session_metadata (
+  session_id    TEXT PRIMARY KEY NOT NULL REFERENCES sessions (id),
+  metadata_json TEXT NOT NULL
+);
 
--- What the sweep looks for: pending records, least recently asked first.
-CREATE INDEX IF NOT EXISTS sessions_to_check ON sessions (status, checked_at);
-CREATE INDEX IF NOT EXISTS payouts_to_check ON payouts (status, checked_at);
+-- When the sweep last asked the provider about a pending session or payout, so that each
+-- run takes the least recently asked first.
+CREATE TABLE IF NOT EXISTS sweep_checks (
+  subject    TEXT    NOT NULL CHECK (subject IN ('payment', 'payout')),
+  record_id  TEXT    NOT NULL,
+  checked_at INTEGER NOT NULL,
+  PRIMARY KEY (subject, record_id)
+);
+
+-- What the sweep looks for: pending sessions and payouts.
+CREATE INDEX IF NOT EXISTS sessions_by_status ON sessions (status, expires_at);
+CREATE INDEX IF NOT EXISTS payouts_by_status ON payouts (status, created_at);
 
 -- One event per final status, written in the same batch as the status change: the
 -- UNIQUE subject_id refuses a second one. seq is the GET /events cursor; id is the

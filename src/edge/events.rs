@@ -15,11 +15,11 @@ use serde_json::{json, Value};
 use crate::domain::PaymentStatus;
 use crate::http::{HttpResponse, Transport};
 
+use super::context::{Edge, Incoming};
 pub use super::ledger::Subject;
 use super::ledger::{Applied, Ledger, LedgerError, PayoutChange, PayoutRecord, SessionRecord};
 use super::ledger::{NewEvent, StatusChange, StoredEvent};
 use super::reply;
-use super::router::{Edge, Incoming};
 use super::runtime::{random_hex, rfc3339, Runtime};
 
 /// The event type of a final status: `payment.succeeded`, `payout.failed`; `None` for
@@ -203,8 +203,7 @@ pub async fn list<L: Ledger, T: Transport, R: Runtime>(
     edge: &Edge<'_, L, T, R>,
     request: &Incoming,
 ) -> HttpResponse {
-    let query =
-        crate::providers::cinetpay::form::decode(request.query.as_bytes()).unwrap_or_default();
+    let query = crate::form::decode(request.query.as_bytes()).unwrap_or_default();
     let param = |name: &str| {
         query
             .iter()

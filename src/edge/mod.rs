@@ -7,6 +7,7 @@
 pub mod catalog;
 pub mod config;
 pub mod connector;
+pub mod context;
 pub mod events;
 pub mod gateway;
 pub mod ledger;
@@ -16,7 +17,6 @@ pub mod payouts;
 pub mod reply;
 pub mod router;
 pub mod runtime;
-pub mod secret;
 pub mod sessions;
 pub mod standard_webhooks;
 pub mod sweep;
@@ -25,4 +25,5 @@ pub mod webhooks;
 pub mod worker;
 
 pub use config::Config;
-pub use router::{route, Edge, Incoming};
+pub use context::{Edge, Incoming};
+pub use router::route;

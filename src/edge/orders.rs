@@ -7,10 +7,10 @@ use crate::domain::validation::text;
 use crate::domain::{Currency, Message, Money, Order, Violation, Violations};
 use crate::http::{HttpResponse, Transport};
 
+use super::context::{Edge, Incoming};
 use super::events;
 use super::ledger::{Ledger, OrderInsert, OrderRecord};
 use super::reply;
-use super::router::{Edge, Incoming};
 use super::runtime::{new_id, Runtime};
 
 #[derive(Deserialize)]
@@ -157,8 +157,7 @@ pub async fn find<L: Ledger, T: Transport, R: Runtime>(
     edge: &Edge<'_, L, T, R>,
     request: &Incoming,
 ) -> HttpResponse {
-    let query =
-        crate::providers::cinetpay::form::decode(request.query.as_bytes()).unwrap_or_default();
+    let query = crate::form::decode(request.query.as_bytes()).unwrap_or_default();
     let Some(reference) = query
         .iter()
         .find(|(k, _)| k == "reference")

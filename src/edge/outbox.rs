@@ -17,8 +17,8 @@ use serde::Serialize;
 
 use crate::http::{redact_url, HttpRequest, Method, Transport};
 
+use super::context::Edge;
 use super::ledger::{DeliveryState, Ledger, LedgerError, StoredEvent};
-use super::router::Edge;
 use super::runtime::Runtime;
 
 /// The pauses between attempts, in units of `GUICHET_WEBHOOK_RETRY_BASE` seconds (5 by

@@ -33,11 +33,11 @@ use crate::providers::moneroo;
 use crate::providers::moneyfusion::{MoneyFusion, Withdrawal, WithdrawalInput};
 use crate::providers::ProviderError;
 
+use super::context::{Edge, Incoming};
 use super::events;
 use super::gateway::{self, Retry};
 use super::ledger::{Ledger, PayoutChange, PayoutClaim, PayoutRecord};
 use super::reply;
-use super::router::{Edge, Incoming};
 use super::runtime::{new_id, rfc3339, Runtime};
 
 /// The metadata key that carries our payout id to Moneroo, so that a signed notification

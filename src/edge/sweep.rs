@@ -23,11 +23,11 @@ use serde::Serialize;
 use crate::domain::{PaymentStatus, Provider};
 use crate::http::Transport;
 
+use super::context::Edge;
 use super::events::{self, Subject};
 use super::ledger::{EventSource, Ledger, LedgerError, Recheck, SessionRecord, StatusChange};
 use super::outbox::{self, Deliveries};
 use super::payouts;
-use super::router::Edge;
 use super::runtime::Runtime;
 use super::sessions;
 use super::webhooks::{self, Notice, Settled};

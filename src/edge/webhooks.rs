@@ -26,6 +26,7 @@ use crate::providers::moneroo;
 use crate::providers::moneyfusion::{self, Notification};
 
 use super::connector::Connector;
+use super::context::{Edge, Incoming};
 use super::events::{self, Subject};
 use super::gateway::{self, Retry};
 use super::ledger::{
@@ -33,7 +34,6 @@ use super::ledger::{
 };
 use super::payouts;
 use super::reply;
-use super::router::{Edge, Incoming};
 use super::runtime::Runtime;
 use super::sessions;
 

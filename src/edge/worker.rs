@@ -12,8 +12,9 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, Request, RequestInit, Response, ResponseInit, Url};
 
-use super::ledger::d1::WorkerLedger;
 use super::ledger::memory::MemoryLedger;
+use super::ledger::sql::SqlLedger;
+use super::ledger::Either;
 use super::runtime::Runtime;
 use super::{outbox, route, sweep, Config, Edge, Incoming};
 use crate::http::{HttpRequest, HttpResponse, Transport, TransportError};
@@ -61,8 +62,7 @@ pub async fn handle(request: Request, env: JsValue, ctx: JsValue) -> Result<Resp
     let config = config_of(&env);
     let incoming = read_request(&request).await?;
     let memory = MEMORY.with(Rc::clone);
-    // The ledger: D1 when bound, memory otherwise.
-    let ledger = WorkerLedger::choose(&env, memory.as_ref());
+    let ledger = ledger_of(&env, &memory);
     let edge = Edge {
         config: &config,
         ledger: &ledger,
@@ -82,7 +82,7 @@ pub async fn handle(request: Request, env: JsValue, ctx: JsValue) -> Result<Resp
 pub async fn sweep(env: JsValue) -> Result<JsValue, JsValue> {
     let config = config_of(&env);
     let memory = MEMORY.with(Rc::clone);
-    let ledger = WorkerLedger::choose(&env, memory.as_ref());
+    let ledger = ledger_of(&env, &memory);
     let edge = Edge {
         config: &config,
         ledger: &ledger,
@@ -100,7 +100,7 @@ pub async fn sweep(env: JsValue) -> Result<JsValue, JsValue> {
 async fn deliver(env: JsValue) {
     let config = config_of(&env);
     let memory = MEMORY.with(Rc::clone);
-    let ledger = WorkerLedger::choose(&env, memory.as_ref());
+    let ledger = ledger_of(&env, &memory);
     let edge = Edge {
         config: &config,
         ledger: &ledger,
@@ -109,6 +109,14 @@ async fn deliver(env: JsValue) {
     };
     // A failure here leaves the events due: the next sweep delivers them.
     let _ = outbox::deliver_due(&edge, DELIVER_AFTER_ANSWER).await;
+}
+
+/// The ledger: D1 when bound, memory otherwise.
+fn ledger_of<'a>(env: &JsValue, memory: &'a MemoryLedger) -> Either<&'a MemoryLedger, SqlLedger> {
+    match SqlLedger::from_env(env) {
+        Some(sql) => Either::Right(sql),
+        None => Either::Left(memory),
+    }
 }
 
 /// Runs `work` without holding the answer: under `ctx.waitUntil` on Workers (which keeps

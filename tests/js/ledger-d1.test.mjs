@@ -94,7 +94,7 @@ const payout = (id, key, extra = {}) => ({
   ...extra,
 });
 
-test("the migration creates the five ledger tables, and applying it again changes nothing", async () => {
+test("the migrations create the ledger tables, and applying them again changes nothing", async () => {
   const db = await sqlOnly().getD1Database("GUICHET_LEDGER");
   await migrate(db);
   await insert(db, "sessions", session("gs-1")).run();
@@ -104,7 +104,7 @@ test("the migration creates the five ledger tables, and applying it again change
     .all();
   assert.deepEqual(
     tables.results.map((t) => t.name),
-    ["orders", "payout_events", "payouts", "session_events", "sessions"],
+    ["merchant_events", "orders", "payout_events", "payouts", "rechecks", "session_events", "session_metadata", "sessions", "sweep_checks"],
   );
   assert.equal((await db.prepare("SELECT count(*) AS n FROM sessions").first()).n, 1, "the row survived");
 });
