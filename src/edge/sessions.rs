@@ -403,9 +403,9 @@ pub async fn show<L: Ledger, T: Transport, R: Runtime>(
     reply::json(200, &shown)
 }
 
-/// Asks the provider about a session that is not final and records the answer (seed
-/// 002); expires it once its time has run out and the provider still says pending. A
-/// provider that cannot be reached leaves the session as recorded.
+/// Asks the provider about a session that is not final and records the answer; expires
+/// it once its time has run out and the provider, asked just now, still says pending. A
+/// provider that cannot be reached leaves the session as recorded, expiry included.
 pub async fn refresh<L: Ledger, T: Transport, R: Runtime>(
     edge: &Edge<'_, L, T, R>,
     session: SessionRecord,
@@ -413,24 +413,42 @@ pub async fn refresh<L: Ledger, T: Transport, R: Runtime>(
     if session.status.is_final() {
         return Ok(session);
     }
-    if let Some(change) = verify(edge, &session, EventSource::Poll).await {
-        events::apply_session(edge, &session, &change).await?;
-    }
-    let now = edge.runtime.now();
+    let answered = match verify(edge, &session, EventSource::Poll).await {
+        Some(change) => {
+            events::apply_session(edge, &session, &change).await?;
+            true
+        }
+        // No provider payment was ever recorded: there is nobody to ask.
+        None => session.provider_ref.is_none(),
+    };
     let current = edge.ledger.session(&session.id).await?.unwrap_or(session);
-    if current.status == PaymentStatus::Pending && now >= current.expires_at {
-        let expiry = StatusChange {
-            event_key: format!("{}:{}:expired", current.provider, current.id),
-            source: EventSource::Expiry,
-            status: PaymentStatus::Expired,
-            provider_status: current.provider_status.clone().unwrap_or_default(),
-            paid_amount: None,
-            at: now,
-        };
-        events::apply_session(edge, &current, &expiry).await?;
-        return Ok(edge.ledger.session(&current.id).await?.unwrap_or(current));
+    if answered {
+        expire_if_due(edge, current).await
+    } else {
+        Ok(current)
     }
-    Ok(current)
+}
+
+/// Expires a session still pending past `expires_at`; call it only right after the
+/// provider said pending (or when there is no provider payment to ask about).
+pub async fn expire_if_due<L: Ledger, T: Transport, R: Runtime>(
+    edge: &Edge<'_, L, T, R>,
+    current: SessionRecord,
+) -> Result<SessionRecord, super::ledger::LedgerError> {
+    let now = edge.runtime.now();
+    if current.status != PaymentStatus::Pending || now < current.expires_at {
+        return Ok(current);
+    }
+    let expiry = StatusChange {
+        event_key: format!("{}:{}:expired", current.provider, current.id),
+        source: EventSource::Expiry,
+        status: PaymentStatus::Expired,
+        provider_status: current.provider_status.clone().unwrap_or_default(),
+        paid_amount: None,
+        at: now,
+    };
+    events::apply_session(edge, &current, &expiry).await?;
+    Ok(edge.ledger.session(&current.id).await?.unwrap_or(current))
 }
 
 /// The provider's status call for a session, settled by `connector::settle`, as a change to apply.

@@ -25,7 +25,7 @@ use crate::http::Transport;
 
 use super::context::Edge;
 use super::events::{self, Subject};
-use super::ledger::{EventSource, Ledger, LedgerError, Recheck, SessionRecord, StatusChange};
+use super::ledger::{Applied, EventSource, Ledger, LedgerError, Recheck, SessionRecord};
 use super::outbox::{self, Deliveries};
 use super::payouts;
 use super::runtime::Runtime;
@@ -123,7 +123,7 @@ pub async fn run<L: Ledger, T: Transport, R: Runtime>(
                 Some(change) => {
                     let applied =
                         events::apply_payout(edge, &payout, &change, payouts::view_json).await?;
-                    if matches!(applied, super::ledger::Applied::Moved(_, to) if to.is_final()) {
+                    if matches!(applied, Applied::Moved(_, to) if to.is_final()) {
                         report.settled += 1;
                     }
                 }
@@ -187,11 +187,11 @@ async fn check_session<L: Ledger, T: Transport, R: Runtime>(
     report: &mut SweepReport,
 ) -> Result<(), LedgerError> {
     let now = edge.runtime.now();
-    let answered = if session.provider_ref.is_some() {
-        match sessions::verify(edge, &session, EventSource::Poll).await {
+    let answered = match session.provider_ref {
+        Some(_) => match sessions::verify(edge, &session, EventSource::Poll).await {
             Some(change) => {
                 let applied = events::apply_session(edge, &session, &change).await?;
-                if matches!(applied, super::ledger::Applied::Moved(_, to) if to.is_final()) {
+                if matches!(applied, Applied::Moved(_, to) if to.is_final()) {
                     report.settled += 1;
                 }
                 true
@@ -200,36 +200,22 @@ async fn check_session<L: Ledger, T: Transport, R: Runtime>(
                 report.unanswered += 1;
                 false
             }
-        }
-    } else {
+        },
         // No provider payment was ever recorded: nothing to ask.
-        true
+        None => true,
     };
     edge.ledger
         .mark_checked(Subject::Payment, &session.id, now)
         .await?;
-    if !answered || now < session.expires_at {
+    if !answered {
         return Ok(());
     }
     let Some(current) = edge.ledger.session(&session.id).await? else {
         return Ok(());
     };
-    if current.status != PaymentStatus::Pending {
-        return Ok(());
-    }
-    let expiry = StatusChange {
-        event_key: format!("{}:{}:expired", current.provider, current.id),
-        source: EventSource::Expiry,
-        status: PaymentStatus::Expired,
-        provider_status: current.provider_status.clone().unwrap_or_default(),
-        paid_amount: None,
-        at: now,
-    };
-    let applied = events::apply_session(edge, &current, &expiry).await?;
-    if matches!(
-        applied,
-        super::ledger::Applied::Moved(_, PaymentStatus::Expired)
-    ) {
+    let was_pending = current.status == PaymentStatus::Pending;
+    let after = sessions::expire_if_due(edge, current).await?;
+    if was_pending && after.status == PaymentStatus::Expired {
         report.expired += 1;
     }
     Ok(())
