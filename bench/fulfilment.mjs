@@ -53,7 +53,7 @@ const merchant = createServer(async (req, res) => {
 const merchantPort = await freePort();
 await new Promise((ok) => merchant.listen(merchantPort, "127.0.0.1", ok));
 
-const sandbox = await startSandbox([], { seed: 7 });
+const sandbox = await startSandbox([], { seed: 7, timeScale: 1 });
 await sandbox.control("/settings", { method: "PATCH", body: { moneroo_rate_limit: 100_000 } }).catch(() => {});
 const port = await freePort();
 const edge = await startWorkerd({
@@ -68,7 +68,7 @@ const edge = await startWorkerd({
   GUICHET_WEBHOOK_SECRET: SECRET,
   GUICHET_WEBHOOK_RETRY_BASE: "0",
   GUICHET_SWEEP_AFTER: "2",
-  GUICHET_SWEEP_LIMIT: "200",
+  GUICHET_SWEEP_LIMIT: "100",
   GUICHET_SWEEP_PROVIDER_CALLS: "100",
 }, port, { d1Databases: { GUICHET_LEDGER: "fulfilment-bench" } });
 await sandbox.webhookTo(edge.url);
@@ -121,15 +121,21 @@ await pool(sessions.map((s, i) => [s, outcomes[i]]), 16, async ([session, outcom
 });
 const paid = Date.now();
 
-// Until every session is final and every final session's event delivered (or 3 minutes).
+// Until every session is final and every final session's event delivered (or 10 minutes).
 say("waiting for every session to be final and announced");
-const deadline = Date.now() + 180_000;
+const deadline = Date.now() + 600_000;
 let listed = [];
 for (;;) {
   listed = [];
   let after = "";
   for (;;) {
-    const page = await (await api(`/events?limit=100&after=${after}`)).json();
+    const answer = await api(`/events?limit=100&after=${after}`).catch((error) => error);
+    if (answer instanceof Error || !answer.ok) {
+      say(`GET /events after ${after}: ${answer instanceof Error ? answer.cause?.code ?? answer.message : answer.status}`);
+      listed.length = 0;
+      break;
+    }
+    const page = await answer.json();
     listed.push(...page.data);
     if (!page.has_more) break;
     after = page.next_cursor;
@@ -160,7 +166,10 @@ await pool(sessions, 8, async (session) => {
   if (providerFinal && shown.status === "pending") figures.lost++;
   // MoneyFusion reports a cancelled payment as failed in its status call.
   const expected = stage === "cancelled" && session.provider === "moneyfusion" ? ["cancelled", "failed"] : [stage];
-  if (providerFinal && shown.status !== "pending" && !expected.includes(shown.status)) figures.wrong++;
+  if (providerFinal && shown.status !== "pending" && !expected.includes(shown.status)) {
+    figures.wrong++;
+    (figures.wrongCases ??= []).push({ provider: session.provider, provider_says: stage, ledger_says: shown.status, history: shown.events.map((e) => `${e.source}:${e.status}:${e.provider_status}`) });
+  }
   const moves = shown.events.filter((e) => e.moved && e.status !== "pending");
   if (moves.length > 1) figures.appliedTwice++;
   if (moves.length && moves.at(-1).status !== shown.status) figures.reversed++;
@@ -172,6 +181,14 @@ await pool(sessions, 8, async (session) => {
 });
 const eventTypes = {};
 for (const e of listed) eventTypes[e.type] = (eventTypes[e.type] ?? 0) + 1;
+const attempts = listed.map((e) => e.delivery.attempts).sort((a, b) => a - b);
+const outbox = {
+  delivered: listed.filter((e) => e.delivery.delivered).length,
+  waiting: listed.filter((e) => e.delivery.next_attempt_at).length,
+  abandoned: listed.filter((e) => !e.delivery.next_attempt_at && e.delivery.last_error).length,
+  attemptsMedian: attempts[Math.floor(attempts.length / 2)] ?? 0,
+  attemptsMax: attempts.at(-1) ?? 0,
+};
 
 const results = {
   sessions: SESSIONS,
@@ -180,12 +197,13 @@ const results = {
   notifications: {
     attempts: notifications.length,
     duplicated: notifications.filter((n) => n.duplicate).length,
-    answered: Object.fromEntries(Object.entries(Object.groupBy ? Object.groupBy(notifications, (n) => String(n.status)) : {}).map(([k, v]) => [k, v.length])),
+    answered: notifications.reduce((by, n) => ({ ...by, [String(n.status)]: (by[String(n.status)] ?? 0) + 1 }), {}),
   },
   sweeps,
   sweepFailures: sweepReports.length,
   seconds: { open: (opened - started) / 1000, pay: (paid - opened) / 1000, settleAndAnnounce: (settled - paid) / 1000 },
   ledger: figures,
+  outbox,
   events: { listed: listed.length, byType: eventTypes, deliveriesAccepted: deliveries.length, distinctWebhookIds: new Set(deliveries.map((d) => d.id)).size, badSignatures },
 };
 writeFileSync(new URL("./fulfilment-results.json", import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
