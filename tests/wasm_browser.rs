@@ -56,7 +56,7 @@ fn messages_come_in_the_shoppers_language() {
 fn amounts_are_written_for_shoppers_and_bad_ones_refused() {
     assert_eq!(
         format_amount(12500.0, "XOF", None).unwrap(),
-        "12\u{202f}500\u{a0}F CFA"
+        "12\u{202f}500\u{a0}F\u{a0}CFA"
     );
     assert_eq!(
         format_amount(1999.0, "usd", Some("en".into())).unwrap(),
@@ -923,8 +923,16 @@ fn the_stored_session_round_trips_and_refuses_anything_else() {
         id: "ses_1".into(),
         token: "v1.k1.p.s".into(),
         provider: Provider::MoneyFusion,
+        popup: false,
     };
-    assert_eq!(Stored::decode(&stored.encode()), Some(stored));
+    assert_eq!(Stored::decode(&stored.encode()), Some(stored.clone()));
+    let popup = Stored {
+        popup: true,
+        ..stored
+    };
+    assert_eq!(Stored::decode(&popup.encode()), Some(popup.clone()));
+    // Written before the fourth line existed: followed as a popup, as it was then.
+    assert_eq!(Stored::decode("ses_1\nv1.k1.p.s\nmoneyfusion"), Some(popup));
     for bad in [
         "",
         "ses_1\ntok",
@@ -932,6 +940,7 @@ fn the_stored_session_round_trips_and_refuses_anything_else() {
         "ses 1\ntok\nmoneroo",
         "ses_1\n\nmoneroo",
         "a\nb\nmoneroo\nx",
+        "a\nb\nmoneroo\npage\nx",
     ] {
         assert_eq!(Stored::decode(bad), None, "{bad:?}");
     }
