@@ -150,10 +150,11 @@ export function detail(recorder, type) {
 // A surface as the glue makes it, recording where it was sent.
 export function fakeSurface(kind, win) {
   const surface = {
-    kind, window: win ?? null, urls: [], shut: false,
+    kind, window: win ?? null, urls: [], shut: false, focused: 0,
     go(url) { surface.urls.push(url); },
     closed() { return surface.shut; },
     close() { surface.shut = true; },
+    focus() { surface.focused += 1; },
   };
   return surface;
 }
@@ -282,26 +283,35 @@ fn method(object: &JsValue, name: &str, args: &[JsValue]) -> JsValue {
     Reflect::apply(&function, object, &args.iter().collect::<Array>()).unwrap()
 }
 
-/// What `Guichet#open` does once the WebAssembly is there: `None` when the client is busy
-/// (the extra surface is closed).
+/// What `Guichet#open` does once the WebAssembly is there: the order checked before any
+/// surface opens (a refused one is told without `surface`), then the session started in it.
 fn start(
     client: &JsValue,
     events: &JsValue,
     order: JsValue,
     surface: &JsValue,
     cinetpay: bool,
-) -> Option<Promise> {
-    let kind = field(surface, "kind");
+) -> Promise {
+    let emit = field(events, "emit");
+    let refused = method(
+        client,
+        "step",
+        &["check".into(), order.clone(), cinetpay.into()],
+    );
+    if !refused.is_null() {
+        return run(client, &emit, &JsValue::NULL, &refused);
+    }
+    let kind = if field(surface, "reused").is_truthy() {
+        "reused".into()
+    } else {
+        field(surface, "kind")
+    };
     let first = method(
         client,
         "step",
         &["start".into(), order, cinetpay.into(), kind],
     );
-    if first.is_null() {
-        method(surface, "close", &[]);
-        return None;
-    }
-    Some(run(client, &field(events, "emit"), surface, &first))
+    run(client, &emit, surface, &first)
 }
 
 /// What `Guichet#handleReturn` (`return`) and `#resume` (`resume`) do: `None` when there
@@ -347,7 +357,7 @@ async fn a_checkout_url_on_an_unexpected_host_is_refused_before_leaving() {
         let (client, events) = client(sandbox);
         let edge = backend("ses_host", url, vec![]);
         let surface = fake_surface("redirect", &JsValue::NULL);
-        let error = settle(start(&client, &events, order(), &surface, false).unwrap())
+        let error = settle(start(&client, &events, order(), &surface, false))
             .await
             .unwrap_err();
         assert_eq!(
@@ -378,7 +388,7 @@ async fn redirect_sends_the_shopper_to_the_providers_page_after_one_post() {
         vec![],
     );
     let surface = fake_surface("redirect", &JsValue::NULL);
-    let outcome = settle(start(&client, &events, order(), &surface, false).unwrap())
+    let outcome = settle(start(&client, &events, order(), &surface, false))
         .await
         .unwrap();
     assert_eq!(
@@ -416,7 +426,7 @@ async fn an_invalid_order_is_refused_before_any_request_in_the_shoppers_language
     let edge = backend("ses_invalid", "https://checkout.moneroo.io/x", vec![]);
     let surface = fake_surface("overlay", &JsValue::NULL);
     let bad = json(r#"{"items": [], "amount": 100, "customer": {"email": "nope"}}"#);
-    let error = settle(start(&client, &events, bad, &surface, false).unwrap())
+    let error = settle(start(&client, &events, bad, &surface, false))
         .await
         .unwrap_err();
     assert_eq!(text(&error, "code").as_deref(), Some("invalid_order"));
@@ -435,11 +445,12 @@ async fn an_invalid_order_is_refused_before_any_request_in_the_shoppers_language
     );
     assert_eq!(number(&edge, "posts"), 0.0);
     assert_eq!(
-        field(&surface, "shut").as_bool(),
-        Some(true),
-        "the overlay is closed"
+        Array::from(&field(&surface, "urls")).length(),
+        0,
+        "nothing shown"
     );
     assert_eq!(count(&events, "error"), 1);
+    assert_eq!(count(&events, "close"), 0, "no surface was needed");
 }
 
 #[wasm_bindgen_test]
@@ -453,10 +464,12 @@ async fn a_double_click_opens_one_session() {
     );
     let first = fake_surface("popup", &JsValue::NULL);
     let second = fake_surface("popup", &JsValue::NULL);
-    let a = start(&client, &events, order(), &first, false).unwrap();
-    assert!(
-        start(&client, &events, order(), &second, false).is_none(),
-        "busy"
+    let a = start(&client, &events, order(), &first, false);
+    let busy = settle(start(&client, &events, order(), &second, false)).await;
+    assert_eq!(
+        text(&busy.unwrap_err(), "code").as_deref(),
+        Some("checkout_under_way"),
+        "busy, and says why"
     );
     assert_eq!(
         field(&second, "shut").as_bool(),
@@ -464,9 +477,18 @@ async fn a_double_click_opens_one_session() {
         "the extra popup is closed"
     );
     wait(200.0).await;
-    assert!(
-        start(&client, &events, order(), &second, false).is_none(),
-        "still busy once the session exists"
+    let third = fake_surface("popup", &JsValue::NULL);
+    let busy = settle(start(&client, &events, order(), &third, false)).await;
+    assert!(busy.is_err(), "still busy once the session exists");
+    assert_eq!(
+        count(&events, "error"),
+        2,
+        "each told to the error listeners"
+    );
+    assert_eq!(
+        field(&first, "shut").as_bool(),
+        Some(false),
+        "the first one stays"
     );
     assert_eq!(number(&edge, "posts"), 1.0);
     js_sys::Reflect::set(&first, &"shut".into(), &JsValue::TRUE).unwrap();
@@ -486,7 +508,7 @@ async fn duplicate_completion_signals_tell_success_once() {
     let checkout = frame();
     let window = field(&checkout, "contentWindow");
     let surface = fake_surface("overlay", &window);
-    let promise = start(&client, &events, order(), &surface, false).unwrap();
+    let promise = start(&client, &events, order(), &surface, false);
     wait(150.0).await;
     let nudge = json(r#"{"source": "guichet", "type": "return", "session": "ses_dup"}"#);
     for _ in 0..3 {
@@ -550,7 +572,7 @@ async fn messages_from_a_foreign_origin_or_another_window_are_ignored() {
         vec![json(r#""pending""#)],
     );
     let surface = fake_surface("overlay", &window);
-    let promise = start(&client, &events, order(), &surface, false).unwrap();
+    let promise = start(&client, &events, order(), &surface, false);
     wait(150.0).await;
     let page: JsValue = web_sys::window().unwrap().into();
     post_from(&page, &nudge, &origin());
@@ -583,7 +605,7 @@ async fn the_outcome_comes_from_the_backend_not_from_the_message() {
     let checkout = frame();
     let window = field(&checkout, "contentWindow");
     let surface = fake_surface("overlay", &window);
-    let promise = start(&client, &events, order(), &surface, false).unwrap();
+    let promise = start(&client, &events, order(), &surface, false);
     wait(150.0).await;
     let claim = json(
         r#"{"source": "guichet", "type": "return", "session": "ses_truth", "status": "succeeded", "paymentStatus": "success"}"#,
@@ -635,6 +657,106 @@ async fn a_reload_resumes_the_stored_session() {
     assert_eq!(count(&events, "success"), 1);
     assert_eq!(count(&events, "close"), 0, "no surface to close");
     assert_eq!(session_storage().get_item("guichet.session").unwrap(), None);
+}
+
+#[wasm_bindgen_test]
+async fn a_reload_that_took_the_overlay_away_tells_the_payment_interrupted() {
+    let _turn = turn().await;
+    for (status, told) in [("pending", "close"), ("succeeded", "success")] {
+        let (client, events) = client("");
+        backend(
+            "ses_gone",
+            "https://checkout.cinetpay.com/x",
+            vec![json(&format!(r#""{status}""#))],
+        );
+        session_storage()
+            .set_item(
+                "guichet.session",
+                "ses_gone\nv1.k1.ses_gone.sig\ncinetpay\npage",
+            )
+            .unwrap();
+        let outcome = settle(follow(&client, &events, "resume").unwrap())
+            .await
+            .unwrap();
+        assert_eq!(text(&outcome, "status").as_deref(), Some(status));
+        assert_eq!(count(&events, told), 1, "{status}: told {told}");
+        assert_eq!(count(&events, "pending"), 0, "{status}: never left waiting");
+        assert!(
+            field(&client, "done").as_bool().unwrap(),
+            "{status}: the shopper may pay again"
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+async fn paying_again_takes_over_a_resumed_session_whose_popup_is_gone() {
+    let _turn = turn().await;
+    let (client, events) = client(r#", "sandbox": true"#);
+    let edge = backend(
+        "ses_again",
+        "http://127.0.0.1:4010/moneroo/checkout/again",
+        vec![json(r#""pending""#)],
+    );
+    session_storage()
+        .set_item(
+            "guichet.session",
+            "ses_again\nv1.k1.ses_again.sig\nmoneroo\npopup",
+        )
+        .unwrap();
+    let resumed = follow(&client, &events, "resume").unwrap();
+    wait(150.0).await;
+    // A fresh popup (not the provider's page any more): a new session goes into it.
+    let surface = fake_surface("popup", &JsValue::NULL);
+    let promise = start(&client, &events, order(), &surface, false);
+    assert!(
+        settle(resumed).await.unwrap().is_null(),
+        "the followed session gives way"
+    );
+    wait(200.0).await;
+    assert_eq!(number(&edge, "posts"), 1.0);
+    assert_eq!(Array::from(&field(&surface, "urls")).length(), 1);
+    call(&surface, "close");
+    settle(promise).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn paying_again_while_the_resumed_sessions_popup_lives_brings_it_forward() {
+    let _turn = turn().await;
+    let (client, events) = client(r#", "sandbox": true, "timeout": 600"#);
+    let edge = backend(
+        "ses_alive",
+        "http://127.0.0.1:4010/moneroo/checkout/alive",
+        vec![json(r#""pending""#)],
+    );
+    session_storage()
+        .set_item(
+            "guichet.session",
+            "ses_alive\nv1.k1.ses_alive.sig\nmoneroo\npopup",
+        )
+        .unwrap();
+    let resumed = follow(&client, &events, "resume").unwrap();
+    // window.open found the popup still on the provider's page.
+    let surface = fake_surface("popup", &JsValue::NULL);
+    js_sys::Reflect::set(&surface, &"reused".into(), &JsValue::TRUE).unwrap();
+    let error = settle(start(&client, &events, order(), &surface, false))
+        .await
+        .unwrap_err();
+    assert_eq!(text(&error, "code").as_deref(), Some("checkout_under_way"));
+    assert!(text(&error, "message")
+        .unwrap()
+        .contains("provider's window"));
+    assert_eq!(count(&events, "error"), 1, "told, not swallowed");
+    assert_eq!(number(&surface, "focused"), 1.0, "brought to the front");
+    assert_eq!(field(&surface, "shut").as_bool(), Some(false), "left open");
+    assert_eq!(
+        Array::from(&field(&surface, "urls")).length(),
+        0,
+        "not sent elsewhere"
+    );
+    assert_eq!(number(&edge, "posts"), 0.0);
+    assert!(!field(&client, "done").as_bool().unwrap(), "still followed");
+    let outcome = settle(resumed).await.unwrap();
+    assert_eq!(text(&outcome, "session").as_deref(), Some("ses_alive"));
 }
 
 #[wasm_bindgen_test]
@@ -702,7 +824,7 @@ async fn a_blocked_popup_falls_back_to_the_redirect() {
         "https://checkout.moneroo.io/blocked1",
         vec![],
     );
-    settle(start(&client, &events, order(), &surface, false).unwrap())
+    settle(start(&client, &events, order(), &surface, false))
         .await
         .unwrap();
     assert_eq!(
@@ -741,7 +863,7 @@ async fn closing_the_overlay_tells_close_with_the_last_status_and_returns_focus(
         &(origin() + "/missing"),
         vec![json(r#""pending""#)],
     );
-    let promise = start(&client, &events, order(), &surface, false).unwrap();
+    let promise = start(&client, &events, order(), &surface, false);
     wait(400.0).await;
     assert!(number(&edge, "gets") >= 1.0, "polled while open");
     press_escape();

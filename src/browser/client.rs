@@ -170,10 +170,10 @@ impl Client {
     /// - `check(order, cinetpay)`: the order checked with the backend's rules before any
     ///   surface opens: `null` when it may go, else the effects telling the error;
     /// - `start(order, cinetpay, kind)`: a checkout in a surface of `kind` (`reused`: a
-    ///   popup that was already on a page). `null` while a session is under way in a
-    ///   surface (a double click opens one session); `busy` when the reused popup shows
-    ///   the session under way; a session followed without a surface (after a reload) is
-    ///   left for the new one;
+    ///   popup that was already on a page). While a session is under way in a surface, or
+    ///   in the reused popup, it is `busy` (a double click opens one session) and says
+    ///   why; a session followed without a surface (after a reload) is left for the new
+    ///   one;
     /// - `created(status, json, closed)`: the answer to `post`;
     /// - `tick(now, closed)`: the clock, and whether the surface is closed;
     /// - `answer(status, json)`: the answer to `poll`;
@@ -196,15 +196,12 @@ impl Client {
             "start" => {
                 let kind = c.as_string();
                 let reused = kind.as_deref() == Some("reused");
-                if !self.done() && reused {
+                if !self.done() && (reused || self.machine.has_surface()) {
                     let error = error::ours(Code::UnderWay, self.lang);
                     out.push("busy", &[]);
                     out.push("error", &[&error]);
                     out.push("reject", &[&error]);
                     return out.done();
-                }
-                if !self.done() && self.machine.has_surface() {
-                    return JsValue::NULL;
                 }
                 let kind = if reused {
                     Some("popup")
