@@ -56,7 +56,7 @@ fn messages_come_in_the_shoppers_language() {
 fn amounts_are_written_for_shoppers_and_bad_ones_refused() {
     assert_eq!(
         format_amount(12500.0, "XOF", None).unwrap(),
-        "12\u{202f}500\u{a0}F\u{a0}CFA"
+        "12\u{202f}500\u{a0}F\u{202f}CFA"
     );
     assert_eq!(
         format_amount(1999.0, "usd", Some("en".into())).unwrap(),
@@ -83,7 +83,7 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen(module = "/js/browser/surface.js")]
 extern "C" {
     #[wasm_bindgen(js_name = openSurface)]
-    fn open_surface(display: &str, provider: &str, lang: &str) -> JsValue;
+    fn open_surface(display: &str, provider: &str, lang: &str, shop: &str) -> JsValue;
 }
 
 #[wasm_bindgen(module = "/js/browser/flow.js")]
@@ -409,13 +409,14 @@ async fn redirect_sends_the_shopper_to_the_providers_page_after_one_post() {
         Some("Awa")
     );
     assert!(field(&body, "amount").is_undefined());
-    // Kept for the return page: id, token and provider, nothing else.
+    // Kept for the return page: id, token, provider and that the page left (no popup
+    // outlives it), nothing else.
     assert_eq!(
         session_storage()
             .get_item("guichet.session")
             .unwrap()
             .as_deref(),
-        Some("ses_redirect\nv1.k1.ses_redirect.sig\nmoneroo")
+        Some("ses_redirect\nv1.k1.ses_redirect.sig\nmoneroo\npage")
     );
 }
 
@@ -552,7 +553,7 @@ async fn messages_from_a_foreign_origin_or_another_window_are_ignored() {
     let checkout = frame();
     let window = field(&checkout, "contentWindow");
     let surface = fake_surface("overlay", &window);
-    let promise = start(&foreign, &events, order(), &surface, false).unwrap();
+    let promise = start(&foreign, &events, order(), &surface, false);
     wait(150.0).await;
     post_from(&window, &nudge, "*");
     wait(400.0).await;
@@ -806,7 +807,7 @@ async fn a_return_for_a_session_this_tab_does_not_know_is_an_error() {
 async fn a_blocked_popup_falls_back_to_the_redirect() {
     let _turn = turn().await;
     let restore = stub_open(&JsValue::NULL);
-    let surface = open_surface("popup", "moneroo", "fr");
+    let surface = open_surface("popup", "moneroo", "fr", "Chez Awa");
     restore.call0(&JsValue::NULL).unwrap();
     assert_eq!(text(&surface, "kind").as_deref(), Some("redirect"));
     // Keep this test page: record where the redirect would go instead of going.
@@ -838,15 +839,26 @@ async fn a_blocked_popup_falls_back_to_the_redirect() {
 async fn closing_the_overlay_tells_close_with_the_last_status_and_returns_focus() {
     let _turn = turn().await;
     let opener = button();
-    let surface = open_surface("overlay", "cinetpay", "en");
+    let surface = open_surface("overlay", "cinetpay", "en", "Chez Awa");
     let dialog = query("[role=dialog]");
     assert_eq!(attribute(&dialog, "aria-modal").as_deref(), Some("true"));
-    assert_eq!(attribute(&dialog, "aria-label").as_deref(), Some("Payment"));
+    // A header that says whose checkout it is, who takes the payment, and how to leave.
+    let title = query(&format!(
+        "#{}",
+        attribute(&dialog, "aria-labelledby").unwrap()
+    ));
+    assert_eq!(text(&title, "textContent").as_deref(), Some("Chez Awa"));
+    let header = query(".guichet-detail");
+    assert_eq!(
+        text(&header, "textContent").as_deref(),
+        Some("Secure payment with CinetPay")
+    );
     let close = query(".guichet-close");
     assert_eq!(
         attribute(&close, "aria-label").as_deref(),
         Some("Close the payment")
     );
+    assert!(text(&close, "textContent").unwrap().ends_with("Close"));
     assert!(Object::is(&active(), &close), "focus moves into the dialog");
     assert!(
         !query(".guichet-loading[role=status]").is_null(),
@@ -866,6 +878,11 @@ async fn closing_the_overlay_tells_close_with_the_last_status_and_returns_focus(
     let promise = start(&client, &events, order(), &surface, false);
     wait(400.0).await;
     assert!(number(&edge, "gets") >= 1.0, "polled while open");
+    assert_eq!(
+        text(&header, "textContent").as_deref(),
+        Some("F\u{202f}CFA\u{a0}15,000 with CinetPay"),
+        "the amount, once the backend priced it"
+    );
     press_escape();
     let outcome = settle(promise).await.unwrap();
     assert_eq!(text(&outcome, "status").as_deref(), Some("pending"));
@@ -902,16 +919,13 @@ async fn cinetpays_get_checkout_shape_maps_onto_our_order_and_refuses_an_amount(
     );
     let with_amount =
         json(r#"{"transaction_id": "T1", "amount": 100, "currency": "XOF", "order_id": "ord_1"}"#);
-    let error = settle(
-        start(
-            &client,
-            &events,
-            with_amount,
-            &fake_surface("redirect", &JsValue::NULL),
-            true,
-        )
-        .unwrap(),
-    )
+    let error = settle(start(
+        &client,
+        &events,
+        with_amount,
+        &fake_surface("redirect", &JsValue::NULL),
+        true,
+    ))
     .await
     .unwrap_err();
     let violations = Array::from(&field(&error, "violations"));
@@ -922,16 +936,13 @@ async fn cinetpays_get_checkout_shape_maps_onto_our_order_and_refuses_an_amount(
     let flat = json(
         r#"{"order_id": "ord_1", "channels": "CREDIT_CARD", "customer_surname": "Awa", "customer_name": "Koné", "customer_email": "awa@example.ci", "customer_phone_number": "+2250701020304", "customer_address": "Rue 12", "customer_city": "Abidjan", "customer_country": "CI", "customer_state": "CI", "customer_zip_code": "00225"}"#,
     );
-    settle(
-        start(
-            &client,
-            &events,
-            flat,
-            &fake_surface("redirect", &JsValue::NULL),
-            true,
-        )
-        .unwrap(),
-    )
+    settle(start(
+        &client,
+        &events,
+        flat,
+        &fake_surface("redirect", &JsValue::NULL),
+        true,
+    ))
     .await
     .unwrap();
     let customer = field(&Array::from(&field(&edge, "bodies")).get(0), "customer");
