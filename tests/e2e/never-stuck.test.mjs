@@ -47,6 +47,7 @@ test("a reload while paying in CinetPay's overlay tells the shopper it was inter
     assert.match(await page.locator("#outcome").textContent(), /interrompu.*payer à nouveau/s);
     await page.locator("#pay-here:not([disabled])").waitFor();
     // Paying again opens the overlay and goes through.
+    await page.check('input[name="provider"][value="cinetpay"]');
     await page.click("#pay-here");
     const frame = page.frameLocator("iframe.guichet-frame");
     await actOnProviderPage(frame, "pay");
@@ -60,12 +61,12 @@ test("a reload while paying in CinetPay's overlay tells the shopper it was inter
 
 test("a second click after a reload brings the provider's popup forward and says why; paying there closes it", { timeout: 90_000 }, async () => {
   await asShopper(async ({ page }) => {
-    await fillCart(page, stack.shopUrl, "moneroo");
+    await fillCart(page, stack.shopUrl, "moneyfusion");
     const popup = await openPopup(page);
     const providerPage = popup.url();
     await page.reload();
     await outcome(page, "resumed");
-    const count = async () => (await stack.sandbox.control("/payments?provider=moneroo")).payments.length;
+    const count = async () => (await stack.sandbox.control("/payments?provider=moneyfusion")).payments.length;
     const before = await count();
     await page.click("#pay-here");
     // Told, in words, where the payment is: not a silent no-op, and the popup is kept.
