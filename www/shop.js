@@ -266,11 +266,10 @@ export function when(iso) {
   return date.toLocaleString(lang === "fr" ? "fr-FR" : "en-GB", { dateStyle: "long", timeStyle: "short" });
 }
 
-/** A phone number written one way: `+225 07 01 02 03 04`, whatever way it came. */
+/** A phone number written one way, in pairs: `+225 07 01 02 03 04`, whatever way it came. */
 export function phone(number) {
   const digits = String(number ?? "").replace(/\D/g, "");
-  if (!digits) return "";
-  const country = digits.startsWith("225") || digits.startsWith("221") || digits.startsWith("229") || digits.startsWith("226") || digits.startsWith("223") || digits.startsWith("228") ? digits.slice(0, 3) : "";
+  const country = ["225", "221", "229", "226", "223", "228"].find((code) => digits.startsWith(code) && digits.length > 10) ?? "";
   const rest = digits.slice(country.length).replace(/(\d{2})(?=\d)/g, "$1 ");
   return country ? `+${country} ${rest}` : rest;
 }
