@@ -134,10 +134,13 @@ function ready() {
   return true;
 }
 
+/**
+ * While a payment is under way the buttons say so (aria-disabled) but keep the focus,
+ * so that it can come back to them when the checkout closes.
+ */
 function busy(on) {
   form.setAttribute("aria-busy", String(on));
-  payHere.disabled = on;
-  payRedirect.disabled = on;
+  for (const button of [payHere, payRedirect]) button.setAttribute("aria-disabled", String(on));
 }
 
 // Guichet's events: the outcome comes from the backend, never from the provider's URL.
@@ -180,6 +183,8 @@ guichet
   });
 
 function pay(how) {
+  // A second click while paying: Guichet brings the provider's window to the front.
+  if (form.getAttribute("aria-busy") === "true") return void (how === "redirect" || guichet.open(order()));
   if (!ready()) return;
   const request = order();
   paying = request.items;

@@ -45,7 +45,7 @@ test("a reload while paying in CinetPay's overlay tells the shopper it was inter
     const session = await outcome(page, "interrupted", 15_000);
     assert.equal(session, first);
     assert.match(await page.locator("#outcome").textContent(), /interrompu.*payer à nouveau/s);
-    await page.locator("#pay-here:not([disabled])").waitFor();
+    await page.locator('#pay-here:not([aria-disabled="true"])').waitFor();
     // Paying again opens the overlay and goes through.
     await page.check('input[name="provider"][value="cinetpay"]');
     await page.click("#pay-here");
