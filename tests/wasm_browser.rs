@@ -538,6 +538,38 @@ async fn duplicate_completion_signals_tell_success_once() {
 }
 
 #[wasm_bindgen_test]
+async fn a_window_closed_right_after_the_return_still_gets_its_outcome() {
+    let _turn = turn().await;
+    let (client, events) = client(r#", "sandbox": true, "pollInterval": 60000"#);
+    let edge = backend(
+        "ses_last",
+        &(origin() + "/missing"),
+        vec![json(r#""succeeded""#)],
+    );
+    let checkout = frame();
+    let window = field(&checkout, "contentWindow");
+    let surface = fake_surface("popup", &window);
+    let promise = start(&client, &events, order(), &surface, false);
+    wait(150.0).await;
+    // The return page tells the shop, and its window closes at once.
+    post_from(
+        &window,
+        &json(r#"{"source": "guichet", "type": "return", "session": "ses_last"}"#),
+        &origin(),
+    );
+    js_sys::Reflect::set(&surface, &"shut".into(), &JsValue::TRUE).unwrap();
+    let outcome = settle(promise).await.unwrap();
+    assert_eq!(
+        number(&edge, "gets"),
+        1.0,
+        "asked once more before the close"
+    );
+    assert_eq!(text(&outcome, "status").as_deref(), Some("succeeded"));
+    assert_eq!(count(&events, "success"), 1);
+    call(&checkout, "remove");
+}
+
+#[wasm_bindgen_test]
 async fn messages_from_a_foreign_origin_or_another_window_are_ignored() {
     let _turn = turn().await;
     let nudge = json(r#"{"source": "guichet", "type": "return", "session": "ses_msg"}"#);
