@@ -4,7 +4,7 @@
 // wrangler.toml. Each takes one order paid on the sandbox, or, for Workers, bundles.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort, startSandbox } from "./support/stack.mjs";
@@ -165,12 +165,13 @@ test("Workers: wrangler deploy --dry-run bundles the README's wrangler.toml", ()
   const toml = readmeBlock("toml", /^# wrangler\.toml/);
   assert.doesNotMatch(toml, /^rules\s*=/m, "no rules line: wrangler warns it has no fallback");
   writeFileSync(join(shop.project, "wrangler.toml"), toml);
-  const out = execFileSync(join(root, "node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--outdir", "dist"], {
+  const run = spawnSync(join(root, "node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--outdir", "dist"], {
     cwd: shop.project,
     encoding: "utf8",
     env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_LOG_PATH: join(shop.dir, "wrangler-logs"), NO_COLOR: "1", FORCE_COLOR: "0" },
-    stdio: ["ignore", "pipe", "pipe"],
   });
+  const out = `${run.stdout}${run.stderr}`;
+  assert.equal(run.status, 0, out);
   const size = out.match(/Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/);
   assert.ok(size, out);
   assert.doesNotMatch(out, /fallback|WARNING|▲/, out);
