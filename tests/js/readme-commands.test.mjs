@@ -10,10 +10,10 @@ import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { eventually, freePort, startSandbox } from "./support/stack.mjs";
+import { payOneOrder, shopSettings } from "./support/merchant.mjs";
 
 const readme = readFileSync("README.md", "utf8");
 const catalog = JSON.parse(readFileSync("www/catalog.json", "utf8"));
-const customer = { first_name: "Awa", last_name: "Koné", email: "awa@example.ci", phone: "+2250701020304", country: "CI" };
 
 test("the README opens with the two commands", () => {
   const first = readme.match(/```sh\n([\s\S]*?)```/)[1];
@@ -129,47 +129,6 @@ async function npmRun(script, env, ready) {
   };
 }
 
-/** Opens a Moneroo session through `api`, pays it on the sandbox, waits for the backend to see it. */
-async function payOneOrder({ api, origin, sandbox, sku, sandboxPaymentId }) {
-  const opened = await fetch(`${api}/sessions`, {
-    method: "POST",
-    headers: { "content-type": "application/json", origin },
-    body: JSON.stringify({ provider: "moneroo", items: [{ sku, quantity: 2 }], customer, lang: "fr" }),
-  });
-  const session = await opened.json();
-  assert.equal(opened.status, 201, JSON.stringify(session));
-  assert.equal(opened.headers.get("access-control-allow-origin"), origin);
-  assert.ok(session.checkout_url.startsWith(sandbox), session.checkout_url);
-  const read = async () => (await fetch(`${api}/sessions/${session.id}`, { headers: { authorization: `Bearer ${session.token}` } })).json();
-
-  const before = await read();
-  assert.equal(before.status, "pending");
-  assert.equal(before.paid_amount, undefined, "nothing is paid yet");
-
-  const paymentId = await sandboxPaymentId(session);
-  const done = await fetch(`${sandbox}/_sandbox/payments/moneroo/${encodeURIComponent(paymentId)}/complete`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ outcome: "success" }),
-  });
-  assert.equal(done.status, 200, await done.text());
-  const after = await eventually(async () => {
-    const now = await read();
-    return now.status === "succeeded" && now;
-  }, 30_000, "the backend to see the payment");
-  assert.equal(after.paid_amount, session.amount);
-  assert.equal(after.events.filter((e) => e.moved).length, 1, JSON.stringify(after.events));
-  return { session, after };
-}
-
-/** The sandbox's id of a session's payment: the one whose return URL names the session. */
-async function paymentOf(sandbox, session) {
-  return eventually(async () => {
-    const { payments } = await (await fetch(`${sandbox}/_sandbox/payments?provider=moneroo`)).json();
-    return payments.find((p) => new URL(p.return_url).searchParams.get("session") === session.id)?.id;
-  }, 5_000, "the sandbox's payment");
-}
-
 test("npm run demo: ready line, one order paid through the shop, Ctrl-C leaves nothing running", { timeout: 300_000 }, async (t) => {
   const ledger = mkdtempSync(join(tmpdir(), "guichet-demo-"));
   t.after(() => rmSync(ledger, { recursive: true, force: true }));
@@ -187,15 +146,15 @@ test("npm run demo: ready line, one order paid through the shop, Ctrl-C leaves n
   assert.match(await (await fetch(`${shop}/`)).text(), /<script type="module"/);
 
   const sku = Object.keys(catalog)[0];
-  const { session } = await payOneOrder({
+  const paid = await payOneOrder(assert, {
     api: `${shop}/api`,
     origin: shop,
     sandbox,
     sku,
     // The shop's own "behind the scenes" route knows the sandbox's payment.
-    sandboxPaymentId: async (s) => (await eventually(async () => (await (await fetch(`${shop}/demo/sessions/${s.id}`)).json()).sandbox, 5_000, "the panel")).id,
+    paymentId: async (s) => (await eventually(async () => (await (await fetch(`${shop}/demo/sessions/${s.id}`)).json()).sandbox, 5_000, "the panel")).id,
   });
-  assert.equal(session.amount, catalog[sku].price * 2);
+  assert.equal(paid.amount, catalog[sku].price * 2);
   assert.ok(readdirSync(ledger).length > 0, "the ledger is in GUICHET_DEMO_D1");
 
   const { end, ports, alive, open } = await demo.interrupt();
@@ -220,10 +179,7 @@ test("npm run edge: ready line, one order paid, Ctrl-C leaves nothing running", 
       GUICHET_EDGE_PORT: String(port),
       GUICHET_EDGE_D1: join(dir, "d1"),
       GUICHET_DEV_VARS: join(dir, "no.dev.vars"),
-      GUICHET_SESSION_SECRET: "readme-edge-secret",
-      GUICHET_PUBLIC_URL: `http://127.0.0.1:${port}`,
-      GUICHET_ALLOWED_ORIGINS: origin,
-      GUICHET_CATALOG: JSON.stringify({ "wax-6y": { name: "Wax 6 yards", price: 15000, currency: "XOF" } }),
+      ...shopSettings(`http://127.0.0.1:${port}`, origin),
     },
     /Guichet edge \(workerd\) on (http:\/\/127\.0\.0\.1:\d+)\/api\/health/,
   );
@@ -232,7 +188,7 @@ test("npm run edge: ready line, one order paid, Ctrl-C leaves nothing running", 
   assert.equal(url, `http://127.0.0.1:${port}`);
   assert.match(edge.output(), /ledger:\s+D1/);
 
-  await payOneOrder({ api: `${url}/api`, origin, sandbox: sandbox.url, sku: "wax-6y", sandboxPaymentId: (s) => paymentOf(sandbox.url, s) });
+  await payOneOrder(assert, { api: `${url}/api`, origin, sandbox: sandbox.url });
 
   const { end, ports, alive, open } = await edge.interrupt();
   assert.ok(ports.has(port), `port ${port} was the edge's (${[...ports]})`);

@@ -79,31 +79,45 @@ export function shopSettings(publicUrl, origin) {
 /**
  * One Moneroo order through `api` (the backend's base URL), paid on the sandbox's control
  * API as the shopper would on its page; resolves with the session once the backend says
- * `succeeded`. Asserts through `assert` on the way.
+ * `succeeded`. Checks on the way that `paid_amount` appears only then, and that one event
+ * moved the session. `paymentId(session)` finds the sandbox's payment (by default from
+ * the sandbox's own list).
  */
-export async function payOneOrder(assert, { api, origin, sandbox }) {
+export async function payOneOrder(assert, { api, origin, sandbox, sku = "wax-6y", quantity = 2, paymentId }) {
   const opened = await fetch(`${api}/sessions`, {
     method: "POST",
     headers: { "content-type": "application/json", origin },
-    body: JSON.stringify({ provider: "moneroo", items: [{ sku: "wax-6y", quantity: 2 }], customer }),
+    body: JSON.stringify({ provider: "moneroo", items: [{ sku, quantity }], customer }),
   });
   const session = await opened.json();
   assert.equal(opened.status, 201, JSON.stringify(session));
-  assert.equal(session.amount, 30000);
+  assert.equal(opened.headers.get("access-control-allow-origin"), origin);
+  assert.ok(session.checkout_url.startsWith(sandbox), session.checkout_url);
   const read = async () => (await fetch(`${api}/sessions/${session.id}`, { headers: { authorization: `Bearer ${session.token}` } })).json();
-  assert.equal((await read()).status, "pending");
-  const paymentId = await eventually(async () => {
-    const { payments } = await (await fetch(`${sandbox}/_sandbox/payments?provider=moneroo`)).json();
-    return payments.find((p) => new URL(p.return_url).searchParams.get("session") === session.id)?.id;
-  }, 5_000, "the sandbox's payment");
-  const done = await fetch(`${sandbox}/_sandbox/payments/moneroo/${encodeURIComponent(paymentId)}/complete`, {
+  const before = await read();
+  assert.equal(before.status, "pending");
+  assert.equal(before.paid_amount, undefined, "nothing is paid yet");
+
+  const id = await (paymentId ?? sandboxPayment)(session, sandbox);
+  const done = await fetch(`${sandbox}/_sandbox/payments/moneroo/${encodeURIComponent(id)}/complete`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ outcome: "success" }),
   });
   assert.equal(done.status, 200, await done.text());
-  return eventually(async () => {
+  const after = await eventually(async () => {
     const now = await read();
     return now.status === "succeeded" && now;
   }, 30_000, "the backend to see the payment");
+  assert.equal(after.paid_amount, session.amount);
+  assert.equal(after.events.filter((e) => e.moved).length, 1, JSON.stringify(after.events));
+  return after;
+}
+
+/** The sandbox's id of a session's payment: the one whose return URL names the session. */
+function sandboxPayment(session, sandbox) {
+  return eventually(async () => {
+    const { payments } = await (await fetch(`${sandbox}/_sandbox/payments?provider=moneroo`)).json();
+    return payments.find((p) => new URL(p.return_url).searchParams.get("session") === session.id)?.id;
+  }, 5_000, "the sandbox's payment");
 }
