@@ -10,8 +10,8 @@ use crate::providers::moneroo::MonerooKeys;
 use crate::providers::moneyfusion::{ApiUrl, MoneyFusion, MoneyFusionConfig};
 
 use super::catalog::Catalog;
-use super::secret::SecretKey;
 use super::token::SessionKeys;
+use crate::secret::SecretKey;
 
 /// How long a session may stay unpaid, unless `GUICHET_SESSION_TTL` says otherwise.
 pub const DEFAULT_SESSION_TTL: u64 = 30 * 60;

@@ -36,10 +36,10 @@ use crate::providers::moneyfusion::{
 };
 use crate::providers::ProviderError;
 
+use super::context::{Edge, Incoming};
 use super::gateway::{self, Retry};
 use super::ledger::{Ledger, PayoutChange, PayoutClaim, PayoutRecord};
 use super::reply;
-use super::router::{Edge, Incoming};
 use super::runtime::{new_id, rfc3339, Runtime};
 use super::webhooks::received;
 

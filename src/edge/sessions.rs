@@ -13,10 +13,10 @@ use crate::http::HttpResponse;
 use crate::providers::PaymentRequest;
 
 use super::connector::{settle, Connector};
+use super::context::{Edge, Incoming};
 use super::gateway::{self, Retry};
 use super::ledger::{EventSource, Ledger, SessionRecord, StatusChange};
 use super::reply;
-use super::router::{Edge, Incoming};
 use super::runtime::{new_id, rfc3339, Runtime};
 use super::token::Claims;
 use crate::http::Transport;
@@ -410,7 +410,7 @@ pub async fn refresh<L: Ledger, T: Transport, R: Runtime>(
     Ok(current)
 }
 
-/// The provider's status call for a session, settled by seed 002, as a change to apply.
+/// The provider's status call for a session, settled by `connector::settle`, as a change to apply.
 /// `None` when the session has no payment yet or the provider could not say.
 pub async fn verify<L: Ledger, T: Transport, R: Runtime>(
     edge: &Edge<'_, L, T, R>,
@@ -461,7 +461,7 @@ pub async fn back_to_shop<L: Ledger, T, R>(
     request: &Incoming,
     provider: Provider,
 ) -> HttpResponse {
-    use crate::providers::cinetpay::form;
+    use crate::form;
     let query = form::decode(request.query.as_bytes()).unwrap_or_default();
     let Some(id) = query
         .iter()

@@ -1,4 +1,4 @@
-//! Provider notifications (seed 003). Each is authenticated as its provider allows
+//! Provider notifications. Each is authenticated as its provider allows
 //! (Moneroo's signature, CinetPay's `x-token`; MoneyFusion signs nothing), then never
 //! believed on its own: a status call decides, and the ledger moves at most once per
 //! event and never back from a final state, whatever the order and number of deliveries.
@@ -15,9 +15,9 @@ use crate::providers::cinetpay::Inbound;
 use crate::providers::moneroo;
 use crate::providers::moneyfusion::{self, Notification};
 
+use super::context::{Edge, Incoming};
 use super::ledger::{Applied, EventSource, Ledger, SessionRecord};
 use super::reply;
-use super::router::{Edge, Incoming};
 use super::runtime::Runtime;
 use super::sessions;
 
@@ -110,7 +110,7 @@ async fn moneyfusion_event<L: Ledger, T: Transport, R: Runtime>(
         Notification::Payin(event) => {
             let token = event.token().as_str().to_owned();
             // A repeated `pending`, or anything about a final payment, needs no status
-            // call (seed 003); the provider just gets its 200.
+            // call (notifications repeat); the provider just gets its 200.
             if let Ok(Some(session)) = edge
                 .ledger
                 .session_by_provider_ref(Provider::MoneyFusion, &token)

@@ -12,8 +12,9 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, Request, RequestInit, Response, ResponseInit, Url};
 
-use super::ledger::d1::WorkerLedger;
 use super::ledger::memory::MemoryLedger;
+use super::ledger::sql::SqlLedger;
+use super::ledger::Either;
 use super::runtime::Runtime;
 use super::{route, Config, Edge, Incoming};
 use crate::http::{HttpRequest, HttpResponse, Transport, TransportError};
@@ -53,7 +54,10 @@ pub async fn handle(request: Request, env: JsValue) -> Result<Response, JsValue>
     let incoming = read_request(&request).await?;
     let memory = MEMORY.with(Rc::clone);
     // The ledger: D1 when bound, memory otherwise.
-    let ledger = WorkerLedger::choose(&env, memory.as_ref());
+    let ledger = match SqlLedger::from_env(&env) {
+        Some(sql) => Either::Right(sql),
+        None => Either::Left(memory.as_ref()),
+    };
     let edge = Edge {
         config: &config,
         ledger: &ledger,

@@ -10,7 +10,7 @@ use crate::domain::{Money, PaymentStatus};
 
 use super::wire::{MonerooWebhookData, MonerooWebhookPayload};
 use super::{answer_money, MonerooKeys};
-use crate::providers::signature;
+use crate::signature;
 
 /// The header carrying the signature: lowercase hex HMAC-SHA256 of the raw body.
 pub const SIGNATURE_HEADER: &str = "X-Moneroo-Signature";
