@@ -166,7 +166,8 @@ test("npm run demo: ready line, one order paid through the shop, Ctrl-C leaves n
 });
 
 test("npm run edge: ready line, one order paid, Ctrl-C leaves nothing running", { timeout: 300_000 }, async (t) => {
-  const sandbox = await startSandbox();
+  // Real clocks: at the tests' usual 0.001, Moneroo abandons a payment after 300 ms.
+  const sandbox = await startSandbox([], { timeScale: 1 });
   t.after(() => sandbox.stop());
   const dir = mkdtempSync(join(tmpdir(), "guichet-edge-"));
   t.after(() => rmSync(dir, { recursive: true, force: true }));

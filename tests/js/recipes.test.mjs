@@ -18,7 +18,8 @@ let sandbox;
 
 before(async () => {
   shop = merchantProject(["hono", "@hono/node-server", "express"]);
-  sandbox = await startSandbox();
+  // Real clocks: at the tests' usual 0.001, Moneroo abandons a payment after 300 ms.
+  sandbox = await startSandbox([], { timeScale: 1 });
 });
 after(async () => {
   await sandbox?.stop();
