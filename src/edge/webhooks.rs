@@ -56,7 +56,7 @@ async fn moneroo_event<L: Ledger, T: Transport, R: Runtime>(
     request: &Incoming,
 ) -> HttpResponse {
     let Some(keys) = edge.config.moneroo.as_ref() else {
-        return reply::error(404, "provider_not_configured", "Moneroo is not configured");
+        return not_configured(edge, Provider::Moneroo);
     };
     let signature = request.header(moneroo::SIGNATURE_HEADER);
     let event = match moneroo::read_webhook(keys, &request.body, signature) {
@@ -78,7 +78,7 @@ async fn cinetpay_event<L: Ledger, T: Transport, R: Runtime>(
     request: &Incoming,
 ) -> HttpResponse {
     let Some(adapter) = edge.config.cinetpay.as_ref() else {
-        return reply::error(404, "provider_not_configured", "CinetPay is not configured");
+        return not_configured(edge, Provider::CinetPay);
     };
     let as_request = request.as_http_request();
     match adapter.verify_notification(&as_request) {
@@ -161,4 +161,17 @@ async fn confirm<L: Ledger, T: Transport, R: Runtime>(
         Ok(_) => received(Some(change.status.as_str())),
         Err(error) => reply::ledger_error(&error),
     }
+}
+
+/// `404 provider_not_configured` naming the settings that would turn the provider on.
+pub(crate) fn not_configured<L, T, R>(
+    edge: &Edge<'_, L, T, R>,
+    provider: Provider,
+) -> HttpResponse {
+    let why = edge.config.unavailable(provider);
+    reply::error(
+        404,
+        "provider_not_configured",
+        &format!("{provider} is not configured ({})", why.en),
+    )
 }
