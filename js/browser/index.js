@@ -1,7 +1,8 @@
 // Guichet for the storefront. Importing this module touches no browser global and loads
 // nothing: the WebAssembly is fetched and instantiated when a Guichet is constructed in a
 // page (or on first use of the helpers), so server-side rendering and plain Node imports
-// cost nothing and cannot throw.
+// cost nothing and cannot throw. On a server (Node, Deno) the helpers read the .wasm from
+// the package, so it can check a checkout with the same rules.
 //
 // The logic lives in the WebAssembly (src/browser); this file only keeps the listeners,
 // opens the overlay or popup inside the shopper's click (./surface.js) and runs the
@@ -12,11 +13,22 @@ import { run } from "./flow.js";
 
 let loading = null;
 
+/**
+ * The .wasm beside this file: fetched in a page; read from disk where this module is a
+ * file (Node, Deno: server-side checks), as Node's fetch takes no file URL. No import
+ * names the file system, so no bundler pulls it into a page.
+ */
+function wasmSource() {
+  const url = new URL("./guichet_bg.wasm", import.meta.url);
+  const fs = url.protocol === "file:" && globalThis.process?.getBuiltinModule?.("node:fs/promises");
+  return fs ? fs.readFile(url) : url;
+}
+
 /** Loads the WebAssembly once; a failed load is retried on the next call. */
 function load() {
   loading ??= import("./guichet.js")
     .then(async (glue) => {
-      await glue.default({ module_or_path: new URL("./guichet_bg.wasm", import.meta.url) });
+      await glue.default({ module_or_path: await wasmSource() });
       return glue;
     })
     .catch((error) => {
@@ -51,6 +63,8 @@ export class Guichet {
   #options;
   #listeners = new Map();
   #client = null;
+  /** The Client once the WebAssembly is there, for what must happen inside the click. */
+  #ready = null;
   #surface = null;
   #running = null;
 
@@ -63,7 +77,7 @@ export class Guichet {
 
   #core() {
     this.#client ??= load()
-      .then((glue) => new glue.Client(this.#options))
+      .then((glue) => (this.#ready = new glue.Client(this.#options)))
       .catch((error) => {
         this.#client = null;
         throw error;
@@ -84,18 +98,26 @@ export class Guichet {
     }
   }
 
+  /** Every failure is told to `error` listeners; with one, a rejection nobody awaits is not an uncaught one. */
+  #told(promise) {
+    if (this.#listeners.get("error")?.size) promise.catch(() => {});
+    return promise;
+  }
+
   #run(display, order, cinetpay) {
-    if (this.#running) return this.#running;
+    if (this.#running) {
+      // A second click: the checkout under way comes to the front.
+      this.#surface?.focus();
+      return this.#running;
+    }
     const { provider, lang } = this.#options;
-    const surface = (this.#surface = openSurface(display, order?.provider ?? provider, order?.lang ?? lang));
     const emit = (type, detail) => this.#emit(type, detail);
+    // Checked before anything opens when the WebAssembly is there: no blank popup flashes.
+    const refused = this.#ready?.step("check", order, cinetpay);
+    if (refused) return this.#told(run(this.#ready, emit, null, refused));
+    const surface = (this.#surface = openSurface(display, order?.provider ?? provider, order?.lang ?? lang, this.#options.shopName));
     const started = this.#core().then(
-      (client) => {
-        const first = client.step("start", order, cinetpay, surface.kind);
-        if (first) return run(client, emit, surface, first);
-        surface.close();
-        return Promise.reject(new Error("Guichet: a checkout is already under way"));
-      },
+      (client) => run(client, emit, surface, client.step("start", order, cinetpay, surface.reused ? "reused" : surface.kind)),
       (error) => {
         surface.close();
         emit("error", error);
@@ -105,13 +127,21 @@ export class Guichet {
     this.#running = started.finally(() => {
       this.#running = null;
     });
-    return this.#running;
+    return this.#told(this.#running);
   }
 
-  async #follow(call) {
-    const client = await this.#core();
-    const first = client.step(call);
-    return first ? run(client, (type, detail) => this.#emit(type, detail), null, first) : null;
+  #follow(call) {
+    const emit = (type, detail) => this.#emit(type, detail);
+    return this.#told(this.#core().then(
+      (client) => {
+        const first = client.step(call);
+        return first ? run(client, emit, null, first) : null;
+      },
+      (error) => {
+        emit("error", error);
+        throw error;
+      },
+    ));
   }
 
   /** Seamless checkout: overlay or popup (redirect when the popup is blocked). */
@@ -165,6 +195,7 @@ export class Guichet {
       ...(close_after_response !== undefined && { closeAfterResponse: close_after_response }),
     };
     this.#client = null;
+    this.#ready = null;
     if (typeof window !== "undefined") this.#core().catch(() => {});
     return this;
   }

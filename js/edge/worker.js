@@ -5,13 +5,21 @@ import { initSync, handle, sweep } from "./guichet_edge.js";
 
 initSync({ module: wasm });
 
-export default {
-  /** @param {Request} request @param {Record<string, string>} env @param {ExecutionContext} ctx */
-  fetch(request, env, ctx) {
-    return handle(request, env, ctx);
-  },
-  /** The Cron Trigger: one sweep (docs/EDGE.md, "The sweep"). */
-  scheduled(controller, env, ctx) {
-    ctx.waitUntil(sweep(env));
-  },
-};
+/**
+ * Answers one request of the edge HTTP contract, as in Node and Deno: a Worker with routes
+ * of its own calls `fetch(request, env, ctx)` for the paths under `GUICHET_BASE_PATH`
+ * (`ctx` lets the merchant's events be delivered after the answer).
+ * @param {Request} request @param {Record<string, unknown>} env @param {ExecutionContext} [ctx]
+ */
+export function fetch(request, env, ctx) {
+  return handle(request, env, ctx);
+}
+
+/** The Cron Trigger: one sweep (docs/EDGE.md, "The sweep"). */
+export function scheduled(controller, env, ctx) {
+  ctx.waitUntil(sweep(env));
+}
+
+export { sweep };
+
+export default { fetch, scheduled };

@@ -100,13 +100,20 @@ pub async fn create<L: Ledger, T: Transport, R: Runtime>(
         Err(violations) => return reply::invalid(&violations, lang),
     };
     let Some(connector) = Connector::of(config, checkout.provider) else {
+        let why = config.unavailable(checkout.provider);
         return reply::invalid(
             &Violation::new(
                 "provider_not_available",
                 "provider",
                 Message::new(
-                    "Ce moyen de paiement n'est pas proposé par la boutique.",
-                    "The shop does not offer this payment provider.",
+                    format!(
+                        "Ce moyen de paiement n'est pas proposé par la boutique ({}).",
+                        why.fr
+                    ),
+                    format!(
+                        "The shop does not offer this payment provider ({}).",
+                        why.en
+                    ),
                 ),
             )
             .into(),
@@ -245,7 +252,7 @@ async fn price<L: Ledger, T: Transport, R: Runtime>(
                 Some(Err(why)) => return Err(reply::error(500, "not_configured", why)),
                 None => return Err(reply::not_configured("GUICHET_CATALOG")),
             };
-            Ok((catalog.price(id, lines).map_err(invalid)?, None))
+            Ok((catalog.price(id, lines, lang).map_err(invalid)?, None))
         }
         Basket::Order(order_id) => {
             let order = match edge.ledger.order(order_id).await {
@@ -476,9 +483,12 @@ pub async fn verify<L: Ledger, T: Transport, R: Runtime>(
     .ok()?;
     let due = Money::from_minor(session.amount, session.currency).ok()?;
     let status = settle(&verification, provider_ref, &session.id, due);
+    // What was paid, once the provider says the payment went through (a success, or an
+    // underpayment settled as failed): a pending or refused payment paid nothing.
+    let paid = verification.status == PaymentStatus::Succeeded && status.is_final();
     let paid_amount = verification
         .amount
-        .filter(|paid| paid.currency() == session.currency)
+        .filter(|amount| paid && amount.currency() == session.currency)
         .map(Money::minor);
     Some(StatusChange {
         event_key: format!("{}:{provider_ref}:{}", session.provider, status.as_str()),

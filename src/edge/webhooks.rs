@@ -154,13 +154,6 @@ fn read<L, T, R>(
     provider: Provider,
     transfers: bool,
 ) -> Result<Option<Notice>, HttpResponse> {
-    let not_configured = |name: &str| {
-        reply::error(
-            404,
-            "provider_not_configured",
-            &format!("{name} is not configured"),
-        )
-    };
     let notice = |subject, provider_ref: &str, our_id: Option<String>, claimed| Notice {
         subject,
         provider,
@@ -171,7 +164,7 @@ fn read<L, T, R>(
     match provider {
         Provider::Moneroo => {
             let Some(keys) = edge.config.moneroo.as_ref() else {
-                return Err(not_configured("Moneroo"));
+                return Err(not_configured(edge, Provider::Moneroo));
             };
             let signature = request.header(moneroo::SIGNATURE_HEADER);
             let event = moneroo::read_webhook(keys, &request.body, signature).map_err(|error| {
@@ -198,7 +191,7 @@ fn read<L, T, R>(
         }
         Provider::CinetPay if transfers => {
             if edge.config.cinetpay.is_none() {
-                return Err(not_configured("CinetPay"));
+                return Err(not_configured(edge, Provider::CinetPay));
             }
             match read_transfer_notification(&request.as_http_request()) {
                 Ok(Inbound::Ping) => Ok(None),
@@ -213,7 +206,7 @@ fn read<L, T, R>(
         }
         Provider::CinetPay => {
             let Some(adapter) = edge.config.cinetpay.as_ref() else {
-                return Err(not_configured("CinetPay"));
+                return Err(not_configured(edge, Provider::CinetPay));
             };
             use crate::providers::cinetpay::NotificationError;
             match adapter.verify_notification(&request.as_http_request()) {
@@ -463,4 +456,17 @@ async fn find_payout<L: Ledger, T: Transport, R: Runtime>(
     edge.ledger
         .payout_by_provider_ref(notice.provider, &notice.provider_ref)
         .await
+}
+
+/// `404 provider_not_configured` naming the settings that would turn the provider on.
+pub(crate) fn not_configured<L, T, R>(
+    edge: &Edge<'_, L, T, R>,
+    provider: Provider,
+) -> HttpResponse {
+    let why = edge.config.unavailable(provider);
+    reply::error(
+        404,
+        "provider_not_configured",
+        &format!("{provider} is not configured ({})", why.en),
+    )
 }

@@ -54,7 +54,9 @@ impl WebhookError {
 impl fmt::Display for WebhookError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            WebhookError::NotConfigured => "no Moneroo webhook secret is configured",
+            WebhookError::NotConfigured => {
+                "MONEROO_WEBHOOK_SECRET is not set: no Moneroo notification can be trusted"
+            }
             WebhookError::MissingSignature => "the notification has no X-Moneroo-Signature",
             WebhookError::BadSignature => "the notification signature does not match",
             WebhookError::BadParse => "the notification body is not a Moneroo event",
