@@ -41,6 +41,9 @@ pub struct Config {
     pub cinetpay: Option<Cinetpay>,
     /// MoneyFusion, when `MONEYFUSION_API_URL` is set (or why it is unusable).
     pub moneyfusion: Option<Result<MoneyFusion, String>>,
+    /// The longest body a browser or merchant route reads (`GUICHET_MAX_BODY_BYTES`,
+    /// default [`super::limits::DEFAULT_MAX_BODY_BYTES`]); see [`super::limits`].
+    pub max_body_bytes: usize,
 }
 
 impl Config {
@@ -92,6 +95,10 @@ impl Config {
             }),
             cinetpay: cinetpay(&get),
             moneyfusion: get("MONEYFUSION_API_URL").map(|url| moneyfusion(&url, &get)),
+            max_body_bytes: get("GUICHET_MAX_BODY_BYTES")
+                .and_then(|n| n.trim().parse().ok())
+                .filter(|n| *n > 0)
+                .unwrap_or(super::limits::DEFAULT_MAX_BODY_BYTES),
         }
     }
 

@@ -4,11 +4,14 @@
 //! [`crate::http::HttpResponse`] out, so every route is tested natively. [`worker`] adapts
 //! it to the runtime's `Request` and `Response` objects.
 
+pub mod budget;
 pub mod catalog;
 pub mod config;
 pub mod connector;
 pub mod gateway;
 pub mod ledger;
+pub mod limits;
+pub mod log;
 pub mod orders;
 pub mod payouts;
 pub mod reply;

@@ -82,7 +82,10 @@ pub async fn route<L: Ledger, T: Transport, R: Runtime>(
 ) -> HttpResponse {
     let config = edge.config;
     let origin = request.header("origin").map(str::to_owned);
-    let mut response = answer(edge, request).await;
+    let mut response = match super::limits::refuse_read(config, &request.path, &request.body) {
+        Some(refusal) => refusal,
+        None => answer(edge, request).await,
+    };
     if let Some(origin) = origin.filter(|o| config.allows_origin(o)) {
         response
             .headers

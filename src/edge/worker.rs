@@ -4,7 +4,13 @@
 //! [`Transport`]), `setTimeout` and `Date.now` (the [`Runtime`]), and the isolate-wide
 //! memory ledger.
 
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
 
 use js_sys::{Array, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -15,7 +21,7 @@ use web_sys::{Headers, Request, RequestInit, Response, ResponseInit, Url};
 use super::ledger::d1::WorkerLedger;
 use super::ledger::memory::MemoryLedger;
 use super::runtime::Runtime;
-use super::{route, Config, Edge, Incoming};
+use super::{limits, reply, route, Config, Edge, Incoming};
 use crate::http::{HttpRequest, HttpResponse, Transport, TransportError};
 
 /// How long one provider call may take before it counts as unanswered.
@@ -26,6 +32,9 @@ extern "C" {
     /// The global `fetch` of every WinterCG runtime (no `window` in workers or Node).
     #[wasm_bindgen(js_name = fetch)]
     fn global_fetch(request: &Request) -> Promise;
+
+    #[wasm_bindgen(js_name = queueMicrotask)]
+    fn queue_microtask(callback: &js_sys::Function);
 
     #[wasm_bindgen(js_name = setTimeout)]
     fn set_timeout(callback: &js_sys::Function, ms: i32) -> JsValue;
@@ -41,16 +50,99 @@ thread_local! {
     static MEMORY: Rc<MemoryLedger> = Rc::new(MemoryLedger::new());
 }
 
+thread_local! {
+    /// Requests being answered, by task id (see [`begin`]).
+    static TASKS: RefCell<HashMap<u32, Task>> = RefCell::new(HashMap::new());
+    static LAST_TASK: Cell<u32> = const { Cell::new(0) };
+}
+
+/// One request being answered: its future (out of the map while it is polled) and the
+/// JavaScript function that polls it.
+struct Task {
+    future: Option<Pin<Box<dyn Future<Output = Result<Response, JsValue>>>>>,
+    step: js_sys::Function,
+}
+
+/// Starts answering one request and gives its task id. The JavaScript entry points
+/// (`js/edge/guard.js`) drive it with [`poll`] from a function of theirs, `step`, which
+/// this module queues as a microtask whenever the request can make progress. So every
+/// piece of the work runs inside a call the entry point made and can catch: a trap
+/// (`WebAssembly.RuntimeError`) becomes that request's rejection, never an uncaught
+/// exception that takes the process down, and the entry point replaces the instance.
+#[wasm_bindgen]
+pub fn begin(request: Request, env: JsValue, step: js_sys::Function) -> u32 {
+    let id = LAST_TASK.with(|last| {
+        let id = last.get().wrapping_add(1);
+        last.set(id);
+        id
+    });
+    let task = Task {
+        future: Some(Box::pin(handle(request, env))),
+        step,
+    };
+    TASKS.with(|tasks| tasks.borrow_mut().insert(id, task));
+    id
+}
+
+/// Moves task `id` forward: its `Response` once answered, `undefined` while it waits (or
+/// when it is over). Throws what the request's handling threw.
+#[wasm_bindgen]
+pub fn poll(id: u32) -> Result<Option<Response>, JsValue> {
+    let future = TASKS.with(|tasks| {
+        tasks
+            .borrow_mut()
+            .get_mut(&id)
+            .and_then(|task| task.future.take())
+    });
+    let Some(mut future) = future else {
+        return Ok(None);
+    };
+    let waker = Waker::from(Arc::new(TaskWaker(id)));
+    match future.as_mut().poll(&mut Context::from_waker(&waker)) {
+        Poll::Ready(answer) => {
+            TASKS.with(|tasks| tasks.borrow_mut().remove(&id));
+            answer.map(Some)
+        }
+        Poll::Pending => {
+            TASKS.with(|tasks| {
+                if let Some(task) = tasks.borrow_mut().get_mut(&id) {
+                    task.future = Some(future);
+                }
+            });
+            Ok(None)
+        }
+    }
+}
+
+/// Wakes a task by queueing its `step` as a microtask.
+struct TaskWaker(u32);
+
+impl Wake for TaskWaker {
+    fn wake(self: Arc<Self>) {
+        let step = TASKS.with(|tasks| tasks.borrow().get(&self.0).map(|t| t.step.clone()));
+        if let Some(step) = step {
+            queue_microtask(&step);
+        }
+    }
+}
+
 /// Answers one request. `env` holds the configuration as string properties (Workers
 /// vars and secrets, `process.env`, `Deno.env.toObject()`) and, on Workers, bindings.
-#[wasm_bindgen]
 pub async fn handle(request: Request, env: JsValue) -> Result<Response, JsValue> {
     let config = Config::from_env(|name| {
         Reflect::get(&env, &JsValue::from_str(name))
             .ok()
             .and_then(|v| v.as_string())
     });
-    let incoming = read_request(&request).await?;
+    let incoming = match read_request(&request, &config).await? {
+        Ok(incoming) => incoming,
+        Err(refusal) => return write_response(&refusal),
+    };
+    if debug_trap(&env, &incoming) {
+        // Off unless GUICHET_DEBUG_TRAP=1: lets the tests show that an instance that traps
+        // is replaced and the next request answered.
+        std::process::abort();
+    }
     let memory = MEMORY.with(Rc::clone);
     // The ledger: D1 when bound, memory otherwise.
     let ledger = WorkerLedger::choose(&env, memory.as_ref());
@@ -61,10 +153,33 @@ pub async fn handle(request: Request, env: JsValue) -> Result<Response, JsValue>
         runtime: &Clock,
     };
     let answer = route(&edge, &incoming).await;
-    write_response(answer)
+    write_response(&answer)
 }
 
-fn write_response(answer: HttpResponse) -> Result<Response, JsValue> {
+/// `POST <base>/_debug/trap` when `GUICHET_DEBUG_TRAP` is `1` (never set in production).
+fn debug_trap(env: &JsValue, incoming: &Incoming) -> bool {
+    let on = Reflect::get(env, &JsValue::from_str("GUICHET_DEBUG_TRAP"))
+        .ok()
+        .and_then(|v| v.as_string())
+        .is_some_and(|v| v == "1");
+    on && incoming.method == "POST" && incoming.path.ends_with("/_debug/trap")
+}
+
+/// The runtime's `Response`. The body is copied into a buffer JavaScript owns: a view
+/// into wasm memory would be read after Rust freed it by a runtime that keeps the view
+/// (Hono's Node server does). A header the runtime refuses makes a JSON 500, never a
+/// throw.
+fn write_response(answer: &HttpResponse) -> Result<Response, JsValue> {
+    build_response(answer).or_else(|_| {
+        build_response(&reply::error(
+            500,
+            "internal_error",
+            "the answer could not be written",
+        ))
+    })
+}
+
+fn build_response(answer: &HttpResponse) -> Result<Response, JsValue> {
     let headers = Headers::new()?;
     for (name, value) in &answer.headers {
         headers.append(name, value)?;
@@ -72,28 +187,73 @@ fn write_response(answer: HttpResponse) -> Result<Response, JsValue> {
     let init = ResponseInit::new();
     init.set_status(answer.status);
     init.set_headers(&headers);
-    let mut body = answer.body;
-    let body = (!body.is_empty()).then_some(body.as_mut_slice());
-    Response::new_with_opt_u8_array_and_init(body, &init)
+    let body = (!answer.body.is_empty()).then(|| Uint8Array::from(answer.body.as_slice()));
+    Response::new_with_opt_buffer_source_and_init(body.as_ref().map(AsRef::as_ref), &init)
 }
 
-async fn read_request(request: &Request) -> Result<Incoming, JsValue> {
+/// The request as the router reads it, or the `413` when its body is over the route's
+/// ceiling: refused on its `Content-Length` before reading, or as soon as the bytes read
+/// pass it (a streamed body has no length).
+async fn read_request(
+    request: &Request,
+    config: &Config,
+) -> Result<Result<Incoming, HttpResponse>, JsValue> {
     let method = request.method().to_ascii_uppercase();
     let url = Url::new(&request.url())?;
+    let path = url.pathname();
     let headers = header_pairs(&request.headers())?;
     let body = if matches!(method.as_str(), "GET" | "HEAD") {
         Vec::new()
     } else {
-        let buffer = JsFuture::from(request.array_buffer()?).await?;
-        Uint8Array::new(&buffer).to_vec()
+        let limit = limits::body_limit(config, &path);
+        let declared = crate::http::find_header(&headers, "content-length");
+        if let Some(refusal) = limits::refuse_declared(declared, limit) {
+            return Ok(Err(refusal));
+        }
+        match read_body(request, limit).await? {
+            Some(body) => body,
+            None => return Ok(Err(reply::too_large(limit))),
+        }
     };
-    Ok(Incoming {
+    Ok(Ok(Incoming {
         method,
-        path: url.pathname(),
+        path,
         query: url.search().trim_start_matches('?').to_owned(),
         headers,
         body,
-    })
+    }))
+}
+
+/// The body, read chunk by chunk from its stream; `None` as soon as it passes `limit`.
+async fn read_body(request: &Request, limit: usize) -> Result<Option<Vec<u8>>, JsValue> {
+    let stream = Reflect::get(request, &JsValue::from_str("body"))?;
+    if stream.is_null() || stream.is_undefined() {
+        return Ok(Some(Vec::new()));
+    }
+    let reader = method(&stream, "getReader")?.call0(&stream)?;
+    let read = method(&reader, "read")?;
+    let mut body = Vec::new();
+    loop {
+        let chunk = JsFuture::from(Promise::from(read.call0(&reader)?)).await?;
+        if Reflect::get(&chunk, &JsValue::from_str("done"))?.is_truthy() {
+            return Ok(Some(body));
+        }
+        let bytes = Uint8Array::new(&Reflect::get(&chunk, &JsValue::from_str("value"))?);
+        let start = body.len();
+        let end = start + bytes.length() as usize;
+        if end > limit {
+            // Stop reading; the rest is never copied in. The lock is let go so that the
+            // runtime may discard the stream.
+            let _ = method(&reader, "releaseLock").and_then(|f| f.call0(&reader));
+            return Ok(None);
+        }
+        body.resize(end, 0);
+        bytes.copy_to(&mut body[start..]);
+    }
+}
+
+fn method(target: &JsValue, name: &str) -> Result<js_sys::Function, JsValue> {
+    Reflect::get(target, &JsValue::from_str(name))?.dyn_into()
 }
 
 fn header_pairs(headers: &Headers) -> Result<Vec<(String, String)>, JsValue> {
