@@ -36,6 +36,14 @@ if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 
+# The fuzz targets (scripts/fuzz.sh) link libFuzzer, which libfuzzer-sys compiles from
+# its C++ sources: a C++ compiler is all they need beyond crates.io.
+if ! command -v c++ >/dev/null; then
+  say "installing Debian's g++ (for libFuzzer)"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq g++ >/dev/null
+fi
+
 # npm ci when the lock file matches; the marker avoids re-running it when nothing changed.
 if [ ! -f node_modules/.guichet-installed ] || [ package-lock.json -nt node_modules/.guichet-installed ]; then
   say "installing npm dev dependencies"

@@ -22,9 +22,12 @@ bundle() {
   cargo build --quiet --release --lib --target wasm32-unknown-unknown \
     --no-default-features --features "$feature"
   rm -rf "$out.tmp" && mkdir -p "$out.tmp"
+  # The edge's entry points replace an instance that trapped (js/edge/guard.js).
+  local reset=()
+  [ "$feature" = edge ] && reset=(--experimental-reset-state-function)
   wasm-bindgen "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/guichet.wasm" \
     --target web --out-dir "$out.tmp" --out-name "$name" \
-    --remove-name-section --remove-producers-section
+    --remove-name-section --remove-producers-section "${reset[@]}"
   "$WASM_OPT" -Oz --converge --strip-debug --strip-producers --strip-target-features \
     "${WASM_FEATURES[@]}" "$out.tmp/${name}_bg.wasm" -o "$out.tmp/${name}_bg.wasm"
   if [ "$feature" = browser ]; then
@@ -36,6 +39,13 @@ bundle() {
     cp js/browser/index.d.ts "$out.tmp/"
   else
     cp js/"$feature"/* "$out.tmp/"
+    # After a trap, js/edge/guard.js replaces the instance; a callback the old one left
+    # behind (a provider's answer arriving later) must then do nothing. wasm-bindgen
+    # throws instead, inside a promise reaction: an unhandled rejection, which ends a
+    # Node process. The build fails if wasm-bindgen's text ever changes.
+    local stale="throw new Error('Cannot invoke closure from previous WASM instance');"
+    grep -qF "$stale" "$out.tmp/$name.js"
+    sed -i "s/$stale/return; \/\/ a closure of a replaced instance (js\/edge\/guard.js)/" "$out.tmp/$name.js"
   fi
   rm -rf "$out" && mv "$out.tmp" "$out"
 }

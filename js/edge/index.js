@@ -1,6 +1,7 @@
 // Node and Deno entry. The .wasm is read from beside this file on first use, so importing
 // costs nothing; `env` defaults to the process environment.
-import { initSync, handle } from "./guichet_edge.js";
+import { initSync } from "./guichet_edge.js";
+import { serve } from "./guard.js";
 
 let ready = null;
 
@@ -26,7 +27,7 @@ function processEnv() {
  */
 export async function fetch(request, env = processEnv()) {
   await init();
-  return handle(request, env);
+  return serve(request, env);
 }
 
 // `deno serve` and other servers call `fetch(request, info)`: the second argument is not
