@@ -19,7 +19,7 @@ step "clippy: edge + sandbox (native)" cargo clippy --quiet --all-targets --feat
 step "clippy: browser (wasm32)" cargo clippy --quiet --all-targets --target $WASM --features browser -- -D warnings
 step "clippy: edge (wasm32)" cargo clippy --quiet --all-targets --target $WASM --features edge -- -D warnings
 step "native tests" cargo test --features edge,sandbox
-step "fuzzing every untrusted-bytes parser, 12 s a target" bash scripts/fuzz.sh 12
+step "fuzzing every untrusted-bytes parser, 12 s a target" bash scripts/fuzz.sh
 step "wasm tests in Node" cargo test --target $WASM --features edge --test wasm_node
 step "wasm tests in headless Chromium" timeout 600 cargo test --target $WASM --features browser --test wasm_browser
 step "build both bundles" bash scripts/build.sh

@@ -18,8 +18,8 @@ use std::time::Instant;
 use edge_support::{customer, env_for, Backend, TestClock, CATALOG, SHOP};
 use guichet::edge::ledger::memory::MemoryLedger;
 use guichet::edge::ledger::{
-    Applied, EventRecord, Ledger, LedgerError, OrderInsert, OrderRecord, PayoutChange,
-    PayoutClaim, PayoutRecord, SessionRecord, StatusChange,
+    Applied, EventRecord, Ledger, LedgerError, OrderInsert, OrderRecord, PayoutChange, PayoutClaim,
+    PayoutRecord, SessionRecord, StatusChange,
 };
 use guichet::edge::{route, Config, Edge, Incoming};
 use guichet::http::{HttpRequest, HttpResponse, Transport, TransportError};
@@ -117,7 +117,12 @@ async fn long_lists_of_bad_elements_make_a_short_answer() {
         let started = Instant::now();
         let answer = post_raw(&backend, &bytes).await;
         let took = started.elapsed();
-        assert_eq!(answer.status, 422, "{}", String::from_utf8_lossy(&answer.body));
+        assert_eq!(
+            answer.status,
+            422,
+            "{}",
+            String::from_utf8_lossy(&answer.body)
+        );
         assert!(
             answer.body.len() < 16 * 1024,
             "a {} byte body answered {} bytes",
@@ -181,7 +186,11 @@ impl Transport for SameReference {
     }
 }
 
-async fn open_with<L: Ledger>(config: &Config, ledger: &L, transport: &SameReference) -> HttpResponse {
+async fn open_with<L: Ledger>(
+    config: &Config,
+    ledger: &L,
+    transport: &SameReference,
+) -> HttpResponse {
     let incoming = Incoming {
         method: "POST".into(),
         path: "/api/sessions".into(),
@@ -209,7 +218,12 @@ async fn a_provider_reference_seen_twice_is_a_provider_anomaly() {
     let first = open_with(&backend.config, &ledger, &transport).await;
     assert_eq!(first.status, 201);
     let second = open_with(&backend.config, &ledger, &transport).await;
-    assert_eq!(second.status, 502, "{}", String::from_utf8_lossy(&second.body));
+    assert_eq!(
+        second.status,
+        502,
+        "{}",
+        String::from_utf8_lossy(&second.body)
+    );
     assert_eq!(error_of(&second)["code"], "provider_anomaly");
     assert_eq!(transport.calls.get(), 2);
 }
@@ -285,7 +299,15 @@ async fn a_ledger_failure_names_no_table_column_or_statement() {
     assert_eq!(answer.status, 503);
     let text = String::from_utf8_lossy(&answer.body).to_lowercase();
     assert_eq!(error_of(&answer)["code"], "ledger_unavailable");
-    for word in ["unique", "constraint", "sessions.", "provider_ref", "d1 ", "select", "update"] {
+    for word in [
+        "unique",
+        "constraint",
+        "sessions.",
+        "provider_ref",
+        "d1 ",
+        "select",
+        "update",
+    ] {
         assert!(!text.contains(word), "{word:?} in {text}");
     }
 }
@@ -353,7 +375,12 @@ async fn reading_one_session_many_times_makes_few_status_calls_and_checkout_goes
             .unwrap_or_default(),
         body,
     };
-    let open = request("POST", "/api/sessions", None, checkout(json!({})).to_string().into_bytes());
+    let open = request(
+        "POST",
+        "/api/sessions",
+        None,
+        checkout(json!({})).to_string().into_bytes(),
+    );
     let created = route(&edge, &open).await;
     assert_eq!(created.status, 201);
     let session: Value = serde_json::from_slice(&created.body).unwrap();
@@ -370,7 +397,11 @@ async fn reading_one_session_many_times_makes_few_status_calls_and_checkout_goes
     for _ in 0..150 {
         assert_eq!(route(&edge, &read).await.status, 200);
     }
-    assert_eq!(transport.verifies.get(), 1, "reads within the interval use the ledger");
+    assert_eq!(
+        transport.verifies.get(),
+        1,
+        "reads within the interval use the ledger"
+    );
     let shown: Value = serde_json::from_slice(&route(&edge, &read).await.body).unwrap();
     assert_eq!(shown["status"], "pending");
 

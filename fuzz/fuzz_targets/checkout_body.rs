@@ -14,7 +14,10 @@ fuzz_target!(|body: &[u8]| {
         "POST",
         "/api/sessions",
         "",
-        &[("content-type", "application/json"), ("origin", "https://shop.ci")],
+        &[
+            ("content-type", "application/json"),
+            ("origin", "https://shop.ci"),
+        ],
         body,
     );
     common::send(&config, &ledger, &request);

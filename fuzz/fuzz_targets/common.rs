@@ -114,7 +114,13 @@ pub fn check(answer: &HttpResponse, request: &Incoming) {
     }
 }
 
-pub fn incoming(method: &str, path: &str, query: &str, headers: &[(&str, &str)], body: &[u8]) -> Incoming {
+pub fn incoming(
+    method: &str,
+    path: &str,
+    query: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Incoming {
     Incoming {
         method: method.to_owned(),
         path: path.to_owned(),

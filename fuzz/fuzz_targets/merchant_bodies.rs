@@ -16,7 +16,11 @@ fuzz_target!(|data: &[u8]| {
     let config = common::config();
     let ledger = MemoryLedger::new();
     let bearer = format!("Bearer {}", common::ADMIN_KEY);
-    let path = if pick % 2 == 0 { "/api/orders" } else { "/api/payouts" };
+    let path = if pick % 2 == 0 {
+        "/api/orders"
+    } else {
+        "/api/payouts"
+    };
     let request = common::incoming(
         "POST",
         path,

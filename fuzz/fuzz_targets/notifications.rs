@@ -34,8 +34,7 @@ fuzz_target!(|data: &[u8]| {
             if let Ok(cinetpay::Inbound::Received(notification)) =
                 cinetpay::read_notification(&form)
             {
-                let token =
-                    cinetpay::sign_notification(common::CINETPAY_SECRET_KEY, &notification);
+                let token = cinetpay::sign_notification(common::CINETPAY_SECRET_KEY, &notification);
                 let request = common::incoming(
                     "POST",
                     "/api/webhooks/cinetpay",

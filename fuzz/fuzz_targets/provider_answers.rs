@@ -17,8 +17,8 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let config = common::config();
-    let provider = [Provider::Moneroo, Provider::CinetPay, Provider::MoneyFusion]
-        [usize::from(*pick % 3)];
+    let provider =
+        [Provider::Moneroo, Provider::CinetPay, Provider::MoneyFusion][usize::from(*pick % 3)];
     let Some(connector) = Connector::of(&config, provider) else {
         return;
     };

@@ -215,12 +215,18 @@ fn too_many_metadata(field: &str) -> Violation {
     )
 }
 
-/// At most `max` characters of `text`, and `…` when it was longer.
+/// At most `max` bytes of `text` (cut on a character boundary), and `…` when it was
+/// longer. Bytes rather than characters: counting characters brings `Chars`' large
+/// vectorized code into the browser bundle.
 fn shortened(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((end, _)) => [&text[..end], "…"].concat(),
-        None => text.to_owned(),
+    if text.len() <= max {
+        return text.to_owned();
     }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    [&text[..end], "…"].concat()
 }
 
 /// The merchant's own notes on a payment: string keys to string values, as Moneroo

@@ -203,7 +203,10 @@ impl fmt::Display for Violations {
             write!(f, "{v}")?;
         }
         if self.omitted > 0 {
-            write!(f, "; and {} more", self.omitted)?;
+            // No integer formatting: `core::fmt`'s would weigh KBs in the browser bundle.
+            f.write_str("; and ")?;
+            f.write_str(&decimal(self.omitted as u64))?;
+            f.write_str(" more")?;
         }
         Ok(())
     }

@@ -197,7 +197,8 @@ pub async fn create<L: Ledger, T: Transport, R: Runtime>(
             return reply::provider_error(&error, lang);
         }
     };
-    if let Some(anomaly) = reference_taken(edge, checkout.provider, &created.provider_ref, &id).await
+    if let Some(anomaly) =
+        reference_taken(edge, checkout.provider, &created.provider_ref, &id).await
     {
         return anomaly;
     }
@@ -265,7 +266,11 @@ async fn reference_taken<L: Ledger, T, R>(
     provider_ref: &str,
     id: &str,
 ) -> Option<HttpResponse> {
-    match edge.ledger.session_by_provider_ref(provider, provider_ref).await {
+    match edge
+        .ledger
+        .session_by_provider_ref(provider, provider_ref)
+        .await
+    {
         Ok(Some(other)) if other.id != id => Some(reply::provider_anomaly(
             provider,
             &format!(

@@ -56,10 +56,13 @@ thread_local! {
     static LAST_TASK: Cell<u32> = const { Cell::new(0) };
 }
 
+/// The answer to one request, on its way.
+type Answering = Pin<Box<dyn Future<Output = Result<Response, JsValue>>>>;
+
 /// One request being answered: its future (out of the map while it is polled) and the
 /// JavaScript function that polls it.
 struct Task {
-    future: Option<Pin<Box<dyn Future<Output = Result<Response, JsValue>>>>>,
+    future: Option<Answering>,
     step: js_sys::Function,
 }
 
