@@ -217,6 +217,9 @@ for (const [name, start] of Object.entries(servers)) {
           }),
         );
       }
+      // The handler's own bytes must be whole JSON too: a view into freed memory is
+      // garbage even when read at once.
+      for (const bytes of expected) assert.doesNotThrow(() => JSON.parse(bytes.toString("utf8")), bytes.subarray(0, 40).toString("hex"));
       let differing = 0;
       for (let i = 0; i < all.length; i += 1) if (!got[i].equals(expected[i])) differing += 1;
       const first = got.findIndex((g, i) => !g.equals(expected[i]));
