@@ -81,8 +81,12 @@ pub fn not_configured(setting: &str) -> HttpResponse {
     )
 }
 
-/// The ledger failed: nothing was recorded, the caller may try again.
+/// The ledger failed: nothing was recorded, the caller may try again. No ledger at all is
+/// `ledger_not_configured`, which no retry cures.
 pub fn ledger_error(failure: &LedgerError) -> HttpResponse {
+    if failure.is_not_configured() {
+        return error(503, "ledger_not_configured", &failure.0);
+    }
     let mut response = error(503, "ledger_unavailable", &failure.to_string());
     response.headers.push(("retry-after".into(), "1".into()));
     response

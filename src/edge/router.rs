@@ -73,6 +73,8 @@ pub struct Edge<'a, L, T, R> {
 struct Health {
     ok: bool,
     version: &'static str,
+    /// Which ledger keeps the records (`memory`, `d1`, `sqlite`, `postgres`, `none`).
+    ledger: &'static str,
 }
 
 /// Answers one request.
@@ -115,6 +117,7 @@ async fn answer<L: Ledger, T: Transport, R: Runtime>(
             &Health {
                 ok: true,
                 version: crate::VERSION,
+                ledger: edge.ledger.kind(),
             },
         ),
         ("POST", ["sessions"]) => sessions::create(edge, request).await,
