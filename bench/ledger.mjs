@@ -68,7 +68,8 @@ export async function ledgerGrowth({ sizes, log = console.log, ...plan }) {
   const dirs = sizes.map(() => mkdtempSync(join(tmpdir(), "guichet-bench-d1-")));
   const seeded = new Map();
   try {
-    const env = workerEnv(plan.sandbox);
+    // The D1 database is the GUICHET_LEDGER binding here, not the memory ledger.
+    const { GUICHET_LEDGER: _memory, ...env } = workerEnv(plan.sandbox);
     const workers = sizes.map((size, i) => ({
       worker: "guichet",
       label: `${size} payments`,
