@@ -11,6 +11,7 @@ import { readMigrations } from "./ledger-migrations.js";
 const RETRY = new Set(["40001", "40P01"]);
 const ATTEMPTS = 30;
 const INT8 = 20;
+const TEXT = 25;
 
 async function client(url) {
   let postgres;
@@ -101,7 +102,9 @@ export async function openPostgres(url, { autoMigrate = false } = {}) {
     throw error;
   }
 
-  const values = (params) => params.map((v) => (typeof v === "number" ? sql.typed(v, INT8) : v));
+  // Numbers are BIGINT and strings TEXT wherever they stand (a SELECT list gives
+  // PostgreSQL no column to guess from); a NULL takes its type from its place.
+  const values = (params) => params.map((v) => (typeof v === "number" ? sql.typed(v, INT8) : typeof v === "string" ? sql.typed(v, TEXT) : v));
   const query = async (runner, statement) => {
     const rows = await runner.unsafe(translate(statement.sql), values(statement.params), { prepare: true });
     const reads = READS.test(statement.sql);

@@ -1,7 +1,7 @@
 //! Every statement of the SQL ledger, each beside the values it binds. SQLite's dialect,
 //! which D1 speaks, kept to what PostgreSQL reads the same way: its binding only renumbers
 //! the placeholders (`?N` to `$N`), and a value PostgreSQL cannot type from its place (a
-//! `NULL` amount in a `SELECT` list) is cast.
+//! `NULL` in a `SELECT` list) is cast to its column's type.
 //!
 //! Several isolates or processes may write at once, so every promise of the ledger is
 //! kept by the database itself, never by a read then a write from here: unique keys
@@ -279,7 +279,7 @@ pub fn apply_payout_event<'a>(
             "INSERT INTO payout_events \
              (event_key, payout_id, status, previous_status, provider_ref, provider_status, \
               failure, moved, at, claim) \
-             SELECT ?1, id, ?2, status, ?3, ?4, ?5, \
+             SELECT ?1, id, ?2, status, CAST(?3 AS TEXT), ?4, CAST(?5 AS TEXT), \
                     CASE WHEN status = 'pending' AND ?2 <> 'pending' THEN 1 ELSE 0 END, ?6, ?7 \
              FROM payouts WHERE id = ?8 \
              ON CONFLICT (event_key) DO NOTHING",
