@@ -6,6 +6,10 @@
 // file:./guichet-ledger.db; a postgres://... URL works the same). GUICHET_EDGE_RUNTIME=workerd
 // serves it in workerd (miniflare) instead, as `wrangler dev` would, with a local D1 ledger
 // under .cache/edge-d1 (GUICHET_EDGE_D1) and the migrations applied.
+//
+// GUICHET_EDGE_WORKERS=N (Node) serves one port from N processes (node:cluster), as a
+// process manager would: they share the ledger, so a request may land on any of them.
+import cluster from "node:cluster";
 import { readFileSync, existsSync, mkdirSync } from "node:fs";
 import { createServer } from "node:http";
 
@@ -13,8 +17,9 @@ const PORT = Number(process.env.GUICHET_EDGE_PORT ?? 8787);
 const DEV_VARS = process.env.GUICHET_DEV_VARS ?? ".dev.vars";
 const D1_DIR = process.env.GUICHET_EDGE_D1 ?? ".cache/edge-d1";
 const RUNTIME = process.env.GUICHET_EDGE_RUNTIME ?? "node";
+const WORKERS = Number(process.env.GUICHET_EDGE_WORKERS ?? 1);
 /** Settings of this script, not of the worker. */
-const LOCAL = new Set(["GUICHET_EDGE_PORT", "GUICHET_DEV_VARS", "GUICHET_EDGE_D1", "GUICHET_EDGE_RUNTIME"]);
+const LOCAL = new Set(["GUICHET_EDGE_PORT", "GUICHET_DEV_VARS", "GUICHET_EDGE_D1", "GUICHET_EDGE_RUNTIME", "GUICHET_EDGE_WORKERS"]);
 
 /** `.dev.vars`: one KEY=value per line, `#` comments, optional quotes. */
 function devVars(path) {
@@ -37,7 +42,9 @@ const names = (env) => Object.keys(env).filter((name) => ours.test(name)).sort()
 async function serveNode() {
   const env = settings.GUICHET_LEDGER ? settings : { GUICHET_LEDGER_URL: "file:./guichet-ledger.db", ...settings };
   const { fetch: handle, closeLedgers } = await import("../pkg/edge/index.js");
+  let answered = 0;
   const server = createServer(async (req, res) => {
+    answered++;
     try {
       const chunks = [];
       for await (const chunk of req) chunks.push(chunk);
@@ -52,6 +59,14 @@ async function serveNode() {
     }
   });
   await new Promise((ok) => server.listen(PORT, "127.0.0.1", ok));
+  if (cluster.isWorker) {
+    console.log(`worker ${process.pid} ready`);
+    return async () => {
+      await new Promise((ok) => server.close(ok));
+      await closeLedgers();
+      console.log(`worker ${process.pid} answered ${answered} requests`);
+    };
+  }
   const ledger = env.GUICHET_LEDGER_URL ? env.GUICHET_LEDGER_URL.replace(/\/\/[^@/]*@/, "//***@") : env.GUICHET_LEDGER;
   console.log(`Guichet edge (Node ${process.version}) on http://127.0.0.1:${PORT}/api/health
   settings: ${names(env)}
@@ -90,7 +105,21 @@ Ctrl-C to stop.`);
   return () => edge.dispose();
 }
 
-const close = RUNTIME === "workerd" ? await serveWorkerd() : await serveNode();
+/** N processes on one port; the first line tells how to reach them. */
+async function serveCluster() {
+  const workers = Array.from({ length: WORKERS }, () => cluster.fork());
+  await Promise.all(workers.map((w) => new Promise((ok) => w.once("listening", ok))));
+  console.log(`Guichet edge (Node ${process.version}, ${WORKERS} processes) on http://127.0.0.1:${PORT}/api/health
+  settings: ${names(settings)}
+Ctrl-C to stop.`);
+  return () => Promise.all(workers.map((w) => new Promise((ok) => {
+    if (w.isDead()) return ok();
+    w.once("exit", ok);
+    w.kill("SIGTERM");
+  })));
+}
+
+const close = RUNTIME === "workerd" ? await serveWorkerd() : cluster.isPrimary && WORKERS > 1 ? await serveCluster() : await serveNode();
 async function stop() {
   await close();
   process.exit(0);
