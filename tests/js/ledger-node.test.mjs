@@ -4,7 +4,9 @@
 //   provider's notification and the shopper's read: nothing is lost;
 // - two processes serve one port (node:cluster) on the same ledger, and a storm of
 //   notifications, each delivered three times and shuffled, lands on both: every payment
-//   is applied once, by its notification, none lost.
+//   is applied once, by its notification, none lost;
+// - Deno (`deno serve` on the published entry point) keeps its sessions in the same two
+//   ledgers across a restart.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -146,5 +148,48 @@ for (const [kind, ledgerUrl] of Object.entries(ledgers)) {
     const counts = [...edge.output().matchAll(/worker \d+ answered (\d+) requests/g)].map((m) => Number(m[1]));
     assert.equal(counts.length, 2, edge.output());
     assert.ok(counts.every((n) => n > SESSIONS / 2), `both processes took a share: ${counts}`);
+  });
+}
+
+/** `deno serve` on pkg/edge/index.js, allowed to write only the ledger file. */
+async function startDeno(ledgerUrl, port) {
+  const file = ledgerUrl.startsWith("file:") ? ledgerUrl.slice("file:".length) : null;
+  const write = file ? [`--allow-write=${["", "-wal", "-shm", "-journal"].map((s) => file + s).join(",")}`] : [];
+  const child = spawn(join(root, "node_modules/.bin/deno"), ["serve", "--quiet", "--allow-net", "--allow-read", "--allow-env", "--allow-sys", ...write, "--host", "127.0.0.1", "--port", String(port), join(root, "pkg/edge/index.js")], {
+    cwd: root,
+    env: { PATH: process.env.PATH, ...env(ledgerUrl, port), NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (chunk) => (output += chunk));
+  child.stderr.on("data", (chunk) => (output += chunk));
+  const exited = new Promise((ok) => child.once("exit", ok));
+  await eventually(() => fetch(`http://127.0.0.1:${port}/api/health`).then((r) => r.ok, () => false), 30_000, `deno to answer: ${output}`);
+  return {
+    async stop() {
+      if (child.exitCode === null) child.kill("SIGKILL");
+      await exited;
+    },
+  };
+}
+
+for (const [kind, ledgerUrl] of Object.entries(ledgers)) {
+  test(`Deno on ${kind}: a session outlives the process`, async () => {
+    const url = await ledgerUrl("deno");
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}/api`;
+    let deno = await startDeno(url, port);
+    const health = await (await fetch(`${base}/health`)).json();
+    assert.equal(health.ledger, kind);
+    const session = await openSession(base);
+    await deno.stop();
+    deno = await startDeno(url, port);
+    try {
+      const shown = await read(base, session);
+      assert.equal(shown.id, session.id);
+      assert.equal(shown.amount, 15000);
+    } finally {
+      await deno.stop();
+    }
   });
 }
