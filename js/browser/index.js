@@ -1,7 +1,8 @@
 // Guichet for the storefront. Importing this module touches no browser global and loads
 // nothing: the WebAssembly is fetched and instantiated when a Guichet is constructed in a
 // page (or on first use of the helpers), so server-side rendering and plain Node imports
-// cost nothing and cannot throw.
+// cost nothing and cannot throw. On a server (Node, Deno) the helpers read the .wasm from
+// the package, so it can check a checkout with the same rules.
 //
 // The logic lives in the WebAssembly (src/browser); this file only keeps the listeners,
 // opens the overlay or popup inside the shopper's click (./surface.js) and runs the
@@ -12,11 +13,22 @@ import { run } from "./flow.js";
 
 let loading = null;
 
+/**
+ * The .wasm beside this file: fetched in a page; read from disk where this module is a
+ * file (Node, Deno: server-side checks), as Node's fetch takes no file URL. No import
+ * names the file system, so no bundler pulls it into a page.
+ */
+function wasmSource() {
+  const url = new URL("./guichet_bg.wasm", import.meta.url);
+  const fs = url.protocol === "file:" && globalThis.process?.getBuiltinModule?.("node:fs/promises");
+  return fs ? fs.readFile(url) : url;
+}
+
 /** Loads the WebAssembly once; a failed load is retried on the next call. */
 function load() {
   loading ??= import("./guichet.js")
     .then(async (glue) => {
-      await glue.default({ module_or_path: new URL("./guichet_bg.wasm", import.meta.url) });
+      await glue.default({ module_or_path: await wasmSource() });
       return glue;
     })
     .catch((error) => {

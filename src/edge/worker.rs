@@ -85,9 +85,10 @@ fn write_response(answer: HttpResponse) -> Result<Response, JsValue> {
     let init = ResponseInit::new();
     init.set_status(answer.status);
     init.set_headers(&headers);
-    let mut body = answer.body;
-    let body = (!body.is_empty()).then_some(body.as_mut_slice());
-    Response::new_with_opt_u8_array_and_init(body, &init)
+    // A copy the JavaScript side owns: some servers' `Response` (@hono/node-server's)
+    // keeps the array it is given, and a view into wasm memory would change under it.
+    let body = (!answer.body.is_empty()).then(|| Uint8Array::from(answer.body.as_slice()));
+    Response::new_with_opt_buffer_source_and_init(body.as_ref().map(|b| b.as_ref()), &init)
 }
 
 async fn read_request(request: &Request) -> Result<Incoming, JsValue> {
@@ -149,7 +150,9 @@ impl Transport for Fetch {
                 _ => network(e),
             }
         })?;
-        let response: Response = answer.dyn_into().map_err(network)?;
+        // Not `dyn_into`: a server may replace the global `Response` with its own class
+        // (@hono/node-server does), and fetch's answer is then no instance of it.
+        let response: Response = answer.unchecked_into();
         let buffer = JsFuture::from(response.array_buffer().map_err(network)?)
             .await
             .map_err(network)?;

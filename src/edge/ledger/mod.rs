@@ -89,7 +89,7 @@ pub struct StatusChange {
     pub event_key: String,
     /// Where it came from.
     pub source: EventSource,
-    /// The status after seed 002's checks.
+    /// The status after the settlement checks (`connector::settle`).
     pub status: PaymentStatus,
     /// The provider's own status word.
     pub provider_status: String,
