@@ -28,6 +28,8 @@ export const SESSION_BODY = JSON.stringify({
 export function workerEnv(sandbox, publicUrl = "http://127.0.0.1:8787") {
   const info = sandbox?.info?.credentials ?? {};
   return {
+    // A throwaway ledger: the D1, SQLite and PostgreSQL ledgers are measured in ledger.mjs.
+    GUICHET_LEDGER: "memory",
     GUICHET_CATALOG: JSON.stringify(CATALOG),
     GUICHET_SESSION_SECRET: SESSION_SECRET,
     GUICHET_PUBLIC_URL: publicUrl,

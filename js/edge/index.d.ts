@@ -23,8 +23,10 @@ export interface GuichetEnv {
   GUICHET_SESSION_TTL?: string;
   /** `1`: apply the ledger's migrations on first use. */
   GUICHET_LEDGER_AUTO_MIGRATE?: string;
-  /** The ledger: on Workers a D1 database binding (`[[d1_databases]]`). */
+  /** The ledger: on Workers a D1 database binding (`[[d1_databases]]`); `memory` for a throwaway one. */
   GUICHET_LEDGER?: object | string;
+  /** Node, Deno: `file:./guichet-ledger.db` (SQLite) or `postgres://...` (PostgreSQL). */
+  GUICHET_LEDGER_URL?: string;
   MONEROO_SECRET_KEY?: string;
   MONEROO_WEBHOOK_SECRET?: string;
   MONEROO_BASE_URL?: string;
@@ -48,6 +50,9 @@ export interface GuichetEnv {
  * default). `env` defaults to the process environment (Node, Deno).
  */
 export function fetch(request: Request, env?: GuichetEnv): Promise<Response>;
+
+/** Closes the database connections GUICHET_LEDGER_URL opened (a server shutting down). */
+export function closeLedgers(): Promise<void>;
 
 /**
  * The handler as a module's default export: the Worker itself on Workers (`env` is the

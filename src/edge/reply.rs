@@ -88,8 +88,11 @@ pub fn not_configured(setting: &str) -> HttpResponse {
 
 /// The ledger failed: nothing was recorded, the caller may try again. The answer says
 /// only that; the ledger's own words (which may name a table, a column or a statement)
-/// go to the log.
+/// go to the log. No ledger at all is `ledger_not_configured`, which no retry cures.
 pub fn ledger_error(failure: &LedgerError) -> HttpResponse {
+    if failure.is_not_configured() {
+        return error(503, "ledger_not_configured", &failure.0);
+    }
     super::log::error(&failure.to_string());
     // The one case the operator must act on is named (without any schema name): a ledger
     // whose migrations were never applied says so in its own words.

@@ -15,6 +15,8 @@ use crate::http::{HttpResponse, Transport};
 struct Health {
     ok: bool,
     version: &'static str,
+    /// Which ledger keeps the records (`memory`, `d1`, `sqlite`, `postgres`, `none`).
+    ledger: &'static str,
 }
 
 /// Answers one request.
@@ -60,6 +62,7 @@ async fn answer<L: Ledger, T: Transport, R: Runtime>(
             &Health {
                 ok: true,
                 version: crate::VERSION,
+                ledger: edge.ledger.kind(),
             },
         ),
         ("POST", ["sessions"]) => sessions::create(edge, request).await,

@@ -19,7 +19,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, Request, RequestInit, Response, ResponseInit, Url};
 
 use super::ledger::memory::MemoryLedger;
-use super::ledger::sql::SqlLedger;
+use super::ledger::sql::{SqlLedger, BINDING};
 use super::ledger::Either;
 use super::runtime::Runtime;
 use super::{limits, reply, route, Config, Edge, Incoming};
@@ -47,7 +47,7 @@ extern "C" {
 }
 
 thread_local! {
-    /// The default ledger: one per isolate, kept between requests.
+    /// The memory ledger (`GUICHET_LEDGER=memory`): one per isolate, kept between requests.
     static MEMORY: Rc<MemoryLedger> = Rc::new(MemoryLedger::new());
 }
 
@@ -148,10 +148,11 @@ pub async fn handle(request: Request, env: JsValue) -> Result<Response, JsValue>
         std::process::abort();
     }
     let memory = MEMORY.with(Rc::clone);
-    // The ledger: D1 when bound, memory otherwise.
+    // The ledger: a database when bound, memory when asked for, none otherwise.
     let ledger = match SqlLedger::from_env(&env) {
-        Some(sql) => Either::Right(sql),
-        None => Either::Left(memory.as_ref()),
+        Some(sql) => Some(Either::Right(sql)),
+        None if wants_memory(&env) => Some(Either::Left(memory.as_ref())),
+        None => None,
     };
     let edge = Edge {
         config: &config,
@@ -161,6 +162,14 @@ pub async fn handle(request: Request, env: JsValue) -> Result<Response, JsValue>
     };
     let answer = route(&edge, &incoming).await;
     write_response(&answer)
+}
+
+/// `GUICHET_LEDGER=memory`: the merchant chose a throwaway ledger.
+fn wants_memory(env: &JsValue) -> bool {
+    Reflect::get(env, &JsValue::from_str(BINDING))
+        .ok()
+        .and_then(|v| v.as_string())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("memory"))
 }
 
 /// `POST <base>/_debug/trap` when `GUICHET_DEBUG_TRAP` is `1` (never set in production).

@@ -32,9 +32,9 @@ test("npm pack ships the bundles, the edge reference, the recipes, the migration
     "docs/recipes/express.mjs",
     "docs/recipes/hono.mjs",
     "docs/recipes/next/app/api/[...guichet]/route.js",
-    ...readdirSync("migrations").map((f) => `migrations/${f}`),
+    ...readdirSync("migrations", { recursive: true }).filter((f) => f.endsWith(".sql")).map((f) => `migrations/${f}`),
     ...["guichet.d.ts", "guichet.js", "guichet_bg.wasm", "guichet_bg.wasm.d.ts", "index.d.ts", "index.js"].map((f) => `pkg/browser/${f}`),
-    ...["guard.js", "guichet_edge.d.ts", "guichet_edge.js", "guichet_edge_bg.wasm", "guichet_edge_bg.wasm.d.ts", "index.d.ts", "index.js", "node.d.ts", "node.js", "worker.d.ts", "worker.js"].map((f) => `pkg/edge/${f}`),
+    ...["guard.js", "guichet_edge.d.ts", "guichet_edge.js", "guichet_edge_bg.wasm", "guichet_edge_bg.wasm.d.ts", "index.d.ts", "index.js", "ledger-migrate.js", "ledger-migrations.js", "ledger-postgres.js", "ledger-sqlite.js", "ledger-url.js", "node.d.ts", "node.js", "worker.d.ts", "worker.js"].map((f) => `pkg/edge/${f}`),
   ].sort();
   assert.deepEqual(shipped, expected);
   assert.ok(readdirSync("migrations").some((f) => f.endsWith(".sql")), "the migrations were listed");
