@@ -12,6 +12,7 @@ import express from "express";
 import { freePort, startNode, startDeno } from "./support/stack.mjs";
 
 const env = {
+  GUICHET_LEDGER: "memory",
   GUICHET_SESSION_SECRET: "hardening-secret",
   GUICHET_ALLOWED_ORIGINS: "https://shop.ci",
   GUICHET_PUBLIC_URL: "https://pay.shop.ci",
