@@ -4,6 +4,7 @@
 //! [`Transport`]), `setTimeout` and `Date.now` (the [`Runtime`]), and the isolate-wide
 //! memory ledger.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::{Array, Promise, Reflect, Uint8Array};
@@ -12,6 +13,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, Request, RequestInit, Response, ResponseInit, Url};
 
+use super::config::ConfigCache;
 use super::ledger::d1::WorkerLedger;
 use super::ledger::memory::MemoryLedger;
 use super::runtime::Runtime;
@@ -39,17 +41,33 @@ extern "C" {
 thread_local! {
     /// The default ledger: one per isolate, kept between requests.
     static MEMORY: Rc<MemoryLedger> = Rc::new(MemoryLedger::new());
+    /// The settings, built on the first request and kept while `env` reads the same.
+    static CONFIG: RefCell<Option<ConfigCache<JsValue, JsValue>>> = const { RefCell::new(None) };
+}
+
+/// The settings in `env`: the isolate's cached [`Config`] while every setting it was
+/// built from is still `===` to what `env` holds (workerd passes the same env to every
+/// request; Node's `process.env` may change, Deno's is a fresh object each time), else a
+/// new one. Checking costs a property read and a comparison per setting, no copy.
+fn config(env: &JsValue) -> Rc<Config> {
+    let read = |key: &JsValue| Reflect::get(env, key).unwrap_or(JsValue::UNDEFINED);
+    CONFIG.with(|slot| {
+        let mut slot = slot.borrow_mut();
+        if let Some(cache) = slot.as_ref().filter(|cache| cache.is_current(read)) {
+            return cache.config();
+        }
+        let cache = ConfigCache::build(JsValue::from_str, read, JsValue::as_string);
+        let config = cache.config();
+        *slot = Some(cache);
+        config
+    })
 }
 
 /// Answers one request. `env` holds the configuration as string properties (Workers
 /// vars and secrets, `process.env`, `Deno.env.toObject()`) and, on Workers, bindings.
 #[wasm_bindgen]
 pub async fn handle(request: Request, env: JsValue) -> Result<Response, JsValue> {
-    let config = Config::from_env(|name| {
-        Reflect::get(&env, &JsValue::from_str(name))
-            .ok()
-            .and_then(|v| v.as_string())
-    });
+    let config = config(&env);
     let incoming = read_request(&request).await?;
     let memory = MEMORY.with(Rc::clone);
     // The ledger: D1 when bound, memory otherwise.
