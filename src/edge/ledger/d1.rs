@@ -320,7 +320,7 @@ fn row_from<T: DeserializeOwned>(op: &str, row: JsValue) -> Result<T, LedgerErro
         .ok()
         .and_then(|t| t.as_string())
         .ok_or_else(unexpected)?;
-    serde_json::from_str(&text).map_err(|_| unexpected())
+    crate::http::from_json(text.as_bytes()).map_err(|_| unexpected())
 }
 
 /// The statements of a migration file: comment lines dropped, split where a line ends
