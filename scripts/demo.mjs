@@ -12,7 +12,7 @@ import { createServer } from "node:http";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { extname, join, normalize, sep } from "node:path";
+import { extname, join, normalize, relative, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { freePort, startSandbox, startWorkerd } from "../tests/js/support/stack.mjs";
 
@@ -89,13 +89,13 @@ function sessionSecret(dir) {
 }
 
 /**
- * Starts the whole demo. `shopPort`/`sandboxPort` 0 pick free ports; `ledgerDir` persists
+ * Starts the whole demo. `shopPort`/`sandboxPort`/`edgePort` 0 pick free ports; `ledgerDir` persists
  * the D1 ledger (in memory without it); `timeScale` speeds up the providers' clocks;
  * `sandboxArgs` adds sandbox flags (faults); `binary` is the sandbox executable;
  * `testPages` is a folder of extra pages served under `/_test/`, with the shop's policy
  * (the end-to-end tests' own pages; the demo serves none).
  */
-export async function startDemo({ shopPort = 0, sandboxPort = 0, ledgerDir, timeScale = 1, seed = 11, sandboxArgs = [], binary, testPages } = {}) {
+export async function startDemo({ shopPort = 0, sandboxPort = 0, edgePort = 0, ledgerDir, timeScale = 1, seed = 11, sandboxArgs = [], binary, testPages } = {}) {
   if (ledgerDir) mkdirSync(ledgerDir, { recursive: true });
   const sandbox = await startSandbox(sandboxArgs, { port: sandboxPort, timeScale, seed, ...(binary && { binary }) });
   const stops = [sandbox.stop];
@@ -113,7 +113,7 @@ export async function startDemo({ shopPort = 0, sandboxPort = 0, ledgerDir, time
       GUICHET_LEDGER_AUTO_MIGRATE: "1",
     };
     const ledger = { d1Databases: { GUICHET_LEDGER: "guichet-demo-ledger" }, ...(ledgerDir && { d1Persist: ledgerDir }) };
-    const edge = await startWorkerd(env, await freePort(), ledger);
+    const edge = await startWorkerd(env, edgePort || (await freePort()), ledger);
     stops.unshift(edge.stop);
     // Moneroo sends its notifications to the dashboard's webhook URL: the shop's /api.
     await sandbox.webhookTo(shopUrl);
@@ -237,10 +237,12 @@ async function stopAll(stops) {
 }
 
 async function main() {
+  const ledgerDir = process.env.GUICHET_DEMO_D1 ?? join(root, ".cache/demo-d1");
   const demo = await startDemo({
     shopPort: Number(process.env.GUICHET_DEMO_PORT ?? 8080),
     sandboxPort: Number(process.env.GUICHET_SANDBOX_PORT ?? 4010),
-    ledgerDir: join(root, ".cache/demo-d1"),
+    edgePort: Number(process.env.GUICHET_DEMO_EDGE_PORT ?? 0),
+    ledgerDir,
     // The ledger outlives a run: a random seed keeps the providers' ids from repeating.
     seed: null,
     binary: process.env.GUICHET_SANDBOX_BIN,
@@ -249,7 +251,7 @@ async function main() {
 Guichet demo
   shop               ${demo.shopUrl}/
   your orders        ${demo.shopUrl}/order.html
-  edge (workerd)     ${demo.shopUrl}/api/health   (D1 ledger in .cache/demo-d1)
+  edge (workerd)     ${demo.shopUrl}/api/health   (itself on ${demo.edgeUrl}, D1 ledger in ${relative(root, ledgerDir) || "."})
   sandbox providers  ${demo.sandbox.url}/_sandbox/payments
 Pay with Moneroo, CinetPay or MoneyFusion; on the provider's page, "Payer" pays,
 "Simuler un refus" declines, "Annuler" cancels. Ctrl-C stops everything.`);

@@ -2,7 +2,8 @@
 # The demo: sets up what is missing, builds the bundles when pkg/ is missing or older
 # than their sources, builds the sandbox providers, then serves the sandbox, the edge
 # bundle in workerd (D1 ledger in .cache/demo-d1) and the demo shop. Ctrl-C stops
-# everything.
+# everything. Ports: GUICHET_DEMO_PORT (shop, 8080), GUICHET_SANDBOX_PORT (4010),
+# GUICHET_DEMO_EDGE_PORT (the edge's own, free by default); GUICHET_DEMO_D1 moves the ledger.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh

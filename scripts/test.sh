@@ -14,6 +14,7 @@ export CHROMEDRIVER=/usr/bin/chromedriver
 export WASM_BINDGEN_TEST_TIMEOUT=120
 
 step "cargo fmt --check" cargo fmt --all -- --check
+step "layers point down" bash scripts/layers.sh
 step "clippy: domain only" cargo clippy --quiet --all-targets --no-default-features -- -D warnings
 step "clippy: edge + sandbox (native)" cargo clippy --quiet --all-targets --features edge,sandbox -- -D warnings
 step "clippy: browser (wasm32)" cargo clippy --quiet --all-targets --target $WASM --features browser -- -D warnings

@@ -3,11 +3,19 @@
 //! - [`domain`] is the shop's vocabulary (money, customers, orders, statuses, validation).
 //!   Pure Rust, no I/O, no secrets; compiled into every bundle so the storefront and the
 //!   backend apply the same rules.
+//! - `http`, `form`, `secret` and `signature` sit below everything that talks to a
+//!   provider: request and response values, the form codec, the one secret type and the
+//!   HMAC primitives. They name nothing above them.
 //! - `providers` (feature `edge`) turns domain values into the requests Moneroo, CinetPay
 //!   and MoneyFusion publish, and their answers back into domain values. No I/O: an
 //!   [`http::Transport`] sends what an adapter builds.
 //! - `edge` (feature `edge`) is the merchant's backend: a WinterCG `fetch` handler that
 //!   prices orders, signs sessions, verifies outcomes and keeps the ledger.
+//!
+//!   Dependencies run one way: `edge::worker` → `edge::router` → the handlers →
+//!   `edge::{gateway, connector, ledger}` → `providers` → `http`/`form`/`secret`/
+//!   `signature`/`domain`. `providers` never names `edge`; `domain` names neither
+//!   (`scripts/layers.sh` checks it in `npm test`).
 //! - `browser` (feature `browser`) is the storefront SDK: redirect and seamless checkout.
 //!   It never compiles `edge` or `providers`, so it cannot name a secret.
 //! - `sandbox` (feature `sandbox`, native only) is a local stand-in for the three
@@ -19,6 +27,15 @@ pub mod domain;
 
 #[cfg(any(feature = "edge", feature = "sandbox"))]
 pub mod http;
+
+#[cfg(feature = "edge")]
+pub mod form;
+
+#[cfg(feature = "edge")]
+pub mod secret;
+
+#[cfg(feature = "edge")]
+pub mod signature;
 
 #[cfg(feature = "edge")]
 pub mod providers;

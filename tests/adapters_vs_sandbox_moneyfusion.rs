@@ -107,7 +107,7 @@ async fn come_back(receiver: &Receiver, response: &reqwest::Response) -> Payment
 }
 
 /// The payin webhooks, read by the adapter, once `count` have come; each one worth a
-/// status call is confirmed with it, as seed 003 asks.
+/// status call is confirmed with it, as MoneyFusion's documentation asks.
 async fn webhooks(
     sandbox: &SandboxHandle,
     receiver: &Receiver,

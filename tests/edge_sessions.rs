@@ -290,6 +290,14 @@ async fn moneyfusion_out_of_order_notifications_never_move_a_final_status() {
         .provider_ref
         .unwrap();
     world.shopper("moneyfusion", &token, "success").await;
+    // MoneyFusion may repeat `pending` before `completed`: wait for the completed one.
+    let path = "/api/webhooks/moneyfusion";
+    world
+        .receiver
+        .wait_for(1, Duration::from_secs(10), |c| {
+            c.method == "POST" && c.path == path && c.json()["event"] == "payin.session.completed"
+        })
+        .await;
     let caught = world.notifications("moneyfusion", 2).await;
     let completed = caught
         .iter()

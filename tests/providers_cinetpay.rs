@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use guichet::domain::{
     Country, Currency, Customer, Lang, Metadata, Money, Order, PaymentStatus, Phone,
 };
+use guichet::form;
 use guichet::http::{HttpRequest, HttpResponse, Method};
-use guichet::providers::cinetpay::form;
 use guichet::providers::cinetpay::wire::{CinetpayPaymentRequest, CinetpayResponse};
 use guichet::providers::cinetpay::{
     read_notification, read_return, read_transfer_notification, sign_notification,

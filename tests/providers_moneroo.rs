@@ -1,4 +1,4 @@
-//! The Moneroo adapter against the shapes PROVIDERS.md publishes: requests built, fixtures
+//! The Moneroo adapter against the shapes docs/PROVIDERS.md publishes: requests built, fixtures
 //! read, signatures checked, and the builder's output held to Moneroo's rules by property
 //! tests.
 #![cfg(all(feature = "edge", not(target_arch = "wasm32")))]

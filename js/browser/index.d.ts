@@ -163,8 +163,9 @@ export interface GuichetEvents {
 
 export type GuichetEvent = keyof GuichetEvents;
 
-/** What CinetPay's `waitResponse` callback receives. */
-export interface CinetPayResponse extends FinalOutcome {
+/** What CinetPay's `waitResponse` callback receives: the final outcome, in CinetPay's words. */
+export interface CinetPayResponse extends Omit<FinalOutcome, "status"> {
+  /** `ACCEPTED` for `succeeded`; `REFUSED` for `failed`, `cancelled` or `expired`. */
   status: "ACCEPTED" | "REFUSED";
 }
 

@@ -1,7 +1,9 @@
 // Guichet for the storefront. In a page, importing this module starts fetching and
 // compiling the WebAssembly at once (streaming), so it is ready by the time a checkout
 // needs it. Anywhere else (server-side rendering, Node, Deno) importing loads nothing and
-// touches no browser global: the WebAssembly is loaded on first use, by the caller's choice.
+// touches no browser global: the WebAssembly is loaded on first use, by the caller's
+// choice, and read from the package there, so a server can check a checkout with the
+// same rules.
 //
 // The logic lives in the WebAssembly (src/browser); this file only keeps the listeners,
 // opens the overlay or popup inside the shopper's click (./surface.js) and runs the
@@ -14,10 +16,21 @@ import { run } from "./flow.js";
 
 let loading = null;
 
+/**
+ * The .wasm beside this file: fetched in a page; read from disk where this module is a
+ * file (Node, Deno: server-side checks), as Node's fetch takes no file URL. No import
+ * names the file system, so no bundler pulls it into a page.
+ */
+function wasmSource() {
+  const url = new URL("./guichet_bg.wasm", import.meta.url);
+  const fs = url.protocol === "file:" && globalThis.process?.getBuiltinModule?.("node:fs/promises");
+  return fs ? fs.readFile(url) : fetch(url);
+}
+
 /** Loads the WebAssembly once; a failed load is retried on the next call. */
 function load() {
   loading ??= glue
-    .default({ module_or_path: fetch(new URL("./guichet_bg.wasm", import.meta.url)) })
+    .default({ module_or_path: wasmSource() })
     .then(() => glue)
     .catch((error) => {
       loading = null;

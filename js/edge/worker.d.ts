@@ -1,8 +1,9 @@
-/** The merchant's configuration: Workers vars and secrets, or the process environment. */
-export type GuichetEnv = Record<string, string | undefined>;
+import type { GuichetEnv } from "./index.js";
+export type { GuichetEnv } from "./index.js";
 
-/** Answers one request of the edge HTTP contract (mounted at `GUICHET_BASE_PATH`, `/api` by default). */
-export function fetch(request: Request, env?: GuichetEnv): Promise<Response>;
+/** Answers one request of the edge HTTP contract with the Worker's `env`. */
+export function fetch(request: Request, env: GuichetEnv): Promise<Response>;
 
-declare const handler: { fetch(request: Request, env?: GuichetEnv): Promise<Response> };
+/** The Worker itself: `main = "node_modules/guichet/pkg/edge/worker.js"`. */
+declare const handler: { fetch(request: Request, env: GuichetEnv): Promise<Response> };
 export default handler;

@@ -5,9 +5,13 @@ import { initSync, handle } from "./guichet_edge.js";
 
 initSync({ module: wasm });
 
-export default {
-  /** @param {Request} request @param {Record<string, string>} env */
-  fetch(request, env) {
-    return handle(request, env);
-  },
-};
+/**
+ * Answers one request of the edge HTTP contract, as in Node and Deno: a Worker with routes
+ * of its own calls `fetch(request, env)` for the paths under `GUICHET_BASE_PATH`.
+ * @param {Request} request @param {Record<string, unknown>} env
+ */
+export function fetch(request, env) {
+  return handle(request, env);
+}
+
+export default { fetch };

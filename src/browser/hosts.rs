@@ -5,7 +5,7 @@
 
 use crate::domain::Provider;
 
-/// The hosted-page hosts each provider publishes (PROVIDERS.md).
+/// The hosted-page hosts each provider publishes (docs/PROVIDERS.md).
 fn hosts(provider: Provider) -> &'static [&'static str] {
     match provider {
         Provider::Moneroo => &["checkout.moneroo.io"],

@@ -8,14 +8,14 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use crate::domain::{Currency, Provider};
+use crate::domain::{Currency, Message, Provider};
 use crate::providers::cinetpay::{Cinetpay, Keys as CinetpayKeys};
 use crate::providers::moneroo::MonerooKeys;
 use crate::providers::moneyfusion::{ApiUrl, MoneyFusion, MoneyFusionConfig};
 
 use super::catalog::Catalog;
-use super::secret::SecretKey;
 use super::token::SessionKeys;
+use crate::secret::SecretKey;
 
 /// How long a session may stay unpaid, unless `GUICHET_SESSION_TTL` says otherwise.
 pub const DEFAULT_SESSION_TTL: u64 = 30 * 60;
@@ -117,6 +117,29 @@ impl Config {
             on.push(Provider::MoneyFusion);
         }
         on
+    }
+
+    /// Why `provider` is not offered (ask when it is not among [`Config::providers`]):
+    /// the settings that would turn it on, by name, never their values, in French and
+    /// English.
+    pub fn unavailable(&self, provider: Provider) -> Message {
+        let unset = |names: &str| {
+            Message::new(
+                format!("{names} : réglage manquant"),
+                format!("{names}: not set"),
+            )
+        };
+        match (provider, &self.moneyfusion) {
+            (Provider::Moneroo, _) => unset("MONEROO_SECRET_KEY"),
+            (Provider::CinetPay, _) => {
+                unset("CINETPAY_API_KEY, CINETPAY_SITE_ID, CINETPAY_SECRET_KEY")
+            }
+            (Provider::MoneyFusion, Some(Err(why))) => Message::new(
+                format!("MONEYFUSION_API_URL inutilisable : {why}"),
+                format!("MONEYFUSION_API_URL unusable: {why}"),
+            ),
+            (Provider::MoneyFusion, _) => unset("MONEYFUSION_API_URL"),
+        }
     }
 }
 
@@ -237,6 +260,19 @@ mod tests {
         assert!(!config.allows_origin("https://evil.example"));
         assert_eq!(config.providers(), vec![Provider::Moneroo]);
         assert!(matches!(config.moneyfusion, Some(Err(_))));
+        let cinetpay = config.unavailable(Provider::CinetPay);
+        assert!(cinetpay.en.contains("CINETPAY_SITE_ID"), "{}", cinetpay.en);
+        let moneyfusion = config.unavailable(Provider::MoneyFusion);
+        assert!(
+            moneyfusion.en.starts_with("MONEYFUSION_API_URL unusable"),
+            "{}",
+            moneyfusion.en
+        );
+        let nothing = Config::from_env(|_| None);
+        assert_eq!(
+            nothing.unavailable(Provider::Moneroo).en,
+            "MONEROO_SECRET_KEY: not set"
+        );
     }
 
     fn cache_of(env: &Env) -> ConfigCache<String, Option<String>> {

@@ -104,7 +104,7 @@ impl<'a> Connector<'a> {
     }
 }
 
-/// Seed 002, whole: the provider's answer is about our payment (same id, and our
+/// The settlement rule, whole: the provider's answer is about our payment (same id, and our
 /// reference when the provider echoes one), then [`Verification::settle`] on the amount.
 /// An answer about another payment is not believed: the session stays pending.
 pub fn settle(

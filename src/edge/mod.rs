@@ -7,6 +7,7 @@
 pub mod catalog;
 pub mod config;
 pub mod connector;
+pub mod context;
 pub mod gateway;
 pub mod ledger;
 pub mod orders;
@@ -14,11 +15,11 @@ pub mod payouts;
 pub mod reply;
 pub mod router;
 pub mod runtime;
-pub mod secret;
 pub mod sessions;
 pub mod token;
 pub mod webhooks;
 pub mod worker;
 
 pub use config::Config;
-pub use router::{route, Edge, Incoming};
+pub use context::{Edge, Incoming};
+pub use router::route;

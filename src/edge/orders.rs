@@ -7,9 +7,9 @@ use crate::domain::validation::text;
 use crate::domain::{Currency, Message, Money, Order, Violation, Violations};
 use crate::http::{HttpResponse, Transport};
 
+use super::context::{Edge, Incoming};
 use super::ledger::{Ledger, OrderInsert, OrderRecord};
 use super::reply;
-use super::router::{Edge, Incoming};
 use super::runtime::{new_id, Runtime};
 
 #[derive(Deserialize)]

@@ -36,10 +36,10 @@ use crate::providers::moneyfusion::{
 };
 use crate::providers::ProviderError;
 
+use super::context::{Edge, Incoming};
 use super::gateway::{self, Retry};
 use super::ledger::{Ledger, PayoutChange, PayoutClaim, PayoutRecord};
 use super::reply;
-use super::router::{Edge, Incoming};
 use super::runtime::{new_id, rfc3339, Runtime};
 use super::webhooks::received;
 
@@ -289,7 +289,7 @@ pub async fn cinetpay_transfer<L: Ledger, T: Transport, R: Runtime>(
     request: &Incoming,
 ) -> HttpResponse {
     if edge.config.cinetpay.is_none() {
-        return reply::error(404, "provider_not_configured", "CinetPay is not configured");
+        return super::webhooks::not_configured(edge, Provider::CinetPay);
     }
     let as_request = request.as_http_request();
     let notification = match read_transfer_notification(&as_request) {

@@ -7,70 +7,12 @@ use std::pin::Pin;
 
 use serde::Serialize;
 
+use super::context::{Edge, Incoming};
 use super::ledger::Ledger;
 use super::runtime::Runtime;
 use super::{orders, payouts, reply, sessions, webhooks, Config};
 use crate::domain::Provider;
-use crate::http::{HttpRequest, HttpResponse, Method, Transport};
-
-/// A request as the router sees it, whatever the runtime.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Incoming {
-    /// The method, uppercase (`GET`, `POST`, `OPTIONS`).
-    pub method: String,
-    /// The path, without the query.
-    pub path: String,
-    /// The query string, without its `?`.
-    pub query: String,
-    /// Header names (lowercase) and values.
-    pub headers: Vec<(String, String)>,
-    /// The raw body.
-    pub body: Vec<u8>,
-}
-
-impl Incoming {
-    /// The first value of a header, by case-insensitive name.
-    pub fn header(&self, name: &str) -> Option<&str> {
-        crate::http::find_header(&self.headers, name)
-    }
-
-    /// The request as an adapter reads an inbound message (CinetPay's notifications):
-    /// `GET` stays `GET`, anything else reads as a `POST`; the URL plays no part.
-    pub fn as_http_request(&self) -> HttpRequest {
-        HttpRequest {
-            method: if self.method == "GET" {
-                Method::Get
-            } else {
-                Method::Post
-            },
-            url: String::new(),
-            headers: self.headers.clone(),
-            body: self.body.clone(),
-        }
-    }
-
-    /// The token of an `Authorization: Bearer` header.
-    pub fn bearer(&self) -> Option<&str> {
-        let value = self.header("authorization")?.trim();
-        let (scheme, token) = value.split_once(' ')?;
-        scheme
-            .eq_ignore_ascii_case("bearer")
-            .then(|| token.trim())
-            .filter(|t| !t.is_empty())
-    }
-}
-
-/// What a route may use: the settings, the ledger, the network and the clock.
-pub struct Edge<'a, L, T, R> {
-    /// The settings.
-    pub config: &'a Config,
-    /// Where records live.
-    pub ledger: &'a L,
-    /// How providers are reached.
-    pub transport: &'a T,
-    /// The clock.
-    pub runtime: &'a R,
-}
+use crate::http::{HttpResponse, Transport};
 
 #[derive(Serialize)]
 struct Health {

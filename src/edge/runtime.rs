@@ -25,7 +25,7 @@ pub fn random_hex(len: usize) -> String {
     if getrandom::getrandom(&mut bytes).is_err() {
         panic!("no secure random source");
     }
-    crate::providers::signature::encode_hex(&bytes)
+    crate::signature::encode_hex(&bytes)
 }
 
 /// A new id with a prefix: `gs-` sessions, `ord-` orders, `po-` payouts. Hex and `-`

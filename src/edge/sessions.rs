@@ -13,10 +13,10 @@ use crate::http::HttpResponse;
 use crate::providers::PaymentRequest;
 
 use super::connector::{settle, Connector};
+use super::context::{Edge, Incoming};
 use super::gateway::{self, Retry};
 use super::ledger::{EventSource, Ledger, SessionRecord, StatusChange};
 use super::reply;
-use super::router::{Edge, Incoming};
 use super::runtime::{new_id, rfc3339, Runtime};
 use super::token::Claims;
 use crate::http::Transport;
@@ -99,13 +99,20 @@ pub async fn create<L: Ledger, T: Transport, R: Runtime>(
         Err(violations) => return reply::invalid(&violations, lang),
     };
     let Some(connector) = Connector::of(config, checkout.provider) else {
+        let why = config.unavailable(checkout.provider);
         return reply::invalid(
             &Violation::new(
                 "provider_not_available",
                 "provider",
                 Message::new(
-                    "Ce moyen de paiement n'est pas proposé par la boutique.",
-                    "The shop does not offer this payment provider.",
+                    format!(
+                        "Ce moyen de paiement n'est pas proposé par la boutique ({}).",
+                        why.fr
+                    ),
+                    format!(
+                        "The shop does not offer this payment provider ({}).",
+                        why.en
+                    ),
                 ),
             )
             .into(),
@@ -403,7 +410,7 @@ pub async fn refresh<L: Ledger, T: Transport, R: Runtime>(
     Ok(current)
 }
 
-/// The provider's status call for a session, settled by seed 002, as a change to apply.
+/// The provider's status call for a session, settled by `connector::settle`, as a change to apply.
 /// `None` when the session has no payment yet or the provider could not say.
 pub async fn verify<L: Ledger, T: Transport, R: Runtime>(
     edge: &Edge<'_, L, T, R>,
@@ -428,9 +435,12 @@ pub async fn verify<L: Ledger, T: Transport, R: Runtime>(
     .ok()?;
     let due = Money::from_minor(session.amount, session.currency).ok()?;
     let status = settle(&verification, provider_ref, &session.id, due);
+    // What was paid, once the provider says the payment went through (a success, or an
+    // underpayment settled as failed): a pending or refused payment paid nothing.
+    let paid = verification.status == PaymentStatus::Succeeded && status.is_final();
     let paid_amount = verification
         .amount
-        .filter(|paid| paid.currency() == session.currency)
+        .filter(|amount| paid && amount.currency() == session.currency)
         .map(Money::minor);
     Some(StatusChange {
         event_key: format!("{}:{provider_ref}:{}", session.provider, status.as_str()),
@@ -451,7 +461,7 @@ pub async fn back_to_shop<L: Ledger, T, R>(
     request: &Incoming,
     provider: Provider,
 ) -> HttpResponse {
-    use crate::providers::cinetpay::form;
+    use crate::form;
     let query = form::decode(request.query.as_bytes()).unwrap_or_default();
     let Some(id) = query
         .iter()

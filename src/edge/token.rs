@@ -6,9 +6,9 @@
 //! the key id lets the merchant rotate keys without cutting off sessions in flight.
 
 use crate::domain::{Currency, Provider};
-use crate::providers::signature::{sign_hex, verify_hex};
+use crate::signature::{sign_hex, verify_hex};
 
-use super::secret::SecretKey;
+use crate::secret::SecretKey;
 
 /// What a token says.
 #[derive(Debug, Clone, PartialEq, Eq)]

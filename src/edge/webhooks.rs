@@ -1,4 +1,4 @@
-//! Provider notifications (seed 003). Each is authenticated as its provider allows
+//! Provider notifications. Each is authenticated as its provider allows
 //! (Moneroo's signature, CinetPay's `x-token`; MoneyFusion signs nothing), then never
 //! believed on its own: a status call decides, and the ledger moves at most once per
 //! event and never back from a final state, whatever the order and number of deliveries.
@@ -15,9 +15,9 @@ use crate::providers::cinetpay::Inbound;
 use crate::providers::moneroo;
 use crate::providers::moneyfusion::{self, Notification};
 
+use super::context::{Edge, Incoming};
 use super::ledger::{Applied, EventSource, Ledger, SessionRecord};
 use super::reply;
-use super::router::{Edge, Incoming};
 use super::runtime::Runtime;
 use super::sessions;
 
@@ -56,7 +56,7 @@ async fn moneroo_event<L: Ledger, T: Transport, R: Runtime>(
     request: &Incoming,
 ) -> HttpResponse {
     let Some(keys) = edge.config.moneroo.as_ref() else {
-        return reply::error(404, "provider_not_configured", "Moneroo is not configured");
+        return not_configured(edge, Provider::Moneroo);
     };
     let signature = request.header(moneroo::SIGNATURE_HEADER);
     let event = match moneroo::read_webhook(keys, &request.body, signature) {
@@ -78,7 +78,7 @@ async fn cinetpay_event<L: Ledger, T: Transport, R: Runtime>(
     request: &Incoming,
 ) -> HttpResponse {
     let Some(adapter) = edge.config.cinetpay.as_ref() else {
-        return reply::error(404, "provider_not_configured", "CinetPay is not configured");
+        return not_configured(edge, Provider::CinetPay);
     };
     let as_request = request.as_http_request();
     match adapter.verify_notification(&as_request) {
@@ -110,7 +110,7 @@ async fn moneyfusion_event<L: Ledger, T: Transport, R: Runtime>(
         Notification::Payin(event) => {
             let token = event.token().as_str().to_owned();
             // A repeated `pending`, or anything about a final payment, needs no status
-            // call (seed 003); the provider just gets its 200.
+            // call (notifications repeat); the provider just gets its 200.
             if let Ok(Some(session)) = edge
                 .ledger
                 .session_by_provider_ref(Provider::MoneyFusion, &token)
@@ -161,4 +161,17 @@ async fn confirm<L: Ledger, T: Transport, R: Runtime>(
         Ok(_) => received(Some(change.status.as_str())),
         Err(error) => reply::ledger_error(&error),
     }
+}
+
+/// `404 provider_not_configured` naming the settings that would turn the provider on.
+pub(crate) fn not_configured<L, T, R>(
+    edge: &Edge<'_, L, T, R>,
+    provider: Provider,
+) -> HttpResponse {
+    let why = edge.config.unavailable(provider);
+    reply::error(
+        404,
+        "provider_not_configured",
+        &format!("{provider} is not configured ({})", why.en),
+    )
 }

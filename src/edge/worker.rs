@@ -14,8 +14,9 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, Request, RequestInit, Response, ResponseInit, Url};
 
 use super::config::ConfigCache;
-use super::ledger::d1::WorkerLedger;
 use super::ledger::memory::MemoryLedger;
+use super::ledger::sql::SqlLedger;
+use super::ledger::Either;
 use super::runtime::Runtime;
 use super::{route, Config, Edge, Incoming};
 use crate::http::{HttpRequest, HttpResponse, Transport, TransportError};
@@ -71,7 +72,10 @@ pub async fn handle(request: Request, env: JsValue) -> Result<Response, JsValue>
     let incoming = read_request(&request).await?;
     let memory = MEMORY.with(Rc::clone);
     // The ledger: D1 when bound, memory otherwise.
-    let ledger = WorkerLedger::choose(&env, memory.as_ref());
+    let ledger = match SqlLedger::from_env(&env) {
+        Some(sql) => Either::Right(sql),
+        None => Either::Left(memory.as_ref()),
+    };
     let edge = Edge {
         config: &config,
         ledger: &ledger,
@@ -90,9 +94,10 @@ fn write_response(answer: HttpResponse) -> Result<Response, JsValue> {
     let init = ResponseInit::new();
     init.set_status(answer.status);
     init.set_headers(&headers);
-    let mut body = answer.body;
-    let body = (!body.is_empty()).then_some(body.as_mut_slice());
-    Response::new_with_opt_u8_array_and_init(body, &init)
+    // A copy the JavaScript side owns: some servers' `Response` (@hono/node-server's)
+    // keeps the array it is given, and a view into wasm memory would change under it.
+    let body = (!answer.body.is_empty()).then(|| Uint8Array::from(answer.body.as_slice()));
+    Response::new_with_opt_buffer_source_and_init(body.as_ref().map(|b| b.as_ref()), &init)
 }
 
 async fn read_request(request: &Request) -> Result<Incoming, JsValue> {
@@ -154,7 +159,9 @@ impl Transport for Fetch {
                 _ => network(e),
             }
         })?;
-        let response: Response = answer.dyn_into().map_err(network)?;
+        // Not `dyn_into`: a server may replace the global `Response` with its own class
+        // (@hono/node-server does), and fetch's answer is then no instance of it.
+        let response: Response = answer.unchecked_into();
         let buffer = JsFuture::from(response.array_buffer().map_err(network)?)
             .await
             .map_err(network)?;

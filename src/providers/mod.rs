@@ -7,7 +7,6 @@
 pub mod cinetpay;
 pub mod moneroo;
 pub mod moneyfusion;
-pub mod signature;
 
 use core::fmt;
 
@@ -79,7 +78,7 @@ pub struct CreatedPayment {
 pub struct Verification {
     /// The provider's id of the payment.
     pub provider_ref: String,
-    /// The provider's status mapped onto ours, before the amount checks of seed 002.
+    /// The provider's status mapped onto ours, before the amount checks of [`Verification::settle`].
     pub status: PaymentStatus,
     /// The provider's own status word, for the record.
     pub provider_status: String,
@@ -90,7 +89,7 @@ pub struct Verification {
 }
 
 impl Verification {
-    /// Seed 002's rule: success only when the provider says success, the currency is the
+    /// The settlement rule: success only when the provider says success, the currency is the
     /// one due and the amount paid is at least the amount due. An underpayment is failed.
     pub fn settle(&self, due: Money) -> PaymentStatus {
         match self.status {

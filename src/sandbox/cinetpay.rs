@@ -1,4 +1,4 @@
-//! CinetPay's classic checkout API and its transfer API, as PROVIDERS.md and
+//! CinetPay's classic checkout API and its transfer API, as docs/PROVIDERS.md and
 //! <https://docs.cinetpay.com> describe them: `apikey` and `site_id` in a JSON body, a
 //! User-Agent or Cloudflare's error 1010, codes in the body (608, 609, 613, 624...),
 //! notifications as form POSTs signed with `x-token`, a bare GET ping first; transfers

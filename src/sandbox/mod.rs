@@ -1,6 +1,6 @@
 //! A local stand-in for Moneroo, CinetPay and MoneyFusion: their APIs, hosted checkout
 //! pages, notifications and payouts, with faults on purpose. Written from the
-//! providers' published documentation (`PROVIDERS.md`), not from our adapters, so that
+//! providers' published documentation (`docs/PROVIDERS.md`), not from our adapters, so that
 //! tests and demos meet the providers as they are.
 //!
 //! Start it in-process from a test:

@@ -1,4 +1,4 @@
-//! Moneroo, as <https://docs.moneroo.io> and PROVIDERS.md describe it: bearer key,
+//! Moneroo, as <https://docs.moneroo.io> and docs/PROVIDERS.md describe it: bearer key,
 //! Laravel envelopes and 422s, 12-character ids, a rate limit of 120 requests a minute,
 //! webhooks signed with `X-Moneroo-Signature` to the dashboard's URLs, retried three
 //! times ten minutes apart, payments abandoned after five minutes on the page.

@@ -1,4 +1,4 @@
-//! MoneyFusion (FusionPay), as the seeds and PROVIDERS.md describe it: the merchant's
+//! MoneyFusion (FusionPay), as docs/PROVIDERS.md describes it: the merchant's
 //! API URL is the credential (`/<app>/<16 hex>/pay/`), callers are filtered by IP,
 //! answers carry `statut`, the status is read at `/paiementNotif/<token>`, webhooks are
 //! unsigned JSON (`payin.session.pending` repeated, then `completed` or `cancelled`),

@@ -14,9 +14,41 @@ test("importing guichet in Node, as server-side rendering does, touches no brows
   assert.equal(typeof checkout.open, "function");
   // CinetPay's face refuses the key its own SDK puts in the page.
   assert.throws(() => checkout.setConfig({ apikey: "k", site_id: "1" }), /no API key in the page/);
-  // The wasm is loaded on first use; in Node that first use is the caller's choice, and a
-  // fetch of a file URL is not available, so nothing has been attempted yet.
+  // The wasm is loaded on first use (read from the package on a server: see
+  // recipes.test.mjs), so nothing has been attempted yet.
   assert.equal(typeof globalThis.window, "undefined");
+});
+
+test("npm pack ships the bundles, the edge reference, the recipes, the migrations and the licence, nothing else", () => {
+  const [{ files }] = JSON.parse(execFileSync("npm", ["pack", "--dry-run", "--json"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }));
+  const shipped = files.map((f) => f.path).sort();
+  const expected = [
+    "LICENSE",
+    "README.md",
+    "package.json",
+    "docs/EDGE.md",
+    "docs/recipes/deno.js",
+    "docs/recipes/express.mjs",
+    "docs/recipes/hono.mjs",
+    "docs/recipes/next/app/api/[...guichet]/route.js",
+    ...readdirSync("migrations").map((f) => `migrations/${f}`),
+    // The browser bundle is one module (the wasm-bindgen glue bundled in) and its wasm.
+    ...["guichet_bg.wasm", "index.d.ts", "index.js"].map((f) => `pkg/browser/${f}`),
+    ...["guichet_edge.d.ts", "guichet_edge.js", "guichet_edge_bg.wasm", "guichet_edge_bg.wasm.d.ts", "index.d.ts", "index.js", "node.d.ts", "node.js", "worker.d.ts", "worker.js"].map((f) => `pkg/edge/${f}`),
+  ].sort();
+  assert.deepEqual(shipped, expected);
+  assert.ok(readdirSync("migrations").some((f) => f.endsWith(".sql")), "the migrations were listed");
+
+  const pkg = JSON.parse(readFileSync("package.json", "utf8"));
+  assert.equal(pkg.license, "MIT");
+  assert.match(readFileSync("LICENSE", "utf8"), /^MIT License/);
+  assert.match(pkg.repository.url, /^git\+https:\/\/.+\.git$/);
+  // Every file of the package the README names is in it; no file outside the repository.
+  const readme = readFileSync("README.md", "utf8");
+  const named = [...readme.matchAll(/node_modules\/guichet\/([\w./\[\]-]+[\w\]])/g)].map((m) => m[1]);
+  assert.ok(named.includes("docs/EDGE.md"), "the README points to the edge reference in the package");
+  for (const path of named) assert.ok(shipped.some((f) => f === path || f.startsWith(`${path}/`)), `README names node_modules/guichet/${path}`);
+  assert.doesNotMatch(readme, /\.\.\/shared\/|tests\/js\/support\/stack\.mjs/, "no file outside the package or the repository's documented layout");
 });
 
 test("the package exports the browser and edge entries with their types", () => {

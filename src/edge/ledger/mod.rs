@@ -1,8 +1,9 @@
 //! The ledger: what the backend knows about every order, session and payout.
 //!
-//! One small trait, two homes: [`memory::MemoryLedger`] (the default, for the demo and
-//! small sites; it lives as long as the worker's isolate) and the D1 (SQLite) ledger
-//! behind a Workers binding. Both keep the same promises, which the routes rely on:
+//! One small trait, two homes: [`memory::MemoryLedger`] (a throwaway ledger for the demo
+//! and tests; it lives as long as the worker's isolate) and [`sql::SqlLedger`], a SQL
+//! database behind a D1-shaped binding (D1 on Workers). Both keep the same promises,
+//! which the routes rely on:
 //!
 //! - an event is applied at most once: [`StatusChange::event_key`] is unique, and a
 //!   second delivery of the same event is [`Applied::Duplicate`];
@@ -10,8 +11,8 @@
 //! - a session gets at most one provider payment ([`Ledger::attach_payment`]);
 //! - a payout idempotency key is claimed once ([`Ledger::claim_payout`]).
 
-pub mod d1;
 pub mod memory;
+pub mod sql;
 
 use core::fmt;
 
@@ -87,7 +88,7 @@ pub struct StatusChange {
     pub event_key: String,
     /// Where it came from.
     pub source: EventSource,
-    /// The status after seed 002's checks.
+    /// The status after the settlement checks (`connector::settle`).
     pub status: PaymentStatus,
     /// The provider's own status word.
     pub provider_status: String,
@@ -241,10 +242,49 @@ impl fmt::Display for LedgerError {
 
 impl std::error::Error for LedgerError {}
 
-/// Where the backend keeps its records. Methods are async because D1 is; the memory
-/// ledger answers at once. Implementations are used from one thread (a worker isolate).
-#[allow(async_fn_in_trait)] // wasm futures are not Send; callers are single-threaded.
-pub trait Ledger {
+/// Declares the [`Ledger`] trait from one list of methods, and with it the delegation
+/// every wrapper needs (a reference, [`Either`]), so a method is written once: in the
+/// list below, then in each backend.
+macro_rules! ledger_trait {
+    ($(
+        $(#[$doc:meta])*
+        async fn $name:ident(&self $(, $arg:ident: $ty:ty)* $(,)?) -> $ret:ty;
+    )*) => {
+        /// Where the backend keeps its records. Methods are async because D1 is; the
+        /// memory ledger answers at once. Implementations are used from one thread (a
+        /// worker isolate).
+        #[allow(async_fn_in_trait)] // wasm futures are not Send; callers are single-threaded.
+        pub trait Ledger {
+            $($(#[$doc])* async fn $name(&self $(, $arg: $ty)*) -> $ret;)*
+        }
+
+        impl<L: Ledger> Ledger for &L {
+            $(async fn $name(&self $(, $arg: $ty)*) -> $ret {
+                (**self).$name($($arg),*).await
+            })*
+        }
+
+        impl<A: Ledger, B: Ledger> Ledger for Either<A, B> {
+            $(async fn $name(&self $(, $arg: $ty)*) -> $ret {
+                match self {
+                    Either::Left(ledger) => ledger.$name($($arg),*).await,
+                    Either::Right(ledger) => ledger.$name($($arg),*).await,
+                }
+            })*
+        }
+    };
+}
+
+/// One of two ledgers, chosen at run time (the memory ledger or a database), as one type:
+/// the routes are compiled once rather than once per ledger.
+pub enum Either<A, B> {
+    /// The first kind.
+    Left(A),
+    /// The second kind.
+    Right(B),
+}
+
+ledger_trait! {
     /// Stores a new session. Its id is unique.
     async fn create_session(&self, session: &SessionRecord) -> Result<(), LedgerError>;
 

@@ -1,6 +1,6 @@
 //! CinetPay, classic checkout API: payments, checks, notifications, transfers.
 //!
-//! Follows `PROVIDERS.md` (CinetPay section) and CinetPay's French documentation. The
+//! Follows `docs/PROVIDERS.md` (CinetPay section) and CinetPay's French documentation. The
 //! adapter never does I/O: each call builds an [`HttpRequest`] or reads an
 //! [`HttpResponse`], and the edge's [`crate::http::Transport`] sends.
 //!
@@ -10,13 +10,12 @@
 //!   pings.
 //! - [`transfer`]: payouts through `client.cinetpay.com` (login, balance, contacts, send,
 //!   check, notifications).
-//! - [`wire`]: CinetPay's own JSON shapes; [`form`]: the form codec.
+//! - [`wire`]: CinetPay's own JSON shapes (forms go through [`crate::form`]).
 //!
 //! Credentials travel in request bodies (CinetPay has no auth header), so they live in
 //! [`Keys`], whose `Debug` prints `***`, and every message CinetPay sends back is scrubbed
 //! of them before it reaches a [`ProviderError`].
 
-pub mod form;
 pub mod notification;
 pub mod payment;
 pub mod transfer;
@@ -25,9 +24,9 @@ pub mod wire;
 use core::fmt;
 
 use crate::domain::{PaymentStatus, Provider};
-use crate::edge::secret::SecretKey;
 use crate::http::HttpResponse;
 use crate::providers::ProviderError;
+use crate::secret::SecretKey;
 
 pub use notification::{
     read_notification, read_return, read_transfer_notification, sign_notification,

@@ -7,12 +7,12 @@
 
 use core::fmt;
 
-use super::form;
 use super::transfer::TreatmentStatus;
 use super::Cinetpay;
 use crate::domain::PaymentStatus;
+use crate::form;
 use crate::http::{HttpRequest, Method};
-use crate::providers::signature;
+use crate::signature;
 
 /// The IPN's fields, in exactly the order CinetPay concatenates them for the `x-token`.
 pub const NOTIFICATION_FIELDS: [&str; 16] = [

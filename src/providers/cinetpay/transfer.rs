@@ -8,11 +8,10 @@
 use crate::domain::{
     Currency, Message, Money, MoneyError, PaymentStatus, Phone, Provider, Violation, Violations,
 };
-use crate::edge::secret::SecretKey;
 use crate::http::{HttpRequest, HttpResponse, Method};
 use crate::providers::ProviderError;
+use crate::secret::SecretKey;
 
-use super::form;
 use super::payment::{
     check_url, is_transaction_id, json_bytes, major_multiple_of_five, ALLOWED_CURRENCIES,
 };
@@ -21,6 +20,7 @@ use super::wire::{
     CinetpayTransferContact, CinetpayTransferItem, CinetpayTransferSend,
 };
 use super::Cinetpay;
+use crate::form;
 
 /// How long a transfer token lives, in seconds.
 pub const TOKEN_LIFETIME_SECS: u64 = 300;

@@ -10,7 +10,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
 use crate::domain::PaymentStatus;
-use crate::edge::secret::SecretKey;
+use crate::secret::SecretKey;
 
 /// The only serde path a credential takes: CinetPay wants the `apikey` in the JSON body,
 /// so the request types carry it as an `Option<SecretKey>` (which is not `Serialize`)
@@ -19,7 +19,7 @@ use crate::edge::secret::SecretKey;
 mod apikey {
     use serde::{Deserialize, Deserializer, Serializer};
 
-    use crate::edge::secret::SecretKey;
+    use crate::secret::SecretKey;
 
     pub fn serialize<S: Serializer>(key: &Option<SecretKey>, out: S) -> Result<S::Ok, S::Error> {
         out.serialize_str(key.as_ref().map_or("", SecretKey::expose))

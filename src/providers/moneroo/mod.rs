@@ -3,7 +3,7 @@
 //! Every function here is pure: builders return the [`HttpRequest`] to send, readers take
 //! the [`HttpResponse`] that came back. The edge sends through its
 //! [`crate::http::Transport`]. What each call sends and accepts follows the Moneroo section
-//! of PROVIDERS.md; the provider's own JSON lives in [`wire`].
+//! of docs/PROVIDERS.md; the provider's own JSON lives in [`wire`].
 //!
 //! A payment, end to end:
 //! 1. [`initialize_payment`] checks the request against Moneroo's rules (every problem at
@@ -28,9 +28,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::domain::{Currency, Message, Money, Provider, Violation, Violations};
-use crate::edge::secret::SecretKey;
 use crate::http::{HttpRequest, HttpResponse, Method};
 use crate::providers::ProviderError;
+use crate::secret::SecretKey;
 
 pub use catalog::{find_method, payment_methods, payout_methods, read_methods};
 pub use error::{read_error, read_field_errors, retry_after, RATE_LIMIT_WAIT_SECONDS};

@@ -10,7 +10,7 @@ use crate::domain::{Money, PaymentStatus};
 
 use super::wire::{MonerooWebhookData, MonerooWebhookPayload};
 use super::{answer_money, MonerooKeys};
-use crate::providers::signature;
+use crate::signature;
 
 /// The header carrying the signature: lowercase hex HMAC-SHA256 of the raw body.
 pub const SIGNATURE_HEADER: &str = "X-Moneroo-Signature";
@@ -54,7 +54,9 @@ impl WebhookError {
 impl fmt::Display for WebhookError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            WebhookError::NotConfigured => "no Moneroo webhook secret is configured",
+            WebhookError::NotConfigured => {
+                "MONEROO_WEBHOOK_SECRET is not set: no Moneroo notification can be trusted"
+            }
             WebhookError::MissingSignature => "the notification has no X-Moneroo-Signature",
             WebhookError::BadSignature => "the notification signature does not match",
             WebhookError::BadParse => "the notification body is not a Moneroo event",

@@ -1,4 +1,4 @@
-//! Moneroo's own JSON, field for field as PROVIDERS.md publishes it.
+//! Moneroo's own JSON, field for field as docs/PROVIDERS.md publishes it.
 //!
 //! Requests are exact: only the documented fields, optional ones left out when empty.
 //! Responses are tolerant: every field we do not need to trust is optional, unknown fields

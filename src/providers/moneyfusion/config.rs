@@ -4,8 +4,8 @@
 use core::fmt;
 
 use crate::domain::Currency;
-use crate::edge::secret::SecretKey;
 use crate::http::redact_url;
+use crate::secret::SecretKey;
 
 /// Where `GET /paiementNotif/<token>` lives.
 pub const DEFAULT_STATUS_BASE_URL: &str = "https://www.pay.moneyfusion.net";

@@ -4,7 +4,7 @@
 //! the webhook URL can post any body. So a notification is not evidence of anything, and
 //! this module's types say so: a payin notification is an [`UnverifiedEvent`] whose only
 //! use is the token to confirm through `GET /paiementNotif/<token>`, and whether that call
-//! is worth making (seed 003: notifications repeat, `payin.session.pending` several
+//! is worth making (MoneyFusion's notifications repeat: `payin.session.pending` several
 //! times; skip those that are not a step forward; deduplicate on `tokenPay`).
 //!
 //! The edge's handling, in order:

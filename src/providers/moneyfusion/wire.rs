@@ -1,5 +1,5 @@
 //! MoneyFusion's own JSON, field for field, with MoneyFusion's names (see
-//! `shared/PROVIDERS.md` and seed 003). Every type reads and writes back the same JSON,
+//! `docs/PROVIDERS.md`). Every type reads and writes back the same JSON,
 //! so fixtures round-trip.
 
 use core::fmt;
@@ -312,7 +312,7 @@ pub struct MoneyFusionPayinWebhook {
 pub struct MoneyFusionPayoutWebhook {
     /// `payout.session.completed|cancelled`.
     pub event: MoneyFusionEvent,
-    /// The withdrawal's token. PROVIDERS.md lists it; MoneyFusion's own sample omits it.
+    /// The withdrawal's token. docs/PROVIDERS.md lists it; MoneyFusion's own sample omits it.
     #[serde(rename = "tokenPay", skip_serializing_if = "Option::is_none")]
     pub token_pay: Option<String>,
     /// The amount (lowercase here, unlike payins), fees included in MoneyFusion's sample.

@@ -25,7 +25,7 @@ impl SecretKey {
     /// secret and the digests compared in constant time, so timing tells nothing about a
     /// shared prefix or the secret's length.
     pub fn matches(&self, candidate: &str) -> bool {
-        use crate::providers::signature::{sign_hex, verify_hex};
+        use crate::signature::{sign_hex, verify_hex};
         let own = sign_hex(&self.0, &[self.0.as_bytes()]);
         verify_hex(&self.0, &[candidate.as_bytes()], &own)
     }

@@ -1,0 +1,252 @@
+//! The SQL ledger, through a D1-shaped binding named `GUICHET_LEDGER`: Cloudflare D1 on
+//! Workers.
+//!
+//! - `binding.rs`: the binding seen from Rust (statements, batches, rows, safe errors);
+//! - `queries.rs`: every statement beside the values it binds;
+//! - `rows.rs`: what the queries read back;
+//! - `schema.rs`: the bundled migration, for a database created at first use.
+
+mod binding;
+mod queries;
+mod rows;
+mod schema;
+
+use std::cell::Cell;
+
+use js_sys::Reflect;
+use wasm_bindgen::JsValue;
+
+use self::binding::Binding;
+use self::rows::{Count, EventOutcome, EventRow, OrderRow, PayoutRow, SessionRow};
+use self::schema::{migration_statements, MIGRATION, TABLES};
+use super::{
+    Applied, EventRecord, Ledger, LedgerError, OrderInsert, OrderRecord, PayoutChange, PayoutClaim,
+    PayoutRecord, SessionRecord, StatusChange,
+};
+use crate::domain::Provider;
+
+/// The binding name the worker looks for.
+pub const BINDING: &str = "GUICHET_LEDGER";
+
+/// Set to `1` to create the tables at first use when they are missing (demo and tests).
+pub const AUTO_MIGRATE: &str = "GUICHET_LEDGER_AUTO_MIGRATE";
+
+thread_local! {
+    /// True once this isolate has seen the tables: the check costs one query per isolate.
+    static SCHEMA_READY: Cell<bool> = const { Cell::new(false) };
+}
+
+/// A ledger in a SQL database behind a D1-shaped binding.
+#[derive(Clone)]
+pub struct SqlLedger {
+    db: Binding,
+    auto_migrate: bool,
+}
+
+impl core::fmt::Debug for SqlLedger {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("SqlLedger")
+            .field("binding", &BINDING)
+            .field("auto_migrate", &self.auto_migrate)
+            .finish()
+    }
+}
+
+/// A random token: the one request whose event insert won finds it in the row, and only
+/// that request's `UPDATE` runs.
+fn claim_token() -> Result<String, LedgerError> {
+    let mut bytes = [0u8; 16];
+    getrandom::getrandom(&mut bytes)
+        .map_err(|_| LedgerError("no randomness for an event claim".to_owned()))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+impl SqlLedger {
+    /// The ledger behind `env.GUICHET_LEDGER`, when that binding is a D1 database (it has
+    /// a `prepare` method); `None` otherwise.
+    pub fn from_env(env: &JsValue) -> Option<SqlLedger> {
+        let db = Binding::new(Reflect::get(env, &JsValue::from_str(BINDING)).ok()?)?;
+        let auto_migrate = Reflect::get(env, &JsValue::from_str(AUTO_MIGRATE))
+            .ok()
+            .and_then(|v| v.as_string())
+            .is_some_and(|v| matches!(v.trim(), "1" | "true"));
+        Some(SqlLedger { db, auto_migrate })
+    }
+
+    /// Makes sure the tables exist, once per isolate. Missing tables are an error telling
+    /// the merchant to apply the migrations, unless `GUICHET_LEDGER_AUTO_MIGRATE=1`: a
+    /// production database is never given a schema behind its owner's back.
+    async fn ready(&self) -> Result<(), LedgerError> {
+        if SCHEMA_READY.with(Cell::get) {
+            return Ok(());
+        }
+        let found: Option<Count> = self
+            .db
+            .first("check the schema", queries::count_tables(&TABLES))
+            .await?;
+        let complete = found.is_some_and(|c| c.n == TABLES.len() as u64);
+        if !complete {
+            if !self.auto_migrate {
+                return Err(LedgerError(format!(
+                    "the D1 database bound as {BINDING} lacks Guichet's tables: apply \
+                     migrations/ (wrangler d1 migrations apply <database>), or set \
+                     {AUTO_MIGRATE}=1 to create them at first use"
+                )));
+            }
+            let statements: Vec<_> = migration_statements(MIGRATION)
+                .into_iter()
+                .map(|sql| binding::Query::new(sql, []))
+                .collect();
+            self.db
+                .batch("apply the bundled migration", &statements)
+                .await?;
+        }
+        SCHEMA_READY.with(|r| r.set(true));
+        Ok(())
+    }
+}
+
+impl Ledger for SqlLedger {
+    async fn create_session(&self, session: &SessionRecord) -> Result<(), LedgerError> {
+        self.ready().await?;
+        let changed = self
+            .db
+            .run("insert a session", queries::insert_session(session))
+            .await?;
+        if changed == 0 {
+            return Err(LedgerError(format!("session {} exists", session.id)));
+        }
+        Ok(())
+    }
+
+    async fn session(&self, id: &str) -> Result<Option<SessionRecord>, LedgerError> {
+        self.ready().await?;
+        let row: Option<SessionRow> = self
+            .db
+            .first("read a session", queries::session(id))
+            .await?;
+        Ok(row.map(SessionRecord::from))
+    }
+
+    async fn session_by_provider_ref(
+        &self,
+        provider: Provider,
+        provider_ref: &str,
+    ) -> Result<Option<SessionRecord>, LedgerError> {
+        self.ready().await?;
+        let query = queries::session_by_provider_ref(provider, provider_ref);
+        let row: Option<SessionRow> = self
+            .db
+            .first("find a session by provider id", query)
+            .await?;
+        Ok(row.map(SessionRecord::from))
+    }
+
+    async fn attach_payment(
+        &self,
+        id: &str,
+        provider_ref: &str,
+        checkout_url: &str,
+        at: u64,
+    ) -> Result<bool, LedgerError> {
+        self.ready().await?;
+        let batch = [
+            queries::attach_payment(id, provider_ref, checkout_url, at),
+            queries::session_exists(id),
+        ];
+        let results = self.db.batch("attach a payment", &batch).await?;
+        if results.changes(0)? == 1 {
+            return Ok(true);
+        }
+        match results.row::<Count>(1)? {
+            Some(Count { n }) if n > 0 => Ok(false),
+            _ => Err(LedgerError(format!("no session {id}"))),
+        }
+    }
+
+    async fn apply(&self, session_id: &str, change: &StatusChange) -> Result<Applied, LedgerError> {
+        self.ready().await?;
+        let claim = claim_token()?;
+        let batch = queries::apply_session_event(session_id, change, &claim);
+        let results = self.db.batch("apply a session event", &batch).await?;
+        EventOutcome::applied(results.row(2)?, &claim)
+            .ok_or_else(|| LedgerError(format!("no session {session_id}")))
+    }
+
+    async fn events(&self, session_id: &str) -> Result<Vec<EventRecord>, LedgerError> {
+        self.ready().await?;
+        let query = queries::session_events(session_id);
+        let rows: Vec<EventRow> = self.db.all("read a session's events", query).await?;
+        rows.into_iter().map(EventRow::record).collect()
+    }
+
+    async fn order_is_paid(&self, order_id: &str) -> Result<bool, LedgerError> {
+        self.ready().await?;
+        let query = queries::order_paid(order_id);
+        let count: Option<Count> = self.db.first("check an order's payment", query).await?;
+        Ok(count.is_some_and(|c| c.n > 0))
+    }
+
+    async fn create_order(&self, order: &OrderRecord) -> Result<OrderInsert, LedgerError> {
+        self.ready().await?;
+        let batch = queries::insert_order(order);
+        let results = self.db.batch("register an order", &batch).await?;
+        if results.changes(0)? == 1 {
+            return Ok(OrderInsert::Created);
+        }
+        match results.row::<OrderRow>(1)? {
+            Some(row) => Ok(OrderInsert::Existing(row.into())),
+            // Only an id already taken by another reference lands here.
+            None => Err(LedgerError(format!("order id {} exists", order.id))),
+        }
+    }
+
+    async fn order(&self, id: &str) -> Result<Option<OrderRecord>, LedgerError> {
+        self.ready().await?;
+        let row: Option<OrderRow> = self.db.first("read an order", queries::order(id)).await?;
+        Ok(row.map(OrderRecord::from))
+    }
+
+    async fn claim_payout(&self, payout: &PayoutRecord) -> Result<PayoutClaim, LedgerError> {
+        self.ready().await?;
+        let batch = queries::claim_payout(payout);
+        let results = self.db.batch("claim an idempotency key", &batch).await?;
+        if results.changes(0)? == 1 {
+            return Ok(PayoutClaim::Claimed);
+        }
+        match results.row::<PayoutRow>(1)? {
+            Some(row) => Ok(PayoutClaim::Existing(row.into())),
+            None => Err(LedgerError(format!("payout id {} exists", payout.id))),
+        }
+    }
+
+    async fn payout(&self, id: &str) -> Result<Option<PayoutRecord>, LedgerError> {
+        self.ready().await?;
+        let row: Option<PayoutRow> = self.db.first("read a payout", queries::payout(id)).await?;
+        Ok(row.map(PayoutRecord::from))
+    }
+
+    async fn payout_by_provider_ref(
+        &self,
+        provider: Provider,
+        provider_ref: &str,
+    ) -> Result<Option<PayoutRecord>, LedgerError> {
+        self.ready().await?;
+        let query = queries::payout_by_provider_ref(provider, provider_ref);
+        let row: Option<PayoutRow> = self.db.first("find a payout by provider id", query).await?;
+        Ok(row.map(PayoutRecord::from))
+    }
+
+    async fn apply_payout(
+        &self,
+        payout_id: &str,
+        change: &PayoutChange,
+    ) -> Result<Applied, LedgerError> {
+        self.ready().await?;
+        let claim = claim_token()?;
+        let batch = queries::apply_payout_event(payout_id, change, &claim);
+        let results = self.db.batch("apply a payout event", &batch).await?;
+        EventOutcome::applied(results.row(2)?, &claim)
+            .ok_or_else(|| LedgerError(format!("no payout {payout_id}")))
+    }
+}
