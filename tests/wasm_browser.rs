@@ -56,7 +56,7 @@ fn messages_come_in_the_shoppers_language() {
 fn amounts_are_written_for_shoppers_and_bad_ones_refused() {
     assert_eq!(
         format_amount(12500.0, "XOF", None).unwrap(),
-        "12\u{202f}500\u{a0}F CFA"
+        "12\u{202f}500\u{a0}F\u{202f}CFA"
     );
     assert_eq!(
         format_amount(1999.0, "usd", Some("en".into())).unwrap(),
@@ -83,7 +83,7 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen(module = "/js/browser/surface.js")]
 extern "C" {
     #[wasm_bindgen(js_name = openSurface)]
-    fn open_surface(display: &str, provider: &str, lang: &str) -> JsValue;
+    fn open_surface(display: &str, provider: &str, lang: &str, shop: &str) -> JsValue;
 }
 
 #[wasm_bindgen(module = "/js/browser/flow.js")]
@@ -150,10 +150,11 @@ export function detail(recorder, type) {
 // A surface as the glue makes it, recording where it was sent.
 export function fakeSurface(kind, win) {
   const surface = {
-    kind, window: win ?? null, urls: [], shut: false,
+    kind, window: win ?? null, urls: [], shut: false, focused: 0,
     go(url) { surface.urls.push(url); },
     closed() { return surface.shut; },
     close() { surface.shut = true; },
+    focus() { surface.focused += 1; },
   };
   return surface;
 }
@@ -282,26 +283,35 @@ fn method(object: &JsValue, name: &str, args: &[JsValue]) -> JsValue {
     Reflect::apply(&function, object, &args.iter().collect::<Array>()).unwrap()
 }
 
-/// What `Guichet#open` does once the WebAssembly is there: `None` when the client is busy
-/// (the extra surface is closed).
+/// What `Guichet#open` does once the WebAssembly is there: the order checked before any
+/// surface opens (a refused one is told without `surface`), then the session started in it.
 fn start(
     client: &JsValue,
     events: &JsValue,
     order: JsValue,
     surface: &JsValue,
     cinetpay: bool,
-) -> Option<Promise> {
-    let kind = field(surface, "kind");
+) -> Promise {
+    let emit = field(events, "emit");
+    let refused = method(
+        client,
+        "step",
+        &["check".into(), order.clone(), cinetpay.into()],
+    );
+    if !refused.is_null() {
+        return run(client, &emit, &JsValue::NULL, &refused);
+    }
+    let kind = if field(surface, "reused").is_truthy() {
+        "reused".into()
+    } else {
+        field(surface, "kind")
+    };
     let first = method(
         client,
         "step",
         &["start".into(), order, cinetpay.into(), kind],
     );
-    if first.is_null() {
-        method(surface, "close", &[]);
-        return None;
-    }
-    Some(run(client, &field(events, "emit"), surface, &first))
+    run(client, &emit, surface, &first)
 }
 
 /// What `Guichet#handleReturn` (`return`) and `#resume` (`resume`) do: `None` when there
@@ -347,7 +357,7 @@ async fn a_checkout_url_on_an_unexpected_host_is_refused_before_leaving() {
         let (client, events) = client(sandbox);
         let edge = backend("ses_host", url, vec![]);
         let surface = fake_surface("redirect", &JsValue::NULL);
-        let error = settle(start(&client, &events, order(), &surface, false).unwrap())
+        let error = settle(start(&client, &events, order(), &surface, false))
             .await
             .unwrap_err();
         assert_eq!(
@@ -378,7 +388,7 @@ async fn redirect_sends_the_shopper_to_the_providers_page_after_one_post() {
         vec![],
     );
     let surface = fake_surface("redirect", &JsValue::NULL);
-    let outcome = settle(start(&client, &events, order(), &surface, false).unwrap())
+    let outcome = settle(start(&client, &events, order(), &surface, false))
         .await
         .unwrap();
     assert_eq!(
@@ -399,13 +409,14 @@ async fn redirect_sends_the_shopper_to_the_providers_page_after_one_post() {
         Some("Awa")
     );
     assert!(field(&body, "amount").is_undefined());
-    // Kept for the return page: id, token and provider, nothing else.
+    // Kept for the return page: id, token, provider and that the page left (no popup
+    // outlives it), nothing else.
     assert_eq!(
         session_storage()
             .get_item("guichet.session")
             .unwrap()
             .as_deref(),
-        Some("ses_redirect\nv1.k1.ses_redirect.sig\nmoneroo")
+        Some("ses_redirect\nv1.k1.ses_redirect.sig\nmoneroo\npage")
     );
 }
 
@@ -416,7 +427,7 @@ async fn an_invalid_order_is_refused_before_any_request_in_the_shoppers_language
     let edge = backend("ses_invalid", "https://checkout.moneroo.io/x", vec![]);
     let surface = fake_surface("overlay", &JsValue::NULL);
     let bad = json(r#"{"items": [], "amount": 100, "customer": {"email": "nope"}}"#);
-    let error = settle(start(&client, &events, bad, &surface, false).unwrap())
+    let error = settle(start(&client, &events, bad, &surface, false))
         .await
         .unwrap_err();
     assert_eq!(text(&error, "code").as_deref(), Some("invalid_order"));
@@ -435,11 +446,12 @@ async fn an_invalid_order_is_refused_before_any_request_in_the_shoppers_language
     );
     assert_eq!(number(&edge, "posts"), 0.0);
     assert_eq!(
-        field(&surface, "shut").as_bool(),
-        Some(true),
-        "the overlay is closed"
+        Array::from(&field(&surface, "urls")).length(),
+        0,
+        "nothing shown"
     );
     assert_eq!(count(&events, "error"), 1);
+    assert_eq!(count(&events, "close"), 0, "no surface was needed");
 }
 
 #[wasm_bindgen_test]
@@ -453,10 +465,12 @@ async fn a_double_click_opens_one_session() {
     );
     let first = fake_surface("popup", &JsValue::NULL);
     let second = fake_surface("popup", &JsValue::NULL);
-    let a = start(&client, &events, order(), &first, false).unwrap();
-    assert!(
-        start(&client, &events, order(), &second, false).is_none(),
-        "busy"
+    let a = start(&client, &events, order(), &first, false);
+    let busy = settle(start(&client, &events, order(), &second, false)).await;
+    assert_eq!(
+        text(&busy.unwrap_err(), "code").as_deref(),
+        Some("checkout_under_way"),
+        "busy, and says why"
     );
     assert_eq!(
         field(&second, "shut").as_bool(),
@@ -464,9 +478,18 @@ async fn a_double_click_opens_one_session() {
         "the extra popup is closed"
     );
     wait(200.0).await;
-    assert!(
-        start(&client, &events, order(), &second, false).is_none(),
-        "still busy once the session exists"
+    let third = fake_surface("popup", &JsValue::NULL);
+    let busy = settle(start(&client, &events, order(), &third, false)).await;
+    assert!(busy.is_err(), "still busy once the session exists");
+    assert_eq!(
+        count(&events, "error"),
+        2,
+        "each told to the error listeners"
+    );
+    assert_eq!(
+        field(&first, "shut").as_bool(),
+        Some(false),
+        "the first one stays"
     );
     assert_eq!(number(&edge, "posts"), 1.0);
     js_sys::Reflect::set(&first, &"shut".into(), &JsValue::TRUE).unwrap();
@@ -486,7 +509,7 @@ async fn duplicate_completion_signals_tell_success_once() {
     let checkout = frame();
     let window = field(&checkout, "contentWindow");
     let surface = fake_surface("overlay", &window);
-    let promise = start(&client, &events, order(), &surface, false).unwrap();
+    let promise = start(&client, &events, order(), &surface, false);
     wait(150.0).await;
     let nudge = json(r#"{"source": "guichet", "type": "return", "session": "ses_dup"}"#);
     for _ in 0..3 {
@@ -515,6 +538,38 @@ async fn duplicate_completion_signals_tell_success_once() {
 }
 
 #[wasm_bindgen_test]
+async fn a_window_closed_right_after_the_return_still_gets_its_outcome() {
+    let _turn = turn().await;
+    let (client, events) = client(r#", "sandbox": true, "pollInterval": 60000"#);
+    let edge = backend(
+        "ses_last",
+        &(origin() + "/missing"),
+        vec![json(r#""succeeded""#)],
+    );
+    let checkout = frame();
+    let window = field(&checkout, "contentWindow");
+    let surface = fake_surface("popup", &window);
+    let promise = start(&client, &events, order(), &surface, false);
+    wait(150.0).await;
+    // The return page tells the shop, and its window closes at once.
+    post_from(
+        &window,
+        &json(r#"{"source": "guichet", "type": "return", "session": "ses_last"}"#),
+        &origin(),
+    );
+    js_sys::Reflect::set(&surface, &"shut".into(), &JsValue::TRUE).unwrap();
+    let outcome = settle(promise).await.unwrap();
+    assert_eq!(
+        number(&edge, "gets"),
+        1.0,
+        "asked once more before the close"
+    );
+    assert_eq!(text(&outcome, "status").as_deref(), Some("succeeded"));
+    assert_eq!(count(&events, "success"), 1);
+    call(&checkout, "remove");
+}
+
+#[wasm_bindgen_test]
 async fn messages_from_a_foreign_origin_or_another_window_are_ignored() {
     let _turn = turn().await;
     let nudge = json(r#"{"source": "guichet", "type": "return", "session": "ses_msg"}"#);
@@ -530,7 +585,7 @@ async fn messages_from_a_foreign_origin_or_another_window_are_ignored() {
     let checkout = frame();
     let window = field(&checkout, "contentWindow");
     let surface = fake_surface("overlay", &window);
-    let promise = start(&foreign, &events, order(), &surface, false).unwrap();
+    let promise = start(&foreign, &events, order(), &surface, false);
     wait(150.0).await;
     post_from(&window, &nudge, "*");
     wait(400.0).await;
@@ -550,7 +605,7 @@ async fn messages_from_a_foreign_origin_or_another_window_are_ignored() {
         vec![json(r#""pending""#)],
     );
     let surface = fake_surface("overlay", &window);
-    let promise = start(&client, &events, order(), &surface, false).unwrap();
+    let promise = start(&client, &events, order(), &surface, false);
     wait(150.0).await;
     let page: JsValue = web_sys::window().unwrap().into();
     post_from(&page, &nudge, &origin());
@@ -583,7 +638,7 @@ async fn the_outcome_comes_from_the_backend_not_from_the_message() {
     let checkout = frame();
     let window = field(&checkout, "contentWindow");
     let surface = fake_surface("overlay", &window);
-    let promise = start(&client, &events, order(), &surface, false).unwrap();
+    let promise = start(&client, &events, order(), &surface, false);
     wait(150.0).await;
     let claim = json(
         r#"{"source": "guichet", "type": "return", "session": "ses_truth", "status": "succeeded", "paymentStatus": "success"}"#,
@@ -638,6 +693,106 @@ async fn a_reload_resumes_the_stored_session() {
 }
 
 #[wasm_bindgen_test]
+async fn a_reload_that_took_the_overlay_away_tells_the_payment_interrupted() {
+    let _turn = turn().await;
+    for (status, told) in [("pending", "close"), ("succeeded", "success")] {
+        let (client, events) = client("");
+        backend(
+            "ses_gone",
+            "https://checkout.cinetpay.com/x",
+            vec![json(&format!(r#""{status}""#))],
+        );
+        session_storage()
+            .set_item(
+                "guichet.session",
+                "ses_gone\nv1.k1.ses_gone.sig\ncinetpay\npage",
+            )
+            .unwrap();
+        let outcome = settle(follow(&client, &events, "resume").unwrap())
+            .await
+            .unwrap();
+        assert_eq!(text(&outcome, "status").as_deref(), Some(status));
+        assert_eq!(count(&events, told), 1, "{status}: told {told}");
+        assert_eq!(count(&events, "pending"), 0, "{status}: never left waiting");
+        assert!(
+            field(&client, "done").as_bool().unwrap(),
+            "{status}: the shopper may pay again"
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+async fn paying_again_takes_over_a_resumed_session_whose_popup_is_gone() {
+    let _turn = turn().await;
+    let (client, events) = client(r#", "sandbox": true"#);
+    let edge = backend(
+        "ses_again",
+        "http://127.0.0.1:4010/moneroo/checkout/again",
+        vec![json(r#""pending""#)],
+    );
+    session_storage()
+        .set_item(
+            "guichet.session",
+            "ses_again\nv1.k1.ses_again.sig\nmoneroo\npopup",
+        )
+        .unwrap();
+    let resumed = follow(&client, &events, "resume").unwrap();
+    wait(150.0).await;
+    // A fresh popup (not the provider's page any more): a new session goes into it.
+    let surface = fake_surface("popup", &JsValue::NULL);
+    let promise = start(&client, &events, order(), &surface, false);
+    assert!(
+        settle(resumed).await.unwrap().is_null(),
+        "the followed session gives way"
+    );
+    wait(200.0).await;
+    assert_eq!(number(&edge, "posts"), 1.0);
+    assert_eq!(Array::from(&field(&surface, "urls")).length(), 1);
+    call(&surface, "close");
+    settle(promise).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn paying_again_while_the_resumed_sessions_popup_lives_brings_it_forward() {
+    let _turn = turn().await;
+    let (client, events) = client(r#", "sandbox": true, "timeout": 600"#);
+    let edge = backend(
+        "ses_alive",
+        "http://127.0.0.1:4010/moneroo/checkout/alive",
+        vec![json(r#""pending""#)],
+    );
+    session_storage()
+        .set_item(
+            "guichet.session",
+            "ses_alive\nv1.k1.ses_alive.sig\nmoneroo\npopup",
+        )
+        .unwrap();
+    let resumed = follow(&client, &events, "resume").unwrap();
+    // window.open found the popup still on the provider's page.
+    let surface = fake_surface("popup", &JsValue::NULL);
+    js_sys::Reflect::set(&surface, &"reused".into(), &JsValue::TRUE).unwrap();
+    let error = settle(start(&client, &events, order(), &surface, false))
+        .await
+        .unwrap_err();
+    assert_eq!(text(&error, "code").as_deref(), Some("checkout_under_way"));
+    assert!(text(&error, "message")
+        .unwrap()
+        .contains("provider's window"));
+    assert_eq!(count(&events, "error"), 1, "told, not swallowed");
+    assert_eq!(number(&surface, "focused"), 1.0, "brought to the front");
+    assert_eq!(field(&surface, "shut").as_bool(), Some(false), "left open");
+    assert_eq!(
+        Array::from(&field(&surface, "urls")).length(),
+        0,
+        "not sent elsewhere"
+    );
+    assert_eq!(number(&edge, "posts"), 0.0);
+    assert!(!field(&client, "done").as_bool().unwrap(), "still followed");
+    let outcome = settle(resumed).await.unwrap();
+    assert_eq!(text(&outcome, "session").as_deref(), Some("ses_alive"));
+}
+
+#[wasm_bindgen_test]
 async fn the_return_page_asks_the_backend_and_ignores_the_urls_status() {
     let _turn = turn().await;
     let (client, events) = client("");
@@ -684,7 +839,7 @@ async fn a_return_for_a_session_this_tab_does_not_know_is_an_error() {
 async fn a_blocked_popup_falls_back_to_the_redirect() {
     let _turn = turn().await;
     let restore = stub_open(&JsValue::NULL);
-    let surface = open_surface("popup", "moneroo", "fr");
+    let surface = open_surface("popup", "moneroo", "fr", "Chez Awa");
     restore.call0(&JsValue::NULL).unwrap();
     assert_eq!(text(&surface, "kind").as_deref(), Some("redirect"));
     // Keep this test page: record where the redirect would go instead of going.
@@ -702,7 +857,7 @@ async fn a_blocked_popup_falls_back_to_the_redirect() {
         "https://checkout.moneroo.io/blocked1",
         vec![],
     );
-    settle(start(&client, &events, order(), &surface, false).unwrap())
+    settle(start(&client, &events, order(), &surface, false))
         .await
         .unwrap();
     assert_eq!(
@@ -716,15 +871,26 @@ async fn a_blocked_popup_falls_back_to_the_redirect() {
 async fn closing_the_overlay_tells_close_with_the_last_status_and_returns_focus() {
     let _turn = turn().await;
     let opener = button();
-    let surface = open_surface("overlay", "cinetpay", "en");
+    let surface = open_surface("overlay", "cinetpay", "en", "Chez Awa");
     let dialog = query("[role=dialog]");
     assert_eq!(attribute(&dialog, "aria-modal").as_deref(), Some("true"));
-    assert_eq!(attribute(&dialog, "aria-label").as_deref(), Some("Payment"));
+    // A header that says whose checkout it is, who takes the payment, and how to leave.
+    let title = query(&format!(
+        "#{}",
+        attribute(&dialog, "aria-labelledby").unwrap()
+    ));
+    assert_eq!(text(&title, "textContent").as_deref(), Some("Chez Awa"));
+    let header = query(".guichet-detail");
+    assert_eq!(
+        text(&header, "textContent").as_deref(),
+        Some("Secure payment with CinetPay")
+    );
     let close = query(".guichet-close");
     assert_eq!(
         attribute(&close, "aria-label").as_deref(),
         Some("Close the payment")
     );
+    assert!(text(&close, "textContent").unwrap().ends_with("Close"));
     assert!(Object::is(&active(), &close), "focus moves into the dialog");
     assert!(
         !query(".guichet-loading[role=status]").is_null(),
@@ -741,9 +907,14 @@ async fn closing_the_overlay_tells_close_with_the_last_status_and_returns_focus(
         &(origin() + "/missing"),
         vec![json(r#""pending""#)],
     );
-    let promise = start(&client, &events, order(), &surface, false).unwrap();
+    let promise = start(&client, &events, order(), &surface, false);
     wait(400.0).await;
     assert!(number(&edge, "gets") >= 1.0, "polled while open");
+    assert_eq!(
+        text(&header, "textContent").as_deref(),
+        Some("F\u{202f}CFA\u{a0}15,000 with CinetPay"),
+        "the amount, once the backend priced it"
+    );
     press_escape();
     let outcome = settle(promise).await.unwrap();
     assert_eq!(text(&outcome, "status").as_deref(), Some("pending"));
@@ -780,16 +951,13 @@ async fn cinetpays_get_checkout_shape_maps_onto_our_order_and_refuses_an_amount(
     );
     let with_amount =
         json(r#"{"transaction_id": "T1", "amount": 100, "currency": "XOF", "order_id": "ord_1"}"#);
-    let error = settle(
-        start(
-            &client,
-            &events,
-            with_amount,
-            &fake_surface("redirect", &JsValue::NULL),
-            true,
-        )
-        .unwrap(),
-    )
+    let error = settle(start(
+        &client,
+        &events,
+        with_amount,
+        &fake_surface("redirect", &JsValue::NULL),
+        true,
+    ))
     .await
     .unwrap_err();
     let violations = Array::from(&field(&error, "violations"));
@@ -800,16 +968,13 @@ async fn cinetpays_get_checkout_shape_maps_onto_our_order_and_refuses_an_amount(
     let flat = json(
         r#"{"order_id": "ord_1", "channels": "CREDIT_CARD", "customer_surname": "Awa", "customer_name": "Koné", "customer_email": "awa@example.ci", "customer_phone_number": "+2250701020304", "customer_address": "Rue 12", "customer_city": "Abidjan", "customer_country": "CI", "customer_state": "CI", "customer_zip_code": "00225"}"#,
     );
-    settle(
-        start(
-            &client,
-            &events,
-            flat,
-            &fake_surface("redirect", &JsValue::NULL),
-            true,
-        )
-        .unwrap(),
-    )
+    settle(start(
+        &client,
+        &events,
+        flat,
+        &fake_surface("redirect", &JsValue::NULL),
+        true,
+    ))
     .await
     .unwrap();
     let customer = field(&Array::from(&field(&edge, "bodies")).get(0), "customer");
@@ -923,8 +1088,16 @@ fn the_stored_session_round_trips_and_refuses_anything_else() {
         id: "ses_1".into(),
         token: "v1.k1.p.s".into(),
         provider: Provider::MoneyFusion,
+        popup: false,
     };
-    assert_eq!(Stored::decode(&stored.encode()), Some(stored));
+    assert_eq!(Stored::decode(&stored.encode()), Some(stored.clone()));
+    let popup = Stored {
+        popup: true,
+        ..stored
+    };
+    assert_eq!(Stored::decode(&popup.encode()), Some(popup.clone()));
+    // Written before the fourth line existed: followed as a popup, as it was then.
+    assert_eq!(Stored::decode("ses_1\nv1.k1.p.s\nmoneyfusion"), Some(popup));
     for bad in [
         "",
         "ses_1\ntok",
@@ -932,6 +1105,7 @@ fn the_stored_session_round_trips_and_refuses_anything_else() {
         "ses 1\ntok\nmoneroo",
         "ses_1\n\nmoneroo",
         "a\nb\nmoneroo\nx",
+        "a\nb\nmoneroo\npage\nx",
     ] {
         assert_eq!(Stored::decode(bad), None, "{bad:?}");
     }

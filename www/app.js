@@ -2,9 +2,9 @@
 // Guichet exactly as a merchant's page would: the published browser package, the
 // backend mounted at /api, and nothing private.
 import { Guichet, validateCheckout } from "/pkg/browser/index.js";
-import { Panel, el, lang, loadCatalog, money, onLangChange, productName, rememberOrder, setupLangSwitch, showOutcome, t } from "./shop.js";
+import { Panel, el, lang, loadCatalog, localized, money, onLangChange, productName, rememberOrder, setupLangSwitch, showOutcome, t } from "./shop.js";
 
-const guichet = new Guichet({ endpoint: "/api", provider: "moneroo", lang, sandbox: true });
+const guichet = new Guichet({ endpoint: "/api", provider: "moneroo", lang, sandbox: true, shopName: "Chez Awa" });
 
 const form = document.getElementById("checkout");
 const problems = document.getElementById("problems");
@@ -19,6 +19,8 @@ let report = null;
 /** How the provider's page is being shown, for the panel. */
 let display = null;
 let resuming = false;
+/** The cart lines of the checkout under way, kept with the order for the order page. */
+let paying = null;
 
 function readCart() {
   try {
@@ -56,7 +58,7 @@ async function renderProducts() {
       el("img", { src: product.image, alt: "", width: 320, height: 200, loading: "lazy" }),
       el("div", { class: "product-body" },
         el("h2", { text: name }),
-        el("p", { class: "muted", text: lang === "en" ? product.about_en : product.about }),
+        el("p", { class: "muted", text: localized(product.about) }),
         el("p", { class: "price", text: await money(product.price, product.currency) }),
         add));
   }));
@@ -111,7 +113,7 @@ function showProblems(violations) {
     const input = form.elements.namedItem(name);
     if (input instanceof HTMLElement) input.setAttribute("aria-invalid", "true");
     const label = input instanceof HTMLElement && input.id ? form.querySelector(`label[for="${input.id}"]`)?.textContent : null;
-    const text = v.field === "items" || v.field.startsWith("items") ? t("cart.missing") : `${label ?? v.field} : ${v.message}`;
+    const text = v.field === "items" || v.field.startsWith("items") ? t("cart.missing") : t("problem", { label: label ?? v.field, message: v.message });
     return el("li", { text });
   });
   problems.replaceChildren(...items);
@@ -132,16 +134,19 @@ function ready() {
   return true;
 }
 
+/**
+ * While a payment is under way the buttons say so (aria-disabled) but keep the focus,
+ * so that it can come back to them when the checkout closes.
+ */
 function busy(on) {
   form.setAttribute("aria-busy", String(on));
-  payHere.disabled = on;
-  payRedirect.disabled = on;
+  for (const button of [payHere, payRedirect]) button.setAttribute("aria-disabled", String(on));
 }
 
 // Guichet's events: the outcome comes from the backend, never from the provider's URL.
 guichet
   .on("ready", (outcome) => {
-    rememberOrder(outcome);
+    rememberOrder(outcome, paying);
     panel.created(outcome, display);
     showOutcome(outcomeBox, "busy", outcome);
   })
@@ -166,7 +171,11 @@ guichet
   .on("close", (outcome) => {
     // After an error Guichet closes its window too: the error is what the shopper needs.
     if (outcomeBox.dataset.kind === "error") return;
-    if (outcome.status === "pending" || outcome.status === null) showOutcome(outcomeBox, "closed", outcome);
+    if (outcome.status === "pending" || outcome.status === null) {
+      rememberOrder(outcome);
+      // After a reload, a payment whose page went with it is told as interrupted.
+      showOutcome(outcomeBox, resuming ? "interrupted" : "closed", outcome);
+    }
   })
   .on("error", (error) => {
     if (error.violations) showProblems(error.violations);
@@ -174,8 +183,11 @@ guichet
   });
 
 function pay(how) {
+  // A second click while paying: Guichet brings the provider's window to the front.
+  if (form.getAttribute("aria-busy") === "true") return void (how === "redirect" || guichet.open(order()));
   if (!ready()) return;
   const request = order();
+  paying = request.items;
   display = how === "redirect" ? "redirect" : request.provider === "cinetpay" && innerWidth >= 600 ? "overlay" : "popup";
   outcomeBox.hidden = true;
   busy(true);
@@ -205,11 +217,10 @@ setupLangSwitch();
 catalog = await loadCatalog();
 await Promise.all([renderProducts(), renderCart()]);
 
-// A reload during a payment: pick the session up again where it stands.
+// A reload during a payment: pick the session up again where it stands. The buttons stay
+// usable: paying again takes over from a payment whose window is gone.
 resuming = true;
-guichet.resume().then((outcome) => {
+const over = () => {
   resuming = false;
-  if (outcome?.session) busy(false);
-}, () => {
-  resuming = false;
-});
+};
+guichet.resume().then(over, over);

@@ -13,7 +13,7 @@ const TEXT = {
     "demo.banner": "Démo : aucun argent réel. Les prestataires sont simulés par le bac à sable de Guichet.",
     "products.title": "Nos produits",
     "product.add": "Ajouter au panier",
-    "product.add.label": "Ajouter {name} au panier",
+    "product.add.label": "Ajouter au panier : {name}",
     "cart.title": "Votre panier",
     "cart.empty": "Votre panier est vide : ajoutez un produit.",
     "cart.total": "Total",
@@ -42,10 +42,13 @@ const TEXT = {
     "outcome.expired": "La session de paiement a expiré.",
     "outcome.pending": "Paiement en attente de confirmation par le prestataire…",
     "outcome.closed": "Paiement interrompu : la fenêtre de paiement a été fermée.",
-    "outcome.resumed": "Reprise du paiement en cours…",
+    "outcome.interrupted": "Paiement interrompu par le rechargement de la page : rien n'a été débité.",
+    "outcome.resumed": "Paiement en cours dans la fenêtre du prestataire : nous attendons sa réponse…",
     "outcome.busy": "Paiement en cours chez le prestataire…",
     "outcome.error": "Le paiement n'a pas pu commencer : {message}",
     "outcome.again": "Vous pouvez réessayer.",
+    "outcome.pay_again": "Vous pouvez payer à nouveau : le bouton « Payer ici » est prêt.",
+    "problem": "{label} : {message}",
     "outcome.see": "Voir la commande",
     "outcome.amount": "{amount} avec {provider}",
     "panel.title": "Dans les coulisses",
@@ -83,8 +86,21 @@ const TEXT = {
     "orders.title": "Mes commandes",
     "orders.none": "Vous n'avez pas encore passé de commande dans cet onglet de navigateur.",
     "orders.unknown": "Cette commande est inconnue de ce serveur de démo.",
-    "order.title": "Commande {id}",
+    "order.title": "Commande du {date}",
+    "order.title.unknown": "Votre commande",
     "order.status": "Statut",
+    "order.amount": "Montant",
+    "order.date": "Date",
+    "order.provider": "Prestataire",
+    "order.items": "Articles",
+    "order.items.unknown": "Détail non conservé dans ce navigateur.",
+    "order.reference": "Référence",
+    "order.line": "{quantity} × {name}",
+    "order.status.pending": "En attente : le prestataire n'a pas encore confirmé le paiement.",
+    "order.status.succeeded": "Payée : nous avons bien reçu votre paiement.",
+    "order.status.failed": "Non payée : le paiement a été refusé, rien n'a été débité.",
+    "order.status.cancelled": "Non payée : vous avez annulé le paiement.",
+    "order.status.expired": "Non payée : la session de paiement a expiré.",
     "order.back": "Toutes mes commandes",
   },
   en: {
@@ -96,7 +112,7 @@ const TEXT = {
     "demo.banner": "Demo: no real money. The providers are simulated by Guichet's sandbox.",
     "products.title": "Our products",
     "product.add": "Add to cart",
-    "product.add.label": "Add {name} to the cart",
+    "product.add.label": "Add to cart: {name}",
     "cart.title": "Your cart",
     "cart.empty": "Your cart is empty: add a product.",
     "cart.total": "Total",
@@ -125,10 +141,13 @@ const TEXT = {
     "outcome.expired": "The payment session expired.",
     "outcome.pending": "Payment waiting for the provider's confirmation…",
     "outcome.closed": "Payment interrupted: the payment window was closed.",
-    "outcome.resumed": "Resuming the payment under way…",
+    "outcome.interrupted": "Payment interrupted by the page reload: nothing was charged.",
+    "outcome.resumed": "Payment under way in the provider's window: waiting for its answer…",
     "outcome.busy": "Payment under way at the provider…",
     "outcome.error": "The payment could not start: {message}",
     "outcome.again": "You can try again.",
+    "outcome.pay_again": "You can pay again: the “Pay here” button is ready.",
+    "problem": "{label}: {message}",
     "outcome.see": "See the order",
     "outcome.amount": "{amount} with {provider}",
     "panel.title": "Behind the scenes",
@@ -166,8 +185,21 @@ const TEXT = {
     "orders.title": "My orders",
     "orders.none": "You have not ordered anything in this browser tab yet.",
     "orders.unknown": "This demo server does not know this order.",
-    "order.title": "Order {id}",
+    "order.title": "Order of {date}",
+    "order.title.unknown": "Your order",
     "order.status": "Status",
+    "order.amount": "Amount",
+    "order.date": "Date",
+    "order.provider": "Payment provider",
+    "order.items": "Items",
+    "order.items.unknown": "Details not kept in this browser.",
+    "order.reference": "Reference",
+    "order.line": "{quantity} × {name}",
+    "order.status.pending": "Pending: the provider has not confirmed the payment yet.",
+    "order.status.succeeded": "Paid: we received your payment.",
+    "order.status.failed": "Not paid: the payment was declined, nothing was charged.",
+    "order.status.cancelled": "Not paid: you cancelled the payment.",
+    "order.status.expired": "Not paid: the payment session expired.",
     "order.back": "All my orders",
   },
 };
@@ -218,8 +250,28 @@ export async function loadCatalog() {
   return response.json();
 }
 
+/** A catalog text (`{fr, en}` or one text for both) in the shopper's language. */
+export function localized(text) {
+  return typeof text === "string" ? text : text?.[lang] ?? text?.fr ?? "";
+}
+
 export function productName(product) {
-  return lang === "en" ? product.name_en : product.name;
+  return localized(product?.name);
+}
+
+/** A date the way the shopper reads it: `1 décembre 2026 à 20:05`, `1 December 2026, 20:05`. */
+export function when(iso) {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return "";
+  return date.toLocaleString(lang === "fr" ? "fr-FR" : "en-GB", { dateStyle: "long", timeStyle: "short" });
+}
+
+/** A phone number written one way, in pairs: `+225 07 01 02 03 04`, whatever way it came. */
+export function phone(number) {
+  const digits = String(number ?? "").replace(/\D/g, "");
+  const country = ["225", "221", "229", "226", "223", "228"].find((code) => digits.startsWith(code) && digits.length > 10) ?? "";
+  const rest = digits.slice(country.length).replace(/(\d{2})(?=\d)/g, "$1 ");
+  return country ? `+${country} ${rest}` : rest;
 }
 
 /** `15 000 F CFA`, written by Guichet itself. */
@@ -252,12 +304,14 @@ export function orders() {
   }
 }
 
-export function rememberOrder(outcome) {
+/** Keeps what the shopper sees of an order; `items` (`[{sku, quantity}]`) when known. */
+export function rememberOrder(outcome, items) {
   if (!outcome?.session) return;
   const all = orders().filter((o) => o.session !== outcome.session);
   const before = orders().find((o) => o.session === outcome.session) ?? { at: new Date().toISOString() };
   all.unshift({
     ...before,
+    ...(items && { items }),
     session: outcome.session,
     provider: outcome.provider ?? before.provider,
     amount: outcome.amount ?? before.amount,
@@ -273,7 +327,7 @@ const FINAL = new Set(["succeeded", "failed", "cancelled", "expired"]);
 
 /**
  * Shows where a payment stands. `kind` is the final status, `pending`, `busy`, `closed`,
- * `resumed` or `error`.
+ * `resumed`, `interrupted` or `error`.
  */
 export async function showOutcome(box, kind, outcome, error) {
   box.dataset.kind = kind;
@@ -285,14 +339,18 @@ export async function showOutcome(box, kind, outcome, error) {
     const amount = await money(outcome.amount, outcome.currency);
     parts.push(el("p", { class: "outcome-detail", text: t("outcome.amount", { amount, provider: PROVIDERS[outcome.provider] }) }));
   }
-  if (kind === "error" || kind === "closed" || kind === "failed" || kind === "cancelled") {
+  if (kind === "interrupted") {
+    parts.push(el("p", { class: "outcome-detail", text: t("outcome.pay_again") }));
+  } else if (kind === "error" || kind === "closed" || kind === "failed" || kind === "cancelled") {
     parts.push(el("p", { class: "outcome-detail", text: t("outcome.again") }));
   }
   if (outcome?.session) {
     parts.push(el("a", { class: "outcome-link", href: `/order.html?session=${encodeURIComponent(outcome.session)}`, text: t("outcome.see") }));
   }
   box.replaceChildren(...parts);
-  box.className = `outcome outcome-${FINAL.has(kind) ? kind : kind === "error" ? "failed" : "pending"}`;
+  box.className = `outcome outcome-${FINAL.has(kind) ? kind : kind === "error" || kind === "interrupted" ? "failed" : "pending"}`;
+  // Where the shopper is looking: scrolled into view, without a jump when it is there.
+  box.scrollIntoView?.({ block: "nearest" });
 }
 
 // The "behind the scenes" panel: the session, the provider's page, the server's events,
@@ -381,7 +439,7 @@ export class Panel {
       ? el("span", {},
         el("span", { class: "sandbox-stage", "data-stage": sandbox.stage, text: `${sandbox.stage} (${sandbox.status})` }),
         sandbox.method ? ` · ${sandbox.method}` : "",
-        sandbox.payer_phone ? ` · ${sandbox.payer_phone}` : "",
+        sandbox.payer_phone ? ` · ${phone(sandbox.payer_phone)}` : "",
         ` · ${t("panel.deliveries", { count: sandbox.notifications.length })}`,
         sandbox.notifications.some((n) => n.duplicate) ? el("span", { class: "badge", text: ` ${t("panel.duplicate")}` }) : "")
       : el("span", { class: "muted", text: this.#data?.missing ? t("orders.unknown") : t("panel.sandbox.none") });

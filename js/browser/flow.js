@@ -13,19 +13,38 @@ async function send(url, init) {
   }
 }
 
+/** True when `source` is a popup this tab opened (before a reload, too). */
+function ours(source) {
+  try {
+    return !!source && source.opener === window;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Runs `client`'s session from its first effects (`first`), in `surface` (or none), and
- * calls `emit(event, detail)`. Resolves or rejects as the client says.
+ * calls `emit(event, detail)`. Resolves or rejects as the client says; resolves `null`
+ * when a new checkout takes over a session followed after a reload.
  */
 export function run(client, emit, surface, first) {
   const generation = client.generation;
   const live = () => client.generation === generation;
+  // A session followed after a reload adopts the popup its return page speaks from, and
+  // closes it once the outcome is known.
+  let adopted = false;
   return new Promise((resolve, reject) => {
     // Answers meant for an older session are dropped.
     const step = (...happened) => live() && apply(client.step(...happened));
     const closed = () => !!surface?.closed();
-    const heard = (event) =>
+    const heard = (event) => {
+      if (!surface && ours(event.source)) {
+        const win = event.source;
+        adopted = true;
+        surface = { kind: "popup", window: win, closed: () => win.closed, close: () => win.close(), focus: () => win.focus() };
+      }
       step("nudge", event.origin, !!event.source && event.source === surface?.window, event.data);
+    };
     const watch = async () => {
       addEventListener("message", heard);
       while (live() && !client.done) {
@@ -33,6 +52,7 @@ export function run(client, emit, surface, first) {
         step("tick", Date.now(), closed());
       }
       removeEventListener("message", heard);
+      if (!live()) resolve(null);
     };
     const apply = (effects) => {
       for (const [effect, a, b] of effects) {
@@ -44,12 +64,21 @@ export function run(client, emit, surface, first) {
             .then(([status, json]) => step("answer", status, json));
         } else if (effect === "go") surface.go(a);
         else if (effect === "watch") watch();
-        else if (effect === "shut") {
+        else if (effect === "busy") {
+          // The popup of the session under way comes to the front; an extra one closes.
+          if (surface?.reused) surface.focus();
+          else surface?.close();
+        } else if (effect === "shut") {
           surface?.close();
           step("shut");
-        } else if (effect === "resolve") resolve(a);
-        else if (effect === "reject") reject(a);
-        else emit(effect, a);
+        } else if (effect === "resolve") {
+          if (adopted) surface.close();
+          resolve(a);
+        } else if (effect === "reject") reject(a);
+        else {
+          if (effect === "ready") surface?.describe?.(a);
+          emit(effect, a);
+        }
       }
     };
     apply(first);

@@ -97,6 +97,8 @@ export interface GuichetOptions {
   closeAfterResponse?: boolean;
   /** How `open()` shows the checkout (default `auto`). */
   display?: Display;
+  /** The shop's name in the overlay's header (the page's host by default). */
+  shopName?: string;
 }
 
 /** An order to pay: the cart or a registered order, and the shopper. Never an amount. */
@@ -135,7 +137,8 @@ export interface GuichetError extends Error {
   /**
    * `invalid_options`, `invalid_order` (see `violations`), `network`, `bad_response`,
    * `unexpected_host` (the checkout URL is not on the provider's hosts),
-   * `session_not_found`, or the backend's own code (`return_url_not_allowed`,
+   * `session_not_found`, `checkout_under_way` (a second `open()` while the provider's
+   * window of the session under way is open: it comes to the front), or the backend's own code (`return_url_not_allowed`,
    * `invalid_token`, ...).
    */
   code: string;
@@ -228,7 +231,12 @@ export class Guichet {
    * or popup (the opening page is told and follows the payment).
    */
   handleReturn(): Promise<Outcome | null>;
-  /** After a reload during payment: follows this tab's session; `null` when none. */
+  /**
+   * After a reload during payment: follows this tab's session to its outcome when its
+   * popup lives on; when its page went with the reload (overlay, redirect), asks once
+   * and tells the outcome, or `close` with the status still pending (interrupted: the
+   * shopper may pay again). `null` when there is none, or when a new checkout took over.
+   */
   resume(): Promise<Outcome | null>;
   /** Closes the overlay or popup. */
   close(): void;

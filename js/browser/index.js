@@ -67,6 +67,8 @@ export class Guichet {
   #options;
   #listeners = new Map();
   #client = null;
+  /** The Client once the WebAssembly is there, for what must happen inside the click. */
+  #ready = null;
   #surface = null;
   #running = null;
 
@@ -79,7 +81,7 @@ export class Guichet {
 
   #core() {
     this.#client ??= load()
-      .then((glue) => new glue.Client(this.#options))
+      .then((glue) => (this.#ready = new glue.Client(this.#options)))
       .catch((error) => {
         this.#client = null;
         throw error;
@@ -100,18 +102,26 @@ export class Guichet {
     }
   }
 
+  /** Every failure is told to `error` listeners; with one, a rejection nobody awaits is not an uncaught one. */
+  #told(promise) {
+    if (this.#listeners.get("error")?.size) promise.catch(() => {});
+    return promise;
+  }
+
   #run(display, order, cinetpay) {
-    if (this.#running) return this.#running;
+    if (this.#running) {
+      // A second click: the checkout under way comes to the front.
+      this.#surface?.focus();
+      return this.#running;
+    }
     const { provider, lang } = this.#options;
-    const surface = (this.#surface = openSurface(display, order?.provider ?? provider, order?.lang ?? lang));
     const emit = (type, detail) => this.#emit(type, detail);
+    // Checked before anything opens when the WebAssembly is there: no blank popup flashes.
+    const refused = this.#ready?.step("check", order, cinetpay);
+    if (refused) return this.#told(run(this.#ready, emit, null, refused));
+    const surface = (this.#surface = openSurface(display, order?.provider ?? provider, order?.lang ?? lang, this.#options.shopName));
     const started = this.#core().then(
-      (client) => {
-        const first = client.step("start", order, cinetpay, surface.kind);
-        if (first) return run(client, emit, surface, first);
-        surface.close();
-        return Promise.reject(new Error("Guichet: a checkout is already under way"));
-      },
+      (client) => run(client, emit, surface, client.step("start", order, cinetpay, surface.reused ? "reused" : surface.kind)),
       (error) => {
         surface.close();
         emit("error", error);
@@ -121,13 +131,21 @@ export class Guichet {
     this.#running = started.finally(() => {
       this.#running = null;
     });
-    return this.#running;
+    return this.#told(this.#running);
   }
 
-  async #follow(call) {
-    const client = await this.#core();
-    const first = client.step(call);
-    return first ? run(client, (type, detail) => this.#emit(type, detail), null, first) : null;
+  #follow(call) {
+    const emit = (type, detail) => this.#emit(type, detail);
+    return this.#told(this.#core().then(
+      (client) => {
+        const first = client.step(call);
+        return first ? run(client, emit, null, first) : null;
+      },
+      (error) => {
+        emit("error", error);
+        throw error;
+      },
+    ));
   }
 
   /** Seamless checkout: overlay or popup (redirect when the popup is blocked). */
@@ -181,6 +199,7 @@ export class Guichet {
       ...(close_after_response !== undefined && { closeAfterResponse: close_after_response }),
     };
     this.#client = null;
+    this.#ready = null;
     if (typeof window !== "undefined") this.#core().catch(() => {});
     return this;
   }

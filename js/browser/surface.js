@@ -10,9 +10,25 @@
 // also carries a `guichet-*` class for the shop's own stylesheet.
 
 const TEXT = {
-  fr: { title: "Paiement", close: "Fermer le paiement", loading: "Chargement du paiement…" },
-  en: { title: "Payment", close: "Close the payment", loading: "Loading the payment…" },
+  fr: {
+    title: "Paiement",
+    close: "Fermer le paiement",
+    closeShort: "Fermer",
+    loading: "Chargement du paiement…",
+    secure: "Paiement sécurisé",
+    with: "avec",
+  },
+  en: {
+    title: "Payment",
+    close: "Close the payment",
+    closeShort: "Close",
+    loading: "Loading the payment…",
+    secure: "Secure payment",
+    with: "with",
+  },
 };
+
+const PROVIDERS = { moneroo: "Moneroo", cinetpay: "CinetPay", moneyfusion: "MoneyFusion" };
 
 // Hosted pages known to accept being framed (CinetPay's own seamless SDK frames its
 // page). The others open in a popup. One table, so a provider's policy changes here.
@@ -27,21 +43,43 @@ const NAME = "guichet-checkout";
 const css = (element, styles) => Object.assign(element.style, styles);
 
 /**
- * Opens the surface for `display` ("auto", "overlay", "popup" or "redirect"). A popup
- * that the browser blocks falls back to the redirect.
+ * `15 000 F CFA` from minor units, with the browser's own Intl (no-break spaces, the
+ * currency's decimals), so the overlay needs nothing from the WebAssembly.
  */
-export function openSurface(display, provider, lang) {
-  const text = TEXT[String(lang).startsWith("en") ? "en" : "fr"];
+function money(amount, currency, lang) {
+  try {
+    const format = new Intl.NumberFormat(lang === "en" ? "en-GB" : "fr-FR", { style: "currency", currency });
+    return format.format(amount / 10 ** format.resolvedOptions().maximumFractionDigits);
+  } catch {
+    return "";
+  }
+}
+
+/** Puts focus back where it was when the checkout opened (once the page re-enables it). */
+function restore(element) {
+  if (!element?.focus) return;
+  element.focus();
+  if (document.activeElement !== element) setTimeout(() => element.focus());
+}
+
+/**
+ * Opens the surface for `display` ("auto", "overlay", "popup" or "redirect"). A popup
+ * that the browser blocks falls back to the redirect. `shop` names the shop in the
+ * overlay's header (the page's host by default).
+ */
+export function openSurface(display, provider, lang, shop) {
+  const code = String(lang).startsWith("en") ? "en" : "fr";
+  const text = TEXT[code];
   let kind = display || "auto";
   if (kind === "auto") {
     kind = FRAMEABLE[provider] && innerWidth >= SMALL_SCREEN ? "overlay" : "popup";
   }
-  if (kind === "overlay") return overlay(text);
+  if (kind === "overlay") return overlay(text, code, PROVIDERS[provider] ?? "", shop || location.hostname);
   if (kind === "popup") {
     const surface = popup(text);
     if (surface) return surface;
   }
-  return { kind: "redirect", window: null, go: (url) => location.assign(url), closed: () => false, close() {} };
+  return { kind: "redirect", window: null, go: (url) => location.assign(url), closed: () => false, close() {}, focus() {} };
 }
 
 function popup(text) {
@@ -52,27 +90,35 @@ function popup(text) {
   const opener = document.activeElement;
   const win = open("", NAME, `popup,width=${width},height=${height},left=${left},top=${top}`);
   if (!win) return null;
+  // A popup already on a page (the provider's, after the shop was reloaded) is reused
+  // as it is: it is the checkout under way.
+  let reused = true;
   try {
-    // The blank popup shares our origin until it navigates: show that something happens.
-    win.document.title = text.title;
-    win.document.body.textContent = text.loading;
-    css(win.document.body, { font: "16px system-ui, sans-serif", padding: "24px" });
+    if (win.location.href === "about:blank") {
+      reused = false;
+      // The blank popup shares our origin until it navigates: show that something happens.
+      win.document.title = text.title;
+      win.document.body.textContent = text.loading;
+      css(win.document.body, { font: "16px system-ui, sans-serif", padding: "24px" });
+    }
   } catch {
-    // A reused popup already on the provider's page: nothing to write.
+    // On another origin: the provider's page.
   }
   return {
     kind: "popup",
     window: win,
+    reused,
     go: (url) => win.location.replace(url),
     closed: () => win.closed,
     close() {
       win.close();
-      opener?.focus?.();
+      restore(opener);
     },
+    focus: () => win.focus(),
   };
 }
 
-function overlay(text) {
+function overlay(text, lang, provider, shop) {
   const opener = document.activeElement;
   const make = (tag, name, parent) => {
     const element = document.createElement(tag);
@@ -80,37 +126,69 @@ function overlay(text) {
     parent?.append(element);
     return element;
   };
+  const font = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
 
   const backdrop = make("div", "overlay");
   css(backdrop, {
     position: "fixed", inset: "0", zIndex: "2147483647", display: "flex",
-    alignItems: "center", justifyContent: "center", background: "rgba(0,0,0,.6)",
+    alignItems: "center", justifyContent: "center", background: "rgba(0,0,0,.6)", padding: "16px",
+    boxSizing: "border-box",
   });
   const dialog = make("div", "dialog", backdrop);
   dialog.setAttribute("role", "dialog");
   dialog.setAttribute("aria-modal", "true");
-  dialog.setAttribute("aria-label", text.title);
   css(dialog, {
-    position: "relative", display: "flex", flexDirection: "column", boxSizing: "border-box",
-    width: "min(480px, 100%)", height: "min(720px, 100%)", paddingTop: "48px",
-    background: "#fff", color: "#111", borderRadius: "8px", overflow: "hidden",
+    display: "flex", flexDirection: "column", boxSizing: "border-box",
+    width: "min(480px, 100%)", height: "min(760px, 100%)",
+    background: "#fff", color: "#1a1a1a", borderRadius: "12px", overflow: "hidden",
+    font: `15px/1.4 ${font}`,
   });
-  const close = make("button", "close", dialog);
+
+  // The header: whose checkout this is, what it costs, who takes the payment, and a
+  // close button that says what it does.
+  const header = make("div", "header", dialog);
+  css(header, {
+    display: "flex", alignItems: "center", gap: "12px", padding: "10px 10px 10px 18px",
+    borderBottom: "1px solid #e3e3e3", background: "#fafafa", flex: "none",
+  });
+  const heading = make("div", "heading", header);
+  css(heading, { flex: "1", minWidth: "0" });
+  const title = make("h2", "title", heading);
+  title.id = `${NAME}-title`;
+  title.textContent = shop;
+  css(title, { margin: "0", font: `600 16px/1.3 ${font}`, overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" });
+  const detail = make("p", "detail", heading);
+  detail.id = `${NAME}-detail`;
+  const describe = (amount) => {
+    detail.textContent = [amount || text.secure, provider && `${text.with} ${provider}`].filter(Boolean).join(" ");
+  };
+  describe("");
+  css(detail, { margin: "2px 0 0", font: `14px/1.3 ${font}`, color: "#4a4a4a" });
+  dialog.setAttribute("aria-labelledby", title.id);
+  dialog.setAttribute("aria-describedby", detail.id);
+
+  const close = make("button", "close", header);
   close.type = "button";
   close.setAttribute("aria-label", text.close);
-  close.textContent = "×";
+  const cross = document.createElement("span");
+  cross.setAttribute("aria-hidden", "true");
+  cross.textContent = "×";
+  css(cross, { font: `24px/1 ${font}` });
+  close.append(cross, text.closeShort);
   css(close, {
-    position: "absolute", top: "2px", right: "4px", width: "44px", height: "44px",
-    border: "0", background: "transparent", color: "#111", font: "32px/1 system-ui, sans-serif",
-    cursor: "pointer",
+    display: "inline-flex", alignItems: "center", gap: "6px", flex: "none",
+    minWidth: "44px", minHeight: "44px", padding: "0 12px", margin: "0",
+    border: "1px solid #8a8a8a", borderRadius: "8px", background: "#fff", color: "#1a1a1a",
+    font: `600 15px/1 ${font}`, cursor: "pointer",
   });
+
   const loading = make("p", "loading", dialog);
   loading.setAttribute("role", "status");
   loading.textContent = text.loading;
-  css(loading, { margin: "auto", padding: "16px", font: "16px system-ui, sans-serif", textAlign: "center" });
+  css(loading, { margin: "auto", padding: "16px", font: `16px ${font}`, textAlign: "center" });
   const frame = make("iframe", "frame", dialog);
   frame.name = NAME;
-  frame.title = text.title;
+  frame.title = `${text.title}${provider ? ` ${provider}` : ""}`;
   frame.hidden = true;
   frame.allow = "payment";
   css(frame, { flex: "1", width: "100%", border: "0" });
@@ -125,17 +203,20 @@ function overlay(text) {
     document.removeEventListener("focusin", trap, true);
     backdrop.remove();
     root.style.overflow = overflow;
-    opener?.focus?.();
+    restore(opener);
   };
-  // Escape closes; Shift+Tab from the first control wraps to the frame. Keys typed inside
-  // the provider's frame stay there (another origin), hence the visible button.
+  // Escape closes; Tab and Shift+Tab cycle between the close button and the frame. Keys
+  // typed inside the provider's frame stay there (another origin), hence the visible
+  // button.
   const keys = (event) => {
     if (event.key === "Escape") {
       event.preventDefault();
       shut();
-    } else if (event.key === "Tab" && event.shiftKey && document.activeElement === close && !frame.hidden) {
+    } else if (event.key === "Tab" && document.activeElement === close && !frame.hidden) {
       event.preventDefault();
       frame.focus();
+    } else if (event.key === "Tab" && document.activeElement === close) {
+      event.preventDefault();
     }
   };
   // Focus that leaves the dialog (Tab out of the frame, a click behind) comes back.
@@ -161,7 +242,12 @@ function overlay(text) {
       }, { once: true });
       frame.src = url;
     },
+    /** The session's amount in the header, once the backend has priced it. */
+    describe(outcome) {
+      if (outcome?.amount !== undefined && outcome?.currency) describe(money(outcome.amount, outcome.currency, lang));
+    },
     closed: () => !open,
     close: shut,
+    focus: () => close.focus(),
   };
 }

@@ -9,6 +9,8 @@
 //! - `["watch"]`: step `tick` every 250 ms and `nudge` with window messages until `done`;
 //! - `["poll", url, authorization]`: send `GET url` with that header; step `answer`;
 //! - `["shut"]`: close the surface, then step `shut`;
+//! - `["busy"]`: the surface is the provider's window of the session under way: bring it
+//!   to the front (any other surface is closed);
 //! - `["resolve", outcome]` / `["reject", error]`: settle the caller's promise;
 //! - `[event, detail]` (`ready`, `pending`, `success`, `failed`, `close`, `error`): call
 //!   the event's listeners.
@@ -48,6 +50,13 @@ pub struct Client {
     generation: u32,
     machine: Machine,
     redirect: bool,
+    /// The checkout page is in a popup (it outlives a reload of the shop).
+    popup: bool,
+    /// A resumed session whose page went with the reload: a status that is not final
+    /// means the payment was interrupted.
+    interrupted: bool,
+    /// The surface closed after the shopper came back: the status asked for last.
+    last_check: bool,
     /// The provider of the session being created.
     current: Option<Provider>,
     session: Option<Stored>,
@@ -141,6 +150,9 @@ impl Client {
             generation: 0,
             machine: Machine::new(false, true),
             redirect: false,
+            popup: false,
+            interrupted: false,
+            last_check: false,
             current: None,
             session: None,
             outcome: JsValue::NULL,
@@ -155,8 +167,13 @@ impl Client {
     /// what to do about it (an array of effects, see the module's documentation), or
     /// `null` when there is nothing to do.
     ///
-    /// - `start(order, cinetpay, kind)`: a checkout in a surface of `kind`; `null` while a
-    ///   session is under way (a double click opens one session);
+    /// - `check(order, cinetpay)`: the order checked with the backend's rules before any
+    ///   surface opens: `null` when it may go, else the effects telling the error;
+    /// - `start(order, cinetpay, kind)`: a checkout in a surface of `kind` (`reused`: a
+    ///   popup that was already on a page). While a session is under way in a surface, or
+    ///   in the reused popup, it is `busy` (a double click opens one session) and says
+    ///   why; a session followed without a surface (after a reload) is left for the new
+    ///   one;
     /// - `created(status, json, closed)`: the answer to `post`;
     /// - `tick(now, closed)`: the clock, and whether the surface is closed;
     /// - `answer(status, json)`: the answer to `poll`;
@@ -167,11 +184,31 @@ impl Client {
         let out = Effects::new();
         let number = a.as_f64().unwrap_or(0.0);
         match call {
-            "start" => {
-                if !self.done() {
+            "check" => {
+                let input = self.input(&a, b.is_truthy());
+                let Err(found) = Checkout::parse(&input) else {
                     return JsValue::NULL;
+                };
+                let error = error::invalid_order(&found, self.lang);
+                out.push("error", &[&error]);
+                out.push("reject", &[&error]);
+            }
+            "start" => {
+                let kind = c.as_string();
+                let reused = kind.as_deref() == Some("reused");
+                if !self.done() && (reused || self.machine.has_surface()) {
+                    let error = error::ours(Code::UnderWay, self.lang);
+                    out.push("busy", &[]);
+                    out.push("error", &[&error]);
+                    out.push("reject", &[&error]);
+                    return out.done();
                 }
-                self.start(&a, b.is_truthy(), c.as_string().as_deref(), &out);
+                let kind = if reused {
+                    Some("popup")
+                } else {
+                    kind.as_deref()
+                };
+                self.start(&a, b.is_truthy(), kind, &out);
             }
             "created" => self.created(number, &b, c.is_truthy(), &out),
             "tick" => self.tick(number, b.is_truthy(), &out),
@@ -213,6 +250,21 @@ impl Client {
     fn start(&mut self, order: &JsValue, cinetpay: bool, kind: Option<&str>, out: &Effects) {
         self.redirect = kind == Some("redirect");
         self.begin(None, !self.redirect);
+        self.popup = kind == Some("popup");
+        let input = self.input(order, cinetpay);
+        match Checkout::parse(&input) {
+            Ok(checkout) => {
+                self.current = Some(checkout.provider);
+                let url = JsValue::from(self.api.endpoint.clone() + "/sessions");
+                let body = read::body(&input, self.return_url.as_deref());
+                out.push("post", &[&url, &body]);
+            }
+            Err(found) => self.fail(error::invalid_order(&found, self.lang), true, out),
+        }
+    }
+
+    /// The order as the page gave it, with the options' provider and language.
+    fn input(&self, order: &JsValue, cinetpay: bool) -> crate::domain::CheckoutInput {
         let mut input = if cinetpay {
             read::cinetpay(order)
         } else {
@@ -224,15 +276,7 @@ impl Client {
         if input.lang.is_none() {
             input.lang = Some(self.lang.code().to_owned());
         }
-        match Checkout::parse(&input) {
-            Ok(checkout) => {
-                self.current = Some(checkout.provider);
-                let url = JsValue::from(self.api.endpoint.clone() + "/sessions");
-                let body = read::body(&input, self.return_url.as_deref());
-                out.push("post", &[&url, &body]);
-            }
-            Err(found) => self.fail(error::invalid_order(&found, self.lang), true, out),
-        }
+        input
     }
 
     /// The answer to `post` (`status` 0 when the network failed; `json` the parsed body or
@@ -260,6 +304,7 @@ impl Client {
             id,
             token,
             provider,
+            popup: self.popup,
         };
         store::save(&stored);
         self.session = Some(stored);
@@ -283,19 +328,34 @@ impl Client {
     /// The clock: `closed` tells whether the surface is closed. Asks to `poll` when a
     /// status request is due (one at a time), or tells a close or the timeout.
     fn tick(&mut self, now: f64, closed: bool, out: &Effects) {
+        let asking = self.next_poll == f64::INFINITY;
         if closed && !self.redirect {
+            // Closed after the shopper came back (the return page closes its own popup):
+            // the outcome is asked for once more before the close is told.
+            if self.machine.returned() && self.machine.polling() && (asking || !self.last_check) {
+                if !asking {
+                    self.last_check = true;
+                    self.poll(out);
+                }
+                return;
+            }
             self.tell(Signal::SurfaceClosed, out);
         } else if now >= self.deadline {
             self.tell(Signal::TimedOut, out);
         } else if self.machine.polling() && now >= self.next_poll {
-            self.next_poll = f64::INFINITY;
-            let session = self.session.as_ref();
-            let id = session.map_or("", |s| s.id.as_str());
-            let url = JsValue::from([&self.api.endpoint, "/sessions/", id].concat());
-            let token = session.map_or("", |s| s.token.as_str());
-            let authorization = JsValue::from(String::from("Bearer ") + token);
-            out.push("poll", &[&url, &authorization]);
+            self.poll(out);
         }
+    }
+
+    /// Asks for the session's status (one request at a time).
+    fn poll(&mut self, out: &Effects) {
+        self.next_poll = f64::INFINITY;
+        let session = self.session.as_ref();
+        let id = session.map_or("", |s| s.id.as_str());
+        let url = JsValue::from([&self.api.endpoint, "/sessions/", id].concat());
+        let token = session.map_or("", |s| s.token.as_str());
+        let authorization = JsValue::from(String::from("Bearer ") + token);
+        out.push("poll", &[&url, &authorization]);
     }
 
     /// The answer to `poll`. The outcome is only ever what the backend says here. A
@@ -312,7 +372,13 @@ impl Client {
                 if self.machine.polling() {
                     self.outcome = api::outcome(json);
                 }
-                self.tell(Signal::Status(status), out);
+                if self.interrupted && !status.is_final() {
+                    // The overlay or the provider's page went with the reload: nothing
+                    // will come back from it. Told as a close, so the shopper may pay again.
+                    self.tell(Signal::SurfaceClosed, out);
+                } else {
+                    self.tell(Signal::Status(status), out);
+                }
             }
             Err(failure) if !failure.fatal => {}
             Err(failure) => {
@@ -380,9 +446,17 @@ impl Client {
         }
     }
 
-    /// After a reload: asks to `watch` the session this tab stored, if any.
+    /// After a reload: asks to `watch` the session this tab stored, if any. A session
+    /// whose page went with the reload (overlay, redirect) is asked about once: its
+    /// outcome if final, else a `close` (interrupted).
     fn resume(&mut self, out: &Effects) -> bool {
-        store::load().is_some_and(|stored| self.follow(stored, out))
+        let Some(stored) = store::load() else {
+            return false;
+        };
+        let interrupted = !stored.popup;
+        let following = self.follow(stored, out);
+        self.interrupted = following && interrupted;
+        following
     }
 
     /// Resets the state for a new session.
@@ -401,7 +475,10 @@ impl Client {
         set(&outcome, "status", &JsValue::NULL);
         self.outcome = outcome;
         self.current = provider;
+        self.popup = session.as_ref().is_some_and(|s| s.popup);
         self.session = session;
+        self.interrupted = false;
+        self.last_check = false;
         self.backoff = Backoff::new(self.poll_interval);
         let now = Date::now();
         self.next_poll = now + self.poll_interval;

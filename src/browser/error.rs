@@ -22,6 +22,8 @@ pub enum Code {
     UnexpectedHost,
     /// No session to follow (nothing stored, or another tab's).
     SessionNotFound,
+    /// A checkout is already showing in the provider's window.
+    UnderWay,
 }
 
 impl Code {
@@ -34,6 +36,7 @@ impl Code {
             Code::BadResponse => "bad_response",
             Code::UnexpectedHost => "unexpected_host",
             Code::SessionNotFound => "session_not_found",
+            Code::UnderWay => "checkout_under_way",
         }
     }
 
@@ -62,6 +65,10 @@ impl Code {
             Code::SessionNotFound => (
                 "Session de paiement introuvable.",
                 "Payment session not found.",
+            ),
+            Code::UnderWay => (
+                "Un paiement est déjà en cours dans la fenêtre du prestataire : terminez-le là, ou fermez cette fenêtre pour recommencer.",
+                "A payment is already under way in the provider's window: finish it there, or close that window to start again.",
             ),
         };
         match lang {

@@ -101,6 +101,16 @@ impl Machine {
         self.status
     }
 
+    /// True when the session is shown in an overlay or popup the client opened.
+    pub fn has_surface(&self) -> bool {
+        self.has_surface
+    }
+
+    /// True once the shopper is back from the provider's page.
+    pub fn returned(&self) -> bool {
+        self.returned
+    }
+
     /// True while the backend is worth asking: no outcome yet, nothing closed or settled.
     pub fn polling(&self) -> bool {
         !self.settled && !self.closed

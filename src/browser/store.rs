@@ -1,5 +1,5 @@
-//! What survives a reload during payment: the session id, its read token and the
-//! provider, in `sessionStorage` (this tab only, gone when it closes). The token only reads
+//! What survives a reload during payment: the session id, its read token, the provider
+//! and whether the checkout page lives in a window of its own, in `sessionStorage` (this tab only, gone when it closes). The token only reads
 //! one session's status; no provider secret ever reaches the browser.
 
 use crate::domain::Provider;
@@ -18,25 +18,36 @@ pub struct Stored {
     pub token: String,
     /// The provider paying it.
     pub provider: Provider,
+    /// True when the provider's page is in a popup, which outlives a reload of the shop;
+    /// false for the overlay (its frame goes with the page) and the redirect.
+    pub popup: bool,
 }
 
 impl Stored {
-    /// The stored text: three lines, no JSON machinery needed.
+    /// The stored text: four lines, no JSON machinery needed.
     pub fn encode(&self) -> String {
-        [self.id.as_str(), &self.token, self.provider.as_str()].join("\n")
+        let shown = if self.popup { "popup" } else { "page" };
+        [self.id.as_str(), &self.token, self.provider.as_str(), shown].join("\n")
     }
 
-    /// Reads what [`Stored::encode`] wrote; anything else (an older format, a hand-edited
-    /// value) reads as nothing.
+    /// Reads what [`Stored::encode`] wrote (three lines, from before the fourth existed,
+    /// read as a popup: followed as before); anything else (a hand-edited value) reads as
+    /// nothing.
     pub fn decode(text: &str) -> Option<Stored> {
         let mut parts = text.split('\n');
         let (id, token, provider) = (parts.next()?, parts.next()?, parts.next()?);
+        let popup = match parts.next() {
+            None | Some("popup") => true,
+            Some("page") => false,
+            Some(_) => return None,
+        };
         let token_ok = !token.is_empty() && token.bytes().all(|b| b.is_ascii_graphic());
         (parts.next().is_none() && is_session_id(id) && token_ok).then_some(())?;
         Some(Stored {
             id: id.to_owned(),
             token: token.to_owned(),
             provider: Provider::parse(provider)?,
+            popup,
         })
     }
 }

@@ -121,7 +121,8 @@ impl Currency {
     /// The symbol a shopper reads next to an amount.
     pub fn symbol(self) -> &'static str {
         match self {
-            Currency::XOF | Currency::XAF => "F CFA",
+            // A narrow no-break space, as CLDR writes it: "F CFA" never breaks across two lines.
+            Currency::XOF | Currency::XAF => "F\u{202f}CFA",
             Currency::CDF => "FC",
             Currency::GNF => "FG",
             Currency::USD => "$",
@@ -354,7 +355,7 @@ impl Money {
             .try_fold(Money::zero(currency), Money::checked_add)
     }
 
-    /// The amount written for a shopper: `12 500 F CFA` in French, `F CFA 12,500` in
+    /// The amount written for a shopper: `12 500 F CFA` (no-break spaces) in French, `F CFA 12,500` in
     /// English; cents shown only for currencies that have them.
     pub fn display(self, lang: super::Lang) -> String {
         let per = self.currency.minor_per_major();
@@ -439,11 +440,11 @@ mod tests {
         let price = Money::from_minor(1_250_000, Currency::XOF).unwrap();
         assert_eq!(
             price.display(super::super::Lang::Fr),
-            "1\u{202f}250\u{202f}000\u{a0}F CFA"
+            "1\u{202f}250\u{202f}000\u{a0}F\u{202f}CFA"
         );
         assert_eq!(
             price.display(super::super::Lang::En),
-            "F CFA\u{a0}1,250,000"
+            "F\u{202f}CFA\u{a0}1,250,000"
         );
         let dollars = Money::from_minor(1999, Currency::USD).unwrap();
         assert_eq!(dollars.display(super::super::Lang::En), "$\u{a0}19.99");

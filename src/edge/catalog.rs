@@ -5,13 +5,42 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::domain::{CartLine, Currency, LineItem, Message, Money, Order, Violation, Violations};
+use crate::domain::{
+    CartLine, Currency, Lang, LineItem, Message, Money, Order, Violation, Violations,
+};
+
+/// An article's name: one for every language (`"Sac en raphia"`), or one per language
+/// (`{"fr": "Sac en raphia", "en": "Raffia bag"}`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum Name {
+    /// The same name in every language.
+    One(String),
+    /// A name per language.
+    PerLanguage {
+        /// In French.
+        fr: String,
+        /// In English.
+        en: String,
+    },
+}
+
+impl Name {
+    /// The name the shopper reads, in `lang`.
+    pub fn get(&self, lang: Lang) -> &str {
+        match (self, lang) {
+            (Name::One(name), _) => name,
+            (Name::PerLanguage { fr, .. }, Lang::Fr) => fr,
+            (Name::PerLanguage { en, .. }, Lang::En) => en,
+        }
+    }
+}
 
 /// One article as the merchant lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct CatalogEntry {
     /// The name the shopper reads on the provider's page.
-    pub name: String,
+    pub name: Name,
     /// The unit price in minor units of `currency`.
     pub price: u64,
     /// An ISO 4217 code.
@@ -29,7 +58,7 @@ impl Catalog {
     pub fn parse(json: &str) -> Result<Catalog, String> {
         let entries: BTreeMap<String, CatalogEntry> = crate::http::from_json(json.as_bytes())
             .map_err(|e| {
-                format!("GUICHET_CATALOG is not {{sku: {{name, price, currency}}}}: {e}")
+                format!("GUICHET_CATALOG is not {{sku: {{name, price, currency}}}} (name a text or {{fr, en}}): {e}")
             })?;
         for (sku, entry) in &entries {
             let currency = Currency::from_code(&entry.currency)
@@ -40,9 +69,14 @@ impl Catalog {
         Ok(Catalog(entries))
     }
 
-    /// Prices cart lines into an order, or says which line is not for sale. Lines in
-    /// several currencies cannot be paid together.
-    pub fn price(&self, reference: &str, lines: &[CartLine]) -> Result<Order, Violations> {
+    /// Prices cart lines into an order named in the shopper's `lang`, or says which line is
+    /// not for sale. Lines in several currencies cannot be paid together.
+    pub fn price(
+        &self,
+        reference: &str,
+        lines: &[CartLine],
+        lang: Lang,
+    ) -> Result<Order, Violations> {
         let mut found = Violations::new();
         let mut items = Vec::with_capacity(lines.len());
         for (i, line) in lines.iter().enumerate() {
@@ -60,7 +94,7 @@ impl Catalog {
                 let unit_price = Money::from_minor(entry.price, currency).ok()?;
                 Some(LineItem {
                     sku: line.sku.clone(),
-                    name: entry.name.clone(),
+                    name: entry.name.get(lang).to_owned(),
                     unit_price,
                     quantity,
                 })
@@ -122,7 +156,7 @@ mod tests {
 
     const CATALOG: &str = r#"{
         "wax-6y": {"name": "Wax 6 yards", "price": 15000, "currency": "XOF"},
-        "sandals": {"name": "Sandals", "price": 7500, "currency": "XOF"},
+        "sandals": {"name": {"fr": "Sandales", "en": "Sandals"}, "price": 7500, "currency": "XOF"},
         "tee": {"name": "T-shirt", "price": 1250, "currency": "EUR"}
     }"#;
 
@@ -137,7 +171,7 @@ mod tests {
     fn prices_come_from_the_catalog() {
         let catalog = Catalog::parse(CATALOG).expect("valid");
         let order = catalog
-            .price("gs-1", &[line("wax-6y", 2), line("sandals", 1)])
+            .price("gs-1", &[line("wax-6y", 2), line("sandals", 1)], Lang::En)
             .expect("priced");
         assert_eq!(
             order.amount,
@@ -147,12 +181,29 @@ mod tests {
     }
 
     #[test]
+    fn names_follow_the_shoppers_language_and_a_single_name_serves_both() {
+        let catalog = Catalog::parse(CATALOG).expect("valid");
+        let lines = [line("wax-6y", 1), line("sandals", 2)];
+        let fr = catalog.price("gs-1", &lines, Lang::Fr).expect("priced");
+        assert_eq!(fr.description, "1 x Wax 6 yards, 2 x Sandales");
+        assert_eq!(fr.items[1].name, "Sandales");
+        let en = catalog.price("gs-1", &lines, Lang::En).expect("priced");
+        assert_eq!(en.items[1].name, "Sandals");
+        let half = r#"{"a": {"name": {"fr": "A"}, "price": 1, "currency": "XOF"}}"#;
+        assert!(
+            Catalog::parse(half).is_err(),
+            "a name per language names both"
+        );
+    }
+
+    #[test]
     fn unknown_skus_and_mixed_currencies_are_named() {
         let catalog = Catalog::parse(CATALOG).expect("valid");
         let err = catalog
             .price(
                 "gs-1",
                 &[line("wax-6y", 1), line("ghost", 1), line("tee", 1)],
+                Lang::Fr,
             )
             .expect_err("refused");
         assert_eq!(

@@ -247,7 +247,7 @@ async fn price<L: Ledger, T: Transport, R: Runtime>(
                 Some(Err(why)) => return Err(reply::error(500, "not_configured", why)),
                 None => return Err(reply::not_configured("GUICHET_CATALOG")),
             };
-            Ok((catalog.price(id, lines).map_err(invalid)?, None))
+            Ok((catalog.price(id, lines, lang).map_err(invalid)?, None))
         }
         Basket::Order(order_id) => {
             let order = match edge.ledger.order(order_id).await {

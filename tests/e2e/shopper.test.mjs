@@ -70,7 +70,7 @@ test("a provider answering 500 at creation lets the shopper try again and pay", 
     await popup.waitForEvent("close");
     await outcome(page, "error");
     await shot(page, "provider-500", { fullPage: true });
-    await page.locator("#pay-here:not([disabled])").waitFor();
+    await page.locator('#pay-here:not([aria-disabled="true"])').waitFor();
     await payInPopup(page);
     const session = await outcome(page, "succeeded");
     await agree(stack, session, "succeeded");

@@ -51,6 +51,11 @@ export async function shot(page, name, options = {}) {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), ...options });
 }
 
+/** The README's pictures, taken fresh by the tests: docs/screenshots/<name>.png. */
+export async function readmeShot(page, name, options = {}) {
+  await page.screenshot({ path: join(root, "docs/screenshots", `${name}.png`), ...options });
+}
+
 /** Puts products in the cart and picks the provider. */
 export async function fillCart(page, shopUrl, provider, { items = { karite: 2, bissap: 1 } } = {}) {
   await page.goto(`${shopUrl}/`);
