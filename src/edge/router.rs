@@ -2,6 +2,9 @@
 //! value and everything with effects (ledger, network, clock) through [`Edge`], so every
 //! route runs the same in workerd, Deno, Node and native tests.
 
+use std::future::Future;
+use std::pin::Pin;
+
 use serde::Serialize;
 
 use super::context::{Edge, Incoming};
@@ -28,7 +31,7 @@ pub async fn route<L: Ledger, T: Transport, R: Runtime>(
     let origin = request.header("origin").map(str::to_owned);
     let mut response = match super::limits::refuse_read(config, &request.path, &request.body) {
         Some(refusal) => refusal,
-        None => answer(edge, request).await,
+        None => dispatch(edge, request).await,
     };
     if let Some(origin) = origin.filter(|o| config.allows_origin(o)) {
         response
@@ -39,64 +42,79 @@ pub async fn route<L: Ledger, T: Transport, R: Runtime>(
     response
 }
 
-async fn answer<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
-    request: &Incoming,
-) -> HttpResponse {
+/// A route's answer to come. Each route's future is boxed: its state machine stays its
+/// own function instead of being inlined into one that holds every route (the router
+/// was a quarter of the edge wasm), and the router's future only holds a pointer.
+type Answer<'a> = Pin<Box<dyn Future<Output = HttpResponse> + 'a>>;
+
+fn now<'a>(response: HttpResponse) -> Answer<'a> {
+    Box::pin(std::future::ready(response))
+}
+
+fn dispatch<'a, L: Ledger, T: Transport, R: Runtime>(
+    edge: &'a Edge<'a, L, T, R>,
+    request: &'a Incoming,
+) -> Answer<'a> {
     let config = edge.config;
     let Some(path) = request
         .path
         .strip_prefix(&config.base_path)
         .filter(|rest| rest.is_empty() || rest.starts_with('/'))
     else {
-        return reply::error(404, "not_found", "no such route");
+        return now(reply::error(404, "not_found", "no such route"));
     };
     let segments: Vec<&str> = path.split('/').skip(1).collect();
     let method = request.method.as_str();
     if method == "OPTIONS" {
-        return preflight(config, request);
+        return now(preflight(config, request));
     }
     match (method, segments.as_slice()) {
-        ("GET", ["health"]) => reply::json(
+        ("GET", ["health"]) => now(reply::json(
             200,
             &Health {
                 ok: true,
                 version: crate::VERSION,
                 ledger: edge.ledger.kind(),
             },
-        ),
-        ("POST", ["sessions"]) => sessions::create(edge, request).await,
-        ("GET", ["sessions", id]) => sessions::show(edge, request, id).await,
+        )),
+        ("POST", ["sessions"]) => Box::pin(sessions::create(edge, request)),
+        ("GET", ["sessions", id]) => {
+            let id = *id;
+            Box::pin(sessions::show(edge, request, id))
+        }
         ("GET" | "POST", ["return", provider]) => match Provider::parse(provider) {
-            Some(provider) => sessions::back_to_shop(edge, request, provider).await,
-            None => reply::error(404, "not_found", "no such provider"),
+            Some(provider) => Box::pin(sessions::back_to_shop(edge, request, provider)),
+            None => now(reply::error(404, "not_found", "no such provider")),
         },
         ("GET" | "POST", ["webhooks", "cinetpay", "transfers"]) => {
-            payouts::cinetpay_transfer(edge, request).await
+            Box::pin(payouts::cinetpay_transfer(edge, request))
         }
         ("GET" | "POST", ["webhooks", provider]) => match Provider::parse(provider) {
             Some(provider) if method == "POST" || provider == Provider::CinetPay => {
-                webhooks::receive(edge, request, provider).await
+                Box::pin(webhooks::receive(edge, request, provider))
             }
-            Some(_) => not_allowed("POST"),
-            None => reply::error(404, "not_found", "no such provider"),
+            Some(_) => now(not_allowed("POST")),
+            None => now(reply::error(404, "not_found", "no such provider")),
         },
         ("POST", ["orders"]) => match admin(config, request) {
-            Ok(()) => orders::create(edge, request).await,
-            Err(refusal) => refusal,
+            Ok(()) => Box::pin(orders::create(edge, request)),
+            Err(refusal) => now(refusal),
         },
         ("POST", ["payouts"]) => match admin(config, request) {
-            Ok(()) => payouts::create(edge, request).await,
-            Err(refusal) => refusal,
+            Ok(()) => Box::pin(payouts::create(edge, request)),
+            Err(refusal) => now(refusal),
         },
         ("GET", ["payouts", id]) => match admin(config, request) {
-            Ok(()) => payouts::show(edge, id).await,
-            Err(refusal) => refusal,
+            Ok(()) => {
+                let id = *id;
+                Box::pin(payouts::show(edge, id))
+            }
+            Err(refusal) => now(refusal),
         },
-        (_, ["health"]) => not_allowed("GET"),
-        (_, ["sessions"] | ["orders"] | ["payouts"]) => not_allowed("POST"),
-        (_, ["sessions", _] | ["payouts", _]) => not_allowed("GET"),
-        _ => reply::error(404, "not_found", "no such route"),
+        (_, ["health"]) => now(not_allowed("GET")),
+        (_, ["sessions"] | ["orders"] | ["payouts"]) => now(not_allowed("POST")),
+        (_, ["sessions", _] | ["payouts", _]) => now(not_allowed("GET")),
+        _ => now(reply::error(404, "not_found", "no such route")),
     }
 }
 

@@ -89,8 +89,8 @@ pub async fn create<L: Ledger, T: Transport, R: Runtime>(
 ) -> HttpResponse {
     let config = edge.config;
     let (Ok(input), Ok(extras)) = (
-        serde_json::from_slice::<CheckoutInput>(&request.body),
-        serde_json::from_slice::<Extras>(&request.body),
+        crate::http::from_json::<CheckoutInput>(&request.body),
+        crate::http::from_json::<Extras>(&request.body),
     ) else {
         return reply::error(400, "invalid_json", "the body is not a JSON checkout");
     };

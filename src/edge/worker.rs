@@ -18,6 +18,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, Request, RequestInit, Response, ResponseInit, Url};
 
+use super::config::ConfigCache;
 use super::ledger::memory::MemoryLedger;
 use super::ledger::sql::{SqlLedger, BINDING};
 use super::ledger::Either;
@@ -49,6 +50,26 @@ extern "C" {
 thread_local! {
     /// The memory ledger (`GUICHET_LEDGER=memory`): one per isolate, kept between requests.
     static MEMORY: Rc<MemoryLedger> = Rc::new(MemoryLedger::new());
+    /// The settings, built on the first request and kept while `env` reads the same.
+    static CONFIG: RefCell<Option<ConfigCache<JsValue, JsValue>>> = const { RefCell::new(None) };
+}
+
+/// The settings in `env`: the isolate's cached [`Config`] while every setting it was
+/// built from is still `===` to what `env` holds (workerd passes the same env to every
+/// request; Node's `process.env` may change, Deno's is a fresh object each time), else a
+/// new one. Checking costs a property read and a comparison per setting, no copy.
+fn config(env: &JsValue) -> Rc<Config> {
+    let read = |key: &JsValue| Reflect::get(env, key).unwrap_or(JsValue::UNDEFINED);
+    CONFIG.with(|slot| {
+        let mut slot = slot.borrow_mut();
+        if let Some(cache) = slot.as_ref().filter(|cache| cache.is_current(read)) {
+            return cache.config();
+        }
+        let cache = ConfigCache::build(JsValue::from_str, read, JsValue::as_string);
+        let config = cache.config();
+        *slot = Some(cache);
+        config
+    })
 }
 
 thread_local! {
@@ -133,11 +154,7 @@ impl Wake for TaskWaker {
 /// Answers one request. `env` holds the configuration as string properties (Workers
 /// vars and secrets, `process.env`, `Deno.env.toObject()`) and, on Workers, bindings.
 pub async fn handle(request: Request, env: JsValue) -> Result<Response, JsValue> {
-    let config = Config::from_env(|name| {
-        Reflect::get(&env, &JsValue::from_str(name))
-            .ok()
-            .and_then(|v| v.as_string())
-    });
+    let config = config(&env);
     let incoming = match read_request(&request, &config).await? {
         Ok(incoming) => incoming,
         Err(refusal) => return write_response(&refusal),

@@ -304,7 +304,7 @@ fn row_from<T: DeserializeOwned>(op: &str, row: JsValue) -> Result<T, LedgerErro
         .ok()
         .and_then(|t| t.as_string())
         .ok_or_else(unexpected)?;
-    serde_json::from_str(&text).map_err(|_| unexpected())
+    crate::http::from_json(text.as_bytes()).map_err(|_| unexpected())
 }
 
 #[cfg(test)]
