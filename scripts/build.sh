@@ -41,16 +41,17 @@ bundle() {
     rm "$out.tmp/$name.js" "$out.tmp/$name.d.ts" "$out.tmp/${name}_bg.wasm.d.ts"
     cp js/browser/index.d.ts "$out.tmp/"
   else
-    "$ESBUILD" --log-level=warning --minify --format=esm --allow-overwrite \
-      "$out.tmp/$name.js" --outfile="$out.tmp/$name.js"
-    cp js/"$feature"/* "$out.tmp/"
     # After a trap, js/edge/guard.js replaces the instance; a callback the old one left
     # behind (a provider's answer arriving later) must then do nothing. wasm-bindgen
     # throws instead, inside a promise reaction: an unhandled rejection, which ends a
-    # Node process. The build fails if wasm-bindgen's text ever changes.
+    # Node process. Done before minifying, which rewrites the text; the build fails if
+    # wasm-bindgen's text ever changes.
     local stale="throw new Error('Cannot invoke closure from previous WASM instance');"
     grep -qF "$stale" "$out.tmp/$name.js"
     sed -i "s/$stale/return; \/\/ a closure of a replaced instance (js\/edge\/guard.js)/" "$out.tmp/$name.js"
+    "$ESBUILD" --log-level=warning --minify --format=esm --allow-overwrite \
+      "$out.tmp/$name.js" --outfile="$out.tmp/$name.js"
+    cp js/"$feature"/* "$out.tmp/"
   fi
   rm -rf "$out" && mv "$out.tmp" "$out"
 }
