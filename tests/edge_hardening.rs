@@ -239,6 +239,9 @@ fn sql_error() -> LedgerError {
 }
 
 impl Ledger for SqlLedger {
+    fn kind(&self) -> &'static str {
+        "sqlite"
+    }
     async fn create_session(&self, session: &SessionRecord) -> Result<(), LedgerError> {
         self.0.create_session(session).await
     }
