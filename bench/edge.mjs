@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { createHmac } from "node:crypto";
-import { bundleSizes } from "../scripts/sizes.mjs";
+import { bundleSizes, EDGE_WORKERD_FILES } from "../scripts/sizes.mjs";
 import { run } from "./lib/procs.mjs";
 import { summary } from "./lib/stats.mjs";
 import { compare } from "./lib/compare.mjs";
@@ -28,6 +28,8 @@ export const SESSION_BODY = JSON.stringify({
 export function workerEnv(sandbox, publicUrl = "http://127.0.0.1:8787") {
   const info = sandbox?.info?.credentials ?? {};
   return {
+    // A throwaway ledger: the D1, SQLite and PostgreSQL ledgers are measured in ledger.mjs.
+    GUICHET_LEDGER: "memory",
     GUICHET_CATALOG: JSON.stringify(CATALOG),
     GUICHET_SESSION_SECRET: SESSION_SECRET,
     GUICHET_PUBLIC_URL: publicUrl,
@@ -46,7 +48,7 @@ export function workerEnv(sandbox, publicUrl = "http://127.0.0.1:8787") {
 
 export function edgeSizes() {
   const guichet = bundleSizes(`${root}pkg/edge`);
-  const workerdSet = ["worker.js", "guichet_edge.js", "guichet_edge_bg.wasm"];
+  const workerdSet = EDGE_WORKERD_FILES;
   const onWorkerd = guichet.rows.filter((r) => workerdSet.includes(r.file));
   const refFiles = ["bench/reference/fusionpay-worker.mjs", "bench/node_modules/fusionpay/dist/FusionPay.js"];
   const reference = refFiles.map((f) => {

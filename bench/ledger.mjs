@@ -1,6 +1,7 @@
-// Cost growth: the same Moneroo webhook load as in edge.mjs, with the ledger in D1
-// (miniflare's local D1, SQLite on disk, binding GUICHET_LEDGER) already holding 10,
-// 10 000 or 100 000 payments. Only workerd has D1, so only workerd is measured.
+// Cost growth: the same Moneroo webhook load as in edge.mjs, with the ledger already
+// holding 10, 10 000 or 100 000 payments: in D1 (workerd, miniflare's local D1, SQLite on
+// disk, binding GUICHET_LEDGER), and on Node in a SQLite file and in PostgreSQL
+// (GUICHET_LEDGER_URL; a throwaway PostgreSQL server from tests/js/support/postgres.mjs).
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -57,7 +58,96 @@ export async function seed(db, size, migrations) {
   return performance.now() - t0;
 }
 
+// The same payments in PostgreSQL's dialect (generate_series instead of a recursive CTE).
+const PG_SEED_SESSIONS = `
+INSERT INTO sessions (id, provider, order_id, amount, currency, description, status, provider_ref,
+  provider_status, checkout_url, paid_amount, return_url, lang, created_at, updated_at, expires_at)
+SELECT 'gs-' || lpad(to_hex(i), 24, '0'), CASE i % 3 WHEN 0 THEN 'moneroo' WHEN 1 THEN 'cinetpay' ELSE 'moneyfusion' END,
+  NULL, 1000 + (i % 97) * 500, 'XOF', 'Pagne wax 6 yards', 'succeeded', 'seed' || lpad(i::text, 8, '0'),
+  'success', 'http://127.0.0.1/checkout/seed' || lpad(i::text, 8, '0'), 1000 + (i % 97) * 500,
+  'http://127.0.0.1:8787/', CASE i % 2 WHEN 0 THEN 'fr' ELSE 'en' END,
+  1790000000 + i, 1790000060 + i, 1790001800 + i
+FROM generate_series(?1::bigint, ?2::bigint) AS i`;
+const PG_SEED_EVENTS = `
+INSERT INTO session_events (event_key, session_id, source, status, previous_status, provider_status,
+  paid_amount, moved, at, claim)
+SELECT 'seed:' || i || ':success', 'gs-' || lpad(to_hex(i), 24, '0'), 'webhook', 'succeeded', 'pending', 'success',
+  1000 + (i % 97) * 500, 1, 1790000060 + i, 'seed'
+FROM generate_series(?1::bigint, ?2::bigint) AS i`;
+
+/** `size` settled payments in a SQLite file or PostgreSQL, through the edge's own binding. */
+async function seedUrl(kind, url, size) {
+  const t0 = performance.now();
+  const { openSqlite } = await import("../js/edge/ledger-sqlite.js");
+  const { openPostgres } = await import("../js/edge/ledger-postgres.js");
+  const db = kind === "sqlite" ? await openSqlite(url.slice("file:".length)) : await openPostgres(url, { autoMigrate: true });
+  try {
+    const [sessions, events] = kind === "sqlite" ? [SEED_SESSIONS, SEED_EVENTS] : [PG_SEED_SESSIONS, PG_SEED_EVENTS];
+    for (let start = 1; start <= size; start += BATCH) {
+      const end = Math.min(size, start + BATCH - 1);
+      await db.batch([db.prepare(sessions).bind(start, end), db.prepare(events).bind(start, end)]);
+    }
+    return performance.now() - t0;
+  } finally {
+    await db.close();
+  }
+}
+
+/** The growth on Node with the ledger at GUICHET_LEDGER_URL: `sqlite` or `postgres`. */
+async function nodeGrowth(kind, { sizes, log, ...plan }) {
+  const dir = mkdtempSync(join(tmpdir(), `guichet-bench-${kind}-`));
+  const { startPostgres } = await import("../tests/js/support/postgres.mjs");
+  const pg = kind === "postgres" ? await startPostgres() : null;
+  try {
+    const { GUICHET_LEDGER: _memory, ...base } = workerEnv(plan.sandbox);
+    const urls = [];
+    for (const size of sizes) urls.push(pg ? await pg.database() : `file:${join(dir, `ledger-${size}.db`)}`);
+    const workers = sizes.map((size, i) => ({
+      worker: "guichet",
+      label: `${size} payments`,
+      env: { ...base, GUICHET_LEDGER_URL: urls[i] },
+      expect: 200,
+      expectBody: /"status":"pending"/,
+      prepare: async (url) => {
+        const seedMs = await seedUrl(kind, urls[i], size);
+        log(`  ledger (${kind}): ${size} payments seeded in ${(seedMs / 1000).toFixed(1)} s`);
+        return monerooDeliveries(url, base.MONEROO_WEBHOOK_SECRET, WEBHOOK_SESSIONS);
+      },
+    }));
+    const results = await compare({ ...plan, log, runtime: "node", workers, title: `webhook, ${kind} ledger of`, sequential: plan.rounds > 1 ? 200 : 40 });
+    const runs = results.map((result, i) => ({ size: sizes[i], ...result }));
+    return { runs, growth: growth(runs) };
+  } finally {
+    await pg?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Cost growth as ratios, largest ledger over smallest: p50 latency and throughput. */
+function growth(runs) {
+  const [small, large] = [runs[0], runs.at(-1)];
+  if (!small || !large || small.skipped || large.skipped) return null;
+  return { from: small.size, to: large.size, p50: large.p50 / small.p50, rps: large.rps / small.rps };
+}
+
 export async function ledgerGrowth({ sizes, log = console.log, ...plan }) {
+  const d1 = await d1Growth({ sizes, log, ...plan });
+  if (d1.runs) d1.growth = growth(d1.runs);
+  const others = {};
+  for (const kind of ["sqlite", "postgres"]) {
+    try {
+      others[kind] = await nodeGrowth(kind, { sizes, log, ...plan });
+    } catch (error) {
+      others[kind] = { skipped: `skipped: ${error.message}` };
+    }
+  }
+  for (const [kind, r] of Object.entries({ d1, ...others })) {
+    if (r.growth) log(`  ledger (${kind}): ${r.growth.from} -> ${r.growth.to} payments: p50 x${r.growth.p50.toFixed(2)}, req/s x${r.growth.rps.toFixed(2)}`);
+  }
+  return { ...d1, sqlite: others.sqlite, postgres: others.postgres };
+}
+
+async function d1Growth({ sizes, log = console.log, ...plan }) {
   if (!existsSync(`${root}migrations`)) {
     const reason = "skipped: the D1 ledger is not in this tree (no migrations/)";
     log(`  ledger: ${reason}`);
@@ -68,7 +158,8 @@ export async function ledgerGrowth({ sizes, log = console.log, ...plan }) {
   const dirs = sizes.map(() => mkdtempSync(join(tmpdir(), "guichet-bench-d1-")));
   const seeded = new Map();
   try {
-    const env = workerEnv(plan.sandbox);
+    // The D1 database is the GUICHET_LEDGER binding here, not the memory ledger.
+    const { GUICHET_LEDGER: _memory, ...env } = workerEnv(plan.sandbox);
     const workers = sizes.map((size, i) => ({
       worker: "guichet",
       label: `${size} payments`,

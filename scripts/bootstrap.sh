@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what Guichet needs on a fresh machine, and skips what is already there:
 # the wasm32 target, wasm-bindgen-cli at exactly the crate's version, Chromium and
-# chromedriver (Debian's), the npm dev dependencies (binaryen's wasm-opt, miniflare,
-# playwright-core, fusionpay), and a Python venv in .cache/pyenv holding the PyPI `cinetpay`
+# chromedriver (Debian's), PostgreSQL (Debian's, for the ledger suites), the npm dev
+# dependencies (binaryen's wasm-opt, miniflare, playwright-core, fusionpay, libsql and
+# postgres for the ledgers), and a Python venv in .cache/pyenv holding the PyPI `cinetpay`
 # client the sandbox is checked against. Safe to run again and again; both README
 # commands run it.
 set -euo pipefail
@@ -34,6 +35,23 @@ if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
   say "installing Debian's chromium and chromium-driver"
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+
+# The fuzz targets (scripts/fuzz.sh) link libFuzzer, which libfuzzer-sys compiles from
+# its C++ sources: a C++ compiler is all they need beyond crates.io.
+if ! command -v c++ >/dev/null; then
+  say "installing Debian's g++ (for libFuzzer)"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq g++ >/dev/null
+fi
+
+# PostgreSQL's server binaries, for the ledger suites: each test starts its own cluster in
+# a temporary directory on a free port (tests/js/support/postgres.mjs); the service the
+# package would start is not used.
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  say "installing Debian's postgresql"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
 fi
 
 # npm ci when the lock file matches; the marker avoids re-running it when nothing changed.

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Builds both WebAssembly bundles into pkg/ and prints their sizes:
-#   pkg/browser/  the storefront SDK (wasm-bindgen `web` target, loaded on first use)
+#   pkg/browser/  the storefront SDK (wasm-bindgen `web` target, fetched at import in a page)
 #   pkg/edge/     the merchant backend (`web` target, `initSync` in workerd, Deno, Node)
 # Each is compiled with only its own feature, so the browser bundle cannot contain the
 # edge's code. wasm-opt comes from npm's binaryen: Debian's binaryen 108 corrupts modules.
-# The browser's wasm imports get short names (scripts/minify-imports.mjs) and its
-# JavaScript is minified by esbuild (readable sources stay in js/browser):
-# index.js carries surface.js and flow.js, guichet.js (the wasm-bindgen glue) stays a
-# separate file so that it is only fetched on first use, with the wasm.
+# The wasm imports of both get short names (scripts/minify-imports.mjs) and esbuild
+# minifies the glue. The browser's JavaScript is bundled (readable sources stay in
+# js/browser): one index.js carries surface.js, flow.js and guichet.js (the wasm-bindgen
+# glue), so a page makes two requests, index.js then the wasm, which index.js starts
+# fetching and compiling as soon as it runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,19 +23,34 @@ bundle() {
   cargo build --quiet --release --lib --target wasm32-unknown-unknown \
     --no-default-features --features "$feature"
   rm -rf "$out.tmp" && mkdir -p "$out.tmp"
+  # The edge's entry points replace an instance that trapped (js/edge/guard.js).
+  local reset=()
+  [ "$feature" = edge ] && reset=(--experimental-reset-state-function)
   wasm-bindgen "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/guichet.wasm" \
     --target web --out-dir "$out.tmp" --out-name "$name" \
-    --remove-name-section --remove-producers-section
+    --remove-name-section --remove-producers-section "${reset[@]}"
   "$WASM_OPT" -Oz --converge --strip-debug --strip-producers --strip-target-features \
     "${WASM_FEATURES[@]}" "$out.tmp/${name}_bg.wasm" -o "$out.tmp/${name}_bg.wasm"
+  node scripts/minify-imports.mjs "$out.tmp" "$name"
   if [ "$feature" = browser ]; then
-    node scripts/minify-imports.mjs "$out.tmp" "$name"
-    "$ESBUILD" --log-level=warning --minify --format=esm --allow-overwrite \
-      "$out.tmp/$name.js" --outfile="$out.tmp/$name.js"
-    "$ESBUILD" --log-level=warning --minify --format=esm --bundle --external:./guichet.js \
-      js/browser/index.js --outfile="$out.tmp/index.js"
+    # The sources beside the glue they import, bundled into index.js, then removed.
+    cp js/browser/*.js "$out.tmp/"
+    "$ESBUILD" --log-level=warning --minify --format=esm --bundle --allow-overwrite \
+      "$out.tmp/index.js" --outfile="$out.tmp/index.js"
+    for f in js/browser/*.js; do [ "${f##*/}" = index.js ] || rm "$out.tmp/${f##*/}"; done
+    rm "$out.tmp/$name.js" "$out.tmp/$name.d.ts" "$out.tmp/${name}_bg.wasm.d.ts"
     cp js/browser/index.d.ts "$out.tmp/"
   else
+    # After a trap, js/edge/guard.js replaces the instance; a callback the old one left
+    # behind (a provider's answer arriving later) must then do nothing. wasm-bindgen
+    # throws instead, inside a promise reaction: an unhandled rejection, which ends a
+    # Node process. Done before minifying, which rewrites the text; the build fails if
+    # wasm-bindgen's text ever changes.
+    local stale="throw new Error('Cannot invoke closure from previous WASM instance');"
+    grep -qF "$stale" "$out.tmp/$name.js"
+    sed -i "s/$stale/return; \/\/ a closure of a replaced instance (js\/edge\/guard.js)/" "$out.tmp/$name.js"
+    "$ESBUILD" --log-level=warning --minify --format=esm --allow-overwrite \
+      "$out.tmp/$name.js" --outfile="$out.tmp/$name.js"
     cp js/"$feature"/* "$out.tmp/"
   fi
   rm -rf "$out" && mv "$out.tmp" "$out"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `npm run edge`: the edge bundle alone in workerd on 127.0.0.1, configured from the shell
-# environment and a .dev.vars file, with a local D1 ledger. Ctrl-C stops it.
+# `npm run edge`: the edge bundle alone on 127.0.0.1, configured from the shell environment
+# and a .dev.vars file: on Node with the ledger in a SQLite file (./guichet-ledger.db), or
+# in workerd with a local D1 ledger (GUICHET_EDGE_RUNTIME=workerd). Ctrl-C stops it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh

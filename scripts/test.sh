@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every suite, in the order a failure is cheapest to find: format, lints for each feature
-# set, native tests, wasm tests in Node and in headless Chromium, then the built bundles
-# inside workerd (miniflare) and Node, with the browser size budget.
+# set, native tests, a short fuzzing run, wasm tests in Node and in headless Chromium,
+# then the built bundles inside workerd (miniflare) and Node, with the browser size budget.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +20,7 @@ step "clippy: edge + sandbox (native)" cargo clippy --quiet --all-targets --feat
 step "clippy: browser (wasm32)" cargo clippy --quiet --all-targets --target $WASM --features browser -- -D warnings
 step "clippy: edge (wasm32)" cargo clippy --quiet --all-targets --target $WASM --features edge -- -D warnings
 step "native tests" cargo test --features edge,sandbox
+step "fuzzing every untrusted-bytes parser, 12 s a target" bash scripts/fuzz.sh
 step "wasm tests in Node" cargo test --target $WASM --features edge --test wasm_node
 step "wasm tests in headless Chromium" timeout 600 cargo test --target $WASM --features browser --test wasm_browser
 step "build both bundles" bash scripts/build.sh

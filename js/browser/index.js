@@ -1,13 +1,16 @@
-// Guichet for the storefront. Importing this module touches no browser global and loads
-// nothing: the WebAssembly is fetched and instantiated when a Guichet is constructed in a
-// page (or on first use of the helpers), so server-side rendering and plain Node imports
-// cost nothing and cannot throw. On a server (Node, Deno) the helpers read the .wasm from
-// the package, so it can check a checkout with the same rules.
+// Guichet for the storefront. In a page, importing this module starts fetching and
+// compiling the WebAssembly at once (streaming), so it is ready by the time a checkout
+// needs it. Anywhere else (server-side rendering, Node, Deno) importing loads nothing and
+// touches no browser global: the WebAssembly is loaded on first use, by the caller's
+// choice, and read from the package there, so a server can check a checkout with the
+// same rules.
 //
 // The logic lives in the WebAssembly (src/browser); this file only keeps the listeners,
 // opens the overlay or popup inside the shopper's click (./surface.js) and runs the
-// session's I/O (./flow.js).
+// session's I/O (./flow.js). The build bundles all of it, with the wasm-bindgen glue
+// (./guichet.js), into one module: one request for the JavaScript, one for the wasm.
 
+import * as glue from "./guichet.js";
 import { openSurface } from "./surface.js";
 import { run } from "./flow.js";
 
@@ -21,22 +24,23 @@ let loading = null;
 function wasmSource() {
   const url = new URL("./guichet_bg.wasm", import.meta.url);
   const fs = url.protocol === "file:" && globalThis.process?.getBuiltinModule?.("node:fs/promises");
-  return fs ? fs.readFile(url) : url;
+  return fs ? fs.readFile(url) : fetch(url);
 }
 
 /** Loads the WebAssembly once; a failed load is retried on the next call. */
 function load() {
-  loading ??= import("./guichet.js")
-    .then(async (glue) => {
-      await glue.default({ module_or_path: await wasmSource() });
-      return glue;
-    })
+  loading ??= glue
+    .default({ module_or_path: wasmSource() })
+    .then(() => glue)
     .catch((error) => {
       loading = null;
       throw error;
     });
   return loading;
 }
+
+// In a page: start now (fetch, streaming compile, instantiate), before any call.
+if (typeof window !== "undefined") load().catch(() => {});
 
 /**
  * Checks a checkout request with the backend's own rules, before any network call.

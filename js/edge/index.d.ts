@@ -35,8 +35,10 @@ export interface GuichetEnv {
   GUICHET_SWEEP_PROVIDER_CALLS?: string;
   /** `1`: apply the ledger's migrations on first use. */
   GUICHET_LEDGER_AUTO_MIGRATE?: string;
-  /** The ledger: on Workers a D1 database binding (`[[d1_databases]]`). */
+  /** The ledger: on Workers a D1 database binding (`[[d1_databases]]`); `memory` for a throwaway one. */
   GUICHET_LEDGER?: object | string;
+  /** Node, Deno: `file:./guichet-ledger.db` (SQLite) or `postgres://...` (PostgreSQL). */
+  GUICHET_LEDGER_URL?: string;
   MONEROO_SECRET_KEY?: string;
   MONEROO_WEBHOOK_SECRET?: string;
   MONEROO_BASE_URL?: string;
@@ -77,6 +79,8 @@ export interface SweepReport {
  * timer, every minute. `env` defaults to the process environment.
  */
 export function sweep(env?: GuichetEnv): Promise<SweepReport>;
+/** Closes the database connections GUICHET_LEDGER_URL opened (a server shutting down). */
+export function closeLedgers(): Promise<void>;
 
 /**
  * The handler as a module's default export: the Worker itself on Workers (`env` is the

@@ -1,6 +1,8 @@
 // Node and Deno entry. The .wasm is read from beside this file on first use, so importing
 // costs nothing; `env` defaults to the process environment.
-import { initSync, handle, sweep as runSweep } from "./guichet_edge.js";
+import { initSync, sweep as runSweep } from "./guichet_edge.js";
+import { serve } from "./guard.js";
+import { ledgerAt, closeLedgers } from "./ledger-url.js";
 
 let ready = null;
 
@@ -26,7 +28,7 @@ function processEnv() {
  */
 export async function fetch(request, env = processEnv()) {
   await init();
-  return handle(request, env, undefined);
+  return serve(request, await withLedger(env));
 }
 
 /**
@@ -38,8 +40,36 @@ export async function fetch(request, env = processEnv()) {
  */
 export async function sweep(env = processEnv()) {
   await init();
-  return runSweep(env);
+  return runSweep(await withLedger(env));
 }
+
+// GUICHET_LEDGER_URL (a SQLite file or PostgreSQL) becomes the GUICHET_LEDGER binding the
+// wasm reads, as D1 is on Workers. The environment itself is left untouched.
+async function withLedger(env) {
+  const url = env.GUICHET_LEDGER_URL;
+  if (!url) return env;
+  let db;
+  try {
+    db = await ledgerAt(url, env);
+  } catch (error) {
+    console.error(`guichet: the ledger at GUICHET_LEDGER_URL could not be opened: ${error.message}`);
+    db = unavailable(url, error);
+  }
+  return Object.create(env, { GUICHET_LEDGER: { value: db } });
+}
+
+// A ledger that could not be opened: every query fails (the edge answers 503
+// ledger_unavailable and logs nothing more: the reason was logged above).
+function unavailable(url, error) {
+  const fail = async () => {
+    throw error;
+  };
+  const statement = { bind: () => statement, first: fail, all: fail, run: fail };
+  const kind = url.startsWith("file:") ? "sqlite" : "postgres";
+  return { kind, managesSchema: true, prepare: () => statement, batch: fail };
+}
+
+export { closeLedgers };
 
 // `deno serve` and other servers call `fetch(request, info)`: the second argument is not
 // an environment, so the default export reads the process environment itself.

@@ -1,7 +1,8 @@
 // Cloudflare Workers (workerd) entry: the .wasm is imported as a compiled module, as
 // workerd requires, and instantiated synchronously once per isolate.
 import wasm from "./guichet_edge_bg.wasm";
-import { initSync, handle, sweep } from "./guichet_edge.js";
+import { initSync, sweep } from "./guichet_edge.js";
+import { serve } from "./guard.js";
 
 initSync({ module: wasm });
 
@@ -12,7 +13,7 @@ initSync({ module: wasm });
  * @param {Request} request @param {Record<string, unknown>} env @param {ExecutionContext} [ctx]
  */
 export function fetch(request, env, ctx) {
-  return handle(request, env, ctx);
+  return serve(request, env, ctx);
 }
 
 /** The Cron Trigger: one sweep (docs/EDGE.md, "The sweep"). */

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::customer::CustomerRules;
-use super::validation::{indexed, text, Message, Violation, Violations};
+use super::validation::{decimal, indexed, text, Message, Violation, Violations};
 use super::{CartLine, Customer, CustomerInput, Lang, Metadata, Provider};
 
 /// The body of `POST /sessions`, before any check.
@@ -65,6 +65,9 @@ pub struct Checkout {
 }
 
 const CHANNELS: [&str; 4] = ["ALL", "MOBILE_MONEY", "CREDIT_CARD", "WALLET"];
+
+/// Most Moneroo methods one checkout may restrict the shopper to.
+pub const MAX_METHODS: usize = 20;
 
 impl Checkout {
     /// Checks a request, reporting every problem at once.
@@ -149,7 +152,29 @@ impl Checkout {
             }
         };
         let methods = input.methods.clone().unwrap_or_default();
-        for (i, method) in methods.iter().enumerate() {
+        // The length first: a longer list is refused whole, before any of its elements.
+        if methods.len() > MAX_METHODS {
+            found.push(Violation::new(
+                "too_many_methods",
+                "methods",
+                Message::new(
+                    [
+                        "Pas plus de ",
+                        &decimal(MAX_METHODS as u64),
+                        " moyens de paiement.",
+                    ]
+                    .concat(),
+                    [
+                        "At most ",
+                        &decimal(MAX_METHODS as u64),
+                        " payment methods.",
+                    ]
+                    .concat(),
+                ),
+            ));
+        }
+        let listed = methods.iter().take_while(|_| methods.len() <= MAX_METHODS);
+        for (i, method) in listed.enumerate() {
             let ok = (1..=40).contains(&method.len())
                 && method
                     .bytes()

@@ -34,6 +34,7 @@ impl CartLine {
                 Message::new("Le panier est vide.", "The cart is empty."),
             ));
         }
+        // The length first: a longer list is refused whole, before any of its lines.
         if lines.len() > MAX_LINES {
             found.push(Violation::new(
                 "too_many_lines",
@@ -53,6 +54,7 @@ impl CartLine {
                     .concat(),
                 ),
             ));
+            return found;
         }
         for (i, line) in lines.iter().enumerate() {
             let at = indexed(field, i);
@@ -193,6 +195,40 @@ pub const METADATA_MAX_ENTRIES: usize = 20;
 const METADATA_KEY_MAX: usize = 40;
 const METADATA_VALUE_MAX: usize = 500;
 
+fn too_many_metadata(field: &str) -> Violation {
+    Violation::new(
+        "too_many_metadata",
+        field,
+        Message::new(
+            [
+                &decimal(METADATA_MAX_ENTRIES as u64),
+                " métadonnées au plus.",
+            ]
+            .concat(),
+            [
+                "At most ",
+                &decimal(METADATA_MAX_ENTRIES as u64),
+                " metadata entries.",
+            ]
+            .concat(),
+        ),
+    )
+}
+
+/// At most `max` bytes of `text` (cut on a character boundary), and `…` when it was
+/// longer. Bytes rather than characters: counting characters brings `Chars`' large
+/// vectorized code into the browser bundle.
+fn shortened(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_owned();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    [&text[..end], "…"].concat()
+}
+
 /// The merchant's own notes on a payment: string keys to string values, as Moneroo
 /// requires, at most [`METADATA_MAX_ENTRIES`] entries.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -208,8 +244,12 @@ impl Metadata {
     ) -> Result<Metadata, Violations> {
         let mut found = Violations::new();
         let mut map = BTreeMap::new();
-        for (key, value) in entries {
-            let at = join(field, &key);
+        for (seen, (key, value)) in entries.into_iter().enumerate() {
+            // The count first: past the most allowed, the rest is not looked at.
+            if seen == METADATA_MAX_ENTRIES {
+                found.push(too_many_metadata(field));
+                break;
+            }
             let key_ok = (1..=METADATA_KEY_MAX).contains(&key.len())
                 && key
                     .bytes()
@@ -217,7 +257,8 @@ impl Metadata {
             if !key_ok {
                 found.push(Violation::new(
                     "invalid_metadata_key",
-                    at,
+                    // The path names the key, cut short: an answer never echoes a long one.
+                    join(field, &shortened(&key, METADATA_KEY_MAX)),
                     Message::new(
                         "Clé de métadonnée invalide (lettres, chiffres, _ . - ; 40 caractères au plus).",
                         "Invalid metadata key (letters, digits, _ . -; at most 40 characters).",
@@ -225,6 +266,7 @@ impl Metadata {
                 ));
                 continue;
             }
+            let at = join(field, &key);
             if value.is_empty() {
                 map.insert(key, value);
                 continue;
@@ -232,25 +274,6 @@ impl Metadata {
             if let Some(value) = text(Some(&value), &at, false, METADATA_VALUE_MAX, &mut found) {
                 map.insert(key, value);
             }
-        }
-        if map.len() > METADATA_MAX_ENTRIES {
-            found.push(Violation::new(
-                "too_many_metadata",
-                field,
-                Message::new(
-                    [
-                        &decimal(METADATA_MAX_ENTRIES as u64),
-                        " métadonnées au plus.",
-                    ]
-                    .concat(),
-                    [
-                        "At most ",
-                        &decimal(METADATA_MAX_ENTRIES as u64),
-                        " metadata entries.",
-                    ]
-                    .concat(),
-                ),
-            ));
         }
         found.into_result(Metadata(map))
     }

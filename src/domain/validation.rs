@@ -93,25 +93,47 @@ impl fmt::Display for Violation {
     }
 }
 
-/// Every violation found in one input. Empty means valid.
+/// Most violations one answer lists; past it they are only counted
+/// ([`Violations::omitted`]), so that an answer never grows with the size of the input.
+pub const MAX_REPORTED: usize = 20;
+
+/// Every violation found in one input, the first [`MAX_REPORTED`] of them kept and the
+/// rest counted. Empty means valid.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct Violations(Vec<Violation>);
+pub struct Violations {
+    list: Vec<Violation>,
+    /// Violations found past [`MAX_REPORTED`]: counted, not kept.
+    #[serde(skip)]
+    omitted: usize,
+}
 
 impl Violations {
     /// No violation yet.
     pub fn new() -> Self {
-        Violations(Vec::new())
+        Violations::default()
     }
 
-    /// Records one violation.
+    /// Records one violation (only counted once [`MAX_REPORTED`] are kept).
     pub fn push(&mut self, violation: Violation) {
-        self.0.push(violation);
+        if self.list.len() < MAX_REPORTED {
+            self.list.push(violation);
+        } else {
+            self.omitted += 1;
+        }
     }
 
     /// Records every violation of another check.
     pub fn extend(&mut self, other: Violations) {
-        self.0.extend(other.0);
+        self.omitted += other.omitted;
+        for violation in other.list {
+            self.push(violation);
+        }
+    }
+
+    /// How many violations were found but not kept, past the first [`MAX_REPORTED`].
+    pub fn omitted(&self) -> usize {
+        self.omitted
     }
 
     /// Runs a check and keeps its value, or records its violations and gives `None`.
@@ -127,27 +149,27 @@ impl Violations {
 
     /// True when nothing was found.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.list.is_empty()
     }
 
-    /// How many violations were found.
+    /// How many violations are kept (at most [`MAX_REPORTED`]).
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.list.len()
     }
 
-    /// The violations, in the order they were found.
+    /// The violations kept, in the order they were found.
     pub fn as_slice(&self) -> &[Violation] {
-        &self.0
+        &self.list
     }
 
     /// The first violation for a field, if any.
     pub fn for_field(&self, field: &str) -> Option<&Violation> {
-        self.0.iter().find(|v| v.field == field)
+        self.list.iter().find(|v| v.field == field)
     }
 
     /// `Ok(value)` when nothing was found, the violations otherwise.
     pub fn into_result<T>(self, value: T) -> Result<T, Violations> {
-        if self.0.is_empty() {
+        if self.list.is_empty() {
             Ok(value)
         } else {
             Err(self)
@@ -157,7 +179,10 @@ impl Violations {
 
 impl From<Violation> for Violations {
     fn from(violation: Violation) -> Self {
-        Violations(vec![violation])
+        Violations {
+            list: vec![violation],
+            omitted: 0,
+        }
     }
 }
 
@@ -165,17 +190,23 @@ impl IntoIterator for Violations {
     type Item = Violation;
     type IntoIter = std::vec::IntoIter<Violation>;
     fn into_iter(self) -> Self::IntoIter {
-        self.0.into_iter()
+        self.list.into_iter()
     }
 }
 
 impl fmt::Display for Violations {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, v) in self.0.iter().enumerate() {
+        for (i, v) in self.list.iter().enumerate() {
             if i > 0 {
                 f.write_str("; ")?;
             }
             write!(f, "{v}")?;
+        }
+        if self.omitted > 0 {
+            // No integer formatting: `core::fmt`'s would weigh KBs in the browser bundle.
+            f.write_str("; and ")?;
+            f.write_str(&decimal(self.omitted as u64))?;
+            f.write_str(" more")?;
         }
         Ok(())
     }

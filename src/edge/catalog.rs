@@ -56,9 +56,10 @@ impl Catalog {
     /// or lists an unknown currency or a price out of range, is an error for the merchant
     /// (never a silent empty catalog).
     pub fn parse(json: &str) -> Result<Catalog, String> {
-        let entries: BTreeMap<String, CatalogEntry> = serde_json::from_str(json).map_err(|e| {
-            format!("GUICHET_CATALOG is not {{sku: {{name, price, currency}}}} (name a text or {{fr, en}}): {e}")
-        })?;
+        let entries: BTreeMap<String, CatalogEntry> = crate::http::from_json(json.as_bytes())
+            .map_err(|e| {
+                format!("GUICHET_CATALOG is not {{sku: {{name, price, currency}}}} (name a text or {{fr, en}}): {e}")
+            })?;
         for (sku, entry) in &entries {
             let currency = Currency::from_code(&entry.currency)
                 .ok_or_else(|| format!("GUICHET_CATALOG: {sku} has an unknown currency"))?;

@@ -5,6 +5,7 @@ use crate::domain::Provider;
 use crate::http::{HttpRequest, HttpResponse, Transport, TransportError};
 use crate::providers::ProviderError;
 
+use super::budget;
 use super::runtime::Runtime;
 
 /// When to try a call again.
@@ -48,6 +49,9 @@ impl Retry {
 }
 
 /// Sends `request` and reads the answer with `read`, trying again as `retry` allows.
+/// Every try is counted in the provider's [`budget`]: a status call (an idempotent one)
+/// past the budget is not sent and fails as `budget_spent` (retryable); a creation is
+/// counted but always sent.
 pub async fn call<V>(
     transport: &impl Transport,
     runtime: &impl Runtime,
@@ -59,6 +63,13 @@ pub async fn call<V>(
     let mut attempt = 0;
     loop {
         attempt += 1;
+        if retry.idempotent {
+            if !budget::spend(provider, runtime.now_ms()) {
+                return Err(budget_spent(provider));
+            }
+        } else {
+            budget::record(provider, runtime.now_ms());
+        }
         let outcome = match transport.send(request.clone()).await {
             Ok(response) => read(&response),
             Err(error) => Err(unreachable_provider(provider, &error)),
@@ -82,6 +93,17 @@ fn pause(base_ms: u64, attempt: u32) -> u64 {
         Err(_) => backoff / 2,
     };
     backoff + jitter
+}
+
+fn budget_spent(provider: Provider) -> ProviderError {
+    ProviderError {
+        provider,
+        code: "budget_spent".to_owned(),
+        message: "this backend's budget of status calls to the provider is spent for now"
+            .to_owned(),
+        http_status: None,
+        retryable: true,
+    }
 }
 
 fn unreachable_provider(provider: Provider, error: &TransportError) -> ProviderError {

@@ -4,6 +4,7 @@
 //! [`crate::http::HttpResponse`] out, so every route is tested natively. [`worker`] adapts
 //! it to the runtime's `Request` and `Response` objects.
 
+pub mod budget;
 pub mod catalog;
 pub mod config;
 pub mod connector;
@@ -11,6 +12,8 @@ pub mod context;
 pub mod events;
 pub mod gateway;
 pub mod ledger;
+pub mod limits;
+pub mod log;
 pub mod orders;
 pub mod outbox;
 pub mod payouts;

@@ -46,7 +46,7 @@ pub async fn create<L: Ledger, T: Transport, R: Runtime>(
     edge: &Edge<'_, L, T, R>,
     request: &Incoming,
 ) -> HttpResponse {
-    let Ok(input) = serde_json::from_slice::<OrderInput>(&request.body) else {
+    let Ok(input) = crate::http::from_json::<OrderInput>(&request.body) else {
         return reply::error(400, "invalid_json", "the body is not a JSON order");
     };
     let mut found = Violations::new();

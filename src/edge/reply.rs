@@ -36,6 +36,9 @@ struct ErrorDetail<'a> {
     field: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     violations: Option<&'a Violations>,
+    /// Violations found past the ones listed (see [`crate::domain::validation::MAX_REPORTED`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    omitted: Option<usize>,
 }
 
 /// An error answer: a stable code and a message for the developer reading it.
@@ -48,6 +51,7 @@ pub fn error(status: u16, code: &str, message: &str) -> HttpResponse {
                 message,
                 field: None,
                 violations: None,
+                omitted: None,
             },
         },
     )
@@ -66,6 +70,7 @@ pub fn invalid(violations: &Violations, lang: Lang) -> HttpResponse {
                 message: first.map_or("invalid request", |v| v.message.get(lang)),
                 field: first.map(|v| v.field.as_str()),
                 violations: Some(violations),
+                omitted: Some(violations.omitted()).filter(|n| *n > 0),
             },
         },
     )
@@ -81,11 +86,44 @@ pub fn not_configured(setting: &str) -> HttpResponse {
     )
 }
 
-/// The ledger failed: nothing was recorded, the caller may try again.
+/// The ledger failed: nothing was recorded, the caller may try again. The answer says
+/// only that; the ledger's own words (which may name a table, a column or a statement)
+/// go to the log. No ledger at all is `ledger_not_configured`, which no retry cures.
 pub fn ledger_error(failure: &LedgerError) -> HttpResponse {
-    let mut response = error(503, "ledger_unavailable", &failure.to_string());
+    if failure.is_not_configured() {
+        return error(503, "ledger_not_configured", &failure.0);
+    }
+    super::log::error(&failure.to_string());
+    // The one case the operator must act on is named (without any schema name): a ledger
+    // whose migrations were never applied says so in its own words.
+    let message = if failure.0.contains("migrations/") {
+        "the ledger is not set up: apply migrations/ (details in the backend's log)"
+    } else {
+        "the ledger could not be reached; try again in a moment"
+    };
+    let mut response = error(503, "ledger_unavailable", message);
     response.headers.push(("retry-after".into(), "1".into()));
     response
+}
+
+/// A body longer than the route accepts, refused before it is read whole.
+pub fn too_large(limit: usize) -> HttpResponse {
+    error(
+        413,
+        "body_too_large",
+        &format!("the body is larger than this route accepts ({limit} bytes)"),
+    )
+}
+
+/// A provider answered something that cannot be true (the same payment id for two of our
+/// sessions): nothing is recorded, the operator is told in the log.
+pub fn provider_anomaly(provider: crate::domain::Provider, what: &str) -> HttpResponse {
+    super::log::error(&format!("{provider} anomaly: {what}"));
+    error(
+        502,
+        "provider_anomaly",
+        &format!("{provider} gave an answer that cannot be right; nothing was recorded"),
+    )
 }
 
 /// A provider refused or could not be reached. A shopper may read the message, so it is

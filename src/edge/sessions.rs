@@ -12,6 +12,7 @@ use crate::domain::{
 use crate::http::HttpResponse;
 use crate::providers::PaymentRequest;
 
+use super::budget::{self, StatusTurn};
 use super::connector::{settle, Connector};
 use super::context::{Edge, Incoming};
 use super::events;
@@ -89,8 +90,8 @@ pub async fn create<L: Ledger, T: Transport, R: Runtime>(
 ) -> HttpResponse {
     let config = edge.config;
     let (Ok(input), Ok(extras)) = (
-        serde_json::from_slice::<CheckoutInput>(&request.body),
-        serde_json::from_slice::<Extras>(&request.body),
+        crate::http::from_json::<CheckoutInput>(&request.body),
+        crate::http::from_json::<Extras>(&request.body),
     ) else {
         return reply::error(400, "invalid_json", "the body is not a JSON checkout");
     };
@@ -190,7 +191,8 @@ pub async fn create<L: Ledger, T: Transport, R: Runtime>(
         |response| connector.read_created(response, &id),
     )
     .await;
-    let created = match created {
+    let created = match created.and_then(|created| accept_checkout_url(checkout.provider, created))
+    {
         Ok(created) => created,
         Err(error) => {
             let failed = StatusChange {
@@ -207,6 +209,11 @@ pub async fn create<L: Ledger, T: Transport, R: Runtime>(
             return reply::provider_error(&error, lang);
         }
     };
+    if let Some(anomaly) =
+        reference_taken(edge, checkout.provider, &created.provider_ref, &id).await
+    {
+        return anomaly;
+    }
     match edge
         .ledger
         .attach_payment(&id, &created.provider_ref, &created.checkout_url, now)
@@ -216,7 +223,16 @@ pub async fn create<L: Ledger, T: Transport, R: Runtime>(
         Ok(false) => {
             return reply::error(409, "session_conflict", "the session already has a payment")
         }
-        Err(error) => return reply::ledger_error(&error),
+        Err(error) => {
+            // A ledger that keeps references unique refuses the second one itself; the
+            // same answer as above, whichever got there first.
+            if let Some(anomaly) =
+                reference_taken(edge, checkout.provider, &created.provider_ref, &id).await
+            {
+                return anomaly;
+            }
+            return reply::ledger_error(&error);
+        }
     }
     let claims = Claims {
         session_id: id.clone(),
@@ -234,6 +250,58 @@ pub async fn create<L: Ledger, T: Transport, R: Runtime>(
         ..session
     };
     reply::json(201, &view(&session, Some(&token)))
+}
+
+/// The provider's hosted page, refused (as a provider anomaly) unless it is an http(s)
+/// URL without control characters: it is sent to the browser and followed.
+fn accept_checkout_url(
+    provider: Provider,
+    created: crate::providers::CreatedPayment,
+) -> Result<crate::providers::CreatedPayment, crate::providers::ProviderError> {
+    if is_clean_url(&created.checkout_url) {
+        return Ok(created);
+    }
+    Err(crate::providers::ProviderError {
+        provider,
+        code: "invalid_checkout_url".to_owned(),
+        message: "the provider's checkout URL is not an http(s) URL".to_owned(),
+        http_status: None,
+        retryable: false,
+    })
+}
+
+/// A `502 provider_anomaly` when the provider gave `provider_ref` to another of our
+/// sessions already: two sessions must never share one payment.
+async fn reference_taken<L: Ledger, T, R>(
+    edge: &Edge<'_, L, T, R>,
+    provider: Provider,
+    provider_ref: &str,
+    id: &str,
+) -> Option<HttpResponse> {
+    match edge
+        .ledger
+        .session_by_provider_ref(provider, provider_ref)
+        .await
+    {
+        Ok(Some(other)) if other.id != id => Some(reply::provider_anomaly(
+            provider,
+            &format!(
+                "payment reference {provider_ref} was given for session {id} and session {} before",
+                other.id
+            ),
+        )),
+        _ => None,
+    }
+}
+
+/// True for an `http://` or `https://` URL of at most 2048 bytes with no control
+/// character, space, quote or angle bracket: safe in a `Location` header and a link.
+pub fn is_clean_url(url: &str) -> bool {
+    url.len() <= 2048
+        && (url.starts_with("https://") || url.starts_with("http://"))
+        && !url
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || matches!(c, '"' | '<' | '>'))
 }
 
 /// The order to pay, priced here: from the catalog, or from an order the merchant's
@@ -300,7 +368,9 @@ fn shopper_return_url<L, T, R>(
     asked: Option<&str>,
 ) -> Result<String, Violation> {
     let config = edge.config;
-    let Some(asked) = asked.map(str::trim).filter(|u| !u.is_empty()) else {
+    // Only spaces are trimmed: a control character anywhere (`\r`, `\n`, `\0`) refuses
+    // the address, it is never quietly cut off.
+    let Some(asked) = asked.map(|u| u.trim_matches(' ')).filter(|u| !u.is_empty()) else {
         return Ok(config
             .return_url
             .clone()
@@ -314,9 +384,7 @@ fn shopper_return_url<L, T, R>(
     };
     let origin = origin_of(asked);
     let ours = config.public_url.as_deref().map(origin_of);
-    let allowed = asked.len() <= 2048
-        && (asked.starts_with("https://") || asked.starts_with("http://"))
-        && (config.allows_origin(origin) || ours == Some(origin));
+    let allowed = is_clean_url(asked) && (config.allows_origin(origin) || ours == Some(origin));
     if allowed {
         Ok(asked.to_owned())
     } else {
@@ -420,13 +488,27 @@ pub async fn refresh<L: Ledger, T: Transport, R: Runtime>(
     if session.status.is_final() {
         return Ok(session);
     }
-    let answered = match verify(edge, &session, EventSource::Poll).await {
-        Some(change) => {
-            events::apply_session(edge, &session, &change).await?;
-            true
+    // One status call per session every few seconds, shared by the reads that arrive
+    // meanwhile; the others answer from the ledger (budget.rs) and leave expiry to the
+    // read (or sweep) that asked.
+    let answered = match budget::status_turn(&session.id, edge.runtime.now_ms()) {
+        StatusTurn::Call(ticket) => {
+            let answered = match verify(edge, &session, EventSource::Poll).await {
+                Some(change) => {
+                    events::apply_session(edge, &session, &change).await?;
+                    true
+                }
+                // No provider payment was ever recorded: there is nobody to ask.
+                None => session.provider_ref.is_none(),
+            };
+            drop(ticket);
+            answered
         }
-        // No provider payment was ever recorded: there is nobody to ask.
-        None => session.provider_ref.is_none(),
+        StatusTurn::Wait(done) => {
+            done.await;
+            false
+        }
+        StatusTurn::Recent => false,
     };
     let current = edge.ledger.session(&session.id).await?.unwrap_or(session);
     if answered {

@@ -4,7 +4,13 @@
 //! [`Transport`]), `setTimeout` and `Date.now` (the [`Runtime`]), and the isolate-wide
 //! memory ledger.
 
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
 
 use js_sys::{Array, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -12,11 +18,12 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, Request, RequestInit, Response, ResponseInit, Url};
 
+use super::config::ConfigCache;
 use super::ledger::memory::MemoryLedger;
-use super::ledger::sql::SqlLedger;
+use super::ledger::sql::{SqlLedger, BINDING};
 use super::ledger::Either;
 use super::runtime::Runtime;
-use super::{outbox, route, sweep, Config, Edge, Incoming};
+use super::{limits, outbox, reply, route, sweep, Config, Edge, Incoming};
 use crate::http::{HttpRequest, HttpResponse, Transport, TransportError};
 
 /// How long one provider call may take before it counts as unanswered.
@@ -28,6 +35,9 @@ extern "C" {
     #[wasm_bindgen(js_name = fetch)]
     fn global_fetch(request: &Request) -> Promise;
 
+    #[wasm_bindgen(js_name = queueMicrotask)]
+    fn queue_microtask(callback: &js_sys::Function);
+
     #[wasm_bindgen(js_name = setTimeout)]
     fn set_timeout(callback: &js_sys::Function, ms: i32) -> JsValue;
 
@@ -38,29 +48,127 @@ extern "C" {
 }
 
 thread_local! {
-    /// The default ledger: one per isolate, kept between requests.
+    /// The memory ledger (`GUICHET_LEDGER=memory`): one per isolate, kept between requests.
     static MEMORY: Rc<MemoryLedger> = Rc::new(MemoryLedger::new());
+    /// The settings, built on the first request and kept while `env` reads the same.
+    static CONFIG: RefCell<Option<ConfigCache<JsValue, JsValue>>> = const { RefCell::new(None) };
+}
+
+/// The settings in `env`: the isolate's cached [`Config`] while every setting it was
+/// built from is still `===` to what `env` holds (workerd passes the same env to every
+/// request; Node's `process.env` may change, Deno's is a fresh object each time), else a
+/// new one. Checking costs a property read and a comparison per setting, no copy.
+fn config(env: &JsValue) -> Rc<Config> {
+    let read = |key: &JsValue| Reflect::get(env, key).unwrap_or(JsValue::UNDEFINED);
+    CONFIG.with(|slot| {
+        let mut slot = slot.borrow_mut();
+        if let Some(cache) = slot.as_ref().filter(|cache| cache.is_current(read)) {
+            return cache.config();
+        }
+        let cache = ConfigCache::build(JsValue::from_str, read, JsValue::as_string);
+        let config = cache.config();
+        *slot = Some(cache);
+        config
+    })
+}
+
+thread_local! {
+    /// Requests being answered, by task id (see [`begin`]).
+    static TASKS: RefCell<HashMap<u32, Task>> = RefCell::new(HashMap::new());
+    static LAST_TASK: Cell<u32> = const { Cell::new(0) };
+}
+
+/// The answer to one request, on its way.
+type Answering = Pin<Box<dyn Future<Output = Result<Response, JsValue>>>>;
+
+/// One request being answered: its future (out of the map while it is polled) and the
+/// JavaScript function that polls it.
+struct Task {
+    future: Option<Answering>,
+    step: js_sys::Function,
+}
+
+/// Starts answering one request and gives its task id. The JavaScript entry points
+/// (`js/edge/guard.js`) drive it with [`poll`] from a function of theirs, `step`, which
+/// this module queues as a microtask whenever the request can make progress. So every
+/// piece of the work runs inside a call the entry point made and can catch: a trap
+/// (`WebAssembly.RuntimeError`) becomes that request's rejection, never an uncaught
+/// exception that takes the process down, and the entry point replaces the instance.
+#[wasm_bindgen]
+pub fn begin(request: Request, env: JsValue, step: js_sys::Function, ctx: JsValue) -> u32 {
+    let id = LAST_TASK.with(|last| {
+        let id = last.get().wrapping_add(1);
+        last.set(id);
+        id
+    });
+    let task = Task {
+        future: Some(Box::pin(handle(request, env, ctx))),
+        step,
+    };
+    TASKS.with(|tasks| tasks.borrow_mut().insert(id, task));
+    id
+}
+
+/// Moves task `id` forward: its `Response` once answered, `undefined` while it waits (or
+/// when it is over). Throws what the request's handling threw.
+#[wasm_bindgen]
+pub fn poll(id: u32) -> Result<Option<Response>, JsValue> {
+    let future = TASKS.with(|tasks| {
+        tasks
+            .borrow_mut()
+            .get_mut(&id)
+            .and_then(|task| task.future.take())
+    });
+    let Some(mut future) = future else {
+        return Ok(None);
+    };
+    let waker = Waker::from(Arc::new(TaskWaker(id)));
+    match future.as_mut().poll(&mut Context::from_waker(&waker)) {
+        Poll::Ready(answer) => {
+            TASKS.with(|tasks| tasks.borrow_mut().remove(&id));
+            answer.map(Some)
+        }
+        Poll::Pending => {
+            TASKS.with(|tasks| {
+                if let Some(task) = tasks.borrow_mut().get_mut(&id) {
+                    task.future = Some(future);
+                }
+            });
+            Ok(None)
+        }
+    }
+}
+
+/// Wakes a task by queueing its `step` as a microtask.
+struct TaskWaker(u32);
+
+impl Wake for TaskWaker {
+    fn wake(self: Arc<Self>) {
+        let step = TASKS.with(|tasks| tasks.borrow().get(&self.0).map(|t| t.step.clone()));
+        if let Some(step) = step {
+            queue_microtask(&step);
+        }
+    }
 }
 
 /// How many due events one request delivers after its answer.
 const DELIVER_AFTER_ANSWER: u32 = 10;
 
-fn config_of(env: &JsValue) -> Config {
-    Config::from_env(|name| {
-        Reflect::get(env, &JsValue::from_str(name))
-            .ok()
-            .and_then(|v| v.as_string())
-    })
-}
-
 /// Answers one request. `env` holds the configuration as string properties (Workers
 /// vars and secrets, `process.env`, `Deno.env.toObject()`) and, on Workers, bindings;
 /// `ctx` is the Workers execution context (its `waitUntil` keeps the merchant's event
-/// delivery alive after the answer), absent elsewhere.
-#[wasm_bindgen]
+/// delivery alive after the answer), `undefined` elsewhere.
 pub async fn handle(request: Request, env: JsValue, ctx: JsValue) -> Result<Response, JsValue> {
-    let config = config_of(&env);
-    let incoming = read_request(&request).await?;
+    let config = config(&env);
+    let incoming = match read_request(&request, &config).await? {
+        Ok(incoming) => incoming,
+        Err(refusal) => return write_response(&refusal),
+    };
+    if debug_trap(&env, &incoming) {
+        // Off unless GUICHET_DEBUG_TRAP=1: lets the tests show that an instance that traps
+        // is replaced and the next request answered.
+        std::process::abort();
+    }
     let memory = MEMORY.with(Rc::clone);
     let ledger = ledger_of(&env, &memory);
     let edge = Edge {
@@ -71,16 +179,28 @@ pub async fn handle(request: Request, env: JsValue, ctx: JsValue) -> Result<Resp
     };
     let answer = route(&edge, &incoming).await;
     if outbox::take_wake() {
-        after_answer(&ctx, deliver(env));
+        after_answer(&ctx, deliver(env.clone()));
     }
-    write_response(answer)
+    write_response(&answer)
+}
+
+/// The ledger: a database when bound, memory when asked for, none otherwise.
+fn ledger_of<'a>(
+    env: &JsValue,
+    memory: &'a MemoryLedger,
+) -> Option<Either<&'a MemoryLedger, SqlLedger>> {
+    match SqlLedger::from_env(env) {
+        Some(sql) => Some(Either::Right(sql)),
+        None if wants_memory(env) => Some(Either::Left(memory)),
+        None => None,
+    }
 }
 
 /// One sweep (docs/EDGE.md, "The sweep"): the Workers `scheduled` export and the `sweep`
 /// function of the Node and Deno entry call it. Resolves to its report.
 #[wasm_bindgen]
 pub async fn sweep(env: JsValue) -> Result<JsValue, JsValue> {
-    let config = config_of(&env);
+    let config = config(&env);
     let memory = MEMORY.with(Rc::clone);
     let ledger = ledger_of(&env, &memory);
     let edge = Edge {
@@ -98,7 +218,7 @@ pub async fn sweep(env: JsValue) -> Result<JsValue, JsValue> {
 
 /// Delivers the events a request wrote, after its answer.
 async fn deliver(env: JsValue) {
-    let config = config_of(&env);
+    let config = config(&env);
     let memory = MEMORY.with(Rc::clone);
     let ledger = ledger_of(&env, &memory);
     let edge = Edge {
@@ -111,17 +231,9 @@ async fn deliver(env: JsValue) {
     let _ = outbox::deliver_due(&edge, DELIVER_AFTER_ANSWER).await;
 }
 
-/// The ledger: D1 when bound, memory otherwise.
-fn ledger_of<'a>(env: &JsValue, memory: &'a MemoryLedger) -> Either<&'a MemoryLedger, SqlLedger> {
-    match SqlLedger::from_env(env) {
-        Some(sql) => Either::Right(sql),
-        None => Either::Left(memory),
-    }
-}
-
 /// Runs `work` without holding the answer: under `ctx.waitUntil` on Workers (which keeps
 /// the isolate alive for it), as a task of its own elsewhere.
-fn after_answer(ctx: &JsValue, work: impl core::future::Future<Output = ()> + 'static) {
+fn after_answer(ctx: &JsValue, work: impl Future<Output = ()> + 'static) {
     let promise = wasm_bindgen_futures::future_to_promise(async move {
         work.await;
         Ok(JsValue::UNDEFINED)
@@ -134,7 +246,38 @@ fn after_answer(ctx: &JsValue, work: impl core::future::Future<Output = ()> + 's
     }
 }
 
-fn write_response(answer: HttpResponse) -> Result<Response, JsValue> {
+/// `GUICHET_LEDGER=memory`: the merchant chose a throwaway ledger.
+fn wants_memory(env: &JsValue) -> bool {
+    Reflect::get(env, &JsValue::from_str(BINDING))
+        .ok()
+        .and_then(|v| v.as_string())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("memory"))
+}
+
+/// `POST <base>/_debug/trap` when `GUICHET_DEBUG_TRAP` is `1` (never set in production).
+fn debug_trap(env: &JsValue, incoming: &Incoming) -> bool {
+    let on = Reflect::get(env, &JsValue::from_str("GUICHET_DEBUG_TRAP"))
+        .ok()
+        .and_then(|v| v.as_string())
+        .is_some_and(|v| v == "1");
+    on && incoming.method == "POST" && incoming.path.ends_with("/_debug/trap")
+}
+
+/// The runtime's `Response`. The body is copied into a buffer JavaScript owns: a view
+/// into wasm memory would be read after Rust freed it by a runtime that keeps the view
+/// (Hono's Node server does). A header the runtime refuses makes a JSON 500, never a
+/// throw.
+fn write_response(answer: &HttpResponse) -> Result<Response, JsValue> {
+    build_response(answer).or_else(|_| {
+        build_response(&reply::error(
+            500,
+            "internal_error",
+            "the answer could not be written",
+        ))
+    })
+}
+
+fn build_response(answer: &HttpResponse) -> Result<Response, JsValue> {
     let headers = Headers::new()?;
     for (name, value) in &answer.headers {
         headers.append(name, value)?;
@@ -148,23 +291,69 @@ fn write_response(answer: HttpResponse) -> Result<Response, JsValue> {
     Response::new_with_opt_buffer_source_and_init(body.as_ref().map(|b| b.as_ref()), &init)
 }
 
-async fn read_request(request: &Request) -> Result<Incoming, JsValue> {
+/// The request as the router reads it, or the `413` when its body is over the route's
+/// ceiling: refused on its `Content-Length` before reading, or as soon as the bytes read
+/// pass it (a streamed body has no length).
+async fn read_request(
+    request: &Request,
+    config: &Config,
+) -> Result<Result<Incoming, HttpResponse>, JsValue> {
     let method = request.method().to_ascii_uppercase();
     let url = Url::new(&request.url())?;
+    let path = url.pathname();
     let headers = header_pairs(&request.headers())?;
     let body = if matches!(method.as_str(), "GET" | "HEAD") {
         Vec::new()
     } else {
-        let buffer = JsFuture::from(request.array_buffer()?).await?;
-        Uint8Array::new(&buffer).to_vec()
+        let limit = limits::body_limit(config, &path);
+        let declared = crate::http::find_header(&headers, "content-length");
+        if let Some(refusal) = limits::refuse_declared(declared, limit) {
+            return Ok(Err(refusal));
+        }
+        match read_body(request, limit).await? {
+            Some(body) => body,
+            None => return Ok(Err(reply::too_large(limit))),
+        }
     };
-    Ok(Incoming {
+    Ok(Ok(Incoming {
         method,
-        path: url.pathname(),
+        path,
         query: url.search().trim_start_matches('?').to_owned(),
         headers,
         body,
-    })
+    }))
+}
+
+/// The body, read chunk by chunk from its stream; `None` as soon as it passes `limit`.
+async fn read_body(request: &Request, limit: usize) -> Result<Option<Vec<u8>>, JsValue> {
+    let stream = Reflect::get(request, &JsValue::from_str("body"))?;
+    if stream.is_null() || stream.is_undefined() {
+        return Ok(Some(Vec::new()));
+    }
+    let reader = method(&stream, "getReader")?.call0(&stream)?;
+    let read = method(&reader, "read")?;
+    let mut body = Vec::new();
+    loop {
+        let chunk = JsFuture::from(Promise::from(read.call0(&reader)?)).await?;
+        if Reflect::get(&chunk, &JsValue::from_str("done"))?.is_truthy() {
+            return Ok(Some(body));
+        }
+        let bytes = Uint8Array::new(&Reflect::get(&chunk, &JsValue::from_str("value"))?);
+        let start = body.len();
+        let end = start + bytes.length() as usize;
+        if end > limit {
+            // Stop reading; the rest is never copied in. The lock is let go so that the
+            // runtime may discard the stream.
+            let _ = method(&reader, "releaseLock").and_then(|f| f.call0(&reader));
+            return Ok(None);
+        }
+        body.resize(end, 0);
+        bytes.copy_to(&mut body[start..]);
+    }
+}
+
+fn method(target: &JsValue, name: &str) -> Result<js_sys::Function, JsValue> {
+    Reflect::get(target, &JsValue::from_str(name))?.dyn_into()
 }
 
 fn header_pairs(headers: &Headers) -> Result<Vec<(String, String)>, JsValue> {

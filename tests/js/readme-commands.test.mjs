@@ -178,16 +178,17 @@ test("npm run edge: ready line, one order paid, Ctrl-C leaves nothing running", 
     {
       ...sandbox.env,
       GUICHET_EDGE_PORT: String(port),
-      GUICHET_EDGE_D1: join(dir, "d1"),
       GUICHET_DEV_VARS: join(dir, "no.dev.vars"),
       ...shopSettings(`http://127.0.0.1:${port}`, origin),
+      // The default ledger, a SQLite file, here in the test's directory.
+      GUICHET_LEDGER_URL: `file:${join(dir, "guichet-ledger.db")}`,
     },
-    /Guichet edge \(workerd\) on (http:\/\/127\.0\.0\.1:\d+)\/api\/health/,
+    /Guichet edge \(Node [^)]*\) on (http:\/\/127\.0\.0\.1:\d+)\/api\/health/,
   );
   t.after(edge.kill);
   const [, url] = edge.match;
   assert.equal(url, `http://127.0.0.1:${port}`);
-  assert.match(edge.output(), /ledger:\s+D1/);
+  assert.match(edge.output(), /ledger:\s+file:/);
 
   await payOneOrder(assert, { api: `${url}/api`, origin, sandbox: sandbox.url });
 

@@ -1,6 +1,6 @@
-//! The in-memory ledger: the default, for the demo and small sites. It lives as long as
-//! the worker's isolate (or the Node/Deno process), so a restart forgets everything;
-//! bind a D1 database for anything that must last.
+//! The in-memory ledger, for the demo and tests (`GUICHET_LEDGER=memory`). It lives as
+//! long as the worker's isolate (or the Node/Deno process), so a restart forgets
+//! everything: never for real money.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
@@ -73,6 +73,10 @@ impl MemoryLedger {
 }
 
 impl Ledger for MemoryLedger {
+    fn kind(&self) -> &'static str {
+        "memory"
+    }
+
     async fn create_session(&self, session: &SessionRecord) -> Result<(), LedgerError> {
         let mut books = self.books.borrow_mut();
         if books.sessions.contains_key(&session.id) {

@@ -1,9 +1,10 @@
 //! The ledger: what the backend knows about every order, session and payout.
 //!
 //! One small trait, two homes: [`memory::MemoryLedger`] (a throwaway ledger for the demo
-//! and tests; it lives as long as the worker's isolate) and [`sql::SqlLedger`], a SQL
-//! database behind a D1-shaped binding (D1 on Workers). Both keep the same promises,
-//! which the routes rely on:
+//! and tests, chosen with `GUICHET_LEDGER=memory`; it lives as long as the worker's
+//! isolate) and [`sql::SqlLedger`], a SQL database behind a D1-shaped binding: D1 on
+//! Workers, a SQLite file or PostgreSQL on Node and Deno (`GUICHET_LEDGER_URL`, opened by
+//! `js/edge/ledger-*.js`). Both keep the same promises, which the routes rely on:
 //!
 //! - an event is applied at most once: [`StatusChange::event_key`] is unique, and a
 //!   second delivery of the same event is [`Applied::Duplicate`];
@@ -247,9 +248,28 @@ impl fmt::Display for LedgerError {
 
 impl std::error::Error for LedgerError {}
 
+impl LedgerError {
+    const NOT_CONFIGURED: &'static str = "no ledger is configured: bind a D1 database as \
+         GUICHET_LEDGER (Workers), set GUICHET_LEDGER_URL to file:./guichet-ledger.db or \
+         postgres://... (Node, Deno), or set GUICHET_LEDGER=memory for a throwaway ledger";
+
+    /// Neither a database nor the memory ledger was chosen: the edge refuses to record
+    /// anything rather than keep money records where they would be lost.
+    pub fn not_configured() -> LedgerError {
+        LedgerError(Self::NOT_CONFIGURED.to_owned())
+    }
+
+    /// True for [`LedgerError::not_configured`].
+    pub fn is_not_configured(&self) -> bool {
+        self.0 == Self::NOT_CONFIGURED
+    }
+}
+
 /// Declares the [`Ledger`] trait from one list of methods, and with it the delegation
-/// every wrapper needs (a reference, [`Either`]), so a method is written once: in the
-/// list below, then in each backend.
+/// every wrapper needs (a reference, [`Either`], [`Option`]), so a method is written once:
+/// in the list below, then in each backend. Every method answers a
+/// `Result<_, LedgerError>`: `None`, no ledger configured, answers
+/// [`LedgerError::not_configured`].
 macro_rules! ledger_trait {
     ($(
         $(#[$doc:meta])*
@@ -260,20 +280,48 @@ macro_rules! ledger_trait {
         /// worker isolate).
         #[allow(async_fn_in_trait)] // wasm futures are not Send; callers are single-threaded.
         pub trait Ledger {
+            /// Which ledger this is, as `GET /health` reports it: `memory`, `d1`,
+            /// `sqlite`, `postgres`, or `none`.
+            fn kind(&self) -> &'static str;
+
             $($(#[$doc])* async fn $name(&self $(, $arg: $ty)*) -> $ret;)*
         }
 
         impl<L: Ledger> Ledger for &L {
+            fn kind(&self) -> &'static str {
+                (**self).kind()
+            }
+
             $(async fn $name(&self $(, $arg: $ty)*) -> $ret {
                 (**self).$name($($arg),*).await
             })*
         }
 
         impl<A: Ledger, B: Ledger> Ledger for Either<A, B> {
+            fn kind(&self) -> &'static str {
+                match self {
+                    Either::Left(ledger) => ledger.kind(),
+                    Either::Right(ledger) => ledger.kind(),
+                }
+            }
+
             $(async fn $name(&self $(, $arg: $ty)*) -> $ret {
                 match self {
                     Either::Left(ledger) => ledger.$name($($arg),*).await,
                     Either::Right(ledger) => ledger.$name($($arg),*).await,
+                }
+            })*
+        }
+
+        impl<L: Ledger> Ledger for Option<L> {
+            fn kind(&self) -> &'static str {
+                self.as_ref().map_or("none", Ledger::kind)
+            }
+
+            $(async fn $name(&self $(, $arg: $ty)*) -> $ret {
+                match self {
+                    Some(ledger) => ledger.$name($($arg),*).await,
+                    None => Err(LedgerError::not_configured()),
                 }
             })*
         }

@@ -643,7 +643,7 @@ impl Cinetpay {
         response: &HttpResponse,
         what: &str,
     ) -> Result<CinetpayResponse, ProviderError> {
-        serde_json::from_slice::<CinetpayResponse>(&response.body)
+        crate::http::from_json::<CinetpayResponse>(&response.body)
             .map_err(|_| self.unreadable(response, what))
     }
 

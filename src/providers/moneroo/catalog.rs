@@ -24,7 +24,7 @@ pub fn read_methods(response: &HttpResponse) -> Result<Vec<MonerooMethod>, Provi
     if !(200..300).contains(&response.status) {
         return Err(read_error(response));
     }
-    let list: MonerooMethodList = serde_json::from_slice(&response.body)
+    let list: MonerooMethodList = crate::http::from_json(&response.body)
         .map_err(|e| bad_response(response.status, &format!("unreadable method catalog: {e}")))?;
     match list {
         MonerooMethodList::Bare(methods) => Ok(methods),

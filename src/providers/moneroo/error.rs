@@ -16,7 +16,7 @@ const MESSAGE_MAX: usize = 300;
 /// for 60 s after a 429).
 pub fn read_error(response: &HttpResponse) -> ProviderError {
     let status = response.status;
-    let body: MonerooErrorBody = serde_json::from_slice(&response.body).unwrap_or_default();
+    let body: MonerooErrorBody = crate::http::from_json(&response.body).unwrap_or_default();
     let mut message = body
         .message
         .as_deref()
@@ -49,7 +49,7 @@ pub fn read_error(response: &HttpResponse) -> ProviderError {
 /// The field errors of a 422 as `(field, message)` pairs, for an edge that wants to point
 /// at the field Moneroo refused. Empty when the body has none.
 pub fn read_field_errors(response: &HttpResponse) -> Vec<(String, String)> {
-    serde_json::from_slice::<MonerooErrorBody>(&response.body)
+    crate::http::from_json::<MonerooErrorBody>(&response.body)
         .map(|body| body.field_errors())
         .unwrap_or_default()
 }

@@ -143,7 +143,7 @@ fn read_data<T: DeserializeOwned>(response: &HttpResponse) -> Result<T, Provider
     if !(200..300).contains(&response.status) {
         return Err(read_error(response));
     }
-    let envelope: wire::MonerooEnvelope<T> = serde_json::from_slice(&response.body)
+    let envelope: wire::MonerooEnvelope<T> = crate::http::from_json(&response.body)
         .map_err(|e| bad_response(response.status, &format!("unreadable answer: {e}")))?;
     if envelope.success == Some(false) {
         return Err(read_error(response));

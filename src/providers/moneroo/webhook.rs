@@ -206,7 +206,7 @@ pub fn read_webhook(
 ) -> Result<MonerooWebhook, WebhookError> {
     verify_webhook(keys, body, signature)?;
     let payload: MonerooWebhookPayload =
-        serde_json::from_slice(body).map_err(|_| WebhookError::BadParse)?;
+        crate::http::from_json(body).map_err(|_| WebhookError::BadParse)?;
     if payload.data.id.trim().is_empty() {
         return Err(WebhookError::BadParse);
     }

@@ -60,7 +60,7 @@ impl MoneyFusion {
         &self,
         response: &HttpResponse,
     ) -> Result<T, ProviderError> {
-        serde_json::from_slice(&response.body).map_err(|_| {
+        crate::http::from_json(&response.body).map_err(|_| {
             if is_success(response.status) {
                 self.bad_response(response.status, "the answer is not the expected JSON")
             } else {

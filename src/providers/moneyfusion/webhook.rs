@@ -206,16 +206,16 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 /// carry a well-formed `tokenPay`; a payout one may lack it (MoneyFusion's sample does).
 pub fn parse(body: &[u8]) -> Result<Notification, WebhookError> {
     let name: MoneyFusionEventName =
-        serde_json::from_slice(body).map_err(|_| WebhookError::BadParse)?;
+        crate::http::from_json(body).map_err(|_| WebhookError::BadParse)?;
     let payin = |event| -> Result<Notification, WebhookError> {
         let wire: MoneyFusionPayinWebhook =
-            serde_json::from_slice(body).map_err(|_| WebhookError::BadParse)?;
+            crate::http::from_json(body).map_err(|_| WebhookError::BadParse)?;
         let token = PaymentToken::parse(&wire.token_pay).ok_or(WebhookError::BadToken)?;
         Ok(Notification::Payin(UnverifiedEvent { event, token }))
     };
     let payout = |event| -> Result<Notification, WebhookError> {
         let wire: MoneyFusionPayoutWebhook =
-            serde_json::from_slice(body).map_err(|_| WebhookError::BadParse)?;
+            crate::http::from_json(body).map_err(|_| WebhookError::BadParse)?;
         let token = match wire.token_pay {
             Some(token) => Some(
                 PaymentToken::parse(&token)

@@ -69,6 +69,9 @@ const customer = { first_name: "Awa", last_name: "Koné", email: "awa@example.ci
 /** The settings a shop needs besides the providers': one product, one origin. */
 export function shopSettings(publicUrl, origin) {
   return {
+    // A throwaway ledger: these tests are about the recipes; the durable ledgers have
+    // their own suites (ledger-*.test.mjs). A GUICHET_LEDGER_URL given beside it wins.
+    GUICHET_LEDGER: "memory",
     GUICHET_SESSION_SECRET: "merchant-test-secret",
     GUICHET_PUBLIC_URL: publicUrl,
     GUICHET_ALLOWED_ORIGINS: origin,

@@ -113,6 +113,14 @@ export async function startSandbox(args = [], { port = 0, seed = 11, timeScale =
   };
 }
 
+/**
+ * `env` with the throwaway memory ledger unless it names one (GUICHET_LEDGER_URL, or
+ * `d1` for a D1 binding): the edge refuses to record anything without a ledger.
+ */
+function withLedger(env, d1 = false) {
+  return d1 || env.GUICHET_LEDGER_URL || env.GUICHET_LEDGER ? env : { GUICHET_LEDGER: "memory", ...env };
+}
+
 const miniflareBase = {
   modules: true,
   scriptPath: join(root, "pkg/edge/worker.js"),
@@ -125,7 +133,7 @@ const miniflareBase = {
 
 /** The edge bundle in workerd. `extra` adds Miniflare options (a D1 database). */
 export async function startWorkerd(env, port, extra = {}) {
-  const mf = new Miniflare({ ...miniflareBase, host: "127.0.0.1", port, bindings: env, ...extra });
+  const mf = new Miniflare({ ...miniflareBase, host: "127.0.0.1", port, bindings: withLedger(env, Boolean(extra.d1Databases)), ...extra });
   const url = (await mf.ready).origin;
   return { url, mf, stop: () => mf.dispose() };
 }
@@ -133,6 +141,7 @@ export async function startWorkerd(env, port, extra = {}) {
 /** The edge bundle in Node, behind node:http as a merchant on Node would serve it. */
 export async function startNode(env, port) {
   const { fetch: handle } = await import(join(root, "pkg/edge/index.js"));
+  env = withLedger(env);
   const hopByHop = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "host"]);
   const server = createServer(async (req, res) => {
     try {
@@ -154,7 +163,7 @@ export async function startNode(env, port) {
 export async function startDeno(env, port) {
   const deno = join(root, "node_modules/.bin/deno");
   const child = spawn(deno, ["serve", "--quiet", "--allow-net", "--allow-read", "--allow-env", "--host", "127.0.0.1", "--port", String(port), join(root, "pkg/edge/index.js")], {
-    env: { ...process.env, ...env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" },
+    env: { ...process.env, ...withLedger(env), NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const url = `http://127.0.0.1:${port}`;

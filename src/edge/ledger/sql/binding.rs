@@ -99,22 +99,24 @@ impl<'a> Query<'a> {
 #[derive(Clone)]
 pub struct Binding {
     db: JsValue,
+    /// `d1`, `sqlite` or `postgres`, for error messages.
+    kind: &'static str,
 }
 
 impl Binding {
     /// `db` when it looks like a D1 database (it has a `prepare` method).
-    pub fn new(db: JsValue) -> Option<Binding> {
+    pub fn new(db: JsValue, kind: &'static str) -> Option<Binding> {
         if !db.is_object() {
             return None;
         }
         let prepare = Reflect::get(&db, &JsValue::from_str("prepare")).ok()?;
-        prepare.is_function().then_some(Binding { db })
+        prepare.is_function().then_some(Binding { db, kind })
     }
 
     /// `db.prepare(sql).bind(...params)`.
-    pub fn statement(&self, query: &Query<'_>) -> Result<JsValue, LedgerError> {
+    fn statement(&self, query: &Query<'_>) -> Result<JsValue, LedgerError> {
         let prepared = call(&self.db, "prepare", &[JsValue::from_str(&query.sql)])
-            .map_err(|e| d1_error("prepare a statement", &e))?;
+            .map_err(|e| d1_error(&self.op("prepare a statement"), &e))?;
         if query.params.is_empty() {
             return Ok(prepared);
         }
@@ -123,7 +125,16 @@ impl Binding {
             .iter()
             .map(|b| b.to_js())
             .collect::<Result<Vec<_>, _>>()?;
-        call(&prepared, "bind", &values).map_err(|e| d1_error("bind parameters", &e))
+        call(&prepared, "bind", &values).map_err(|e| d1_error(&self.op("bind parameters"), &e))
+    }
+
+    /// What a message calls an operation: `D1 read a session`.
+    fn op(&self, op: &str) -> String {
+        match self.kind {
+            "sqlite" => format!("SQLite {op}"),
+            "postgres" => format!("PostgreSQL {op}"),
+            _ => format!("D1 {op}"),
+        }
     }
 
     /// The first row of a query, if any.
@@ -132,6 +143,7 @@ impl Binding {
         op: &str,
         query: Query<'_>,
     ) -> Result<Option<T>, LedgerError> {
+        let op = &self.op(op);
         let statement = self.statement(&query)?;
         let row = settle(op, call(&statement, "first", &[])).await?;
         if row.is_null() || row.is_undefined() {
@@ -146,6 +158,7 @@ impl Binding {
         op: &str,
         query: Query<'_>,
     ) -> Result<Vec<T>, LedgerError> {
+        let op = &self.op(op);
         let statement = self.statement(&query)?;
         let result = settle(op, call(&statement, "all", &[])).await?;
         rows(op, &result)
@@ -153,6 +166,7 @@ impl Binding {
 
     /// Runs a write; answers how many rows it changed.
     pub async fn run(&self, op: &str, query: Query<'_>) -> Result<u64, LedgerError> {
+        let op = &self.op(op);
         let statement = self.statement(&query)?;
         let result = settle(op, call(&statement, "run", &[])).await?;
         changes(op, &result)
@@ -160,6 +174,7 @@ impl Binding {
 
     /// Runs statements as one transaction: all of them, or none if one fails.
     pub async fn batch(&self, op: &str, queries: &[Query<'_>]) -> Result<Batch, LedgerError> {
+        let op = &self.op(op);
         let list = queries
             .iter()
             .map(|q| self.statement(q))
@@ -167,9 +182,9 @@ impl Binding {
         let results = settle(op, call(&self.db, "batch", &[list.into()])).await?;
         let results: Array = results
             .dyn_into()
-            .map_err(|_| LedgerError(format!("D1 {op}: the batch answered no list")))?;
+            .map_err(|_| LedgerError(format!("{op}: the batch answered no list")))?;
         Ok(Batch {
-            op: op.to_owned(),
+            op: op.clone(),
             results: results.to_vec(),
         })
     }
@@ -183,12 +198,9 @@ pub struct Batch {
 
 impl Batch {
     fn result(&self, index: usize) -> Result<&JsValue, LedgerError> {
-        self.results.get(index).ok_or_else(|| {
-            LedgerError(format!(
-                "D1 {}: the batch answered too few results",
-                self.op
-            ))
-        })
+        self.results
+            .get(index)
+            .ok_or_else(|| LedgerError(format!("{}: the batch answered too few results", self.op)))
     }
 
     /// The first row of the `index`th statement.
@@ -218,14 +230,14 @@ async fn settle(op: &str, returned: Result<JsValue, JsValue>) -> Result<JsValue,
     }
 }
 
-/// A D1 failure in words safe for a log line.
+/// A database failure in words safe for a log line.
 fn d1_error(op: &str, error: &JsValue) -> LedgerError {
     let message = Reflect::get(error, &JsValue::from_str("message"))
         .ok()
         .and_then(|m| m.as_string())
         .or_else(|| error.as_string())
         .unwrap_or_default();
-    LedgerError(format!("D1 {op} failed: {}", safe_reason(&message)))
+    LedgerError(format!("{op} failed: {}", safe_reason(&message)))
 }
 
 /// The schema-naming part of a SQLite message, or a generic word.
@@ -248,6 +260,9 @@ pub(super) fn safe_reason(message: &str) -> String {
             return format!("{phrase}{}", name.trim_end());
         }
     }
+    if message.contains("guichet-migrate") {
+        return "the schema is not up to date: run npx guichet-migrate".to_owned();
+    }
     for phrase in [
         "CHECK constraint failed",
         "FOREIGN KEY constraint failed",
@@ -258,7 +273,7 @@ pub(super) fn safe_reason(message: &str) -> String {
             return phrase.to_owned();
         }
     }
-    "D1 error (details withheld)".to_owned()
+    "details withheld".to_owned()
 }
 
 /// `result.meta.changes` of a write.
@@ -269,7 +284,7 @@ fn changes(op: &str, result: &JsValue) -> Result<u64, LedgerError> {
         .and_then(|n| n.as_f64())
         .filter(|n| n.fract() == 0.0 && *n >= 0.0)
         .map(|n| n as u64)
-        .ok_or_else(|| LedgerError(format!("D1 {op}: the answer has no meta.changes")))
+        .ok_or_else(|| LedgerError(format!("{op}: the answer has no meta.changes")))
 }
 
 /// `result.results` of a query, each row read as `T`.
@@ -277,19 +292,19 @@ fn rows<T: DeserializeOwned>(op: &str, result: &JsValue) -> Result<Vec<T>, Ledge
     let list = Reflect::get(result, &JsValue::from_str("results"))
         .ok()
         .and_then(|r| r.dyn_into::<Array>().ok())
-        .ok_or_else(|| LedgerError(format!("D1 {op}: the answer has no results")))?;
+        .ok_or_else(|| LedgerError(format!("{op}: the answer has no results")))?;
     list.iter().map(|row| row_from(op, row)).collect()
 }
 
 /// One row as `T`, read through `JSON.stringify` (integers below 2^53 print exactly). The
 /// error names the operation only: a stored value may be a customer's.
 fn row_from<T: DeserializeOwned>(op: &str, row: JsValue) -> Result<T, LedgerError> {
-    let unexpected = || LedgerError(format!("D1 {op}: a stored row has an unexpected shape"));
+    let unexpected = || LedgerError(format!("{op}: a stored row has an unexpected shape"));
     let text = js_sys::JSON::stringify(&row)
         .ok()
         .and_then(|t| t.as_string())
         .ok_or_else(unexpected)?;
-    serde_json::from_str(&text).map_err(|_| unexpected())
+    crate::http::from_json(text.as_bytes()).map_err(|_| unexpected())
 }
 
 #[cfg(test)]

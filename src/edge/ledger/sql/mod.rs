@@ -1,5 +1,10 @@
 //! The SQL ledger, through a D1-shaped binding named `GUICHET_LEDGER`: Cloudflare D1 on
-//! Workers.
+//! Workers; on Node and Deno, a SQLite file or PostgreSQL opened from
+//! `GUICHET_LEDGER_URL` by `js/edge/ledger-*.js`, which present the same shape, say
+//! their `kind`, and keep their own schema up to date (`managesSchema`). The queries are
+//! SQLite's, which D1 speaks; the PostgreSQL binding numbers their placeholders its way
+//! and runs each batch as one serializable transaction. Only the schema has a dialect of
+//! its own (`migrations/postgres/`).
 //!
 //! - `binding.rs`: the binding seen from Rust (statements, batches, rows, safe errors);
 //! - `queries.rs`: every statement beside the values it binds;
@@ -43,6 +48,9 @@ thread_local! {
 #[derive(Clone)]
 pub struct SqlLedger {
     db: Binding,
+    kind: &'static str,
+    /// The binding keeps its schema up to date itself (a SQLite file, PostgreSQL).
+    manages_schema: bool,
     auto_migrate: bool,
 }
 
@@ -50,6 +58,7 @@ impl core::fmt::Debug for SqlLedger {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("SqlLedger")
             .field("binding", &BINDING)
+            .field("kind", &self.kind)
             .field("auto_migrate", &self.auto_migrate)
             .finish()
     }
@@ -68,19 +77,38 @@ impl SqlLedger {
     /// The ledger behind `env.GUICHET_LEDGER`, when that binding is a D1 database (it has
     /// a `prepare` method); `None` otherwise.
     pub fn from_env(env: &JsValue) -> Option<SqlLedger> {
-        let db = Binding::new(Reflect::get(env, &JsValue::from_str(BINDING)).ok()?)?;
+        let db = Reflect::get(env, &JsValue::from_str(BINDING)).ok()?;
+        let kind = match Reflect::get(&db, &JsValue::from_str("kind"))
+            .ok()
+            .and_then(|k| k.as_string())
+            .as_deref()
+        {
+            Some("sqlite") => "sqlite",
+            Some("postgres") => "postgres",
+            _ => "d1",
+        };
+        let manages_schema = Reflect::get(&db, &JsValue::from_str("managesSchema"))
+            .ok()
+            .and_then(|m| m.as_bool())
+            .unwrap_or(false);
+        let db = Binding::new(db, kind)?;
         let auto_migrate = Reflect::get(env, &JsValue::from_str(AUTO_MIGRATE))
             .ok()
             .and_then(|v| v.as_string())
             .is_some_and(|v| matches!(v.trim(), "1" | "true"));
-        Some(SqlLedger { db, auto_migrate })
+        Some(SqlLedger {
+            db,
+            kind,
+            manages_schema,
+            auto_migrate,
+        })
     }
 
     /// Makes sure the tables exist, once per isolate. Missing tables are an error telling
     /// the merchant to apply the migrations, unless `GUICHET_LEDGER_AUTO_MIGRATE=1`: a
     /// production database is never given a schema behind its owner's back.
     async fn ready(&self) -> Result<(), LedgerError> {
-        if SCHEMA_READY.with(Cell::get) {
+        if self.manages_schema || SCHEMA_READY.with(Cell::get) {
             return Ok(());
         }
         let found: Option<Count> = self
@@ -111,6 +139,10 @@ impl SqlLedger {
 }
 
 impl Ledger for SqlLedger {
+    fn kind(&self) -> &'static str {
+        self.kind
+    }
+
     async fn create_session(&self, session: &SessionRecord) -> Result<(), LedgerError> {
         self.ready().await?;
         let batch = queries::insert_session(session);

@@ -1,5 +1,7 @@
 //! Every statement of the SQL ledger, each beside the values it binds. SQLite's dialect,
-//! which D1 speaks.
+//! which D1 speaks, kept to what PostgreSQL reads the same way: its binding only renumbers
+//! the placeholders (`?N` to `$N`), and a value PostgreSQL cannot type from its place (a
+//! `NULL` in a `SELECT` list) is cast to its column's type.
 //!
 //! Several isolates or processes may write at once, so every promise of the ledger is
 //! kept by the database itself, never by a read then a write from here: unique keys
@@ -160,7 +162,7 @@ pub fn apply_session_event<'a>(
             "INSERT INTO session_events \
              (event_key, session_id, source, status, previous_status, provider_status, \
               paid_amount, moved, at, claim) \
-             SELECT ?1, id, ?2, ?3, status, ?4, ?5, \
+             SELECT ?1, id, ?2, ?3, status, ?4, CAST(?5 AS BIGINT), \
                     CASE WHEN status = 'pending' AND ?3 <> 'pending' THEN 1 ELSE 0 END, ?6, ?7 \
              FROM sessions WHERE id = ?8 \
              ON CONFLICT (event_key) DO NOTHING",
@@ -333,7 +335,7 @@ pub fn apply_payout_event<'a>(
             "INSERT INTO payout_events \
              (event_key, payout_id, status, previous_status, provider_ref, provider_status, \
               failure, moved, at, claim) \
-             SELECT ?1, id, ?2, status, ?3, ?4, ?5, \
+             SELECT ?1, id, ?2, status, CAST(?3 AS TEXT), ?4, CAST(?5 AS TEXT), \
                     CASE WHEN status = 'pending' AND ?2 <> 'pending' THEN 1 ELSE 0 END, ?6, ?7 \
              FROM payouts WHERE id = ?8 \
              ON CONFLICT (event_key) DO NOTHING",

@@ -1,0 +1,229 @@
+//! How often the backend may call a provider, per isolate, so that no visitor can spend
+//! the merchant's rate limit (Moneroo publishes 120 requests a minute, then answers 429
+//! for a minute: checkout would stop for the whole shop).
+//!
+//! Two rules, both kept in the isolate's memory (an isolate is one thread):
+//!
+//! - **A budget per provider** ([`spend`]): status calls (shoppers' reads, the sweep,
+//!   notifications) may use [`per_minute`] calls in any sliding minute, below the
+//!   published limit; payment creations and payout sends are counted in it
+//!   ([`record`]) but never refused by it, so the room left above the budget stays for
+//!   them. Past the budget a read answers from the ledger (the last known status) and a
+//!   notification asks the provider to deliver again later.
+//! - **One status call per session every [`SESSION_INTERVAL_MS`]** ([`status_turn`]):
+//!   reads of one session in between answer from the ledger, and reads that arrive while
+//!   a call is in flight wait for it and share its answer.
+//!
+//! Several isolates (or Node processes) each keep their own count: a shop that runs many
+//! of them divides the budget by their number with `per_minute`'s caller in mind.
+
+use core::cell::{Cell, RefCell};
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll, Waker};
+use std::collections::{HashMap, VecDeque};
+use std::rc::Rc;
+
+use crate::domain::Provider;
+
+/// The shortest time between two status calls for one session.
+pub const SESSION_INTERVAL_MS: u64 = 3_000;
+
+/// Sessions remembered at most; past it, the ones whose interval is over are forgotten.
+const SESSIONS_REMEMBERED: usize = 4_096;
+
+const MINUTE_MS: u64 = 60_000;
+
+/// Calls a minute that status reads may use with `provider`: below each published limit
+/// (Moneroo: 120), leaving room for payment creations.
+pub fn per_minute(provider: Provider) -> usize {
+    match provider {
+        Provider::Moneroo | Provider::CinetPay | Provider::MoneyFusion => 100,
+    }
+}
+
+thread_local! {
+    /// Per provider, the times (ms) of the last calls in the sliding minute, at most
+    /// `per_minute` of them.
+    static CALLS: RefCell<HashMap<Provider, VecDeque<u64>>> = RefCell::new(HashMap::new());
+    /// Per session, when its last status call started.
+    static LAST_READ: RefCell<HashMap<String, u64>> = RefCell::new(HashMap::new());
+    /// Per session, the status call in flight.
+    static IN_FLIGHT: RefCell<HashMap<String, Rc<Flight>>> = RefCell::new(HashMap::new());
+}
+
+/// Takes one call from `provider`'s budget at `now_ms`; false, taking nothing, when the
+/// budget of the sliding minute is spent.
+pub fn spend(provider: Provider, now_ms: u64) -> bool {
+    let limit = per_minute(provider);
+    CALLS.with(|calls| {
+        let mut calls = calls.borrow_mut();
+        let window = calls.entry(provider).or_default();
+        forget_before(window, now_ms);
+        if window.len() >= limit {
+            return false;
+        }
+        window.push_back(now_ms);
+        true
+    })
+}
+
+/// Counts a call that must not be refused (a payment creation, a payout send).
+pub fn record(provider: Provider, now_ms: u64) {
+    let limit = per_minute(provider);
+    CALLS.with(|calls| {
+        let mut calls = calls.borrow_mut();
+        let window = calls.entry(provider).or_default();
+        forget_before(window, now_ms);
+        // Full means spent: dropping the oldest keeps it full and the list bounded.
+        if window.len() >= limit {
+            window.pop_front();
+        }
+        window.push_back(now_ms);
+    });
+}
+
+fn forget_before(window: &mut VecDeque<u64>, now_ms: u64) {
+    while window
+        .front()
+        .is_some_and(|t| now_ms.saturating_sub(*t) >= MINUTE_MS)
+    {
+        window.pop_front();
+    }
+}
+
+/// What a read of a session that is not final may do about the provider.
+pub enum StatusTurn {
+    /// Call the provider; the call counts as in flight until the ticket is dropped.
+    Call(Ticket),
+    /// Another read is calling now: wait for it, then read the ledger.
+    Wait(FlightDone),
+    /// A call was made less than [`SESSION_INTERVAL_MS`] ago: read the ledger.
+    Recent,
+}
+
+/// Decides whether a read of `session_id` at `now_ms` calls its provider.
+pub fn status_turn(session_id: &str, now_ms: u64) -> StatusTurn {
+    if let Some(flight) = IN_FLIGHT.with(|f| f.borrow().get(session_id).cloned()) {
+        return StatusTurn::Wait(FlightDone(flight));
+    }
+    let recent = LAST_READ.with(|last| {
+        let mut last = last.borrow_mut();
+        if last
+            .get(session_id)
+            .is_some_and(|t| now_ms.saturating_sub(*t) < SESSION_INTERVAL_MS)
+        {
+            return true;
+        }
+        if last.len() >= SESSIONS_REMEMBERED {
+            last.retain(|_, t| now_ms.saturating_sub(*t) < SESSION_INTERVAL_MS);
+            if last.len() >= SESSIONS_REMEMBERED {
+                last.clear();
+            }
+        }
+        last.insert(session_id.to_owned(), now_ms);
+        false
+    });
+    if recent {
+        return StatusTurn::Recent;
+    }
+    let flight = Rc::new(Flight::default());
+    IN_FLIGHT.with(|f| {
+        f.borrow_mut()
+            .insert(session_id.to_owned(), Rc::clone(&flight))
+    });
+    StatusTurn::Call(Ticket {
+        session_id: session_id.to_owned(),
+        flight,
+    })
+}
+
+/// The right to make a session's status call; dropping it (the call answered or failed)
+/// lets the reads waiting on it go on.
+pub struct Ticket {
+    session_id: String,
+    flight: Rc<Flight>,
+}
+
+impl Drop for Ticket {
+    fn drop(&mut self) {
+        IN_FLIGHT.with(|f| f.borrow_mut().remove(&self.session_id));
+        self.flight.done.set(true);
+        for waker in self.flight.waiting.borrow_mut().drain(..) {
+            waker.wake();
+        }
+    }
+}
+
+#[derive(Default)]
+struct Flight {
+    done: Cell<bool>,
+    waiting: RefCell<Vec<Waker>>,
+}
+
+/// Resolves when the status call in flight is over.
+pub struct FlightDone(Rc<Flight>);
+
+impl Future for FlightDone {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.0.done.get() {
+            return Poll::Ready(());
+        }
+        let mut waiting = self.0.waiting.borrow_mut();
+        if !waiting.iter().any(|w| w.will_wake(cx.waker())) {
+            waiting.push(cx.waker().clone());
+        }
+        Poll::Pending
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_budget_refuses_reads_past_its_minute_and_frees_up_after() {
+        let start = 1_000_000_000;
+        let spent = (0..150)
+            .filter(|i| spend(Provider::Moneroo, start + i * 10))
+            .count();
+        assert_eq!(spent, per_minute(Provider::Moneroo));
+        assert!(!spend(Provider::Moneroo, start + 59_000));
+        assert!(spend(Provider::Moneroo, start + 60_000));
+        // Other providers have their own.
+        assert!(spend(Provider::CinetPay, start + 59_000));
+    }
+
+    #[test]
+    fn creations_count_but_are_never_refused() {
+        let start = 2_000_000_000;
+        for i in 0..200 {
+            record(Provider::MoneyFusion, start + i);
+        }
+        assert!(!spend(Provider::MoneyFusion, start + 300));
+        assert!(CALLS.with(|c| c.borrow()[&Provider::MoneyFusion].len()) <= 100);
+    }
+
+    #[test]
+    fn one_status_call_per_session_per_interval_and_readers_wait_for_it() {
+        let now = 5_000_000;
+        let StatusTurn::Call(ticket) = status_turn("gs-a", now) else {
+            panic!("the first read calls");
+        };
+        let StatusTurn::Wait(mut done) = status_turn("gs-a", now + 1) else {
+            panic!("a read during the call waits");
+        };
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(Pin::new(&mut done).poll(&mut cx).is_pending());
+        drop(ticket);
+        assert!(Pin::new(&mut done).poll(&mut cx).is_ready());
+        assert!(matches!(status_turn("gs-a", now + 2), StatusTurn::Recent));
+        assert!(matches!(status_turn("gs-b", now + 2), StatusTurn::Call(_)));
+        assert!(matches!(
+            status_turn("gs-a", now + SESSION_INTERVAL_MS),
+            StatusTurn::Call(_)
+        ));
+    }
+}

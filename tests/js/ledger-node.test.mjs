@@ -1,0 +1,195 @@
+// The durable ledger on Node as a merchant runs it (`npm run edge`, scripts/edge.mjs), with
+// a SQLite file and with PostgreSQL:
+// - the server is killed (SIGKILL) and started again between opening a session, the
+//   provider's notification and the shopper's read: nothing is lost;
+// - two processes serve one port (node:cluster) on the same ledger, and a storm of
+//   notifications, each delivered three times and shuffled, lands on both: every payment
+//   is applied once, by its notification, none lost;
+// - Deno (`deno serve` on the published entry point) keeps its sessions in the same two
+//   ledgers across a restart.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startSandbox, freePort, eventually } from "./support/stack.mjs";
+import { startPostgres } from "./support/postgres.mjs";
+
+const root = new URL("../../", import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), "guichet-ledger-node-"));
+let sandbox;
+let postgres;
+before(async () => {
+  sandbox = await startSandbox(["--moneroo-webhook-url", "http://127.0.0.1:9/closed"], { timeScale: 0.05 });
+  postgres = await startPostgres();
+});
+after(async () => {
+  await sandbox?.stop();
+  await postgres?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const env = (ledgerUrl, port) => ({
+  ...sandbox.env,
+  GUICHET_LEDGER_URL: ledgerUrl,
+  GUICHET_LEDGER_AUTO_MIGRATE: "1",
+  GUICHET_SESSION_SECRET: "session-secret-for-tests-0123456789abcdef",
+  GUICHET_PUBLIC_URL: `http://127.0.0.1:${port}`,
+  GUICHET_CATALOG: JSON.stringify({ "wax-6y": { name: "Pagne wax 6 yards", price: 15000, currency: "XOF" } }),
+  GUICHET_EDGE_PORT: String(port),
+  GUICHET_DEV_VARS: join(dir, "none"),
+});
+
+/** `npm run edge` on `port`; `workers` processes. Answers stop(signal) and its output. */
+async function startEdge(ledgerUrl, port, workers = 1) {
+  const child = spawn(process.execPath, [join(root, "scripts/edge.mjs")], {
+    cwd: dir,
+    env: { PATH: process.env.PATH, ...env(ledgerUrl, port), GUICHET_EDGE_WORKERS: String(workers) },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (chunk) => (output += chunk));
+  child.stderr.on("data", (chunk) => (output += chunk));
+  const exited = new Promise((ok) => child.once("exit", ok));
+  await eventually(() => fetch(`http://127.0.0.1:${port}/api/health`).then((r) => r.ok, () => false), 30_000, "the edge to answer");
+  return {
+    output: () => output,
+    async stop(signal = "SIGTERM") {
+      if (child.exitCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}
+
+const json = (body) => ({ method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+
+async function openSession(base) {
+  const opened = await fetch(`${base}/sessions`, json({ provider: "moneroo", items: [{ sku: "wax-6y", quantity: 1 }], customer: { first_name: "Awa", last_name: "Koné", email: "awa@example.ci" } }));
+  const session = await opened.json();
+  assert.equal(opened.status, 201, JSON.stringify(session));
+  return session;
+}
+
+/** Pays the session in the sandbox; answers the success notification it sent. */
+async function pay(session) {
+  const paymentId = new URL(session.checkout_url).pathname.split("/").pop();
+  const done = await fetch(`${sandbox.url}/_sandbox/payments/moneroo/${paymentId}/complete`, json({ outcome: "success" }));
+  assert.equal(done.status, 200, await done.text());
+  const n = await eventually(async () => {
+    const sent = (await (await fetch(`${sandbox.url}/_sandbox/notifications?provider=moneroo&subject=${paymentId}`)).json()).notifications;
+    return sent.find((s) => s.event === "payment.success");
+  }, 10_000, "the success notification");
+  return { method: "POST", headers: Object.fromEntries(n.headers), body: n.body };
+}
+
+async function read(base, session) {
+  const answer = await fetch(`${base}/sessions/${session.id}`, { headers: { authorization: `Bearer ${session.token}` } });
+  assert.equal(answer.status, 200);
+  return answer.json();
+}
+
+/** Settled by its notification, once: one moving event, from the webhook. */
+function assertAppliedOnce(shown) {
+  assert.equal(shown.status, "succeeded", JSON.stringify(shown));
+  const moved = shown.events.filter((e) => e.moved);
+  assert.deepEqual(moved.map((e) => [e.source, e.status]), [["webhook", "succeeded"]], JSON.stringify(shown.events));
+}
+
+const ledgers = {
+  sqlite: async (name) => `file:${join(dir, `${name}.db`)}`,
+  postgres: () => postgres.database(),
+};
+
+for (const [kind, ledgerUrl] of Object.entries(ledgers)) {
+  test(`Node on ${kind}: killed and restarted between the session, the notification and the read, nothing is lost`, async () => {
+    const url = await ledgerUrl("restart");
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}/api`;
+
+    let edge = await startEdge(url, port);
+    const session = await openSession(base);
+    await edge.stop("SIGKILL");
+
+    const notification = await pay(session);
+    edge = await startEdge(url, port);
+    const delivered = await fetch(`${base}/webhooks/moneroo`, notification);
+    assert.equal(delivered.status, 200, await delivered.text());
+    await edge.stop("SIGKILL");
+
+    edge = await startEdge(url, port);
+    try {
+      assertAppliedOnce(await read(base, session));
+    } finally {
+      await edge.stop();
+    }
+  });
+
+  test(`Node on ${kind}: two processes on one port, a notification storm split between them, 0 lost and 0 applied twice`, async () => {
+    const url = await ledgerUrl("storm");
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}/api`;
+    const edge = await startEdge(url, port, 2);
+    const SESSIONS = 16;
+    try {
+      const sessions = [];
+      for (let i = 0; i < SESSIONS; i++) sessions.push(await openSession(base));
+      const notifications = await Promise.all(sessions.map(pay));
+      // Each notification three times, in a shuffled order, 12 at a time.
+      const deliveries = notifications.flatMap((n) => [n, n, n]).sort(() => Math.random() - 0.5);
+      for (let i = 0; i < deliveries.length; i += 12) {
+        const answers = await Promise.all(deliveries.slice(i, i + 12).map((n) => fetch(`${base}/webhooks/moneroo`, n)));
+        for (const answer of answers) assert.equal(answer.status, 200, await answer.text());
+      }
+      for (const session of sessions) assertAppliedOnce(await read(base, session));
+    } finally {
+      await edge.stop();
+    }
+    const counts = [...edge.output().matchAll(/worker \d+ answered (\d+) requests/g)].map((m) => Number(m[1]));
+    assert.equal(counts.length, 2, edge.output());
+    assert.ok(counts.every((n) => n > SESSIONS / 2), `both processes took a share: ${counts}`);
+  });
+}
+
+/** `deno serve` on pkg/edge/index.js, allowed to write only the ledger file. */
+async function startDeno(ledgerUrl, port) {
+  const file = ledgerUrl.startsWith("file:") ? ledgerUrl.slice("file:".length) : null;
+  const write = file ? [`--allow-write=${["", "-wal", "-shm", "-journal"].map((s) => file + s).join(",")}`] : [];
+  const child = spawn(join(root, "node_modules/.bin/deno"), ["serve", "--quiet", "--allow-net", "--allow-read", "--allow-env", "--allow-sys", ...write, "--host", "127.0.0.1", "--port", String(port), join(root, "pkg/edge/index.js")], {
+    cwd: root,
+    env: { PATH: process.env.PATH, ...env(ledgerUrl, port), NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (chunk) => (output += chunk));
+  child.stderr.on("data", (chunk) => (output += chunk));
+  const exited = new Promise((ok) => child.once("exit", ok));
+  await eventually(() => fetch(`http://127.0.0.1:${port}/api/health`).then((r) => r.ok, () => false), 30_000, `deno to answer: ${output}`);
+  return {
+    async stop() {
+      if (child.exitCode === null) child.kill("SIGKILL");
+      await exited;
+    },
+  };
+}
+
+for (const [kind, ledgerUrl] of Object.entries(ledgers)) {
+  test(`Deno on ${kind}: a session outlives the process`, async () => {
+    const url = await ledgerUrl("deno");
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}/api`;
+    let deno = await startDeno(url, port);
+    const health = await (await fetch(`${base}/health`)).json();
+    assert.equal(health.ledger, kind);
+    const session = await openSession(base);
+    await deno.stop();
+    deno = await startDeno(url, port);
+    try {
+      const shown = await read(base, session);
+      assert.equal(shown.id, session.id);
+      assert.equal(shown.amount, 15000);
+    } finally {
+      await deno.stop();
+    }
+  });
+}
