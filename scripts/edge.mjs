@@ -19,7 +19,7 @@ const D1_DIR = process.env.GUICHET_EDGE_D1 ?? ".cache/edge-d1";
 const RUNTIME = process.env.GUICHET_EDGE_RUNTIME ?? "node";
 const WORKERS = Number(process.env.GUICHET_EDGE_WORKERS ?? 1);
 /** Settings of this script, not of the worker. */
-const LOCAL = new Set(["GUICHET_EDGE_PORT", "GUICHET_DEV_VARS", "GUICHET_EDGE_D1", "GUICHET_EDGE_RUNTIME", "GUICHET_EDGE_WORKERS"]);
+const LOCAL = new Set(["GUICHET_EDGE_PORT", "GUICHET_DEV_VARS", "GUICHET_EDGE_D1", "GUICHET_EDGE_RUNTIME", "GUICHET_EDGE_WORKERS", "GUICHET_SWEEP_EVERY"]);
 
 /** `.dev.vars`: one KEY=value per line, `#` comments, optional quotes. */
 function devVars(path) {
@@ -41,7 +41,12 @@ const names = (env) => Object.keys(env).filter((name) => ours.test(name)).sort()
 /** The edge on Node behind node:http, as a merchant on Node serves it. */
 async function serveNode() {
   const env = settings.GUICHET_LEDGER ? settings : { GUICHET_LEDGER_URL: "file:./guichet-ledger.db", ...settings };
-  const { fetch: handle, closeLedgers } = await import("../pkg/edge/index.js");
+  const { fetch: handle, sweep, closeLedgers } = await import("../pkg/edge/index.js");
+  // The Cron Trigger of production, as a timer: one sweep every GUICHET_SWEEP_EVERY
+  // seconds (60) re-checks what the providers' notifications did not settle and delivers
+  // the merchant's events. In a cluster, the first worker sweeps.
+  const sweeping = !cluster.isWorker || cluster.worker.id === 1;
+  const sweeps = sweeping && setInterval(() => sweep(env).catch((error) => console.error(error)), Number(process.env.GUICHET_SWEEP_EVERY ?? 60) * 1000);
   let answered = 0;
   const server = createServer(async (req, res) => {
     answered++;
@@ -62,6 +67,7 @@ async function serveNode() {
   if (cluster.isWorker) {
     console.log(`worker ${process.pid} ready`);
     return async () => {
+      clearInterval(sweeps);
       await new Promise((ok) => server.close(ok));
       await closeLedgers();
       console.log(`worker ${process.pid} answered ${answered} requests`);
@@ -71,8 +77,10 @@ async function serveNode() {
   console.log(`Guichet edge (Node ${process.version}) on http://127.0.0.1:${PORT}/api/health
   settings: ${names(env)}
   ledger:   ${ledger}
+  sweep:    every ${process.env.GUICHET_SWEEP_EVERY ?? 60} s
 Ctrl-C to stop.`);
   return async () => {
+    clearInterval(sweeps);
     await new Promise((ok) => server.close(ok));
     await closeLedgers();
   };

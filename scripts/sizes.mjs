@@ -7,7 +7,9 @@ import { gzipSync } from "node:zlib";
 import { join } from "node:path";
 
 export const BROWSER_BUDGET_GZIP = 38.5 * 1024;
-export const EDGE_WORKERD_BUDGET_GZIP = 262 * 1024;
+// 318.1 KB measured after the merchant events, outbox and sweep landed (they added about
+// 51 KB gzip to the 267 KB of the hardened edge); issue #18 aims at 180 KB.
+export const EDGE_WORKERD_BUDGET_GZIP = 322 * 1024;
 /** The files workerd loads: its entry, the wasm-bindgen glue and the wasm. */
 export const EDGE_WORKERD_FILES = ["worker.js", "guichet_edge.js", "guichet_edge_bg.wasm"];
 

@@ -425,7 +425,7 @@ pub fn note_recheck(mark: &Recheck) -> Query<'_> {
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
          ON CONFLICT (subject, provider, key) DO UPDATE SET \
            attempts = excluded.attempts, due_at = excluded.due_at, \
-           our_id = COALESCE(excluded.our_id, our_id)",
+           our_id = COALESCE(excluded.our_id, rechecks.our_id)",
         [
             mark.subject.as_str().into(),
             mark.provider.as_str().into(),
