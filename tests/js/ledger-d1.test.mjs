@@ -4,31 +4,14 @@
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { Miniflare } from "miniflare";
-import { readFileSync, readdirSync } from "node:fs";
 import { startSandbox } from "./support/stack.mjs";
-
-const MIGRATIONS = new URL("../../migrations/", import.meta.url);
-
-/** The statements of a migration file, split as the file's header promises (a statement
- * ends with `;` at the end of a line; comment lines are dropped), like wrangler does. */
-function statements(sql) {
-  return sql
-    .split("\n")
-    .filter((line) => !line.trim().startsWith("--"))
-    .join("\n")
-    .split(/;[ \t]*$/m)
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
+import { readMigrations } from "../../js/edge/ledger-migrations.js";
 
 /** Applies every migration in order, as `wrangler d1 migrations apply` does. */
 async function migrate(db) {
-  const files = readdirSync(MIGRATIONS).filter((f) => f.endsWith(".sql")).sort();
-  assert.ok(files.length > 0, "migrations/ holds the schema");
-  for (const file of files) {
-    const sql = readFileSync(new URL(file, MIGRATIONS), "utf8");
-    await db.batch(statements(sql).map((s) => db.prepare(s)));
-  }
+  const migrations = readMigrations("sqlite");
+  assert.ok(migrations.length > 0, "migrations/ holds the schema");
+  for (const { statements } of migrations) await db.batch(statements.map((s) => db.prepare(s)));
 }
 
 let databases = 0;
