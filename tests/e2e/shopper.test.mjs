@@ -4,7 +4,7 @@
 // English, or shops on a 360 px wide phone.
 import { after, afterEach, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { actOnProviderPage, agree, fillCart, launch, newShopper, outcome, shot, startStack } from "./support.mjs";
+import { actOnProviderPage, agree, closed, fillCart, launch, newShopper, outcome, shot, startStack } from "./support.mjs";
 
 let stack;
 let browser;
@@ -67,7 +67,7 @@ test("a provider answering 500 at creation lets the shopper try again and pay", 
   await asShopper(async ({ page }) => {
     await fillCart(page, stack.shopUrl, "moneroo");
     const [popup] = await Promise.all([page.waitForEvent("popup"), page.click("#pay-here")]);
-    await popup.waitForEvent("close");
+    await closed(popup);
     await outcome(page, "error");
     await shot(page, "provider-500", { fullPage: true });
     await page.locator('#pay-here:not([aria-disabled="true"])').waitFor();
@@ -151,7 +151,7 @@ test("on a 360 px wide phone the shop fits and a payment goes through", { timeou
     await shot(page, "mobile-shop", { fullPage: true });
     // Below 600 px even CinetPay's frameable page opens in a window (a tab on phones).
     const popup = await payInPopup(page);
-    await popup.waitForEvent("close");
+    await closed(popup);
     const session = await outcome(page, "succeeded");
     await agree(stack, session, "succeeded");
     await page.locator("#outcome").scrollIntoViewIfNeeded();

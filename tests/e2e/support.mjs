@@ -86,6 +86,15 @@ export async function actOnProviderPage(target, action, { phone = "0700000001" }
   await target.locator(`button[value="${action}"]`).click();
 }
 
+/**
+ * Resolves once `popup` is closed, whether that already happened or is still to come:
+ * `waitForEvent("close")` alone waits forever for a window the page shut before the
+ * listener was attached (a fast provider 500 does that).
+ */
+export function closed(popup) {
+  return popup.isClosed() ? Promise.resolve() : popup.waitForEvent("close");
+}
+
 /** Waits for the shop to show `kind` (`succeeded`, `failed`, `cancelled`, `closed`, …). */
 export async function outcome(page, kind, timeout = 30_000) {
   const box = page.locator(`#outcome[data-kind="${kind}"]`);
