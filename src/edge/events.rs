@@ -13,13 +13,13 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::domain::PaymentStatus;
-use crate::http::{HttpResponse, Transport};
+use crate::http::Transport;
 
 use super::context::{Edge, Incoming};
 pub use super::ledger::Subject;
 use super::ledger::{Applied, Ledger, LedgerError, PayoutChange, PayoutRecord, SessionRecord};
 use super::ledger::{NewEvent, StatusChange, StoredEvent};
-use super::reply;
+use super::reply::{self, Reply};
 use super::runtime::{random_hex, rfc3339, Runtime};
 
 /// The event type of a final status: `payment.succeeded`, `payout.failed`; `None` for
@@ -202,7 +202,7 @@ fn listed(event: &StoredEvent) -> Value {
 pub async fn list<L: Ledger, T: Transport, R: Runtime>(
     edge: &Edge<'_, L, T, R>,
     request: &Incoming,
-) -> HttpResponse {
+) -> Reply {
     let query = crate::form::decode(request.query.as_bytes()).unwrap_or_default();
     let param = |name: &str| {
         query
@@ -214,7 +214,11 @@ pub async fn list<L: Ledger, T: Transport, R: Runtime>(
         None => 0,
         Some(cursor) => match cursor.parse::<u64>() {
             Ok(seq) => seq,
-            Err(_) => return reply::error(400, "invalid_cursor", "after is not a cursor we gave"),
+            Err(_) => {
+                return Err(
+                    reply::error(400, "invalid_cursor", "after is not a cursor we gave").into(),
+                )
+            }
         },
     };
     let limit = match param("limit").filter(|l| !l.is_empty()) {
@@ -222,28 +226,26 @@ pub async fn list<L: Ledger, T: Transport, R: Runtime>(
         Some(text) => match text.parse::<u32>() {
             Ok(n) if (1..=PAGE_MAX).contains(&n) => n,
             _ => {
-                return reply::error(
+                return Err(reply::error(
                     400,
                     "invalid_limit",
                     &format!("limit is a whole number from 1 to {PAGE_MAX}"),
                 )
+                .into())
             }
         },
     };
     // One more than asked tells whether another page follows.
-    let mut events = match edge.ledger.events_after(after, limit + 1).await {
-        Ok(events) => events,
-        Err(error) => return reply::ledger_error(&error),
-    };
+    let mut events = edge.ledger.events_after(after, limit + 1).await?;
     let has_more = events.len() > limit as usize;
     events.truncate(limit as usize);
     let next_cursor = events.last().map(|e| e.seq.to_string());
-    reply::json(
+    Ok(reply::json(
         200,
         &Page {
             data: events.iter().map(listed).collect(),
             next_cursor,
             has_more,
         },
-    )
+    ))
 }

@@ -37,7 +37,7 @@ use super::context::{Edge, Incoming};
 use super::events;
 use super::gateway::{self, Retry};
 use super::ledger::{Ledger, PayoutChange, PayoutClaim, PayoutRecord};
-use super::reply;
+use super::reply::{self, Reply};
 use super::runtime::{new_id, rfc3339, Runtime};
 
 /// The metadata key that carries our payout id to Moneroo, so that a signed notification
@@ -139,26 +139,28 @@ enum Send<'a> {
 pub async fn create<L: Ledger, T: Transport, R: Runtime>(
     edge: &Edge<'_, L, T, R>,
     request: &Incoming,
-) -> HttpResponse {
+) -> Reply {
     let Some(key) = request.header("idempotency-key").map(str::trim) else {
-        return reply::error(
+        return Err(reply::error(
             400,
             "missing_idempotency_key",
             "a payout needs an Idempotency-Key header",
-        );
+        )
+        .into());
     };
     if !is_idempotency_key(key) {
-        return reply::error(
+        return Err(reply::error(
             400,
             "invalid_idempotency_key",
             "the Idempotency-Key must be 1 to 255 visible ASCII characters",
-        );
+        )
+        .into());
     }
     let Ok(body) = serde_json::from_slice::<Value>(&request.body) else {
-        return reply::error(400, "invalid_json", "the body is not JSON");
+        return Err(reply::error(400, "invalid_json", "the body is not JSON").into());
     };
     let Some(fields) = body.as_object() else {
-        return reply::error(400, "invalid_json", "the body is not a JSON object");
+        return Err(reply::error(400, "invalid_json", "the body is not a JSON object").into());
     };
     let lang = fields
         .get("lang")
@@ -166,13 +168,13 @@ pub async fn create<L: Ledger, T: Transport, R: Runtime>(
         .map_or(Lang::En, Lang::from_tag);
     let parsed = match parse(fields) {
         Ok(parsed) => parsed,
-        Err(violations) => return reply::invalid(&violations, lang),
+        Err(violations) => return Err(reply::invalid(&violations, lang).into()),
     };
     let id = new_id("po");
     let (send, recipient_json) = match prepare(edge, &parsed, &id) {
         Ok(prepared) => prepared,
-        Err(Refusal::Invalid(violations)) => return reply::invalid(&violations, lang),
-        Err(Refusal::Answer(answer)) => return answer,
+        Err(Refusal::Invalid(violations)) => return Err(reply::invalid(&violations, lang).into()),
+        Err(Refusal::Answer(answer)) => return Err(answer.into()),
     };
     let now = edge.runtime.now();
     let payout = PayoutRecord {
@@ -190,20 +192,20 @@ pub async fn create<L: Ledger, T: Transport, R: Runtime>(
         created_at: now,
         updated_at: now,
     };
-    match edge.ledger.claim_payout(&payout).await {
-        Ok(PayoutClaim::Claimed) => {}
-        Ok(PayoutClaim::Existing(existing)) if existing.request_digest == payout.request_digest => {
+    match edge.ledger.claim_payout(&payout).await? {
+        PayoutClaim::Claimed => {}
+        PayoutClaim::Existing(existing) if existing.request_digest == payout.request_digest => {
             // A retry: the stored payout, whatever became of its send. Never a second one.
-            return reply::json(200, &view(&existing));
+            return Ok(reply::json(200, &view(&existing)));
         }
-        Ok(PayoutClaim::Existing(_)) => {
-            return reply::error(
+        PayoutClaim::Existing(_) => {
+            return Err(reply::error(
                 409,
                 "idempotency_conflict",
                 "this Idempotency-Key was used for another payout",
             )
+            .into())
         }
-        Err(error) => return reply::ledger_error(&error),
     }
     let change = send_once(edge, &send, &payout).await;
     let sent = match events::apply_payout(edge, &payout, &change, view_json).await {
@@ -215,7 +217,7 @@ pub async fn create<L: Ledger, T: Transport, R: Runtime>(
         // know; a retry with the same key gives the stored (pending) payout.
         Err(_) => with_change(payout, &change),
     };
-    reply::json(201, &view(&sent))
+    Ok(reply::json(201, &view(&sent)))
 }
 
 /// `GET /payouts/:id` (the router checked the admin key): asks the provider while the
@@ -223,25 +225,18 @@ pub async fn create<L: Ledger, T: Transport, R: Runtime>(
 pub async fn show<L: Ledger, T: Transport, R: Runtime>(
     edge: &Edge<'_, L, T, R>,
     id: &str,
-) -> HttpResponse {
-    let payout = match edge.ledger.payout(id).await {
-        Ok(Some(payout)) => payout,
-        Ok(None) => return reply::error(404, "not_found", "no such payout"),
-        Err(error) => return reply::ledger_error(&error),
+) -> Reply {
+    let Some(payout) = edge.ledger.payout(id).await? else {
+        return Err(reply::error(404, "not_found", "no such payout").into());
     };
     if payout.status.is_final() {
-        return reply::json(200, &view(&payout));
+        return Ok(reply::json(200, &view(&payout)));
     }
     if let Some(change) = verify(edge, &payout).await {
-        if let Err(error) = events::apply_payout(edge, &payout, &change, view_json).await {
-            return reply::ledger_error(&error);
-        }
+        events::apply_payout(edge, &payout, &change, view_json).await?;
     }
-    match edge.ledger.payout(id).await {
-        Ok(Some(current)) => reply::json(200, &view(&current)),
-        Ok(None) => reply::json(200, &view(&payout)),
-        Err(error) => reply::ledger_error(&error),
-    }
+    let current = edge.ledger.payout(id).await?;
+    Ok(reply::json(200, &view(current.as_ref().unwrap_or(&payout))))
 }
 
 /// The provider's status call about a payout, as a change to apply. `None` when the

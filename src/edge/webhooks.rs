@@ -33,7 +33,7 @@ use super::ledger::{
     Applied, EventSource, Ledger, LedgerError, PayoutChange, PayoutRecord, Recheck, SessionRecord,
 };
 use super::payouts;
-use super::reply;
+use super::reply::{self, Reply};
 use super::runtime::Runtime;
 use super::sessions;
 
@@ -111,21 +111,17 @@ pub async fn receive<L: Ledger, T: Transport, R: Runtime>(
     request: &Incoming,
     provider: Provider,
     transfers: bool,
-) -> HttpResponse {
-    let notice = match read(edge, request, provider, transfers) {
-        Ok(Some(notice)) => notice,
-        Ok(None) => return received(None),
-        Err(refusal) => return refusal,
+) -> Reply {
+    let Some(notice) = read(edge, request, provider, transfers)? else {
+        return Ok(received(None));
     };
     if let Some(answer) = nothing_to_do(edge, &notice).await {
-        return answer;
+        return Ok(answer);
     }
     let now = edge.runtime.now();
     // The durable record, before anything that can fail.
-    if let Err(error) = edge.ledger.note_recheck(&notice.recheck(now)).await {
-        return reply::ledger_error(&error);
-    }
-    match settle(edge, &notice, EventSource::Webhook).await {
+    edge.ledger.note_recheck(&notice.recheck(now)).await?;
+    Ok(match settle(edge, &notice, EventSource::Webhook).await {
         Settled::Status(status) => {
             // A mark left behind is cleared by the sweep, which finds the record final.
             let _ = edge.ledger.clear_recheck(&notice.recheck(now)).await;
@@ -143,7 +139,7 @@ pub async fn receive<L: Ledger, T: Transport, R: Runtime>(
                 recheck: true,
             },
         ),
-    }
+    })
 }
 
 /// Authenticates and reads a notification. `Ok(None)` for a ping or an event we do not
