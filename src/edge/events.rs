@@ -13,14 +13,13 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::domain::PaymentStatus;
-use crate::http::Transport;
 
-use super::context::{Edge, Incoming};
+use super::context::{Edge, Effects, Incoming};
 pub use super::ledger::Subject;
 use super::ledger::{Applied, Ledger, LedgerError, PayoutChange, PayoutRecord, SessionRecord};
 use super::ledger::{NewEvent, StatusChange, StoredEvent};
 use super::reply::{self, Reply};
-use super::runtime::{random_hex, rfc3339, Runtime};
+use super::runtime::{random_hex, rfc3339};
 
 /// The event type of a final status: `payment.succeeded`, `payout.failed`; `None` for
 /// `pending`, which announces nothing.
@@ -113,8 +112,8 @@ pub fn payout_event(payout: &PayoutRecord, change: &PayoutChange, view: Value) -
 
 /// Applies a verified change to a session, with the event it announces when it makes the
 /// session final. Tells the outbox when an event may have been written.
-pub async fn apply_session<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
+pub async fn apply_session(
+    edge: &Edge<'_, impl Effects>,
     session: &SessionRecord,
     change: &StatusChange,
 ) -> Result<Applied, LedgerError> {
@@ -138,8 +137,8 @@ pub async fn apply_session<L: Ledger, T: Transport, R: Runtime>(
 }
 
 /// Applies a change to a payout, with the event it announces when it makes it final.
-pub async fn apply_payout<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
+pub async fn apply_payout(
+    edge: &Edge<'_, impl Effects>,
     payout: &PayoutRecord,
     change: &PayoutChange,
     view: impl FnOnce(&PayoutRecord) -> Value,
@@ -199,10 +198,7 @@ fn listed(event: &StoredEvent) -> Value {
 
 /// `GET /events?after=<cursor>&limit=<n>` (the router checked the admin key): events in
 /// the order they were written.
-pub async fn list<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
-    request: &Incoming,
-) -> Reply {
+pub async fn list(edge: &Edge<'_, impl Effects>, request: &Incoming) -> Reply {
     let query = crate::form::decode(request.query.as_bytes()).unwrap_or_default();
     let param = |name: &str| {
         query

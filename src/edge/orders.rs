@@ -5,9 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::validation::text;
 use crate::domain::{Currency, Message, Money, Order, Violation, Violations};
-use crate::http::Transport;
 
-use super::context::{Edge, Incoming};
+use super::context::{Edge, Effects, Incoming};
 use super::events;
 use super::ledger::{Ledger, OrderInsert, OrderRecord};
 use super::reply::{self, Reply};
@@ -42,10 +41,7 @@ fn view(order: &OrderRecord) -> OrderView<'_> {
 }
 
 /// `POST /orders`, admin only.
-pub async fn create<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
-    request: &Incoming,
-) -> Reply {
+pub async fn create(edge: &Edge<'_, impl Effects>, request: &Incoming) -> Reply {
     let Ok(input) = crate::http::from_json::<OrderInput>(&request.body) else {
         return Err(reply::error(400, "invalid_json", "the body is not a JSON order").into());
     };
@@ -141,10 +137,7 @@ pub async fn create<L: Ledger, T: Transport, R: Runtime>(
 }
 
 /// `GET /orders/:id`, admin only: the order, its sessions and whether it is paid.
-pub async fn show<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
-    id: &str,
-) -> Reply {
+pub async fn show(edge: &Edge<'_, impl Effects>, id: &str) -> Reply {
     match edge.ledger.order(id).await? {
         Some(order) => with_sessions(edge, &order).await,
         None => Err(reply::error(404, "not_found", "no such order").into()),
@@ -152,10 +145,7 @@ pub async fn show<L: Ledger, T: Transport, R: Runtime>(
 }
 
 /// `GET /orders?reference=`, admin only: the same, found by the merchant's reference.
-pub async fn find<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
-    request: &Incoming,
-) -> Reply {
+pub async fn find(edge: &Edge<'_, impl Effects>, request: &Incoming) -> Reply {
     let query = crate::form::decode(request.query.as_bytes()).unwrap_or_default();
     let Some(reference) = query
         .iter()
@@ -185,10 +175,7 @@ struct OrderDetail<'a> {
     created_at: String,
 }
 
-async fn with_sessions<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
-    order: &OrderRecord,
-) -> Reply {
+async fn with_sessions(edge: &Edge<'_, impl Effects>, order: &OrderRecord) -> Reply {
     let sessions = edge.ledger.sessions_of_order(&order.id).await?;
     let paid = sessions
         .iter()

@@ -25,7 +25,7 @@ use crate::domain::{
     Currency, Customer, CustomerInput, CustomerRules, Lang, Message, Metadata, Money,
     PaymentStatus, Phone, Provider, Violation, Violations,
 };
-use crate::http::{HttpRequest, HttpResponse, Transport};
+use crate::http::{HttpRequest, HttpResponse};
 use crate::providers::cinetpay::{
     Cinetpay, TransferContact, TransferOrder, TransferRecord, TransferToken,
 };
@@ -33,7 +33,7 @@ use crate::providers::moneroo;
 use crate::providers::moneyfusion::{MoneyFusion, Withdrawal, WithdrawalInput};
 use crate::providers::ProviderError;
 
-use super::context::{Edge, Incoming};
+use super::context::{Edge, Effects, Incoming};
 use super::events;
 use super::gateway::{self, Retry};
 use super::ledger::{Ledger, PayoutChange, PayoutClaim, PayoutRecord};
@@ -136,10 +136,7 @@ enum Send<'a> {
 }
 
 /// `POST /payouts` (the router checked the admin key).
-pub async fn create<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
-    request: &Incoming,
-) -> Reply {
+pub async fn create(edge: &Edge<'_, impl Effects>, request: &Incoming) -> Reply {
     let Some(key) = request.header("idempotency-key").map(str::trim) else {
         return Err(reply::error(
             400,
@@ -222,10 +219,7 @@ pub async fn create<L: Ledger, T: Transport, R: Runtime>(
 
 /// `GET /payouts/:id` (the router checked the admin key): asks the provider while the
 /// payout is not final, and records the answer.
-pub async fn show<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
-    id: &str,
-) -> Reply {
+pub async fn show(edge: &Edge<'_, impl Effects>, id: &str) -> Reply {
     let Some(payout) = edge.ledger.payout(id).await? else {
         return Err(reply::error(404, "not_found", "no such payout").into());
     };
@@ -242,8 +236,8 @@ pub async fn show<L: Ledger, T: Transport, R: Runtime>(
 /// The provider's status call about a payout, as a change to apply. `None` when the
 /// provider cannot be asked (MoneyFusion; a Moneroo payout whose id we never learnt) or
 /// could not say, or spoke of another payout.
-pub(super) async fn verify<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
+pub(super) async fn verify(
+    edge: &Edge<'_, impl Effects>,
     payout: &PayoutRecord,
 ) -> Option<PayoutChange> {
     let at = edge.runtime.now();
@@ -339,8 +333,8 @@ fn cinetpay_change(
     }
 }
 
-async fn cinetpay_login<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
+async fn cinetpay_login(
+    edge: &Edge<'_, impl Effects>,
     adapter: &Cinetpay,
 ) -> Result<TransferToken, ProviderError> {
     let now = edge.runtime.now();
@@ -357,8 +351,8 @@ async fn cinetpay_login<L: Ledger, T: Transport, R: Runtime>(
 }
 
 /// Sends the payout, once, and says what became of it.
-async fn send_once<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
+async fn send_once(
+    edge: &Edge<'_, impl Effects>,
     send: &Send<'_>,
     payout: &PayoutRecord,
 ) -> PayoutChange {
@@ -406,8 +400,8 @@ async fn send_once<L: Ledger, T: Transport, R: Runtime>(
 
 /// CinetPay: log in, make the receiver a contact, then send. A failure before the send
 /// sent nothing: the payout fails.
-async fn send_cinetpay<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
+async fn send_cinetpay(
+    edge: &Edge<'_, impl Effects>,
     adapter: &Cinetpay,
     contact: &TransferContact,
     order: &TransferOrder,
@@ -769,8 +763,8 @@ fn missing_setting(provider: Provider, setting: &str) -> Refusal {
 
 /// Checks the payout against the provider's own rules (every violation, with paths in
 /// the request's terms) and prepares the call, before any key is claimed.
-fn prepare<'a, L, T, R>(
-    edge: &Edge<'a, L, T, R>,
+fn prepare<'a>(
+    edge: &Edge<'a, impl Effects>,
     parsed: &Parsed,
     id: &str,
 ) -> Result<(Send<'a>, String), Refusal> {

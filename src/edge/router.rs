@@ -7,13 +7,12 @@ use std::pin::Pin;
 
 use serde::Serialize;
 
-use super::context::{Edge, Incoming};
+use super::context::{Edge, Effects, Incoming};
 use super::ledger::Ledger;
 use super::reply::{self, Reply};
-use super::runtime::Runtime;
 use super::{events, orders, payouts, sessions, webhooks, Config};
 use crate::domain::Provider;
-use crate::http::{HttpResponse, Transport};
+use crate::http::HttpResponse;
 
 #[derive(Serialize)]
 struct Health {
@@ -24,10 +23,7 @@ struct Health {
 }
 
 /// Answers one request.
-pub async fn route<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
-    request: &Incoming,
-) -> HttpResponse {
+pub async fn route(edge: &Edge<'_, impl Effects>, request: &Incoming) -> HttpResponse {
     let config = edge.config;
     let origin = request.header("origin").map(str::to_owned);
     let mut response = match super::limits::refuse_read(config, &request.path, &request.body) {
@@ -54,10 +50,7 @@ fn now<'a>(response: HttpResponse) -> Answer<'a> {
     Box::pin(std::future::ready(Ok(response)))
 }
 
-fn dispatch<'a, L: Ledger, T: Transport, R: Runtime>(
-    edge: &'a Edge<'a, L, T, R>,
-    request: &'a Incoming,
-) -> Answer<'a> {
+fn dispatch<'a, E: Effects>(edge: &'a Edge<'a, E>, request: &'a Incoming) -> Answer<'a> {
     let config = edge.config;
     let Some(path) = request
         .path

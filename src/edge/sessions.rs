@@ -14,14 +14,13 @@ use crate::providers::PaymentRequest;
 
 use super::budget::{self, StatusTurn};
 use super::connector::{settle, Connector};
-use super::context::{Edge, Incoming};
+use super::context::{Edge, Effects, Incoming};
 use super::events;
 use super::gateway::{self, Retry};
 use super::ledger::{EventSource, Ledger, SessionRecord, StatusChange};
 use super::reply::{self, Failure, Reply};
 use super::runtime::{new_id, rfc3339, Runtime};
 use super::token::Claims;
-use crate::http::Transport;
 
 /// What the browser reads about a session.
 #[derive(Serialize)]
@@ -84,10 +83,7 @@ struct Extras {
 }
 
 /// `POST /sessions`.
-pub async fn create<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
-    request: &Incoming,
-) -> Reply {
+pub async fn create(edge: &Edge<'_, impl Effects>, request: &Incoming) -> Reply {
     let config = edge.config;
     let (Ok(input), Ok(extras)) = (
         crate::http::from_json::<CheckoutInput>(&request.body),
@@ -270,8 +266,8 @@ fn accept_checkout_url(
 
 /// A `502 provider_anomaly` when the provider gave `provider_ref` to another of our
 /// sessions already: two sessions must never share one payment.
-async fn reference_taken<L: Ledger, T, R>(
-    edge: &Edge<'_, L, T, R>,
+async fn reference_taken(
+    edge: &Edge<'_, impl Effects>,
     provider: Provider,
     provider_ref: &str,
     id: &str,
@@ -304,8 +300,8 @@ pub fn is_clean_url(url: &str) -> bool {
 
 /// The order to pay, priced here: from the catalog, or from an order the merchant's
 /// servers registered. The browser never names a price.
-async fn price<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
+async fn price(
+    edge: &Edge<'_, impl Effects>,
     checkout: &Checkout,
     id: &str,
     lang: Lang,
@@ -354,8 +350,8 @@ async fn price<L: Ledger, T: Transport, R: Runtime>(
 
 /// The page the shopper returns to: given by the shop when its origin is one we serve
 /// (never an open redirect), else the merchant's default.
-fn shopper_return_url<L, T, R>(
-    edge: &Edge<'_, L, T, R>,
+fn shopper_return_url(
+    edge: &Edge<'_, impl Effects>,
     asked: Option<&str>,
 ) -> Result<String, Violation> {
     let config = edge.config;
@@ -401,11 +397,7 @@ pub(crate) fn origin_of(url: &str) -> &str {
 
 /// `GET /sessions/:id`, with the session's token, or the admin key (which also reads
 /// the order's reference, the metadata and the provider's reference).
-pub async fn show<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
-    request: &Incoming,
-    id: &str,
-) -> Reply {
+pub async fn show(edge: &Edge<'_, impl Effects>, request: &Incoming, id: &str) -> Reply {
     let now = edge.runtime.now();
     let admin = match (edge.config.admin_key.as_ref(), request.bearer()) {
         (Some(key), Some(token)) => key.matches(token),
@@ -463,8 +455,8 @@ pub async fn show<L: Ledger, T: Transport, R: Runtime>(
 /// Asks the provider about a session that is not final and records the answer; expires
 /// it once its time has run out and the provider, asked just now, still says pending. A
 /// provider that cannot be reached leaves the session as recorded, expiry included.
-pub async fn refresh<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
+pub async fn refresh(
+    edge: &Edge<'_, impl Effects>,
     session: SessionRecord,
 ) -> Result<SessionRecord, super::ledger::LedgerError> {
     if session.status.is_final() {
@@ -502,8 +494,8 @@ pub async fn refresh<L: Ledger, T: Transport, R: Runtime>(
 
 /// Expires a session still pending past `expires_at`; call it only right after the
 /// provider said pending (or when there is no provider payment to ask about).
-pub async fn expire_if_due<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
+pub async fn expire_if_due(
+    edge: &Edge<'_, impl Effects>,
     current: SessionRecord,
 ) -> Result<SessionRecord, super::ledger::LedgerError> {
     let now = edge.runtime.now();
@@ -524,8 +516,8 @@ pub async fn expire_if_due<L: Ledger, T: Transport, R: Runtime>(
 
 /// The provider's status call for a session, settled by `connector::settle`, as a change to apply.
 /// `None` when the session has no payment yet or the provider could not say.
-pub async fn verify<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
+pub async fn verify(
+    edge: &Edge<'_, impl Effects>,
     session: &SessionRecord,
     source: EventSource,
 ) -> Option<StatusChange> {
@@ -568,8 +560,8 @@ pub async fn verify<L: Ledger, T: Transport, R: Runtime>(
 /// here (CinetPay with a form POST a static page could not read); we send it on to the
 /// shop's return page with the provider's parameters and `guichet_session`. Nothing is
 /// settled here: the page asks `GET /sessions/:id`.
-pub async fn back_to_shop<L: Ledger, T, R>(
-    edge: &Edge<'_, L, T, R>,
+pub async fn back_to_shop(
+    edge: &Edge<'_, impl Effects>,
     request: &Incoming,
     provider: Provider,
 ) -> Reply {

@@ -21,9 +21,8 @@
 use serde::Serialize;
 
 use crate::domain::{PaymentStatus, Provider};
-use crate::http::Transport;
 
-use super::context::Edge;
+use super::context::{Edge, Effects};
 use super::events::{self, Subject};
 use super::ledger::{Applied, EventSource, Ledger, LedgerError, Recheck, SessionRecord};
 use super::outbox::{self, Deliveries};
@@ -77,9 +76,7 @@ impl Budget {
 }
 
 /// One sweep.
-pub async fn run<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
-) -> Result<SweepReport, LedgerError> {
+pub async fn run(edge: &Edge<'_, impl Effects>) -> Result<SweepReport, LedgerError> {
     let settings = edge.config.sweep;
     let mut report = SweepReport::default();
     let mut budget = Budget::new(settings.provider_calls);
@@ -140,8 +137,8 @@ pub async fn run<L: Ledger, T: Transport, R: Runtime>(
 }
 
 /// A notification the provider could not confirm at the time, through the same path.
-async fn recheck<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
+async fn recheck(
+    edge: &Edge<'_, impl Effects>,
     mark: &Recheck,
     report: &mut SweepReport,
 ) -> Result<(), LedgerError> {
@@ -181,8 +178,8 @@ async fn recheck<L: Ledger, T: Transport, R: Runtime>(
 
 /// A pending session: asked once; expired past its time only when the provider answered
 /// and still says pending (or when it never got a provider payment at all).
-async fn check_session<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
+async fn check_session(
+    edge: &Edge<'_, impl Effects>,
     session: SessionRecord,
     report: &mut SweepReport,
 ) -> Result<(), LedgerError> {

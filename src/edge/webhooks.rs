@@ -20,13 +20,13 @@
 use serde::Serialize;
 
 use crate::domain::{PaymentStatus, Provider};
-use crate::http::{HttpResponse, Transport};
+use crate::http::HttpResponse;
 use crate::providers::cinetpay::{read_transfer_notification, Inbound};
 use crate::providers::moneroo;
 use crate::providers::moneyfusion::{self, Notification};
 
 use super::connector::Connector;
-use super::context::{Edge, Incoming};
+use super::context::{Edge, Effects, Incoming};
 use super::events::{self, Subject};
 use super::gateway::{self, Retry};
 use super::ledger::{
@@ -106,8 +106,8 @@ pub(super) fn received(status: Option<&'static str>) -> HttpResponse {
 
 /// `POST /webhooks/:provider`, `/webhooks/cinetpay/transfers` (and CinetPay's `GET`
 /// pings). `transfers` is true on CinetPay's transfer path.
-pub async fn receive<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
+pub async fn receive(
+    edge: &Edge<'_, impl Effects>,
     request: &Incoming,
     provider: Provider,
     transfers: bool,
@@ -144,8 +144,8 @@ pub async fn receive<L: Ledger, T: Transport, R: Runtime>(
 
 /// Authenticates and reads a notification. `Ok(None)` for a ping or an event we do not
 /// act on; `Err` is the refusal to send.
-fn read<L, T, R>(
-    edge: &Edge<'_, L, T, R>,
+fn read(
+    edge: &Edge<'_, impl Effects>,
     request: &Incoming,
     provider: Provider,
     transfers: bool,
@@ -247,10 +247,7 @@ fn read<L, T, R>(
 
 /// Seed 003: a MoneyFusion claim that cannot move the record (a repeated `pending`,
 /// anything about a final payment) needs no status call and no record.
-async fn nothing_to_do<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
-    notice: &Notice,
-) -> Option<HttpResponse> {
+async fn nothing_to_do(edge: &Edge<'_, impl Effects>, notice: &Notice) -> Option<HttpResponse> {
     if notice.provider != Provider::MoneyFusion || notice.subject != Subject::Payment {
         return None;
     }
@@ -268,8 +265,8 @@ async fn nothing_to_do<L: Ledger, T: Transport, R: Runtime>(
 
 /// The one confirm path, for a notification now or for the sweep later: find our record,
 /// ask the provider, apply once.
-pub async fn settle<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
+pub async fn settle(
+    edge: &Edge<'_, impl Effects>,
     notice: &Notice,
     source: EventSource,
 ) -> Settled {
@@ -279,8 +276,8 @@ pub async fn settle<L: Ledger, T: Transport, R: Runtime>(
     }
 }
 
-async fn settle_payment<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
+async fn settle_payment(
+    edge: &Edge<'_, impl Effects>,
     notice: &Notice,
     source: EventSource,
 ) -> Settled {
@@ -316,8 +313,8 @@ async fn settle_payment<L: Ledger, T: Transport, R: Runtime>(
 /// A provider payment the ledger never recorded (the ledger failed after the provider
 /// answered the initialization): the status call names our reference, and the payment is
 /// attached to that session, which is then settled as any other.
-async fn orphan<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
+async fn orphan(
+    edge: &Edge<'_, impl Effects>,
     notice: &Notice,
 ) -> Result<Option<SessionRecord>, Settled> {
     let Some(connector) = Connector::of(edge.config, notice.provider) else {
@@ -370,10 +367,7 @@ async fn orphan<L: Ledger, T: Transport, R: Runtime>(
     }
 }
 
-async fn settle_payout<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
-    notice: &Notice,
-) -> Settled {
+async fn settle_payout(edge: &Edge<'_, impl Effects>, notice: &Notice) -> Settled {
     let payout = match find_payout(edge, notice).await {
         Ok(Some(payout)) => payout,
         Ok(None) => return Settled::NotOurs,
@@ -401,8 +395,8 @@ async fn settle_payout<L: Ledger, T: Transport, R: Runtime>(
     }
 }
 
-fn moneyfusion_payout_change<L, T, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
+fn moneyfusion_payout_change(
+    edge: &Edge<'_, impl Effects>,
     notice: &Notice,
     status: PaymentStatus,
 ) -> PayoutChange {
@@ -424,8 +418,8 @@ fn moneyfusion_payout_change<L, T, R: Runtime>(
 
 /// Our payout for a notice: by the provider's id, else by our id when the payout has no
 /// provider id yet (its send answer was lost) or is the same.
-async fn find_payout<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
+async fn find_payout(
+    edge: &Edge<'_, impl Effects>,
     notice: &Notice,
 ) -> Result<Option<PayoutRecord>, LedgerError> {
     if let Some(ours) = notice.our_id.as_deref() {
@@ -455,10 +449,7 @@ async fn find_payout<L: Ledger, T: Transport, R: Runtime>(
 }
 
 /// `404 provider_not_configured` naming the settings that would turn the provider on.
-pub(crate) fn not_configured<L, T, R>(
-    edge: &Edge<'_, L, T, R>,
-    provider: Provider,
-) -> HttpResponse {
+pub(crate) fn not_configured(edge: &Edge<'_, impl Effects>, provider: Provider) -> HttpResponse {
     let why = edge.config.unavailable(provider);
     reply::error(
         404,
