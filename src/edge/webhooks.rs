@@ -171,7 +171,7 @@ fn read(
                     .data
                     .metadata
                     .as_ref()
-                    .and_then(|m| m.get(payouts::MONEROO_PAYOUT_KEY))
+                    .and_then(|m| m.get(moneroo::PAYOUT_ID_KEY))
                     .map(str::to_owned);
                 return Ok(Some(notice(Subject::Payout, event.id(), ours, None)));
             }

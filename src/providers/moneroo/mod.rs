@@ -40,9 +40,9 @@ pub use payment::{
     MonerooPaymentOptions, MonerooReturn, RestrictedPhoneInput, REFERENCE_KEY,
 };
 pub use payout::{
-    initialize_payout, payout_status, read_created_payout, read_payout, retrieve_payout,
-    validate_payout, verify_payout, CreatedPayout, PayoutRecipientInput, PayoutRequest,
-    PayoutVerification, DEMO_METHOD,
+    initialize_payout, payout_status, prepare_payout, read_created_payout, read_payout,
+    retrieve_payout, validate_payout, verify_payout, CreatedPayout, PayoutRecipientInput,
+    PayoutRequest, PayoutVerification, DEMO_METHOD, PAYOUT_ID_KEY,
 };
 pub use webhook::{
     read_webhook, sign_webhook, verify_webhook, MonerooEvent, MonerooWebhook, WebhookError,

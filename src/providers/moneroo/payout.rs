@@ -4,10 +4,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::phone::PhoneError;
 use crate::domain::{
-    Country, Customer, Message, Metadata, Money, PaymentStatus, Phone, Violation, Violations,
+    Country, Customer, CustomerRules, Message, Metadata, Money, PaymentStatus, Phone, Violation,
+    Violations,
 };
 use crate::http::{HttpRequest, HttpResponse};
-use crate::providers::ProviderError;
+use crate::providers::{deduplicated, renamed, PayoutOrder, PayoutRecipient, ProviderError};
 
 use super::wire::{
     MonerooInitializedPayout, MonerooMethod, MonerooPayout, MonerooPayoutCustomer,
@@ -167,6 +168,95 @@ pub fn validate_payout(
             })
         }
         _ => Err(found),
+    }
+}
+
+/// The metadata key that carries our payout id to Moneroo, so that a signed notification
+/// can be tied to a payout whose send answer was lost.
+pub const PAYOUT_ID_KEY: &str = "guichet_payout";
+
+/// The description Moneroo requires when the merchant gives none.
+const DEFAULT_DESCRIPTION: &str = "Payout";
+
+/// A payout order as Moneroo takes it: `POST /v1/payouts/initialize` with our id in the
+/// metadata ([`PAYOUT_ID_KEY`]), and the recipient's phone as Moneroo reads it (for the
+/// masked copy we keep). Every violation is at the order's paths (`recipient.phone` for
+/// `recipient.msisdn`, `recipient.method`, `recipient.email`).
+pub fn prepare_payout(
+    keys: &MonerooKeys,
+    order: &PayoutOrder,
+) -> Result<(HttpRequest, Option<Phone>), Violations> {
+    let recipient = &order.recipient;
+    let mut found = Violations::new();
+    let customer = found.collect(Customer::parse(
+        &recipient.customer_input(false),
+        CustomerRules {
+            email: true,
+            names: true,
+            ..CustomerRules::default()
+        },
+        "recipient",
+    ));
+    let metadata = found.collect(Metadata::parse(
+        [(PAYOUT_ID_KEY.to_owned(), order.id.clone())],
+        "metadata",
+    ));
+    let request = PayoutRequest {
+        amount: order.amount,
+        description: order
+            .description
+            .clone()
+            .unwrap_or_else(|| DEFAULT_DESCRIPTION.to_owned()),
+        method: recipient.method.clone().unwrap_or_default(),
+        customer: customer.unwrap_or_else(|| unchecked_customer(recipient)),
+        recipient: PayoutRecipientInput {
+            msisdn: recipient.phone.clone(),
+            account_number: recipient.account_number.clone(),
+        },
+        metadata: metadata.unwrap_or_default(),
+    };
+    let built = match initialize_payout(keys, &request, None) {
+        Ok(built) => Some(built),
+        Err(violations) => {
+            found.extend(renamed(violations, |field| match field {
+                "method" => "recipient.method".to_owned(),
+                "recipient.msisdn" => "recipient.phone".to_owned(),
+                other => match other.strip_prefix("customer.") {
+                    Some(rest) => format!("recipient.{rest}"),
+                    None => other.to_owned(),
+                },
+            }));
+            None
+        }
+    };
+    let found = deduplicated(found);
+    match built {
+        Some(built) if found.is_empty() => {
+            let country = request.customer.country;
+            let phone = recipient
+                .phone
+                .as_deref()
+                .and_then(|raw| Phone::parse(raw, country).ok());
+            Ok((built, phone))
+        }
+        _ => Err(found),
+    }
+}
+
+/// A customer that fails Moneroo's rules the same way the input did, so that
+/// [`validate_payout`] reports its own violations too (deduplicated afterwards).
+fn unchecked_customer(recipient: &PayoutRecipient) -> Customer {
+    let clean = |v: &Option<String>| v.as_deref().map(str::trim).map(str::to_owned);
+    Customer {
+        email: clean(&recipient.email),
+        first_name: clean(&recipient.first_name),
+        last_name: clean(&recipient.last_name),
+        phone: None,
+        country: recipient.country.as_deref().and_then(Country::parse),
+        address: None,
+        city: None,
+        state: None,
+        zip: None,
     }
 }
 
