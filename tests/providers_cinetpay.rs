@@ -932,7 +932,7 @@ fn check_accepted_with_an_unreadable_amount_is_an_error_not_a_success() {
             r#"{{"code":"00","message":"SUCCES","data":{{"amount":{amount},"currency":"XOF","status":"ACCEPTED"}}}}"#
         );
         let error = connector()
-            .read_check(&HttpResponse::new(200, body.into_bytes()), "ord-1")
+            .read_payment_check(&HttpResponse::new(200, body.into_bytes()), "ord-1")
             .unwrap_err();
         assert_eq!(error.code, "bad_response", "{amount}");
     }
@@ -941,7 +941,7 @@ fn check_accepted_with_an_unreadable_amount_is_an_error_not_a_success() {
 #[test]
 fn read_check_gives_the_common_verification() {
     let v = connector()
-        .read_check(&answer(200, "check_accepted.json"), "ord-20240915-0042")
+        .read_payment_check(&answer(200, "check_accepted.json"), "ord-20240915-0042")
         .unwrap();
     assert_eq!(v, check("check_accepted.json").unwrap().verification);
     assert_eq!(
@@ -1487,14 +1487,14 @@ fn send_602_insufficient_balance_is_an_error() {
 
 #[test]
 fn transfer_check_asks_by_our_id_and_reads_val_as_succeeded() {
-    let request = connector().check_transfer(&transfer_token(), "payout-0001");
+    let request = connector().check_payout(&transfer_token(), "payout-0001");
     assert_eq!(request.method, Method::Get);
     assert_eq!(
         request.url,
         "https://client.cinetpay.com/v1/transfer/check/money?token=tok-7f3a9c&client_transaction_id=payout-0001"
     );
     let records = connector()
-        .read_transfer_check(&answer(200, "transfer_check.json"))
+        .read_payout_check(&answer(200, "transfer_check.json"))
         .unwrap();
     let record = &records[0];
     assert_eq!(record.treatment_status, TreatmentStatus::Val);

@@ -33,6 +33,6 @@ fuzz_target!(|data: &[u8]| {
             Provider::MoneyFusion => "0b1c2d3e4f5a6b7c8d9e0f1a",
             _ => "gs-0123456789abcdef01234567",
         };
-        let _ = connector.read_verification(reference, &response);
+        let _ = connector.read_payment_check(reference, &response);
     }
 });

@@ -148,7 +148,7 @@ pub async fn create(edge: &Edge<'_, impl Effects>, request: &Incoming) -> Reply 
         metadata: checkout.metadata.clone(),
         order,
     };
-    let provider_request = match connector.initialize(&payment) {
+    let provider_request = match connector.initialize_payment(&payment) {
         Ok(request) => request,
         Err(violations) => return Err(reply::invalid(&violations, lang).into()),
     };
@@ -180,7 +180,7 @@ pub async fn create(edge: &Edge<'_, impl Effects>, request: &Incoming) -> Reply 
         checkout.provider,
         &provider_request,
         Retry::CREATE,
-        |response| connector.read_created(response, &id),
+        |response| connector.read_created_payment(response, &id),
     )
     .await;
     let created = match created.and_then(|created| accept_checkout_url(checkout.provider, created))
@@ -523,7 +523,7 @@ pub async fn verify(
 ) -> Option<StatusChange> {
     let connector = Connector::of(edge.config, session.provider)?;
     let provider_ref = session.provider_ref.as_deref()?;
-    let request = connector.verify(provider_ref)?;
+    let request = connector.check_payment(provider_ref)?;
     let verification = gateway::call(
         edge.transport,
         edge.runtime,
@@ -533,7 +533,7 @@ pub async fn verify(
             EventSource::Webhook => Retry::NOTIFIED,
             EventSource::Poll | EventSource::Expiry => Retry::READ,
         },
-        |response| connector.read_verification(provider_ref, response),
+        |response| connector.read_payment_check(provider_ref, response),
     )
     .await
     .ok()?;

@@ -320,7 +320,7 @@ async fn orphan(
     let Some(connector) = Connector::of(edge.config, notice.provider) else {
         return Ok(None);
     };
-    let Some(request) = connector.verify(&notice.provider_ref) else {
+    let Some(request) = connector.check_payment(&notice.provider_ref) else {
         return Ok(None);
     };
     let verification = gateway::call(
@@ -329,7 +329,7 @@ async fn orphan(
         notice.provider,
         &request,
         Retry::NOTIFIED,
-        |response| connector.read_verification(&notice.provider_ref, response),
+        |response| connector.read_payment_check(&notice.provider_ref, response),
     )
     .await
     .map_err(|_| Settled::Unanswered)?;

@@ -75,10 +75,10 @@ pub struct CreatedPayment {
 
 /// What a server-side status call says about a payment.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Verification {
+pub struct CheckedPayment {
     /// The provider's id of the payment.
     pub provider_ref: String,
-    /// The provider's status mapped onto ours, before the amount checks of [`Verification::settle`].
+    /// The provider's status mapped onto ours, before the amount checks of [`CheckedPayment::settle`].
     pub status: PaymentStatus,
     /// The provider's own status word, for the record.
     pub provider_status: String,
@@ -88,7 +88,7 @@ pub struct Verification {
     pub reference: Option<String>,
 }
 
-impl Verification {
+impl CheckedPayment {
     /// The settlement rule: success only when the provider says success, the currency is the
     /// one due and the amount paid is at least the amount due. An underpayment is failed.
     pub fn settle(&self, due: Money) -> PaymentStatus {

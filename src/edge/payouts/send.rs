@@ -123,7 +123,7 @@ pub(super) fn prepare<'a>(
                 }
             };
             let withdrawal = adapter.prepare_payout(&order(notify_url("moneyfusion")?))?;
-            let Ok(request) = adapter.withdraw_request(&withdrawal) else {
+            let Ok(request) = adapter.initialize_payout(&withdrawal) else {
                 return Err(missing_setting(
                     Provider::MoneyFusion,
                     "MONEYFUSION_PRIVATE_KEY",
@@ -170,7 +170,7 @@ pub(super) async fn send_once(
             Provider::MoneyFusion,
             request,
             Retry::CREATE,
-            |response| adapter.parse_withdraw_response(response),
+            |response| adapter.read_created_payout(response),
         )
         .await
         .map_or_else(

@@ -27,9 +27,9 @@ pub(crate) async fn verify(
                 edge.transport,
                 edge.runtime,
                 Provider::Moneroo,
-                &moneroo::verify_payout(keys, provider_ref),
+                &moneroo::check_payout(keys, provider_ref),
                 Retry::READ,
-                moneroo::read_payout,
+                moneroo::read_payout_check,
             )
             .await
             .ok()?;
@@ -60,9 +60,9 @@ pub(crate) async fn verify(
                 edge.transport,
                 edge.runtime,
                 Provider::CinetPay,
-                &adapter.check_transfer(&token, &payout.id),
+                &adapter.check_payout(&token, &payout.id),
                 Retry::READ,
-                |response| adapter.read_transfer_check(response),
+                |response| adapter.read_payout_check(response),
             )
             .await
             .ok()?;

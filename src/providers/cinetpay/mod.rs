@@ -6,7 +6,7 @@
 //!
 //! - [`payment`]: `POST /v2/payment` (with every rule CinetPay enforces checked first) and
 //!   `POST /v2/payment/check`.
-//! - [`notification`]: the IPN form and its `x-token` HMAC, the shopper's return visit, the
+//! - [`webhook`]: the IPN form and its `x-token` HMAC, the shopper's return visit, the
 //!   pings.
 //! - [`payout`]: payouts through `client.cinetpay.com` (login, balance, contacts, send,
 //!   check, notifications).
@@ -16,9 +16,9 @@
 //! [`Keys`], whose `Debug` prints `***`, and every message CinetPay sends back is scrubbed
 //! of them before it reaches a [`ProviderError`].
 
-pub mod notification;
 pub mod payment;
 pub mod payout;
+pub mod webhook;
 pub mod wire;
 
 use core::fmt;
@@ -32,11 +32,6 @@ use crate::http::HttpResponse;
 use crate::providers::ProviderError;
 use crate::secret::SecretKey;
 
-pub use notification::{
-    read_notification, read_return, read_transfer_notification, sign_notification,
-    verify_notification, Inbound, NotificationError, PaymentNotification, ReturnVisit,
-    TransferNotification, NOTIFICATION_FIELDS,
-};
 pub use payment::{
     clean_description, validate_payment, PaymentCheck, PaymentOptions, PaymentToken,
     DEFAULT_CHANNELS, FORBIDDEN_DESCRIPTION_CHARACTERS,
@@ -44,6 +39,11 @@ pub use payment::{
 pub use payout::{
     CinetpayPayout, ContactOutcome, TransferBalance, TransferContact, TransferOrder,
     TransferRecord, TransferToken,
+};
+pub use webhook::{
+    read_notification, read_return, read_transfer_notification, sign_notification,
+    verify_notification, Inbound, NotificationError, PaymentNotification, ReturnVisit,
+    TransferNotification, NOTIFICATION_FIELDS,
 };
 pub use wire::{CinetpayPaymentStatus, TransferCode, TreatmentStatus};
 

@@ -19,7 +19,7 @@ use super::{
 use crate::domain::checkout::accepts_card;
 use crate::domain::{Currency, Message, Money, PaymentStatus, Provider, Violation, Violations};
 use crate::http::{HttpRequest, HttpResponse, Method};
-use crate::providers::{CreatedPayment, PaymentRequest, ProviderError, Verification};
+use crate::providers::{CheckedPayment, CreatedPayment, PaymentRequest, ProviderError};
 
 /// Characters CinetPay asks to keep out of `description`.
 pub const FORBIDDEN_DESCRIPTION_CHARACTERS: [char; 5] = ['#', '/', '$', '_', '&'];
@@ -315,11 +315,11 @@ pub struct PaymentToken {
     pub api_response_id: Option<String>,
 }
 
-/// Everything a check says, beyond the common [`Verification`].
+/// Everything a check says, beyond the common [`CheckedPayment`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentCheck {
     /// The verdict, as every provider gives it.
-    pub verification: Verification,
+    pub verification: CheckedPayment,
     /// The answer's code.
     pub code: CheckoutCode,
     /// `data.status` as CinetPay wrote it, when there was one.
@@ -426,13 +426,13 @@ impl Cinetpay {
         self.json_post("/v2/payment/check", json_bytes(&body))
     }
 
-    /// Reads a check as every provider's [`Verification`] (see
+    /// Reads a check as every provider's [`CheckedPayment`] (see
     /// [`Cinetpay::read_check_details`] for the rules).
-    pub fn read_check(
+    pub fn read_payment_check(
         &self,
         response: &HttpResponse,
         transaction_id: &str,
-    ) -> Result<Verification, ProviderError> {
+    ) -> Result<CheckedPayment, ProviderError> {
         self.read_check_details(response, transaction_id)
             .map(|check| check.verification)
     }
@@ -498,7 +498,7 @@ impl Cinetpay {
             .as_ref()
             .map_or_else(|| code.as_str().to_owned(), |s| s.as_str().to_owned());
         Ok(PaymentCheck {
-            verification: Verification {
+            verification: CheckedPayment {
                 provider_ref: transaction_id.to_owned(),
                 status,
                 provider_status,

@@ -530,11 +530,7 @@ impl Cinetpay {
 
     /// `GET /v1/transfer/check/money?token=&client_transaction_id=`: the truth about a
     /// transfer, to ask after each (unsigned) transfer notification.
-    pub fn check_transfer(
-        &self,
-        token: &TransferToken,
-        client_transaction_id: &str,
-    ) -> HttpRequest {
+    pub fn check_payout(&self, token: &TransferToken, client_transaction_id: &str) -> HttpRequest {
         self.with_headers(HttpRequest::new(
             Method::Get,
             self.transfer_url(
@@ -546,7 +542,7 @@ impl Cinetpay {
     }
 
     /// Reads a transfer check: the records CinetPay holds for that id.
-    pub fn read_transfer_check(
+    pub fn read_payout_check(
         &self,
         response: &HttpResponse,
     ) -> Result<Vec<TransferRecord>, ProviderError> {

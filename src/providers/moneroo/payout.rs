@@ -273,7 +273,7 @@ pub fn initialize_payout(
 /// A payout Moneroo accepted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CreatedPayout {
-    /// Moneroo's payout id, for [`verify_payout`].
+    /// Moneroo's payout id, for [`check_payout`].
     pub provider_ref: String,
 }
 
@@ -289,7 +289,7 @@ pub fn read_created_payout(response: &HttpResponse) -> Result<CreatedPayout, Pro
 }
 
 /// Builds `GET /v1/payouts/{id}/verify`.
-pub fn verify_payout(keys: &MonerooKeys, payout_id: &str) -> HttpRequest {
+pub fn check_payout(keys: &MonerooKeys, payout_id: &str) -> HttpRequest {
     keys.get(&format!("/v1/payouts/{}/verify", path_segment(payout_id)))
 }
 
@@ -300,7 +300,7 @@ pub fn retrieve_payout(keys: &MonerooKeys, payout_id: &str) -> HttpRequest {
 
 /// What a payout status call says.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PayoutVerification {
+pub struct CheckedPayout {
     /// Moneroo's payout id.
     pub provider_ref: String,
     /// The status on our scale: pending, succeeded or failed.
@@ -312,9 +312,9 @@ pub struct PayoutVerification {
 }
 
 /// Reads a payout verify or retrieve answer.
-pub fn read_payout(response: &HttpResponse) -> Result<PayoutVerification, ProviderError> {
+pub fn read_payout_check(response: &HttpResponse) -> Result<CheckedPayout, ProviderError> {
     let payout: MonerooPayout = read_data(response)?;
-    Ok(PayoutVerification {
+    Ok(CheckedPayout {
         status: payout_status(&payout.status),
         provider_status: payout.status.as_str().to_owned(),
         amount: answer_money(payout.amount.as_ref(), payout.currency.as_ref()),

@@ -1,7 +1,7 @@
 //! Notifications: `X-Moneroo-Signature` checked in constant time, then the event read.
 //!
 //! A notification only says *when* to ask again: its payload is partial and may repeat or
-//! arrive out of order, so the edge verifies the payment ([`super::verify_payment`])
+//! arrive out of order, so the edge verifies the payment ([`super::check_payment`])
 //! before moving the ledger.
 
 use core::fmt;

@@ -316,7 +316,7 @@ impl MoneyFusion {
 
     /// `POST <payout base>/api/v1/withdraw` with the private key header. Refused with
     /// `payouts_not_configured` when no private key is set.
-    pub fn withdraw_request(
+    pub fn initialize_payout(
         &self,
         withdrawal: &Withdrawal,
     ) -> Result<crate::http::HttpRequest, ProviderError> {
@@ -332,10 +332,10 @@ impl MoneyFusion {
         Ok(json_post(&url, &withdrawal.body()).header("moneyfusion-private-key", key.expose()))
     }
 
-    /// Reads the answer to [`MoneyFusion::withdraw_request`]. `statut: false` is
+    /// Reads the answer to [`MoneyFusion::initialize_payout`]. `statut: false` is
     /// `unauthorized_ip` (the server's IP is not registered), `rejected` otherwise; only 429
     /// is retryable (see the module docs).
-    pub fn parse_withdraw_response(
+    pub fn read_created_payout(
         &self,
         response: &HttpResponse,
     ) -> Result<SubmittedWithdrawal, ProviderError> {

@@ -15,7 +15,7 @@
 //!         let Some(session) = ledger.by_provider_ref(event.token()) else { return 200 };
 //!         if !event.is_step_forward(session.status) { return 200 }   // repeat or stale
 //!         let answer = transport.send(event.confirm_request(&adapter)).await?;
-//!         let verified = adapter.parse_status_response(event.token(), &answer)?;
+//!         let verified = adapter.read_payment_check(event.token(), &answer)?;
 //!         ledger.apply(session.status.transition(verified.settle(session.amount)));
 //!     }
 //!     Notification::Payout(event) => { /* see UnverifiedPayoutEvent */ }
@@ -118,7 +118,7 @@ impl UnverifiedEvent {
 
     /// The status call that confirms (or not) what the event claims.
     pub fn confirm_request(&self, adapter: &MoneyFusion) -> HttpRequest {
-        adapter.status_request(&self.token)
+        adapter.check_payment(&self.token)
     }
 }
 
