@@ -88,12 +88,12 @@ async fn check_agrees(
             transaction_id,
         )
         .expect("a readable check");
-    let settled = check.verification.settle(due());
+    let settled = check.checked.settle(due());
     let truth = truth(sandbox.base_url(), "cinetpay", transaction_id).await;
     assert!(stage_matches(&truth, settled), "{truth} vs {settled:?}");
-    assert_eq!(truth["status"], check.verification.provider_status);
+    assert_eq!(truth["status"], check.checked.provider_status);
     if settled == PaymentStatus::Succeeded {
-        assert_eq!(check.verification.amount, Some(due()));
+        assert_eq!(check.checked.amount, Some(due()));
         assert!(check.operator_id.is_some() && check.payment_date.is_some());
     }
     (settled, check.code)

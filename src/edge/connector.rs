@@ -112,18 +112,18 @@ impl<'a> Connector<'a> {
 /// reference when the provider echoes one), then [`CheckedPayment::settle`] on the amount.
 /// An answer about another payment is not believed: the session stays pending.
 pub fn settle(
-    verification: &CheckedPayment,
+    checked: &CheckedPayment,
     provider_ref: &str,
     reference: &str,
     due: crate::domain::Money,
 ) -> PaymentStatus {
-    let ours = verification.provider_ref == provider_ref
-        && verification
+    let ours = checked.provider_ref == provider_ref
+        && checked
             .reference
             .as_deref()
             .is_none_or(|echoed| echoed == reference);
     if ours {
-        verification.settle(due)
+        checked.settle(due)
     } else {
         PaymentStatus::Pending
     }

@@ -110,7 +110,7 @@ pub fn payout_event(payout: &PayoutRecord, change: &PayoutChange, view: Value) -
     })
 }
 
-/// Applies a verified change to a session, with the event it announces when it makes the
+/// Applies a confirmed change to a session, with the event it announces when it makes the
 /// session final. Tells the outbox when an event may have been written.
 pub async fn apply_session(
     edge: &Edge<'_, impl Effects>,

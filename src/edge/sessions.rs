@@ -467,7 +467,7 @@ pub async fn refresh(
     // read (or sweep) that asked.
     let answered = match budget::status_turn(&session.id, edge.runtime.now_ms()) {
         StatusTurn::Call(ticket) => {
-            let answered = match verify(edge, &session, EventSource::Poll).await {
+            let answered = match check_status(edge, &session, EventSource::Poll).await {
                 Some(change) => {
                     events::apply_session(edge, &session, &change).await?;
                     true
@@ -516,7 +516,7 @@ pub async fn expire_if_due(
 
 /// The provider's status call for a session, settled by `connector::settle`, as a change to apply.
 /// `None` when the session has no payment yet or the provider could not say.
-pub async fn verify(
+pub async fn check_status(
     edge: &Edge<'_, impl Effects>,
     session: &SessionRecord,
     source: EventSource,
@@ -524,7 +524,7 @@ pub async fn verify(
     let connector = Connector::of(edge.config, session.provider)?;
     let provider_ref = session.provider_ref.as_deref()?;
     let request = connector.check_payment(provider_ref)?;
-    let verification = gateway::call(
+    let checked = gateway::call(
         edge.transport,
         edge.runtime,
         session.provider,
@@ -538,11 +538,11 @@ pub async fn verify(
     .await
     .ok()?;
     let due = Money::from_minor(session.amount, session.currency).ok()?;
-    let status = settle(&verification, provider_ref, &session.id, due);
+    let status = settle(&checked, provider_ref, &session.id, due);
     // What was paid, once the provider says the payment went through (a success, or an
     // underpayment settled as failed): a pending or refused payment paid nothing.
-    let paid = verification.status == PaymentStatus::Succeeded && status.is_final();
-    let paid_amount = verification
+    let paid = checked.status == PaymentStatus::Succeeded && status.is_final();
+    let paid_amount = checked
         .amount
         .filter(|amount| paid && amount.currency() == session.currency)
         .map(Money::minor);
@@ -550,7 +550,7 @@ pub async fn verify(
         event_key: format!("{}:{provider_ref}:{}", session.provider, status.as_str()),
         source,
         status,
-        provider_status: verification.provider_status,
+        provider_status: checked.provider_status,
         paid_amount,
         at: edge.runtime.now(),
     })

@@ -3,7 +3,7 @@
 //! One run, bounded by [`SweepSettings`](super::config::SweepSettings):
 //!
 //! 1. notifications whose status call failed (their recheck marks), through the same
-//!    confirm path as the notification itself ([`webhooks::settle`]);
+//!    confirm path as the notification itself ([`webhooks::confirm`]);
 //! 2. sessions still pending a few minutes after they were opened (or last asked), and
 //!    sessions past `expires_at`: the provider's status call, then `expired` only when
 //!    the provider answered and still says pending;
@@ -29,7 +29,7 @@ use super::outbox::{self, Deliveries};
 use super::payouts;
 use super::runtime::Runtime;
 use super::sessions;
-use super::webhooks::{self, Notice, Settled};
+use super::webhooks::{self, Confirmed, Notice};
 
 /// Marks whose status call keeps failing are dropped after this many tries (a day and a
 /// half with the pauses below); the pending record is still swept by age.
@@ -116,7 +116,7 @@ pub async fn run(edge: &Edge<'_, impl Effects>) -> Result<SweepReport, LedgerErr
                 continue;
             }
             report.checked += 1;
-            match payouts::verify(edge, &payout).await {
+            match payouts::check_status(edge, &payout).await {
                 Some(change) => {
                     let applied =
                         events::apply_payout(edge, &payout, &change, payouts::view_json).await?;
@@ -149,19 +149,19 @@ async fn recheck(
         our_id: mark.our_id.clone(),
         claimed: None,
     };
-    match webhooks::settle(edge, &notice, EventSource::Poll).await {
-        Settled::Status(status) => {
+    match webhooks::confirm(edge, &notice, EventSource::Poll).await {
+        Confirmed::Status(status) => {
             if status.is_final() {
                 report.settled += 1;
             }
             edge.ledger.clear_recheck(mark).await
         }
-        Settled::NotOurs => edge.ledger.clear_recheck(mark).await,
-        Settled::Unanswered | Settled::Ledger(_) if mark.attempts + 1 >= RECHECK_ATTEMPTS => {
+        Confirmed::NotOurs => edge.ledger.clear_recheck(mark).await,
+        Confirmed::Unanswered | Confirmed::Ledger(_) if mark.attempts + 1 >= RECHECK_ATTEMPTS => {
             report.unanswered += 1;
             edge.ledger.clear_recheck(mark).await
         }
-        Settled::Unanswered | Settled::Ledger(_) => {
+        Confirmed::Unanswered | Confirmed::Ledger(_) => {
             report.unanswered += 1;
             let attempts = mark.attempts + 1;
             // 1, 2, 4 ... minutes, at most an hour.
@@ -185,7 +185,7 @@ async fn check_session(
 ) -> Result<(), LedgerError> {
     let now = edge.runtime.now();
     let answered = match session.provider_ref {
-        Some(_) => match sessions::verify(edge, &session, EventSource::Poll).await {
+        Some(_) => match sessions::check_status(edge, &session, EventSource::Poll).await {
             Some(change) => {
                 let applied = events::apply_session(edge, &session, &change).await?;
                 if matches!(applied, Applied::Moved(_, to) if to.is_final()) {

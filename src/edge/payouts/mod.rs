@@ -10,7 +10,7 @@
 //!   a 5xx, which leave the payout `pending` and "unconfirmed" until the provider tells;
 //! - `failed` means no money left (a refusal, or a failure before the send); only then may
 //!   the merchant send again, with a new key;
-//! - notifications are never believed alone: Moneroo's are signed and verified by a status
+//! - notifications are never believed alone: Moneroo's are signed, then confirmed by a status
 //!   call, CinetPay's are checked by `client_transaction_id`; MoneyFusion has no payout
 //!   status call, so its (unsigned) webhook counts only for the `tokenPay` it gave us.
 //!
@@ -22,7 +22,7 @@ mod request;
 mod send;
 mod status;
 
-pub(crate) use status::verify;
+pub(crate) use status::check_status;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -179,7 +179,7 @@ pub async fn show(edge: &Edge<'_, impl Effects>, id: &str) -> Reply {
     if payout.status.is_final() {
         return Ok(reply::json(200, &view(&payout)));
     }
-    if let Some(change) = verify(edge, &payout).await {
+    if let Some(change) = check_status(edge, &payout).await {
         events::apply_payout(edge, &payout, &change, view_json).await?;
     }
     let current = edge.ledger.payout(id).await?;

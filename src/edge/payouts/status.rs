@@ -14,7 +14,7 @@ use super::super::runtime::Runtime;
 /// The provider's status call about a payout, as a change to apply. `None` when the
 /// provider cannot be asked (MoneyFusion; a Moneroo payout whose id we never learnt) or
 /// could not say, or spoke of another payout.
-pub(crate) async fn verify(
+pub(crate) async fn check_status(
     edge: &Edge<'_, impl Effects>,
     payout: &PayoutRecord,
 ) -> Option<PayoutChange> {
@@ -23,7 +23,7 @@ pub(crate) async fn verify(
         Provider::Moneroo => {
             let keys = edge.config.moneroo.as_ref()?;
             let provider_ref = payout.provider_ref.as_deref()?;
-            let verification = gateway::call(
+            let checked = gateway::call(
                 edge.transport,
                 edge.runtime,
                 Provider::Moneroo,
@@ -33,23 +33,18 @@ pub(crate) async fn verify(
             )
             .await
             .ok()?;
-            let ours = verification.provider_ref == provider_ref
-                && same_amount(payout, verification.amount);
+            let ours = checked.provider_ref == provider_ref && same_amount(payout, checked.amount);
             ours.then(|| PayoutChange {
                 event_key: format!(
                     "{}:{provider_ref}:{}",
                     Provider::Moneroo,
-                    verification.provider_status
+                    checked.provider_status
                 ),
-                status: verification.status,
+                status: checked.status,
                 provider_ref: Some(provider_ref.to_owned()),
-                failure: (verification.status == PaymentStatus::Failed).then(|| {
-                    format!(
-                        "Moneroo reports the payout {}",
-                        verification.provider_status
-                    )
-                }),
-                provider_status: verification.provider_status,
+                failure: (checked.status == PaymentStatus::Failed)
+                    .then(|| format!("Moneroo reports the payout {}", checked.provider_status)),
+                provider_status: checked.provider_status,
                 at,
             })
         }

@@ -319,7 +319,7 @@ pub struct PaymentToken {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentCheck {
     /// The verdict, as every provider gives it.
-    pub verification: CheckedPayment,
+    pub checked: CheckedPayment,
     /// The answer's code.
     pub code: CheckoutCode,
     /// `data.status` as CinetPay wrote it, when there was one.
@@ -434,7 +434,7 @@ impl Cinetpay {
         transaction_id: &str,
     ) -> Result<CheckedPayment, ProviderError> {
         self.read_check_details(response, transaction_id)
-            .map(|check| check.verification)
+            .map(|check| check.checked)
     }
 
     /// Reads a check. Request errors (`608`, `609`, `613`, `624`, `603`, `429`...) are
@@ -472,7 +472,7 @@ impl Cinetpay {
             .filter(|s| !s.trim().is_empty())
             .map(CinetpayPaymentStatus::parse);
         let status = match &wire_status {
-            Some(word) => settle_status(word, &code),
+            Some(word) => status_of(word, &code),
             None => match code.payment_status() {
                 Some(status) => status,
                 None => return Err(self.code_error(&code, &envelope, response.status)),
@@ -498,7 +498,7 @@ impl Cinetpay {
             .as_ref()
             .map_or_else(|| code.as_str().to_owned(), |s| s.as_str().to_owned());
         Ok(PaymentCheck {
-            verification: CheckedPayment {
+            checked: CheckedPayment {
                 provider_ref: transaction_id.to_owned(),
                 status,
                 provider_status,
@@ -578,7 +578,7 @@ impl Cinetpay {
 }
 
 /// `data.status` refined by the answer's code; every status listed.
-fn settle_status(status: &CinetpayPaymentStatus, code: &CheckoutCode) -> PaymentStatus {
+fn status_of(status: &CinetpayPaymentStatus, code: &CheckoutCode) -> PaymentStatus {
     match status {
         CinetpayPaymentStatus::Accepted if *code != CheckoutCode::Success => PaymentStatus::Pending,
         CinetpayPaymentStatus::Refused if *code == CheckoutCode::TransactionCancel => {

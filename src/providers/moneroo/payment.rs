@@ -240,8 +240,9 @@ pub struct MonerooReturn {
     pub payment_status: Option<MonerooPaymentStatus>,
 }
 
-/// Reads `paymentId` and `paymentStatus` from a return URL or its query string. Seed 000
-/// names them `monerooPaymentId` and `monerooPaymentStatus`; both spellings are read.
+/// Reads `paymentId` and `paymentStatus` from a return URL or its query string, or
+/// `monerooPaymentId` and `monerooPaymentStatus` as some integrations name them: both
+/// spellings are read.
 /// `None` when there is no well-formed id.
 pub fn read_return(url_or_query: &str) -> Option<MonerooReturn> {
     let query = match url_or_query.split_once('?') {
