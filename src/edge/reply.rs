@@ -16,7 +16,8 @@ pub type Reply = Result<HttpResponse, Failure>;
 /// contract's error answer (`{"error": {"code", "message", "field"?}}`).
 #[derive(Debug)]
 pub enum Failure {
-    /// The ledger failed: answered as [`ledger_error`] says.
+    /// The ledger failed: a `503` (`ledger_unavailable`, or `ledger_not_configured`
+    /// when there is none), its own words kept for the log.
     Ledger(LedgerError),
     /// An error answer written out already (a refusal, a `404`, a `422`).
     Answer(HttpResponse),

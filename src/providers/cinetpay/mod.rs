@@ -118,7 +118,7 @@ impl Keys {
 }
 
 /// The CinetPay connector: keys, base URLs and the `User-Agent` CinetPay insists on. Every
-/// request builder and response reader is a method on it (see [`payment`], [`transfer`]).
+/// request builder and response reader is a method on it (see [`payment`], [`payout`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cinetpay {
     keys: Keys,
