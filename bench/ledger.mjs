@@ -25,7 +25,7 @@ function migrationStatements(dir = `${root}migrations`) {
 }
 
 // Settled payments spread over the three providers, each with the one event that settled
-// it, as a running shop's ledger holds them. Generated in SQLite itself, BATCH rows per
+// it and the merchant's event it announced (delivered), as a running shop's ledger holds them. Generated in SQLite itself, BATCH rows per
 // statement, so seeding 100 000 rows takes seconds, not minutes.
 const SEED_SESSIONS = `
 INSERT INTO sessions (id, provider, order_id, amount, currency, description, status, provider_ref,
@@ -44,6 +44,12 @@ WITH RECURSIVE n(i) AS (SELECT ?1 UNION ALL SELECT i + 1 FROM n WHERE i < ?2)
 SELECT printf('seed:%d:success', i), printf('gs-%024x', i), 'webhook', 'succeeded', 'pending', 'success',
   1000 + (i % 97) * 500, 1, 1790000060 + i, 'seed'
 FROM n`;
+const SEED_MERCHANT_EVENTS = `
+INSERT INTO merchant_events (id, type, subject_id, payload, created_at, attempts, next_attempt_at, delivered_to)
+WITH RECURSIVE n(i) AS (SELECT ?1 UNION ALL SELECT i + 1 FROM n WHERE i < ?2)
+SELECT printf('msg_seed%016x', i), 'payment.succeeded', printf('gs-%024x', i),
+  printf('{"type":"payment.succeeded","data":{"id":"gs-%024x","status":"succeeded"}}', i), 1790000060 + i, 1, NULL, 'seedtag0'
+FROM n`;
 
 /** Creates the schema and `size` settled payments; returns the milliseconds it took. */
 export async function seed(db, size, migrations) {
@@ -51,7 +57,7 @@ export async function seed(db, size, migrations) {
   await db.batch(migrationStatements(migrations).map((sql) => db.prepare(sql)));
   for (let start = 1; start <= size; start += BATCH) {
     const end = Math.min(size, start + BATCH - 1);
-    await db.batch([db.prepare(SEED_SESSIONS).bind(start, end), db.prepare(SEED_EVENTS).bind(start, end)]);
+    await db.batch([SEED_SESSIONS, SEED_EVENTS, SEED_MERCHANT_EVENTS].map((sql) => db.prepare(sql).bind(start, end)));
   }
   const { n } = await db.prepare("SELECT count(*) AS n FROM sessions").first();
   if (n !== size) throw new Error(`seeded ${n} sessions, wanted ${size}`);
@@ -74,6 +80,11 @@ INSERT INTO session_events (event_key, session_id, source, status, previous_stat
 SELECT 'seed:' || i || ':success', 'gs-' || lpad(to_hex(i), 24, '0'), 'webhook', 'succeeded', 'pending', 'success',
   1000 + (i % 97) * 500, 1, 1790000060 + i, 'seed'
 FROM generate_series(?1::bigint, ?2::bigint) AS i`;
+const PG_SEED_MERCHANT_EVENTS = `
+INSERT INTO merchant_events (id, type, subject_id, payload, created_at, attempts, next_attempt_at, delivered_to)
+SELECT 'msg_seed' || lpad(to_hex(i), 16, '0'), 'payment.succeeded', 'gs-' || lpad(to_hex(i), 24, '0'),
+  '{"type":"payment.succeeded","data":{"id":"gs-' || lpad(to_hex(i), 24, '0') || '","status":"succeeded"}}', 1790000060 + i, 1, NULL, 'seedtag0'
+FROM generate_series(?1::bigint, ?2::bigint) AS i`;
 
 /** `size` settled payments in a SQLite file or PostgreSQL, through the edge's own binding. */
 async function seedUrl(kind, url, size) {
@@ -82,11 +93,13 @@ async function seedUrl(kind, url, size) {
   const { openPostgres } = await import("../js/edge/ledger-postgres.js");
   const db = kind === "sqlite" ? await openSqlite(url.slice("file:".length)) : await openPostgres(url, { autoMigrate: true });
   try {
-    const [sessions, events] = kind === "sqlite" ? [SEED_SESSIONS, SEED_EVENTS] : [PG_SEED_SESSIONS, PG_SEED_EVENTS];
+    const statements = kind === "sqlite" ? [SEED_SESSIONS, SEED_EVENTS, SEED_MERCHANT_EVENTS] : [PG_SEED_SESSIONS, PG_SEED_EVENTS, PG_SEED_MERCHANT_EVENTS];
     for (let start = 1; start <= size; start += BATCH) {
       const end = Math.min(size, start + BATCH - 1);
-      await db.batch([db.prepare(sessions).bind(start, end), db.prepare(events).bind(start, end)]);
+      await db.batch(statements.map((sql) => db.prepare(sql).bind(start, end)));
     }
+    const { n } = await db.prepare("SELECT count(*) AS n FROM merchant_events").first();
+    if (Number(n) !== size) throw new Error(`seeded ${n} merchant events, wanted ${size}`);
     return performance.now() - t0;
   } finally {
     await db.close();
