@@ -107,7 +107,13 @@ const ledgers = {
   memory: { kind: "memory", open: () => inNode({ GUICHET_LEDGER: "memory" }) },
   d1: { kind: "d1", open: () => inWorkerd() },
   sqlite: { kind: "sqlite", open: () => inNode({ GUICHET_LEDGER_URL: `file:${join(dir, `ledger-${Date.now()}.db`)}` }) },
-  postgres: { kind: "postgres", open: async () => inNode({ GUICHET_LEDGER_URL: await postgres.database(), GUICHET_LEDGER_AUTO_MIGRATE: "1" }) },
+  postgres: {
+    kind: "postgres",
+    open: async () => {
+      const url = await postgres.database();
+      return { url, ...inNode({ GUICHET_LEDGER_URL: url, GUICHET_LEDGER_AUTO_MIGRATE: "1" }) };
+    },
+  },
 };
 
 const json = (body, headers = {}) => ({ method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
@@ -174,8 +180,9 @@ async function show(send, i, session) {
 for (const [name, ledger] of Object.entries(ledgers)) {
   describe(`ledger conformance: ${name}`, () => {
     let send;
+    let url;
     before(async () => {
-      ({ send } = await ledger.open());
+      ({ send, url } = await ledger.open());
     });
 
     test("health names the ledger in use", async () => {
@@ -308,5 +315,49 @@ for (const [name, ledger] of Object.entries(ledgers)) {
       await eventually(async () => (await listedNow()).every((e) => e.delivery.delivered), 20_000, "every event delivered");
       for (const event of all) for (const endpoint of endpoints) assert.equal(endpoint.of(event.id).length, 1, event.type);
     });
+
+    // PostgreSQL draws a row's seq when it is inserted, not when its transaction commits:
+    // another process's event may hold a lower cursor than one already listed. A second
+    // client stands in for that process, its event inserted and not yet committed while
+    // this edge applies a payment and a reader takes a page.
+    if (name === "postgres") {
+      test("an event committed after a later-drawn one is still listed after the cursor a reader passed", async () => {
+        const { end: start } = await eventsAfter(send, "");
+        const e = await paidSession(send);
+        const { default: connect } = await import("postgres");
+        const sql = connect(url, { max: 2, onnotice: () => {} });
+        try {
+          const subject = `gs-${"0".repeat(18)}held01`;
+          let release;
+          const released = new Promise((ok) => (release = ok));
+          let inserted;
+          const written = new Promise((ok) => (inserted = ok));
+          const held = sql.begin(async (tx) => {
+            const payload = JSON.stringify({ type: "payment.succeeded", timestamp: new Date().toISOString(), data: { object: "session", id: subject, status: "succeeded" } });
+            await tx`INSERT INTO merchant_events (id, type, subject_id, payload, created_at) VALUES (${"msg_held0123456789abcdef01"}, ${"payment.succeeded"}, ${subject}, ${payload}, ${Math.floor(Date.now() / 1000)})`;
+            inserted();
+            await released;
+          });
+          await written;
+          let settled = false;
+          const answered = send(0, "/webhooks/moneroo", e.success).then((answer) => {
+            settled = true;
+            return answer;
+          });
+          // The edge's change is committed, or waits behind the open transaction.
+          await eventually(async () => settled || (await sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`)[0].n > 0, 20_000, "the edge's change committed or waiting");
+          const first = await eventsPage(send, start, 100);
+          release();
+          await held;
+          const answer = await answered;
+          assert.equal(answer.status, 200, await answer.text());
+          const { listed } = await eventsAfter(send, first.next_cursor ?? start);
+          const seen = [...first.data, ...listed].map((event) => event.data.id);
+          assert.deepEqual(seen.toSorted(), [subject, e.session.id].toSorted(), `listed ${JSON.stringify(seen)} (first page ${JSON.stringify(first.data.map((event) => [event.cursor, event.data.id]))})`);
+        } finally {
+          await sql.end();
+        }
+      });
+    }
   });
 }
