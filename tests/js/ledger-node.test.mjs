@@ -9,16 +9,18 @@
 //   is applied once, by its notification, none lost, and announces one event, delivered
 //   once to the merchant's endpoint;
 // - Deno (`deno serve` on the published entry point) keeps its sessions in the same two
-//   ledgers across a restart.
+//   ledgers across a restart;
+// - `npx guichet-migrate` brings a new PostgreSQL database up to date, once.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { createServer } from "node:http";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startSandbox, freePort, eventually } from "./support/stack.mjs";
 import { startPostgres } from "./support/postgres.mjs";
+import { readMigrations } from "../../js/edge/ledger-migrations.js";
 
 const root = new URL("../../", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "guichet-ledger-node-"));
@@ -258,3 +260,25 @@ for (const [kind, ledgerUrl] of Object.entries(ledgers)) {
     }
   });
 }
+
+test("guichet-migrate brings a new PostgreSQL ledger up to date once; the edge needs it without GUICHET_LEDGER_AUTO_MIGRATE", async () => {
+  const url = await postgres.database();
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}/api`;
+  const edge = await startEdge(url, port, 1, { GUICHET_LEDGER_AUTO_MIGRATE: "" });
+  try {
+    const refused = await fetch(`${base}/sessions`, json({ provider: "moneroo", items: [{ sku: "wax-6y", quantity: 1 }], customer: { first_name: "Awa", last_name: "Koné", email: "awa@example.ci" } }));
+    assert.equal(refused.status, 503, "no tables yet");
+    assert.equal((await refused.json()).error.code, "ledger_unavailable");
+    await eventually(() => /guichet-migrate/.test(edge.output()), 10_000, "the log to name guichet-migrate");
+    // The bin package.json names, as `npx guichet-migrate` runs it.
+    const { bin } = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+    const migrate = () => execFileSync(process.execPath, [join(root, bin["guichet-migrate"])], { env: { PATH: process.env.PATH, GUICHET_LEDGER_URL: url }, encoding: "utf8" }).trim();
+    assert.equal(migrate(), `applied ${readMigrations("postgres").map((m) => m.name).join(", ")}`);
+    assert.equal(migrate(), "the PostgreSQL ledger is up to date");
+    const session = await openSession(base);
+    assert.equal((await read(base, session)).status, "pending");
+  } finally {
+    await edge.stop();
+  }
+});
