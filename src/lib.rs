@@ -23,8 +23,8 @@
 //!   Dependencies run one way: `edge::worker` → `edge::router` → the handlers →
 //!   `edge::{gateway, connector, ledger}` → `providers` → `http`/`form`/`secret`/
 //!   `signature`/`domain`. `providers` never names `edge`; `domain` names neither; no
-//!   source file outside tests and the sandbox passes 750 lines (`scripts/layers.sh`
-//!   checks all three in `npm test`).
+//!   source file under `src/` passes 750 lines (`scripts/layers.sh` checks all three in
+//!   `npm test`).
 //! - `browser` (feature `browser`) is the storefront SDK: redirect and seamless checkout.
 //!   It never compiles `edge` or `providers`, so it cannot name a secret.
 //! - `sandbox` (feature `sandbox`, native only) is a local stand-in for the three
