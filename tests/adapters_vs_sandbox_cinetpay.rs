@@ -343,7 +343,7 @@ async fn cinetpay_transfer_logs_in_adds_the_contact_sends_and_checks_it_validate
     assert_eq!(steps, [TreatmentStatus::Rec, TreatmentStatus::Val]);
 
     let checked = adapter
-        .read_payout_check(&send(adapter.check_payout(&token, "PAYOUT-100")).await)
+        .read_transfer_check(&send(adapter.check_payout(&token, "PAYOUT-100")).await)
         .unwrap();
     assert_eq!(checked[0].status(), PaymentStatus::Succeeded);
     let truth = payout_truth(sandbox.base_url(), "cinetpay", "PAYOUT-100").await;

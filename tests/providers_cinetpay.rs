@@ -14,12 +14,12 @@ use guichet::http::{HttpRequest, HttpResponse, Method};
 use guichet::providers::cinetpay::wire::{CinetpayPaymentRequest, CinetpayResponse};
 use guichet::providers::cinetpay::{
     read_notification, read_return, read_transfer_notification, sign_notification,
-    verify_notification, CheckoutCode, Cinetpay, CinetpayPaymentStatus, Inbound, Keys,
-    NotificationError, PaymentNotification, PaymentOptions, ReturnVisit, TransferCode,
+    verify_notification, CheckoutCode, Cinetpay, CinetpayPaymentStatus, CinetpayPayout, Inbound,
+    Keys, NotificationError, PaymentNotification, PaymentOptions, ReturnVisit, TransferCode,
     TransferContact, TransferNotification, TransferOrder, TransferToken, TreatmentStatus,
     DEFAULT_CHECKOUT_BASE, DEFAULT_TRANSFER_BASE,
 };
-use guichet::providers::{PaymentRequest, ProviderError};
+use guichet::providers::{CheckedPayout, PaymentRequest, PayoutAnswer, PayoutStep, ProviderError};
 use serde_json::Value;
 
 const APIKEY: &str = "12912847765bc0db748fdd44.40081707";
@@ -1490,7 +1490,7 @@ fn transfer_check_asks_by_our_id_and_reads_val_as_succeeded() {
         "https://client.cinetpay.com/v1/transfer/check/money?token=tok-7f3a9c&client_transaction_id=payout-0001"
     );
     let records = connector()
-        .read_payout_check(&answer(200, "transfer_check.json"))
+        .read_transfer_check(&answer(200, "transfer_check.json"))
         .unwrap();
     let record = &records[0];
     assert_eq!(record.treatment_status, TreatmentStatus::Val);
@@ -1503,6 +1503,168 @@ fn transfer_check_asks_by_our_id_and_reads_val_as_succeeded() {
     assert_eq!(record.operator.as_deref(), Some("OM"));
     assert_eq!(record.comment.as_deref(), Some("Transfert effectué"));
     assert_eq!(record.validated_at.as_deref(), Some("2024-09-15 12:01:44"));
+}
+
+fn contact_answer(code: u16) -> HttpResponse {
+    HttpResponse::new(
+        200,
+        format!(
+            r#"{{"code":0,"message":"OPERATION_SUCCES","data":[[{{"prefix":"225","phone":"0701020304","code":{code},"status":"refused"}}]]}}"#
+        ),
+    )
+}
+
+fn prepared_payout() -> CinetpayPayout {
+    CinetpayPayout {
+        contact: TransferContact {
+            phone: phone("0701020304"),
+            name: "Kone".into(),
+            surname: "Awa".into(),
+            email: "awa.kone@example.ci".into(),
+        },
+        transfer: order(),
+    }
+}
+
+#[test]
+fn a_payout_is_sent_as_login_then_contact_then_transfer_each_answer_giving_the_next_call() {
+    let adapter = connector();
+    let payout = prepared_payout();
+    let login = adapter.initialize_payout().unwrap();
+    assert_eq!(
+        (login.step, &login.request),
+        (PayoutStep::Login, &adapter.login().unwrap())
+    );
+    let logged_in = answer(200, "transfer_login.json");
+    let token = adapter.read_login(&logged_in, 1_700_000_000).unwrap();
+    let PayoutAnswer::Next(contact) = adapter
+        .read_created_payout(&payout, &login, &logged_in, 1_700_000_000)
+        .unwrap()
+    else {
+        panic!("the login leads to the contact");
+    };
+    assert_eq!(contact.step, PayoutStep::Contact);
+    assert_eq!(
+        contact.request,
+        adapter
+            .add_contacts(&token, core::slice::from_ref(&payout.contact))
+            .unwrap()
+    );
+    let PayoutAnswer::Next(send) = adapter
+        .read_created_payout(&payout, &contact, &contact_answer(726), 1_700_000_001)
+        .unwrap()
+    else {
+        panic!("a contact already there leads to the send");
+    };
+    assert_eq!(send.step, PayoutStep::Send);
+    assert_eq!(
+        send.request,
+        adapter.send_transfer(&token, &[order()]).unwrap(),
+        "the login's token, not a new one"
+    );
+    let said = adapter
+        .read_created_payout(&payout, &send, &answer(200, "transfer_send.json"), 0)
+        .unwrap();
+    assert_eq!(
+        said,
+        PayoutAnswer::Said(Some(CheckedPayout {
+            provider_ref: Some("EA1.2.Z3".into()),
+            reference: Some("payout-0001".into()),
+            status: PaymentStatus::Pending,
+            provider_status: "NEW".into(),
+            amount: Some(money(5000, Currency::XOF)),
+            failure: None,
+        }))
+    );
+    let refused = adapter
+        .read_created_payout(
+            &payout,
+            &send,
+            &answer(200, "transfer_send_line_refused.json"),
+            0,
+        )
+        .unwrap();
+    let PayoutAnswer::Said(Some(refused)) = refused else {
+        panic!("a refused line is an answer about our payout");
+    };
+    assert_eq!(refused.status, PaymentStatus::Failed);
+    assert_eq!(
+        refused.failure.as_deref(),
+        Some("CinetPay refused the transfer (code 724)")
+    );
+}
+
+#[test]
+fn a_contact_cinetpay_refuses_stops_the_payout_before_the_send() {
+    let adapter = connector();
+    let payout = prepared_payout();
+    let PayoutAnswer::Next(contact) = adapter
+        .read_created_payout(
+            &payout,
+            &adapter.initialize_payout().unwrap(),
+            &answer(200, "transfer_login.json"),
+            0,
+        )
+        .unwrap()
+    else {
+        panic!("the login leads to the contact");
+    };
+    assert_eq!(
+        adapter
+            .read_created_payout(&payout, &contact, &contact_answer(723), 0)
+            .unwrap(),
+        PayoutAnswer::Refused(
+            PayoutStep::Contact,
+            "CinetPay refused the contact (code 723)".into()
+        )
+    );
+    let error = adapter
+        .read_created_payout(
+            &payout,
+            &adapter.initialize_payout().unwrap(),
+            &answer(200, "transfer_login_701.json"),
+            0,
+        )
+        .unwrap_err();
+    assert_eq!(error.code, "701");
+}
+
+#[test]
+fn a_payout_check_logs_in_then_asks_by_our_id_and_reads_only_our_line() {
+    let adapter = connector();
+    let login = adapter.initialize_payout().unwrap();
+    let logged_in = answer(200, "transfer_login.json");
+    let token = adapter.read_login(&logged_in, 5).unwrap();
+    let PayoutAnswer::Next(check) = adapter
+        .read_payout_check("payout-0001", Currency::XOF, &login, &logged_in, 5)
+        .unwrap()
+    else {
+        panic!("the login leads to the check");
+    };
+    assert_eq!(
+        (check.step, &check.request),
+        (
+            PayoutStep::Check,
+            &adapter.check_payout(&token, "payout-0001")
+        )
+    );
+    let checked = answer(200, "transfer_check.json");
+    let PayoutAnswer::Said(Some(ours)) = adapter
+        .read_payout_check("payout-0001", Currency::XOF, &check, &checked, 5)
+        .unwrap()
+    else {
+        panic!("our line is read");
+    };
+    assert_eq!(ours.status, PaymentStatus::Succeeded);
+    assert_eq!(ours.provider_status, "VAL");
+    assert_eq!(ours.amount, Some(money(5000, Currency::XOF)));
+    assert_eq!(
+        adapter
+            .read_payout_check("payout-0002", Currency::XOF, &check, &checked, 5)
+            .unwrap(),
+        PayoutAnswer::Said(None),
+        "a line about another payout says nothing of ours"
+    );
 }
 
 #[test]

@@ -977,7 +977,7 @@ fn moneroo_payout_verify_and_retrieve_are_authenticated_gets() {
 #[test]
 fn moneroo_payout_success_is_delivered() {
     let payout = read_payout_check(&response(200, "payout_verify_success.json")).unwrap();
-    assert_eq!(payout.provider_ref, "po5z8x2c4v6b");
+    assert_eq!(payout.provider_ref.as_deref(), Some("po5z8x2c4v6b"));
     assert_eq!(payout.status, PaymentStatus::Succeeded);
     assert_eq!(payout.provider_status, "success");
     assert_eq!(payout.amount, Some(xof(10000)));

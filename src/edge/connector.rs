@@ -2,15 +2,22 @@
 //! caring which provider answers. Built per request from the [`Config`]. Every adapter
 //! spells a step the same way: `initialize_payment`,
 //! `read_created_payment`, `check_payment`, `read_payment_check` for payments;
-//! `prepare_payout`, `initialize_payout` (CinetPay: `add_contacts` then `send_transfer`),
-//! `read_created_payout`, `check_payout`, `read_payout_check` for payouts.
+//! `prepare_payout`, `initialize_payout`, `read_created_payout`, `check_payout`,
+//! `read_payout_check` for payouts.
+//!
+//! A payout's send or check may take several calls (CinetPay logs in, then makes the
+//! recipient a contact, then sends): each answer goes back to the adapter, which gives the
+//! next [`PayoutCall`] or what the provider says ([`PayoutAnswer`]); the edge only sends.
 
-use crate::domain::{PaymentStatus, Provider, Violations};
+use crate::domain::{Currency, PaymentStatus, Phone, Provider, Violations};
 use crate::http::{HttpRequest, HttpResponse};
-use crate::providers::cinetpay::Cinetpay;
+use crate::providers::cinetpay::{Cinetpay, CinetpayPayout};
 use crate::providers::moneroo::{self, MonerooKeys, MonerooPaymentOptions};
 use crate::providers::moneyfusion::{MoneyFusion, PaymentToken};
-use crate::providers::{CheckedPayment, CreatedPayment, PaymentRequest, ProviderError};
+use crate::providers::{
+    CheckedPayment, CheckedPayout, CreatedPayment, PaymentRequest, PayoutAnswer, PayoutCall,
+    PayoutOrder, PayoutStep, ProviderError,
+};
 
 use super::Config;
 
@@ -104,6 +111,170 @@ impl<'a> Connector<'a> {
                     retryable: false,
                 }),
             },
+        }
+    }
+}
+
+/// Why a payout cannot be prepared: nothing is claimed, nothing sent.
+pub enum Unprepared {
+    /// A provider setting the payout needs is not set (its name, never a value).
+    Setting(&'static str),
+    /// The provider posts notifications, and `GUICHET_PUBLIC_URL` is not set.
+    PublicUrl,
+    /// Every rule of the provider the payout breaks, at the request's paths.
+    Invalid(Violations),
+}
+
+impl From<Violations> for Unprepared {
+    fn from(violations: Violations) -> Unprepared {
+        Unprepared::Invalid(violations)
+    }
+}
+
+/// A payout checked against the provider's rules, ready to send.
+pub struct PreparedPayout<'a> {
+    /// The first call: the send itself, or CinetPay's login.
+    pub first: PayoutCall,
+    /// The recipient's phone as the provider reads it, for the masked copy we keep.
+    pub phone: Option<Phone>,
+    sender: Sender<'a>,
+}
+
+enum Sender<'a> {
+    Moneroo,
+    CinetPay(&'a Cinetpay, CinetpayPayout),
+    MoneyFusion(&'a MoneyFusion),
+}
+
+impl PreparedPayout<'_> {
+    /// Reads one answer of the send, at `now` (seconds since the epoch): the next call, a
+    /// refusal before the send, or what the provider says of the payout sent.
+    pub fn read_created_payout(
+        &self,
+        call: &PayoutCall,
+        response: &HttpResponse,
+        now: u64,
+    ) -> Result<PayoutAnswer, ProviderError> {
+        let accepted = |provider_ref, word| {
+            PayoutAnswer::Said(Some(CheckedPayout::accepted(provider_ref, word)))
+        };
+        match &self.sender {
+            Sender::Moneroo => moneroo::read_created_payout(response)
+                .map(|created| accepted(created.provider_ref, "initiated")),
+            Sender::MoneyFusion(adapter) => adapter
+                .read_created_payout(response)
+                .map(|submitted| accepted(submitted.provider_ref, "submitted")),
+            Sender::CinetPay(adapter, payout) => {
+                adapter.read_created_payout(payout, call, response, now)
+            }
+        }
+    }
+}
+
+impl<'a> Connector<'a> {
+    /// Checks the payout against the provider's rules and prepares its first call.
+    /// `webhooks` is where this backend takes notifications (`.../webhooks/`), when its
+    /// public URL is known.
+    pub fn prepare_payout(
+        self,
+        mut order: PayoutOrder,
+        webhooks: Option<&str>,
+    ) -> Result<PreparedPayout<'a>, Unprepared> {
+        let notify_url = |leaf: &str| {
+            webhooks
+                .map(|base| format!("{base}{leaf}"))
+                .ok_or(Unprepared::PublicUrl)
+        };
+        let send = |request| PayoutCall {
+            step: PayoutStep::Send,
+            request,
+            token: None,
+        };
+        match self {
+            Connector::Moneroo(keys) => {
+                let (request, phone) = moneroo::prepare_payout(keys, &order)?;
+                Ok(PreparedPayout {
+                    first: send(request),
+                    phone,
+                    sender: Sender::Moneroo,
+                })
+            }
+            Connector::CinetPay(adapter) => {
+                let Ok(first) = adapter.initialize_payout() else {
+                    return Err(Unprepared::Setting("CINETPAY_TRANSFER_PASSWORD"));
+                };
+                order.notify_url = Some(notify_url("cinetpay/transfers")?);
+                let (payout, phone) = adapter.prepare_payout(&order)?;
+                Ok(PreparedPayout {
+                    first,
+                    phone: Some(phone),
+                    sender: Sender::CinetPay(adapter, payout),
+                })
+            }
+            Connector::MoneyFusion(adapter) => {
+                order.notify_url = Some(notify_url("moneyfusion")?);
+                let withdrawal = adapter.prepare_payout(&order)?;
+                let Ok(request) = adapter.initialize_payout(&withdrawal) else {
+                    return Err(Unprepared::Setting("MONEYFUSION_PRIVATE_KEY"));
+                };
+                Ok(PreparedPayout {
+                    first: send(request),
+                    phone: Some(withdrawal.phone().clone()),
+                    sender: Sender::MoneyFusion(adapter),
+                })
+            }
+        }
+    }
+
+    /// The first call of a payout's status check (CinetPay: the login), by our id or the
+    /// provider's. `None` when the provider cannot be asked: MoneyFusion has no payout
+    /// status call, a Moneroo payout whose id we never learnt.
+    pub fn check_payout(self, provider_ref: Option<&str>) -> Option<PayoutCall> {
+        match self {
+            Connector::Moneroo(keys) => provider_ref.map(|provider_ref| PayoutCall {
+                step: PayoutStep::Check,
+                request: moneroo::check_payout(keys, provider_ref),
+                token: None,
+            }),
+            Connector::CinetPay(adapter) => adapter.initialize_payout().ok(),
+            Connector::MoneyFusion(_) => None,
+        }
+    }
+
+    /// Reads one answer of a payout's status check, at `now`: the next call, or what the
+    /// provider says of *our* payout (`id`, the provider's `provider_ref`, amounts in
+    /// `currency`); an answer about another payout says nothing.
+    pub fn read_payout_check(
+        self,
+        (id, provider_ref, currency): (&str, Option<&str>, Currency),
+        call: &PayoutCall,
+        response: &HttpResponse,
+        now: u64,
+    ) -> Result<PayoutAnswer, ProviderError> {
+        match self {
+            Connector::Moneroo(_) => moneroo::read_payout_check(response).map(|checked| {
+                PayoutAnswer::Said(
+                    Some(checked).filter(|c| c.provider_ref.as_deref() == provider_ref),
+                )
+            }),
+            Connector::CinetPay(adapter) => {
+                adapter.read_payout_check(id, currency, call, response, now)
+            }
+            Connector::MoneyFusion(_) => Ok(PayoutAnswer::Said(None)),
+        }
+    }
+
+    /// The ledger's key for what a status check said of payout `id`: Moneroo's answers
+    /// are keyed by its payout id, CinetPay's checks by ours.
+    pub fn checked_payout_key(self, id: &str, checked: &CheckedPayout) -> String {
+        let word = &checked.provider_status;
+        match self {
+            Connector::CinetPay(_) => format!("{}:{id}:check:{word}", Provider::CinetPay),
+            Connector::Moneroo(_) | Connector::MoneyFusion(_) => format!(
+                "{}:{}:{word}",
+                self.provider(),
+                checked.provider_ref.as_deref().unwrap_or(id)
+            ),
         }
     }
 }

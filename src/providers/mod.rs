@@ -104,6 +104,88 @@ impl CheckedPayment {
     }
 }
 
+/// What a provider says about a payout, whatever the provider: the answer to a status
+/// call, or to the send itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedPayout {
+    /// The provider's id of the payout, when the answer gives one.
+    pub provider_ref: Option<String>,
+    /// Our payout id, when the provider echoes it (CinetPay's `client_transaction_id`).
+    pub reference: Option<String>,
+    /// The provider's status mapped onto ours: pending, succeeded or failed.
+    pub status: PaymentStatus,
+    /// The provider's own status word, for the record.
+    pub provider_status: String,
+    /// The amount, when the provider names it in a currency we know.
+    pub amount: Option<Money>,
+    /// Why the payout failed, in the provider's terms, when it did.
+    pub failure: Option<String>,
+}
+
+impl CheckedPayout {
+    /// A payout the provider accepted and will carry out: pending under its id.
+    pub fn accepted(provider_ref: String, provider_status: &str) -> CheckedPayout {
+        CheckedPayout {
+            provider_ref: Some(provider_ref),
+            reference: None,
+            status: PaymentStatus::Pending,
+            provider_status: provider_status.to_owned(),
+            amount: None,
+            failure: None,
+        }
+    }
+}
+
+/// A step of a payout exchange, which may take several calls (CinetPay logs in first,
+/// and makes the recipient a contact before it sends).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PayoutStep {
+    /// Obtaining a token.
+    Login,
+    /// Making the recipient one of the merchant's contacts.
+    Contact,
+    /// Sending the money: the one call never repeated after a timeout or a 5xx.
+    Send,
+    /// Asking what became of the payout.
+    Check,
+}
+
+impl PayoutStep {
+    /// The step's name in a payout's record (`login: failed`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PayoutStep::Login => "login",
+            PayoutStep::Contact => "contact",
+            PayoutStep::Send => "send",
+            PayoutStep::Check => "check",
+        }
+    }
+}
+
+/// One provider call of a payout exchange. Adapters do no I/O: the edge sends `request`
+/// and hands the answer back to the adapter, which says what comes next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PayoutCall {
+    /// Which step this call is.
+    pub step: PayoutStep,
+    /// The request to send.
+    pub request: HttpRequest,
+    /// The token a login gave, for the calls after it (CinetPay).
+    pub token: Option<cinetpay::TransferToken>,
+}
+
+/// What an adapter makes of one answer of a payout exchange.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PayoutAnswer {
+    /// Another call to make, built from this answer (the contact after the login).
+    Next(PayoutCall),
+    /// Nothing was sent: the exchange stopped before the send, at this step, for this
+    /// reason.
+    Refused(PayoutStep, String),
+    /// What the provider says of our payout; `None` when its answer names none.
+    Said(Option<CheckedPayout>),
+}
+
 /// What every adapter needs to send a payout, whatever the provider: `POST /payouts` read
 /// and its amount checked. Each adapter's `prepare_payout` checks it against the
 /// provider's own rules and reports every violation at this request's paths

@@ -35,7 +35,7 @@ use super::ledger::{Ledger, PayoutChange, PayoutClaim, PayoutRecord};
 use super::reply::{self, Reply};
 use super::runtime::{new_id, rfc3339, Runtime};
 use request::{digest, is_idempotency_key, parse};
-use send::{prepare, send_once, Refusal};
+use send::{prepare, send_once};
 
 /// What the merchant reads about a payout.
 #[derive(Serialize)]
@@ -121,11 +121,7 @@ pub async fn create(edge: &Edge<'_, impl Effects>, request: &Incoming) -> Reply 
         Err(violations) => return Err(reply::invalid(&violations, lang).into()),
     };
     let id = new_id("po");
-    let (send, recipient_json) = match prepare(edge, &parsed, &id) {
-        Ok(prepared) => prepared,
-        Err(Refusal::Invalid(violations)) => return Err(reply::invalid(&violations, lang).into()),
-        Err(Refusal::Answer(answer)) => return Err(answer.into()),
-    };
+    let (send, recipient_json) = prepare(edge, &parsed, &id, lang)?;
     let now = edge.runtime.now();
     let payout = PayoutRecord {
         id: id.clone(),

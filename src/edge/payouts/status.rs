@@ -1,11 +1,11 @@
 //! What became of a payout, asked of the provider: Moneroo's payout status, CinetPay's
 //! transfer check. MoneyFusion has no payout status call.
 
-use crate::domain::{Money, PaymentStatus, Provider};
-use crate::providers::cinetpay::{Cinetpay, TransferRecord, TransferToken};
-use crate::providers::moneroo;
-use crate::providers::ProviderError;
+use crate::domain::{Money, Provider};
+use crate::http::HttpResponse;
+use crate::providers::{CheckedPayout, PayoutAnswer, PayoutCall, PayoutStep, ProviderError};
 
+use super::super::connector::Connector;
 use super::super::context::{Edge, Effects};
 use super::super::gateway::{self, Retry};
 use super::super::ledger::{PayoutChange, PayoutRecord};
@@ -19,62 +19,24 @@ pub(crate) async fn check_status(
     payout: &PayoutRecord,
 ) -> Option<PayoutChange> {
     let at = edge.runtime.now();
-    match payout.provider {
-        Provider::Moneroo => {
-            let keys = edge.config.moneroo.as_ref()?;
-            let provider_ref = payout.provider_ref.as_deref()?;
-            let checked = gateway::call(
-                edge.transport,
-                edge.runtime,
-                Provider::Moneroo,
-                &moneroo::check_payout(keys, provider_ref),
-                Retry::READ,
-                moneroo::read_payout_check,
-            )
-            .await
-            .ok()?;
-            let ours = checked.provider_ref == provider_ref && same_amount(payout, checked.amount);
-            ours.then(|| PayoutChange {
-                event_key: format!(
-                    "{}:{provider_ref}:{}",
-                    Provider::Moneroo,
-                    checked.provider_status
-                ),
-                status: checked.status,
-                provider_ref: Some(provider_ref.to_owned()),
-                failure: (checked.status == PaymentStatus::Failed)
-                    .then(|| format!("Moneroo reports the payout {}", checked.provider_status)),
-                provider_status: checked.provider_status,
-                at,
-            })
-        }
-        Provider::CinetPay => {
-            let adapter = edge.config.cinetpay.as_ref()?;
-            let token = cinetpay_login(edge, adapter).await.ok()?;
-            let records = gateway::call(
-                edge.transport,
-                edge.runtime,
-                Provider::CinetPay,
-                &adapter.check_payout(&token, &payout.id),
-                Retry::READ,
-                |response| adapter.read_payout_check(response),
-            )
-            .await
-            .ok()?;
-            let record = records
-                .into_iter()
-                .find(|r| r.client_transaction_id.as_deref() == Some(payout.id.as_str()))?;
-            let amount = record
-                .amount
-                .as_deref()
-                .and_then(|a| Money::parse_major(a, payout.currency).ok());
-            if !same_amount(payout, amount) {
-                return None;
-            }
-            Some(cinetpay_change(payout, &record, "check", at))
-        }
-        Provider::MoneyFusion => None,
+    let connector = Connector::of(edge.config, payout.provider)?;
+    let first = connector.check_payout(payout.provider_ref.as_deref())?;
+    let asked = (
+        payout.id.as_str(),
+        payout.provider_ref.as_deref(),
+        payout.currency,
+    );
+    let read = |call: &PayoutCall, response: &HttpResponse, now| {
+        connector.read_payout_check(asked, call, response, now)
+    };
+    let Ended::Said(Some(checked)) = exchange(edge, payout.provider, first, read).await else {
+        return None;
+    };
+    if !same_amount(payout, checked.amount) {
+        return None;
     }
+    let key = connector.checked_payout_key(&payout.id, &checked);
+    Some(change_from(&checked, key, at))
 }
 
 /// True unless the provider names another amount than ours.
@@ -82,43 +44,59 @@ fn same_amount(payout: &PayoutRecord, amount: Option<Money>) -> bool {
     amount.is_none_or(|m| m.minor() == payout.amount && m.currency() == payout.currency)
 }
 
-pub(super) fn cinetpay_change(
-    payout: &PayoutRecord,
-    record: &TransferRecord,
-    step: &str,
-    at: u64,
-) -> PayoutChange {
-    let status = record.status();
-    let word = record.treatment_status.as_str().to_owned();
-    let failure = (status == PaymentStatus::Failed).then(|| match &record.code {
-        Some(code) if code.as_str() != "0" => {
-            format!("CinetPay refused the transfer (code {})", code.as_str())
-        }
-        _ => format!("CinetPay reports the transfer {word}"),
-    });
+/// What the provider said of a payout, as the change to record under `event_key`.
+pub(super) fn change_from(checked: &CheckedPayout, event_key: String, at: u64) -> PayoutChange {
     PayoutChange {
-        event_key: format!("{}:{}:{step}:{word}", Provider::CinetPay, payout.id),
-        status,
-        provider_ref: record.transaction_id.clone(),
-        provider_status: word,
-        failure,
+        event_key,
+        status: checked.status,
+        provider_ref: checked.provider_ref.clone(),
+        provider_status: checked.provider_status.clone(),
+        failure: checked.failure.clone(),
         at,
     }
 }
 
-pub(super) async fn cinetpay_login(
+/// How a payout exchange ended.
+pub(super) enum Ended {
+    /// The provider said this of our payout (`None`: its answer named none).
+    Said(Option<CheckedPayout>),
+    /// The adapter stopped before the send, at this step, for this reason.
+    Refused(PayoutStep, String),
+    /// This step's call failed.
+    Failed(PayoutStep, ProviderError),
+}
+
+/// Sends each call of a payout exchange and hands its answer to `read` (the adapter's, at
+/// the clock's `now`) until the adapter asks for no other call. The send is
+/// [`Retry::CREATE`]; logins, contacts and checks are [`Retry::READ`].
+pub(super) async fn exchange(
     edge: &Edge<'_, impl Effects>,
-    adapter: &Cinetpay,
-) -> Result<TransferToken, ProviderError> {
-    let now = edge.runtime.now();
-    let login = adapter.login()?;
-    gateway::call(
-        edge.transport,
-        edge.runtime,
-        Provider::CinetPay,
-        &login,
-        Retry::READ,
-        |response| adapter.read_login(response, now),
-    )
-    .await
+    provider: Provider,
+    first: PayoutCall,
+    read: impl Fn(&PayoutCall, &HttpResponse, u64) -> Result<PayoutAnswer, ProviderError>,
+) -> Ended {
+    let mut call = first;
+    loop {
+        let retry = if call.step == PayoutStep::Send {
+            Retry::CREATE
+        } else {
+            Retry::READ
+        };
+        let now = edge.runtime.now();
+        let answer = gateway::call(
+            edge.transport,
+            edge.runtime,
+            provider,
+            &call.request,
+            retry,
+            |response| read(&call, response, now),
+        )
+        .await;
+        match answer {
+            Ok(PayoutAnswer::Next(next)) => call = next,
+            Ok(PayoutAnswer::Said(said)) => return Ended::Said(said),
+            Ok(PayoutAnswer::Refused(step, why)) => return Ended::Refused(step, why),
+            Err(error) => return Ended::Failed(call.step, error),
+        }
+    }
 }

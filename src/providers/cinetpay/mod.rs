@@ -10,12 +10,15 @@
 //!   pings.
 //! - [`payout`]: payouts through `client.cinetpay.com` (login, balance, contacts, send,
 //!   check, notifications).
+//! - [`exchange`]: a payout's calls in sequence (login, contact, send; login, check), each
+//!   answer giving the next call.
 //! - [`wire`]: CinetPay's own JSON shapes (forms go through [`crate::form`]).
 //!
 //! Credentials travel in request bodies (CinetPay has no auth header), so they live in
 //! [`Keys`], whose `Debug` prints `***`, and every message CinetPay sends back is scrubbed
 //! of them before it reaches a [`ProviderError`].
 
+pub mod exchange;
 pub mod payment;
 pub mod payout;
 pub mod webhook;

@@ -41,8 +41,8 @@ pub use payment::{
 };
 pub use payout::{
     check_payout, initialize_payout, payout_status, prepare_payout, read_created_payout,
-    read_payout_check, retrieve_payout, validate_payout, CheckedPayout, CreatedPayout,
-    PayoutRecipientInput, PayoutRequest, DEMO_METHOD, PAYOUT_ID_KEY,
+    read_payout_check, retrieve_payout, validate_payout, CreatedPayout, PayoutRecipientInput,
+    PayoutRequest, DEMO_METHOD, PAYOUT_ID_KEY,
 };
 pub use webhook::{
     read_webhook, sign_webhook, verify_webhook, MonerooEvent, MonerooWebhook, WebhookError,

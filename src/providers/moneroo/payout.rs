@@ -8,7 +8,9 @@ use crate::domain::{
     Violations,
 };
 use crate::http::{HttpRequest, HttpResponse};
-use crate::providers::{deduplicated, renamed, PayoutOrder, PayoutRecipient, ProviderError};
+use crate::providers::{
+    deduplicated, renamed, CheckedPayout, PayoutOrder, PayoutRecipient, ProviderError,
+};
 
 use super::wire::{
     MonerooInitializedPayout, MonerooMethod, MonerooPayout, MonerooPayoutCustomer,
@@ -298,27 +300,19 @@ pub fn retrieve_payout(keys: &MonerooKeys, payout_id: &str) -> HttpRequest {
     keys.get(&format!("/v1/payouts/{}", path_segment(payout_id)))
 }
 
-/// What a payout status call says.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CheckedPayout {
-    /// Moneroo's payout id.
-    pub provider_ref: String,
-    /// The status on our scale: pending, succeeded or failed.
-    pub status: PaymentStatus,
-    /// Moneroo's own word, for the record.
-    pub provider_status: String,
-    /// The amount, when the currency is one we know.
-    pub amount: Option<Money>,
-}
-
 /// Reads a payout verify or retrieve answer.
 pub fn read_payout_check(response: &HttpResponse) -> Result<CheckedPayout, ProviderError> {
     let payout: MonerooPayout = read_data(response)?;
+    let status = payout_status(&payout.status);
+    let provider_status = payout.status.as_str().to_owned();
     Ok(CheckedPayout {
-        status: payout_status(&payout.status),
-        provider_status: payout.status.as_str().to_owned(),
+        failure: (status == PaymentStatus::Failed)
+            .then(|| format!("Moneroo reports the payout {provider_status}")),
+        status,
+        provider_status,
         amount: answer_money(payout.amount.as_ref(), payout.currency.as_ref()),
-        provider_ref: payout.id,
+        provider_ref: Some(payout.id),
+        reference: None,
     })
 }
 
