@@ -19,7 +19,9 @@ use guichet::providers::cinetpay::{
     TransferContact, TransferNotification, TransferOrder, TransferToken, TreatmentStatus,
     DEFAULT_CHECKOUT_BASE, DEFAULT_TRANSFER_BASE,
 };
-use guichet::providers::{CheckedPayout, PaymentRequest, PayoutAnswer, PayoutStep, ProviderError};
+use guichet::providers::{
+    CheckedPayout, PaymentRequest, PayoutAnswer, PayoutCall, PayoutStep, ProviderError,
+};
 use serde_json::Value;
 
 const APIKEY: &str = "12912847765bc0db748fdd44.40081707";
@@ -1514,6 +1516,13 @@ fn contact_answer(code: u16) -> HttpResponse {
     )
 }
 
+fn next_call(answer: Result<PayoutAnswer, ProviderError>) -> PayoutCall {
+    match answer.unwrap() {
+        PayoutAnswer::Next(call) => call,
+        other => panic!("no next call: {other:?}"),
+    }
+}
+
 fn prepared_payout() -> CinetpayPayout {
     CinetpayPayout {
         contact: TransferContact {
@@ -1537,12 +1546,8 @@ fn a_payout_is_sent_as_login_then_contact_then_transfer_each_answer_giving_the_n
     );
     let logged_in = answer(200, "transfer_login.json");
     let token = adapter.read_login(&logged_in, 1_700_000_000).unwrap();
-    let PayoutAnswer::Next(contact) = adapter
-        .read_created_payout(&payout, &login, &logged_in, 1_700_000_000)
-        .unwrap()
-    else {
-        panic!("the login leads to the contact");
-    };
+    let contact =
+        next_call(adapter.read_created_payout(&payout, &login, &logged_in, 1_700_000_000));
     assert_eq!(contact.step, PayoutStep::Contact);
     assert_eq!(
         contact.request,
@@ -1550,12 +1555,12 @@ fn a_payout_is_sent_as_login_then_contact_then_transfer_each_answer_giving_the_n
             .add_contacts(&token, core::slice::from_ref(&payout.contact))
             .unwrap()
     );
-    let PayoutAnswer::Next(send) = adapter
-        .read_created_payout(&payout, &contact, &contact_answer(726), 1_700_000_001)
-        .unwrap()
-    else {
-        panic!("a contact already there leads to the send");
-    };
+    let send = next_call(adapter.read_created_payout(
+        &payout,
+        &contact,
+        &contact_answer(726),
+        1_700_000_001,
+    ));
     assert_eq!(send.step, PayoutStep::Send);
     assert_eq!(
         send.request,
@@ -1598,17 +1603,12 @@ fn a_payout_is_sent_as_login_then_contact_then_transfer_each_answer_giving_the_n
 fn a_contact_cinetpay_refuses_stops_the_payout_before_the_send() {
     let adapter = connector();
     let payout = prepared_payout();
-    let PayoutAnswer::Next(contact) = adapter
-        .read_created_payout(
-            &payout,
-            &adapter.initialize_payout().unwrap(),
-            &answer(200, "transfer_login.json"),
-            0,
-        )
-        .unwrap()
-    else {
-        panic!("the login leads to the contact");
-    };
+    let contact = next_call(adapter.read_created_payout(
+        &payout,
+        &adapter.initialize_payout().unwrap(),
+        &answer(200, "transfer_login.json"),
+        0,
+    ));
     assert_eq!(
         adapter
             .read_created_payout(&payout, &contact, &contact_answer(723), 0)
@@ -1635,12 +1635,8 @@ fn a_payout_check_logs_in_then_asks_by_our_id_and_reads_only_our_line() {
     let login = adapter.initialize_payout().unwrap();
     let logged_in = answer(200, "transfer_login.json");
     let token = adapter.read_login(&logged_in, 5).unwrap();
-    let PayoutAnswer::Next(check) = adapter
-        .read_payout_check("payout-0001", Currency::XOF, &login, &logged_in, 5)
-        .unwrap()
-    else {
-        panic!("the login leads to the check");
-    };
+    let check =
+        next_call(adapter.read_payout_check("payout-0001", Currency::XOF, &login, &logged_in, 5));
     assert_eq!(
         (check.step, &check.request),
         (

@@ -3,11 +3,11 @@
 //! answer back, and the answer read gives the next call (the token riding along in it) or
 //! what CinetPay says of the payout, as a [`CheckedPayout`].
 
-use crate::domain::{Currency, Money, PaymentStatus};
-use crate::http::HttpResponse;
+use crate::domain::{Currency, Money, PaymentStatus, Violations};
+use crate::http::{HttpRequest, HttpResponse};
 use crate::providers::{CheckedPayout, PayoutAnswer, PayoutCall, PayoutStep, ProviderError};
 
-use super::payout::{CinetpayPayout, TransferRecord};
+use super::payout::{CinetpayPayout, TransferRecord, TransferToken};
 use super::Cinetpay;
 
 impl TransferRecord {
@@ -61,19 +61,8 @@ impl Cinetpay {
         match call.step {
             PayoutStep::Login => {
                 let token = self.read_login(response, now)?;
-                Ok(
-                    match self.add_contacts(&token, core::slice::from_ref(&payout.contact)) {
-                        Ok(request) => PayoutAnswer::Next(PayoutCall {
-                            step: PayoutStep::Contact,
-                            request,
-                            token: Some(token),
-                        }),
-                        Err(_) => PayoutAnswer::Refused(
-                            PayoutStep::Contact,
-                            "the contact was refused".to_owned(),
-                        ),
-                    },
-                )
+                let built = self.add_contacts(&token, core::slice::from_ref(&payout.contact));
+                Ok(next(PayoutStep::Contact, built, token, "the contact"))
             }
             PayoutStep::Contact => {
                 let outcomes = self.read_contacts(response)?;
@@ -93,19 +82,8 @@ impl Cinetpay {
                         "no login token came before the contact".to_owned(),
                     ));
                 };
-                Ok(
-                    match self.send_transfer(&token, core::slice::from_ref(&payout.transfer)) {
-                        Ok(request) => PayoutAnswer::Next(PayoutCall {
-                            step: PayoutStep::Send,
-                            request,
-                            token: Some(token),
-                        }),
-                        Err(_) => PayoutAnswer::Refused(
-                            PayoutStep::Send,
-                            "the transfer was refused".to_owned(),
-                        ),
-                    },
-                )
+                let built = self.send_transfer(&token, core::slice::from_ref(&payout.transfer));
+                Ok(next(PayoutStep::Send, built, token, "the transfer"))
             }
             PayoutStep::Send | PayoutStep::Check => {
                 let records = self.read_sent_transfers(response)?;
@@ -146,5 +124,23 @@ impl Cinetpay {
                 .find(|r| r.client_transaction_id.as_deref() == Some(client_transaction_id))
                 .map(|r| r.checked(currency)),
         ))
+    }
+}
+
+/// The `step` call built with the login's token, or a refusal before anything is sent
+/// when CinetPay's rules refuse `what`.
+fn next(
+    step: PayoutStep,
+    built: Result<HttpRequest, Violations>,
+    token: TransferToken,
+    what: &str,
+) -> PayoutAnswer {
+    match built {
+        Ok(request) => PayoutAnswer::Next(PayoutCall {
+            step,
+            request,
+            token: Some(token),
+        }),
+        Err(_) => PayoutAnswer::Refused(step, format!("{what} was refused")),
     }
 }
