@@ -12,7 +12,10 @@
 //!   same files (`mod.rs`, `wire.rs`, `payment.rs`, `payout.rs`, `webhook.rs`) and spells
 //!   each step the same way (`initialize_payment`, `read_created_payment`,
 //!   `check_payment`, `read_payment_check`; `prepare_payout`, `initialize_payout`,
-//!   `read_created_payout`, `check_payout`, `read_payout_check`).
+//!   `read_created_payout`, `check_payout`, `read_payout_check`). A payout that takes
+//!   several calls (CinetPay's login, contact, send) is an exchange of
+//!   `providers::PayoutCall`s, each answer read giving the next (`cinetpay/exchange.rs`);
+//!   every provider's word on a payout is one `providers::CheckedPayout`.
 //! - `edge` (feature `edge`) is the merchant's backend: a WinterCG `fetch` handler that
 //!   prices orders, signs sessions, confirms outcomes with the providers and keeps the
 //!   ledger. `edge::worker` builds each request's context (`edge::context`: the request,

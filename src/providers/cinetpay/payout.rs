@@ -331,10 +331,10 @@ impl Cinetpay {
         Ok(self.data_post("/v1/transfer/contact", token, &wire))
     }
 
-    /// A payout order as CinetPay sends it (see [`super::exchange`]): the recipient made a contact, then the
+    /// A payout order as CinetPay sends it: the recipient made a contact, then the
     /// transfer of our id, with every rule of both checked now (no token needed), at the
     /// order's paths (`recipient.last_name` for a contact's `name`). Gives the recipient's
-    /// phone too, for the masked copy we keep.
+    /// phone too, for the masked copy we keep; [`super::exchange`] sends it.
     pub fn prepare_payout(
         &self,
         order: &PayoutOrder,
