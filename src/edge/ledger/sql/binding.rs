@@ -145,7 +145,7 @@ impl Binding {
     ) -> Result<Option<T>, LedgerError> {
         let op = &self.op(op);
         let statement = self.statement(&query)?;
-        let row = settle(op, call(&statement, "first", &[])).await?;
+        let row = resolve(op, call(&statement, "first", &[])).await?;
         if row.is_null() || row.is_undefined() {
             return Ok(None);
         }
@@ -160,7 +160,7 @@ impl Binding {
     ) -> Result<Vec<T>, LedgerError> {
         let op = &self.op(op);
         let statement = self.statement(&query)?;
-        let result = settle(op, call(&statement, "all", &[])).await?;
+        let result = resolve(op, call(&statement, "all", &[])).await?;
         rows(op, &result)
     }
 
@@ -168,7 +168,7 @@ impl Binding {
     pub async fn run(&self, op: &str, query: Query<'_>) -> Result<u64, LedgerError> {
         let op = &self.op(op);
         let statement = self.statement(&query)?;
-        let result = settle(op, call(&statement, "run", &[])).await?;
+        let result = resolve(op, call(&statement, "run", &[])).await?;
         changes(op, &result)
     }
 
@@ -179,7 +179,7 @@ impl Binding {
             .iter()
             .map(|q| self.statement(q))
             .collect::<Result<Array, _>>()?;
-        let results = settle(op, call(&self.db, "batch", &[list.into()])).await?;
+        let results = resolve(op, call(&self.db, "batch", &[list.into()])).await?;
         let results: Array = results
             .dyn_into()
             .map_err(|_| LedgerError(format!("{op}: the batch answered no list")))?;
@@ -222,7 +222,7 @@ fn call(target: &JsValue, name: &str, args: &[JsValue]) -> Result<JsValue, JsVal
 }
 
 /// Awaits what a D1 method returned (a promise, or a value for the synchronous ones).
-async fn settle(op: &str, returned: Result<JsValue, JsValue>) -> Result<JsValue, LedgerError> {
+async fn resolve(op: &str, returned: Result<JsValue, JsValue>) -> Result<JsValue, LedgerError> {
     let value = returned.map_err(|e| d1_error(op, &e))?;
     match value.dyn_into::<Promise>() {
         Ok(promise) => JsFuture::from(promise).await.map_err(|e| d1_error(op, &e)),
