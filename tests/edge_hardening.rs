@@ -13,7 +13,6 @@ use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::Poll;
-use std::time::Instant;
 
 use edge_support::{customer, env_for, Backend, TestClock, CATALOG, SHOP};
 use guichet::edge::ledger::memory::MemoryLedger;
@@ -97,7 +96,9 @@ async fn a_body_over_the_limit_is_refused_with_413_before_it_is_parsed() {
 }
 
 /// The three bodies, with the ceiling raised far above them: the answer stays a
-/// few KiB and comes at once, whatever the number of bad elements.
+/// few KiB, whatever the number of bad elements. (How long they take and what they leave
+/// resident is measured by `bench/memory.mjs`, not timed here: a loaded machine would make
+/// a clock assertion fail for nothing.)
 #[tokio::test]
 async fn long_lists_of_bad_elements_make_a_short_answer() {
     let backend = offline(&[("GUICHET_MAX_BODY_BYTES", "8000000")]);
@@ -115,9 +116,7 @@ async fn long_lists_of_bad_elements_make_a_short_answer() {
     ];
     for body in bodies {
         let bytes = body.to_string().into_bytes();
-        let started = Instant::now();
         let answer = post_raw(&backend, &bytes).await;
-        let took = started.elapsed();
         assert_eq!(
             answer.status,
             422,
@@ -130,7 +129,6 @@ async fn long_lists_of_bad_elements_make_a_short_answer() {
             bytes.len(),
             answer.body.len()
         );
-        assert!(took.as_secs() < 2, "took {took:?}");
         let error = error_of(&answer);
         assert!(error["violations"].as_array().unwrap().len() <= 20);
     }
