@@ -115,7 +115,8 @@ export async function sessionsLoad(plan) {
   const request = { method: "POST", path: "/api/sessions", headers: { "content-type": "application/json" }, body: SESSION_BODY };
   const results = [];
   for (const runtime of ["workerd", "node"]) {
-    const workers = ["reference", "guichet"].map((worker) => ({ worker, env: workerEnv(plan.sandbox), request, expect: 201 }));
+    const names = ["reference", "guichet", ...(WORKERS.baseline ? ["baseline"] : [])];
+    const workers = names.map((worker) => ({ worker, label: worker === "baseline" ? WORKERS.baseline.label : undefined, env: workerEnv(plan.sandbox), request, expect: 201 }));
     results.push(...(await compare({ ...plan, runtime, workers, title: "POST /sessions", sequential: plan.rounds > 1 ? 200 : 40 })));
   }
   return results;

@@ -133,8 +133,8 @@ function loadTable(rows, { refWorker = "reference" } = {}) {
     const here = rows.filter((r) => r.runtime === runtime);
     for (const r of here) {
       const alone = r.alone ? [ms(r.alone.median)] : [];
-      if (r.skipped) body.push([runtime, WORKER_LABEL[r.worker] ?? r.worker, `**${r.skipped}**`, "", "", "", "", "", ...(withAlone ? [""] : [])]);
-      else body.push([runtime, WORKER_LABEL[r.worker] ?? r.worker, ...(withAlone ? alone : []), int(r.rps), r.rpsRounds.map(int).join(", "), lat(r.p50), lat(r.p99), `${r.mean.toFixed(2)} ms`, `${r.non2xx + r.errors + r.timeouts} of ${int(r.total)}`]);
+      if (r.skipped) body.push([runtime, WORKER_LABEL[r.worker] ?? r.label ?? r.worker, `**${r.skipped}**`, "", "", "", "", "", ...(withAlone ? [""] : [])]);
+      else body.push([runtime, WORKER_LABEL[r.worker] ?? r.label ?? r.worker, ...(withAlone ? alone : []), int(r.rps), r.rpsRounds.map(int).join(", "), lat(r.p50), lat(r.p99), `${r.mean.toFixed(2)} ms`, `${r.non2xx + r.errors + r.timeouts} of ${int(r.total)}`]);
     }
     const g = here.find((r) => r.worker === "guichet" && !r.skipped);
     const ref = here.find((r) => r.worker === refWorker && !r.skipped);

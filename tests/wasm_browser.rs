@@ -244,6 +244,26 @@ async fn wait(ms: f64) {
     JsFuture::from(sleep(ms)).await.unwrap();
 }
 
+/// Waits until `ready` holds, looking every 20 ms for at most 15 s: a loaded machine is
+/// slower, never different, so a story waits for what it needs instead of a fixed time.
+async fn until(what: &str, ready: impl Fn() -> bool) {
+    for _ in 0..750 {
+        if ready() {
+            return;
+        }
+        wait(20.0).await;
+    }
+    panic!("still waiting: {what}");
+}
+
+/// Waits until the checkout went into `surface` (the session exists and is followed).
+async fn opened(surface: &JsValue) {
+    until("the checkout URL in the surface", || {
+        Array::from(&field(surface, "urls")).length() >= 1
+    })
+    .await;
+}
+
 fn json(text: &str) -> JsValue {
     JSON::parse(text).unwrap()
 }
@@ -510,7 +530,7 @@ async fn duplicate_completion_signals_tell_success_once() {
     let window = field(&checkout, "contentWindow");
     let surface = fake_surface("overlay", &window);
     let promise = start(&client, &events, order(), &surface, false);
-    wait(150.0).await;
+    opened(&surface).await;
     let nudge = json(r#"{"source": "guichet", "type": "return", "session": "ses_dup"}"#);
     for _ in 0..3 {
         post_from(&window, &nudge, &origin());
@@ -550,7 +570,7 @@ async fn a_window_closed_right_after_the_return_still_gets_its_outcome() {
     let window = field(&checkout, "contentWindow");
     let surface = fake_surface("popup", &window);
     let promise = start(&client, &events, order(), &surface, false);
-    wait(150.0).await;
+    opened(&surface).await;
     // The return page tells the shop, and its window closes at once.
     post_from(
         &window,
@@ -586,7 +606,7 @@ async fn messages_from_a_foreign_origin_or_another_window_are_ignored() {
     let window = field(&checkout, "contentWindow");
     let surface = fake_surface("overlay", &window);
     let promise = start(&foreign, &events, order(), &surface, false);
-    wait(150.0).await;
+    opened(&surface).await;
     post_from(&window, &nudge, "*");
     wait(400.0).await;
     assert_eq!(
@@ -606,7 +626,7 @@ async fn messages_from_a_foreign_origin_or_another_window_are_ignored() {
     );
     let surface = fake_surface("overlay", &window);
     let promise = start(&client, &events, order(), &surface, false);
-    wait(150.0).await;
+    opened(&surface).await;
     let page: JsValue = web_sys::window().unwrap().into();
     post_from(&page, &nudge, &origin());
     // ...and so is another session's nudge from the right window.
@@ -619,7 +639,10 @@ async fn messages_from_a_foreign_origin_or_another_window_are_ignored() {
     assert_eq!(number(&edge, "gets"), 0.0);
     // The control: the right window, origin and session make us ask at once.
     post_from(&window, &nudge, &origin());
-    wait(400.0).await;
+    until("the status request the nudge asks for", || {
+        number(&edge, "gets") >= 1.0
+    })
+    .await;
     assert_eq!(number(&edge, "gets"), 1.0);
     js_sys::Reflect::set(&surface, &"shut".into(), &JsValue::TRUE).unwrap();
     settle(promise).await.unwrap();
@@ -639,7 +662,7 @@ async fn the_outcome_comes_from_the_backend_not_from_the_message() {
     let window = field(&checkout, "contentWindow");
     let surface = fake_surface("overlay", &window);
     let promise = start(&client, &events, order(), &surface, false);
-    wait(150.0).await;
+    opened(&surface).await;
     let claim = json(
         r#"{"source": "guichet", "type": "return", "session": "ses_truth", "status": "succeeded", "paymentStatus": "success"}"#,
     );
@@ -745,7 +768,7 @@ async fn paying_again_takes_over_a_resumed_session_whose_popup_is_gone() {
         settle(resumed).await.unwrap().is_null(),
         "the followed session gives way"
     );
-    wait(200.0).await;
+    opened(&surface).await;
     assert_eq!(number(&edge, "posts"), 1.0);
     assert_eq!(Array::from(&field(&surface, "urls")).length(), 1);
     call(&surface, "close");
@@ -908,8 +931,7 @@ async fn closing_the_overlay_tells_close_with_the_last_status_and_returns_focus(
         vec![json(r#""pending""#)],
     );
     let promise = start(&client, &events, order(), &surface, false);
-    wait(400.0).await;
-    assert!(number(&edge, "gets") >= 1.0, "polled while open");
+    until("polled while open", || number(&edge, "gets") >= 1.0).await;
     assert_eq!(
         text(&header, "textContent").as_deref(),
         Some("F\u{202f}CFA\u{a0}15,000 with CinetPay"),

@@ -29,6 +29,24 @@ export const WORKERS = {
     },
     node: `${root}bench/reference/fusionpay-worker.mjs`,
   },
+  // BENCH_BASELINE_PKG=<dir of another build's pkg/edge>: that build beside this one in
+  // the POST /sessions comparison, for a before/after in one run.
+  ...(process.env.BENCH_BASELINE_PKG
+    ? {
+        baseline: {
+          label: `Guichet baseline (\`${process.env.BENCH_BASELINE_PKG}\`)`,
+          workerd: {
+            scriptPath: `${process.env.BENCH_BASELINE_PKG}/worker.js`,
+            modulesRoot: process.env.BENCH_BASELINE_PKG,
+            modulesRules: [
+              { type: "ESModule", include: ["**/*.js"] },
+              { type: "CompiledWasm", include: ["**/*.wasm"] },
+            ],
+          },
+          node: `${process.env.BENCH_BASELINE_PKG}/index.js`,
+        },
+      }
+    : {}),
   empty: {
     label: "empty worker (runtime baseline)",
     workerd: { scriptPath: `${root}bench/reference/empty-worker.mjs`, modulesRules: [{ type: "ESModule", include: ["**/*.mjs"] }] },

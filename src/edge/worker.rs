@@ -31,9 +31,11 @@ const PROVIDER_TIMEOUT_MS: u32 = 10_000;
 
 #[wasm_bindgen]
 extern "C" {
-    /// The global `fetch` of every WinterCG runtime (no `window` in workers or Node).
+    /// The global `fetch` of every WinterCG runtime (no `window` in workers or Node),
+    /// given the URL and an init, as plain JavaScript calls it: no `Request` of ours for
+    /// the runtime to copy into its own.
     #[wasm_bindgen(js_name = fetch)]
-    fn global_fetch(request: &Request) -> Promise;
+    fn global_fetch(url: &str, init: &RequestInit) -> Promise;
 
     #[wasm_bindgen(js_name = queueMicrotask)]
     fn queue_microtask(callback: &js_sys::Function);
@@ -41,10 +43,41 @@ extern "C" {
     #[wasm_bindgen(js_name = setTimeout)]
     fn set_timeout(callback: &js_sys::Function, ms: i32) -> JsValue;
 
-    type AbortSignalStatics;
-    /// `AbortSignal.timeout(ms)`: aborts a fetch that takes longer.
-    #[wasm_bindgen(static_method_of = AbortSignalStatics, js_class = "AbortSignal", js_name = timeout)]
-    fn abort_after(ms: u32) -> web_sys::AbortSignal;
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn clear_timeout(timer: &JsValue);
+
+    /// One provider call's `AbortController`, aborted by [`Deadline`]'s timer. Not
+    /// `AbortSignal.timeout`: Node builds that signal as a transferable object with a
+    /// weakly held timer, about 5 % of a `POST /sessions` (bench/PROFILE.md).
+    type AbortController;
+    #[wasm_bindgen(constructor)]
+    fn new() -> AbortController;
+    #[wasm_bindgen(method, getter)]
+    fn signal(this: &AbortController) -> web_sys::AbortSignal;
+    #[wasm_bindgen(method, getter = abort)]
+    fn abort_method(this: &AbortController) -> js_sys::Function;
+}
+
+/// A provider call's deadline: aborts its signal after `ms`; dropped (answer read, error,
+/// or the request's future dropped), it clears its timer, so none outlives the call.
+struct Deadline {
+    controller: AbortController,
+    timer: JsValue,
+}
+
+impl Deadline {
+    fn after(ms: u32) -> Deadline {
+        let controller = AbortController::new();
+        let abort = controller.abort_method().bind0(&controller);
+        let timer = set_timeout(&abort, i32::try_from(ms).unwrap_or(i32::MAX));
+        Deadline { controller, timer }
+    }
+}
+
+impl Drop for Deadline {
+    fn drop(&mut self) {
+        clear_timeout(&self.timer);
+    }
 }
 
 thread_local! {
@@ -378,28 +411,36 @@ impl Transport for Fetch {
         if !request.body.is_empty() {
             init.set_body(&Uint8Array::from(request.body.as_slice()));
         }
-        init.set_signal(Some(&AbortSignalStatics::abort_after(PROVIDER_TIMEOUT_MS)));
-        let outgoing = Request::new_with_str_and_init(&request.url, &init).map_err(network)?;
-        let answer = JsFuture::from(global_fetch(&outgoing)).await.map_err(|e| {
-            let name = Reflect::get(&e, &JsValue::from_str("name"))
-                .ok()
-                .and_then(|n| n.as_string());
-            match name.as_deref() {
-                Some("TimeoutError" | "AbortError") => TransportError::Timeout,
-                _ => network(e),
-            }
-        })?;
+        // The deadline covers the answer's body too: it is dropped after the last read.
+        let deadline = Deadline::after(PROVIDER_TIMEOUT_MS);
+        init.set_signal(Some(&deadline.controller.signal()));
+        let answer = JsFuture::from(global_fetch(&request.url, &init))
+            .await
+            .map_err(failed)?;
         // Not `dyn_into`: a server may replace the global `Response` with its own class
         // (@hono/node-server does), and fetch's answer is then no instance of it.
         let response: Response = answer.unchecked_into();
         let buffer = JsFuture::from(response.array_buffer().map_err(network)?)
             .await
-            .map_err(network)?;
+            .map_err(failed)?;
+        drop(deadline);
         Ok(HttpResponse {
             status: response.status(),
             headers: header_pairs(&response.headers()).map_err(network)?,
             body: Uint8Array::new(&buffer).to_vec(),
         })
+    }
+}
+
+/// What a rejected `fetch` or body read means: past the deadline (its signal aborted the
+/// call), or the network.
+fn failed(error: JsValue) -> TransportError {
+    let name = Reflect::get(&error, &JsValue::from_str("name"))
+        .ok()
+        .and_then(|n| n.as_string());
+    match name.as_deref() {
+        Some("TimeoutError" | "AbortError") => TransportError::Timeout,
+        _ => TransportError::Network(describe(&error)),
     }
 }
 

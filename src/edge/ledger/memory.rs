@@ -15,6 +15,10 @@ use crate::domain::{PaymentStatus, Provider};
 #[derive(Default)]
 struct Books {
     sessions: BTreeMap<String, SessionRecord>,
+    /// The session that first took each provider reference: the lookup of every
+    /// notification and every new session's uniqueness check, without a scan of all the
+    /// sessions (which made `POST /sessions` slower as the ledger grew).
+    session_refs: BTreeMap<(Provider, String), String>,
     events: Vec<EventRecord>,
     event_keys: BTreeSet<String>,
     orders: BTreeMap<String, OrderRecord>,
@@ -51,6 +55,13 @@ impl Books {
         });
     }
 
+    /// Notes that session `id` holds `provider_ref`, unless an earlier session took it.
+    fn take_ref(&mut self, provider: Provider, provider_ref: &str, id: &str) {
+        self.session_refs
+            .entry((provider, provider_ref.to_owned()))
+            .or_insert_with(|| id.to_owned());
+    }
+
     fn checked_at(&self, subject: Subject, id: &str) -> u64 {
         self.checked
             .get(&(subject.as_str(), id.to_owned()))
@@ -82,6 +93,9 @@ impl Ledger for MemoryLedger {
         if books.sessions.contains_key(&session.id) {
             return Err(LedgerError(format!("session {} exists", session.id)));
         }
+        if let Some(provider_ref) = &session.provider_ref {
+            books.take_ref(session.provider, provider_ref, &session.id);
+        }
         books.sessions.insert(session.id.clone(), session.clone());
         Ok(())
     }
@@ -95,12 +109,11 @@ impl Ledger for MemoryLedger {
         provider: Provider,
         provider_ref: &str,
     ) -> Result<Option<SessionRecord>, LedgerError> {
-        Ok(self
-            .books
-            .borrow()
-            .sessions
-            .values()
-            .find(|s| s.provider == provider && s.provider_ref.as_deref() == Some(provider_ref))
+        let books = self.books.borrow();
+        Ok(books
+            .session_refs
+            .get(&(provider, provider_ref.to_owned()))
+            .and_then(|id| books.sessions.get(id))
             .cloned())
     }
 
@@ -121,6 +134,8 @@ impl Ledger for MemoryLedger {
         session.provider_ref = Some(provider_ref.to_owned());
         session.checkout_url = Some(checkout_url.to_owned());
         session.updated_at = at;
+        let provider = session.provider;
+        books.take_ref(provider, provider_ref, id);
         Ok(true)
     }
 
