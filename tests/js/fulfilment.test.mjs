@@ -92,6 +92,7 @@ const stacks = {
 for (const [name, start] of Object.entries(stacks)) {
   describe(`fulfilment in ${name}`, () => {
     let sandbox, edge, merchant;
+    const slug = name.replace(/\W+/g, "-");
     /** Sessions settled at the same time, whose events may be delivered in any order. */
     const concurrent = new Set();
     before(async () => {
@@ -267,6 +268,46 @@ for (const [name, start] of Object.entries(stacks)) {
       assert.deepEqual(sessions.map((s) => eventsFor(s.id)[0].type), ["payment.succeeded", "payment.succeeded", "payment.cancelled"]);
     });
 
+    test("payouts: one that ends succeeded and one that ends failed give exactly one payout.succeeded and one payout.failed", async () => {
+      const payouts = [];
+      for (const outcome of ["success", "failed"]) {
+        // Moneroo's published number that stays pending until the sandbox settles it.
+        const response = await api("/payouts", {
+          method: "POST",
+          headers: { "idempotency-key": `refund-${outcome}-${slug}` },
+          body: JSON.stringify({
+            provider: "moneroo",
+            amount: 5000,
+            currency: "XOF",
+            description: "Refund",
+            recipient: { method: "mtn_bj", phone: "+229 4149518163", first_name: "Koffi", last_name: "Mensah", email: "koffi@example.bj" },
+          }),
+        });
+        const payout = await response.json();
+        assert.equal(response.status, 201, JSON.stringify(payout));
+        assert.equal(payout.status, "pending");
+        const settled = await sandbox.control(`/payouts/moneroo/${payout.provider_ref}/complete`, { method: "POST", body: { outcome } });
+        assert.ok(settled, `the sandbox settled ${payout.provider_ref}`);
+        const [event] = await eventually(() => eventsFor(payout.id).length && eventsFor(payout.id), 15_000, `the payout's ${outcome} event`);
+        payouts.push({ payout, event });
+      }
+      await edge.sweep();
+      await edge.sweep();
+      const expected = [["payout.succeeded", "succeeded"], ["payout.failed", "failed"]];
+      assert.deepEqual(payouts.map(({ event }) => [event.type, event.data.status]), expected);
+      for (const [i, { payout, event }] of payouts.entries()) {
+        assert.equal(eventsFor(payout.id).length, 1, `one event for the ${expected[i][1]} payout`);
+        assert.equal(merchant.deliveries.filter((d) => d.id === event.id).length, 1, "delivered once");
+        assert.equal(event.data.provider, "moneroo");
+        assert.equal(event.data.provider_ref, payout.provider_ref);
+        assert.equal(event.data.amount, 5000);
+        assert.equal(event.data.idempotency_key, payout.idempotency_key);
+        assert.ok(!JSON.stringify(event).includes("4149518163"), "the recipient's number stays masked");
+        const shown = await (await api(`/payouts/${payout.id}`)).json();
+        assert.equal(shown.status, expected[i][1]);
+      }
+    });
+
     test("GET /events replays every event once, in the order they were written", async () => {
       const listed = await allEvents();
       const received = merchant.accepted();
@@ -285,7 +326,7 @@ for (const [name, start] of Object.entries(stacks)) {
     });
 
     test("orders: GET /orders/:id and ?reference= give the order, its sessions and whether it is paid", async () => {
-      const reference = `INV-${name.replace(/\W+/g, "-")}`;
+      const reference = `INV-${slug}`;
       const created = await (await api("/orders", { method: "POST", body: JSON.stringify({ reference, amount: 12500, currency: "XOF", description: "Order" }) })).json();
       const session = await open("moneroo", { items: undefined, order_id: created.order_id });
       await pay("moneroo", session);
