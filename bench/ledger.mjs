@@ -1,12 +1,13 @@
-// Cost growth: the same Moneroo webhook load as in edge.mjs, with the ledger already
-// holding 10, 10 000 or 100 000 payments: in D1 (workerd, miniflare's local D1, SQLite on
-// disk, binding GUICHET_LEDGER), and on Node in a SQLite file and in PostgreSQL
+// Cost growth: signed Moneroo notifications for payments the ledger already holds, with
+// the ledger holding 10, 10 000 or 100 000 payments: in D1 (workerd, miniflare's local D1,
+// SQLite on disk, binding GUICHET_LEDGER), and on Node in a SQLite file and in PostgreSQL
 // (GUICHET_LEDGER_URL; a throwaway PostgreSQL server from tests/js/support/postgres.mjs).
+import { createHmac } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compare } from "./lib/compare.mjs";
-import { monerooDeliveries, workerEnv, WEBHOOK_SESSIONS } from "./edge.mjs";
+import { workerEnv } from "./edge.mjs";
 
 const root = new URL("../", import.meta.url).pathname;
 const BATCH = 5_000;
@@ -25,7 +26,7 @@ function migrationStatements(dir = `${root}migrations`) {
 }
 
 // Settled payments spread over the three providers, each with the one event that settled
-// it, as a running shop's ledger holds them. Generated in SQLite itself, BATCH rows per
+// it and the merchant's event it announced (delivered), as a running shop's ledger holds them. Generated in SQLite itself, BATCH rows per
 // statement, so seeding 100 000 rows takes seconds, not minutes.
 const SEED_SESSIONS = `
 INSERT INTO sessions (id, provider, order_id, amount, currency, description, status, provider_ref,
@@ -44,6 +45,36 @@ WITH RECURSIVE n(i) AS (SELECT ?1 UNION ALL SELECT i + 1 FROM n WHERE i < ?2)
 SELECT printf('seed:%d:success', i), printf('gs-%024x', i), 'webhook', 'succeeded', 'pending', 'success',
   1000 + (i % 97) * 500, 1, 1790000060 + i, 'seed'
 FROM n`;
+const SEED_MERCHANT_EVENTS = `
+INSERT INTO merchant_events (id, type, subject_id, payload, created_at, attempts, next_attempt_at, delivered_to)
+WITH RECURSIVE n(i) AS (SELECT ?1 UNION ALL SELECT i + 1 FROM n WHERE i < ?2)
+SELECT printf('msg_seed%016x', i), 'payment.succeeded', printf('gs-%024x', i),
+  printf('{"type":"payment.succeeded","data":{"id":"gs-%024x","status":"succeeded"}}', i), 1790000060 + i, 1, NULL, 'seedtag0'
+FROM n`;
+
+/** How many seeded payments the measured notifications name, spread over the whole ledger. */
+const NOTIFIED = 64;
+
+/**
+ * Signed Moneroo `payment.success` notifications (a provider's repeat) for up to NOTIFIED
+ * of the `size` seeded payments, evenly spread from the oldest to the newest. The payment
+ * is final in the ledger, so the edge records the notification, finds the payment by the
+ * provider's reference, sees it final and clears the mark: no provider call, so neither
+ * the sandbox nor the edge's own budget of status calls (100 a minute per process, past
+ * which a pending payment's delivery is answered 202 without its call) is measured.
+ */
+function settledNotifications(secret, size) {
+  const moneroo = Math.floor(size / 3); // seed i is Moneroo's when i % 3 == 0
+  const picks = new Set(Array.from({ length: NOTIFIED }, (_, k) => 3 * (1 + Math.floor((k * (moneroo - 1)) / (NOTIFIED - 1)))));
+  return [...picks].map((i) => {
+    const body = JSON.stringify({
+      event: "payment.success",
+      data: { id: `seed${String(i).padStart(8, "0")}`, amount: 1000 + (i % 97) * 500, currency: "XOF", status: "success", metadata: {}, customer: { email: "awa@example.ci", first_name: "Awa", last_name: "Koné" } },
+    });
+    const signature = createHmac("sha256", secret).update(body).digest("hex");
+    return { method: "POST", path: "/api/webhooks/moneroo", headers: { "content-type": "application/json", "x-moneroo-signature": signature }, body };
+  });
+}
 
 /** Creates the schema and `size` settled payments; returns the milliseconds it took. */
 export async function seed(db, size, migrations) {
@@ -51,7 +82,7 @@ export async function seed(db, size, migrations) {
   await db.batch(migrationStatements(migrations).map((sql) => db.prepare(sql)));
   for (let start = 1; start <= size; start += BATCH) {
     const end = Math.min(size, start + BATCH - 1);
-    await db.batch([db.prepare(SEED_SESSIONS).bind(start, end), db.prepare(SEED_EVENTS).bind(start, end)]);
+    await db.batch([SEED_SESSIONS, SEED_EVENTS, SEED_MERCHANT_EVENTS].map((sql) => db.prepare(sql).bind(start, end)));
   }
   const { n } = await db.prepare("SELECT count(*) AS n FROM sessions").first();
   if (n !== size) throw new Error(`seeded ${n} sessions, wanted ${size}`);
@@ -74,6 +105,11 @@ INSERT INTO session_events (event_key, session_id, source, status, previous_stat
 SELECT 'seed:' || i || ':success', 'gs-' || lpad(to_hex(i), 24, '0'), 'webhook', 'succeeded', 'pending', 'success',
   1000 + (i % 97) * 500, 1, 1790000060 + i, 'seed'
 FROM generate_series(?1::bigint, ?2::bigint) AS i`;
+const PG_SEED_MERCHANT_EVENTS = `
+INSERT INTO merchant_events (id, type, subject_id, payload, created_at, attempts, next_attempt_at, delivered_to)
+SELECT 'msg_seed' || lpad(to_hex(i), 16, '0'), 'payment.succeeded', 'gs-' || lpad(to_hex(i), 24, '0'),
+  '{"type":"payment.succeeded","data":{"id":"gs-' || lpad(to_hex(i), 24, '0') || '","status":"succeeded"}}', 1790000060 + i, 1, NULL, 'seedtag0'
+FROM generate_series(?1::bigint, ?2::bigint) AS i`;
 
 /** `size` settled payments in a SQLite file or PostgreSQL, through the edge's own binding. */
 async function seedUrl(kind, url, size) {
@@ -82,11 +118,13 @@ async function seedUrl(kind, url, size) {
   const { openPostgres } = await import("../js/edge/ledger-postgres.js");
   const db = kind === "sqlite" ? await openSqlite(url.slice("file:".length)) : await openPostgres(url, { autoMigrate: true });
   try {
-    const [sessions, events] = kind === "sqlite" ? [SEED_SESSIONS, SEED_EVENTS] : [PG_SEED_SESSIONS, PG_SEED_EVENTS];
+    const statements = kind === "sqlite" ? [SEED_SESSIONS, SEED_EVENTS, SEED_MERCHANT_EVENTS] : [PG_SEED_SESSIONS, PG_SEED_EVENTS, PG_SEED_MERCHANT_EVENTS];
     for (let start = 1; start <= size; start += BATCH) {
       const end = Math.min(size, start + BATCH - 1);
-      await db.batch([db.prepare(sessions).bind(start, end), db.prepare(events).bind(start, end)]);
+      await db.batch(statements.map((sql) => db.prepare(sql).bind(start, end)));
     }
+    const { n } = await db.prepare("SELECT count(*) AS n FROM merchant_events").first();
+    if (Number(n) !== size) throw new Error(`seeded ${n} merchant events, wanted ${size}`);
     return performance.now() - t0;
   } finally {
     await db.close();
@@ -97,7 +135,9 @@ async function seedUrl(kind, url, size) {
 async function nodeGrowth(kind, { sizes, log, ...plan }) {
   const dir = mkdtempSync(join(tmpdir(), `guichet-bench-${kind}-`));
   const { startPostgres } = await import("../tests/js/support/postgres.mjs");
-  const pg = kind === "postgres" ? await startPostgres() : null;
+  // Durable: commits reach the disk, as in the SQLite file (WAL, synchronous FULL).
+  const pg = kind === "postgres" ? await startPostgres({ durable: true }) : null;
+  const seeded = new Map();
   try {
     const { GUICHET_LEDGER: _memory, ...base } = workerEnv(plan.sandbox);
     const urls = [];
@@ -107,27 +147,46 @@ async function nodeGrowth(kind, { sizes, log, ...plan }) {
       label: `${size} payments`,
       env: { ...base, GUICHET_LEDGER_URL: urls[i] },
       expect: 200,
-      expectBody: /"status":"pending"/,
-      prepare: async (url) => {
+      // "succeeded" proves the edge found the seeded payment in this ledger.
+      expectBody: /"status":"succeeded"/,
+      prepare: async () => {
         const seedMs = await seedUrl(kind, urls[i], size);
+        seeded.set(size, seedMs);
         log(`  ledger (${kind}): ${size} payments seeded in ${(seedMs / 1000).toFixed(1)} s`);
-        return monerooDeliveries(url, base.MONEROO_WEBHOOK_SECRET, WEBHOOK_SESSIONS);
+        return settledNotifications(base.MONEROO_WEBHOOK_SECRET, size);
       },
     }));
     const results = await compare({ ...plan, log, runtime: "node", workers, title: `webhook, ${kind} ledger of`, sequential: plan.rounds > 1 ? 200 : 40 });
-    const runs = results.map((result, i) => ({ size: sizes[i], ...result }));
-    return { runs, growth: growth(runs) };
+    const skipped = results.find((result) => result.skipped);
+    if (skipped) return { skipped: skipped.skipped };
+    const runs = results.map((result, i) => ({ size: sizes[i], seedMs: seeded.get(sizes[i]), ...result }));
+    const where =
+      kind === "sqlite"
+        ? "a SQLite file per size in a temporary directory (`GUICHET_LEDGER_URL=file:…`: WAL, synchronous FULL, `node:sqlite` or npm `libsql`)"
+        : "a PostgreSQL database per size in one throwaway server from Debian's packages (`tests/js/support/postgres.mjs`, with fsync on, so commits reach the disk as the SQLite file's do; npm `postgres` client)";
+    return {
+      runs,
+      growth: growth(runs),
+      method: `The edge on Node (\`pkg/edge/index.js\` behind node:http, as section 2), with ${where}, one
+process per size, all up at once and measured in alternating rounds as for D1. The schema is the
+ledger's own migrations, applied by the edge's driver; the payments (sessions, the events that
+settled them, the merchant events they announced) are generated by SQL in batches of
+${BATCH.toLocaleString("en-US")} rows; the notifications are the same as for D1.`,
+    };
   } finally {
     await pg?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** Cost growth as ratios, largest ledger over smallest: p50 latency and throughput. */
+/**
+ * Cost growth as ratios, largest ledger over smallest: the one-at-a-time median latency,
+ * the p50 latency and the throughput under load.
+ */
 function growth(runs) {
   const [small, large] = [runs[0], runs.at(-1)];
   if (!small || !large || small.skipped || large.skipped) return null;
-  return { from: small.size, to: large.size, p50: large.p50 / small.p50, rps: large.rps / small.rps };
+  return { from: small.size, to: large.size, alone: large.alone.median / small.alone.median, p50: large.p50 / small.p50, rps: large.rps / small.rps };
 }
 
 export async function ledgerGrowth({ sizes, log = console.log, ...plan }) {
@@ -142,7 +201,7 @@ export async function ledgerGrowth({ sizes, log = console.log, ...plan }) {
     }
   }
   for (const [kind, r] of Object.entries({ d1, ...others })) {
-    if (r.growth) log(`  ledger (${kind}): ${r.growth.from} -> ${r.growth.to} payments: p50 x${r.growth.p50.toFixed(2)}, req/s x${r.growth.rps.toFixed(2)}`);
+    if (r.growth) log(`  ledger (${kind}): ${r.growth.from} -> ${r.growth.to} payments: one at a time x${r.growth.alone.toFixed(2)}, p50 x${r.growth.p50.toFixed(2)}, req/s x${r.growth.rps.toFixed(2)}`);
   }
   return { ...d1, sqlite: others.sqlite, postgres: others.postgres };
 }
@@ -165,16 +224,14 @@ async function d1Growth({ sizes, log = console.log, ...plan }) {
       label: `${size} payments`,
       env,
       expect: 200,
-      expectBody: /"status":"pending"/,
+      expectBody: /"status":"succeeded"/,
       serveOptions: { d1: { id: `guichet-bench-ledger-${size}`, persist: dirs[i] } },
       prepare: async (url, server) => {
         const db = await server.mf.getD1Database("GUICHET_LEDGER");
         const seedMs = await seed(db, size);
         log(`  ledger: ${size} payments seeded in ${(seedMs / 1000).toFixed(1)} s`);
-        const requests = await monerooDeliveries(url, env.MONEROO_WEBHOOK_SECRET, WEBHOOK_SESSIONS);
-        const rows = (await db.prepare("SELECT count(*) AS n FROM sessions").first()).n;
-        seeded.set(size, { seedMs, rows });
-        return requests;
+        seeded.set(size, seedMs);
+        return settledNotifications(env.MONEROO_WEBHOOK_SECRET, size);
       },
     }));
     const results = await compare({ ...plan, log, runtime: "workerd", workers, title: "webhook, D1 ledger of", sequential: plan.rounds > 1 ? 200 : 40 });
@@ -182,12 +239,7 @@ async function d1Growth({ sizes, log = console.log, ...plan }) {
     for (const [i, result] of results.entries()) {
       const size = sizes[i];
       if (result.skipped) return { skipped: result.skipped };
-      const { seedMs, rows } = seeded.get(size);
-      if (rows !== size + WEBHOOK_SESSIONS) {
-        const reason = `skipped: the edge did not write its sessions to GUICHET_LEDGER (${rows} rows, expected ${size + WEBHOOK_SESSIONS})`;
-        log(`  ledger: ${reason}`);
-        return { skipped: reason };
-      }
+      const seedMs = seeded.get(size);
       runs.push({ size, seedMs, ...result });
     }
     return {
@@ -197,12 +249,12 @@ directory, removed afterwards), all running at once; the measured rounds alterna
 them (warm-up, then ${plan.rounds} rounds of ${plan.duration} s each, in the order A B C C B A …), so the
 machine's drift cannot pass for growth. The schema is \`migrations/*.sql\`, applied through
 miniflare's D1 API; the payments are settled sessions spread over the three providers, each
-with the event that settled it, generated by SQL in batches of ${BATCH.toLocaleString("en-US")} rows. Then ${WEBHOOK_SESSIONS}
-Moneroo sessions are opened through \`POST /sessions\` (so they are in D1 too) and their signed
-deliveries are sent under the same load as in section 2: signature, lookup by provider
-reference, status call to the sandbox, apply-once in D1. Only workerd has D1, so only
-workerd is measured. "One at a time" is then ${plan.rounds > 1 ? 200 : 40} single deliveries per size, the sizes
-taking turns, timed by the client: the least disturbed figure on a busy machine.`,
+with the event that settled it and the merchant event it announced, generated by SQL in
+batches of ${BATCH.toLocaleString("en-US")} rows. The notifications name up to ${NOTIFIED} of the Moneroo payments,
+evenly spread from the oldest to the newest, and cycle under the same load as in section 2.
+Only workerd has D1, so only workerd is measured. "One at a time" is then
+${plan.rounds > 1 ? 200 : 40} single notifications per size, the sizes taking turns, timed by the
+client: the least disturbed figure on a busy machine.`,
     };
   } finally {
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });

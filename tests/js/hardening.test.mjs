@@ -120,13 +120,20 @@ test("node: the trap trigger is off unless GUICHET_DEBUG_TRAP=1", async () => {
 
 test("node: requests in flight when the instance traps are answered with a JSON 500, not left hanging", async () => {
   // A provider that takes its time, so that a checkout is in flight during the trap.
-  const slow = createServer((req, res) => setTimeout(() => res.writeHead(503).end(), 400));
+  let reached;
+  const providerReached = new Promise((ok) => (reached = ok));
+  const slow = createServer((req, res) => {
+    reached();
+    setTimeout(() => res.writeHead(503).end(), 400);
+  });
   const port = await freePort();
   await new Promise((ok) => slow.listen(port, "127.0.0.1", ok));
   try {
     const slowEnv = { ...env, MONEROO_BASE_URL: `http://127.0.0.1:${port}` };
     const inFlight = node.fetch(new Request("http://edge.test/api/sessions", post(JSON.stringify(checkout()))), slowEnv);
-    await new Promise((ok) => setTimeout(ok, 100));
+    // The trap comes once the checkout is waiting on the provider, however fast or slow
+    // this machine is.
+    await providerReached;
     const trapped = await node.fetch(new Request("http://edge.test/api/_debug/trap", post("{}")), env);
     assert.equal(trapped.status, 500);
     await trapped.arrayBuffer();

@@ -1,37 +1,65 @@
 // One conformance suite for every ledger: the same stories, through the edge bundle's HTTP
 // contract against the provider sandbox, with the ledger in memory (Node), in D1 (workerd,
 // two isolates sharing the database), in a SQLite file (Node) and in PostgreSQL (Node, a
-// real server started for the suite). Whatever the ledger, a fact is recorded once.
+// real server started for the suite). Whatever the ledger, a fact is recorded once, and
+// announced once: one merchant event per final status, delivered once to each endpoint,
+// listed by cursor without a gap or a repeat.
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createServer } from "node:http";
 import { Miniflare } from "miniflare";
-import { startSandbox } from "./support/stack.mjs";
+import { startSandbox, freePort, eventually } from "./support/stack.mjs";
 import { startPostgres } from "./support/postgres.mjs";
 
 const ADMIN_KEY = "admin-key-for-tests-0123456789";
+const WEBHOOK_SECRET = `whsec_${Buffer.from("guichet conformance test secret!").toString("base64")}`;
 const root = new URL("../../", import.meta.url).pathname;
 const node = await import(join(root, "pkg/edge/index.js"));
 
 let sandbox;
 let postgres;
+let endpoints = [];
 const disposers = [];
 const dir = mkdtempSync(join(tmpdir(), "guichet-conformance-"));
 before(async () => {
   // Clocks 20 times faster, not 1,000: a payment must not expire while a loaded machine
   // opens its session.
-  sandbox = await startSandbox(["--moneroo-webhook-url", "http://127.0.0.1:9/closed"], { timeScale: 0.05 });
+  // Moneroo's published 120 requests a minute would refuse this suite's payments on a fast
+  // machine (four ledgers, one key); payouts move every 50 ms so their story is short.
+  sandbox = await startSandbox(["--moneroo-webhook-url", "http://127.0.0.1:9/closed", "--moneroo-rate-limit", "100000", "--payout-delay-ms", "50"], { timeScale: 0.05 });
   postgres = await startPostgres();
+  endpoints = await Promise.all([merchantEndpoint(), merchantEndpoint()]);
 });
 after(async () => {
   for (const dispose of disposers) await dispose();
+  for (const endpoint of endpoints) await endpoint.stop();
   await node.closeLedgers();
   await sandbox?.stop();
   await postgres?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
+
+/** One of the merchant's endpoints: answers 200 and keeps every delivery. */
+async function merchantEndpoint() {
+  const deliveries = [];
+  const server = createServer(async (req, res) => {
+    const chunks = [];
+    for await (const chunk of req) chunks.push(chunk);
+    deliveries.push({ id: req.headers["webhook-id"], body: JSON.parse(Buffer.concat(chunks).toString("utf8")) });
+    res.writeHead(200).end();
+  });
+  const port = await freePort();
+  await new Promise((ok) => server.listen(port, "127.0.0.1", ok));
+  return {
+    url: `http://127.0.0.1:${port}/hooks`,
+    /** The deliveries of one event (by its webhook-id). */
+    of: (id) => deliveries.filter((d) => d.id === id),
+    stop: () => new Promise((ok) => server.close(ok)),
+  };
+}
 
 const baseEnv = () => ({
   ...sandbox.env,
@@ -40,6 +68,9 @@ const baseEnv = () => ({
   GUICHET_PUBLIC_URL: "https://shop.ci",
   GUICHET_ALLOWED_ORIGINS: "https://shop.ci",
   GUICHET_CATALOG: JSON.stringify({ "wax-6y": { name: "Pagne wax 6 yards", price: 15000, currency: "XOF" } }),
+  // Two endpoints: every event goes to both, once each.
+  GUICHET_WEBHOOK_URL: endpoints.map((e) => e.url).join(","),
+  GUICHET_WEBHOOK_SECRET: WEBHOOK_SECRET,
 });
 
 /** The edge in this Node process with `ledger` settings; `send(i, path, init)`. */
@@ -76,7 +107,13 @@ const ledgers = {
   memory: { kind: "memory", open: () => inNode({ GUICHET_LEDGER: "memory" }) },
   d1: { kind: "d1", open: () => inWorkerd() },
   sqlite: { kind: "sqlite", open: () => inNode({ GUICHET_LEDGER_URL: `file:${join(dir, `ledger-${Date.now()}.db`)}` }) },
-  postgres: { kind: "postgres", open: async () => inNode({ GUICHET_LEDGER_URL: await postgres.database(), GUICHET_LEDGER_AUTO_MIGRATE: "1" }) },
+  postgres: {
+    kind: "postgres",
+    open: async () => {
+      const url = await postgres.database();
+      return { url, ...inNode({ GUICHET_LEDGER_URL: url, GUICHET_LEDGER_AUTO_MIGRATE: "1" }) };
+    },
+  },
 };
 
 const json = (body, headers = {}) => ({ method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
@@ -103,6 +140,37 @@ async function paidSession(send) {
   return { session, success: notification("payment.success"), initiated: notification("payment.initiated") };
 }
 
+/** One `GET /events` page. */
+async function eventsPage(send, after, limit) {
+  const answer = await send(0, `/events?after=${after}&limit=${limit}`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+  const page = await answer.json();
+  assert.equal(answer.status, 200, JSON.stringify(page));
+  assert.ok(page.data.length <= limit);
+  return page;
+}
+
+/**
+ * Every event after cursor `after` ("" for all), `limit` a page, and the cursor of the
+ * last; checks that each page carries on where the last ended, in cursor order.
+ */
+async function eventsAfter(send, after, limit = 100) {
+  const listed = [];
+  let cursor = after;
+  for (;;) {
+    const page = await eventsPage(send, cursor, limit);
+    listed.push(...page.data);
+    if (page.data.length) assert.equal(page.next_cursor, page.data.at(-1).cursor);
+    else assert.equal(page.has_more, false);
+    if (!page.has_more) break;
+    assert.equal(page.data.length, limit, "a page short of its limit is the last");
+    cursor = page.next_cursor;
+  }
+  const cursors = listed.map((e) => BigInt(e.cursor));
+  assert.ok(cursors.every((c, i) => i === 0 || c > cursors[i - 1]), `cursors rise: ${cursors}`);
+  if (after !== "" && cursors.length) assert.ok(cursors[0] > BigInt(after));
+  return { listed, end: listed.at(-1)?.cursor ?? after };
+}
+
 async function show(send, i, session) {
   const answer = await send(i, `/sessions/${session.id}`, { headers: { authorization: `Bearer ${session.token}` } });
   assert.equal(answer.status, 200);
@@ -112,8 +180,9 @@ async function show(send, i, session) {
 for (const [name, ledger] of Object.entries(ledgers)) {
   describe(`ledger conformance: ${name}`, () => {
     let send;
+    let url;
     before(async () => {
-      ({ send } = await ledger.open());
+      ({ send, url } = await ledger.open());
     });
 
     test("health names the ledger in use", async () => {
@@ -166,9 +235,129 @@ for (const [name, ledger] of Object.entries(ledgers)) {
       assert.equal(truth.filter((p) => JSON.stringify(p).includes(id)).length, 1, "the provider was asked once");
     });
 
-    // The fulfilment work (issue #15) adds the merchant's events and their outbox to the
-    // ledger: "one event per final status, written with the status" and "GET /events
-    // lists them by cursor" belong here, run against every ledger.
-    test.todo("events and outbox rows: one per final status, listed in order by cursor");
+    test("events and outbox rows: one per final status, delivered once to each endpoint, listed in order by cursor", async () => {
+      const { end: start } = await eventsAfter(send, "");
+      const listedNow = async () => (await eventsAfter(send, start)).listed;
+
+      // Eight deliveries at once of the notification that makes A final: one event.
+      const a = await paidSession(send);
+      const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => send(i, "/webhooks/moneroo", a.success)));
+      for (const answer of answers) assert.equal(answer.status, 200, await answer.text());
+      // A cannot leave its final status: the late `initiated` and the same notification
+      // again announce nothing more.
+      for (const [i, late] of [a.initiated, a.success, a.initiated].entries()) {
+        const answer = await send(i, "/webhooks/moneroo", late);
+        assert.equal(answer.status, 200);
+        await answer.arrayBuffer();
+      }
+      const [eventA, ...more] = await listedNow();
+      assert.deepEqual(more, [], "one event, for A");
+      assert.equal(eventA.type, "payment.succeeded");
+      assert.equal(eventA.data.id, a.session.id);
+      assert.equal(eventA.data.status, "succeeded");
+      assert.equal(eventA.data.paid_amount, 15000);
+
+      // Its outbox row: delivered to both endpoints, once each, with its id as webhook-id.
+      const delivered = await eventually(async () => {
+        const [shown] = await listedNow();
+        return shown.delivery.delivered && shown;
+      }, 20_000, "the event delivered to every endpoint");
+      assert.equal(delivered.delivery.attempts, 1, JSON.stringify(delivered.delivery));
+      for (const endpoint of endpoints) {
+        const got = endpoint.of(eventA.id);
+        assert.equal(got.length, 1, `${endpoint.url} got ${eventA.id} ${got.length} times`);
+        assert.equal(got[0].body.type, "payment.succeeded");
+        assert.equal(got[0].body.data.id, a.session.id);
+      }
+
+      // A payout made final announces itself the same way.
+      const payout = await send(1, "/payouts", admin({ provider: "moneroo", amount: 500, currency: "USD", recipient: { method: "moneroo_payout_demo", account_number: "4149518161", first_name: "Koffi", last_name: "Mensah", email: "koffi@example.bj" } }, { "idempotency-key": `events-${name}-${Date.now()}` }));
+      const created = await payout.json();
+      assert.equal(payout.status, 201, JSON.stringify(created));
+      const paidOut = await eventually(async () => {
+        const shown = await (await send(0, `/payouts/${created.id}`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).json();
+        return shown.status !== "pending" && shown;
+      }, 30_000, "the payout final");
+      assert.equal(paidOut.status, "succeeded", JSON.stringify(paidOut));
+      const again = await send(1, `/payouts/${created.id}`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+      assert.equal((await again.json()).status, "succeeded");
+
+      // Two more sessions, then pages of two: the fourth event is written between the
+      // first page and the second, and appears on the second.
+      const b = await paidSession(send);
+      assert.equal((await send(0, "/webhooks/moneroo", b.success)).status, 200);
+      const first = await eventsPage(send, start, 2);
+      assert.deepEqual(first.data.map((e) => e.data.id), [a.session.id, created.id]);
+      assert.equal(first.has_more, true);
+      const c = await paidSession(send);
+      assert.equal((await send(1, "/webhooks/moneroo", c.success)).status, 200);
+      const second = await eventsPage(send, first.next_cursor, 2);
+      assert.deepEqual(second.data.map((e) => e.data.id), [b.session.id, c.session.id]);
+      assert.equal(second.has_more, false);
+
+      // The same events whichever the page size: no gap, no repeat at a page's edge.
+      const all = await listedNow();
+      assert.deepEqual(all.map((e) => [e.type, e.data.id]), [
+        ["payment.succeeded", a.session.id],
+        ["payout.succeeded", created.id],
+        ["payment.succeeded", b.session.id],
+        ["payment.succeeded", c.session.id],
+      ]);
+      assert.deepEqual([...first.data, ...second.data].map((e) => e.id), all.map((e) => e.id));
+      for (const limit of [1, 3]) {
+        assert.deepEqual((await eventsAfter(send, start, limit)).listed.map((e) => e.id), all.map((e) => e.id), `pages of ${limit}`);
+      }
+      assert.equal(new Set(all.map((e) => e.id)).size, all.length);
+      // Every event reaches both endpoints once.
+      for (const event of all) {
+        await eventually(() => endpoints.every((endpoint) => endpoint.of(event.id).length), 20_000, `${event.type} delivered`);
+      }
+      await eventually(async () => (await listedNow()).every((e) => e.delivery.delivered), 20_000, "every event delivered");
+      for (const event of all) for (const endpoint of endpoints) assert.equal(endpoint.of(event.id).length, 1, event.type);
+    });
+
+    // PostgreSQL draws a row's seq when it is inserted, not when its transaction commits:
+    // another process's event may hold a lower cursor than one already listed. A second
+    // client stands in for that process, its event inserted and not yet committed while
+    // this edge applies a payment and a reader takes a page.
+    if (name === "postgres") {
+      test("an event committed after a later-drawn one is still listed after the cursor a reader passed", async () => {
+        const { end: start } = await eventsAfter(send, "");
+        const e = await paidSession(send);
+        const { default: connect } = await import("postgres");
+        const sql = connect(url, { max: 2, onnotice: () => {} });
+        try {
+          const subject = `gs-${"0".repeat(18)}held01`;
+          let release;
+          const released = new Promise((ok) => (release = ok));
+          let inserted;
+          const written = new Promise((ok) => (inserted = ok));
+          const held = sql.begin(async (tx) => {
+            const payload = JSON.stringify({ type: "payment.succeeded", timestamp: new Date().toISOString(), data: { object: "session", id: subject, status: "succeeded" } });
+            await tx`INSERT INTO merchant_events (id, type, subject_id, payload, created_at) VALUES (${"msg_held0123456789abcdef01"}, ${"payment.succeeded"}, ${subject}, ${payload}, ${Math.floor(Date.now() / 1000)})`;
+            inserted();
+            await released;
+          });
+          await written;
+          let settled = false;
+          const answered = send(0, "/webhooks/moneroo", e.success).then((answer) => {
+            settled = true;
+            return answer;
+          });
+          // The edge's change is committed, or waits behind the open transaction.
+          await eventually(async () => settled || (await sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`)[0].n > 0, 20_000, "the edge's change committed or waiting");
+          const first = await eventsPage(send, start, 100);
+          release();
+          await held;
+          const answer = await answered;
+          assert.equal(answer.status, 200, await answer.text());
+          const { listed } = await eventsAfter(send, first.next_cursor ?? start);
+          const seen = [...first.data, ...listed].map((event) => event.data.id);
+          assert.deepEqual(seen.toSorted(), [subject, e.session.id].toSorted(), `listed ${JSON.stringify(seen)} (first page ${JSON.stringify(first.data.map((event) => [event.cursor, event.data.id]))})`);
+        } finally {
+          await sql.end();
+        }
+      });
+    }
   });
 }

@@ -1,34 +1,63 @@
 // The durable ledger on Node as a merchant runs it (`npm run edge`, scripts/edge.mjs), with
 // a SQLite file and with PostgreSQL:
 // - the server is killed (SIGKILL) and started again between opening a session, the
-//   provider's notification and the shopper's read: nothing is lost;
+//   provider's notification and the shopper's read: nothing is lost, not even the
+//   merchant's event, written by a process killed before it could deliver it and
+//   delivered once by the restarted one's sweep;
 // - two processes serve one port (node:cluster) on the same ledger, and a storm of
 //   notifications, each delivered three times and shuffled, lands on both: every payment
-//   is applied once, by its notification, none lost;
+//   is applied once, by its notification, none lost, and announces one event, delivered
+//   once to the merchant's endpoint;
 // - Deno (`deno serve` on the published entry point) keeps its sessions in the same two
-//   ledgers across a restart.
+//   ledgers across a restart;
+// - `npx guichet-migrate` brings a new PostgreSQL database up to date, once.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { createServer } from "node:http";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startSandbox, freePort, eventually } from "./support/stack.mjs";
 import { startPostgres } from "./support/postgres.mjs";
+import { readMigrations } from "../../js/edge/ledger-migrations.js";
 
 const root = new URL("../../", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "guichet-ledger-node-"));
+const ADMIN_KEY = "admin-key-for-tests-0123456789";
 let sandbox;
 let postgres;
+let endpoint;
 before(async () => {
   sandbox = await startSandbox(["--moneroo-webhook-url", "http://127.0.0.1:9/closed"], { timeScale: 0.05 });
   postgres = await startPostgres();
+  endpoint = await merchantEndpoint();
 });
 after(async () => {
+  await endpoint?.stop();
   await sandbox?.stop();
   await postgres?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
+
+/** The merchant's endpoint: answers 200 and counts the deliveries of each event. */
+async function merchantEndpoint() {
+  const deliveries = new Map();
+  const server = createServer(async (req, res) => {
+    for await (const _ of req);
+    const id = req.headers["webhook-id"];
+    deliveries.set(id, (deliveries.get(id) ?? 0) + 1);
+    res.writeHead(200).end();
+  });
+  const port = await freePort();
+  await new Promise((ok) => server.listen(port, "127.0.0.1", ok));
+  return {
+    url: `http://127.0.0.1:${port}/hooks`,
+    /** How many times the event with this webhook-id was delivered. */
+    count: (id) => deliveries.get(id) ?? 0,
+    stop: () => new Promise((ok) => server.close(ok)),
+  };
+}
 
 const env = (ledgerUrl, port) => ({
   ...sandbox.env,
@@ -37,15 +66,21 @@ const env = (ledgerUrl, port) => ({
   GUICHET_SESSION_SECRET: "session-secret-for-tests-0123456789abcdef",
   GUICHET_PUBLIC_URL: `http://127.0.0.1:${port}`,
   GUICHET_CATALOG: JSON.stringify({ "wax-6y": { name: "Pagne wax 6 yards", price: 15000, currency: "XOF" } }),
+  GUICHET_ADMIN_KEY: ADMIN_KEY,
+  GUICHET_WEBHOOK_URL: endpoint.url,
+  GUICHET_WEBHOOK_SECRET: `whsec_${Buffer.from("guichet ledger-node test secret!").toString("base64")}`,
   GUICHET_EDGE_PORT: String(port),
   GUICHET_DEV_VARS: join(dir, "none"),
 });
 
-/** `npm run edge` on `port`; `workers` processes. Answers stop(signal) and its output. */
-async function startEdge(ledgerUrl, port, workers = 1) {
+/**
+ * `npm run edge` on `port`; `workers` processes; `extra` settings. Answers stop(signal)
+ * and its output.
+ */
+async function startEdge(ledgerUrl, port, workers = 1, extra = {}) {
   const child = spawn(process.execPath, [join(root, "scripts/edge.mjs")], {
     cwd: dir,
-    env: { PATH: process.env.PATH, ...env(ledgerUrl, port), GUICHET_EDGE_WORKERS: String(workers) },
+    env: { PATH: process.env.PATH, ...env(ledgerUrl, port), GUICHET_EDGE_WORKERS: String(workers), ...extra },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -89,6 +124,20 @@ async function read(base, session) {
   return answer.json();
 }
 
+/** Every event `GET /events` lists, pages of `limit`. */
+async function listEvents(base, limit = 100) {
+  const listed = [];
+  let after = "";
+  for (;;) {
+    const answer = await fetch(`${base}/events?after=${after}&limit=${limit}`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+    const page = await answer.json();
+    assert.equal(answer.status, 200, JSON.stringify(page));
+    listed.push(...page.data);
+    if (!page.has_more) return listed;
+    after = page.next_cursor;
+  }
+}
+
 /** Settled by its notification, once: one moving event, from the webhook. */
 function assertAppliedOnce(shown) {
   assert.equal(shown.status, "succeeded", JSON.stringify(shown));
@@ -107,19 +156,27 @@ for (const [kind, ledgerUrl] of Object.entries(ledgers)) {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}/api`;
 
-    let edge = await startEdge(url, port);
+    // The first two processes know no merchant endpoint: the event stays in the outbox.
+    const silent = { GUICHET_WEBHOOK_URL: "" };
+    let edge = await startEdge(url, port, 1, silent);
     const session = await openSession(base);
     await edge.stop("SIGKILL");
 
     const notification = await pay(session);
-    edge = await startEdge(url, port);
+    edge = await startEdge(url, port, 1, silent);
     const delivered = await fetch(`${base}/webhooks/moneroo`, notification);
     assert.equal(delivered.status, 200, await delivered.text());
     await edge.stop("SIGKILL");
 
-    edge = await startEdge(url, port);
+    // Sweeping every second, with the endpoint.
+    edge = await startEdge(url, port, 1, { GUICHET_SWEEP_EVERY: "1" });
     try {
       assertAppliedOnce(await read(base, session));
+      const [event, ...more] = await listEvents(base);
+      assert.deepEqual(more, []);
+      assert.deepEqual([event.type, event.data.id], ["payment.succeeded", session.id]);
+      await eventually(async () => (await listEvents(base))[0].delivery.delivered, 30_000, "the merchant's event delivered");
+      assert.equal(endpoint.count(event.id), 1);
     } finally {
       await edge.stop();
     }
@@ -142,6 +199,16 @@ for (const [kind, ledgerUrl] of Object.entries(ledgers)) {
         for (const answer of answers) assert.equal(answer.status, 200, await answer.text());
       }
       for (const session of sessions) assertAppliedOnce(await read(base, session));
+      // One event per payment, each delivered once to the merchant, whichever process wrote
+      // it and whichever delivered it.
+      const events = await listEvents(base, 5);
+      assert.deepEqual(events.map((e) => e.data.id).toSorted(), sessions.map((s) => s.id).toSorted());
+      assert.ok(events.every((e) => e.type === "payment.succeeded"));
+      const delivered = await eventually(async () => {
+        const now = await listEvents(base);
+        return now.every((e) => e.delivery.delivered) && now;
+      }, 30_000, "every event delivered");
+      assert.deepEqual(delivered.map((e) => endpoint.count(e.id)), sessions.map(() => 1));
     } finally {
       await edge.stop();
     }
@@ -193,3 +260,25 @@ for (const [kind, ledgerUrl] of Object.entries(ledgers)) {
     }
   });
 }
+
+test("guichet-migrate brings a new PostgreSQL ledger up to date once; the edge needs it without GUICHET_LEDGER_AUTO_MIGRATE", async () => {
+  const url = await postgres.database();
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}/api`;
+  const edge = await startEdge(url, port, 1, { GUICHET_LEDGER_AUTO_MIGRATE: "" });
+  try {
+    const refused = await fetch(`${base}/sessions`, json({ provider: "moneroo", items: [{ sku: "wax-6y", quantity: 1 }], customer: { first_name: "Awa", last_name: "Koné", email: "awa@example.ci" } }));
+    assert.equal(refused.status, 503, "no tables yet");
+    assert.equal((await refused.json()).error.code, "ledger_unavailable");
+    await eventually(() => /guichet-migrate/.test(edge.output()), 10_000, "the log to name guichet-migrate");
+    // The bin package.json names, as `npx guichet-migrate` runs it.
+    const { bin } = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+    const migrate = () => execFileSync(process.execPath, [join(root, bin["guichet-migrate"])], { env: { PATH: process.env.PATH, GUICHET_LEDGER_URL: url }, encoding: "utf8" }).trim();
+    assert.equal(migrate(), `applied ${readMigrations("postgres").map((m) => m.name).join(", ")}`);
+    assert.equal(migrate(), "the PostgreSQL ledger is up to date");
+    const session = await openSession(base);
+    assert.equal((await read(base, session)).status, "pending");
+  } finally {
+    await edge.stop();
+  }
+});

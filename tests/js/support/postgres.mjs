@@ -17,8 +17,12 @@ function binDir() {
   return join(root, version, "bin");
 }
 
-/** Starts a throwaway PostgreSQL; answers its URL, a way to make databases, and stop(). */
-export async function startPostgres() {
+/**
+ * Starts a throwaway PostgreSQL; answers its URL, a way to make databases, and stop().
+ * Commits are not flushed to disk (fsync off) unless `durable` (the benchmarks, which
+ * compare it with a SQLite file that does flush).
+ */
+export async function startPostgres({ durable = false } = {}) {
   const bin = binDir();
   const dir = mkdtempSync(join(tmpdir(), "guichet-pg-"));
   const root = process.getuid?.() === 0;
@@ -33,7 +37,7 @@ export async function startPostgres() {
   const port = await freePort();
   const server = spawn(
     join(bin, "postgres"),
-    ["-D", data, "-p", String(port), "-k", dir, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=200"],
+    ["-D", data, "-p", String(port), "-k", dir, "-c", "listen_addresses=127.0.0.1", ...(durable ? [] : ["-c", "fsync=off"]), "-c", "max_connections=200"],
     { stdio: ["ignore", "ignore", "pipe"], cwd: dir, ...user },
   );
   let log = "";
