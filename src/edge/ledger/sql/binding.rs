@@ -205,7 +205,7 @@ impl Binding {
             .map(|q| self.statement(q))
             .collect::<Result<Array, _>>()?;
         let list = JsValue::from(list);
-        let results = retried(op, || call(&self.db, "batch", &[list.clone()])).await?;
+        let results = retried(op, || call(&self.db, "batch", std::slice::from_ref(&list))).await?;
         let results: Array = results
             .dyn_into()
             .map_err(|_| LedgerError(format!("{op}: the batch answered no list")))?;
