@@ -4,7 +4,9 @@
 #   pkg/edge/     the merchant backend (`web` target, `initSync` in workerd, Deno, Node)
 # Each is compiled with only its own feature, so the browser bundle cannot contain the
 # edge's code. wasm-opt comes from npm's binaryen: Debian's binaryen 108 corrupts modules.
-# The wasm imports of both get short names (scripts/minify-imports.mjs) and esbuild
+# A panic traps at once (scripts/panic-trap.mjs: no message formatted for a stderr that
+# wasm32-unknown-unknown does not have). The wasm imports of both get short names
+# (scripts/minify-imports.mjs) and esbuild
 # minifies the glue. The browser's JavaScript is bundled (readable sources stay in
 # js/browser): one index.js carries surface.js, flow.js and guichet.js (the wasm-bindgen
 # glue), so a page makes two requests, index.js then the wasm, which index.js starts
@@ -28,7 +30,9 @@ bundle() {
   [ "$feature" = edge ] && reset=(--experimental-reset-state-function)
   wasm-bindgen "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/guichet.wasm" \
     --target web --out-dir "$out.tmp" --out-name "$name" \
-    --remove-name-section --remove-producers-section "${reset[@]}"
+    --remove-producers-section "${reset[@]}"
+  # Needs the name section, which --strip-debug then removes.
+  node scripts/panic-trap.mjs "$out.tmp/${name}_bg.wasm"
   "$WASM_OPT" -Oz --converge --strip-debug --strip-producers --strip-target-features \
     "${WASM_FEATURES[@]}" "$out.tmp/${name}_bg.wasm" -o "$out.tmp/${name}_bg.wasm"
   node scripts/minify-imports.mjs "$out.tmp" "$name"

@@ -26,5 +26,14 @@ forbid src/browser "the edge, the providers or a secret" 'crate::(edge|providers
 mapfile -t handlers < <(find src/edge -name '*.rs' | grep -vE '^src/edge/(mod|router|worker)\.rs$' | sort)
 forbid "the edge's handlers" "the router" '(super|crate::edge)::router\b' "${handlers[@]}"
 
-[ "$failed" -eq 0 ] && echo "layers: every dependency points down"
+# A file a newcomer can read whole: no source file under src/ over 750 lines (tests and
+# fixtures live outside src/).
+while read -r lines file; do
+  if [ "$lines" -gt 750 ]; then
+    printf '%s has %s lines: split it (at most 750)\n' "$file" "$lines" >&2
+    failed=1
+  fi
+done < <(find src -name '*.rs' -exec wc -l {} + | grep -v ' total$')
+
+[ "$failed" -eq 0 ] && echo "layers: every dependency points down, every file under 750 lines"
 exit "$failed"

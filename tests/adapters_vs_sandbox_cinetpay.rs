@@ -88,12 +88,12 @@ async fn check_agrees(
             transaction_id,
         )
         .expect("a readable check");
-    let settled = check.verification.settle(due());
+    let settled = check.checked.settle(due());
     let truth = truth(sandbox.base_url(), "cinetpay", transaction_id).await;
     assert!(stage_matches(&truth, settled), "{truth} vs {settled:?}");
-    assert_eq!(truth["status"], check.verification.provider_status);
+    assert_eq!(truth["status"], check.checked.provider_status);
     if settled == PaymentStatus::Succeeded {
-        assert_eq!(check.verification.amount, Some(due()));
+        assert_eq!(check.checked.amount, Some(due()));
         assert!(check.operator_id.is_some() && check.payment_date.is_some());
     }
     (settled, check.code)
@@ -232,7 +232,7 @@ async fn cinetpay_declined_and_cancelled_payments_check_as_failed_600_and_cancel
     // The check by token says the same.
     let token = page.rsplit('/').next().unwrap();
     let by_token = adapter
-        .read_check(
+        .read_payment_check(
             &send(adapter.check_payment_by_token(token)).await,
             "CMD-201",
         )
@@ -274,7 +274,7 @@ async fn cinetpay_a_reused_transaction_id_and_an_unknown_one_are_608() {
     let error = adapter.read_payment_token(&send(again).await).unwrap_err();
     assert_eq!((error.code.as_str(), error.retryable), ("608", false));
     let error = adapter
-        .read_check(&send(adapter.check_payment("NOPE-1")).await, "NOPE-1")
+        .read_payment_check(&send(adapter.check_payment("NOPE-1")).await, "NOPE-1")
         .unwrap_err();
     assert_eq!(error.code, "608");
     assert!(!error.message.contains(DEFAULT_CINETPAY_APIKEY));
@@ -343,7 +343,7 @@ async fn cinetpay_transfer_logs_in_adds_the_contact_sends_and_checks_it_validate
     assert_eq!(steps, [TreatmentStatus::Rec, TreatmentStatus::Val]);
 
     let checked = adapter
-        .read_transfer_check(&send(adapter.check_transfer(&token, "PAYOUT-100")).await)
+        .read_payout_check(&send(adapter.check_payout(&token, "PAYOUT-100")).await)
         .unwrap();
     assert_eq!(checked[0].status(), PaymentStatus::Succeeded);
     let truth = payout_truth(sandbox.base_url(), "cinetpay", "PAYOUT-100").await;

@@ -15,9 +15,9 @@ use guichet::domain::{Currency, Lang, Metadata, Money, Order, PaymentStatus};
 use guichet::http::{Transport, TransportError};
 use guichet::providers::moneroo::wire::MonerooPaymentStatus;
 use guichet::providers::moneroo::{
-    initialize_payment, initialize_payout, payout_methods, read_created_payment,
-    read_created_payout, read_methods, read_payout, read_return, read_verification, read_webhook,
-    retrieve_payment, retry_after, verify_payment, verify_payout, MonerooEvent, MonerooKeys,
+    check_payment, check_payout, initialize_payment, initialize_payout, payout_methods,
+    read_created_payment, read_created_payout, read_methods, read_payment_check, read_payout_check,
+    read_return, read_webhook, retrieve_payment, retry_after, MonerooEvent, MonerooKeys,
     MonerooPaymentOptions, PayoutRecipientInput, PayoutRequest, WebhookError, SIGNATURE_HEADER,
 };
 use guichet::providers::PaymentRequest;
@@ -112,7 +112,7 @@ async fn webhooks(
 
 /// Verify (the call to trust), checked against the sandbox's own books.
 async fn verify_agrees(sandbox: &SandboxHandle, keys: &MonerooKeys, id: &str) -> PaymentStatus {
-    let verification = read_verification(&send(verify_payment(keys, id)).await).unwrap();
+    let verification = read_payment_check(&send(check_payment(keys, id)).await).unwrap();
     assert_eq!(verification.provider_ref, id);
     assert_eq!(verification.amount, Some(due()));
     assert_eq!(verification.reference.as_deref(), Some(REFERENCE));
@@ -121,7 +121,7 @@ async fn verify_agrees(sandbox: &SandboxHandle, keys: &MonerooKeys, id: &str) ->
     assert!(stage_matches(&truth, settled), "{truth} vs {settled:?}");
     assert_eq!(truth["status"], verification.provider_status);
     // The full record reads the same, with its currency as a plain code.
-    let retrieved = read_verification(&send(retrieve_payment(keys, id)).await).unwrap();
+    let retrieved = read_payment_check(&send(retrieve_payment(keys, id)).await).unwrap();
     assert_eq!(retrieved, verification);
     settled
 }
@@ -303,7 +303,7 @@ async fn moneroo_payout_numbers_are_swapped_and_verify_agrees_with_the_webhooks_
         assert_eq!(hooks[0], MonerooEvent::PayoutInitiated, "{msisdn}");
         assert!(hooks.iter().all(MonerooEvent::is_payout));
 
-        let verified = read_payout(&send(verify_payout(&keys, &id)).await).unwrap();
+        let verified = read_payout_check(&send(check_payout(&keys, &id)).await).unwrap();
         assert_eq!(verified.status, expected, "{msisdn}");
         assert_eq!(
             verified.amount,
@@ -357,7 +357,7 @@ async fn moneroo_an_answer_that_never_comes_is_a_transport_timeout() {
     let (sandbox, _receiver, keys) = moneroo().await;
     add_fault(sandbox.base_url(), next_call("moneroo", "timeout")).await;
     let outcome = ReqwestTransport::new(Duration::from_millis(300))
-        .send(verify_payment(&keys, "k4su1ii7abdz"))
+        .send(check_payment(&keys, "k4su1ii7abdz"))
         .await;
     assert_eq!(outcome, Err(TransportError::Timeout));
 }

@@ -66,10 +66,10 @@ fn payment(receiver: &Receiver) -> PaymentRequest {
 /// Creates the payment through the adapter: its token and hosted page.
 async fn start(adapter: &MoneyFusion, receiver: &Receiver) -> (PaymentToken, String) {
     let request = adapter
-        .payment_request(&payment(receiver))
+        .initialize_payment(&payment(receiver))
         .expect("a valid payment");
     let created = adapter
-        .parse_payment_response(&send(request).await)
+        .read_created_payment(&send(request).await)
         .expect("MoneyFusion accepts it");
     (
         PaymentToken::parse(&created.provider_ref).unwrap(),
@@ -84,7 +84,7 @@ async fn status_agrees(
     token: &PaymentToken,
 ) -> PaymentStatus {
     let verification = adapter
-        .parse_status_response(token, &send(adapter.status_request(token)).await)
+        .read_payment_check(token, &send(adapter.check_payment(token)).await)
         .expect("a readable status");
     assert_eq!(verification.reference.as_deref(), Some(REFERENCE));
     assert_eq!(verification.amount, Some(due()));
@@ -128,7 +128,7 @@ async fn webhooks(
                 assert_eq!(event.token(), token);
                 if event.is_step_forward(current) {
                     let confirmed = adapter
-                        .parse_status_response(token, &send(event.confirm_request(adapter)).await)
+                        .read_payment_check(token, &send(event.confirm_request(adapter)).await)
                         .unwrap();
                     current = confirmed.settle(due());
                 }
@@ -220,7 +220,7 @@ async fn withdraw(adapter: &MoneyFusion, receiver: &Receiver) -> String {
     })
     .expect("a valid withdrawal");
     adapter
-        .parse_withdraw_response(&send(adapter.withdraw_request(&withdrawal).unwrap()).await)
+        .read_created_payout(&send(adapter.initialize_payout(&withdrawal).unwrap()).await)
         .expect("MoneyFusion accepts it")
         .provider_ref
 }
@@ -272,11 +272,11 @@ async fn moneyfusion_withdrawals_notify_completed_or_cancelled_as_the_truth_says
 #[tokio::test]
 async fn moneyfusion_injected_500_and_429_are_retryable_and_never_show_the_api_url() {
     let (sandbox, receiver, adapter) = moneyfusion().await;
-    let request = adapter.payment_request(&payment(&receiver)).unwrap();
+    let request = adapter.initialize_payment(&payment(&receiver)).unwrap();
     for kind in ["500", "429"] {
         add_fault(sandbox.base_url(), next_call("moneyfusion", kind)).await;
         let error = adapter
-            .parse_payment_response(&send(request.clone()).await)
+            .read_created_payment(&send(request.clone()).await)
             .unwrap_err();
         assert!(error.retryable, "{kind}: {error}");
         assert_eq!(error.http_status, Some(kind.parse().unwrap()));

@@ -118,3 +118,23 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn metadata_entries_are_kept_in_key_order_and_a_repeated_key_keeps_its_last_value() {
+    use guichet::domain::order::Entries;
+    let pairs = [("b", "2"), ("c", "4"), ("a", "1"), ("b", "3")];
+    let entries: Entries = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    assert_eq!(
+        entries.iter().collect::<Vec<_>>(),
+        [("a", "1"), ("b", "3"), ("c", "4")]
+    );
+    assert_eq!((entries.get("b"), entries.get("z")), (Some("3"), None));
+    // JSON in and out as an object, in key order, as the BTreeMap it replaces did.
+    let json = serde_json::to_string(&entries).unwrap();
+    assert_eq!(json, r#"{"a":"1","b":"3","c":"4"}"#);
+    let read: Entries = serde_json::from_str(r#"{"z":"9","b":"1","b":"2"}"#).unwrap();
+    assert_eq!(read.iter().collect::<Vec<_>>(), [("b", "2"), ("z", "9")]);
+}

@@ -200,12 +200,7 @@ async fn open_with<L: Ledger>(
         body: checkout(json!({})).to_string().into_bytes(),
     };
     let clock = TestClock::default();
-    let edge = Edge {
-        config,
-        ledger,
-        transport,
-        runtime: &clock,
-    };
+    let edge = Edge::new(config, ledger, transport, &clock);
     route(&edge, &incoming).await
 }
 
@@ -422,12 +417,7 @@ async fn reading_one_session_many_times_makes_few_status_calls_and_checkout_goes
         inner: adapters_support::ReqwestTransport::default(),
         verifies: Cell::new(0),
     };
-    let edge = Edge {
-        config: &backend.config,
-        ledger: &backend.ledger,
-        transport: &transport,
-        runtime: &backend.clock,
-    };
+    let edge = Edge::new(&backend.config, &backend.ledger, &transport, &backend.clock);
     let request = |method: &str, path: &str, token: Option<&str>, body: Vec<u8>| Incoming {
         method: method.into(),
         path: path.into(),

@@ -752,13 +752,13 @@ fn check(name: &str) -> Result<guichet::providers::cinetpay::PaymentCheck, Provi
 }
 
 fn status_of(name: &str) -> PaymentStatus {
-    check(name).unwrap().verification.status
+    check(name).unwrap().checked.status
 }
 
 #[test]
 fn check_00_accepted_is_paid_with_its_amount_read_from_text() {
     let check = check("check_accepted.json").unwrap();
-    let v = &check.verification;
+    let v = &check.checked;
     assert_eq!(v.status, PaymentStatus::Succeeded);
     assert_eq!(v.provider_ref, "ord-20240915-0042");
     assert_eq!(v.provider_status, "ACCEPTED");
@@ -786,7 +786,7 @@ fn check_00_accepted_is_paid_with_its_amount_read_from_text() {
 
 #[test]
 fn check_00_accepted_in_usd_reads_whole_dollars() {
-    let v = check("check_accepted_usd.json").unwrap().verification;
+    let v = check("check_accepted_usd.json").unwrap().checked;
     assert_eq!(v.amount, Some(money(2500, Currency::USD)));
     assert_eq!(v.status, PaymentStatus::Succeeded);
 }
@@ -799,7 +799,7 @@ fn check_600_refused_is_failed() {
 #[test]
 fn check_602_insufficient_balance_is_failed() {
     let check = check("check_insufficient_balance_602.json").unwrap();
-    assert_eq!(check.verification.status, PaymentStatus::Failed);
+    assert_eq!(check.checked.status, PaymentStatus::Failed);
     assert_eq!(check.code, CheckoutCode::InsufficientBalance);
 }
 
@@ -824,9 +824,7 @@ fn check_606_orange_refusal_is_failed() {
 
 #[test]
 fn check_623_waiting_for_validation_is_pending() {
-    let v = check("check_waiting_validation_623.json")
-        .unwrap()
-        .verification;
+    let v = check("check_waiting_validation_623.json").unwrap().checked;
     assert_eq!(v.status, PaymentStatus::Pending);
     assert_eq!(v.provider_status, "WAITING_FOR_CUSTOMER");
 }
@@ -834,15 +832,13 @@ fn check_623_waiting_for_validation_is_pending() {
 #[test]
 fn check_627_refused_is_a_cancellation() {
     let check = check("check_cancelled_627.json").unwrap();
-    assert_eq!(check.verification.status, PaymentStatus::Cancelled);
-    assert_eq!(check.verification.provider_status, "REFUSED");
+    assert_eq!(check.checked.status, PaymentStatus::Cancelled);
+    assert_eq!(check.checked.provider_status, "REFUSED");
 }
 
 #[test]
 fn check_627_without_data_is_a_cancellation_from_the_code() {
-    let v = check("check_cancelled_without_data.json")
-        .unwrap()
-        .verification;
+    let v = check("check_cancelled_without_data.json").unwrap().checked;
     assert_eq!(v.status, PaymentStatus::Cancelled);
     assert_eq!(v.provider_status, "627");
     assert_eq!(v.amount, None);
@@ -893,8 +889,8 @@ fn check_canceled_with_one_or_two_ls_is_cancelled() {
 #[test]
 fn check_unknown_status_stays_pending_and_is_recorded() {
     let check = check("check_unknown_status.json").unwrap();
-    assert_eq!(check.verification.status, PaymentStatus::Pending);
-    assert_eq!(check.verification.provider_status, "ON_HOLD");
+    assert_eq!(check.checked.status, PaymentStatus::Pending);
+    assert_eq!(check.checked.provider_status, "ON_HOLD");
     assert_eq!(
         check.status,
         Some(CinetpayPaymentStatus::Unknown("ON_HOLD".into()))
@@ -932,7 +928,7 @@ fn check_accepted_with_an_unreadable_amount_is_an_error_not_a_success() {
             r#"{{"code":"00","message":"SUCCES","data":{{"amount":{amount},"currency":"XOF","status":"ACCEPTED"}}}}"#
         );
         let error = connector()
-            .read_check(&HttpResponse::new(200, body.into_bytes()), "ord-1")
+            .read_payment_check(&HttpResponse::new(200, body.into_bytes()), "ord-1")
             .unwrap_err();
         assert_eq!(error.code, "bad_response", "{amount}");
     }
@@ -941,9 +937,9 @@ fn check_accepted_with_an_unreadable_amount_is_an_error_not_a_success() {
 #[test]
 fn read_check_gives_the_common_verification() {
     let v = connector()
-        .read_check(&answer(200, "check_accepted.json"), "ord-20240915-0042")
+        .read_payment_check(&answer(200, "check_accepted.json"), "ord-20240915-0042")
         .unwrap();
-    assert_eq!(v, check("check_accepted.json").unwrap().verification);
+    assert_eq!(v, check("check_accepted.json").unwrap().checked);
     assert_eq!(
         v.reference, None,
         "CinetPay does not echo the transaction id"
@@ -1487,14 +1483,14 @@ fn send_602_insufficient_balance_is_an_error() {
 
 #[test]
 fn transfer_check_asks_by_our_id_and_reads_val_as_succeeded() {
-    let request = connector().check_transfer(&transfer_token(), "payout-0001");
+    let request = connector().check_payout(&transfer_token(), "payout-0001");
     assert_eq!(request.method, Method::Get);
     assert_eq!(
         request.url,
         "https://client.cinetpay.com/v1/transfer/check/money?token=tok-7f3a9c&client_transaction_id=payout-0001"
     );
     let records = connector()
-        .read_transfer_check(&answer(200, "transfer_check.json"))
+        .read_payout_check(&answer(200, "transfer_check.json"))
         .unwrap();
     let record = &records[0];
     assert_eq!(record.treatment_status, TreatmentStatus::Val);

@@ -386,7 +386,7 @@ fn moneroo_a_200_that_says_success_false_is_an_error() {
 
 #[test]
 fn moneroo_verify_and_retrieve_are_authenticated_gets() {
-    let verify = verify_payment(&keys(), "k4su1ii7abdz");
+    let verify = check_payment(&keys(), "k4su1ii7abdz");
     assert_eq!(verify.method, Method::Get);
     assert_eq!(
         verify.url,
@@ -404,7 +404,7 @@ fn moneroo_verify_and_retrieve_are_authenticated_gets() {
         retrieve.url,
         "https://api.moneroo.io/v1/payments/k4su1ii7abdz"
     );
-    let sneaky = verify_payment(&keys(), "../payouts/x");
+    let sneaky = check_payment(&keys(), "../payouts/x");
     assert_eq!(
         sneaky.url,
         "https://api.moneroo.io/v1/payments/..%2Fpayouts%2Fx/verify"
@@ -413,7 +413,7 @@ fn moneroo_verify_and_retrieve_are_authenticated_gets() {
 
 #[test]
 fn moneroo_verify_success_marks_session_paid() {
-    let verification = read_verification(&response(200, "payment_verify_success.json")).unwrap();
+    let verification = read_payment_check(&response(200, "payment_verify_success.json")).unwrap();
     assert_eq!(verification.provider_ref, "k4su1ii7abdz");
     assert_eq!(verification.status, PaymentStatus::Succeeded);
     assert_eq!(verification.provider_status, "success");
@@ -450,7 +450,7 @@ fn moneroo_verify_success_keeps_every_published_field() {
 
 #[test]
 fn moneroo_retrieve_reads_a_currency_given_as_a_plain_string() {
-    let verification = read_verification(&response(
+    let verification = read_payment_check(&response(
         200,
         "payment_retrieve_initiated_currency_string.json",
     ))
@@ -463,7 +463,7 @@ fn moneroo_retrieve_reads_a_currency_given_as_a_plain_string() {
 
 #[test]
 fn moneroo_verify_pending_keeps_session_pending() {
-    let verification = read_verification(&response(200, "payment_verify_pending.json")).unwrap();
+    let verification = read_payment_check(&response(200, "payment_verify_pending.json")).unwrap();
     assert_eq!(verification.status, PaymentStatus::Pending);
     assert_eq!(
         verification.amount,
@@ -474,7 +474,7 @@ fn moneroo_verify_pending_keeps_session_pending() {
 
 #[test]
 fn moneroo_verify_failed_marks_session_failed_with_amount_in_cents() {
-    let verification = read_verification(&response(200, "payment_verify_failed.json")).unwrap();
+    let verification = read_payment_check(&response(200, "payment_verify_failed.json")).unwrap();
     assert_eq!(verification.status, PaymentStatus::Failed);
     assert_eq!(
         verification.amount,
@@ -484,7 +484,7 @@ fn moneroo_verify_failed_marks_session_failed_with_amount_in_cents() {
 
 #[test]
 fn moneroo_verify_cancelled_marks_session_cancelled() {
-    let verification = read_verification(&response(200, "payment_verify_cancelled.json")).unwrap();
+    let verification = read_payment_check(&response(200, "payment_verify_cancelled.json")).unwrap();
     assert_eq!(verification.status, PaymentStatus::Cancelled);
     assert_eq!(verification.settle(xof(3000)), PaymentStatus::Cancelled);
 }
@@ -492,7 +492,7 @@ fn moneroo_verify_cancelled_marks_session_cancelled() {
 #[test]
 fn moneroo_unpublished_status_stays_pending() {
     let verification =
-        read_verification(&response(200, "payment_verify_unknown_status.json")).unwrap();
+        read_payment_check(&response(200, "payment_verify_unknown_status.json")).unwrap();
     assert_eq!(verification.status, PaymentStatus::Pending);
     assert_eq!(verification.provider_status, "on_hold");
 }
@@ -542,7 +542,7 @@ fn moneroo_error_answers_become_provider_errors() {
         assert_eq!(error.retryable, retryable, "{name}");
         // Every reader gives the same error for the same answer.
         assert_eq!(
-            read_verification(&response(status, name)).unwrap_err(),
+            read_payment_check(&response(status, name)).unwrap_err(),
             error
         );
     }
@@ -960,7 +960,7 @@ fn moneroo_payout_initialize_201_gives_the_payout_id() {
 
 #[test]
 fn moneroo_payout_verify_and_retrieve_are_authenticated_gets() {
-    let verify = verify_payout(&keys(), "po5z8x2c4v6b");
+    let verify = check_payout(&keys(), "po5z8x2c4v6b");
     assert_eq!(verify.method, Method::Get);
     assert_eq!(
         verify.url,
@@ -976,7 +976,7 @@ fn moneroo_payout_verify_and_retrieve_are_authenticated_gets() {
 
 #[test]
 fn moneroo_payout_success_is_delivered() {
-    let payout = read_payout(&response(200, "payout_verify_success.json")).unwrap();
+    let payout = read_payout_check(&response(200, "payout_verify_success.json")).unwrap();
     assert_eq!(payout.provider_ref, "po5z8x2c4v6b");
     assert_eq!(payout.status, PaymentStatus::Succeeded);
     assert_eq!(payout.provider_status, "success");
@@ -985,10 +985,10 @@ fn moneroo_payout_success_is_delivered() {
 
 #[test]
 fn moneroo_payout_pending_and_failed_are_read() {
-    let pending = read_payout(&response(200, "payout_verify_pending.json")).unwrap();
+    let pending = read_payout_check(&response(200, "payout_verify_pending.json")).unwrap();
     assert_eq!(pending.status, PaymentStatus::Pending);
     assert_eq!(pending.amount, Some(xof(10000)), "currency as a string");
-    let failed = read_payout(&response(200, "payout_retrieve_failed.json")).unwrap();
+    let failed = read_payout_check(&response(200, "payout_retrieve_failed.json")).unwrap();
     assert_eq!(failed.status, PaymentStatus::Failed);
 }
 

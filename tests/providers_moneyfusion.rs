@@ -119,7 +119,9 @@ fn fields(violations: &guichet::domain::Violations) -> Vec<(&str, &str)> {
 
 #[test]
 fn moneyfusion_create_posts_json_to_the_merchant_api_url_with_articles_and_our_reference() {
-    let request = adapter().payment_request(&payment(cart_order())).unwrap();
+    let request = adapter()
+        .initialize_payment(&payment(cart_order()))
+        .unwrap();
     assert_eq!(request.method, Method::Post);
     assert_eq!(request.url, API_URL);
     assert_eq!(
@@ -149,7 +151,7 @@ fn moneyfusion_order_without_items_is_one_article_named_after_its_description() 
         items: Vec::new(),
         amount: xof(15_000),
     };
-    let body = body_of(&adapter().payment_request(&payment(order)).unwrap());
+    let body = body_of(&adapter().initialize_payment(&payment(order)).unwrap());
     assert_eq!(body["totalPrice"], json!(15_000));
     assert_eq!(body["article"], json!([{"Abonnement annuel": 15_000}]));
 }
@@ -162,7 +164,7 @@ fn moneyfusion_two_lines_with_the_same_name_stay_two_articles() {
         vec![item("Pagne", 3000, 1), item("Pagne", 3000, 1)],
     )
     .unwrap();
-    let body = body_of(&adapter().payment_request(&payment(order)).unwrap());
+    let body = body_of(&adapter().initialize_payment(&payment(order)).unwrap());
     assert_eq!(body["article"], json!([{"Pagne": 3000}, {"Pagne": 3000}]));
     assert_eq!(body["totalPrice"], json!(6000));
 }
@@ -183,7 +185,7 @@ fn moneyfusion_create_requires_phone_and_name_and_says_where() {
     request.customer.phone = None;
     request.customer.first_name = None;
     request.customer.last_name = None;
-    let violations = adapter().payment_request(&request).unwrap_err();
+    let violations = adapter().initialize_payment(&request).unwrap_err();
     assert_eq!(
         fields(&violations),
         vec![
@@ -201,7 +203,7 @@ fn moneyfusion_create_requires_phone_and_name_and_says_where() {
 fn moneyfusion_one_name_is_enough_for_nomclient() {
     let mut request = payment(cart_order());
     request.customer.first_name = None;
-    let body = body_of(&adapter().payment_request(&request).unwrap());
+    let body = body_of(&adapter().initialize_payment(&request).unwrap());
     assert_eq!(body["nomclient"], json!("Koné"));
 }
 
@@ -213,7 +215,7 @@ fn moneyfusion_create_refuses_another_currency_than_the_accounts() {
         items: Vec::new(),
         amount: Money::from_major(10, Currency::XAF).unwrap(),
     };
-    let violations = adapter().payment_request(&payment(order)).unwrap_err();
+    let violations = adapter().initialize_payment(&payment(order)).unwrap_err();
     assert_eq!(
         fields(&violations),
         vec![("amount", "unsupported_currency")]
@@ -232,10 +234,10 @@ fn moneyfusion_create_refuses_cents_and_zero() {
         items: Vec::new(),
         amount: Money::from_minor(1050, Currency::USD).unwrap(),
     };
-    let violations = usd.payment_request(&payment(order.clone())).unwrap_err();
+    let violations = usd.initialize_payment(&payment(order.clone())).unwrap_err();
     assert_eq!(fields(&violations), vec![("amount", "fractional_amount")]);
     order.amount = Money::zero(Currency::USD);
-    let violations = usd.payment_request(&payment(order)).unwrap_err();
+    let violations = usd.initialize_payment(&payment(order)).unwrap_err();
     assert_eq!(fields(&violations), vec![("amount", "amount_too_small")]);
 }
 
@@ -243,7 +245,7 @@ fn moneyfusion_create_refuses_cents_and_zero() {
 fn moneyfusion_create_refuses_items_that_do_not_add_up_to_the_total() {
     let mut order = cart_order();
     order.amount = xof(3000); // shipping added to the total but not to the lines
-    let violations = adapter().payment_request(&payment(order)).unwrap_err();
+    let violations = adapter().initialize_payment(&payment(order)).unwrap_err();
     assert_eq!(fields(&violations), vec![("amount", "total_mismatch")]);
 }
 
@@ -252,7 +254,7 @@ fn moneyfusion_create_refuses_unusable_article_names_and_missing_description() {
     let mut order = cart_order();
     order.items[1].name = "   ".into();
     order.items[0].name = "x".repeat(101);
-    let violations = adapter().payment_request(&payment(order)).unwrap_err();
+    let violations = adapter().initialize_payment(&payment(order)).unwrap_err();
     assert_eq!(
         fields(&violations),
         vec![("items[0].name", "too_long"), ("items[1].name", "required")]
@@ -263,7 +265,7 @@ fn moneyfusion_create_refuses_unusable_article_names_and_missing_description() {
         items: Vec::new(),
         amount: xof(100),
     };
-    let violations = adapter().payment_request(&payment(order)).unwrap_err();
+    let violations = adapter().initialize_payment(&payment(order)).unwrap_err();
     assert_eq!(fields(&violations), vec![("description", "required")]);
 }
 
@@ -272,7 +274,7 @@ fn moneyfusion_create_refuses_urls_that_are_not_http() {
     let mut request = payment(cart_order());
     request.return_url = "javascript:alert(1)".into();
     request.notify_url = String::new();
-    let violations = adapter().payment_request(&request).unwrap_err();
+    let violations = adapter().initialize_payment(&request).unwrap_err();
     assert_eq!(
         fields(&violations),
         vec![("return_url", "invalid_url"), ("notify_url", "required")]
@@ -282,7 +284,7 @@ fn moneyfusion_create_refuses_urls_that_are_not_http() {
 #[test]
 fn moneyfusion_create_success_gives_the_token_and_hosted_page() {
     let created = adapter()
-        .parse_payment_response(&HttpResponse::new(200, fixture("create_success.json")))
+        .read_created_payment(&HttpResponse::new(200, fixture("create_success.json")))
         .unwrap();
     assert_eq!(created.provider_ref, "5d58823b084564");
     assert_eq!(
@@ -305,7 +307,7 @@ fn moneyfusion_create_success_accepts_total_price_as_string_or_number() {
     ] {
         let body = fixture(name);
         let created = adapter()
-            .parse_payment_response(&HttpResponse::new(200, body.clone()))
+            .read_created_payment(&HttpResponse::new(200, body.clone()))
             .unwrap();
         assert_eq!(created.provider_ref, expected);
         let wire: MoneyFusionPaymentResponse = serde_json::from_slice(&body).unwrap();
@@ -321,7 +323,7 @@ fn moneyfusion_create_success_accepts_total_price_as_string_or_number() {
 fn moneyfusion_unauthorized_ip_is_a_provider_error_not_worth_retrying() {
     for status in [200, 403] {
         let error = adapter()
-            .parse_payment_response(&HttpResponse::new(
+            .read_created_payment(&HttpResponse::new(
                 status,
                 fixture("create_unauthorized_ip.json"),
             ))
@@ -340,7 +342,7 @@ fn moneyfusion_unauthorized_ip_is_a_provider_error_not_worth_retrying() {
 fn moneyfusion_refusal_keeps_the_message_and_is_retryable_only_on_429_and_5xx() {
     for (status, retryable) in [(200, false), (400, false), (429, true), (503, true)] {
         let error = adapter()
-            .parse_payment_response(&HttpResponse::new(status, fixture("create_refused.json")))
+            .read_created_payment(&HttpResponse::new(status, fixture("create_refused.json")))
             .unwrap_err();
         assert_eq!(error.code, "rejected", "{status}");
         assert_eq!(error.message, "Données de paiement invalides");
@@ -351,12 +353,12 @@ fn moneyfusion_refusal_keeps_the_message_and_is_retryable_only_on_429_and_5xx() 
 #[test]
 fn moneyfusion_unreadable_error_page_is_http_error_retryable_on_5xx() {
     let error = adapter()
-        .parse_payment_response(&HttpResponse::new(502, "<html>Bad Gateway</html>"))
+        .read_created_payment(&HttpResponse::new(502, "<html>Bad Gateway</html>"))
         .unwrap_err();
     assert_eq!(error.code, "http_error");
     assert!(error.retryable);
     let error = adapter()
-        .parse_payment_response(&HttpResponse::new(200, "<html>ok</html>"))
+        .read_created_payment(&HttpResponse::new(200, "<html>ok</html>"))
         .unwrap_err();
     assert_eq!(error.code, "bad_response");
     assert!(!error.retryable);
@@ -370,7 +372,7 @@ fn moneyfusion_success_without_token_or_with_a_non_http_page_is_bad_response() {
         json!({"statut": true, "token": "../../admin", "url": "https://x.example/p"}),
     ] {
         let error = adapter()
-            .parse_payment_response(&HttpResponse::new(200, body.to_string()))
+            .read_created_payment(&HttpResponse::new(200, body.to_string()))
             .unwrap_err();
         assert_eq!(error.code, "bad_response", "{body}");
     }
@@ -382,7 +384,7 @@ fn moneyfusion_success_without_token_or_with_a_non_http_page_is_bad_response() {
 
 #[test]
 fn moneyfusion_status_is_a_plain_get_on_paiement_notif() {
-    let request = adapter().status_request(&token("0d1d8bc9b6d2819c"));
+    let request = adapter().check_payment(&token("0d1d8bc9b6d2819c"));
     assert_eq!(request.method, Method::Get);
     assert_eq!(
         request.url,
@@ -398,13 +400,13 @@ fn moneyfusion_status_is_a_plain_get_on_paiement_notif() {
         .unwrap(),
     );
     assert_eq!(
-        sandbox.status_request(&token("t1")).url,
+        sandbox.check_payment(&token("t1")).url,
         "http://127.0.0.1:8787/moneyfusion/paiementNotif/t1"
     );
 }
 
-fn verify(name: &str) -> Result<guichet::providers::Verification, ProviderError> {
-    adapter().parse_status_response(
+fn verify(name: &str) -> Result<guichet::providers::CheckedPayment, ProviderError> {
+    adapter().read_payment_check(
         &token("Le4Cnmm1Ac9yTgZMKQbz"),
         &HttpResponse::new(200, fixture(name)),
     )
@@ -449,7 +451,7 @@ fn moneyfusion_verify_maps_every_published_status() {
 #[test]
 fn moneyfusion_verify_seed_sample_has_no_reference_of_ours() {
     let verification = adapter()
-        .parse_status_response(
+        .read_payment_check(
             &token("0d1d8bc9b6d2819c"),
             &HttpResponse::new(200, fixture("status_paid_seed.json")),
         )
@@ -462,7 +464,7 @@ fn moneyfusion_verify_seed_sample_has_no_reference_of_ours() {
 #[test]
 fn moneyfusion_verify_unknown_token_is_not_found_or_rejected() {
     let not_found = adapter()
-        .parse_status_response(
+        .read_payment_check(
             &token("nope"),
             &HttpResponse::new(404, fixture("status_not_found.json")),
         )
@@ -471,7 +473,7 @@ fn moneyfusion_verify_unknown_token_is_not_found_or_rejected() {
     assert_eq!(not_found.message, "paiement introuvable");
     assert!(!not_found.retryable);
     let rejected = adapter()
-        .parse_status_response(
+        .read_payment_check(
             &token("nope"),
             &HttpResponse::new(200, fixture("status_not_found.json")),
         )
@@ -482,7 +484,7 @@ fn moneyfusion_verify_unknown_token_is_not_found_or_rejected() {
 #[test]
 fn moneyfusion_verify_refuses_an_answer_about_another_token() {
     let error = adapter()
-        .parse_status_response(
+        .read_payment_check(
             &token("SomeOtherToken"),
             &HttpResponse::new(200, fixture("status_paid.json")),
         )
@@ -496,7 +498,7 @@ fn moneyfusion_verify_paid_without_a_readable_amount_is_not_settled() {
         let mut body = fixture_json("status_paid.json");
         body["data"]["Montant"] = montant.clone();
         let error = adapter()
-            .parse_status_response(
+            .read_payment_check(
                 &token("Le4Cnmm1Ac9yTgZMKQbz"),
                 &HttpResponse::new(200, body.to_string()),
             )
@@ -506,7 +508,7 @@ fn moneyfusion_verify_paid_without_a_readable_amount_is_not_settled() {
     let mut pending = fixture_json("status_pending.json");
     pending["data"].as_object_mut().unwrap().remove("Montant");
     let verification = adapter()
-        .parse_status_response(
+        .read_payment_check(
             &token("Le4Cnmm1Ac9yTgZMKQbz"),
             &HttpResponse::new(200, pending.to_string()),
         )
@@ -577,7 +579,7 @@ fn moneyfusion_payin_notifications_give_only_a_token_to_confirm() {
         assert_eq!(unverified.token().as_str(), "Le4Cnmm1Ac9yTgZMKQbz");
         assert_eq!(
             unverified.confirm_request(&adapter()),
-            adapter().status_request(&token("Le4Cnmm1Ac9yTgZMKQbz"))
+            adapter().check_payment(&token("Le4Cnmm1Ac9yTgZMKQbz"))
         );
     }
 }
@@ -623,7 +625,7 @@ fn moneyfusion_repeated_and_late_notifications_cause_one_status_call_and_one_cha
         status_calls += 1;
         let _request = event.confirm_request(&adapter());
         let verified = adapter()
-            .parse_status_response(
+            .read_payment_check(
                 event.token(),
                 &HttpResponse::new(200, fixture("status_paid.json")),
             )
@@ -720,7 +722,7 @@ fn withdrawal_input() -> WithdrawalInput {
 #[test]
 fn moneyfusion_withdraw_posts_the_published_body_with_the_private_key_header() {
     let withdrawal = Withdrawal::parse(&withdrawal_input()).unwrap();
-    let request = adapter().withdraw_request(&withdrawal).unwrap();
+    let request = adapter().initialize_payout(&withdrawal).unwrap();
     assert_eq!(request.method, Method::Post);
     assert_eq!(request.url, "https://pay.moneyfusion.net/api/v1/withdraw");
     assert_eq!(
@@ -831,7 +833,7 @@ fn moneyfusion_every_withdraw_mode_reads_back_and_belongs_to_a_published_country
 fn moneyfusion_withdraw_needs_the_private_key() {
     let without_key = MoneyFusion::new(MoneyFusionConfig::new(ApiUrl::parse(API_URL).unwrap()));
     let error = without_key
-        .withdraw_request(&Withdrawal::parse(&withdrawal_input()).unwrap())
+        .initialize_payout(&Withdrawal::parse(&withdrawal_input()).unwrap())
         .unwrap_err();
     assert_eq!(error.code, "payouts_not_configured");
     assert!(!error.retryable);
@@ -840,7 +842,7 @@ fn moneyfusion_withdraw_needs_the_private_key() {
 #[test]
 fn moneyfusion_withdraw_success_gives_the_token_pay() {
     let submitted = adapter()
-        .parse_withdraw_response(&HttpResponse::new(200, fixture("withdraw_success.json")))
+        .read_created_payout(&HttpResponse::new(200, fixture("withdraw_success.json")))
         .unwrap();
     assert_eq!(submitted.provider_ref, "D0h6fjyjkCfi");
     assert_eq!(
@@ -853,7 +855,7 @@ fn moneyfusion_withdraw_success_gives_the_token_pay() {
 fn moneyfusion_withdraw_errors_are_never_retried_except_429() {
     for (status, retryable) in [(200, false), (400, false), (429, true), (500, false)] {
         let error = adapter()
-            .parse_withdraw_response(&HttpResponse::new(status, fixture("withdraw_error.json")))
+            .read_created_payout(&HttpResponse::new(status, fixture("withdraw_error.json")))
             .unwrap_err();
         assert_eq!(error.code, "rejected");
         assert_eq!(
@@ -863,19 +865,19 @@ fn moneyfusion_withdraw_errors_are_never_retried_except_429() {
         assert_eq!(error.retryable, retryable, "{status}");
     }
     let error = adapter()
-        .parse_withdraw_response(&HttpResponse::new(503, "upstream timeout"))
+        .read_created_payout(&HttpResponse::new(503, "upstream timeout"))
         .unwrap_err();
     assert_eq!(error.code, "http_error");
     assert!(!error.retryable);
     let error = adapter()
-        .parse_withdraw_response(&HttpResponse::new(
+        .read_created_payout(&HttpResponse::new(
             403,
             fixture("withdraw_unauthorized_ip.json"),
         ))
         .unwrap_err();
     assert_eq!(error.code, "unauthorized_ip");
     let error = adapter()
-        .parse_withdraw_response(&HttpResponse::new(
+        .read_created_payout(&HttpResponse::new(
             401,
             r#"{"statut": false, "message": "Clé invalide"}"#,
         ))
@@ -901,12 +903,12 @@ fn moneyfusion_debug_output_never_shows_the_api_url_or_private_key() {
     assert_no_secret(&format!("{:?}", adapter.config()));
     assert_no_secret(&format!(
         "{:?}",
-        adapter.payment_request(&payment(cart_order())).unwrap()
+        adapter.initialize_payment(&payment(cart_order())).unwrap()
     ));
     assert_no_secret(&format!(
         "{:?}",
         adapter
-            .withdraw_request(&Withdrawal::parse(&withdrawal_input()).unwrap())
+            .initialize_payout(&Withdrawal::parse(&withdrawal_input()).unwrap())
             .unwrap()
     ));
     assert!(
@@ -926,13 +928,13 @@ fn moneyfusion_provider_errors_never_quote_the_api_url() {
     let adapter = adapter();
     let errors = [
         adapter
-            .parse_payment_response(&HttpResponse::new(400, echo.clone()))
+            .read_created_payment(&HttpResponse::new(400, echo.clone()))
             .unwrap_err(),
         adapter
-            .parse_status_response(&token("t"), &HttpResponse::new(400, echo.clone()))
+            .read_payment_check(&token("t"), &HttpResponse::new(400, echo.clone()))
             .unwrap_err(),
         adapter
-            .parse_withdraw_response(&HttpResponse::new(400, echo))
+            .read_created_payout(&HttpResponse::new(400, echo))
             .unwrap_err(),
     ];
     for error in errors {
@@ -994,7 +996,9 @@ fn moneyfusion_every_fixture_round_trips_through_its_wire_type() {
 
 #[test]
 fn moneyfusion_built_request_round_trips_and_matches_the_published_request_shape() {
-    let request = adapter().payment_request(&payment(cart_order())).unwrap();
+    let request = adapter()
+        .initialize_payment(&payment(cart_order()))
+        .unwrap();
     let typed: MoneyFusionPaymentRequest = serde_json::from_slice(&request.body).unwrap();
     assert_eq!(serde_json::to_vec(&typed).unwrap(), request.body);
     // Same top-level fields as MoneyFusion's own example, and no others.
@@ -1091,7 +1095,7 @@ proptest! {
         request.customer.last_name = last.clone();
         let complete = !drop_phone && (first.is_some() || last.is_some());
 
-        match adapter().payment_request(&request) {
+        match adapter().initialize_payment(&request) {
             Ok(http) => {
                 prop_assert!(complete && consistent);
                 prop_assert_eq!(http.method, Method::Post);

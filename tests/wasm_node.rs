@@ -85,7 +85,7 @@ mod adapters {
         let token = PaymentToken::parse("Le4Cnmm1Ac9yTgZMKQbz").unwrap();
         let body = include_bytes!("fixtures/moneyfusion/status_paid.json");
         let verification = adapter
-            .parse_status_response(&token, &HttpResponse::new(200, body.to_vec()))
+            .read_payment_check(&token, &HttpResponse::new(200, body.to_vec()))
             .unwrap();
         assert_eq!(verification.status, PaymentStatus::Succeeded);
         let due = Money::from_major(2500, Currency::XOF).unwrap();
@@ -96,10 +96,10 @@ mod adapters {
     #[wasm_bindgen_test]
     fn moneroo_verification_and_webhook_signature_work_inside_wasm() {
         use guichet::providers::moneroo::{
-            read_verification, sign_webhook, verify_webhook, MonerooKeys,
+            read_payment_check, sign_webhook, verify_webhook, MonerooKeys,
         };
         let body = include_bytes!("fixtures/moneroo/payment_verify_success.json");
-        let verification = read_verification(&HttpResponse::new(200, body.to_vec())).unwrap();
+        let verification = read_payment_check(&HttpResponse::new(200, body.to_vec())).unwrap();
         assert_eq!(verification.status, PaymentStatus::Succeeded);
 
         let keys = MonerooKeys::new("sk_test").with_webhook_secret("whsec_test");
@@ -117,7 +117,7 @@ mod adapters {
         let adapter = Cinetpay::new(Keys::new("apikey", "445160", "secret"));
         let body = include_bytes!("fixtures/cinetpay/check_accepted.json");
         let verification = adapter
-            .read_check(&HttpResponse::new(200, body.to_vec()), "ord-20240915-0042")
+            .read_payment_check(&HttpResponse::new(200, body.to_vec()), "ord-20240915-0042")
             .unwrap();
         assert_eq!(verification.status, PaymentStatus::Succeeded);
         assert_eq!(

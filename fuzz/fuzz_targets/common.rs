@@ -81,12 +81,7 @@ pub fn finish<F: Future>(future: F) -> F::Output {
 /// when it is an error, never larger than a small multiple of the request, never naming
 /// the ledger's tables.
 pub fn send(config: &Config, ledger: &MemoryLedger, request: &Incoming) -> HttpResponse {
-    let edge = Edge {
-        config,
-        ledger,
-        transport: &NoNetwork,
-        runtime: &Frozen,
-    };
+    let edge = Edge::new(config, ledger, &NoNetwork, &Frozen);
     let answer = finish(route(&edge, request));
     check(&answer, request);
     answer

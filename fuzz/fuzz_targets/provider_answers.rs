@@ -27,12 +27,12 @@ fuzz_target!(|data: &[u8]| {
         .headers
         .push(("content-type".into(), "application/json".into()));
     if pick / 3 % 2 == 0 {
-        let _ = connector.read_created(&response, "gs-0123456789abcdef01234567");
+        let _ = connector.read_created_payment(&response, "gs-0123456789abcdef01234567");
     } else {
         let reference = match provider {
             Provider::MoneyFusion => "0b1c2d3e4f5a6b7c8d9e0f1a",
             _ => "gs-0123456789abcdef01234567",
         };
-        let _ = connector.read_verification(reference, &response);
+        let _ = connector.read_payment_check(reference, &response);
     }
 });

@@ -10,28 +10,35 @@
 // session's I/O (./flow.js). The build bundles all of it, with the wasm-bindgen glue
 // (./guichet.js), into one module: one request for the JavaScript, one for the wasm.
 
-import * as glue from "./guichet.js";
+import { initSync, Client, validateCheckout as validate, formatAmount as format } from "./guichet.js";
 import { openSurface } from "./surface.js";
 import { run } from "./flow.js";
 
 let loading = null;
 
 /**
- * The .wasm beside this file: fetched in a page; read from disk where this module is a
- * file (Node, Deno: server-side checks), as Node's fetch takes no file URL. No import
- * names the file system, so no bundler pulls it into a page.
+ * The .wasm beside this file, compiled: fetched and compiled as it streams in a page; read
+ * from disk where this module is a file (Node, Deno: server-side checks), as Node's fetch
+ * takes no file URL. No import names the file system, so no bundler pulls it into a page.
+ * Instantiated here rather than by wasm-bindgen's `init`, whose fetching and fallbacks
+ * the bundle then leaves out.
  */
-function wasmSource() {
+async function compile() {
   const url = new URL("./guichet_bg.wasm", import.meta.url);
   const fs = url.protocol === "file:" && globalThis.process?.getBuiltinModule?.("node:fs/promises");
-  return fs ? fs.readFile(url) : fetch(url);
+  if (fs) return WebAssembly.compile(await fs.readFile(url));
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`guichet: ${url} answered ${response.status}`);
+  // Streaming needs the server to say application/wasm; another type is compiled whole.
+  return /^application\/wasm/.test(response.headers.get("content-type"))
+    ? WebAssembly.compileStreaming(response)
+    : WebAssembly.compile(await response.arrayBuffer());
 }
 
 /** Loads the WebAssembly once; a failed load is retried on the next call. */
 function load() {
-  loading ??= glue
-    .default({ module_or_path: wasmSource() })
-    .then(() => glue)
+  loading ??= compile()
+    .then((module) => void initSync({ module }))
     .catch((error) => {
       loading = null;
       throw error;
@@ -48,7 +55,8 @@ if (typeof window !== "undefined") load().catch(() => {});
  * @param {"fr" | "en"} [lang]
  */
 export async function validateCheckout(request, lang) {
-  return (await load()).validateCheckout(request, lang);
+  await load();
+  return validate(request, lang);
 }
 
 /**
@@ -58,7 +66,8 @@ export async function validateCheckout(request, lang) {
  * @param {"fr" | "en"} [lang]
  */
 export async function formatAmount(amount, currency, lang) {
-  return (await load()).formatAmount(amount, currency, lang);
+  await load();
+  return format(amount, currency, lang);
 }
 
 const CINETPAY_STATUS = { success: "ACCEPTED", failed: "REFUSED" };
@@ -81,7 +90,7 @@ export class Guichet {
 
   #core() {
     this.#client ??= load()
-      .then((glue) => (this.#ready = new glue.Client(this.#options)))
+      .then(() => (this.#ready = new Client(this.#options)))
       .catch((error) => {
         this.#client = null;
         throw error;

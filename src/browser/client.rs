@@ -74,7 +74,7 @@ fn invalid(field: &str, lang: Lang) -> JsValue {
 }
 
 fn location() -> Option<web_sys::Location> {
-    web_sys::window().map(|w| w.location())
+    super::window().map(|w| w.location())
 }
 
 /// The effects of one step, as the driver reads them.
@@ -417,7 +417,7 @@ impl Client {
     /// now. False when there is nothing to do: this is not a Guichet return, or the
     /// session's token is not in this tab (the opening page follows it).
     fn handle_return(&mut self, out: &Effects) -> bool {
-        let Some(window) = web_sys::window() else {
+        let Some(window) = super::window() else {
             return false;
         };
         let search = window.location().search().unwrap_or_default();

@@ -29,6 +29,19 @@ use error::set;
 
 pub use client::Client;
 
+#[wasm_bindgen]
+extern "C" {
+    /// The page's `window`, absent outside a page (Node, Deno, a worker).
+    #[wasm_bindgen(thread_local_v2, js_name = window)]
+    static WINDOW: Option<web_sys::Window>;
+}
+
+/// The page's `window`, read by name: `web_sys::window()` looks for the global object
+/// through four accessors and an `instanceof`, which cost the bundle more than this.
+fn window() -> Option<web_sys::Window> {
+    WINDOW.with(Clone::clone)
+}
+
 /// The browser bundle's allocator: a small free list, as the bundle's size is a feature
 /// (dlmalloc is 7 KB of it). The edge keeps the default.
 #[cfg(all(target_arch = "wasm32", not(feature = "edge")))]

@@ -3,12 +3,11 @@
 //! the browser bundle, which is most of its weight. Absent or mistyped fields read as
 //! absent, and the domain's validation names them.
 
-use std::collections::BTreeMap;
-
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::error::set;
+use crate::domain::order::Entries;
 use crate::domain::validation::decimal;
 use crate::domain::{CartLine, CheckoutInput, CustomerInput};
 
@@ -85,9 +84,9 @@ fn items(value: &JsValue) -> Option<Vec<CartLine>> {
     })
 }
 
-fn metadata(value: &JsValue) -> Option<BTreeMap<String, String>> {
+fn metadata(value: &JsValue) -> Option<Entries> {
     let object: &Object = value.dyn_ref()?;
-    let mut map = BTreeMap::new();
+    let mut map = Entries::default();
     for entry in Object::entries(object).iter() {
         let pair = Array::from(&entry);
         // A non-string value keeps its key so the rule about values can name it.
@@ -183,7 +182,7 @@ pub fn body(input: &CheckoutInput, return_url: Option<&str>) -> Object {
     }
     if let Some(metadata) = &input.metadata {
         let map = Object::new();
-        for (key, value) in metadata {
+        for (key, value) in metadata.iter() {
             put(&map, key, Some(value));
         }
         set(&body, "metadata", &map);

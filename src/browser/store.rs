@@ -55,7 +55,7 @@ impl Stored {
 /// This tab's `sessionStorage`, when the page may use it (it throws in some privacy
 /// modes, which simply disables resuming).
 fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.session_storage().ok()?
+    super::window()?.session_storage().ok()?
 }
 
 /// Remembers the session for a reload or the return page.

@@ -1,11 +1,10 @@
 //! What the storefront asks for when the shopper clicks "pay": checked the same way in the
 //! browser (before any request) and in the backend (before any provider call).
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 use super::customer::CustomerRules;
+use super::order::Entries;
 use super::validation::{decimal, indexed, text, Message, Violation, Violations};
 use super::{CartLine, Customer, CustomerInput, Lang, Metadata, Provider};
 
@@ -29,7 +28,7 @@ pub struct CheckoutInput {
     /// Moneroo method short codes (`mtn_ci`, `orange_ci`, ...).
     pub methods: Option<Vec<String>>,
     /// The merchant's notes: string keys to string values.
-    pub metadata: Option<BTreeMap<String, String>>,
+    pub metadata: Option<Entries>,
     /// Never accepted: prices come from the server. Present only to be refused by name.
     #[serde(skip_serializing)]
     pub amount: Option<serde::de::IgnoredAny>,
@@ -190,9 +189,9 @@ impl Checkout {
                 ));
             }
         }
-        let entries = input.metadata.iter().flatten();
+        let entries = input.metadata.iter().flat_map(Entries::iter);
         let metadata = found.collect(Metadata::parse(
-            entries.map(|(key, value)| (key.clone(), value.clone())),
+            entries.map(|(key, value)| (key.to_owned(), value.to_owned())),
             "metadata",
         ));
         let rules = provider.map_or(CustomerRules::default(), |p| {

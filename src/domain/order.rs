@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::validation::{decimal, indexed, join, text, Message, Violation, Violations};
 use super::{Currency, Money, MoneyError};
@@ -229,11 +229,77 @@ fn shortened(text: &str, max: usize) -> String {
     [&text[..end], "…"].concat()
 }
 
+/// String keys to string values in key order, a repeated key keeping its last value: what
+/// a JSON object of strings reads as. A sorted `Vec` rather than a `BTreeMap`: the
+/// browser bundle reads metadata too, and the tree's code was about 4 KB of its wasm
+/// (bench/PROFILE.md). The edge reads it from JSON through a `BTreeMap`, already sorted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Entries(Vec<(String, String)>);
+
+impl Entries {
+    /// Adds an entry, replacing the value of the same key.
+    pub fn insert(&mut self, key: String, value: String) {
+        match self.0.binary_search_by(|(k, _)| k.as_str().cmp(&key)) {
+            Ok(at) => self.0[at].1 = value,
+            Err(at) => self.0.insert(at, (key, value)),
+        }
+    }
+
+    /// The value for a key.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        let at = self.0.binary_search_by(|(k, _)| k.as_str().cmp(key)).ok()?;
+        Some(self.0[at].1.as_str())
+    }
+
+    /// The entries, sorted by key.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    /// True when there is no entry.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl FromIterator<(String, String)> for Entries {
+    fn from_iter<I: IntoIterator<Item = (String, String)>>(entries: I) -> Entries {
+        let mut all = Entries::default();
+        for (key, value) in entries {
+            all.insert(key, value);
+        }
+        all
+    }
+}
+
+impl IntoIterator for Entries {
+    type Item = (String, String);
+    type IntoIter = std::vec::IntoIter<(String, String)>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl Serialize for Entries {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for Entries {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Entries, D::Error> {
+        // The map is sorted and its keys unique: its order is the vector's.
+        let map = BTreeMap::<String, String>::deserialize(deserializer)?;
+        Ok(Entries(map.into_iter().collect()))
+    }
+}
+
 /// The merchant's own notes on a payment: string keys to string values, as Moneroo
 /// requires, at most [`METADATA_MAX_ENTRIES`] entries.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct Metadata(BTreeMap<String, String>);
+pub struct Metadata(Entries);
 
 impl Metadata {
     /// Checks entries: keys of 1 to 40 of `A-Z a-z 0-9 _ . -`, values of at most 500
@@ -243,7 +309,7 @@ impl Metadata {
         field: &str,
     ) -> Result<Metadata, Violations> {
         let mut found = Violations::new();
-        let mut map = BTreeMap::new();
+        let mut map = Entries::default();
         for (seen, (key, value)) in entries.into_iter().enumerate() {
             // The count first: past the most allowed, the rest is not looked at.
             if seen == METADATA_MAX_ENTRIES {
@@ -280,12 +346,12 @@ impl Metadata {
 
     /// The entries, sorted by key.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+        self.0.iter()
     }
 
     /// The value for a key.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.0.get(key).map(String::as_str)
+        self.0.get(key)
     }
 
     /// True when there is no entry.

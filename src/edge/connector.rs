@@ -1,12 +1,16 @@
-//! One face over the three adapters, so routes say "initialize" and "verify" without
-//! caring which provider answers. Built per request from the [`Config`].
+//! One face over the three adapters, so routes say "initialize" and "check" without
+//! caring which provider answers. Built per request from the [`Config`]. Every adapter
+//! spells a step the same way: `initialize_payment`,
+//! `read_created_payment`, `check_payment`, `read_payment_check` for payments;
+//! `prepare_payout`, `initialize_payout` (CinetPay: `add_contacts` then `send_transfer`),
+//! `read_created_payout`, `check_payout`, `read_payout_check` for payouts.
 
 use crate::domain::{PaymentStatus, Provider, Violations};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::providers::cinetpay::Cinetpay;
 use crate::providers::moneroo::{self, MonerooKeys, MonerooPaymentOptions};
 use crate::providers::moneyfusion::{MoneyFusion, PaymentToken};
-use crate::providers::{CreatedPayment, PaymentRequest, ProviderError, Verification};
+use crate::providers::{CheckedPayment, CreatedPayment, PaymentRequest, ProviderError};
 
 use super::Config;
 
@@ -44,19 +48,19 @@ impl<'a> Connector<'a> {
     }
 
     /// The initialization request, or every rule of the provider the payment breaks.
-    pub fn initialize(self, request: &PaymentRequest) -> Result<HttpRequest, Violations> {
+    pub fn initialize_payment(self, request: &PaymentRequest) -> Result<HttpRequest, Violations> {
         match self {
             Connector::Moneroo(keys) => {
                 moneroo::initialize_payment(keys, request, &MonerooPaymentOptions::default())
             }
             Connector::CinetPay(adapter) => adapter.initialize_payment(request),
-            Connector::MoneyFusion(adapter) => adapter.payment_request(request),
+            Connector::MoneyFusion(adapter) => adapter.initialize_payment(request),
         }
     }
 
     /// Reads the initialization answer. `reference` is our id, which CinetPay does not
     /// echo.
-    pub fn read_created(
+    pub fn read_created_payment(
         self,
         response: &HttpResponse,
         reference: &str,
@@ -64,34 +68,34 @@ impl<'a> Connector<'a> {
         match self {
             Connector::Moneroo(_) => moneroo::read_created_payment(response),
             Connector::CinetPay(adapter) => adapter.read_created_payment(response, reference),
-            Connector::MoneyFusion(adapter) => adapter.parse_payment_response(response),
+            Connector::MoneyFusion(adapter) => adapter.read_created_payment(response),
         }
     }
 
-    /// The server-side status call for a payment (Moneroo verify, CinetPay check by our
+    /// The server-side status call for a payment (Moneroo `verify`, CinetPay check by our
     /// transaction id, MoneyFusion status by token). `None` for an id that cannot be one
     /// of this provider's.
-    pub fn verify(self, provider_ref: &str) -> Option<HttpRequest> {
+    pub fn check_payment(self, provider_ref: &str) -> Option<HttpRequest> {
         match self {
-            Connector::Moneroo(keys) => Some(moneroo::verify_payment(keys, provider_ref)),
+            Connector::Moneroo(keys) => Some(moneroo::check_payment(keys, provider_ref)),
             Connector::CinetPay(adapter) => Some(adapter.check_payment(provider_ref)),
             Connector::MoneyFusion(adapter) => {
-                PaymentToken::parse(provider_ref).map(|token| adapter.status_request(&token))
+                PaymentToken::parse(provider_ref).map(|token| adapter.check_payment(&token))
             }
         }
     }
 
     /// Reads the status call's answer about `provider_ref`.
-    pub fn read_verification(
+    pub fn read_payment_check(
         self,
         provider_ref: &str,
         response: &HttpResponse,
-    ) -> Result<Verification, ProviderError> {
+    ) -> Result<CheckedPayment, ProviderError> {
         match self {
-            Connector::Moneroo(_) => moneroo::read_verification(response),
-            Connector::CinetPay(adapter) => adapter.read_check(response, provider_ref),
+            Connector::Moneroo(_) => moneroo::read_payment_check(response),
+            Connector::CinetPay(adapter) => adapter.read_payment_check(response, provider_ref),
             Connector::MoneyFusion(adapter) => match PaymentToken::parse(provider_ref) {
-                Some(token) => adapter.parse_status_response(&token, response),
+                Some(token) => adapter.read_payment_check(&token, response),
                 None => Err(ProviderError {
                     provider: Provider::MoneyFusion,
                     code: "bad_token".to_owned(),
@@ -105,21 +109,21 @@ impl<'a> Connector<'a> {
 }
 
 /// The settlement rule, whole: the provider's answer is about our payment (same id, and our
-/// reference when the provider echoes one), then [`Verification::settle`] on the amount.
+/// reference when the provider echoes one), then [`CheckedPayment::settle`] on the amount.
 /// An answer about another payment is not believed: the session stays pending.
 pub fn settle(
-    verification: &Verification,
+    checked: &CheckedPayment,
     provider_ref: &str,
     reference: &str,
     due: crate::domain::Money,
 ) -> PaymentStatus {
-    let ours = verification.provider_ref == provider_ref
-        && verification
+    let ours = checked.provider_ref == provider_ref
+        && checked
             .reference
             .as_deref()
             .is_none_or(|echoed| echoed == reference);
     if ours {
-        verification.settle(due)
+        checked.settle(due)
     } else {
         PaymentStatus::Pending
     }

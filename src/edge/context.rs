@@ -2,8 +2,10 @@
 //! effects ([`Edge`]: settings, ledger, network, clock). The router and every handler name
 //! this module; it names none of them, so requests flow one way.
 
+use super::ledger::Ledger;
+use super::runtime::Runtime;
 use super::Config;
-use crate::http::{HttpRequest, Method};
+use crate::http::{HttpRequest, Method, Transport};
 
 /// A request as the router sees it, whatever the runtime.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,14 +54,45 @@ impl Incoming {
     }
 }
 
+/// The kinds of ledger, network and clock one [`Edge`] is built from, named together so
+/// that a route has one type parameter: `edge: &Edge<'_, impl Effects>`. Every runtime
+/// builds one kind (`worker.rs`), the native tests another, so each route is compiled
+/// once per build.
+pub trait Effects {
+    /// Where records live.
+    type Ledger: Ledger;
+    /// How providers are reached.
+    type Transport: Transport;
+    /// The clock.
+    type Runtime: Runtime;
+}
+
+impl<L: Ledger, T: Transport, R: Runtime> Effects for (L, T, R) {
+    type Ledger = L;
+    type Transport = T;
+    type Runtime = R;
+}
+
 /// What a route may use: the settings, the ledger, the network and the clock.
-pub struct Edge<'a, L, T, R> {
+pub struct Edge<'a, E: Effects> {
     /// The settings.
     pub config: &'a Config,
     /// Where records live.
-    pub ledger: &'a L,
+    pub ledger: &'a E::Ledger,
     /// How providers are reached.
-    pub transport: &'a T,
+    pub transport: &'a E::Transport,
     /// The clock.
-    pub runtime: &'a R,
+    pub runtime: &'a E::Runtime,
+}
+
+impl<'a, L: Ledger, T: Transport, R: Runtime> Edge<'a, (L, T, R)> {
+    /// The context of one request (or one sweep) from its parts.
+    pub fn new(config: &'a Config, ledger: &'a L, transport: &'a T, runtime: &'a R) -> Self {
+        Edge {
+            config,
+            ledger,
+            transport,
+            runtime,
+        }
+    }
 }

@@ -13,14 +13,13 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::domain::PaymentStatus;
-use crate::http::{HttpResponse, Transport};
 
-use super::context::{Edge, Incoming};
+use super::context::{Edge, Effects, Incoming};
 pub use super::ledger::Subject;
 use super::ledger::{Applied, Ledger, LedgerError, PayoutChange, PayoutRecord, SessionRecord};
 use super::ledger::{NewEvent, StatusChange, StoredEvent};
-use super::reply;
-use super::runtime::{random_hex, rfc3339, Runtime};
+use super::reply::{self, Reply};
+use super::runtime::{random_hex, rfc3339};
 
 /// The event type of a final status: `payment.succeeded`, `payout.failed`; `None` for
 /// `pending`, which announces nothing.
@@ -111,10 +110,10 @@ pub fn payout_event(payout: &PayoutRecord, change: &PayoutChange, view: Value) -
     })
 }
 
-/// Applies a verified change to a session, with the event it announces when it makes the
+/// Applies a confirmed change to a session, with the event it announces when it makes the
 /// session final. Tells the outbox when an event may have been written.
-pub async fn apply_session<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
+pub async fn apply_session(
+    edge: &Edge<'_, impl Effects>,
     session: &SessionRecord,
     change: &StatusChange,
 ) -> Result<Applied, LedgerError> {
@@ -138,8 +137,8 @@ pub async fn apply_session<L: Ledger, T: Transport, R: Runtime>(
 }
 
 /// Applies a change to a payout, with the event it announces when it makes it final.
-pub async fn apply_payout<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
+pub async fn apply_payout(
+    edge: &Edge<'_, impl Effects>,
     payout: &PayoutRecord,
     change: &PayoutChange,
     view: impl FnOnce(&PayoutRecord) -> Value,
@@ -199,10 +198,7 @@ fn listed(event: &StoredEvent) -> Value {
 
 /// `GET /events?after=<cursor>&limit=<n>` (the router checked the admin key): events in
 /// the order they were written.
-pub async fn list<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
-    request: &Incoming,
-) -> HttpResponse {
+pub async fn list(edge: &Edge<'_, impl Effects>, request: &Incoming) -> Reply {
     let query = crate::form::decode(request.query.as_bytes()).unwrap_or_default();
     let param = |name: &str| {
         query
@@ -214,7 +210,11 @@ pub async fn list<L: Ledger, T: Transport, R: Runtime>(
         None => 0,
         Some(cursor) => match cursor.parse::<u64>() {
             Ok(seq) => seq,
-            Err(_) => return reply::error(400, "invalid_cursor", "after is not a cursor we gave"),
+            Err(_) => {
+                return Err(
+                    reply::error(400, "invalid_cursor", "after is not a cursor we gave").into(),
+                )
+            }
         },
     };
     let limit = match param("limit").filter(|l| !l.is_empty()) {
@@ -222,28 +222,26 @@ pub async fn list<L: Ledger, T: Transport, R: Runtime>(
         Some(text) => match text.parse::<u32>() {
             Ok(n) if (1..=PAGE_MAX).contains(&n) => n,
             _ => {
-                return reply::error(
+                return Err(reply::error(
                     400,
                     "invalid_limit",
                     &format!("limit is a whole number from 1 to {PAGE_MAX}"),
                 )
+                .into())
             }
         },
     };
     // One more than asked tells whether another page follows.
-    let mut events = match edge.ledger.events_after(after, limit + 1).await {
-        Ok(events) => events,
-        Err(error) => return reply::ledger_error(&error),
-    };
+    let mut events = edge.ledger.events_after(after, limit + 1).await?;
     let has_more = events.len() > limit as usize;
     events.truncate(limit as usize);
     let next_cursor = events.last().map(|e| e.seq.to_string());
-    reply::json(
+    Ok(reply::json(
         200,
         &Page {
             data: events.iter().map(listed).collect(),
             next_cursor,
             has_more,
         },
-    )
+    ))
 }

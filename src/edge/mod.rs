@@ -28,5 +28,5 @@ pub mod webhooks;
 pub mod worker;
 
 pub use config::Config;
-pub use context::{Edge, Incoming};
+pub use context::{Edge, Effects, Incoming};
 pub use router::route;

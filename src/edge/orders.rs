@@ -5,12 +5,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::validation::text;
 use crate::domain::{Currency, Message, Money, Order, Violation, Violations};
-use crate::http::{HttpResponse, Transport};
 
-use super::context::{Edge, Incoming};
+use super::context::{Edge, Effects, Incoming};
 use super::events;
 use super::ledger::{Ledger, OrderInsert, OrderRecord};
-use super::reply;
+use super::reply::{self, Reply};
 use super::runtime::{new_id, Runtime};
 
 #[derive(Deserialize)]
@@ -42,12 +41,9 @@ fn view(order: &OrderRecord) -> OrderView<'_> {
 }
 
 /// `POST /orders`, admin only.
-pub async fn create<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
-    request: &Incoming,
-) -> HttpResponse {
+pub async fn create(edge: &Edge<'_, impl Effects>, request: &Incoming) -> Reply {
     let Ok(input) = crate::http::from_json::<OrderInput>(&request.body) else {
-        return reply::error(400, "invalid_json", "the body is not a JSON order");
+        return Err(reply::error(400, "invalid_json", "the body is not a JSON order").into());
     };
     let mut found = Violations::new();
     let reference = text(
@@ -109,7 +105,7 @@ pub async fn create<L: Ledger, T: Transport, R: Runtime>(
     let (Some(reference), Some(description), Some(amount), true) =
         (reference, description, amount, found.is_empty())
     else {
-        return reply::invalid(&found, crate::domain::Lang::En);
+        return Err(reply::invalid(&found, crate::domain::Lang::En).into());
     };
     let order = OrderRecord {
         id: new_id("ord"),
@@ -120,43 +116,36 @@ pub async fn create<L: Ledger, T: Transport, R: Runtime>(
         customer_json: input.customer.map(|c| c.to_string()),
         created_at: edge.runtime.now(),
     };
-    match edge.ledger.create_order(&order).await {
-        Ok(OrderInsert::Created) => reply::json(201, &view(&order)),
-        Ok(OrderInsert::Existing(existing)) => {
+    match edge.ledger.create_order(&order).await? {
+        OrderInsert::Created => Ok(reply::json(201, &view(&order))),
+        OrderInsert::Existing(existing) => {
             let same = existing.amount == order.amount
                 && existing.currency == order.currency
                 && existing.description == order.description;
             if same {
-                reply::json(200, &view(&existing))
+                Ok(reply::json(200, &view(&existing)))
             } else {
-                reply::error(
+                Err(reply::error(
                     409,
                     "order_conflict",
                     "an order with this reference exists with another amount or description",
                 )
+                .into())
             }
         }
-        Err(error) => reply::ledger_error(&error),
     }
 }
 
 /// `GET /orders/:id`, admin only: the order, its sessions and whether it is paid.
-pub async fn show<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
-    id: &str,
-) -> HttpResponse {
-    match edge.ledger.order(id).await {
-        Ok(Some(order)) => with_sessions(edge, &order).await,
-        Ok(None) => reply::error(404, "not_found", "no such order"),
-        Err(error) => reply::ledger_error(&error),
+pub async fn show(edge: &Edge<'_, impl Effects>, id: &str) -> Reply {
+    match edge.ledger.order(id).await? {
+        Some(order) => with_sessions(edge, &order).await,
+        None => Err(reply::error(404, "not_found", "no such order").into()),
     }
 }
 
 /// `GET /orders?reference=`, admin only: the same, found by the merchant's reference.
-pub async fn find<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
-    request: &Incoming,
-) -> HttpResponse {
+pub async fn find(edge: &Edge<'_, impl Effects>, request: &Incoming) -> Reply {
     let query = crate::form::decode(request.query.as_bytes()).unwrap_or_default();
     let Some(reference) = query
         .iter()
@@ -164,16 +153,16 @@ pub async fn find<L: Ledger, T: Transport, R: Runtime>(
         .map(|(_, v)| v.trim())
         .filter(|v| !v.is_empty())
     else {
-        return reply::error(
+        return Err(reply::error(
             400,
             "missing_reference",
             "name the order: GET /orders?reference=<your reference>",
-        );
+        )
+        .into());
     };
-    match edge.ledger.order_by_reference(reference).await {
-        Ok(Some(order)) => with_sessions(edge, &order).await,
-        Ok(None) => reply::error(404, "not_found", "no order has this reference"),
-        Err(error) => reply::ledger_error(&error),
+    match edge.ledger.order_by_reference(reference).await? {
+        Some(order) => with_sessions(edge, &order).await,
+        None => Err(reply::error(404, "not_found", "no order has this reference").into()),
     }
 }
 
@@ -186,18 +175,12 @@ struct OrderDetail<'a> {
     created_at: String,
 }
 
-async fn with_sessions<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
-    order: &OrderRecord,
-) -> HttpResponse {
-    let sessions = match edge.ledger.sessions_of_order(&order.id).await {
-        Ok(sessions) => sessions,
-        Err(error) => return reply::ledger_error(&error),
-    };
+async fn with_sessions(edge: &Edge<'_, impl Effects>, order: &OrderRecord) -> Reply {
+    let sessions = edge.ledger.sessions_of_order(&order.id).await?;
     let paid = sessions
         .iter()
         .any(|s| s.status == crate::domain::PaymentStatus::Succeeded);
-    reply::json(
+    Ok(reply::json(
         200,
         &OrderDetail {
             order: view(order),
@@ -208,5 +191,5 @@ async fn with_sessions<L: Ledger, T: Transport, R: Runtime>(
                 .collect(),
             created_at: super::runtime::rfc3339(order.created_at),
         },
-    )
+    ))
 }

@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use crate::http::{redact_url, HttpRequest, Method, Transport};
 
-use super::context::Edge;
+use super::context::{Edge, Effects};
 use super::ledger::{DeliveryState, Ledger, LedgerError, StoredEvent};
 use super::runtime::Runtime;
 
@@ -85,8 +85,8 @@ pub struct Deliveries {
 
 /// Delivers up to `limit` events that are due. Does nothing when no endpoint or no
 /// secret is set.
-pub async fn deliver_due<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
+pub async fn deliver_due(
+    edge: &Edge<'_, impl Effects>,
     limit: u32,
 ) -> Result<Deliveries, LedgerError> {
     let mut done = Deliveries::default();
@@ -122,8 +122,8 @@ pub async fn deliver_due<L: Ledger, T: Transport, R: Runtime>(
 }
 
 /// One attempt of one event to every endpoint that has not answered 2xx yet.
-async fn attempt<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
+async fn attempt(
+    edge: &Edge<'_, impl Effects>,
     signer: &super::standard_webhooks::WebhookSigner,
     event: &StoredEvent,
 ) -> DeliveryState {

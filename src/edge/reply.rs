@@ -9,6 +9,41 @@ use crate::providers::ProviderError;
 
 use super::ledger::LedgerError;
 
+/// What a route answers: the answer it meant to give, or the [`Failure`] that stopped it.
+pub type Reply = Result<HttpResponse, Failure>;
+
+/// Why a route stopped short, carried up with `?` and written out by the router as the
+/// contract's error answer (`{"error": {"code", "message", "field"?}}`).
+#[derive(Debug)]
+pub enum Failure {
+    /// The ledger failed: a `503` (`ledger_unavailable`, or `ledger_not_configured`
+    /// when there is none), its own words kept for the log.
+    Ledger(LedgerError),
+    /// An error answer written out already (a refusal, a `404`, a `422`).
+    Answer(HttpResponse),
+}
+
+impl From<LedgerError> for Failure {
+    fn from(failure: LedgerError) -> Failure {
+        Failure::Ledger(failure)
+    }
+}
+
+impl From<HttpResponse> for Failure {
+    fn from(answer: HttpResponse) -> Failure {
+        Failure::Answer(answer)
+    }
+}
+
+impl From<Failure> for HttpResponse {
+    fn from(failure: Failure) -> HttpResponse {
+        match failure {
+            Failure::Ledger(failure) => ledger_error(&failure),
+            Failure::Answer(answer) => answer,
+        }
+    }
+}
+
 /// A JSON response with a status.
 pub fn json(status: u16, value: &impl Serialize) -> HttpResponse {
     let body = serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec());
@@ -89,7 +124,7 @@ pub fn not_configured(setting: &str) -> HttpResponse {
 /// The ledger failed: nothing was recorded, the caller may try again. The answer says
 /// only that; the ledger's own words (which may name a table, a column or a statement)
 /// go to the log. No ledger at all is `ledger_not_configured`, which no retry cures.
-pub fn ledger_error(failure: &LedgerError) -> HttpResponse {
+fn ledger_error(failure: &LedgerError) -> HttpResponse {
     if failure.is_not_configured() {
         return error(503, "ledger_not_configured", &failure.0);
     }

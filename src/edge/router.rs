@@ -7,12 +7,12 @@ use std::pin::Pin;
 
 use serde::Serialize;
 
-use super::context::{Edge, Incoming};
+use super::context::{Edge, Effects, Incoming};
 use super::ledger::Ledger;
-use super::runtime::Runtime;
-use super::{events, orders, payouts, reply, sessions, webhooks, Config};
+use super::reply::{self, Reply};
+use super::{events, orders, payouts, sessions, webhooks, Config};
 use crate::domain::Provider;
-use crate::http::{HttpResponse, Transport};
+use crate::http::HttpResponse;
 
 #[derive(Serialize)]
 struct Health {
@@ -23,15 +23,14 @@ struct Health {
 }
 
 /// Answers one request.
-pub async fn route<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
-    request: &Incoming,
-) -> HttpResponse {
+pub async fn route(edge: &Edge<'_, impl Effects>, request: &Incoming) -> HttpResponse {
     let config = edge.config;
     let origin = request.header("origin").map(str::to_owned);
     let mut response = match super::limits::refuse_read(config, &request.path, &request.body) {
         Some(refusal) => refusal,
-        None => dispatch(edge, request).await,
+        None => dispatch(edge, request)
+            .await
+            .unwrap_or_else(HttpResponse::from),
     };
     if let Some(origin) = origin.filter(|o| config.allows_origin(o)) {
         response
@@ -45,16 +44,13 @@ pub async fn route<L: Ledger, T: Transport, R: Runtime>(
 /// A route's answer to come. Each route's future is boxed: its state machine stays its
 /// own function instead of being inlined into one that holds every route (the router
 /// was a quarter of the edge wasm), and the router's future only holds a pointer.
-type Answer<'a> = Pin<Box<dyn Future<Output = HttpResponse> + 'a>>;
+type Answer<'a> = Pin<Box<dyn Future<Output = Reply> + 'a>>;
 
 fn now<'a>(response: HttpResponse) -> Answer<'a> {
-    Box::pin(std::future::ready(response))
+    Box::pin(std::future::ready(Ok(response)))
 }
 
-fn dispatch<'a, L: Ledger, T: Transport, R: Runtime>(
-    edge: &'a Edge<'a, L, T, R>,
-    request: &'a Incoming,
-) -> Answer<'a> {
+fn dispatch<'a, E: Effects>(edge: &'a Edge<'a, E>, request: &'a Incoming) -> Answer<'a> {
     let config = edge.config;
     let Some(path) = request
         .path

@@ -14,14 +14,13 @@ use crate::providers::PaymentRequest;
 
 use super::budget::{self, StatusTurn};
 use super::connector::{settle, Connector};
-use super::context::{Edge, Incoming};
+use super::context::{Edge, Effects, Incoming};
 use super::events;
 use super::gateway::{self, Retry};
 use super::ledger::{EventSource, Ledger, SessionRecord, StatusChange};
-use super::reply;
+use super::reply::{self, Failure, Reply};
 use super::runtime::{new_id, rfc3339, Runtime};
 use super::token::Claims;
-use crate::http::Transport;
 
 /// What the browser reads about a session.
 #[derive(Serialize)]
@@ -84,25 +83,22 @@ struct Extras {
 }
 
 /// `POST /sessions`.
-pub async fn create<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
-    request: &Incoming,
-) -> HttpResponse {
+pub async fn create(edge: &Edge<'_, impl Effects>, request: &Incoming) -> Reply {
     let config = edge.config;
     let (Ok(input), Ok(extras)) = (
         crate::http::from_json::<CheckoutInput>(&request.body),
         crate::http::from_json::<Extras>(&request.body),
     ) else {
-        return reply::error(400, "invalid_json", "the body is not a JSON checkout");
+        return Err(reply::error(400, "invalid_json", "the body is not a JSON checkout").into());
     };
     let lang = Lang::from_tag(extras.lang.as_deref().unwrap_or("fr"));
     let checkout = match Checkout::parse(&input) {
         Ok(checkout) => checkout,
-        Err(violations) => return reply::invalid(&violations, lang),
+        Err(violations) => return Err(reply::invalid(&violations, lang).into()),
     };
     let Some(connector) = Connector::of(config, checkout.provider) else {
         let why = config.unavailable(checkout.provider);
-        return reply::invalid(
+        return Err(reply::invalid(
             &Violation::new(
                 "provider_not_available",
                 "provider",
@@ -119,24 +115,22 @@ pub async fn create<L: Ledger, T: Transport, R: Runtime>(
             )
             .into(),
             lang,
-        );
+        )
+        .into());
     };
     if config.session_keys.is_empty() {
-        return reply::not_configured("GUICHET_SESSION_SECRET");
+        return Err(reply::not_configured("GUICHET_SESSION_SECRET").into());
     }
     let Some(public_url) = config.public_url.as_deref() else {
-        return reply::not_configured("GUICHET_PUBLIC_URL");
+        return Err(reply::not_configured("GUICHET_PUBLIC_URL").into());
     };
     let return_url = match shopper_return_url(edge, extras.return_url.as_deref()) {
         Ok(url) => url,
-        Err(violation) => return reply::invalid(&violation.into(), lang),
+        Err(violation) => return Err(reply::invalid(&violation.into(), lang).into()),
     };
 
     let id = new_id("gs");
-    let (order, order_id) = match price(edge, &checkout, &id, lang).await {
-        Ok(priced) => priced,
-        Err(answer) => return answer,
-    };
+    let (order, order_id) = price(edge, &checkout, &id, lang).await?;
     let now = edge.runtime.now();
     let route = |leaf: &str| {
         format!(
@@ -154,9 +148,9 @@ pub async fn create<L: Ledger, T: Transport, R: Runtime>(
         metadata: checkout.metadata.clone(),
         order,
     };
-    let provider_request = match connector.initialize(&payment) {
+    let provider_request = match connector.initialize_payment(&payment) {
         Ok(request) => request,
-        Err(violations) => return reply::invalid(&violations, lang),
+        Err(violations) => return Err(reply::invalid(&violations, lang).into()),
     };
     let session = SessionRecord {
         id: id.clone(),
@@ -179,16 +173,14 @@ pub async fn create<L: Ledger, T: Transport, R: Runtime>(
             .then(|| serde_json::to_string(&checkout.metadata).ok())
             .flatten(),
     };
-    if let Err(error) = edge.ledger.create_session(&session).await {
-        return reply::ledger_error(&error);
-    }
+    edge.ledger.create_session(&session).await?;
     let created = gateway::call(
         edge.transport,
         edge.runtime,
         checkout.provider,
         &provider_request,
         Retry::CREATE,
-        |response| connector.read_created(response, &id),
+        |response| connector.read_created_payment(response, &id),
     )
     .await;
     let created = match created.and_then(|created| accept_checkout_url(checkout.provider, created))
@@ -206,13 +198,13 @@ pub async fn create<L: Ledger, T: Transport, R: Runtime>(
             // The session is dead either way; failing to note it changes nothing (the
             // sweep expires it).
             let _ = events::apply_session(edge, &session, &failed).await;
-            return reply::provider_error(&error, lang);
+            return Err(reply::provider_error(&error, lang).into());
         }
     };
     if let Some(anomaly) =
         reference_taken(edge, checkout.provider, &created.provider_ref, &id).await
     {
-        return anomaly;
+        return Err(anomaly.into());
     }
     match edge
         .ledger
@@ -221,7 +213,9 @@ pub async fn create<L: Ledger, T: Transport, R: Runtime>(
     {
         Ok(true) => {}
         Ok(false) => {
-            return reply::error(409, "session_conflict", "the session already has a payment")
+            return Err(
+                reply::error(409, "session_conflict", "the session already has a payment").into(),
+            )
         }
         Err(error) => {
             // A ledger that keeps references unique refuses the second one itself; the
@@ -229,9 +223,9 @@ pub async fn create<L: Ledger, T: Transport, R: Runtime>(
             if let Some(anomaly) =
                 reference_taken(edge, checkout.provider, &created.provider_ref, &id).await
             {
-                return anomaly;
+                return Err(anomaly.into());
             }
-            return reply::ledger_error(&error);
+            return Err(error.into());
         }
     }
     let claims = Claims {
@@ -242,14 +236,14 @@ pub async fn create<L: Ledger, T: Transport, R: Runtime>(
         expires_at: session.expires_at,
     };
     let Some(token) = config.session_keys.sign(&claims) else {
-        return reply::not_configured("GUICHET_SESSION_SECRET");
+        return Err(reply::not_configured("GUICHET_SESSION_SECRET").into());
     };
     let session = SessionRecord {
         provider_ref: Some(created.provider_ref),
         checkout_url: Some(created.checkout_url),
         ..session
     };
-    reply::json(201, &view(&session, Some(&token)))
+    Ok(reply::json(201, &view(&session, Some(&token))))
 }
 
 /// The provider's hosted page, refused (as a provider anomaly) unless it is an http(s)
@@ -272,8 +266,8 @@ fn accept_checkout_url(
 
 /// A `502 provider_anomaly` when the provider gave `provider_ref` to another of our
 /// sessions already: two sessions must never share one payment.
-async fn reference_taken<L: Ledger, T, R>(
-    edge: &Edge<'_, L, T, R>,
+async fn reference_taken(
+    edge: &Edge<'_, impl Effects>,
     provider: Provider,
     provider_ref: &str,
     id: &str,
@@ -306,47 +300,40 @@ pub fn is_clean_url(url: &str) -> bool {
 
 /// The order to pay, priced here: from the catalog, or from an order the merchant's
 /// servers registered. The browser never names a price.
-async fn price<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
+async fn price(
+    edge: &Edge<'_, impl Effects>,
     checkout: &Checkout,
     id: &str,
     lang: Lang,
-) -> Result<(crate::domain::Order, Option<String>), HttpResponse> {
-    let invalid = |violations: Violations| reply::invalid(&violations, lang);
+) -> Result<(crate::domain::Order, Option<String>), Failure> {
+    let invalid = |violations: Violations| Failure::from(reply::invalid(&violations, lang));
     match &checkout.basket {
         Basket::Items(lines) => {
             let catalog = match &edge.config.catalog {
                 Some(Ok(catalog)) => catalog,
-                Some(Err(why)) => return Err(reply::error(500, "not_configured", why)),
-                None => return Err(reply::not_configured("GUICHET_CATALOG")),
+                Some(Err(why)) => return Err(reply::error(500, "not_configured", why).into()),
+                None => return Err(reply::not_configured("GUICHET_CATALOG").into()),
             };
             Ok((catalog.price(id, lines, lang).map_err(invalid)?, None))
         }
         Basket::Order(order_id) => {
-            let order = match edge.ledger.order(order_id).await {
-                Ok(Some(order)) => order,
-                Ok(None) => {
-                    return Err(invalid(Violations::from(Violation::new(
-                        "unknown_order",
-                        "order_id",
-                        Message::new(
-                            "Cette commande est introuvable.",
-                            "This order does not exist.",
-                        ),
-                    ))))
-                }
-                Err(error) => return Err(reply::ledger_error(&error)),
+            let Some(order) = edge.ledger.order(order_id).await? else {
+                return Err(invalid(Violations::from(Violation::new(
+                    "unknown_order",
+                    "order_id",
+                    Message::new(
+                        "Cette commande est introuvable.",
+                        "This order does not exist.",
+                    ),
+                ))));
             };
-            match edge.ledger.order_is_paid(&order.id).await {
-                Ok(false) => {}
-                Ok(true) => {
-                    return Err(reply::error(
-                        409,
-                        "order_already_paid",
-                        "this order has been paid already",
-                    ))
-                }
-                Err(error) => return Err(reply::ledger_error(&error)),
+            if edge.ledger.order_is_paid(&order.id).await? {
+                return Err(reply::error(
+                    409,
+                    "order_already_paid",
+                    "this order has been paid already",
+                )
+                .into());
             }
             let amount = Money::from_minor(order.amount, order.currency)
                 .map_err(|e| invalid(e.violation("amount").into()))?;
@@ -363,8 +350,8 @@ async fn price<L: Ledger, T: Transport, R: Runtime>(
 
 /// The page the shopper returns to: given by the shop when its origin is one we serve
 /// (never an open redirect), else the merchant's default.
-fn shopper_return_url<L, T, R>(
-    edge: &Edge<'_, L, T, R>,
+fn shopper_return_url(
+    edge: &Edge<'_, impl Effects>,
     asked: Option<&str>,
 ) -> Result<String, Violation> {
     let config = edge.config;
@@ -410,11 +397,7 @@ pub(crate) fn origin_of(url: &str) -> &str {
 
 /// `GET /sessions/:id`, with the session's token, or the admin key (which also reads
 /// the order's reference, the metadata and the provider's reference).
-pub async fn show<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
-    request: &Incoming,
-    id: &str,
-) -> HttpResponse {
+pub async fn show(edge: &Edge<'_, impl Effects>, request: &Incoming, id: &str) -> Reply {
     let now = edge.runtime.now();
     let admin = match (edge.config.admin_key.as_ref(), request.bearer()) {
         (Some(key), Some(token)) => key.matches(token),
@@ -426,26 +409,20 @@ pub async fn show<L: Ledger, T: Transport, R: Runtime>(
         .and_then(|token| edge.config.session_keys.verify(token, now));
     let claims = claims.filter(|c| c.session_id == id);
     if claims.is_none() && !admin {
-        return reply::error(401, "invalid_token", "a valid session token is required");
+        return Err(reply::error(401, "invalid_token", "a valid session token is required").into());
     }
-    let session = match edge.ledger.session(id).await {
-        Ok(Some(session)) => session,
-        Ok(None) => return reply::error(404, "not_found", "no such session"),
-        Err(error) => return reply::ledger_error(&error),
+    let Some(session) = edge.ledger.session(id).await? else {
+        return Err(reply::error(404, "not_found", "no such session").into());
     };
     if let Some(claims) = &claims {
         if session.amount != claims.amount || session.currency != claims.currency {
-            return reply::error(401, "invalid_token", "a valid session token is required");
+            return Err(
+                reply::error(401, "invalid_token", "a valid session token is required").into(),
+            );
         }
     }
-    let session = match refresh(edge, session).await {
-        Ok(session) => session,
-        Err(error) => return reply::ledger_error(&error),
-    };
-    let events = match edge.ledger.events(&session.id).await {
-        Ok(events) => events,
-        Err(error) => return reply::ledger_error(&error),
-    };
+    let session = refresh(edge, session).await?;
+    let events = edge.ledger.events(&session.id).await?;
     let history: Vec<EventView> = events
         .into_iter()
         .map(|e| EventView {
@@ -458,10 +435,7 @@ pub async fn show<L: Ledger, T: Transport, R: Runtime>(
         .collect();
     if admin {
         let reference = match session.order_id.as_deref() {
-            Some(order_id) => match edge.ledger.order(order_id).await {
-                Ok(order) => order.map(|o| o.reference),
-                Err(error) => return reply::ledger_error(&error),
-            },
+            Some(order_id) => edge.ledger.order(order_id).await?.map(|o| o.reference),
             None => None,
         };
         let mut data = events::session_data(&session, reference.as_deref());
@@ -471,18 +445,18 @@ pub async fn show<L: Ledger, T: Transport, R: Runtime>(
                 serde_json::to_value(&history).unwrap_or_default(),
             );
         }
-        return reply::json(200, &data);
+        return Ok(reply::json(200, &data));
     }
     let mut shown = view(&session, None);
     shown.events = Some(history);
-    reply::json(200, &shown)
+    Ok(reply::json(200, &shown))
 }
 
 /// Asks the provider about a session that is not final and records the answer; expires
 /// it once its time has run out and the provider, asked just now, still says pending. A
 /// provider that cannot be reached leaves the session as recorded, expiry included.
-pub async fn refresh<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
+pub async fn refresh(
+    edge: &Edge<'_, impl Effects>,
     session: SessionRecord,
 ) -> Result<SessionRecord, super::ledger::LedgerError> {
     if session.status.is_final() {
@@ -493,7 +467,7 @@ pub async fn refresh<L: Ledger, T: Transport, R: Runtime>(
     // read (or sweep) that asked.
     let answered = match budget::status_turn(&session.id, edge.runtime.now_ms()) {
         StatusTurn::Call(ticket) => {
-            let answered = match verify(edge, &session, EventSource::Poll).await {
+            let answered = match check_status(edge, &session, EventSource::Poll).await {
                 Some(change) => {
                     events::apply_session(edge, &session, &change).await?;
                     true
@@ -520,8 +494,8 @@ pub async fn refresh<L: Ledger, T: Transport, R: Runtime>(
 
 /// Expires a session still pending past `expires_at`; call it only right after the
 /// provider said pending (or when there is no provider payment to ask about).
-pub async fn expire_if_due<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
+pub async fn expire_if_due(
+    edge: &Edge<'_, impl Effects>,
     current: SessionRecord,
 ) -> Result<SessionRecord, super::ledger::LedgerError> {
     let now = edge.runtime.now();
@@ -542,15 +516,15 @@ pub async fn expire_if_due<L: Ledger, T: Transport, R: Runtime>(
 
 /// The provider's status call for a session, settled by `connector::settle`, as a change to apply.
 /// `None` when the session has no payment yet or the provider could not say.
-pub async fn verify<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
+pub async fn check_status(
+    edge: &Edge<'_, impl Effects>,
     session: &SessionRecord,
     source: EventSource,
 ) -> Option<StatusChange> {
     let connector = Connector::of(edge.config, session.provider)?;
     let provider_ref = session.provider_ref.as_deref()?;
-    let request = connector.verify(provider_ref)?;
-    let verification = gateway::call(
+    let request = connector.check_payment(provider_ref)?;
+    let checked = gateway::call(
         edge.transport,
         edge.runtime,
         session.provider,
@@ -559,16 +533,16 @@ pub async fn verify<L: Ledger, T: Transport, R: Runtime>(
             EventSource::Webhook => Retry::NOTIFIED,
             EventSource::Poll | EventSource::Expiry => Retry::READ,
         },
-        |response| connector.read_verification(provider_ref, response),
+        |response| connector.read_payment_check(provider_ref, response),
     )
     .await
     .ok()?;
     let due = Money::from_minor(session.amount, session.currency).ok()?;
-    let status = settle(&verification, provider_ref, &session.id, due);
+    let status = settle(&checked, provider_ref, &session.id, due);
     // What was paid, once the provider says the payment went through (a success, or an
     // underpayment settled as failed): a pending or refused payment paid nothing.
-    let paid = verification.status == PaymentStatus::Succeeded && status.is_final();
-    let paid_amount = verification
+    let paid = checked.status == PaymentStatus::Succeeded && status.is_final();
+    let paid_amount = checked
         .amount
         .filter(|amount| paid && amount.currency() == session.currency)
         .map(Money::minor);
@@ -576,7 +550,7 @@ pub async fn verify<L: Ledger, T: Transport, R: Runtime>(
         event_key: format!("{}:{provider_ref}:{}", session.provider, status.as_str()),
         source,
         status,
-        provider_status: verification.provider_status,
+        provider_status: checked.provider_status,
         paid_amount,
         at: edge.runtime.now(),
     })
@@ -586,11 +560,11 @@ pub async fn verify<L: Ledger, T: Transport, R: Runtime>(
 /// here (CinetPay with a form POST a static page could not read); we send it on to the
 /// shop's return page with the provider's parameters and `guichet_session`. Nothing is
 /// settled here: the page asks `GET /sessions/:id`.
-pub async fn back_to_shop<L: Ledger, T, R>(
-    edge: &Edge<'_, L, T, R>,
+pub async fn back_to_shop(
+    edge: &Edge<'_, impl Effects>,
     request: &Incoming,
     provider: Provider,
-) -> HttpResponse {
+) -> Reply {
     use crate::form;
     let query = form::decode(request.query.as_bytes()).unwrap_or_default();
     let Some(id) = query
@@ -598,12 +572,15 @@ pub async fn back_to_shop<L: Ledger, T, R>(
         .find(|(k, _)| k == "session")
         .map(|(_, v)| v.clone())
     else {
-        return reply::error(400, "missing_session", "the return URL names no session");
+        return Err(reply::error(400, "missing_session", "the return URL names no session").into());
     };
-    let session = match edge.ledger.session(&id).await {
-        Ok(Some(session)) if session.provider == provider => session,
-        Ok(_) => return reply::error(404, "not_found", "no such session"),
-        Err(error) => return reply::ledger_error(&error),
+    let Some(session) = edge
+        .ledger
+        .session(&id)
+        .await?
+        .filter(|session| session.provider == provider)
+    else {
+        return Err(reply::error(404, "not_found", "no such session").into());
     };
     let mut params: Vec<(String, String)> =
         query.into_iter().filter(|(k, _)| k != "session").collect();
@@ -626,7 +603,7 @@ pub async fn back_to_shop<L: Ledger, T, R>(
     response
         .headers
         .push(("cache-control".into(), "no-store".into()));
-    response
+    Ok(response)
 }
 
 #[cfg(test)]

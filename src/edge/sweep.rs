@@ -3,7 +3,7 @@
 //! One run, bounded by [`SweepSettings`](super::config::SweepSettings):
 //!
 //! 1. notifications whose status call failed (their recheck marks), through the same
-//!    confirm path as the notification itself ([`webhooks::settle`]);
+//!    confirm path as the notification itself ([`webhooks::confirm`]);
 //! 2. sessions still pending a few minutes after they were opened (or last asked), and
 //!    sessions past `expires_at`: the provider's status call, then `expired` only when
 //!    the provider answered and still says pending;
@@ -24,17 +24,16 @@
 use serde::Serialize;
 
 use crate::domain::{PaymentStatus, Provider};
-use crate::http::Transport;
 
 use super::budget;
-use super::context::Edge;
+use super::context::{Edge, Effects};
 use super::events::{self, Subject};
 use super::ledger::{Applied, EventSource, Ledger, LedgerError, Recheck, SessionRecord};
 use super::outbox::{self, Deliveries};
 use super::payouts;
 use super::runtime::Runtime;
 use super::sessions;
-use super::webhooks::{self, Notice, Settled};
+use super::webhooks::{self, Confirmed, Notice};
 
 /// Marks whose status call keeps failing are dropped after this many tries (a day and a
 /// half with the pauses below); the pending record is still swept by age.
@@ -83,9 +82,7 @@ impl Budget {
 }
 
 /// One sweep.
-pub async fn run<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
-) -> Result<SweepReport, LedgerError> {
+pub async fn run(edge: &Edge<'_, impl Effects>) -> Result<SweepReport, LedgerError> {
     let settings = edge.config.sweep;
     let mut report = SweepReport::default();
     let mut asks = Budget::new(settings.provider_calls);
@@ -130,7 +127,7 @@ pub async fn run<L: Ledger, T: Transport, R: Runtime>(
                 continue;
             }
             report.checked += 1;
-            match payouts::verify(edge, &payout).await {
+            match payouts::check_status(edge, &payout).await {
                 Some(change) => {
                     let applied =
                         events::apply_payout(edge, &payout, &change, payouts::view_json).await?;
@@ -151,8 +148,8 @@ pub async fn run<L: Ledger, T: Transport, R: Runtime>(
 }
 
 /// A notification the provider could not confirm at the time, through the same path.
-async fn recheck<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
+async fn recheck(
+    edge: &Edge<'_, impl Effects>,
     mark: &Recheck,
     report: &mut SweepReport,
 ) -> Result<(), LedgerError> {
@@ -163,19 +160,19 @@ async fn recheck<L: Ledger, T: Transport, R: Runtime>(
         our_id: mark.our_id.clone(),
         claimed: None,
     };
-    match webhooks::settle(edge, &notice, EventSource::Poll).await {
-        Settled::Status(status) => {
+    match webhooks::confirm(edge, &notice, EventSource::Poll).await {
+        Confirmed::Status(status) => {
             if status.is_final() {
                 report.settled += 1;
             }
             edge.ledger.clear_recheck(mark).await
         }
-        Settled::NotOurs => edge.ledger.clear_recheck(mark).await,
-        Settled::Unanswered | Settled::Ledger(_) if mark.attempts + 1 >= RECHECK_ATTEMPTS => {
+        Confirmed::NotOurs => edge.ledger.clear_recheck(mark).await,
+        Confirmed::Unanswered | Confirmed::Ledger(_) if mark.attempts + 1 >= RECHECK_ATTEMPTS => {
             report.unanswered += 1;
             edge.ledger.clear_recheck(mark).await
         }
-        Settled::Unanswered | Settled::Ledger(_) => {
+        Confirmed::Unanswered | Confirmed::Ledger(_) => {
             report.unanswered += 1;
             let attempts = mark.attempts + 1;
             // 1, 2, 4 ... minutes, at most an hour.
@@ -192,14 +189,14 @@ async fn recheck<L: Ledger, T: Transport, R: Runtime>(
 
 /// A pending session: asked once; expired past its time only when the provider answered
 /// and still says pending (or when it never got a provider payment at all).
-async fn check_session<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
+async fn check_session(
+    edge: &Edge<'_, impl Effects>,
     session: SessionRecord,
     report: &mut SweepReport,
 ) -> Result<(), LedgerError> {
     let now = edge.runtime.now();
     let answered = match session.provider_ref {
-        Some(_) => match sessions::verify(edge, &session, EventSource::Poll).await {
+        Some(_) => match sessions::check_status(edge, &session, EventSource::Poll).await {
             Some(change) => {
                 let applied = events::apply_session(edge, &session, &change).await?;
                 if matches!(applied, Applied::Moved(_, to) if to.is_final()) {

@@ -5,7 +5,7 @@
 //!    counts) and reads it into one [`Notice`]: payment or payout, the provider's
 //!    reference, our id when it carries one, and what it claims.
 //! 2. The notice is written to the ledger (a recheck mark) before anything that can fail.
-//! 3. One confirm path ([`settle`]) finds our record, asks the provider's status call (a
+//! 3. One confirm path ([`confirm`]) finds our record, asks the provider's status call (a
 //!    notification is never believed alone), and applies the answer at most once, with
 //!    the merchant's event when the status becomes final.
 //! 4. The mark is cleared once settled. When the status call fails, the mark stays for
@@ -20,20 +20,20 @@
 use serde::Serialize;
 
 use crate::domain::{PaymentStatus, Provider};
-use crate::http::{HttpResponse, Transport};
+use crate::http::HttpResponse;
 use crate::providers::cinetpay::{read_transfer_notification, Inbound};
 use crate::providers::moneroo;
 use crate::providers::moneyfusion::{self, Notification};
 
 use super::connector::Connector;
-use super::context::{Edge, Incoming};
+use super::context::{Edge, Effects, Incoming};
 use super::events::{self, Subject};
 use super::gateway::{self, Retry};
 use super::ledger::{
     Applied, EventSource, Ledger, LedgerError, PayoutChange, PayoutRecord, Recheck, SessionRecord,
 };
 use super::payouts;
-use super::reply;
+use super::reply::{self, Reply};
 use super::runtime::Runtime;
 use super::sessions;
 
@@ -73,7 +73,7 @@ impl Notice {
 
 /// What the confirm path came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Settled {
+pub enum Confirmed {
     /// The record's status after the notice (final or still pending).
     Status(PaymentStatus),
     /// Not one of ours: acknowledged, nothing changed.
@@ -106,36 +106,32 @@ pub(super) fn received(status: Option<&'static str>) -> HttpResponse {
 
 /// `POST /webhooks/:provider`, `/webhooks/cinetpay/transfers` (and CinetPay's `GET`
 /// pings). `transfers` is true on CinetPay's transfer path.
-pub async fn receive<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
+pub async fn receive(
+    edge: &Edge<'_, impl Effects>,
     request: &Incoming,
     provider: Provider,
     transfers: bool,
-) -> HttpResponse {
-    let notice = match read(edge, request, provider, transfers) {
-        Ok(Some(notice)) => notice,
-        Ok(None) => return received(None),
-        Err(refusal) => return refusal,
+) -> Reply {
+    let Some(notice) = read(edge, request, provider, transfers)? else {
+        return Ok(received(None));
     };
     if let Some(answer) = nothing_to_do(edge, &notice).await {
-        return answer;
+        return Ok(answer);
     }
     let now = edge.runtime.now();
     // The durable record, before anything that can fail.
-    if let Err(error) = edge.ledger.note_recheck(&notice.recheck(now)).await {
-        return reply::ledger_error(&error);
-    }
-    match settle(edge, &notice, EventSource::Webhook).await {
-        Settled::Status(status) => {
+    edge.ledger.note_recheck(&notice.recheck(now)).await?;
+    Ok(match confirm(edge, &notice, EventSource::Webhook).await {
+        Confirmed::Status(status) => {
             // A mark left behind is cleared by the sweep, which finds the record final.
             let _ = edge.ledger.clear_recheck(&notice.recheck(now)).await;
             received(Some(status.as_str()))
         }
-        Settled::NotOurs => {
+        Confirmed::NotOurs => {
             let _ = edge.ledger.clear_recheck(&notice.recheck(now)).await;
             received(None)
         }
-        Settled::Unanswered | Settled::Ledger(_) => reply::json(
+        Confirmed::Unanswered | Confirmed::Ledger(_) => reply::json(
             202,
             &Received {
                 received: true,
@@ -143,13 +139,13 @@ pub async fn receive<L: Ledger, T: Transport, R: Runtime>(
                 recheck: true,
             },
         ),
-    }
+    })
 }
 
 /// Authenticates and reads a notification. `Ok(None)` for a ping or an event we do not
 /// act on; `Err` is the refusal to send.
-fn read<L, T, R>(
-    edge: &Edge<'_, L, T, R>,
+fn read(
+    edge: &Edge<'_, impl Effects>,
     request: &Incoming,
     provider: Provider,
     transfers: bool,
@@ -175,7 +171,7 @@ fn read<L, T, R>(
                     .data
                     .metadata
                     .as_ref()
-                    .and_then(|m| m.get(payouts::MONEROO_PAYOUT_KEY))
+                    .and_then(|m| m.get(moneroo::PAYOUT_ID_KEY))
                     .map(str::to_owned);
                 return Ok(Some(notice(Subject::Payout, event.id(), ours, None)));
             }
@@ -249,12 +245,9 @@ fn read<L, T, R>(
     }
 }
 
-/// Seed 003: a MoneyFusion claim that cannot move the record (a repeated `pending`,
+/// A MoneyFusion claim that cannot move the record (a repeated `pending`,
 /// anything about a final payment) needs no status call and no record.
-async fn nothing_to_do<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
-    notice: &Notice,
-) -> Option<HttpResponse> {
+async fn nothing_to_do(edge: &Edge<'_, impl Effects>, notice: &Notice) -> Option<HttpResponse> {
     if notice.provider != Provider::MoneyFusion || notice.subject != Subject::Payment {
         return None;
     }
@@ -272,22 +265,22 @@ async fn nothing_to_do<L: Ledger, T: Transport, R: Runtime>(
 
 /// The one confirm path, for a notification now or for the sweep later: find our record,
 /// ask the provider, apply once.
-pub async fn settle<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
+pub async fn confirm(
+    edge: &Edge<'_, impl Effects>,
     notice: &Notice,
     source: EventSource,
-) -> Settled {
+) -> Confirmed {
     match notice.subject {
-        Subject::Payment => settle_payment(edge, notice, source).await,
-        Subject::Payout => settle_payout(edge, notice).await,
+        Subject::Payment => confirm_payment(edge, notice, source).await,
+        Subject::Payout => confirm_payout(edge, notice).await,
     }
 }
 
-async fn settle_payment<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
+async fn confirm_payment(
+    edge: &Edge<'_, impl Effects>,
     notice: &Notice,
     source: EventSource,
-) -> Settled {
+) -> Confirmed {
     let found = edge
         .ledger
         .session_by_provider_ref(notice.provider, &notice.provider_ref)
@@ -296,53 +289,53 @@ async fn settle_payment<L: Ledger, T: Transport, R: Runtime>(
         Ok(Some(session)) => session,
         // A pending claim about a payment we do not know moves nothing: `POST /sessions`
         // is still recording it, or it is not ours.
-        Ok(None) if notice.claimed == Some(PaymentStatus::Pending) => return Settled::NotOurs,
+        Ok(None) if notice.claimed == Some(PaymentStatus::Pending) => return Confirmed::NotOurs,
         Ok(None) => match orphan(edge, notice).await {
             Ok(Some(session)) => session,
-            Ok(None) => return Settled::NotOurs,
+            Ok(None) => return Confirmed::NotOurs,
             Err(settled) => return settled,
         },
-        Err(error) => return Settled::Ledger(error),
+        Err(error) => return Confirmed::Ledger(error),
     };
     if session.status.is_final() {
-        return Settled::Status(session.status);
+        return Confirmed::Status(session.status);
     }
-    let Some(change) = sessions::verify(edge, &session, source).await else {
-        return Settled::Unanswered;
+    let Some(change) = sessions::check_status(edge, &session, source).await else {
+        return Confirmed::Unanswered;
     };
     match events::apply_session(edge, &session, &change).await {
-        Ok(Applied::Refused(current)) => Settled::Status(current),
-        Ok(_) => Settled::Status(change.status),
-        Err(error) => Settled::Ledger(error),
+        Ok(Applied::Refused(current)) => Confirmed::Status(current),
+        Ok(_) => Confirmed::Status(change.status),
+        Err(error) => Confirmed::Ledger(error),
     }
 }
 
 /// A provider payment the ledger never recorded (the ledger failed after the provider
 /// answered the initialization): the status call names our reference, and the payment is
 /// attached to that session, which is then settled as any other.
-async fn orphan<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
+async fn orphan(
+    edge: &Edge<'_, impl Effects>,
     notice: &Notice,
-) -> Result<Option<SessionRecord>, Settled> {
+) -> Result<Option<SessionRecord>, Confirmed> {
     let Some(connector) = Connector::of(edge.config, notice.provider) else {
         return Ok(None);
     };
-    let Some(request) = connector.verify(&notice.provider_ref) else {
+    let Some(request) = connector.check_payment(&notice.provider_ref) else {
         return Ok(None);
     };
-    let verification = gateway::call(
+    let checked = gateway::call(
         edge.transport,
         edge.runtime,
         notice.provider,
         &request,
         Retry::NOTIFIED,
-        |response| connector.read_verification(&notice.provider_ref, response),
+        |response| connector.read_payment_check(&notice.provider_ref, response),
     )
     .await
-    .map_err(|_| Settled::Unanswered)?;
-    let Some(reference) = verification
+    .map_err(|_| Confirmed::Unanswered)?;
+    let Some(reference) = checked
         .reference
-        .filter(|_| verification.provider_ref == notice.provider_ref)
+        .filter(|_| checked.provider_ref == notice.provider_ref)
     else {
         return Ok(None);
     };
@@ -353,60 +346,59 @@ async fn orphan<L: Ledger, T: Transport, R: Runtime>(
             session
         }
         Ok(_) => return Ok(None),
-        Err(error) => return Err(Settled::Ledger(error)),
+        Err(error) => return Err(Confirmed::Ledger(error)),
     };
     let now = edge.runtime.now();
     if now < session.created_at + ORPHAN_AFTER {
         // `POST /sessions` may still be recording this payment (Moneroo notifies
         // `payment.initiated` before its answer arrives): the sweep looks again later.
-        return Err(Settled::Unanswered);
+        return Err(Confirmed::Unanswered);
     }
     if let Err(error) = edge
         .ledger
         .attach_payment(&session.id, &notice.provider_ref, "", now)
         .await
     {
-        return Err(Settled::Ledger(error));
+        return Err(Confirmed::Ledger(error));
     }
     match edge.ledger.session(&session.id).await {
         Ok(found) => Ok(found.filter(|s| s.provider_ref.as_deref() == Some(&notice.provider_ref))),
-        Err(error) => Err(Settled::Ledger(error)),
+        Err(error) => Err(Confirmed::Ledger(error)),
     }
 }
 
-async fn settle_payout<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
-    notice: &Notice,
-) -> Settled {
+async fn confirm_payout(edge: &Edge<'_, impl Effects>, notice: &Notice) -> Confirmed {
     let payout = match find_payout(edge, notice).await {
         Ok(Some(payout)) => payout,
-        Ok(None) => return Settled::NotOurs,
-        Err(error) => return Settled::Ledger(error),
+        Ok(None) => return Confirmed::NotOurs,
+        Err(error) => return Confirmed::Ledger(error),
     };
     if payout.status.is_final() {
-        return Settled::Status(payout.status);
+        return Confirmed::Status(payout.status);
     }
     let change = match notice.provider {
         // No payout status call: the event counts for the tokenPay we were given, and
         // only as a step forward.
         Provider::MoneyFusion => match notice.claimed {
             Some(status) if status.is_final() => moneyfusion_payout_change(edge, notice, status),
-            _ => return Settled::Status(payout.status),
+            _ => return Confirmed::Status(payout.status),
         },
-        Provider::Moneroo | Provider::CinetPay => match payouts::verify(edge, &payout).await {
-            Some(change) => change,
-            None => return Settled::Unanswered,
-        },
+        Provider::Moneroo | Provider::CinetPay => {
+            match payouts::check_status(edge, &payout).await {
+                Some(change) => change,
+                None => return Confirmed::Unanswered,
+            }
+        }
     };
     match events::apply_payout(edge, &payout, &change, payouts::view_json).await {
-        Ok(Applied::Refused(current)) => Settled::Status(current),
-        Ok(_) => Settled::Status(change.status),
-        Err(error) => Settled::Ledger(error),
+        Ok(Applied::Refused(current)) => Confirmed::Status(current),
+        Ok(_) => Confirmed::Status(change.status),
+        Err(error) => Confirmed::Ledger(error),
     }
 }
 
-fn moneyfusion_payout_change<L, T, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
+fn moneyfusion_payout_change(
+    edge: &Edge<'_, impl Effects>,
     notice: &Notice,
     status: PaymentStatus,
 ) -> PayoutChange {
@@ -428,8 +420,8 @@ fn moneyfusion_payout_change<L, T, R: Runtime>(
 
 /// Our payout for a notice: by the provider's id, else by our id when the payout has no
 /// provider id yet (its send answer was lost) or is the same.
-async fn find_payout<L: Ledger, T: Transport, R: Runtime>(
-    edge: &Edge<'_, L, T, R>,
+async fn find_payout(
+    edge: &Edge<'_, impl Effects>,
     notice: &Notice,
 ) -> Result<Option<PayoutRecord>, LedgerError> {
     if let Some(ours) = notice.our_id.as_deref() {
@@ -459,10 +451,7 @@ async fn find_payout<L: Ledger, T: Transport, R: Runtime>(
 }
 
 /// `404 provider_not_configured` naming the settings that would turn the provider on.
-pub(crate) fn not_configured<L, T, R>(
-    edge: &Edge<'_, L, T, R>,
-    provider: Provider,
-) -> HttpResponse {
+pub(crate) fn not_configured(edge: &Edge<'_, impl Effects>, provider: Provider) -> HttpResponse {
     let why = edge.config.unavailable(provider);
     reply::error(
         404,

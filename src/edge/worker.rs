@@ -49,7 +49,9 @@ extern "C" {
 
 thread_local! {
     /// The memory ledger (`GUICHET_LEDGER=memory`): one per isolate, kept between requests.
-    static MEMORY: Rc<MemoryLedger> = Rc::new(MemoryLedger::new());
+    /// Allocated once and never freed, like the isolate that holds it, so that every
+    /// request's [`Parts`] can borrow it.
+    static MEMORY: &'static MemoryLedger = Box::leak(Box::new(MemoryLedger::new()));
     /// The settings, built on the first request and kept while `env` reads the same.
     static CONFIG: RefCell<Option<ConfigCache<JsValue, JsValue>>> = const { RefCell::new(None) };
 }
@@ -159,8 +161,8 @@ const DELIVER_AFTER_ANSWER: u32 = 10;
 /// `ctx` is the Workers execution context (its `waitUntil` keeps the merchant's event
 /// delivery alive after the answer), `undefined` elsewhere.
 pub async fn handle(request: Request, env: JsValue, ctx: JsValue) -> Result<Response, JsValue> {
-    let config = config(&env);
-    let incoming = match read_request(&request, &config).await? {
+    let parts = Parts::of(&env);
+    let incoming = match read_request(&request, &parts.config).await? {
         Ok(incoming) => incoming,
         Err(refusal) => return write_response(&refusal),
     };
@@ -169,15 +171,7 @@ pub async fn handle(request: Request, env: JsValue, ctx: JsValue) -> Result<Resp
         // is replaced and the next request answered.
         std::process::abort();
     }
-    let memory = MEMORY.with(Rc::clone);
-    let ledger = ledger_of(&env, &memory);
-    let edge = Edge {
-        config: &config,
-        ledger: &ledger,
-        transport: &Fetch,
-        runtime: &Clock,
-    };
-    let answer = route(&edge, &incoming).await;
+    let answer = route(&parts.edge(), &incoming).await;
     if outbox::take_wake() {
         after_answer(&ctx, deliver(env.clone()));
     }
@@ -185,14 +179,31 @@ pub async fn handle(request: Request, env: JsValue, ctx: JsValue) -> Result<Resp
 }
 
 /// The ledger: a database when bound, memory when asked for, none otherwise.
-fn ledger_of<'a>(
-    env: &JsValue,
-    memory: &'a MemoryLedger,
-) -> Option<Either<&'a MemoryLedger, SqlLedger>> {
-    match SqlLedger::from_env(env) {
-        Some(sql) => Some(Either::Right(sql)),
-        None if wants_memory(env) => Some(Either::Left(memory)),
-        None => None,
+type RuntimeLedger = Option<Either<&'static MemoryLedger, SqlLedger>>;
+
+/// What an [`Edge`] borrows, read from `env`: the one place a request, a sweep and a
+/// delivery get their context.
+struct Parts {
+    config: Rc<Config>,
+    ledger: RuntimeLedger,
+}
+
+impl Parts {
+    fn of(env: &JsValue) -> Parts {
+        let ledger = match SqlLedger::from_env(env) {
+            Some(sql) => Some(Either::Right(sql)),
+            None if wants_memory(env) => Some(Either::Left(MEMORY.with(|memory| *memory))),
+            None => None,
+        };
+        Parts {
+            config: config(env),
+            ledger,
+        }
+    }
+
+    /// The settings, the ledger, `fetch` and the clock.
+    fn edge(&self) -> Edge<'_, (RuntimeLedger, Fetch, Clock)> {
+        Edge::new(&self.config, &self.ledger, &Fetch, &Clock)
     }
 }
 
@@ -200,16 +211,7 @@ fn ledger_of<'a>(
 /// function of the Node and Deno entry call it. Resolves to its report.
 #[wasm_bindgen]
 pub async fn sweep(env: JsValue) -> Result<JsValue, JsValue> {
-    let config = config(&env);
-    let memory = MEMORY.with(Rc::clone);
-    let ledger = ledger_of(&env, &memory);
-    let edge = Edge {
-        config: &config,
-        ledger: &ledger,
-        transport: &Fetch,
-        runtime: &Clock,
-    };
-    let report = sweep::run(&edge)
+    let report = sweep::run(&Parts::of(&env).edge())
         .await
         .map_err(|e| JsValue::from_str(&e.to_string()))?;
     let json = serde_json::to_string(&report).map_err(|e| JsValue::from_str(&e.to_string()))?;
@@ -218,17 +220,8 @@ pub async fn sweep(env: JsValue) -> Result<JsValue, JsValue> {
 
 /// Delivers the events a request wrote, after its answer.
 async fn deliver(env: JsValue) {
-    let config = config(&env);
-    let memory = MEMORY.with(Rc::clone);
-    let ledger = ledger_of(&env, &memory);
-    let edge = Edge {
-        config: &config,
-        ledger: &ledger,
-        transport: &Fetch,
-        runtime: &Clock,
-    };
     // A failure here leaves the events due: the next sweep delivers them.
-    let _ = outbox::deliver_due(&edge, DELIVER_AFTER_ANSWER).await;
+    let _ = outbox::deliver_due(&Parts::of(&env).edge(), DELIVER_AFTER_ANSWER).await;
 }
 
 /// Runs `work` without holding the answer: under `ctx.waitUntil` on Workers (which keeps

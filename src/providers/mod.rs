@@ -75,10 +75,10 @@ pub struct CreatedPayment {
 
 /// What a server-side status call says about a payment.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Verification {
+pub struct CheckedPayment {
     /// The provider's id of the payment.
     pub provider_ref: String,
-    /// The provider's status mapped onto ours, before the amount checks of [`Verification::settle`].
+    /// The provider's status mapped onto ours, before the amount checks of [`CheckedPayment::settle`].
     pub status: PaymentStatus,
     /// The provider's own status word, for the record.
     pub provider_status: String,
@@ -88,7 +88,7 @@ pub struct Verification {
     pub reference: Option<String>,
 }
 
-impl Verification {
+impl CheckedPayment {
     /// The settlement rule: success only when the provider says success, the currency is the
     /// one due and the amount paid is at least the amount due. An underpayment is failed.
     pub fn settle(&self, due: Money) -> PaymentStatus {
@@ -102,4 +102,86 @@ impl Verification {
             other => other,
         }
     }
+}
+
+/// What every adapter needs to send a payout, whatever the provider: `POST /payouts` read
+/// and its amount checked. Each adapter's `prepare_payout` checks it against the
+/// provider's own rules and reports every violation at this request's paths
+/// (`recipient.phone`, `amount`), whatever the provider calls the field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PayoutOrder {
+    /// Our payout id, the reference the provider keeps.
+    pub id: String,
+    /// How much to send.
+    pub amount: Money,
+    /// Why, when the merchant says.
+    pub description: Option<String>,
+    /// Who receives it.
+    pub recipient: PayoutRecipient,
+    /// Where the provider posts the payout's notifications (CinetPay, MoneyFusion).
+    pub notify_url: Option<String>,
+}
+
+/// The recipient fields any provider may need; which are required depends on it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PayoutRecipient {
+    /// Moneroo's payout method (`mtn_bj`, `moneroo_payout_demo`) or MoneyFusion's
+    /// `withdraw_mode` (`mtn-ci`).
+    pub method: Option<String>,
+    /// The mobile-money number; Moneroo's `msisdn`.
+    #[serde(alias = "msisdn")]
+    pub phone: Option<String>,
+    /// Moneroo's `account_number` (`moneroo_payout_demo`).
+    pub account_number: Option<String>,
+    /// The recipient's first name.
+    pub first_name: Option<String>,
+    /// The recipient's last name.
+    pub last_name: Option<String>,
+    /// The recipient's e-mail address.
+    pub email: Option<String>,
+    /// ISO alpha-2, to read a national number.
+    pub country: Option<String>,
+}
+
+impl PayoutRecipient {
+    /// The recipient as a customer to check, with or without the phone.
+    pub fn customer_input(&self, with_phone: bool) -> crate::domain::CustomerInput {
+        crate::domain::CustomerInput {
+            email: self.email.clone(),
+            first_name: self.first_name.clone(),
+            last_name: self.last_name.clone(),
+            phone: if with_phone { self.phone.clone() } else { None },
+            country: self.country.clone(),
+            ..crate::domain::CustomerInput::default()
+        }
+    }
+}
+
+/// Violations moved to other paths (a provider's field names to the request's).
+fn renamed(
+    violations: crate::domain::Violations,
+    rename: impl Fn(&str) -> String,
+) -> crate::domain::Violations {
+    let mut out = crate::domain::Violations::new();
+    for mut violation in violations {
+        violation.field = rename(&violation.field);
+        out.push(violation);
+    }
+    out
+}
+
+/// One violation per field and code: two checks of the same rule report once.
+fn deduplicated(violations: crate::domain::Violations) -> crate::domain::Violations {
+    let mut out = crate::domain::Violations::new();
+    for violation in violations {
+        let seen = out
+            .as_slice()
+            .iter()
+            .any(|v| v.field == violation.field && v.code == violation.code);
+        if !seen {
+            out.push(violation);
+        }
+    }
+    out
 }

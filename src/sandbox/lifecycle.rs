@@ -8,7 +8,7 @@ use crate::domain::Provider;
 use super::state::SharedState;
 use super::store::{Outcome, PaymentExtra, PaymentRecord, PayoutRecord, Stage, TransitionError};
 use super::support::{lock, UtcTime};
-use super::{cinetpay, moneroo, moneyfusion};
+use super::{cinetpay, cinetpay_transfers, moneroo, moneroo_payouts, moneyfusion};
 
 /// What the shopper entered when they acted, if anything.
 #[derive(Debug, Clone, Default)]
@@ -111,8 +111,8 @@ pub fn settle_payout(
     let (before, record) =
         lock(&shared.store).advance_payout(provider, id, outcome.stage(), now)?;
     match provider {
-        Provider::Moneroo => moneroo::payout_changed(shared, &record, before),
-        Provider::CinetPay => cinetpay::payout_changed(shared, &record, before),
+        Provider::Moneroo => moneroo_payouts::payout_changed(shared, &record, before),
+        Provider::CinetPay => cinetpay_transfers::payout_changed(shared, &record, before),
         Provider::MoneyFusion => moneyfusion::payout_changed(shared, &record, before),
     }
     Ok(record)
@@ -121,8 +121,8 @@ pub fn settle_payout(
 /// The provider's own word for a payout's stage (`success`, `VAL`, `completed`...).
 pub fn payout_status_word(record: &PayoutRecord) -> &'static str {
     match record.provider {
-        Provider::Moneroo => moneroo::payout_status(record.stage),
-        Provider::CinetPay => cinetpay::transfer_status(record.stage),
+        Provider::Moneroo => moneroo_payouts::payout_status(record.stage),
+        Provider::CinetPay => cinetpay_transfers::transfer_status(record.stage),
         Provider::MoneyFusion => moneyfusion::payout_status(record.stage),
     }
 }

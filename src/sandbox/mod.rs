@@ -41,6 +41,7 @@ use tokio::task::JoinHandle;
 
 mod checkout;
 mod cinetpay;
+mod cinetpay_transfers;
 pub mod config;
 mod control;
 pub mod faults;
@@ -48,6 +49,8 @@ mod hosted;
 mod lifecycle;
 mod moneroo;
 mod moneroo_methods;
+mod moneroo_payouts;
+mod moneroo_validation;
 mod moneyfusion;
 mod notify;
 mod state;

@@ -14,26 +14,25 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Map, Value};
 
-use crate::domain::{Country, Currency, Provider};
+use crate::domain::{Country, Provider};
 use crate::http::Method;
 
 use super::checkout::{default_outcome, MethodChoice, ReturnTo, ShopperAction, Texts};
 use super::faults::shaped_failure;
-use super::lifecycle::{run_payout, settle_payment, Attempt};
-use super::moneroo_methods::{catalog, currency_object, payment_method, payout_method};
+use super::lifecycle::{settle_payment, Attempt};
+use super::moneroo_methods::{catalog, currency_object, payment_method};
+use super::moneroo_validation::Validation;
 use super::notify::{send, Notification};
 use super::state::SharedState;
-use super::store::{
-    Customer, MonerooPaymentExtra, Outcome, PaymentExtra, PaymentRecord, PayoutRecord, Stage,
-};
+use super::store::{MonerooPaymentExtra, Outcome, PaymentExtra, PaymentRecord, Stage};
 use super::support::{
     digits_only, group_thousands, hmac_sha256_hex, is_http_url, lock, with_query, UtcTime,
 };
 
 /// Moneroo's published test numbers.
-const TEST_SUCCESS: &str = "4149518161";
-const TEST_SECOND: &str = "4149518162";
-const TEST_THIRD: &str = "4149518163";
+pub(super) const TEST_SUCCESS: &str = "4149518161";
+pub(super) const TEST_SECOND: &str = "4149518162";
+pub(super) const TEST_THIRD: &str = "4149518163";
 
 /// Moneroo abandons a payment left `initiated` this long.
 const ABANDON_AFTER: Duration = Duration::from_secs(5 * 60);
@@ -44,21 +43,19 @@ const RETRIES: u32 = 3;
 
 /// Moneroo's routes, under `/moneroo`.
 pub fn router(shared: SharedState) -> Router<SharedState> {
+    let payouts = super::moneroo_payouts::router(shared.clone());
     let api = Router::new()
         .route("/moneroo/v1/payments/initialize", post(initialize_payment))
         .route("/moneroo/v1/payments/{id}/verify", get(verify_payment))
         .route("/moneroo/v1/payments/{id}", get(retrieve_payment))
-        .route("/moneroo/v1/payouts/initialize", post(initialize_payout))
-        .route("/moneroo/v1/payouts/{id}/verify", get(verify_payout))
-        .route("/moneroo/v1/payouts/{id}", get(retrieve_payout))
         .route_layer(from_fn_with_state(shared, authenticate));
     Router::new()
         .merge(api)
+        .merge(payouts)
         .route("/moneroo/utils/payment/methods", get(payment_methods))
-        .route("/moneroo/utils/payout/methods", get(payout_methods))
 }
 
-fn envelope(status: StatusCode, message: &str, data: Value) -> Response {
+pub(super) fn envelope(status: StatusCode, message: &str, data: Value) -> Response {
     (
         status,
         Json(json!({"message": message, "data": data, "errors": null})),
@@ -67,7 +64,11 @@ fn envelope(status: StatusCode, message: &str, data: Value) -> Response {
 }
 
 /// Rate limit first (per key, unauthenticated calls share one bucket), then the key.
-async fn authenticate(State(shared): State<SharedState>, request: Request, next: Next) -> Response {
+pub(super) async fn authenticate(
+    State(shared): State<SharedState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let key = request
         .headers()
         .get(header::AUTHORIZATION)
@@ -93,235 +94,9 @@ async fn authenticate(State(shared): State<SharedState>, request: Request, next:
     next.run(request).await
 }
 
-/// Laravel's validation errors: `{message, errors: {field: [msg]}}`, 422.
-#[derive(Debug, Default)]
-struct Validation {
-    errors: Vec<(String, String)>,
-}
-
-impl Validation {
-    fn add(&mut self, field: &str, message: String) {
-        self.errors.push((field.to_owned(), message));
-    }
-
-    /// Laravel's attribute name: underscores become spaces (`return url`).
-    fn label(field: &str) -> String {
-        field.replace('_', " ")
-    }
-
-    fn required<'a>(
-        &mut self,
-        object: &'a Map<String, Value>,
-        field: &str,
-        path: &str,
-    ) -> Option<&'a Value> {
-        match object.get(field) {
-            None | Some(Value::Null) => {
-                self.add(
-                    path,
-                    format!("The {} field is required.", Self::label(path)),
-                );
-                None
-            }
-            Some(Value::String(s)) if s.trim().is_empty() => {
-                self.add(
-                    path,
-                    format!("The {} field is required.", Self::label(path)),
-                );
-                None
-            }
-            Some(value) => Some(value),
-        }
-    }
-
-    fn string(&mut self, object: &Map<String, Value>, field: &str, path: &str) -> Option<String> {
-        match self.required(object, field, path)? {
-            Value::String(s) => Some(s.trim().to_owned()),
-            _ => {
-                self.add(
-                    path,
-                    format!("The {} field must be a string.", Self::label(path)),
-                );
-                None
-            }
-        }
-    }
-
-    fn optional_string(
-        &mut self,
-        object: &Map<String, Value>,
-        field: &str,
-        path: &str,
-    ) -> Option<String> {
-        match object.get(field) {
-            None | Some(Value::Null) => None,
-            Some(Value::String(s)) => Some(s.trim().to_owned()).filter(|s| !s.is_empty()),
-            Some(Value::Number(n)) => Some(n.to_string()),
-            Some(_) => {
-                self.add(
-                    path,
-                    format!("The {} field must be a string.", Self::label(path)),
-                );
-                None
-            }
-        }
-    }
-
-    /// Laravel's `integer`: a JSON integer, or a string of digits.
-    fn integer(&mut self, object: &Map<String, Value>, field: &str, path: &str) -> Option<u64> {
-        let value = self.required(object, field, path)?;
-        let parsed = match value {
-            Value::Number(n) => n.as_u64().or_else(|| n.as_i64().map(|_| 0)),
-            Value::String(s) => {
-                let s = s.trim();
-                s.parse::<u64>().ok().filter(|_| !s.starts_with('+'))
-            }
-            _ => None,
-        };
-        match parsed {
-            Some(0) => {
-                self.add(
-                    path,
-                    format!("The {} field must be at least 1.", Self::label(path)),
-                );
-                None
-            }
-            Some(n) => Some(n),
-            None => {
-                self.add(
-                    path,
-                    format!("The {} field must be an integer.", Self::label(path)),
-                );
-                None
-            }
-        }
-    }
-
-    fn currency(&mut self, object: &Map<String, Value>) -> Option<String> {
-        let code = self.string(object, "currency", "currency")?;
-        match Currency::from_code(&code) {
-            Some(currency) if code.len() == 3 => Some(currency.code().to_owned()),
-            _ => {
-                self.add("currency", "The selected currency is invalid.".to_owned());
-                None
-            }
-        }
-    }
-
-    fn email(&mut self, object: &Map<String, Value>, field: &str, path: &str) -> Option<String> {
-        let email = self.string(object, field, path)?;
-        let valid = email.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && domain.contains('.') && !email.contains(' ')
-        });
-        if valid {
-            Some(email)
-        } else {
-            self.add(
-                path,
-                format!(
-                    "The {} field must be a valid email address.",
-                    Self::label(path)
-                ),
-            );
-            None
-        }
-    }
-
-    /// String-to-string metadata; anything else is refused as Moneroo documents.
-    fn metadata(&mut self, object: &Map<String, Value>) -> Value {
-        match object.get("metadata") {
-            None | Some(Value::Null) => Value::Null,
-            Some(Value::Object(map)) => {
-                for (key, value) in map {
-                    if !value.is_string() {
-                        self.add(
-                            &format!("metadata.{key}"),
-                            format!("The metadata.{key} field must be a string."),
-                        );
-                    }
-                }
-                Value::Object(map.clone())
-            }
-            Some(Value::Array(items)) if items.is_empty() => Value::Null,
-            Some(_) => {
-                self.add(
-                    "metadata",
-                    "The metadata field must be an array.".to_owned(),
-                );
-                Value::Null
-            }
-        }
-    }
-
-    fn customer(&mut self, object: &Map<String, Value>) -> (Map<String, Value>, Customer) {
-        let empty = Map::new();
-        let customer = match object.get("customer") {
-            Some(Value::Object(map)) => map,
-            None | Some(Value::Null) => &empty,
-            Some(_) => {
-                self.add(
-                    "customer",
-                    "The customer field must be an array.".to_owned(),
-                );
-                &empty
-            }
-        };
-        let email = self.email(customer, "email", "customer.email");
-        let first_name = self.string(customer, "first_name", "customer.first_name");
-        let last_name = self.string(customer, "last_name", "customer.last_name");
-        let phone = self.optional_string(customer, "phone", "customer.phone");
-        for field in ["address", "city", "state", "zip"] {
-            self.optional_string(customer, field, &format!("customer.{field}"));
-        }
-        if let Some(country) = self.optional_string(customer, "country", "customer.country") {
-            if Country::parse(&country).is_none() {
-                self.add(
-                    "customer.country",
-                    "The selected customer.country is invalid.".to_owned(),
-                );
-            }
-        }
-        (
-            customer.clone(),
-            Customer {
-                first_name: first_name.unwrap_or_default(),
-                last_name: last_name.unwrap_or_default(),
-                email,
-                phone,
-            },
-        )
-    }
-
-    fn into_result(self) -> Result<(), Response> {
-        if self.errors.is_empty() {
-            return Ok(());
-        }
-        let mut errors = Map::new();
-        for (field, message) in &self.errors {
-            let entry = errors
-                .entry(field.clone())
-                .or_insert_with(|| Value::Array(Vec::new()));
-            if let Value::Array(list) = entry {
-                list.push(json!(message));
-            }
-        }
-        let mut message = self.errors[0].1.clone();
-        let more = self.errors.len() - 1;
-        if more > 0 {
-            let noun = if more == 1 { "error" } else { "errors" };
-            message.push_str(&format!(" (and {more} more {noun})"));
-        }
-        Err((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Json(json!({"message": message, "data": null, "errors": errors})),
-        )
-            .into_response())
-    }
-}
-
 /// The JSON body as an object; a body that is not a JSON object reads as empty, as
 /// Laravel's input does, and fails on the required fields.
-fn body_object(body: &[u8]) -> Map<String, Value> {
+pub(super) fn body_object(body: &[u8]) -> Map<String, Value> {
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(map)) => map,
         _ => Map::new(),
@@ -504,21 +279,11 @@ pub fn payment_status(stage: Stage) -> &'static str {
     }
 }
 
-/// Moneroo's word for a payout stage (a cancelled payout is a failed one).
-pub fn payout_status(stage: Stage) -> &'static str {
-    match stage {
-        Stage::Initiated => "initiated",
-        Stage::Pending => "pending",
-        Stage::Succeeded => "success",
-        Stage::Failed | Stage::Cancelled => "failed",
-    }
-}
-
-fn iso(time: std::time::SystemTime) -> String {
+pub(super) fn iso(time: std::time::SystemTime) -> String {
     UtcTime::from_system(time).iso_micros()
 }
 
-fn amount_formatted(amount: u64, currency: &str) -> String {
+pub(super) fn amount_formatted(amount: u64, currency: &str) -> String {
     format!("{} {}", group_thousands(amount, ","), currency)
 }
 
@@ -622,7 +387,7 @@ fn payment_webhook_data(record: &PaymentRecord) -> Value {
     })
 }
 
-fn not_found(what: &str) -> Response {
+pub(super) fn not_found(what: &str) -> Response {
     envelope(
         StatusCode::NOT_FOUND,
         &format!("{what} transaction not found."),
@@ -651,7 +416,7 @@ fn show_payment(shared: &SharedState, id: &str, currency_object_form: bool) -> R
 }
 
 /// Posts a webhook to every dashboard URL, signed over the exact body.
-fn webhook(shared: &SharedState, event: &str, subject: &str, data: Value) {
+pub(super) fn webhook(shared: &SharedState, event: &str, subject: &str, data: Value) {
     let settings = shared.settings();
     if settings.moneroo_webhook_urls.is_empty() {
         return;
@@ -697,192 +462,12 @@ async fn payment_methods() -> Response {
     )
 }
 
-async fn payout_methods() -> Response {
-    envelope(
-        StatusCode::OK,
-        "Payout methods fetched successfully",
-        catalog(true),
-    )
-}
-
 /// Which test number a phone number or account is, if any.
-fn test_number(text: &str) -> Option<&'static str> {
+pub(super) fn test_number(text: &str) -> Option<&'static str> {
     let digits = digits_only(text);
     [TEST_SUCCESS, TEST_SECOND, TEST_THIRD]
         .into_iter()
         .find(|n| digits.ends_with(n))
-}
-
-async fn initialize_payout(State(shared): State<SharedState>, body: Bytes) -> Response {
-    let input = body_object(&body);
-    let mut v = Validation::default();
-    let amount = v.integer(&input, "amount", "amount");
-    let currency = v.currency(&input);
-    let description = v.string(&input, "description", "description");
-    let method_code = v.string(&input, "method", "method");
-    let method = method_code.as_deref().and_then(|code| {
-        let found = payout_method(code);
-        if found.is_none() {
-            v.add("method", "The selected method is invalid.".to_owned());
-        }
-        found
-    });
-    if let (Some(method), Some(currency)) = (method, &currency) {
-        if method.currency != currency {
-            v.add(
-                "method",
-                format!("The selected method does not support {currency}."),
-            );
-        }
-    }
-    v.customer(&input);
-    v.metadata(&input);
-    let empty = Map::new();
-    let recipient = match input.get("recipient") {
-        Some(Value::Object(map)) => map,
-        _ => {
-            if method.is_some() {
-                v.add("recipient", "The recipient field is required.".to_owned());
-            }
-            &empty
-        }
-    };
-    let mut recipient_id = None;
-    if let Some(method) = method {
-        for (field, kind) in method.payout_fields() {
-            let path = format!("recipient.{field}");
-            let value = if *kind == "integer" {
-                v.integer(recipient, field, &path).map(|n| n.to_string())
-            } else {
-                v.optional_string(recipient, field, &path).or_else(|| {
-                    v.add(
-                        &path,
-                        format!("The {} field is required.", Validation::label(&path)),
-                    );
-                    None
-                })
-            };
-            if recipient_id.is_none() {
-                recipient_id = value;
-            }
-        }
-    }
-    if let Err(response) = v.into_result() {
-        return response;
-    }
-    let (Some(amount), Some(currency), Some(_), Some(method), Some(recipient_id)) =
-        (amount, currency, description, method, recipient_id)
-    else {
-        return envelope(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "The given data was invalid.",
-            Value::Null,
-        );
-    };
-
-    let planned = match test_number(&recipient_id) {
-        Some(TEST_SUCCESS) => Outcome::Success,
-        Some(TEST_SECOND) => Outcome::Failed,
-        Some(_) => Outcome::Pending,
-        None => shared.settings().payout_outcome,
-    };
-    let id = shared.draw(|rng| rng.lower_alnum(12));
-    let now = shared.now();
-    let request = Value::Object(input);
-    let record = PayoutRecord {
-        provider: Provider::Moneroo,
-        id: id.clone(),
-        reference: None,
-        stage: Stage::Initiated,
-        amount,
-        currency,
-        recipient: recipient_id,
-        method: method.code.to_owned(),
-        notify_url: None,
-        created_at: now,
-        updated_at: now,
-        request,
-    };
-    lock(&shared.store).insert_payout(record.clone());
-    webhook(
-        &shared,
-        "payout.initiated",
-        &id,
-        payout_webhook_data(&record),
-    );
-    run_payout(&shared, Provider::Moneroo, id.clone(), planned);
-    envelope(
-        StatusCode::CREATED,
-        "Payout transaction initialized successfully.",
-        json!({"id": id}),
-    )
-}
-
-fn payout_data(record: &PayoutRecord, currency_object_form: bool) -> Value {
-    let request = &record.request;
-    let processed = record.stage.is_final();
-    let method_name = payout_method(&record.method).map_or(record.method.as_str(), |m| m.name);
-    json!({
-        "id": record.id,
-        "status": payout_status(record.stage),
-        "is_processed": processed,
-        "processed_at": processed.then(|| iso(record.updated_at)),
-        "amount": record.amount,
-        "amount_formatted": amount_formatted(record.amount, &record.currency),
-        "currency": if currency_object_form { currency_object(&record.currency) } else { json!(record.currency) },
-        "description": request.get("description"),
-        "environment": "sandbox",
-        "metadata": request.get("metadata"),
-        "customer": request.get("customer"),
-        "recipient": request.get("recipient"),
-        "method": {"name": method_name, "short_code": record.method},
-        "initiated_at": iso(record.created_at),
-        "created_at": iso(record.created_at),
-    })
-}
-
-fn payout_webhook_data(record: &PayoutRecord) -> Value {
-    json!({
-        "id": record.id,
-        "amount": record.amount,
-        "currency": record.currency,
-        "status": payout_status(record.stage),
-        "customer": record.request.get("customer"),
-        "metadata": record.request.get("metadata"),
-    })
-}
-
-async fn verify_payout(State(shared): State<SharedState>, Path(id): Path<String>) -> Response {
-    show_payout(&shared, &id, true)
-}
-
-async fn retrieve_payout(State(shared): State<SharedState>, Path(id): Path<String>) -> Response {
-    show_payout(&shared, &id, false)
-}
-
-fn show_payout(shared: &SharedState, id: &str, currency_object_form: bool) -> Response {
-    let record = lock(&shared.store).payout(Provider::Moneroo, id).cloned();
-    match record {
-        Some(record) => envelope(
-            StatusCode::OK,
-            "Payout transaction fetched successfully",
-            payout_data(&record, currency_object_form),
-        ),
-        None => not_found("Payout"),
-    }
-}
-
-/// Sends the webhook a payout's new stage calls for.
-pub fn payout_changed(shared: &SharedState, record: &PayoutRecord, before: Stage) {
-    if payout_status(before) == payout_status(record.stage) {
-        return;
-    }
-    let event = match record.stage {
-        Stage::Initiated | Stage::Pending => return,
-        Stage::Succeeded => "payout.success",
-        Stage::Failed | Stage::Cancelled => "payout.failed",
-    };
-    webhook(shared, event, &record.id, payout_webhook_data(record));
 }
 
 // ---- hosted page -------------------------------------------------------------------
@@ -979,16 +564,5 @@ mod tests {
             Outcome::Cancelled
         );
         assert_eq!(test_number("4149518162"), Some(TEST_SECOND));
-    }
-
-    #[test]
-    fn laravel_message_counts_the_other_errors() {
-        let mut v = Validation::default();
-        let empty = Map::new();
-        v.integer(&empty, "amount", "amount");
-        v.string(&empty, "description", "description");
-        v.string(&empty, "return_url", "return_url");
-        let response = v.into_result().unwrap_err();
-        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     }
 }

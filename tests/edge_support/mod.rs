@@ -133,12 +133,7 @@ impl Backend {
                 .collect(),
             body: body.to_vec(),
         };
-        let edge = Edge {
-            config: &self.config,
-            ledger: &self.ledger,
-            transport: &self.transport,
-            runtime: &self.clock,
-        };
+        let edge = Edge::new(&self.config, &self.ledger, &self.transport, &self.clock);
         route(&edge, &incoming).await
     }
 
@@ -195,12 +190,7 @@ impl Backend {
 
     /// Asks the provider about a session and records the answer, as a status read does.
     pub async fn refresh(&self, id: &str) -> guichet::edge::ledger::SessionRecord {
-        let edge = Edge {
-            config: &self.config,
-            ledger: &self.ledger,
-            transport: &self.transport,
-            runtime: &self.clock,
-        };
+        let edge = Edge::new(&self.config, &self.ledger, &self.transport, &self.clock);
         let session = self.ledger_session(id).await;
         guichet::edge::sessions::refresh(&edge, session)
             .await

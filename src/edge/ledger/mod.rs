@@ -87,7 +87,7 @@ impl EventSource {
     }
 }
 
-/// A verified fact about a session's payment, to apply once.
+/// A confirmed fact about a session's payment, to apply once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusChange {
     /// Unique per event. The same key again is a duplicate delivery and changes nothing.
@@ -362,7 +362,7 @@ ledger_trait! {
         at: u64,
     ) -> Result<bool, LedgerError>;
 
-    /// Applies a verified status change to a session, at most once per event key and
+    /// Applies a confirmed status change to a session, at most once per event key and
     /// never away from a final status. `event` is written with it, in the same
     /// transaction, when the change moves the session from pending to final (and never a
     /// second event for one session).

@@ -6,9 +6,9 @@
 //!
 //! - [`payment`]: `POST /v2/payment` (with every rule CinetPay enforces checked first) and
 //!   `POST /v2/payment/check`.
-//! - [`notification`]: the IPN form and its `x-token` HMAC, the shopper's return visit, the
+//! - [`webhook`]: the IPN form and its `x-token` HMAC, the shopper's return visit, the
 //!   pings.
-//! - [`transfer`]: payouts through `client.cinetpay.com` (login, balance, contacts, send,
+//! - [`payout`]: payouts through `client.cinetpay.com` (login, balance, contacts, send,
 //!   check, notifications).
 //! - [`wire`]: CinetPay's own JSON shapes (forms go through [`crate::form`]).
 //!
@@ -16,32 +16,36 @@
 //! [`Keys`], whose `Debug` prints `***`, and every message CinetPay sends back is scrubbed
 //! of them before it reaches a [`ProviderError`].
 
-pub mod notification;
 pub mod payment;
-pub mod transfer;
+pub mod payout;
+pub mod webhook;
 pub mod wire;
 
 use core::fmt;
 
-use crate::domain::{PaymentStatus, Provider};
+use serde::Serialize;
+
+use crate::domain::{
+    Currency, Message, Money, Order, PaymentStatus, Provider, Violation, Violations,
+};
 use crate::http::HttpResponse;
 use crate::providers::ProviderError;
 use crate::secret::SecretKey;
 
-pub use notification::{
+pub use payment::{
+    clean_description, validate_payment, PaymentCheck, PaymentOptions, PaymentToken,
+    DEFAULT_CHANNELS, FORBIDDEN_DESCRIPTION_CHARACTERS,
+};
+pub use payout::{
+    CinetpayPayout, ContactOutcome, TransferBalance, TransferContact, TransferOrder,
+    TransferRecord, TransferToken,
+};
+pub use webhook::{
     read_notification, read_return, read_transfer_notification, sign_notification,
     verify_notification, Inbound, NotificationError, PaymentNotification, ReturnVisit,
     TransferNotification, NOTIFICATION_FIELDS,
 };
-pub use payment::{
-    clean_description, is_transaction_id, validate_payment, PaymentCheck, PaymentOptions,
-    PaymentToken, ALLOWED_CURRENCIES, DEFAULT_CHANNELS, FORBIDDEN_DESCRIPTION_CHARACTERS,
-};
-pub use transfer::{
-    ContactOutcome, TransferBalance, TransferCode, TransferContact, TransferOrder, TransferRecord,
-    TransferToken, TreatmentStatus,
-};
-pub use wire::CinetpayPaymentStatus;
+pub use wire::{CinetpayPaymentStatus, TransferCode, TreatmentStatus};
 
 /// The checkout API (`/v2/payment`, `/v2/payment/check`).
 pub const DEFAULT_CHECKOUT_BASE: &str = "https://api-checkout.cinetpay.com";
@@ -114,7 +118,7 @@ impl Keys {
 }
 
 /// The CinetPay connector: keys, base URLs and the `User-Agent` CinetPay insists on. Every
-/// request builder and response reader is a method on it (see [`payment`], [`transfer`]).
+/// request builder and response reader is a method on it (see [`payment`], [`payout`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cinetpay {
     keys: Keys,
@@ -482,9 +486,142 @@ impl fmt::Display for CheckoutCode {
     }
 }
 
+// The rules payments and payouts share.
+
+/// The currencies CinetPay's checkout takes.
+pub const ALLOWED_CURRENCIES: [Currency; 5] = [
+    Currency::XOF,
+    Currency::XAF,
+    Currency::CDF,
+    Currency::GNF,
+    Currency::USD,
+];
+
+/// Longest `transaction_id` we send. CinetPay publishes no limit; ours keeps ids sane.
+pub const TRANSACTION_ID_MAX: usize = 64;
+
+/// True for a `transaction_id` CinetPay takes: 1 to [`TRANSACTION_ID_MAX`] ASCII letters,
+/// digits and `-`. CinetPay asks for "no special characters"; uniqueness is the ledger's
+/// job (the order reference is unique per attempt).
+pub fn is_transaction_id(id: &str) -> bool {
+    (1..=TRANSACTION_ID_MAX).contains(&id.len())
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
+/// The amount in whole major units, above zero and a multiple of 5, or a violation at
+/// `field`. Shared with transfers, which follow the same rule.
+fn major_multiple_of_five(amount: Money, field: &str, found: &mut Violations) -> Option<u64> {
+    let before = found.len();
+    Order::check_amount(amount, field, found);
+    if found.len() > before {
+        return None;
+    }
+    match amount.major_exact() {
+        Err(error) => {
+            found.push(error.violation(field));
+            None
+        }
+        Ok(major) if major % 5 != 0 => {
+            found.push(Violation::new(
+                "amount_not_multiple_of_5",
+                field,
+                Message::new(
+                    format!("CinetPay n'accepte que des montants multiples de 5 ({major} ne l'est pas)."),
+                    format!("CinetPay only accepts amounts that are a multiple of 5 ({major} is not)."),
+                ),
+            ));
+            None
+        }
+        Ok(major) => Some(major),
+    }
+}
+
+/// An absolute `http(s)` URL with a host. CinetPay refuses `localhost` ("Page 400 accès
+/// interdit") and suggests `127.0.0.1` instead, so we say so before it does.
+fn check_url(raw: &str, field: &str, found: &mut Violations) -> Option<String> {
+    let url = raw.trim();
+    let host = url_host(url);
+    match host {
+        Some(host) if host.eq_ignore_ascii_case("localhost") => {
+            found.push(Violation::new(
+                "localhost_url",
+                field,
+                Message::new(
+                    "CinetPay refuse les adresses localhost : utilisez 127.0.0.1 ou une adresse publique.",
+                    "CinetPay refuses localhost addresses: use 127.0.0.1 or a public address.",
+                ),
+            ));
+            None
+        }
+        Some(_) => Some(url.to_owned()),
+        None => {
+            found.push(Violation::new(
+                "invalid_url",
+                field,
+                Message::new(
+                    "Cette adresse doit être une URL http ou https complète.",
+                    "This address must be a full http or https URL.",
+                ),
+            ));
+            None
+        }
+    }
+}
+
+/// The host of an absolute `http://` or `https://` URL without spaces, or `None`.
+fn url_host(url: &str) -> Option<&str> {
+    if url.is_empty() || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return None;
+    }
+    let scheme_end = url.find("://")?;
+    let scheme = &url[..scheme_end];
+    if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
+        return None;
+    }
+    let rest = &url[scheme_end + 3..];
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = if host_port.starts_with('[') {
+        &host_port[..host_port.find(']').map_or(host_port.len(), |i| i + 1)]
+    } else {
+        host_port.split_once(':').map_or(host_port, |(h, _)| h)
+    };
+    (!host.is_empty()).then_some(host)
+}
+
+/// Serializes a wire body. Our wire types hold only strings, integers, booleans and
+/// string maps, which `serde_json` cannot fail on; were it ever to, CinetPay would answer
+/// 608 to the empty object and the error would surface there.
+fn json_bytes<T: Serialize>(value: &T) -> Vec<u8> {
+    serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn transaction_ids_are_letters_digits_and_dashes() {
+        assert!(is_transaction_id("ord-2024-00042"));
+        assert!(is_transaction_id("A1"));
+        for bad in ["", "ord_1", "ord 1", "ord/1", "é1", &"x".repeat(65)] {
+            assert!(!is_transaction_id(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn url_hosts_are_found_behind_ports_and_credentials() {
+        assert_eq!(
+            url_host("https://shop.example/notify"),
+            Some("shop.example")
+        );
+        assert_eq!(url_host("http://127.0.0.1:8787/api"), Some("127.0.0.1"));
+        assert_eq!(url_host("https://u:p@LOCALHOST:80"), Some("LOCALHOST"));
+        assert_eq!(url_host("http://[::1]:80/x"), Some("[::1]"));
+        assert_eq!(url_host("ftp://shop.example"), None);
+        assert_eq!(url_host("https:///path"), None);
+        assert_eq!(url_host("https://shop.example/a b"), None);
+    }
 
     #[test]
     fn every_known_code_reads_back_as_itself() {

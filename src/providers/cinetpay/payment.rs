@@ -6,29 +6,20 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
 use serde_json::Value;
 
 use super::wire::{
     CinetpayCheckData, CinetpayCheckRequest, CinetpayPaymentData, CinetpayPaymentRequest,
     CinetpayPaymentStatus, CinetpayResponse,
 };
-use super::{transient_status, CheckoutCode, Cinetpay};
-use crate::domain::checkout::accepts_card;
-use crate::domain::{
-    Currency, Message, Money, Order, PaymentStatus, Provider, Violation, Violations,
+use super::{
+    check_url, is_transaction_id, json_bytes, major_multiple_of_five, transient_status,
+    CheckoutCode, Cinetpay, ALLOWED_CURRENCIES, TRANSACTION_ID_MAX,
 };
+use crate::domain::checkout::accepts_card;
+use crate::domain::{Currency, Message, Money, PaymentStatus, Provider, Violation, Violations};
 use crate::http::{HttpRequest, HttpResponse, Method};
-use crate::providers::{CreatedPayment, PaymentRequest, ProviderError, Verification};
-
-/// The currencies CinetPay's checkout takes.
-pub const ALLOWED_CURRENCIES: [Currency; 5] = [
-    Currency::XOF,
-    Currency::XAF,
-    Currency::CDF,
-    Currency::GNF,
-    Currency::USD,
-];
+use crate::providers::{CheckedPayment, CreatedPayment, PaymentRequest, ProviderError};
 
 /// Characters CinetPay asks to keep out of `description`.
 pub const FORBIDDEN_DESCRIPTION_CHARACTERS: [char; 5] = ['#', '/', '$', '_', '&'];
@@ -40,9 +31,6 @@ pub const DEFAULT_CHANNELS: &str = "MOBILE_MONEY,WALLET";
 /// CinetPay's channel names.
 const CHANNELS: [&str; 4] = ["ALL", "MOBILE_MONEY", "CREDIT_CARD", "WALLET"];
 
-/// Longest `transaction_id` we send. CinetPay publishes no limit; ours keeps ids sane.
-pub const TRANSACTION_ID_MAX: usize = 64;
-
 /// Most entries in `invoice_data`.
 pub const INVOICE_DATA_MAX_KEYS: usize = 3;
 
@@ -53,14 +41,6 @@ pub struct PaymentOptions {
     pub invoice_data: BTreeMap<String, String>,
     /// Only the shopper's own phone may pay; needs a valid `customer.phone`.
     pub lock_phone_number: bool,
-}
-
-/// True for a `transaction_id` CinetPay takes: 1 to [`TRANSACTION_ID_MAX`] ASCII letters,
-/// digits and `-`. CinetPay asks for "no special characters"; uniqueness is the ledger's
-/// job (the order reference is unique per attempt).
-pub fn is_transaction_id(id: &str) -> bool {
-    (1..=TRANSACTION_ID_MAX).contains(&id.len())
-        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
 /// The description with CinetPay's forbidden characters replaced by spaces and runs of
@@ -241,38 +221,6 @@ fn prepare(
     })
 }
 
-/// The amount in whole major units, above zero and a multiple of 5, or a violation at
-/// `field`. Shared with transfers, which follow the same rule.
-pub(super) fn major_multiple_of_five(
-    amount: Money,
-    field: &str,
-    found: &mut Violations,
-) -> Option<u64> {
-    let before = found.len();
-    Order::check_amount(amount, field, found);
-    if found.len() > before {
-        return None;
-    }
-    match amount.major_exact() {
-        Err(error) => {
-            found.push(error.violation(field));
-            None
-        }
-        Ok(major) if major % 5 != 0 => {
-            found.push(Violation::new(
-                "amount_not_multiple_of_5",
-                field,
-                Message::new(
-                    format!("CinetPay n'accepte que des montants multiples de 5 ({major} ne l'est pas)."),
-                    format!("CinetPay only accepts amounts that are a multiple of 5 ({major} is not)."),
-                ),
-            ));
-            None
-        }
-        Ok(major) => Some(major),
-    }
-}
-
 fn check_description(raw: &str, found: &mut Violations) -> Option<String> {
     let text = raw.trim();
     if text.is_empty() {
@@ -331,59 +279,6 @@ fn check_description(raw: &str, found: &mut Violations) -> Option<String> {
     None
 }
 
-/// An absolute `http(s)` URL with a host. CinetPay refuses `localhost` ("Page 400 accès
-/// interdit") and suggests `127.0.0.1` instead, so we say so before it does.
-pub(super) fn check_url(raw: &str, field: &str, found: &mut Violations) -> Option<String> {
-    let url = raw.trim();
-    let host = url_host(url);
-    match host {
-        Some(host) if host.eq_ignore_ascii_case("localhost") => {
-            found.push(Violation::new(
-                "localhost_url",
-                field,
-                Message::new(
-                    "CinetPay refuse les adresses localhost : utilisez 127.0.0.1 ou une adresse publique.",
-                    "CinetPay refuses localhost addresses: use 127.0.0.1 or a public address.",
-                ),
-            ));
-            None
-        }
-        Some(_) => Some(url.to_owned()),
-        None => {
-            found.push(Violation::new(
-                "invalid_url",
-                field,
-                Message::new(
-                    "Cette adresse doit être une URL http ou https complète.",
-                    "This address must be a full http or https URL.",
-                ),
-            ));
-            None
-        }
-    }
-}
-
-/// The host of an absolute `http://` or `https://` URL without spaces, or `None`.
-fn url_host(url: &str) -> Option<&str> {
-    if url.is_empty() || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return None;
-    }
-    let scheme_end = url.find("://")?;
-    let scheme = &url[..scheme_end];
-    if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
-        return None;
-    }
-    let rest = &url[scheme_end + 3..];
-    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let host = if host_port.starts_with('[') {
-        &host_port[..host_port.find(']').map_or(host_port.len(), |i| i + 1)]
-    } else {
-        host_port.split_once(':').map_or(host_port, |(h, _)| h)
-    };
-    (!host.is_empty()).then_some(host)
-}
-
 /// Normalized channels (trimmed, uppercase, each once), [`DEFAULT_CHANNELS`] when none.
 fn check_channels(raw: Option<&str>, found: &mut Violations) -> Option<String> {
     let Some(raw) = raw else {
@@ -409,13 +304,6 @@ fn check_channels(raw: Option<&str>, found: &mut Violations) -> Option<String> {
     Some(parts.join(","))
 }
 
-/// Serializes a wire body. Our wire types hold only strings, integers, booleans and
-/// string maps, which `serde_json` cannot fail on; were it ever to, CinetPay would answer
-/// 608 to the empty object and the error would surface there.
-pub(super) fn json_bytes<T: Serialize>(value: &T) -> Vec<u8> {
-    serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec())
-}
-
 /// What a `201 CREATED` answer carries.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentToken {
@@ -427,11 +315,11 @@ pub struct PaymentToken {
     pub api_response_id: Option<String>,
 }
 
-/// Everything a check says, beyond the common [`Verification`].
+/// Everything a check says, beyond the common [`CheckedPayment`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentCheck {
     /// The verdict, as every provider gives it.
-    pub verification: Verification,
+    pub checked: CheckedPayment,
     /// The answer's code.
     pub code: CheckoutCode,
     /// `data.status` as CinetPay wrote it, when there was one.
@@ -538,15 +426,15 @@ impl Cinetpay {
         self.json_post("/v2/payment/check", json_bytes(&body))
     }
 
-    /// Reads a check as every provider's [`Verification`] (see
+    /// Reads a check as every provider's [`CheckedPayment`] (see
     /// [`Cinetpay::read_check_details`] for the rules).
-    pub fn read_check(
+    pub fn read_payment_check(
         &self,
         response: &HttpResponse,
         transaction_id: &str,
-    ) -> Result<Verification, ProviderError> {
+    ) -> Result<CheckedPayment, ProviderError> {
         self.read_check_details(response, transaction_id)
-            .map(|check| check.verification)
+            .map(|check| check.checked)
     }
 
     /// Reads a check. Request errors (`608`, `609`, `613`, `624`, `603`, `429`...) are
@@ -584,7 +472,7 @@ impl Cinetpay {
             .filter(|s| !s.trim().is_empty())
             .map(CinetpayPaymentStatus::parse);
         let status = match &wire_status {
-            Some(word) => settle_status(word, &code),
+            Some(word) => status_of(word, &code),
             None => match code.payment_status() {
                 Some(status) => status,
                 None => return Err(self.code_error(&code, &envelope, response.status)),
@@ -610,7 +498,7 @@ impl Cinetpay {
             .as_ref()
             .map_or_else(|| code.as_str().to_owned(), |s| s.as_str().to_owned());
         Ok(PaymentCheck {
-            verification: Verification {
+            checked: CheckedPayment {
                 provider_ref: transaction_id.to_owned(),
                 status,
                 provider_status,
@@ -690,7 +578,7 @@ impl Cinetpay {
 }
 
 /// `data.status` refined by the answer's code; every status listed.
-fn settle_status(status: &CinetpayPaymentStatus, code: &CheckoutCode) -> PaymentStatus {
+fn status_of(status: &CinetpayPaymentStatus, code: &CheckoutCode) -> PaymentStatus {
     match status {
         CinetpayPaymentStatus::Accepted if *code != CheckoutCode::Success => PaymentStatus::Pending,
         CinetpayPaymentStatus::Refused if *code == CheckoutCode::TransactionCancel => {
@@ -735,34 +623,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn transaction_ids_are_letters_digits_and_dashes() {
-        assert!(is_transaction_id("ord-2024-00042"));
-        assert!(is_transaction_id("A1"));
-        for bad in ["", "ord_1", "ord 1", "ord/1", "é1", &"x".repeat(65)] {
-            assert!(!is_transaction_id(bad), "{bad}");
-        }
-    }
-
-    #[test]
     fn cleaning_a_description_removes_every_forbidden_character() {
         assert_eq!(
             clean_description("T-shirt #2 / rouge & bleu_XL $"),
             "T-shirt 2 rouge bleu XL"
         );
-    }
-
-    #[test]
-    fn url_hosts_are_found_behind_ports_and_credentials() {
-        assert_eq!(
-            url_host("https://shop.example/notify"),
-            Some("shop.example")
-        );
-        assert_eq!(url_host("http://127.0.0.1:8787/api"), Some("127.0.0.1"));
-        assert_eq!(url_host("https://u:p@LOCALHOST:80"), Some("LOCALHOST"));
-        assert_eq!(url_host("http://[::1]:80/x"), Some("[::1]"));
-        assert_eq!(url_host("ftp://shop.example"), None);
-        assert_eq!(url_host("https:///path"), None);
-        assert_eq!(url_host("https://shop.example/a b"), None);
     }
 
     #[test]

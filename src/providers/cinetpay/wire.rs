@@ -1,4 +1,4 @@
-//! CinetPay's own shapes, field for field, named as CinetPay names them.
+//! CinetPay's own shapes and codes, field for field, named as CinetPay names them.
 //!
 //! Read leniently where CinetPay is inconsistent: codes come as `"00"` or `0`, `data` is an
 //! object or `[]`, ids are strings or numbers. Money is never read through a float: the
@@ -394,6 +394,223 @@ pub fn transfer_items(data: &Value) -> Result<Vec<CinetpayTransferItem>, serde_j
         .into_iter()
         .map(CinetpayTransferItem::deserialize)
         .collect()
+}
+
+/// A code of the transfer API, from CinetPay's code table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransferCode {
+    /// `0` OPERATION_SUCCES.
+    Success,
+    /// `-1` OPERATION_ERROR: the request is malformed.
+    OperationError,
+    /// `701` INVALID_CREDENTIALS: wrong apikey or transfer password.
+    InvalidCredentials,
+    /// `702` COULD_NOT_CREATE_TOKEN.
+    CouldNotCreateToken,
+    /// `703` INVALID_USER: the merchant account is not valid.
+    InvalidUser,
+    /// `704` INVALID_PARAM.
+    InvalidParam,
+    /// `705` EXPIRED_TOKEN.
+    ExpiredToken,
+    /// `706` INVALID_TOKEN (also: the token was sent in the body, not the URL).
+    InvalidToken,
+    /// `707` CANT_REFRESH_TOKEN: log in again.
+    CantRefreshToken,
+    /// `708` NOT_ALLOWED: wrong URL or method.
+    NotAllowed,
+    /// `709` EXECUTION_ERROR.
+    ExecutionError709,
+    /// `710` EXECUTION_ERROR.
+    ExecutionError710,
+    /// `715` UNEXPECTED_ERROR.
+    UnexpectedError,
+    /// `716` DATA_NOT_VALID.
+    DataNotValid,
+    /// `717` ERROR_PHONE_NOT_PARTICULAR: not a personal mobile money account.
+    PhoneNotParticular,
+    /// `718` JSON_PARSE_ERROR: the `data` field is not valid JSON.
+    JsonParseError,
+    /// `719` AMOUNT_TOO_SMALL.
+    AmountTooSmall,
+    /// `720` AMOUNT_TOO_LARGE.
+    AmountTooLarge,
+    /// `721` OPERATOR_NOT_AVAILABLE.
+    OperatorNotAvailable,
+    /// `602` INSUFFICIENT_BALANCE: the merchant's transfer balance is too low.
+    InsufficientBalance,
+    /// `723` NOT_FOUND.
+    NotFound,
+    /// `724` ERROR_PHONE_NOT_MY_CONTACT: add the contact first.
+    PhoneNotMyContact,
+    /// `725` MISSING_NOTIFY_URL.
+    MissingNotifyUrl,
+    /// `726` ERROR_PHONE_ALREADY_MY_CONTACT: harmless when adding contacts.
+    PhoneAlreadyMyContact,
+    /// `801` INVALID_AMOUNT.
+    InvalidAmount,
+    /// `802` INVALID_PHONE.
+    InvalidPhone,
+    /// A code this adapter does not know, kept as sent.
+    Unknown(String),
+}
+
+impl TransferCode {
+    /// Reads a code as CinetPay writes it (`0`, `"701"`).
+    pub fn parse(code: &str) -> TransferCode {
+        match code.trim() {
+            "0" => TransferCode::Success,
+            "-1" => TransferCode::OperationError,
+            "701" => TransferCode::InvalidCredentials,
+            "702" => TransferCode::CouldNotCreateToken,
+            "703" => TransferCode::InvalidUser,
+            "704" => TransferCode::InvalidParam,
+            "705" => TransferCode::ExpiredToken,
+            "706" => TransferCode::InvalidToken,
+            "707" => TransferCode::CantRefreshToken,
+            "708" => TransferCode::NotAllowed,
+            "709" => TransferCode::ExecutionError709,
+            "710" => TransferCode::ExecutionError710,
+            "715" => TransferCode::UnexpectedError,
+            "716" => TransferCode::DataNotValid,
+            "717" => TransferCode::PhoneNotParticular,
+            "718" => TransferCode::JsonParseError,
+            "719" => TransferCode::AmountTooSmall,
+            "720" => TransferCode::AmountTooLarge,
+            "721" => TransferCode::OperatorNotAvailable,
+            "602" => TransferCode::InsufficientBalance,
+            "723" => TransferCode::NotFound,
+            "724" => TransferCode::PhoneNotMyContact,
+            "725" => TransferCode::MissingNotifyUrl,
+            "726" => TransferCode::PhoneAlreadyMyContact,
+            "801" => TransferCode::InvalidAmount,
+            "802" => TransferCode::InvalidPhone,
+            other => TransferCode::Unknown(other.to_owned()),
+        }
+    }
+
+    /// The code as CinetPay writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            TransferCode::Success => "0",
+            TransferCode::OperationError => "-1",
+            TransferCode::InvalidCredentials => "701",
+            TransferCode::CouldNotCreateToken => "702",
+            TransferCode::InvalidUser => "703",
+            TransferCode::InvalidParam => "704",
+            TransferCode::ExpiredToken => "705",
+            TransferCode::InvalidToken => "706",
+            TransferCode::CantRefreshToken => "707",
+            TransferCode::NotAllowed => "708",
+            TransferCode::ExecutionError709 => "709",
+            TransferCode::ExecutionError710 => "710",
+            TransferCode::UnexpectedError => "715",
+            TransferCode::DataNotValid => "716",
+            TransferCode::PhoneNotParticular => "717",
+            TransferCode::JsonParseError => "718",
+            TransferCode::AmountTooSmall => "719",
+            TransferCode::AmountTooLarge => "720",
+            TransferCode::OperatorNotAvailable => "721",
+            TransferCode::InsufficientBalance => "602",
+            TransferCode::NotFound => "723",
+            TransferCode::PhoneNotMyContact => "724",
+            TransferCode::MissingNotifyUrl => "725",
+            TransferCode::PhoneAlreadyMyContact => "726",
+            TransferCode::InvalidAmount => "801",
+            TransferCode::InvalidPhone => "802",
+            TransferCode::Unknown(code) => code,
+        }
+    }
+
+    /// True when the same call may succeed after a new login: token problems. Execution
+    /// errors are not retried: a transfer that may have gone out is checked, not resent.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            TransferCode::CouldNotCreateToken
+            | TransferCode::ExpiredToken
+            | TransferCode::InvalidToken
+            | TransferCode::CantRefreshToken => true,
+            TransferCode::Success
+            | TransferCode::OperationError
+            | TransferCode::InvalidCredentials
+            | TransferCode::InvalidUser
+            | TransferCode::InvalidParam
+            | TransferCode::NotAllowed
+            | TransferCode::ExecutionError709
+            | TransferCode::ExecutionError710
+            | TransferCode::UnexpectedError
+            | TransferCode::DataNotValid
+            | TransferCode::PhoneNotParticular
+            | TransferCode::JsonParseError
+            | TransferCode::AmountTooSmall
+            | TransferCode::AmountTooLarge
+            | TransferCode::OperatorNotAvailable
+            | TransferCode::InsufficientBalance
+            | TransferCode::NotFound
+            | TransferCode::PhoneNotMyContact
+            | TransferCode::MissingNotifyUrl
+            | TransferCode::PhoneAlreadyMyContact
+            | TransferCode::InvalidAmount
+            | TransferCode::InvalidPhone
+            | TransferCode::Unknown(_) => false,
+        }
+    }
+}
+
+/// `treatment_status` of a transfer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TreatmentStatus {
+    /// `NEW`: waiting to be processed.
+    New,
+    /// `REC`: being processed.
+    Rec,
+    /// `VAL`: done (final).
+    Val,
+    /// `REJ`: rejected (final).
+    Rej,
+    /// `NOS`: waiting for confirmation or rejection.
+    Nos,
+    /// A status this adapter does not know (or none), kept as sent: pending.
+    Unknown(String),
+}
+
+impl TreatmentStatus {
+    /// Reads the word, ignoring case and surrounding spaces.
+    pub fn parse(word: &str) -> TreatmentStatus {
+        let upper = word.trim().to_ascii_uppercase();
+        match upper.as_str() {
+            "NEW" => TreatmentStatus::New,
+            "REC" => TreatmentStatus::Rec,
+            "VAL" => TreatmentStatus::Val,
+            "REJ" => TreatmentStatus::Rej,
+            "NOS" => TreatmentStatus::Nos,
+            other => TreatmentStatus::Unknown(other.to_owned()),
+        }
+    }
+
+    /// The word as CinetPay writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            TreatmentStatus::New => "NEW",
+            TreatmentStatus::Rec => "REC",
+            TreatmentStatus::Val => "VAL",
+            TreatmentStatus::Rej => "REJ",
+            TreatmentStatus::Nos => "NOS",
+            TreatmentStatus::Unknown(word) => word,
+        }
+    }
+
+    /// On our scale: `VAL` succeeded, `REJ` failed, the rest is still moving.
+    pub fn payment_status(&self) -> PaymentStatus {
+        match self {
+            TreatmentStatus::Val => PaymentStatus::Succeeded,
+            TreatmentStatus::Rej => PaymentStatus::Failed,
+            TreatmentStatus::New
+            | TreatmentStatus::Rec
+            | TreatmentStatus::Nos
+            | TreatmentStatus::Unknown(_) => PaymentStatus::Pending,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -11,10 +11,10 @@
 //!    `POST /v1/payments/initialize`; [`read_created_payment`] reads the hosted page.
 //! 2. The shopper comes back with `paymentId` in the return URL: [`read_return`] finds the
 //!    session, and never decides the outcome.
-//! 3. [`verify_payment`] + [`read_verification`] give the status to trust; notifications
+//! 3. [`check_payment`] + [`read_payment_check`] give the status to trust; notifications
 //!    ([`read_webhook`]) only say when to ask again.
 //!
-//! Payouts ([`initialize_payout`], [`verify_payout`], [`read_payout`]) and method
+//! Payouts ([`initialize_payout`], [`check_payout`], [`read_payout_check`]) and method
 //! catalogs ([`payment_methods`], [`payout_methods`], [`read_methods`]) work the same way.
 
 mod catalog;
@@ -35,14 +35,14 @@ use crate::secret::SecretKey;
 pub use catalog::{find_method, payment_methods, payout_methods, read_methods};
 pub use error::{read_error, read_field_errors, retry_after, RATE_LIMIT_WAIT_SECONDS};
 pub use payment::{
-    check_methods, initialize_payment, payment_status, read_created_payment, read_payment,
-    read_return, read_verification, retrieve_payment, validate_payment, verify_payment,
+    check_methods, check_payment, initialize_payment, payment_status, read_created_payment,
+    read_payment, read_payment_check, read_return, retrieve_payment, validate_payment,
     MonerooPaymentOptions, MonerooReturn, RestrictedPhoneInput, REFERENCE_KEY,
 };
 pub use payout::{
-    initialize_payout, payout_status, read_created_payout, read_payout, retrieve_payout,
-    validate_payout, verify_payout, CreatedPayout, PayoutRecipientInput, PayoutRequest,
-    PayoutVerification, DEMO_METHOD,
+    check_payout, initialize_payout, payout_status, prepare_payout, read_created_payout,
+    read_payout_check, retrieve_payout, validate_payout, CheckedPayout, CreatedPayout,
+    PayoutRecipientInput, PayoutRequest, DEMO_METHOD, PAYOUT_ID_KEY,
 };
 pub use webhook::{
     read_webhook, sign_webhook, verify_webhook, MonerooEvent, MonerooWebhook, WebhookError,

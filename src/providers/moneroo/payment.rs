@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{Country, Currency, Message, PaymentStatus, Phone, Violation, Violations};
 use crate::http::{HttpRequest, HttpResponse};
-use crate::providers::{CreatedPayment, PaymentRequest, ProviderError, Verification};
+use crate::providers::{CheckedPayment, CreatedPayment, PaymentRequest, ProviderError};
 
 use super::wire::{
     MonerooCustomer, MonerooInitializedPayment, MonerooMethod, MonerooPayment,
@@ -147,7 +147,7 @@ pub fn read_created_payment(response: &HttpResponse) -> Result<CreatedPayment, P
 }
 
 /// Builds `GET /v1/payments/{id}/verify`, the status call to trust.
-pub fn verify_payment(keys: &MonerooKeys, payment_id: &str) -> HttpRequest {
+pub fn check_payment(keys: &MonerooKeys, payment_id: &str) -> HttpRequest {
     keys.get(&format!("/v1/payments/{}/verify", path_segment(payment_id)))
 }
 
@@ -161,12 +161,12 @@ pub fn read_payment(response: &HttpResponse) -> Result<MonerooPayment, ProviderE
     read_data(response)
 }
 
-/// Reads a verify or retrieve answer as a [`Verification`]: the mapped status, the amount
+/// Reads a verify or retrieve answer as a [`CheckedPayment`]: the mapped status, the amount
 /// when the currency is one we know, and the reference echoed in the metadata. Apply
-/// [`Verification::settle`] before believing a success.
-pub fn read_verification(response: &HttpResponse) -> Result<Verification, ProviderError> {
+/// [`CheckedPayment::settle`] before believing a success.
+pub fn read_payment_check(response: &HttpResponse) -> Result<CheckedPayment, ProviderError> {
     let payment = read_payment(response)?;
-    Ok(Verification {
+    Ok(CheckedPayment {
         status: payment_status(&payment.status),
         provider_status: payment.status.as_str().to_owned(),
         amount: answer_money(payment.amount.as_ref(), payment.currency.as_ref()),
@@ -231,7 +231,7 @@ pub fn check_methods(
 }
 
 /// What the return URL says. Only good for finding the session: the status is a hint
-/// anyone can type, so the outcome always comes from [`verify_payment`].
+/// anyone can type, so the outcome always comes from [`check_payment`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MonerooReturn {
     /// The payment id.
@@ -240,8 +240,9 @@ pub struct MonerooReturn {
     pub payment_status: Option<MonerooPaymentStatus>,
 }
 
-/// Reads `paymentId` and `paymentStatus` from a return URL or its query string. Seed 000
-/// names them `monerooPaymentId` and `monerooPaymentStatus`; both spellings are read.
+/// Reads `paymentId` and `paymentStatus` from a return URL or its query string, or
+/// `monerooPaymentId` and `monerooPaymentStatus` as some integrations name them: both
+/// spellings are read.
 /// `None` when there is no well-formed id.
 pub fn read_return(url_or_query: &str) -> Option<MonerooReturn> {
     let query = match url_or_query.split_once('?') {

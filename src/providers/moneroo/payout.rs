@@ -4,10 +4,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::phone::PhoneError;
 use crate::domain::{
-    Country, Customer, Message, Metadata, Money, PaymentStatus, Phone, Violation, Violations,
+    Country, Customer, CustomerRules, Message, Metadata, Money, PaymentStatus, Phone, Violation,
+    Violations,
 };
 use crate::http::{HttpRequest, HttpResponse};
-use crate::providers::ProviderError;
+use crate::providers::{deduplicated, renamed, PayoutOrder, PayoutRecipient, ProviderError};
 
 use super::wire::{
     MonerooInitializedPayout, MonerooMethod, MonerooPayout, MonerooPayoutCustomer,
@@ -170,6 +171,95 @@ pub fn validate_payout(
     }
 }
 
+/// The metadata key that carries our payout id to Moneroo, so that a signed notification
+/// can be tied to a payout whose send answer was lost.
+pub const PAYOUT_ID_KEY: &str = "guichet_payout";
+
+/// The description Moneroo requires when the merchant gives none.
+const DEFAULT_DESCRIPTION: &str = "Payout";
+
+/// A payout order as Moneroo takes it: `POST /v1/payouts/initialize` with our id in the
+/// metadata ([`PAYOUT_ID_KEY`]), and the recipient's phone as Moneroo reads it (for the
+/// masked copy we keep). Every violation is at the order's paths (`recipient.phone` for
+/// `recipient.msisdn`, `recipient.method`, `recipient.email`).
+pub fn prepare_payout(
+    keys: &MonerooKeys,
+    order: &PayoutOrder,
+) -> Result<(HttpRequest, Option<Phone>), Violations> {
+    let recipient = &order.recipient;
+    let mut found = Violations::new();
+    let customer = found.collect(Customer::parse(
+        &recipient.customer_input(false),
+        CustomerRules {
+            email: true,
+            names: true,
+            ..CustomerRules::default()
+        },
+        "recipient",
+    ));
+    let metadata = found.collect(Metadata::parse(
+        [(PAYOUT_ID_KEY.to_owned(), order.id.clone())],
+        "metadata",
+    ));
+    let request = PayoutRequest {
+        amount: order.amount,
+        description: order
+            .description
+            .clone()
+            .unwrap_or_else(|| DEFAULT_DESCRIPTION.to_owned()),
+        method: recipient.method.clone().unwrap_or_default(),
+        customer: customer.unwrap_or_else(|| unchecked_customer(recipient)),
+        recipient: PayoutRecipientInput {
+            msisdn: recipient.phone.clone(),
+            account_number: recipient.account_number.clone(),
+        },
+        metadata: metadata.unwrap_or_default(),
+    };
+    let built = match initialize_payout(keys, &request, None) {
+        Ok(built) => Some(built),
+        Err(violations) => {
+            found.extend(renamed(violations, |field| match field {
+                "method" => "recipient.method".to_owned(),
+                "recipient.msisdn" => "recipient.phone".to_owned(),
+                other => match other.strip_prefix("customer.") {
+                    Some(rest) => format!("recipient.{rest}"),
+                    None => other.to_owned(),
+                },
+            }));
+            None
+        }
+    };
+    let found = deduplicated(found);
+    match built {
+        Some(built) if found.is_empty() => {
+            let country = request.customer.country;
+            let phone = recipient
+                .phone
+                .as_deref()
+                .and_then(|raw| Phone::parse(raw, country).ok());
+            Ok((built, phone))
+        }
+        _ => Err(found),
+    }
+}
+
+/// A customer that fails Moneroo's rules the same way the input did, so that
+/// [`validate_payout`] reports its own violations too (deduplicated afterwards).
+fn unchecked_customer(recipient: &PayoutRecipient) -> Customer {
+    let clean = |v: &Option<String>| v.as_deref().map(str::trim).map(str::to_owned);
+    Customer {
+        email: clean(&recipient.email),
+        first_name: clean(&recipient.first_name),
+        last_name: clean(&recipient.last_name),
+        phone: None,
+        country: recipient.country.as_deref().and_then(Country::parse),
+        address: None,
+        city: None,
+        state: None,
+        zip: None,
+    }
+}
+
 /// Builds `POST /v1/payouts/initialize` once [`validate_payout`] passes.
 pub fn initialize_payout(
     keys: &MonerooKeys,
@@ -183,7 +273,7 @@ pub fn initialize_payout(
 /// A payout Moneroo accepted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CreatedPayout {
-    /// Moneroo's payout id, for [`verify_payout`].
+    /// Moneroo's payout id, for [`check_payout`].
     pub provider_ref: String,
 }
 
@@ -199,7 +289,7 @@ pub fn read_created_payout(response: &HttpResponse) -> Result<CreatedPayout, Pro
 }
 
 /// Builds `GET /v1/payouts/{id}/verify`.
-pub fn verify_payout(keys: &MonerooKeys, payout_id: &str) -> HttpRequest {
+pub fn check_payout(keys: &MonerooKeys, payout_id: &str) -> HttpRequest {
     keys.get(&format!("/v1/payouts/{}/verify", path_segment(payout_id)))
 }
 
@@ -210,7 +300,7 @@ pub fn retrieve_payout(keys: &MonerooKeys, payout_id: &str) -> HttpRequest {
 
 /// What a payout status call says.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PayoutVerification {
+pub struct CheckedPayout {
     /// Moneroo's payout id.
     pub provider_ref: String,
     /// The status on our scale: pending, succeeded or failed.
@@ -222,9 +312,9 @@ pub struct PayoutVerification {
 }
 
 /// Reads a payout verify or retrieve answer.
-pub fn read_payout(response: &HttpResponse) -> Result<PayoutVerification, ProviderError> {
+pub fn read_payout_check(response: &HttpResponse) -> Result<CheckedPayout, ProviderError> {
     let payout: MonerooPayout = read_data(response)?;
-    Ok(PayoutVerification {
+    Ok(CheckedPayout {
         status: payout_status(&payout.status),
         provider_status: payout.status.as_str().to_owned(),
         amount: answer_money(payout.amount.as_ref(), payout.currency.as_ref()),

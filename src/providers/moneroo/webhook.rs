@@ -1,7 +1,7 @@
 //! Notifications: `X-Moneroo-Signature` checked in constant time, then the event read.
 //!
 //! A notification only says *when* to ask again: its payload is partial and may repeat or
-//! arrive out of order, so the edge verifies the payment ([`super::verify_payment`])
+//! arrive out of order, so the edge asks the payment's status ([`super::check_payment`])
 //! before moving the ledger.
 
 use core::fmt;
@@ -116,7 +116,7 @@ impl MonerooEvent {
         }
     }
 
-    /// True for the `payment.*` events: verify the payment.
+    /// True for the `payment.*` events: check the payment's status.
     pub fn is_payment(&self) -> bool {
         matches!(
             self,
@@ -127,7 +127,7 @@ impl MonerooEvent {
         )
     }
 
-    /// True for the `payout.*` events: verify the payout.
+    /// True for the `payout.*` events: check the payout's status.
     pub fn is_payout(&self) -> bool {
         matches!(
             self,
@@ -138,7 +138,7 @@ impl MonerooEvent {
     }
 
     /// The status the event claims. A hint for logs only: the status to record comes from
-    /// a verify call.
+    /// a status call.
     pub fn claimed_status(&self) -> Option<PaymentStatus> {
         match self {
             MonerooEvent::PaymentInitiated | MonerooEvent::PayoutInitiated => {
@@ -164,7 +164,7 @@ pub struct MonerooWebhook {
 }
 
 impl MonerooWebhook {
-    /// The payment or payout id to verify.
+    /// The payment or payout id to check.
     pub fn id(&self) -> &str {
         &self.data.id
     }

@@ -2,13 +2,13 @@
 //!
 //! The flow, as MoneyFusion publishes it:
 //!
-//! 1. [`MoneyFusion::payment_request`] checks a [`crate::providers::PaymentRequest`] and builds
-//!    `POST <merchant API URL>`; [`MoneyFusion::parse_payment_response`] reads the token
+//! 1. [`MoneyFusion::initialize_payment`] checks a [`crate::providers::PaymentRequest`] and builds
+//!    `POST <merchant API URL>`; [`MoneyFusion::read_created_payment`] reads the token
 //!    and the hosted page. The API URL is the only credential: see [`ApiUrl`].
 //! 2. The shopper pays on MoneyFusion's page and comes back to `return_url?token=<token>`
 //!    ([`token_from_return_url`]): a hint, never a verdict.
-//! 3. The truth is `GET /paiementNotif/<token>` ([`MoneyFusion::status_request`],
-//!    [`MoneyFusion::parse_status_response`]), which needs no key.
+//! 3. The truth is `GET /paiementNotif/<token>` ([`MoneyFusion::check_payment`],
+//!    [`MoneyFusion::read_payment_check`]), which needs no key.
 //! 4. Notifications are unsigned ([`webhook`]): they only say which token to ask about.
 //! 5. Withdrawals ([`payout`]) use a separate private key and host.
 //!

@@ -13,7 +13,7 @@ use super::{invalid_url, is_http_url, is_success, json_post, MoneyFusion};
 use crate::domain::validation::{join, text};
 use crate::domain::{Message, Money, MoneyError, Order, PaymentStatus, Violation, Violations};
 use crate::http::{HttpRequest, HttpResponse, Method};
-use crate::providers::{CreatedPayment, PaymentRequest, ProviderError, Verification};
+use crate::providers::{CheckedPayment, CreatedPayment, PaymentRequest, ProviderError};
 
 /// Longest article name we send. MoneyFusion publishes no limit; its hosted page lists
 /// articles on one line each, so we keep them short.
@@ -28,7 +28,7 @@ impl From<MoneyFusionPaymentStatus> for PaymentStatus {
     ///
     /// - `pending` is `Pending`; so is a word we do not know (`Unknown`): the session
     ///   stays open and a later status call decides, rather than finalizing on a guess.
-    /// - `paid` is `Succeeded`, before the amount check of [`Verification::settle`].
+    /// - `paid` is `Succeeded`, before the amount check of [`CheckedPayment::settle`].
     /// - `failure` (the docs) and `failed` (the `fusionpay` client) are both `Failed`.
     /// - `no paid` is `Cancelled`: MoneyFusion's docs say "Paiement non effectué", the
     ///   session ended without any payment, which is the shopper leaving or cancelling on
@@ -141,17 +141,17 @@ impl MoneyFusion {
 
     /// The checked payment as `POST <API URL>` with a JSON body. No auth header: the URL
     /// is the credential, and MoneyFusion also filters by the server's IP.
-    pub fn payment_request(&self, request: &PaymentRequest) -> Result<HttpRequest, Violations> {
+    pub fn initialize_payment(&self, request: &PaymentRequest) -> Result<HttpRequest, Violations> {
         let body = self.payment_body(request)?;
         Ok(json_post(self.config.api_url.expose(), &body))
     }
 
-    /// Reads the answer to [`MoneyFusion::payment_request`]: the token becomes
+    /// Reads the answer to [`MoneyFusion::initialize_payment`]: the token becomes
     /// `provider_ref`, `url` the checkout page. `statut: false` is an error: code
     /// `unauthorized_ip` when MoneyFusion refuses the server's IP or the application (not
     /// retryable: the dashboard must change), `rejected` otherwise; 429 and 5xx are
     /// retryable.
-    pub fn parse_payment_response(
+    pub fn read_created_payment(
         &self,
         response: &HttpResponse,
     ) -> Result<CreatedPayment, ProviderError> {
@@ -174,7 +174,7 @@ impl MoneyFusion {
     }
 
     /// `GET <status base>/paiementNotif/<token>`, no auth.
-    pub fn status_request(&self, token: &PaymentToken) -> HttpRequest {
+    pub fn check_payment(&self, token: &PaymentToken) -> HttpRequest {
         HttpRequest::new(
             Method::Get,
             format!("{}/paiementNotif/{}", self.config.status_base_url, token),
@@ -182,16 +182,16 @@ impl MoneyFusion {
         .header("Accept", "application/json")
     }
 
-    /// Reads the answer to [`MoneyFusion::status_request`] for `token`. The amount is
+    /// Reads the answer to [`MoneyFusion::check_payment`] for `token`. The amount is
     /// `data.Montant` in the account's currency (number or string); the reference is the
     /// one we put in `personal_Info`. An answer about another token, or a `paid` answer
     /// without a readable amount, is `bad_response`: better to ask again than to settle on
     /// it.
-    pub fn parse_status_response(
+    pub fn read_payment_check(
         &self,
         token: &PaymentToken,
         response: &HttpResponse,
-    ) -> Result<Verification, ProviderError> {
+    ) -> Result<CheckedPayment, ProviderError> {
         let body: MoneyFusionStatusResponse = self.read(response)?;
         let data = match body.data {
             Some(data) if body.statut && is_success(response.status) => data,
@@ -215,7 +215,7 @@ impl MoneyFusion {
         if status == PaymentStatus::Succeeded && amount.is_none() {
             return Err(self.bad_response(response.status, "a paid answer without its amount"));
         }
-        Ok(Verification {
+        Ok(CheckedPayment {
             provider_ref: token.as_str().to_owned(),
             status,
             provider_status,

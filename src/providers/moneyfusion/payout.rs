@@ -23,7 +23,7 @@ use super::{
 use crate::domain::validation::text;
 use crate::domain::{Country, Currency, Message, Money, Phone, Violation, Violations};
 use crate::http::HttpResponse;
-use crate::providers::ProviderError;
+use crate::providers::{renamed, PayoutOrder, ProviderError};
 
 /// The currency of every withdrawal: all the countries MoneyFusion pays out to are in
 /// the West African CFA franc zone.
@@ -296,9 +296,27 @@ pub struct SubmittedWithdrawal {
 }
 
 impl MoneyFusion {
+    /// A payout order as MoneyFusion takes it: its `recipient.method`, `recipient.phone`
+    /// and `recipient.country` checked as a [`Withdrawal`], violations at the order's paths.
+    pub fn prepare_payout(&self, order: &PayoutOrder) -> Result<Withdrawal, Violations> {
+        let input = WithdrawalInput {
+            country: order.recipient.country.clone(),
+            method: order.recipient.method.clone(),
+            phone: order.recipient.phone.clone(),
+            amount: order.amount,
+            webhook_url: order.notify_url.clone(),
+        };
+        Withdrawal::parse(&input).map_err(|violations| {
+            renamed(violations, |field| match field {
+                "method" | "phone" | "country" => format!("recipient.{field}"),
+                other => other.to_owned(),
+            })
+        })
+    }
+
     /// `POST <payout base>/api/v1/withdraw` with the private key header. Refused with
     /// `payouts_not_configured` when no private key is set.
-    pub fn withdraw_request(
+    pub fn initialize_payout(
         &self,
         withdrawal: &Withdrawal,
     ) -> Result<crate::http::HttpRequest, ProviderError> {
@@ -314,10 +332,10 @@ impl MoneyFusion {
         Ok(json_post(&url, &withdrawal.body()).header("moneyfusion-private-key", key.expose()))
     }
 
-    /// Reads the answer to [`MoneyFusion::withdraw_request`]. `statut: false` is
+    /// Reads the answer to [`MoneyFusion::initialize_payout`]. `statut: false` is
     /// `unauthorized_ip` (the server's IP is not registered), `rejected` otherwise; only 429
     /// is retryable (see the module docs).
-    pub fn parse_withdraw_response(
+    pub fn read_created_payout(
         &self,
         response: &HttpResponse,
     ) -> Result<SubmittedWithdrawal, ProviderError> {

@@ -15,8 +15,8 @@
 //!         let Some(session) = ledger.by_provider_ref(event.token()) else { return 200 };
 //!         if !event.is_step_forward(session.status) { return 200 }   // repeat or stale
 //!         let answer = transport.send(event.confirm_request(&adapter)).await?;
-//!         let verified = adapter.parse_status_response(event.token(), &answer)?;
-//!         ledger.apply(session.status.transition(verified.settle(session.amount)));
+//!         let checked = adapter.read_payment_check(event.token(), &answer)?;
+//!         ledger.apply(session.status.transition(checked.settle(session.amount)));
 //!     }
 //!     Notification::Payout(event) => { /* see UnverifiedPayoutEvent */ }
 //!     Notification::Unknown { .. } => { /* answer 200, change nothing */ }
@@ -110,7 +110,7 @@ impl UnverifiedEvent {
         &self.token
     }
 
-    /// Seed 003: true only when the claim would move `current` forward. A repeated
+    /// True only when the claim would move `current` forward. A repeated
     /// `pending`, or anything once the payment is final, is not worth a status call.
     pub fn is_step_forward(&self, current: PaymentStatus) -> bool {
         is_step_forward(self.event.claimed_status(), current)
@@ -118,7 +118,7 @@ impl UnverifiedEvent {
 
     /// The status call that confirms (or not) what the event claims.
     pub fn confirm_request(&self, adapter: &MoneyFusion) -> HttpRequest {
-        adapter.status_request(&self.token)
+        adapter.check_payment(&self.token)
     }
 }
 
@@ -185,7 +185,7 @@ impl UnverifiedPayoutEvent {
             .then(|| self.event.claimed_status())
     }
 
-    /// Seed 003's rule for payouts too: only a final claim on a pending payout counts.
+    /// The same rule for payouts: only a final claim on a pending payout counts.
     pub fn is_step_forward(&self, current: PaymentStatus) -> bool {
         is_step_forward(self.event.claimed_status(), current)
     }

@@ -7,7 +7,7 @@
 
 use core::fmt;
 
-use super::transfer::TreatmentStatus;
+use super::wire::TreatmentStatus;
 use super::Cinetpay;
 use crate::domain::PaymentStatus;
 use crate::form;

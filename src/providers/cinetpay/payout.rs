@@ -6,20 +6,20 @@
 //! query string (CinetPay refuses it in the body, code 706).
 
 use crate::domain::{
-    Currency, Message, Money, MoneyError, PaymentStatus, Phone, Provider, Violation, Violations,
+    Currency, Customer, CustomerRules, Message, Money, MoneyError, PaymentStatus, Phone, Provider,
+    Violation, Violations,
 };
 use crate::http::{HttpRequest, HttpResponse, Method};
-use crate::providers::ProviderError;
+use crate::providers::{deduplicated, renamed, PayoutOrder, ProviderError};
 use crate::secret::SecretKey;
 
-use super::payment::{
-    check_url, is_transaction_id, json_bytes, major_multiple_of_five, ALLOWED_CURRENCIES,
-};
 use super::wire::{
     transfer_items, CinetpayBalanceData, CinetpayLoginData, CinetpayResponse,
-    CinetpayTransferContact, CinetpayTransferItem, CinetpayTransferSend,
+    CinetpayTransferContact, CinetpayTransferItem, CinetpayTransferSend, TransferCode,
+    TreatmentStatus,
 };
 use super::Cinetpay;
+use super::{check_url, is_transaction_id, json_bytes, major_multiple_of_five, ALLOWED_CURRENCIES};
 use crate::form;
 
 /// How long a transfer token lives, in seconds.
@@ -27,6 +27,15 @@ pub const TOKEN_LIFETIME_SECS: u64 = 300;
 
 /// A token is not used in its last seconds, so that a request does not expire in flight.
 pub const TOKEN_SAFETY_MARGIN_SECS: u64 = 30;
+
+/// A payout ready for CinetPay: the contact to add, then the transfer to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CinetpayPayout {
+    /// The recipient, as a contact of the merchant's.
+    pub contact: TransferContact,
+    /// The transfer.
+    pub transfer: TransferOrder,
+}
 
 /// A transfer token and when it expires. `Debug` hides the token: for five minutes it moves
 /// the merchant's money.
@@ -60,223 +69,6 @@ impl TransferToken {
     /// True while it has more than [`TOKEN_SAFETY_MARGIN_SECS`] left at `now`.
     pub fn is_usable_at(&self, now: u64) -> bool {
         now.saturating_add(TOKEN_SAFETY_MARGIN_SECS) < self.expires_at()
-    }
-}
-
-/// A code of the transfer API, from CinetPay's code table.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TransferCode {
-    /// `0` OPERATION_SUCCES.
-    Success,
-    /// `-1` OPERATION_ERROR: the request is malformed.
-    OperationError,
-    /// `701` INVALID_CREDENTIALS: wrong apikey or transfer password.
-    InvalidCredentials,
-    /// `702` COULD_NOT_CREATE_TOKEN.
-    CouldNotCreateToken,
-    /// `703` INVALID_USER: the merchant account is not valid.
-    InvalidUser,
-    /// `704` INVALID_PARAM.
-    InvalidParam,
-    /// `705` EXPIRED_TOKEN.
-    ExpiredToken,
-    /// `706` INVALID_TOKEN (also: the token was sent in the body, not the URL).
-    InvalidToken,
-    /// `707` CANT_REFRESH_TOKEN: log in again.
-    CantRefreshToken,
-    /// `708` NOT_ALLOWED: wrong URL or method.
-    NotAllowed,
-    /// `709` EXECUTION_ERROR.
-    ExecutionError709,
-    /// `710` EXECUTION_ERROR.
-    ExecutionError710,
-    /// `715` UNEXPECTED_ERROR.
-    UnexpectedError,
-    /// `716` DATA_NOT_VALID.
-    DataNotValid,
-    /// `717` ERROR_PHONE_NOT_PARTICULAR: not a personal mobile money account.
-    PhoneNotParticular,
-    /// `718` JSON_PARSE_ERROR: the `data` field is not valid JSON.
-    JsonParseError,
-    /// `719` AMOUNT_TOO_SMALL.
-    AmountTooSmall,
-    /// `720` AMOUNT_TOO_LARGE.
-    AmountTooLarge,
-    /// `721` OPERATOR_NOT_AVAILABLE.
-    OperatorNotAvailable,
-    /// `602` INSUFFICIENT_BALANCE: the merchant's transfer balance is too low.
-    InsufficientBalance,
-    /// `723` NOT_FOUND.
-    NotFound,
-    /// `724` ERROR_PHONE_NOT_MY_CONTACT: add the contact first.
-    PhoneNotMyContact,
-    /// `725` MISSING_NOTIFY_URL.
-    MissingNotifyUrl,
-    /// `726` ERROR_PHONE_ALREADY_MY_CONTACT: harmless when adding contacts.
-    PhoneAlreadyMyContact,
-    /// `801` INVALID_AMOUNT.
-    InvalidAmount,
-    /// `802` INVALID_PHONE.
-    InvalidPhone,
-    /// A code this adapter does not know, kept as sent.
-    Unknown(String),
-}
-
-impl TransferCode {
-    /// Reads a code as CinetPay writes it (`0`, `"701"`).
-    pub fn parse(code: &str) -> TransferCode {
-        match code.trim() {
-            "0" => TransferCode::Success,
-            "-1" => TransferCode::OperationError,
-            "701" => TransferCode::InvalidCredentials,
-            "702" => TransferCode::CouldNotCreateToken,
-            "703" => TransferCode::InvalidUser,
-            "704" => TransferCode::InvalidParam,
-            "705" => TransferCode::ExpiredToken,
-            "706" => TransferCode::InvalidToken,
-            "707" => TransferCode::CantRefreshToken,
-            "708" => TransferCode::NotAllowed,
-            "709" => TransferCode::ExecutionError709,
-            "710" => TransferCode::ExecutionError710,
-            "715" => TransferCode::UnexpectedError,
-            "716" => TransferCode::DataNotValid,
-            "717" => TransferCode::PhoneNotParticular,
-            "718" => TransferCode::JsonParseError,
-            "719" => TransferCode::AmountTooSmall,
-            "720" => TransferCode::AmountTooLarge,
-            "721" => TransferCode::OperatorNotAvailable,
-            "602" => TransferCode::InsufficientBalance,
-            "723" => TransferCode::NotFound,
-            "724" => TransferCode::PhoneNotMyContact,
-            "725" => TransferCode::MissingNotifyUrl,
-            "726" => TransferCode::PhoneAlreadyMyContact,
-            "801" => TransferCode::InvalidAmount,
-            "802" => TransferCode::InvalidPhone,
-            other => TransferCode::Unknown(other.to_owned()),
-        }
-    }
-
-    /// The code as CinetPay writes it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            TransferCode::Success => "0",
-            TransferCode::OperationError => "-1",
-            TransferCode::InvalidCredentials => "701",
-            TransferCode::CouldNotCreateToken => "702",
-            TransferCode::InvalidUser => "703",
-            TransferCode::InvalidParam => "704",
-            TransferCode::ExpiredToken => "705",
-            TransferCode::InvalidToken => "706",
-            TransferCode::CantRefreshToken => "707",
-            TransferCode::NotAllowed => "708",
-            TransferCode::ExecutionError709 => "709",
-            TransferCode::ExecutionError710 => "710",
-            TransferCode::UnexpectedError => "715",
-            TransferCode::DataNotValid => "716",
-            TransferCode::PhoneNotParticular => "717",
-            TransferCode::JsonParseError => "718",
-            TransferCode::AmountTooSmall => "719",
-            TransferCode::AmountTooLarge => "720",
-            TransferCode::OperatorNotAvailable => "721",
-            TransferCode::InsufficientBalance => "602",
-            TransferCode::NotFound => "723",
-            TransferCode::PhoneNotMyContact => "724",
-            TransferCode::MissingNotifyUrl => "725",
-            TransferCode::PhoneAlreadyMyContact => "726",
-            TransferCode::InvalidAmount => "801",
-            TransferCode::InvalidPhone => "802",
-            TransferCode::Unknown(code) => code,
-        }
-    }
-
-    /// True when the same call may succeed after a new login: token problems. Execution
-    /// errors are not retried: a transfer that may have gone out is checked, not resent.
-    pub fn is_retryable(&self) -> bool {
-        match self {
-            TransferCode::CouldNotCreateToken
-            | TransferCode::ExpiredToken
-            | TransferCode::InvalidToken
-            | TransferCode::CantRefreshToken => true,
-            TransferCode::Success
-            | TransferCode::OperationError
-            | TransferCode::InvalidCredentials
-            | TransferCode::InvalidUser
-            | TransferCode::InvalidParam
-            | TransferCode::NotAllowed
-            | TransferCode::ExecutionError709
-            | TransferCode::ExecutionError710
-            | TransferCode::UnexpectedError
-            | TransferCode::DataNotValid
-            | TransferCode::PhoneNotParticular
-            | TransferCode::JsonParseError
-            | TransferCode::AmountTooSmall
-            | TransferCode::AmountTooLarge
-            | TransferCode::OperatorNotAvailable
-            | TransferCode::InsufficientBalance
-            | TransferCode::NotFound
-            | TransferCode::PhoneNotMyContact
-            | TransferCode::MissingNotifyUrl
-            | TransferCode::PhoneAlreadyMyContact
-            | TransferCode::InvalidAmount
-            | TransferCode::InvalidPhone
-            | TransferCode::Unknown(_) => false,
-        }
-    }
-}
-
-/// `treatment_status` of a transfer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TreatmentStatus {
-    /// `NEW`: waiting to be processed.
-    New,
-    /// `REC`: being processed.
-    Rec,
-    /// `VAL`: done (final).
-    Val,
-    /// `REJ`: rejected (final).
-    Rej,
-    /// `NOS`: waiting for confirmation or rejection.
-    Nos,
-    /// A status this adapter does not know (or none), kept as sent: pending.
-    Unknown(String),
-}
-
-impl TreatmentStatus {
-    /// Reads the word, ignoring case and surrounding spaces.
-    pub fn parse(word: &str) -> TreatmentStatus {
-        let upper = word.trim().to_ascii_uppercase();
-        match upper.as_str() {
-            "NEW" => TreatmentStatus::New,
-            "REC" => TreatmentStatus::Rec,
-            "VAL" => TreatmentStatus::Val,
-            "REJ" => TreatmentStatus::Rej,
-            "NOS" => TreatmentStatus::Nos,
-            other => TreatmentStatus::Unknown(other.to_owned()),
-        }
-    }
-
-    /// The word as CinetPay writes it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            TreatmentStatus::New => "NEW",
-            TreatmentStatus::Rec => "REC",
-            TreatmentStatus::Val => "VAL",
-            TreatmentStatus::Rej => "REJ",
-            TreatmentStatus::Nos => "NOS",
-            TreatmentStatus::Unknown(word) => word,
-        }
-    }
-
-    /// On our scale: `VAL` succeeded, `REJ` failed, the rest is still moving.
-    pub fn payment_status(&self) -> PaymentStatus {
-        match self {
-            TreatmentStatus::Val => PaymentStatus::Succeeded,
-            TreatmentStatus::Rej => PaymentStatus::Failed,
-            TreatmentStatus::New
-            | TreatmentStatus::Rec
-            | TreatmentStatus::Nos
-            | TreatmentStatus::Unknown(_) => PaymentStatus::Pending,
-        }
     }
 }
 
@@ -535,47 +327,117 @@ impl Cinetpay {
         token: &TransferToken,
         contacts: &[TransferContact],
     ) -> Result<HttpRequest, Violations> {
-        let mut found = Violations::new();
-        if contacts.is_empty() {
-            found.push(empty_batch("contacts"));
-        }
-        let mut wire = Vec::with_capacity(contacts.len());
-        for (i, contact) in contacts.iter().enumerate() {
-            let at = |name: &str| format!("contacts[{i}].{name}");
-            let phone = prefix_and_phone(&contact.phone, at("phone"), &mut found);
-            let name = required_text(&contact.name, at("name"), &mut found);
-            let surname = required_text(&contact.surname, at("surname"), &mut found);
-            let email = required_text(&contact.email, at("email"), &mut found).and_then(|email| {
-                if email.contains('@') {
-                    Some(email)
-                } else {
-                    found.push(Violation::new(
-                        "invalid_email",
-                        at("email"),
-                        Message::new(
-                            "Cette adresse e-mail n'est pas valide.",
-                            "This e-mail address is not valid.",
-                        ),
-                    ));
-                    None
-                }
-            });
-            if let (Some((prefix, phone)), Some(name), Some(surname), Some(email)) =
-                (phone, name, surname, email)
-            {
-                wire.push(CinetpayTransferContact {
-                    prefix,
-                    phone,
-                    name,
-                    surname,
-                    email,
-                });
-            }
-        }
-        found.into_result(())?;
+        let wire = contacts_wire(contacts)?;
         Ok(self.data_post("/v1/transfer/contact", token, &wire))
     }
 
+    /// A payout order as CinetPay sends it: the recipient made a contact, then the
+    /// transfer of our id, with every rule of both checked now (no token needed), at the
+    /// order's paths (`recipient.last_name` for a contact's `name`). Gives the recipient's
+    /// phone too, for the masked copy we keep.
+    pub fn prepare_payout(
+        &self,
+        order: &PayoutOrder,
+    ) -> Result<(CinetpayPayout, Phone), Violations> {
+        let mut found = Violations::new();
+        let customer = found.collect(Customer::parse(
+            &order.recipient.customer_input(true),
+            CustomerRules {
+                email: true,
+                names: true,
+                phone: true,
+                ..CustomerRules::default()
+            },
+            "recipient",
+        ));
+        let Some(customer) = customer else {
+            return Err(found);
+        };
+        let (Some(phone), Some(email), Some(first_name), Some(last_name)) = (
+            customer.phone,
+            customer.email,
+            customer.first_name,
+            customer.last_name,
+        ) else {
+            return Err(found);
+        };
+        let contact = TransferContact {
+            phone: phone.clone(),
+            name: last_name,
+            surname: first_name,
+            email,
+        };
+        let transfer = TransferOrder {
+            phone: phone.clone(),
+            amount: order.amount,
+            client_transaction_id: order.id.clone(),
+            notify_url: order.notify_url.clone().unwrap_or_default(),
+        };
+        let to_order = |field: &str| {
+            let (_, rest) = field.split_once("].").unwrap_or(("", field));
+            match rest {
+                "phone" => "recipient.phone".to_owned(),
+                "name" => "recipient.last_name".to_owned(),
+                "surname" => "recipient.first_name".to_owned(),
+                "email" => "recipient.email".to_owned(),
+                "amount" => "amount".to_owned(),
+                other => other.to_owned(),
+            }
+        };
+        if let Err(violations) = contacts_wire(core::slice::from_ref(&contact)) {
+            found.extend(renamed(violations, to_order));
+        }
+        if let Err(violations) = transfers_wire(core::slice::from_ref(&transfer)) {
+            found.extend(renamed(violations, to_order));
+        }
+        let payout = CinetpayPayout { contact, transfer };
+        deduplicated(found).into_result((payout, phone))
+    }
+}
+
+/// The contacts as CinetPay takes them, every one checked (paths `contacts[i].phone`, ...).
+fn contacts_wire(contacts: &[TransferContact]) -> Result<Vec<CinetpayTransferContact>, Violations> {
+    let mut found = Violations::new();
+    if contacts.is_empty() {
+        found.push(empty_batch("contacts"));
+    }
+    let mut wire = Vec::with_capacity(contacts.len());
+    for (i, contact) in contacts.iter().enumerate() {
+        let at = |name: &str| format!("contacts[{i}].{name}");
+        let phone = prefix_and_phone(&contact.phone, at("phone"), &mut found);
+        let name = required_text(&contact.name, at("name"), &mut found);
+        let surname = required_text(&contact.surname, at("surname"), &mut found);
+        let email = required_text(&contact.email, at("email"), &mut found).and_then(|email| {
+            if email.contains('@') {
+                Some(email)
+            } else {
+                found.push(Violation::new(
+                    "invalid_email",
+                    at("email"),
+                    Message::new(
+                        "Cette adresse e-mail n'est pas valide.",
+                        "This e-mail address is not valid.",
+                    ),
+                ));
+                None
+            }
+        });
+        if let (Some((prefix, phone)), Some(name), Some(surname), Some(email)) =
+            (phone, name, surname, email)
+        {
+            wire.push(CinetpayTransferContact {
+                prefix,
+                phone,
+                name,
+                surname,
+                email,
+            });
+        }
+    }
+    found.into_result(wire)
+}
+
+impl Cinetpay {
     /// Reads the contacts answer: one outcome per contact. A contact already known
     /// (`726`) is [`ContactOutcome::is_registered`] too.
     pub fn read_contacts(
@@ -605,28 +467,35 @@ impl Cinetpay {
         token: &TransferToken,
         transfers: &[TransferOrder],
     ) -> Result<HttpRequest, Violations> {
-        let mut found = Violations::new();
-        if transfers.is_empty() {
-            found.push(empty_batch("transfers"));
+        let wire = transfers_wire(transfers)?;
+        Ok(self.data_post("/v1/transfer/money/send/contact", token, &wire))
+    }
+}
+
+/// The transfers as CinetPay takes them, every one checked (paths `transfers[i]....`).
+fn transfers_wire(transfers: &[TransferOrder]) -> Result<Vec<CinetpayTransferSend>, Violations> {
+    let mut found = Violations::new();
+    if transfers.is_empty() {
+        found.push(empty_batch("transfers"));
+    }
+    let mut wire = Vec::with_capacity(transfers.len());
+    for (i, order) in transfers.iter().enumerate() {
+        let at = |name: &str| format!("transfers[{i}].{name}");
+        let phone = prefix_and_phone(&order.phone, at("phone"), &mut found);
+        if !ALLOWED_CURRENCIES.contains(&order.amount.currency()) {
+            found.push(Violation::new(
+                "currency_not_supported",
+                at("amount"),
+                Message::new(
+                    "CinetPay n'accepte que les devises XOF, XAF, CDF, GNF et USD.",
+                    "CinetPay only accepts XOF, XAF, CDF, GNF and USD.",
+                ),
+            ));
         }
-        let mut wire = Vec::with_capacity(transfers.len());
-        for (i, order) in transfers.iter().enumerate() {
-            let at = |name: &str| format!("transfers[{i}].{name}");
-            let phone = prefix_and_phone(&order.phone, at("phone"), &mut found);
-            if !ALLOWED_CURRENCIES.contains(&order.amount.currency()) {
-                found.push(Violation::new(
-                    "currency_not_supported",
-                    at("amount"),
-                    Message::new(
-                        "CinetPay n'accepte que les devises XOF, XAF, CDF, GNF et USD.",
-                        "CinetPay only accepts XOF, XAF, CDF, GNF and USD.",
-                    ),
-                ));
-            }
-            let amount = major_multiple_of_five(order.amount, &at("amount"), &mut found);
-            let id = order.client_transaction_id.trim();
-            if !is_transaction_id(id) {
-                found.push(Violation::new(
+        let amount = major_multiple_of_five(order.amount, &at("amount"), &mut found);
+        let id = order.client_transaction_id.trim();
+        if !is_transaction_id(id) {
+            found.push(Violation::new(
                     "invalid_reference",
                     at("client_transaction_id"),
                     Message::new(
@@ -634,24 +503,23 @@ impl Cinetpay {
                         "The transfer reference must hold only letters, digits and dashes.",
                     ),
                 ));
-            }
-            let notify_url = check_url(&order.notify_url, &at("notify_url"), &mut found);
-            if let (Some((prefix, phone)), Some(amount), Some(notify_url)) =
-                (phone, amount, notify_url)
-            {
-                wire.push(CinetpayTransferSend {
-                    prefix,
-                    phone,
-                    amount,
-                    client_transaction_id: id.to_owned(),
-                    notify_url,
-                });
-            }
         }
-        found.into_result(())?;
-        Ok(self.data_post("/v1/transfer/money/send/contact", token, &wire))
+        let notify_url = check_url(&order.notify_url, &at("notify_url"), &mut found);
+        if let (Some((prefix, phone)), Some(amount), Some(notify_url)) = (phone, amount, notify_url)
+        {
+            wire.push(CinetpayTransferSend {
+                prefix,
+                phone,
+                amount,
+                client_transaction_id: id.to_owned(),
+                notify_url,
+            });
+        }
     }
+    found.into_result(wire)
+}
 
+impl Cinetpay {
     /// Reads the send answer: one record per transfer, usually `NEW` (pending).
     pub fn read_sent_transfers(
         &self,
@@ -662,11 +530,7 @@ impl Cinetpay {
 
     /// `GET /v1/transfer/check/money?token=&client_transaction_id=`: the truth about a
     /// transfer, to ask after each (unsigned) transfer notification.
-    pub fn check_transfer(
-        &self,
-        token: &TransferToken,
-        client_transaction_id: &str,
-    ) -> HttpRequest {
+    pub fn check_payout(&self, token: &TransferToken, client_transaction_id: &str) -> HttpRequest {
         self.with_headers(HttpRequest::new(
             Method::Get,
             self.transfer_url(
@@ -678,7 +542,7 @@ impl Cinetpay {
     }
 
     /// Reads a transfer check: the records CinetPay holds for that id.
-    pub fn read_transfer_check(
+    pub fn read_payout_check(
         &self,
         response: &HttpResponse,
     ) -> Result<Vec<TransferRecord>, ProviderError> {

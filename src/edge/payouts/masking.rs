@@ -1,0 +1,128 @@
+//! What a payout keeps and shows of its recipient and of a provider's words: no full phone
+//! number, account number or long digit run (`+225 07 •• •• •• 04`).
+
+use serde_json::{json, Map, Value};
+
+use crate::domain::Phone;
+use crate::providers::{PayoutRecipient, ProviderError};
+
+/// A provider error in words safe to store and show: code and message, long digit runs
+/// (phone numbers, account numbers) masked.
+pub(super) fn described(error: &ProviderError) -> String {
+    scrub_digits(&format!(
+        "{} {}: {}",
+        error.provider, error.code, error.message
+    ))
+}
+
+/// Replaces every run of six or more digits with `••••`.
+fn scrub_digits(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        if run.len() >= 6 {
+            out.push_str("••••");
+        } else {
+            out.push_str(run);
+        }
+        run.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
+/// The recipient as stored and shown: the phone masked, an account number down to its
+/// last two characters.
+pub(super) fn masked_recipient(recipient: &PayoutRecipient, phone: Option<&Phone>) -> String {
+    let mut out = Map::new();
+    let mut put = |key: &str, value: Option<String>| {
+        if let Some(value) = value.filter(|v| !v.trim().is_empty()) {
+            out.insert(key.to_owned(), Value::String(value.trim().to_owned()));
+        }
+    };
+    put("method", recipient.method.clone());
+    put(
+        "phone",
+        match (phone, recipient.phone.as_deref()) {
+            (Some(phone), _) => Some(mask_phone(phone)),
+            (None, Some(raw)) => Some(mask_tail(raw)),
+            (None, None) => None,
+        },
+    );
+    put(
+        "account_number",
+        recipient.account_number.as_deref().map(mask_tail),
+    );
+    put("first_name", recipient.first_name.clone());
+    put("last_name", recipient.last_name.clone());
+    put("email", recipient.email.clone());
+    put("country", recipient.country.clone());
+    json!(out).to_string()
+}
+
+/// `+225 07 •• •• •• 04`: the dialing code, the national number in pairs, only the first
+/// and last pair shown.
+fn mask_phone(phone: &Phone) -> String {
+    let Some(dial) = phone.dial_code() else {
+        return phone.masked();
+    };
+    let national = phone.national_number();
+    let pairs: Vec<&str> = national
+        .as_bytes()
+        .chunks(2)
+        .filter_map(|c| core::str::from_utf8(c).ok())
+        .collect();
+    let last = pairs.len().saturating_sub(1);
+    let shown: Vec<String> = pairs
+        .iter()
+        .enumerate()
+        .map(|(i, pair)| {
+            if (i == 0 && last >= 2) || i == last {
+                (*pair).to_owned()
+            } else {
+                "•".repeat(pair.len())
+            }
+        })
+        .collect();
+    format!("+{dial} {}", shown.join(" "))
+}
+
+/// All but the last two characters hidden.
+fn mask_tail(text: &str) -> String {
+    let chars: Vec<char> = text.trim().chars().collect();
+    let keep = chars.len().min(2);
+    let hidden = chars.len() - keep;
+    "•".repeat(hidden) + &chars[hidden..].iter().collect::<String>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Country;
+
+    #[test]
+    fn phones_are_masked_to_their_first_and_last_pairs() {
+        let phone = Phone::parse("+2250701020304", None).unwrap();
+        assert_eq!(mask_phone(&phone), "+225 07 •• •• •• 04");
+        let phone = Phone::parse("0701020304", Some(Country::CI)).unwrap();
+        assert!(!mask_phone(&phone).contains("0102"));
+        assert_eq!(mask_tail("4149518161"), "••••••••61");
+        assert_eq!(mask_tail("7"), "7");
+    }
+
+    #[test]
+    fn long_digit_runs_are_scrubbed_from_provider_messages() {
+        assert_eq!(
+            scrub_digits("phone 2250701020304 refused (code 802)"),
+            "phone •••• refused (code 802)"
+        );
+    }
+}
