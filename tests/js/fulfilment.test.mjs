@@ -181,6 +181,9 @@ for (const [name, start] of Object.entries(stacks)) {
         const session = await open("cinetpay");
         await pay("cinetpay", session);
         await eventually(() => merchant.deliveries.some((d) => JSON.parse(d.body).data.id === session.id), 15_000, "a first attempt");
+        // The merchant answered before the edge recorded that answer: a sweep in between
+        // would find the event still taken. Wait for the record.
+        await eventually(async () => (await allEvents()).find((e) => e.data.id === session.id)?.delivery.attempts >= 1, 15_000, "the first attempt recorded");
         await edge.sweep();
         await edge.sweep();
         const attempts = merchant.deliveries.filter((d) => JSON.parse(d.body).data.id === session.id);
