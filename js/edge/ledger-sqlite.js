@@ -6,10 +6,16 @@
 //
 // The file is opened in WAL mode with a busy timeout, so several processes can share it:
 // readers never wait, and a writer waits its turn (BEGIN IMMEDIATE) instead of failing.
+// That wait is short: both drivers are synchronous, so it stalls the whole process. A
+// lock held longer fails the statement with `database is locked`, and the Rust binding
+// (src/edge/ledger/sql/binding.rs) tries it again after a pause on a timer, during which
+// the process serves other requests.
 import { readMigrations } from "./ledger-migrations.js";
 
-/** How long a writer waits for another process's transaction before giving up. */
-const BUSY_TIMEOUT_MS = 5_000;
+/** How long a statement waits for another process's transaction before failing busy. */
+const BUSY_TIMEOUT_MS = 250;
+/** The same while the file is opened and migrated (once per process, before serving). */
+const OPEN_BUSY_TIMEOUT_MS = 5_000;
 
 async function driver() {
   try {
@@ -43,7 +49,7 @@ const READS = /^\s*(SELECT|WITH|PRAGMA)\b/i;
  */
 export async function openSqlite(path) {
   const db = (await driver())(path);
-  db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  db.exec(`PRAGMA busy_timeout = ${OPEN_BUSY_TIMEOUT_MS}`);
   db.exec("PRAGMA journal_mode = WAL");
   db.exec("PRAGMA foreign_keys = ON");
 
@@ -89,6 +95,7 @@ export async function openSqlite(path) {
       db.prepare("INSERT INTO guichet_migrations (name, applied_at) VALUES (?, ?)").run(name, Math.floor(Date.now() / 1000));
     }
   });
+  db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
 
   return {
     kind: "sqlite",

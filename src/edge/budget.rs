@@ -14,6 +14,10 @@
 //!   reads of one session in between answer from the ledger, and reads that arrive while
 //!   a call is in flight wait for it and share its answer.
 //!
+//! The sweep draws on the same budget (its status calls go through the same
+//! [`spend`]) and asks a provider only while more than [`SWEEP_RESERVE`] calls of the
+//! minute are left ([`room`]), so shoppers' reads and notifications keep their share.
+//!
 //! Several isolates (or Node processes) each keep their own count: a shop that runs many
 //! of them divides the budget by their number with `per_minute`'s caller in mind.
 
@@ -42,6 +46,10 @@ pub fn per_minute(provider: Provider) -> usize {
     }
 }
 
+/// Calls of a provider's sliding minute that the sweep leaves to shoppers' reads and
+/// notifications.
+pub const SWEEP_RESERVE: usize = 25;
+
 thread_local! {
     /// Per provider, the times (ms) of the last calls in the sliding minute, at most
     /// `per_minute` of them.
@@ -65,6 +73,16 @@ pub fn spend(provider: Provider, now_ms: u64) -> bool {
         }
         window.push_back(now_ms);
         true
+    })
+}
+
+/// Status calls `provider`'s budget still allows in the sliding minute at `now_ms`.
+pub fn room(provider: Provider, now_ms: u64) -> usize {
+    CALLS.with(|calls| {
+        let mut calls = calls.borrow_mut();
+        let window = calls.entry(provider).or_default();
+        forget_before(window, now_ms);
+        per_minute(provider).saturating_sub(window.len())
     })
 }
 
@@ -194,6 +212,31 @@ mod tests {
         assert!(spend(Provider::Moneroo, start + 60_000));
         // Other providers have their own.
         assert!(spend(Provider::CinetPay, start + 59_000));
+    }
+
+    #[test]
+    fn room_is_what_the_minute_has_left_and_spends_nothing() {
+        let start = 3_000_000_000;
+        assert_eq!(
+            room(Provider::CinetPay, start),
+            per_minute(Provider::CinetPay)
+        );
+        for i in 0..30 {
+            record(Provider::CinetPay, start + i);
+        }
+        assert!(spend(Provider::CinetPay, start + 40));
+        assert_eq!(
+            room(Provider::CinetPay, start + 50),
+            per_minute(Provider::CinetPay) - 31
+        );
+        assert_eq!(
+            room(Provider::CinetPay, start + 50),
+            per_minute(Provider::CinetPay) - 31
+        );
+        assert_eq!(
+            room(Provider::CinetPay, start + 60_040),
+            per_minute(Provider::CinetPay)
+        );
     }
 
     #[test]

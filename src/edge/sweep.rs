@@ -11,8 +11,11 @@
 //!    webhook alone settles them);
 //! 4. the merchant's events that are due ([`outbox::deliver_due`]).
 //!
-//! It never asks one provider more than `provider_calls` times per run, so a sweep a
-//! minute stays under Moneroo's published 120 requests a minute even with retries.
+//! It never asks one provider more than `provider_calls` times per run, and its status
+//! calls are spent from the provider's shared [`budget`] that shoppers' reads and
+//! notifications also draw on: it asks only while more than [`budget::SWEEP_RESERVE`]
+//! calls of the minute are left, and leaves the rest for the next run (`deferred`). So
+//! requests and sweeps together stay under Moneroo's published 120 requests a minute.
 //!
 //! It runs as the bundle's `scheduled` export on Workers (a Cron Trigger), as the
 //! exported `sweep()` that a Node or Deno server calls on a timer, and on an interval in
@@ -22,6 +25,7 @@ use serde::Serialize;
 
 use crate::domain::{PaymentStatus, Provider};
 
+use super::budget;
 use super::context::{Edge, Effects};
 use super::events::{self, Subject};
 use super::ledger::{Applied, EventSource, Ledger, LedgerError, Recheck, SessionRecord};
@@ -60,14 +64,16 @@ impl Budget {
         Budget([each; 3])
     }
 
-    fn take(&mut self, provider: Provider) -> bool {
+    /// One ask of `provider` at `now_ms`: within this run's bound, and while the shared
+    /// budget has more than the shoppers' reserve left.
+    fn take(&mut self, provider: Provider, now_ms: u64) -> bool {
         let slot = match provider {
             Provider::Moneroo => 0,
             Provider::CinetPay => 1,
             Provider::MoneyFusion => 2,
         };
         let left = &mut self.0[slot];
-        if *left == 0 {
+        if *left == 0 || budget::room(provider, now_ms) <= budget::SWEEP_RESERVE {
             return false;
         }
         *left -= 1;
@@ -79,12 +85,12 @@ impl Budget {
 pub async fn run(edge: &Edge<'_, impl Effects>) -> Result<SweepReport, LedgerError> {
     let settings = edge.config.sweep;
     let mut report = SweepReport::default();
-    let mut budget = Budget::new(settings.provider_calls);
+    let mut asks = Budget::new(settings.provider_calls);
     let mut left = settings.limit;
     let now = edge.runtime.now();
 
     for mark in edge.ledger.due_rechecks(now, left).await? {
-        if !budget.take(mark.provider) {
+        if !asks.take(mark.provider, edge.runtime.now_ms()) {
             report.deferred += 1;
             continue;
         }
@@ -96,7 +102,8 @@ pub async fn run(edge: &Edge<'_, impl Effects>) -> Result<SweepReport, LedgerErr
     let before = now.saturating_sub(settings.stale_after);
     if left > 0 {
         for session in edge.ledger.sessions_to_check(now, before, left).await? {
-            if session.provider_ref.is_some() && !budget.take(session.provider) {
+            if session.provider_ref.is_some() && !asks.take(session.provider, edge.runtime.now_ms())
+            {
                 report.deferred += 1;
                 continue;
             }
@@ -108,11 +115,15 @@ pub async fn run(edge: &Edge<'_, impl Effects>) -> Result<SweepReport, LedgerErr
 
     if left > 0 {
         for payout in edge.ledger.payouts_to_check(before, left).await? {
-            if payout.provider == Provider::MoneyFusion || !budget.take(payout.provider) {
+            if payout.provider == Provider::MoneyFusion {
                 // MoneyFusion cannot be asked; its webhook settles the payout.
                 edge.ledger
                     .mark_checked(Subject::Payout, &payout.id, now)
                     .await?;
+                continue;
+            }
+            if !asks.take(payout.provider, edge.runtime.now_ms()) {
+                report.deferred += 1;
                 continue;
             }
             report.checked += 1;

@@ -4,14 +4,39 @@
 //!
 //! Errors keep only what names the schema (a constraint, a table, a column), never a
 //! value: a stored value may be a customer's.
+//!
+//! Every statement and batch of every kind of ledger passes here, so this is where a
+//! transient failure is tried again ([`transient`]: D1's network blips and resets,
+//! SQLite's `database is locked`, PostgreSQL's serialization failures, deadlocks and lost
+//! connections): [`ATTEMPTS`] tries in all, with exponential backoff and jitter, before
+//! the error reaches the caller (who answers 503). A constraint violation is never tried
+//! again: it carries meaning (an event applied once, a payout claimed once). The pause
+//! is a timer, so the process goes on serving while it waits; the JavaScript drivers keep
+//! only their engine's own short waits (SQLite's busy timeout, PostgreSQL's rerun of a
+//! serializable transaction that conflicted).
 
 use js_sys::{Array, Function, Promise, Reflect};
 use serde::de::DeserializeOwned;
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use super::super::LedgerError;
 use crate::domain::money::MAX_AMOUNT;
+use crate::edge::log;
+
+/// Tries in all for a statement or batch that fails with a [`transient`] error.
+const ATTEMPTS: u32 = 4;
+
+/// The first pause between two tries; each next one doubles (plus jitter): 50, 100,
+/// 200 ms, so a ledger that stays unavailable answers 503 within about a second.
+const BASE_PAUSE_MS: u64 = 50;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(callback: &Function, ms: i32) -> JsValue;
+}
 
 /// One value bound to a `?`. Integers cross to JavaScript as numbers, exact up to
 /// 2^53 - 1, which [`MAX_AMOUNT`] already caps every amount to.
@@ -145,7 +170,7 @@ impl Binding {
     ) -> Result<Option<T>, LedgerError> {
         let op = &self.op(op);
         let statement = self.statement(&query)?;
-        let row = resolve(op, call(&statement, "first", &[])).await?;
+        let row = retried(op, || call(&statement, "first", &[])).await?;
         if row.is_null() || row.is_undefined() {
             return Ok(None);
         }
@@ -160,7 +185,7 @@ impl Binding {
     ) -> Result<Vec<T>, LedgerError> {
         let op = &self.op(op);
         let statement = self.statement(&query)?;
-        let result = resolve(op, call(&statement, "all", &[])).await?;
+        let result = retried(op, || call(&statement, "all", &[])).await?;
         rows(op, &result)
     }
 
@@ -168,7 +193,7 @@ impl Binding {
     pub async fn run(&self, op: &str, query: Query<'_>) -> Result<u64, LedgerError> {
         let op = &self.op(op);
         let statement = self.statement(&query)?;
-        let result = resolve(op, call(&statement, "run", &[])).await?;
+        let result = retried(op, || call(&statement, "run", &[])).await?;
         changes(op, &result)
     }
 
@@ -179,7 +204,8 @@ impl Binding {
             .iter()
             .map(|q| self.statement(q))
             .collect::<Result<Array, _>>()?;
-        let results = resolve(op, call(&self.db, "batch", &[list.into()])).await?;
+        let list = JsValue::from(list);
+        let results = retried(op, || call(&self.db, "batch", std::slice::from_ref(&list))).await?;
         let results: Array = results
             .dyn_into()
             .map_err(|_| LedgerError(format!("{op}: the batch answered no list")))?;
@@ -221,24 +247,171 @@ fn call(target: &JsValue, name: &str, args: &[JsValue]) -> Result<JsValue, JsVal
     method.apply(target, &args)
 }
 
+/// Runs `send` (one D1 method call) until it succeeds, fails for good, or has failed
+/// with a [`transient`] error [`ATTEMPTS`] times; each try again is logged.
+async fn retried(
+    op: &str,
+    send: impl Fn() -> Result<JsValue, JsValue>,
+) -> Result<JsValue, LedgerError> {
+    let mut attempt = 1;
+    loop {
+        let error = match resolve(send()).await {
+            Ok(value) => return Ok(value),
+            Err(error) => Failure::of(&error),
+        };
+        if !error.transient() {
+            return Err(LedgerError(format!("{op} failed: {}", error.reason())));
+        }
+        if attempt >= ATTEMPTS {
+            return Err(LedgerError(format!(
+                "{op} failed: {}, a transient error, on each of {ATTEMPTS} tries",
+                error.reason()
+            )));
+        }
+        let ms = pause(attempt);
+        attempt += 1;
+        log::error(&format!(
+            "guichet: {op} failed: {}, a transient error; trying again in {ms} ms (try {attempt} of {ATTEMPTS})",
+            error.reason()
+        ));
+        sleep(ms).await;
+    }
+}
+
+/// `BASE_PAUSE_MS × 2^(attempt-1)`, plus random jitter of up to as much again, so that
+/// requests retrying together do not hit the database in step.
+fn pause(attempt: u32) -> u64 {
+    let backoff = BASE_PAUSE_MS << (attempt - 1).min(6);
+    let mut byte = [0u8; 2];
+    let jitter = match getrandom::getrandom(&mut byte) {
+        Ok(()) => backoff * u64::from(u16::from_le_bytes(byte)) / u64::from(u16::MAX),
+        Err(_) => backoff / 2,
+    };
+    backoff + jitter
+}
+
+/// A `setTimeout` of `ms`: the runtime serves other requests meanwhile.
+async fn sleep(ms: u64) {
+    let ms = i32::try_from(ms).unwrap_or(i32::MAX);
+    let promise = Promise::new(&mut |resolve, _| {
+        set_timeout(&resolve, ms);
+    });
+    // A timer cannot fail; if it did, trying again sooner is harmless.
+    let _ = JsFuture::from(promise).await;
+}
+
 /// Awaits what a D1 method returned (a promise, or a value for the synchronous ones).
-async fn resolve(op: &str, returned: Result<JsValue, JsValue>) -> Result<JsValue, LedgerError> {
-    let value = returned.map_err(|e| d1_error(op, &e))?;
-    match value.dyn_into::<Promise>() {
-        Ok(promise) => JsFuture::from(promise).await.map_err(|e| d1_error(op, &e)),
+async fn resolve(returned: Result<JsValue, JsValue>) -> Result<JsValue, JsValue> {
+    match returned?.dyn_into::<Promise>() {
+        Ok(promise) => JsFuture::from(promise).await,
         Err(value) => Ok(value),
     }
 }
 
+/// What a database error says: its `message`, and its `code` where the driver sets one
+/// (a PostgreSQL SQLSTATE, `SQLITE_BUSY`, `ECONNRESET`). Neither leaves this module
+/// unfiltered: see [`Failure::reason`].
+struct Failure {
+    message: String,
+    code: Option<String>,
+}
+
+impl Failure {
+    fn of(error: &JsValue) -> Failure {
+        let text = |name: &str| {
+            Reflect::get(error, &JsValue::from_str(name))
+                .ok()
+                .and_then(|m| m.as_string())
+        };
+        Failure {
+            message: text("message")
+                .or_else(|| error.as_string())
+                .unwrap_or_default(),
+            code: text("code"),
+        }
+    }
+
+    fn transient(&self) -> bool {
+        transient(&self.message, self.code.as_deref())
+    }
+
+    /// Words safe for a log line: the schema names of [`safe_reason`], else the code.
+    fn reason(&self) -> String {
+        let reason = safe_reason(&self.message);
+        match &self.code {
+            Some(code) if reason == WITHHELD && is_code(code) => format!("code {code}"),
+            _ => reason,
+        }
+    }
+}
+
+/// A driver's error code, which names a condition and never holds a value.
+fn is_code(code: &str) -> bool {
+    !code.is_empty()
+        && code.len() <= 32
+        && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Whether a failure may pass if the same statement is sent again a moment later:
+///
+/// - D1: the errors Cloudflare's guide on retrying queries lists (`Network connection
+///   lost`, `storage caused object to be reset`, `reset because its code was updated`)
+///   and a D1 database that could not be resolved "due to transient issue";
+/// - SQLite (a file, or D1): another connection holds the write lock (`SQLITE_BUSY`,
+///   `database is locked`);
+/// - PostgreSQL: serialization failure (40001), deadlock (40P01), a connection lost or
+///   refused (SQLSTATE class 08, 57P01–57P03 while the server restarts, and the npm
+///   `postgres` client's `CONNECTION_CLOSED`, `CONNECTION_DESTROYED`, `CONNECT_TIMEOUT`,
+///   `ECONNRESET`, `ECONNREFUSED`, `EPIPE`, `ETIMEDOUT`).
+///
+/// Never a constraint violation (SQLite's `constraint failed`, SQLSTATE class 23): a
+/// second try would fail the same way, and the first one's answer carries meaning.
+fn transient(message: &str, code: Option<&str>) -> bool {
+    let code = code.unwrap_or_default();
+    if message.contains("constraint failed")
+        || message.contains("SQLITE_CONSTRAINT")
+        || code.starts_with("23")
+        || code.starts_with("SQLITE_CONSTRAINT")
+    {
+        return false;
+    }
+    const MESSAGES: [&str; 7] = [
+        "Network connection lost",
+        "storage caused object to be reset",
+        "reset because its code was updated",
+        "due to transient issue",
+        "database is locked",
+        "SQLITE_BUSY",
+        "Connection terminated unexpectedly",
+    ];
+    const CODES: [&str; 14] = [
+        "SQLITE_BUSY",
+        "40001",
+        "40P01",
+        "57P01",
+        "57P02",
+        "57P03",
+        "CONNECTION_CLOSED",
+        "CONNECTION_DESTROYED",
+        "CONNECT_TIMEOUT",
+        "ECONNRESET",
+        "ECONNREFUSED",
+        "EPIPE",
+        "ETIMEDOUT",
+        "SQLITE_BUSY_SNAPSHOT",
+    ];
+    MESSAGES.iter().any(|m| message.contains(m))
+        || CODES.contains(&code)
+        || (code.len() == 5 && code.starts_with("08"))
+}
+
 /// A database failure in words safe for a log line.
 fn d1_error(op: &str, error: &JsValue) -> LedgerError {
-    let message = Reflect::get(error, &JsValue::from_str("message"))
-        .ok()
-        .and_then(|m| m.as_string())
-        .or_else(|| error.as_string())
-        .unwrap_or_default();
-    LedgerError(format!("{op} failed: {}", safe_reason(&message)))
+    LedgerError(format!("{op} failed: {}", Failure::of(error).reason()))
 }
+
+/// What [`safe_reason`] says of a message that names nothing it may repeat.
+const WITHHELD: &str = "details withheld";
 
 /// The schema-naming part of a SQLite message, or a generic word.
 pub(super) fn safe_reason(message: &str) -> String {
@@ -268,12 +441,17 @@ pub(super) fn safe_reason(message: &str) -> String {
         "FOREIGN KEY constraint failed",
         "database is locked",
         "SQLITE_BUSY",
+        "Network connection lost",
+        "storage caused object to be reset",
+        "reset because its code was updated",
+        "due to transient issue",
+        "Connection terminated unexpectedly",
     ] {
         if message.contains(phrase) {
             return phrase.to_owned();
         }
     }
-    "details withheld".to_owned()
+    WITHHELD.to_owned()
 }
 
 /// `result.meta.changes` of a write.
@@ -328,6 +506,76 @@ mod tests {
         let withheld =
             safe_reason("D1_TYPE_ERROR: Type 'object' not supported for value '+2250701020304'");
         assert!(!withheld.contains("2250701020304"), "{withheld}");
+    }
+
+    #[test]
+    fn busy_locks_network_blips_and_lost_connections_are_tried_again() {
+        for (message, code) in [
+            ("D1_ERROR: Network connection lost.", None),
+            ("D1_ERROR: Internal error while starting up D1 DB storage caused object to be reset.", None),
+            ("D1_ERROR: D1 DB reset because its code was updated.", None),
+            ("D1_ERROR: Cannot resolve D1 DB due to transient issue on remote node.", None),
+            ("D1_ERROR: database is locked: SQLITE_BUSY", None),
+            ("database is locked", Some("SQLITE_BUSY")),
+            ("database is locked", Some("ERR_SQLITE_ERROR")),
+            ("could not serialize access due to read/write dependencies among transactions", Some("40001")),
+            ("deadlock detected", Some("40P01")),
+            ("terminating connection due to administrator command", Some("57P01")),
+            ("write CONNECTION_CLOSED 127.0.0.1:5432", Some("CONNECTION_CLOSED")),
+            ("read ECONNRESET", Some("ECONNRESET")),
+            ("connection failure", Some("08006")),
+        ] {
+            assert!(transient(message, code), "{message} {code:?}");
+        }
+    }
+
+    #[test]
+    fn constraint_violations_and_mistakes_are_never_tried_again() {
+        for (message, code) in [
+            ("D1_ERROR: UNIQUE constraint failed: events.subject, events.status: SQLITE_CONSTRAINT", None),
+            ("UNIQUE constraint failed: payouts.idempotency_key", Some("SQLITE_CONSTRAINT_UNIQUE")),
+            ("duplicate key value violates unique constraint \"events_pkey\"", Some("23505")),
+            // A constraint hit while the database was also busy is still a constraint.
+            ("UNIQUE constraint failed: sessions.id (database is locked earlier)", None),
+            ("D1_ERROR: no such table: sessions: SQLITE_ERROR", None),
+            ("syntax error at or near \"ON\"", Some("42601")),
+            ("column reference \"our_id\" is ambiguous", Some("42702")),
+            ("write CONNECTION_ENDED 127.0.0.1:5432", Some("CONNECTION_ENDED")),
+            ("", None),
+        ] {
+            assert!(!transient(message, code), "{message} {code:?}");
+        }
+    }
+
+    #[test]
+    fn pauses_double_with_jitter_and_stay_short() {
+        for attempt in 1..ATTEMPTS {
+            let base = BASE_PAUSE_MS << (attempt - 1);
+            let ms = pause(attempt);
+            assert!((base..=2 * base).contains(&ms), "try {attempt}: {ms} ms");
+        }
+        let total: u64 = (1..ATTEMPTS).map(|a| 2 * (BASE_PAUSE_MS << (a - 1))).sum();
+        assert!(total <= 1_000, "at most {total} ms of pauses before a 503");
+    }
+
+    #[test]
+    fn a_failure_is_logged_by_its_schema_names_or_its_code_never_its_values() {
+        let failure = |message: &str, code: Option<&str>| Failure {
+            message: message.to_owned(),
+            code: code.map(str::to_owned),
+        };
+        assert_eq!(
+            failure("deadlock detected: Process 12 waits for 'x'", Some("40P01")).reason(),
+            "code 40P01"
+        );
+        assert_eq!(
+            failure("database is locked", Some("SQLITE_BUSY")).reason(),
+            "database is locked"
+        );
+        assert_eq!(
+            failure("value '+2250701020304' bad", Some("a b'+225")).reason(),
+            "details withheld"
+        );
     }
 
     #[test]
