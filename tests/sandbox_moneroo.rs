@@ -560,6 +560,22 @@ async fn moneroo_abandons_an_initiated_payment_as_cancelled_after_five_scaled_mi
     assert_eq!(verify(&sandbox, &id).await["data"]["status"], "cancelled");
 }
 
+/// `--moneroo-abandon-ms` sets abandonment apart from the other scaled delays: the JS
+/// suites speed the clocks up and must not see a payment abandoned before they pay it.
+#[tokio::test]
+async fn moneroo_abandonment_can_be_set_apart_from_the_time_scale() {
+    let sandbox = sandbox(SandboxConfig {
+        moneroo_abandon_after: Some(Duration::from_secs(60)),
+        ..fast_config()
+    })
+    .await;
+    let (_, created) = initialize(&sandbox, &payment_body("http://127.0.0.1:9/return")).await;
+    let id = created["data"]["id"].as_str().unwrap().to_owned();
+    // Twice the 300 ms that abandons it at this scale otherwise.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(verify(&sandbox, &id).await["data"]["status"], "initiated");
+}
+
 #[tokio::test]
 async fn moneroo_a_pending_payment_is_not_abandoned() {
     let sandbox = sandbox(fast_config()).await;

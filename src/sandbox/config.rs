@@ -174,6 +174,10 @@ pub struct SandboxConfig {
     pub notify_timeout: Duration,
     /// Time between the steps of a payout (initiated, pending, final), not scaled.
     pub payout_delay: Duration,
+    /// How long Moneroo leaves a payment `initiated` before abandoning it as cancelled;
+    /// `None`: its five minutes, scaled. Tests that speed the clocks up set it apart, so
+    /// a loaded machine does not see a payment abandoned before the story pays it.
+    pub moneroo_abandon_after: Option<Duration>,
     /// How payouts end when nothing else decides (Moneroo's test numbers do).
     pub payout_outcome: Outcome,
     /// Faults from the start of the run.
@@ -198,6 +202,7 @@ impl Default for SandboxConfig {
             moneyfusion_allowed_ips: None,
             notify_timeout: Duration::from_secs(3),
             payout_delay: Duration::from_millis(500),
+            moneroo_abandon_after: None,
             payout_outcome: Outcome::Success,
             faults: Vec::new(),
         }
@@ -216,6 +221,8 @@ USAGE: guichet-sandbox [OPTIONS]
   --verbose, -v                  one line per request on stdout
   --notify-timeout-ms N          receiver answer deadline (default 3000)
   --payout-delay-ms N            time between payout steps (default 500)
+  --moneroo-abandon-ms N         Moneroo abandons an initiated payment after N ms
+                                   (default 5 minutes times the time scale)
   --payout-outcome O             success | failed | pending (default success)
   --fault SPEC                   repeatable; see docs/SANDBOX.md, e.g.
                                    moneroo:500,rate=0.2   cinetpay:timeout,next=1
@@ -320,6 +327,10 @@ impl SandboxConfig {
                 "--payout-delay-ms" => {
                     config.payout_delay =
                         Duration::from_millis(parse_number(&flag, &value(&flag)?)?)
+                }
+                "--moneroo-abandon-ms" => {
+                    config.moneroo_abandon_after =
+                        Some(Duration::from_millis(parse_number(&flag, &value(&flag)?)?))
                 }
                 "--payout-outcome" => {
                     let word = value(&flag)?;

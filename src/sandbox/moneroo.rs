@@ -245,7 +245,11 @@ async fn initialize_payment(State(shared): State<SharedState>, body: Bytes) -> R
     // Left on the page without starting to pay, the payment is abandoned.
     let abandon_shared = shared.clone();
     let abandon_id = id.clone();
-    shared.after(shared.scaled(ABANDON_AFTER), async move {
+    let abandon_after = shared
+        .settings()
+        .moneroo_abandon_ms
+        .map_or_else(|| shared.scaled(ABANDON_AFTER), Duration::from_millis);
+    shared.after(abandon_after, async move {
         let still_initiated = lock(&abandon_shared.store)
             .payment(Provider::Moneroo, &abandon_id)
             .is_some_and(|p| p.stage == Stage::Initiated);

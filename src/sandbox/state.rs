@@ -38,6 +38,10 @@ pub struct Settings {
     pub payout_delay_ms: u64,
     /// How payouts end when nothing else decides.
     pub payout_outcome: Outcome,
+    /// Moneroo abandons an initiated payment after this many ms (`null`: five minutes,
+    /// scaled).
+    #[serde(default)]
+    pub moneroo_abandon_ms: Option<u64>,
 }
 
 impl Settings {
@@ -51,6 +55,9 @@ impl Settings {
             notify_timeout_ms: config.notify_timeout.as_millis() as u64,
             payout_delay_ms: config.payout_delay.as_millis() as u64,
             payout_outcome: config.payout_outcome,
+            moneroo_abandon_ms: config
+                .moneroo_abandon_after
+                .map(|after| after.as_millis() as u64),
         }
     }
 }

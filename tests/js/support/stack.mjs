@@ -61,14 +61,19 @@ export function sandboxBinary() {
 }
 
 /**
- * Starts the sandbox; `args` adds flags (a `--seed` or `--time-scale` there wins). By
- * default on any free port, with seed 11 (`null`: a random one) and fast clocks
- * (`timeScale` 0.001); `binary` picks another build of it.
+ * Starts the sandbox; `args` adds flags (a `--seed`, `--time-scale` or
+ * `--moneroo-abandon-ms` there wins). By default on any free port, with seed 11 (`null`:
+ * a random one), fast clocks (`timeScale` 0.001) but Moneroo's abandonment after at
+ * least a minute; `binary` picks another build of it.
  */
 export async function startSandbox(args = [], { port = 0, seed = 11, timeScale = 0.001, binary = sandboxBinary() } = {}) {
   const defaults = [
     ...(seed === null || args.includes("--seed") ? [] : ["--seed", String(seed)]),
     ...(args.includes("--time-scale") ? [] : ["--time-scale", String(timeScale)]),
+    // At 0.001 Moneroo would abandon a payment 300 ms after it was created: a loaded
+    // machine took longer than that between a story's POST /sessions and its payment.
+    // Sped-up clocks keep at least a minute; real ones (the demo) keep Moneroo's five.
+    ...(args.includes("--moneroo-abandon-ms") || timeScale * 300_000 >= 60_000 ? [] : ["--moneroo-abandon-ms", "60000"]),
   ];
   const child = spawn(binary, ["--port", String(port), ...defaults, ...args], { stdio: ["ignore", "pipe", "pipe"] });
   // Whatever ends this process (a test runner, miniflare's own signal handlers calling
