@@ -30,7 +30,7 @@ async function countingProxy(target) {
   });
   const port = await freePort();
   await new Promise((ok) => server.listen(port, "127.0.0.1", ok));
-  return { url: `http://127.0.0.1:${port}`, stop: () => new Promise((ok) => server.close(ok)) };
+  return { url: `http://127.0.0.1:${port}`, stop: () => new Promise((ok) => { server.close(ok); server.closeAllConnections(); }) };
 }
 
 before(async () => {

@@ -50,7 +50,7 @@ async function merchantEndpoint() {
       const verifier = new Webhook(SECRET);
       return deliveries.filter((d) => d.status === 200).map((d) => ({ id: d.id, ...verifier.verify(d.body, d.headers) }));
     },
-    stop: () => new Promise((ok) => server.close(ok)),
+    stop: () => new Promise((ok) => { server.close(ok); server.closeAllConnections(); }),
   };
 }
 

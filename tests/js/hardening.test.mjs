@@ -142,7 +142,7 @@ test("node: requests in flight when the instance traps are answered with a JSON 
     assert.equal((await errorOf(lost)).code, "internal_error");
     assert.equal((await node.fetch(new Request("http://edge.test/api/health"), env)).status, 200);
   } finally {
-    await new Promise((ok) => slow.close(ok));
+    await new Promise((ok) => { slow.close(ok); slow.closeAllConnections(); });
   }
 });
 
@@ -169,7 +169,7 @@ const servers = {
   hono: async (port) => {
     const server = honoServe({ fetch: (request) => node.fetch(request, env), port, hostname: "127.0.0.1" });
     await new Promise((ok) => server.once("listening", ok));
-    return () => new Promise((ok) => server.close(ok));
+    return () => new Promise((ok) => { server.close(ok); server.closeAllConnections(); });
   },
   express: async (port) => {
     const app = express();
@@ -184,7 +184,7 @@ const servers = {
     const server = await new Promise((ok) => {
       const s = app.listen(port, "127.0.0.1", () => ok(s));
     });
-    return () => new Promise((ok) => server.close(ok));
+    return () => new Promise((ok) => { server.close(ok); server.closeAllConnections(); });
   },
   "node:http": async (port) => {
     const server = await startNode(env, port);

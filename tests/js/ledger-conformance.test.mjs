@@ -57,7 +57,7 @@ async function merchantEndpoint() {
     url: `http://127.0.0.1:${port}/hooks`,
     /** The deliveries of one event (by its webhook-id). */
     of: (id) => deliveries.filter((d) => d.id === id),
-    stop: () => new Promise((ok) => server.close(ok)),
+    stop: () => new Promise((ok) => { server.close(ok); server.closeAllConnections(); }),
   };
 }
 

@@ -55,7 +55,7 @@ async function merchantEndpoint() {
     url: `http://127.0.0.1:${port}/hooks`,
     /** How many times the event with this webhook-id was delivered. */
     count: (id) => deliveries.get(id) ?? 0,
-    stop: () => new Promise((ok) => server.close(ok)),
+    stop: () => new Promise((ok) => { server.close(ok); server.closeAllConnections(); }),
   };
 }
 

@@ -161,7 +161,15 @@ export async function startNode(env, port) {
     }
   });
   await new Promise((ok) => server.listen(port, "127.0.0.1", ok));
-  return { url: `http://127.0.0.1:${port}`, stop: () => new Promise((ok) => server.close(ok)) };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    // Every connection ends with the server: a client's idle keep-alive socket (the
+    // sandbox's connection pool) would otherwise hold close() for minutes.
+    stop: () => new Promise((ok) => {
+      server.close(ok);
+      server.closeAllConnections();
+    }),
+  };
 }
 
 /** The edge bundle in Deno, with `deno serve` on the published entry point. */
