@@ -6,23 +6,15 @@
 // Sizes are of the bodies as they are in that file (before wasm-opt), so they rank the
 // functions and show what a change moved; the shipped bytes come from `npm run build`.
 import { readFileSync } from "node:fs";
+import { importDescription, readU32 } from "../scripts/wasm-bytes.mjs";
 
 const [path, countArg = "25"] = process.argv.slice(2).filter((a) => !a.startsWith("--"));
 if (!path) throw new Error("usage: wasm-top.mjs <module.wasm> [count] [--sections]");
 const wasm = readFileSync(path);
 const decoder = new TextDecoder();
 
-function u32(at) {
-  let value = 0;
-  let shift = 0;
-  let byte;
-  do {
-    byte = wasm[at++];
-    value += (byte & 0x7f) * 2 ** shift;
-    shift += 7;
-  } while (byte & 0x80);
-  return [value, at];
-}
+// The LEB128 reader of the build's own wasm rewriters, bound to this module.
+const u32 = (at) => readU32(wasm, at);
 
 const sections = [];
 let imported = 0;
@@ -44,16 +36,9 @@ for (let at = 8; at < wasm.length; ) {
         const [length, start] = u32(p);
         p = start + length;
       }
-      const kind = wasm[p++];
-      if (kind === 0) {
-        imported++;
-        [, p] = u32(p);
-      } else if (kind === 1 || kind === 2) {
-        if (kind === 1) p++;
-        const flags = wasm[p++];
-        [, p] = u32(p);
-        if (flags & 1) [, p] = u32(p);
-      } else p += 2;
+      const { kind, end: next } = importDescription(wasm, p);
+      if (kind === 0) imported++;
+      p = next;
     }
     label = "imports";
   } else if (id === 10) {

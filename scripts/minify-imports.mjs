@@ -8,6 +8,7 @@
 // A name is only renamed when the glue spells it exactly once (its key in the imports
 // object); the script fails rather than guess on anything it does not understand.
 import { readFileSync, writeFileSync } from "node:fs";
+import { importDescription, readU32, sections, u32, withSection } from "./wasm-bytes.mjs";
 
 const [dir, name] = process.argv.slice(2);
 if (!dir || !name) throw new Error("usage: minify-imports.mjs <dir> <name>");
@@ -16,29 +17,6 @@ const jsPath = `${dir}/${name}.js`;
 const wasm = readFileSync(wasmPath);
 let js = readFileSync(jsPath, "utf8");
 const MODULE = `./${name}_bg.js`;
-
-function readU32(pos) {
-  let value = 0;
-  let shift = 0;
-  let byte;
-  do {
-    byte = wasm[pos++];
-    value += (byte & 0x7f) * 2 ** shift;
-    shift += 7;
-  } while (byte & 0x80);
-  return [value, pos];
-}
-
-function u32(value) {
-  const out = [];
-  do {
-    let byte = value & 0x7f;
-    value = Math.floor(value / 128);
-    if (value) byte |= 0x80;
-    out.push(byte);
-  } while (value);
-  return out;
-}
 
 const occurrences = (text, word) =>
   text.match(new RegExp(`(?<![\\w$])${word.replace(/[.$/]/g, "\\$&")}(?![\\w$])`, "g"))?.length ?? 0;
@@ -49,24 +27,16 @@ const short = (i) => (i < letters.length ? letters[i] : letters[Math.floor(i / l
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
-if (wasm.readUInt32LE(0) !== 0x6d736100) throw new Error(`${wasmPath}: not a wasm module`);
-let pos = 8;
-let section = null;
-while (pos < wasm.length) {
-  const id = wasm[pos];
-  const [size, body] = readU32(pos + 1);
-  if (id === 2) section = { start: pos, body, end: body + size };
-  pos = body + size;
-}
+const section = sections(wasm).find((s) => s.id === 2);
 if (!section) throw new Error(`${wasmPath}: no import section`);
 
-let [count, at] = readU32(section.body);
+let [count, at] = readU32(wasm, section.start);
 const out = [...u32(count)];
 const renamed = new Map();
 const moduleQuoted = JSON.stringify(MODULE);
 const newModule = occurrences(js, moduleQuoted) === 1 ? "g" : MODULE;
 const string = () => {
-  const [length, start] = readU32(at);
+  const [length, start] = readU32(wasm, at);
   at = start + length;
   return decoder.decode(wasm.subarray(start, at));
 };
@@ -78,15 +48,7 @@ for (let i = 0; i < count; i++) {
   const module = string();
   const field = string();
   const kindStart = at;
-  const kind = wasm[at++];
-  if (kind === 0) [, at] = readU32(at); // function: type index
-  else if (kind === 1 || kind === 2) {
-    if (kind === 1) at++; // table: reference type
-    const flags = wasm[at++];
-    [, at] = readU32(at);
-    if (flags & 1) [, at] = readU32(at);
-  } else if (kind === 3) at += 2; // global: value type, mutability
-  else throw new Error(`${wasmPath}: import ${module}.${field} of unknown kind ${kind}`);
+  ({ end: at } = importDescription(wasm, at));
   let field2 = field;
   if (module === MODULE && occurrences(js, field) === 1) {
     field2 = renamed.get(field) ?? short(renamed.size);
@@ -103,9 +65,6 @@ for (const [from, to] of renamed) {
 }
 if (newModule !== MODULE) js = js.replace(moduleQuoted, JSON.stringify(newModule));
 const body = Buffer.from(out);
-writeFileSync(
-  wasmPath,
-  Buffer.concat([wasm.subarray(0, section.start), Buffer.from([2, ...u32(body.length)]), body, wasm.subarray(section.end)]),
-);
+writeFileSync(wasmPath, withSection(wasm, section, 2, body));
 writeFileSync(jsPath, js);
 console.log(`  ${name}: ${renamed.size} of ${count} imports renamed`);
