@@ -375,7 +375,7 @@ fn lenient_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Str
 /// The lines of a transfer answer's `data`: CinetPay's examples show both `[[...]]` and
 /// `[...]` (and a lone object), so one level of nesting is flattened. Lines that are not
 /// objects are skipped.
-pub fn transfer_items(data: &Value) -> Result<Vec<CinetpayTransferItem>, serde_json::Error> {
+pub fn transfer_items(data: &Value) -> Result<Vec<CinetpayTransferItem>, crate::http::JsonError> {
     let mut lines = Vec::new();
     match data {
         Value::Array(outer) => {
@@ -392,7 +392,7 @@ pub fn transfer_items(data: &Value) -> Result<Vec<CinetpayTransferItem>, serde_j
     }
     lines
         .into_iter()
-        .map(CinetpayTransferItem::deserialize)
+        .map(|line| crate::http::from_value(line.clone()))
         .collect()
 }
 
