@@ -158,14 +158,16 @@ pub fn redact_url(url: &str) -> String {
 /// its last value and a struct is read from an object only (never from an array of its
 /// fields in order).
 pub fn from_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, JsonError> {
-    let value = serde_json::from_slice::<serde_json::Value>(bytes)
-        .map_err(|e| JsonError(e.to_string()))?;
+    let value =
+        serde_json::from_slice::<serde_json::Value>(bytes).map_err(|e| JsonError(e.to_string()))?;
     from_value(value)
 }
 
 /// Reads a parsed [`serde_json::Value`] into `T`, as `serde_json::from_value` does, through
 /// [`ValueReader`].
-pub fn from_value<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, JsonError> {
+pub fn from_value<T: serde::de::DeserializeOwned>(
+    value: serde_json::Value,
+) -> Result<T, JsonError> {
     T::deserialize(ValueReader(value))
 }
 
@@ -264,7 +266,10 @@ impl Fields {
     }
 
     /// A field read with its own `Deserialize` (an enum, a nested type).
-    pub fn parse<T: serde::de::DeserializeOwned>(&mut self, key: &'static str) -> Result<T, JsonError> {
+    pub fn parse<T: serde::de::DeserializeOwned>(
+        &mut self,
+        key: &'static str,
+    ) -> Result<T, JsonError> {
         let value = self.0.remove(key).ok_or_else(|| missing(key))?;
         from_value(value)
     }
@@ -275,6 +280,17 @@ impl Fields {
         key: &'static str,
     ) -> Result<Option<T>, JsonError> {
         self.take(key).map(from_value).transpose()
+    }
+
+    /// A field read with its own `Deserialize`, its default when missing (`null` is read,
+    /// as `#[serde(default)]` does).
+    pub fn parse_or_default<T: serde::de::DeserializeOwned + Default>(
+        &mut self,
+        key: &'static str,
+    ) -> Result<T, JsonError> {
+        self.0
+            .remove(key)
+            .map_or_else(|| Ok(T::default()), from_value)
     }
 
     /// A required text.
@@ -289,6 +305,20 @@ impl Fields {
             Some(Value::String(text)) => Ok(Some(text)),
             Some(other) => Err(ValueReader(other).invalid(&"a string")),
         }
+    }
+
+    /// An optional `true` or `false`.
+    pub fn bool_opt(&mut self, key: &'static str) -> Result<Option<bool>, JsonError> {
+        match self.0.remove(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(b)),
+            Some(other) => Err(ValueReader(other).invalid(&"a boolean")),
+        }
+    }
+
+    /// The fields not read yet (a `#[serde(flatten)]` map).
+    pub fn rest(&mut self) -> serde_json::Map<String, Value> {
+        core::mem::take(&mut self.0)
     }
 
     /// A required whole number, at most `max`.
@@ -317,9 +347,7 @@ fn missing(key: &str) -> JsonError {
 /// formatting.
 pub struct ValueReader(pub serde_json::Value);
 
-use serde::de::{
-    DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Unexpected, Visitor,
-};
+use serde::de::{DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Unexpected, Visitor};
 use serde_json::Value;
 
 impl ValueReader {
@@ -352,7 +380,10 @@ fn visit_array<'de, V: Visitor<'de>>(items: Vec<Value>, visitor: V) -> Result<V:
     if seq.0.len() == 0 {
         Ok(out)
     } else {
-        Err(serde::de::Error::invalid_length(len, &"fewer elements in array"))
+        Err(serde::de::Error::invalid_length(
+            len,
+            &"fewer elements in array",
+        ))
     }
 }
 
@@ -366,7 +397,10 @@ fn visit_object<'de, V: Visitor<'de>>(
     if entries.0.len() == 0 {
         Ok(out)
     } else {
-        Err(serde::de::Error::invalid_length(len, &"fewer elements in map"))
+        Err(serde::de::Error::invalid_length(
+            len,
+            &"fewer elements in map",
+        ))
     }
 }
 
@@ -426,12 +460,9 @@ impl<'de> serde::Deserializer<'de> for ValueReader {
             Value::String(variant) => {
                 visitor.visit_enum(IntoDeserializer::<JsonError>::into_deserializer(variant))
             }
-            Value::Object(map) if map.len() == 1 => {
-                visitor.visit_enum(serde::de::value::MapAccessDeserializer::new(Entries(
-                    map.into_iter(),
-                    None,
-                )))
-            }
+            Value::Object(map) if map.len() == 1 => visitor.visit_enum(
+                serde::de::value::MapAccessDeserializer::new(Entries(map.into_iter(), None)),
+            ),
             Value::Object(_) => Err(serde::de::Error::invalid_value(
                 Unexpected::Map,
                 &"map with a single key",
