@@ -316,6 +316,15 @@ impl Fields {
         }
     }
 
+    /// An error when a field is left unread (`#[serde(deny_unknown_fields)]`), naming it
+    /// as serde does.
+    pub fn deny_unknown(&self, expected: &'static [&'static str]) -> Result<(), JsonError> {
+        match self.0.keys().next() {
+            Some(key) => Err(serde::de::Error::unknown_field(key, expected)),
+            None => Ok(()),
+        }
+    }
+
     /// The fields not read yet (a `#[serde(flatten)]` map).
     pub fn rest(&mut self) -> serde_json::Map<String, Value> {
         core::mem::take(&mut self.0)
@@ -331,7 +340,7 @@ impl Fields {
         match self.0.remove(key) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Number(n)) if n.as_u64().is_some_and(|n| n <= max) => Ok(n.as_u64()),
-            Some(other) => Err(ValueReader(other).invalid(&"an unsigned integer in range")),
+            Some(other) => Err(ValueReader(other).invalid(&"u64")),
         }
     }
 }
