@@ -401,7 +401,9 @@ struct Fetch(Result<u32, &'static str>);
 
 impl Transport for Fetch {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
-        let timeout_ms = self.0.map_err(|why| TransportError::Network(why.to_owned()))?;
+        let timeout_ms = self
+            .0
+            .map_err(|why| TransportError::Network(why.to_owned()))?;
         let network = |e: JsValue| TransportError::Network(describe(&e));
         let init = RequestInit::new();
         init.set_method(request.method.as_str());
