@@ -158,9 +158,13 @@ pub fn redact_url(url: &str) -> String {
 /// its last value and a struct is read from an object only (never from an array of its
 /// fields in order).
 pub fn from_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, JsonError> {
-    let value =
-        serde_json::from_slice::<serde_json::Value>(bytes).map_err(|e| JsonError(e.to_string()))?;
-    from_value(value)
+    from_value(parse_json(bytes)?)
+}
+
+/// The text parser, kept out of line so that each type's `from_json` does not carry it.
+#[inline(never)]
+fn parse_json(bytes: &[u8]) -> Result<Value, JsonError> {
+    serde_json::from_slice::<Value>(bytes).map_err(|e| JsonError(e.to_string()))
 }
 
 /// Reads a parsed [`serde_json::Value`] into `T`, as `serde_json::from_value` does, through
