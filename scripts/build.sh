@@ -31,10 +31,20 @@ bundle() {
   wasm-bindgen "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/guichet.wasm" \
     --target web --out-dir "$out.tmp" --out-name "$name" \
     --remove-producers-section "${reset[@]}"
-  # Needs the name section, which --strip-debug then removes.
-  node scripts/panic-trap.mjs "$out.tmp/${name}_bg.wasm"
-  "$WASM_OPT" -Oz --converge --strip-debug --strip-producers --strip-target-features \
-    "${WASM_FEATURES[@]}" "$out.tmp/${name}_bg.wasm" -o "$out.tmp/${name}_bg.wasm"
+  # Needs the name section, which --strip-debug then removes. The browser formats nothing:
+  # its table's Display and fmt::Write methods go too (--no-fmt), and the optimized module,
+  # names kept, is checked for formatting code left (--check-no-fmt) before they go.
+  if [ "$feature" = browser ]; then
+    node scripts/panic-trap.mjs --no-fmt "$out.tmp/${name}_bg.wasm"
+    "$WASM_OPT" -Oz --converge -g "${WASM_FEATURES[@]}" "$out.tmp/${name}_bg.wasm" -o "$out.tmp/${name}_bg.wasm"
+    node scripts/panic-trap.mjs --check-no-fmt "$out.tmp/${name}_bg.wasm"
+    "$WASM_OPT" --strip-debug --strip-producers --strip-target-features \
+      "${WASM_FEATURES[@]}" "$out.tmp/${name}_bg.wasm" -o "$out.tmp/${name}_bg.wasm"
+  else
+    node scripts/panic-trap.mjs "$out.tmp/${name}_bg.wasm"
+    "$WASM_OPT" -Oz --converge --strip-debug --strip-producers --strip-target-features \
+      "${WASM_FEATURES[@]}" "$out.tmp/${name}_bg.wasm" -o "$out.tmp/${name}_bg.wasm"
+  fi
   node scripts/minify-imports.mjs "$out.tmp" "$name"
   if [ "$feature" = browser ]; then
     # The sources beside the glue they import, bundled into index.js, then removed.
