@@ -14,6 +14,10 @@
 // `--no-fmt` (the browser bundle, which formats nothing) does the same for every
 // `Display`, `Debug` and `fmt::Write` method in the table: with the payloads gone they
 // are reached only from `core::fmt::write` and `Formatter`, which nothing else calls.
+// It also blanks, in the data, the texts only a panic message reads: std's own panic
+// messages (slice bounds, `RefCell`, capacity) and the source paths of panic locations.
+// wasm-bindgen's messages (`null pointer passed to rust`, ...) are thrown to JavaScript
+// and stay.
 // `--check-no-fmt` guards that after wasm-opt (names kept): it fails if the module still
 // has `core::fmt::write` or a `Formatter` method, i.e. if some code formats, whose
 // `Display` impls would then trap.
@@ -121,6 +125,36 @@ if (elements) {
     pos = at;
   }
   wasm = withSection(wasm, elements, 9, Buffer.from(out));
+}
+
+// Blank the panic-only texts (same length, zeros, which wasm-opt's memory packing drops).
+if (args.includes("--no-fmt")) {
+  const PANIC_TEXTS = new RegExp(
+    [
+      "/rustc/[0-9a-f]{40}/library/[a-z0-9_/]+\\.rs",
+      "/(root|home/[a-z0-9_.-]+|github/home)/\\.cargo/registry/src/[^\\x00-\\x1f\"]+?\\.rs",
+      "src/(domain|browser)/[a-z_]+\\.rs",
+      "slice index starts at ",
+      "range (start|end) index ",
+      '" out of range for slice of length ',
+      "copy_from_slice: source slice length \\(",
+      "\\) does not match destination slice length \\(",
+      "insertion index \\(is ",
+      "\\) should be <= len \\(is ",
+      "LazyCell instance has previously been poisoned",
+      "RefCell already (mutably )?borrowed",
+      "capacity overflow",
+      "Tried to shrink to a larger capacity",
+      "mid > len",
+      "attempt to join into collection with len > usize::MAX",
+      "internal error: entered unreachable code",
+    ].join("|"),
+    "g",
+  );
+  const data = sections(wasm).find((s) => s.id === 11);
+  const text = wasm.subarray(data.start, data.end).toString("latin1");
+  wasm = Buffer.from(wasm);
+  for (const m of text.matchAll(PANIC_TEXTS)) wasm.fill(0, data.start + m.index, data.start + m.index + m[0].length);
 }
 
 // Rewrite the code section with the trapped bodies replaced by `unreachable`.

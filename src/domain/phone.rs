@@ -230,7 +230,7 @@ impl Phone {
         PLANS
             .iter()
             .find(|p| digits.starts_with(p.dial))
-            .and_then(|p| Country::parse(core::str::from_utf8(&p.country).unwrap_or("")))
+            .and_then(|p| Country::from_code(p.country))
     }
 
     /// The dialing code without `+` (`225`), when the country is known.
