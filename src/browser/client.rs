@@ -31,6 +31,7 @@ use super::params;
 use super::poll::Backoff;
 use super::read::{self, get, string};
 use super::store::{self, Stored};
+use crate::domain::validation::cat;
 use crate::domain::{Checkout, Lang, Provider};
 
 /// The checkout state of one `Guichet` instance: one session at a time.
@@ -356,7 +357,7 @@ impl Client {
         self.next_poll = f64::INFINITY;
         let session = self.session.as_ref();
         let id = session.map_or("", |s| s.id.as_str());
-        let url = JsValue::from([&self.api.endpoint, "/sessions/", id].concat());
+        let url = JsValue::from(cat(&[&self.api.endpoint, "/sessions/", id]));
         let token = session.map_or("", |s| s.token.as_str());
         let authorization = JsValue::from(String::from("Bearer ") + token);
         out.push("poll", &[&url, &authorization]);

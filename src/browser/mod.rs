@@ -67,7 +67,11 @@ pub fn validate_checkout(request: JsValue, lang: Option<String>) -> JsValue {
 
 /// Writes an amount in minor units for a shopper (`12 500 F CFA`, `F CFA 12,500`).
 #[wasm_bindgen(js_name = formatAmount)]
-pub fn format_amount(amount: f64, currency: &str, lang: Option<String>) -> Result<JsValue, JsValue> {
+pub fn format_amount(
+    amount: f64,
+    currency: &str,
+    lang: Option<String>,
+) -> Result<JsValue, JsValue> {
     let lang = lang.as_deref().map(Lang::from_tag).unwrap_or_default();
     let currency = Currency::from_code(currency)
         .ok_or_else(|| js_sys::Error::new("currency: not one of the supported ISO 4217 codes"))?;

@@ -8,7 +8,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use super::error::set;
 use crate::domain::order::Entries;
-use crate::domain::validation::decimal;
+use crate::domain::validation::{cat, decimal};
 use crate::domain::{CartLine, CheckoutInput, CustomerInput};
 
 /// A property, or `undefined` when `object` is not an object.
@@ -32,7 +32,7 @@ pub(crate) fn string(object: &JsValue, keys: &[&str]) -> Option<String> {
                     // By hand: `to_string` would bring `core::fmt` into the bundle.
                     let digits = decimal((n as i64).unsigned_abs());
                     if n < 0.0 {
-                        ["-", &digits].concat()
+                        cat(&["-", &digits])
                     } else {
                         digits
                     }
