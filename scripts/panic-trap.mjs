@@ -11,20 +11,26 @@
 // `as_str`, their `Display`) sits in the function table, which wasm-opt never prunes:
 // those table slots are pointed at the trapped `panic_fmt`, so the functions go too.
 //
-// `--no-fmt` (the browser bundle, which formats nothing) does the same for every
-// `Display`, `Debug` and `fmt::Write` method in the table: with the payloads gone they
-// are reached only from `core::fmt::write` and `Formatter`, which nothing else calls.
+// `--no-fmt` (the browser bundle, which formats nothing and runs no future) does the same
+// for every `Display`, `Debug` and `fmt::Write` method in the table: with the payloads
+// gone they are reached only from `core::fmt::write` and `Formatter`, which nothing else
+// calls; and for js-sys's task waker (`js_sys::futures`), whose vtable only a spawned
+// future reads.
 // It also blanks, in the data, the texts only a panic message reads: std's own panic
 // messages (slice bounds, `RefCell`, capacity) and the source paths of panic locations.
 // wasm-bindgen's messages (`null pointer passed to rust`, ...) are thrown to JavaScript
 // and stay.
-// `--check-no-fmt` guards that after wasm-opt (names kept): it fails if the module still
-// has `core::fmt::write` or a `Formatter` method, i.e. if some code formats, whose
-// `Display` impls would then trap.
+// `--check-no-fmt` guards that, on the rewritten module (before wasm-opt, which inlines):
+// from the exports and the table slots left, following direct calls (binaryen's
+// `--print-call-graph`), neither `core::fmt::write`, a `Formatter` method nor a
+// `js_sys::futures` function may be reached. If some code formats (`format!`,
+// `to_string` on a number, `write!`) or spawns a future, its `Display` impls or its waker
+// would trap: the build stops and says so.
 //
 //   node scripts/panic-trap.mjs [--no-fmt] <module.wasm>   (rewrites it; fails unless
 //                                           exactly one function is `panic_fmt`)
 //   node scripts/panic-trap.mjs --check-no-fmt <module.wasm>
+import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { importDescription, readU32, sections, u32, withSection } from "./wasm-bytes.mjs";
 
@@ -41,8 +47,8 @@ const PANIC_FMT = new RegExp(`^${crate("core")}::panicking::panic_fmt${HASH}`);
 const PANIC_WITH_HOOK = new RegExp(`^${crate("std")}::panicking::panic_with_hook${HASH}`);
 // Methods of std's panic payloads (and their drop), called only from `panic_with_hook`.
 const PAYLOAD = new RegExp(`^(<|${crate("core")}::ptr::drop_in_place::<)${crate("std")}::panicking::`);
-const FORMATTING = new RegExp(`as ${crate("core")}::fmt::(Display|Debug|Write)>::`);
-const FORMATTER = new RegExp(`^(${crate("core")}::fmt::write|<${crate("core")}::fmt::Formatter>::)`);
+const FORMATTING = new RegExp(`as ${crate("core")}::fmt::(Display|Debug|Write)>::|^${crate("js_sys")}::futures::`);
+const FORMATTER = new RegExp(`^(${crate("core")}::fmt::write(\\[\\d+\\])?$|<${crate("core")}::fmt::Formatter>::)|js_sys::futures::`);
 
 /** The function names (subsection 1 of the `name` custom section): index → name. */
 function names(bytes) {
@@ -74,9 +80,31 @@ function names(bytes) {
 const named = names(wasm);
 
 if (args.includes("--check-no-fmt")) {
-  const left = [...named.values()].filter((n) => FORMATTER.test(n));
+  const WASM_OPT = new URL("../node_modules/.bin/wasm-opt", import.meta.url).pathname;
+  const features = ["bulk-memory", "nontrapping-float-to-int", "sign-ext", "mutable-globals", "reference-types", "multivalue"];
+  const dot = execFileSync(WASM_OPT, [path, "--print-call-graph", ...features.map((f) => `--enable-${f}`), "-o", "/dev/null"], {
+    encoding: "utf8",
+    maxBuffer: 64 << 20,
+  });
+  // Nodes: exports are gray, table slots rounded; edges `"a" -> "b"; // call`.
+  const roots = [...dot.matchAll(/^ {2}"((?:[^"\\]|\\.)*)" \[style="filled(, rounded)?"(, fillcolor="(\w+)")?\];$/gm)]
+    .filter((m) => m[2] || m[4] === "gray")
+    .map((m) => m[1]);
+  const calls = new Map();
+  for (const [, from, to] of dot.matchAll(/^ {2}"((?:[^"\\]|\\.)*)" -> "((?:[^"\\]|\\.)*)"; \/\/ call$/gm)) {
+    if (!calls.has(from)) calls.set(from, []);
+    calls.get(from).push(to);
+  }
+  if (!roots.length || !calls.size) throw new Error(`${path}: binaryen's call graph could not be read`);
+  const reached = new Set(roots);
+  for (const queue = [...roots]; queue.length; ) {
+    for (const next of calls.get(queue.pop()) ?? []) {
+      if (!reached.has(next)) reached.add(next), queue.push(next);
+    }
+  }
+  const left = [...reached].filter((n) => FORMATTER.test(n));
   if (left.length) {
-    throw new Error(`${path}: formatting is still reached (${left.join(", ")}): something calls format!, to_string or write! on a non-string; build that text without core::fmt`);
+    throw new Error(`${path}: formatting or futures still reached (${left.join(", ")}): something calls format!, to_string or write! on a non-string (build that text without core::fmt), or spawns a future`);
   }
   process.exit(0);
 }
