@@ -12,20 +12,37 @@ use super::{
 };
 use crate::domain::{PaymentStatus, Provider};
 
+/// The records, and an index for every lookup a request makes, so that none walks the
+/// whole ledger: the bench keeps one isolate's ledger for thousands of sessions, and a
+/// scan made `POST /sessions` slower as it grew (bench/PROFILE.md, rounds 3 and 4).
 #[derive(Default)]
 struct Books {
     sessions: BTreeMap<String, SessionRecord>,
     /// The session that first took each provider reference: the lookup of every
-    /// notification and every new session's uniqueness check, without a scan of all the
-    /// sessions (which made `POST /sessions` slower as the ledger grew).
+    /// notification and every new session's uniqueness check.
     session_refs: BTreeMap<(Provider, String), String>,
-    events: Vec<EventRecord>,
+    /// The sessions of each order (a session's order never changes).
+    order_sessions: BTreeMap<String, BTreeSet<String>>,
+    /// The status events of each session, in the order written.
+    events: BTreeMap<String, Vec<EventRecord>>,
     event_keys: BTreeSet<String>,
     orders: BTreeMap<String, OrderRecord>,
+    /// The order that holds each merchant reference (one each: a second is refused).
+    order_refs: BTreeMap<String, String>,
     payouts: BTreeMap<String, PayoutRecord>,
+    /// The payout that claimed each idempotency key.
+    payout_keys: BTreeMap<String, String>,
+    /// The payouts holding each provider reference now (a reference may be replaced).
+    payout_refs: BTreeMap<(Provider, String), BTreeSet<String>>,
     payout_event_keys: BTreeSet<String>,
     /// The merchant's events, in the order written (seq = index + 1).
     outbox: Vec<StoredEvent>,
+    /// The subjects that have their event in the outbox.
+    announced: BTreeSet<String>,
+    /// Each event's index in the outbox, by id.
+    outbox_ids: BTreeMap<String, usize>,
+    /// `(next_attempt_at, seq)` of every event with an attempt to come.
+    due: BTreeSet<(u64, u64)>,
     /// Notification marks by (subject, provider, key).
     rechecks: BTreeMap<(&'static str, Provider, String), Recheck>,
     /// When the sweep last asked about a session or payout.
@@ -38,11 +55,16 @@ impl Books {
         let Some(event) = event else {
             return;
         };
-        if self.outbox.iter().any(|e| e.subject_id == event.subject_id) {
+        if !self.announced.insert(event.subject_id.clone()) {
             return;
         }
+        let seq = self.outbox.len() as u64 + 1;
+        self.outbox_ids
+            .entry(event.id.clone())
+            .or_insert(self.outbox.len());
+        self.due.insert((event.created_at, seq));
         self.outbox.push(StoredEvent {
-            seq: self.outbox.len() as u64 + 1,
+            seq,
             id: event.id.clone(),
             event_type: event.event_type.clone(),
             subject_id: event.subject_id.clone(),
@@ -55,11 +77,50 @@ impl Books {
         });
     }
 
+    /// The outbox event with this id, and its next attempt moved to `next` in the index.
+    fn reschedule(&mut self, id: &str, next: Option<u64>) -> Option<&mut StoredEvent> {
+        let index = *self.outbox_ids.get(id)?;
+        let event = &mut self.outbox[index];
+        if let Some(at) = event.next_attempt_at {
+            self.due.remove(&(at, event.seq));
+        }
+        if let Some(at) = next {
+            self.due.insert((at, event.seq));
+        }
+        event.next_attempt_at = next;
+        Some(event)
+    }
+
     /// Notes that session `id` holds `provider_ref`, unless an earlier session took it.
     fn take_ref(&mut self, provider: Provider, provider_ref: &str, id: &str) {
         self.session_refs
             .entry((provider, provider_ref.to_owned()))
             .or_insert_with(|| id.to_owned());
+    }
+
+    /// Moves payout `id` in the reference index from `before` to `after`.
+    fn index_payout_ref(
+        &mut self,
+        provider: Provider,
+        id: &str,
+        before: Option<&str>,
+        after: Option<&str>,
+    ) {
+        if let Some(before) = before {
+            let key = (provider, before.to_owned());
+            if let Some(ids) = self.payout_refs.get_mut(&key) {
+                ids.remove(id);
+                if ids.is_empty() {
+                    self.payout_refs.remove(&key);
+                }
+            }
+        }
+        if let Some(after) = after {
+            self.payout_refs
+                .entry((provider, after.to_owned()))
+                .or_default()
+                .insert(id.to_owned());
+        }
     }
 
     fn checked_at(&self, subject: Subject, id: &str) -> u64 {
@@ -95,6 +156,13 @@ impl Ledger for MemoryLedger {
         }
         if let Some(provider_ref) = &session.provider_ref {
             books.take_ref(session.provider, provider_ref, &session.id);
+        }
+        if let Some(order_id) = &session.order_id {
+            books
+                .order_sessions
+                .entry(order_id.clone())
+                .or_default()
+                .insert(session.id.clone());
         }
         books.sessions.insert(session.id.clone(), session.clone());
         Ok(())
@@ -163,15 +231,19 @@ impl Ledger for MemoryLedger {
             session.updated_at = change.at;
         }
         books.event_keys.insert(change.event_key.clone());
-        books.events.push(EventRecord {
-            event_key: change.event_key.clone(),
-            session_id: session_id.to_owned(),
-            source: change.source,
-            status: change.status,
-            provider_status: change.provider_status.clone(),
-            moved: matches!(applied, Applied::Moved(..)),
-            at: change.at,
-        });
+        books
+            .events
+            .entry(session_id.to_owned())
+            .or_default()
+            .push(EventRecord {
+                event_key: change.event_key.clone(),
+                session_id: session_id.to_owned(),
+                source: change.source,
+                status: change.status,
+                provider_status: change.provider_status.clone(),
+                moved: matches!(applied, Applied::Moved(..)),
+                at: change.at,
+            });
         if finished {
             books.announce(event);
         }
@@ -183,27 +255,32 @@ impl Ledger for MemoryLedger {
             .books
             .borrow()
             .events
-            .iter()
-            .filter(|e| e.session_id == session_id)
+            .get(session_id)
             .cloned()
-            .collect())
+            .unwrap_or_default())
     }
 
     async fn order_is_paid(&self, order_id: &str) -> Result<bool, LedgerError> {
-        Ok(self.books.borrow().sessions.values().any(|s| {
-            s.order_id.as_deref() == Some(order_id) && s.status == PaymentStatus::Succeeded
+        let books = self.books.borrow();
+        Ok(books.order_sessions.get(order_id).is_some_and(|ids| {
+            ids.iter()
+                .filter_map(|id| books.sessions.get(id))
+                .any(|s| s.status == PaymentStatus::Succeeded)
         }))
     }
 
     async fn create_order(&self, order: &OrderRecord) -> Result<OrderInsert, LedgerError> {
         let mut books = self.books.borrow_mut();
         if let Some(existing) = books
-            .orders
-            .values()
-            .find(|o| o.reference == order.reference)
+            .order_refs
+            .get(&order.reference)
+            .and_then(|id| books.orders.get(id))
         {
             return Ok(OrderInsert::Existing(existing.clone()));
         }
+        books
+            .order_refs
+            .insert(order.reference.clone(), order.id.clone());
         books.orders.insert(order.id.clone(), order.clone());
         Ok(OrderInsert::Created)
     }
@@ -215,12 +292,21 @@ impl Ledger for MemoryLedger {
     async fn claim_payout(&self, payout: &PayoutRecord) -> Result<PayoutClaim, LedgerError> {
         let mut books = self.books.borrow_mut();
         if let Some(existing) = books
-            .payouts
-            .values()
-            .find(|p| p.idempotency_key == payout.idempotency_key)
+            .payout_keys
+            .get(&payout.idempotency_key)
+            .and_then(|id| books.payouts.get(id))
         {
             return Ok(PayoutClaim::Existing(existing.clone()));
         }
+        books
+            .payout_keys
+            .insert(payout.idempotency_key.clone(), payout.id.clone());
+        books.index_payout_ref(
+            payout.provider,
+            &payout.id,
+            None,
+            payout.provider_ref.as_deref(),
+        );
         books.payouts.insert(payout.id.clone(), payout.clone());
         Ok(PayoutClaim::Claimed)
     }
@@ -234,12 +320,12 @@ impl Ledger for MemoryLedger {
         provider: Provider,
         provider_ref: &str,
     ) -> Result<Option<PayoutRecord>, LedgerError> {
-        Ok(self
-            .books
-            .borrow()
-            .payouts
-            .values()
-            .find(|p| p.provider == provider && p.provider_ref.as_deref() == Some(provider_ref))
+        let books = self.books.borrow();
+        Ok(books
+            .payout_refs
+            .get(&(provider, provider_ref.to_owned()))
+            .and_then(|ids| ids.first())
+            .and_then(|id| books.payouts.get(id))
             .cloned())
     }
 
@@ -257,16 +343,28 @@ impl Ledger for MemoryLedger {
             return Err(LedgerError(format!("no payout {payout_id}")));
         };
         let applied = Applied::after(payout.status, change.status);
+        let mut new_ref = None;
         if !matches!(applied, Applied::Refused(_)) {
             payout.status = change.status;
             payout.provider_status = Some(change.provider_status.clone());
-            if change.provider_ref.is_some() {
-                payout.provider_ref.clone_from(&change.provider_ref);
+            if change.provider_ref.is_some() && payout.provider_ref != change.provider_ref {
+                new_ref = Some((
+                    payout.provider,
+                    std::mem::replace(&mut payout.provider_ref, change.provider_ref.clone()),
+                ));
             }
             if change.failure.is_some() {
                 payout.failure.clone_from(&change.failure);
             }
             payout.updated_at = change.at;
+        }
+        if let Some((provider, before)) = new_ref {
+            books.index_payout_ref(
+                provider,
+                payout_id,
+                before.as_deref(),
+                change.provider_ref.as_deref(),
+            );
         }
         books.payout_event_keys.insert(change.event_key.clone());
         if matches!(applied, Applied::Moved(_, to) if to.is_final()) {
@@ -279,22 +377,22 @@ impl Ledger for MemoryLedger {
         &self,
         reference: &str,
     ) -> Result<Option<OrderRecord>, LedgerError> {
-        Ok(self
-            .books
-            .borrow()
-            .orders
-            .values()
-            .find(|o| o.reference == reference)
+        let books = self.books.borrow();
+        Ok(books
+            .order_refs
+            .get(reference)
+            .and_then(|id| books.orders.get(id))
             .cloned())
     }
 
     async fn sessions_of_order(&self, order_id: &str) -> Result<Vec<SessionRecord>, LedgerError> {
-        let mut found: Vec<SessionRecord> = self
-            .books
-            .borrow()
-            .sessions
-            .values()
-            .filter(|s| s.order_id.as_deref() == Some(order_id))
+        let books = self.books.borrow();
+        let mut found: Vec<SessionRecord> = books
+            .order_sessions
+            .get(order_id)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| books.sessions.get(id))
             .cloned()
             .collect();
         found.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
@@ -307,7 +405,7 @@ impl Ledger for MemoryLedger {
             .borrow()
             .outbox
             .iter()
-            .filter(|e| e.seq > after)
+            .skip(usize::try_from(after).unwrap_or(usize::MAX))
             .take(limit as usize)
             .cloned()
             .collect())
@@ -315,35 +413,30 @@ impl Ledger for MemoryLedger {
 
     async fn due_events(&self, now: u64, limit: u32) -> Result<Vec<StoredEvent>, LedgerError> {
         let books = self.books.borrow();
-        let mut due: Vec<&StoredEvent> = books
-            .outbox
-            .iter()
-            .filter(|e| e.next_attempt_at.is_some_and(|at| at <= now))
-            .collect();
-        due.sort_by_key(|e| (e.next_attempt_at, e.seq));
-        Ok(due.into_iter().take(limit as usize).cloned().collect())
+        Ok(books
+            .due
+            .range(..=(now, u64::MAX))
+            .take(limit as usize)
+            .map(|&(_, seq)| books.outbox[seq as usize - 1].clone())
+            .collect())
     }
 
     async fn lease_event(&self, id: &str, seen: u64, until: u64) -> Result<bool, LedgerError> {
         let mut books = self.books.borrow_mut();
-        match books
-            .outbox
-            .iter_mut()
-            .find(|e| e.id == id && e.next_attempt_at == Some(seen))
-        {
-            Some(event) => {
-                event.next_attempt_at = Some(until);
-                Ok(true)
-            }
-            None => Ok(false),
+        let leased = books
+            .outbox_ids
+            .get(id)
+            .is_some_and(|&index| books.outbox[index].next_attempt_at == Some(seen));
+        if leased {
+            books.reschedule(id, Some(until));
         }
+        Ok(leased)
     }
 
     async fn record_delivery(&self, id: &str, state: &DeliveryState) -> Result<(), LedgerError> {
         let mut books = self.books.borrow_mut();
-        if let Some(event) = books.outbox.iter_mut().find(|e| e.id == id) {
+        if let Some(event) = books.reschedule(id, state.next_attempt_at) {
             event.attempts = state.attempts;
-            event.next_attempt_at = state.next_attempt_at;
             event.delivered_to.clone_from(&state.delivered_to);
             event.last_error.clone_from(&state.last_error);
         }
@@ -424,5 +517,134 @@ impl Ledger for MemoryLedger {
             .checked
             .insert((subject.as_str(), id.to_owned()), at);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The indexes answer as the scans they replaced did.
+    use std::future::Future;
+    use std::pin::pin;
+    use std::task::{Context, Poll, Waker};
+
+    use super::*;
+    use crate::domain::Currency;
+
+    /// The memory ledger never waits: each call is ready at its first poll.
+    fn now<T>(call: impl Future<Output = T>) -> T {
+        match pin!(call).poll(&mut Context::from_waker(Waker::noop())) {
+            Poll::Ready(value) => value,
+            Poll::Pending => panic!("the memory ledger waited"),
+        }
+    }
+
+    fn payout(id: &str, provider_ref: Option<&str>) -> PayoutRecord {
+        PayoutRecord {
+            id: id.to_owned(),
+            idempotency_key: format!("key-{id}"),
+            request_digest: String::new(),
+            provider: Provider::Moneroo,
+            amount: 1000,
+            currency: Currency::XOF,
+            recipient_json: "{}".to_owned(),
+            status: PaymentStatus::Pending,
+            provider_ref: provider_ref.map(str::to_owned),
+            provider_status: None,
+            failure: None,
+            created_at: 1,
+            updated_at: 1,
+        }
+    }
+
+    fn change(key: &str, status: PaymentStatus, provider_ref: Option<&str>) -> PayoutChange {
+        PayoutChange {
+            event_key: key.to_owned(),
+            status,
+            provider_ref: provider_ref.map(str::to_owned),
+            provider_status: "x".to_owned(),
+            failure: None,
+            at: 2,
+        }
+    }
+
+    fn event(id: &str, subject: &str, at: u64) -> NewEvent {
+        NewEvent {
+            id: id.to_owned(),
+            event_type: "payout.succeeded".to_owned(),
+            subject_id: subject.to_owned(),
+            payload: "{}".to_owned(),
+            created_at: at,
+        }
+    }
+
+    #[test]
+    fn a_payout_is_found_by_its_current_provider_reference() {
+        let ledger = MemoryLedger::new();
+        let by_ref = |r| now(ledger.payout_by_provider_ref(Provider::Moneroo, r)).unwrap();
+        now(ledger.claim_payout(&payout("po-1", Some("old")))).unwrap();
+        now(ledger.claim_payout(&payout("po-2", None))).unwrap();
+        assert_eq!(by_ref("old").map(|p| p.id).as_deref(), Some("po-1"));
+        let moved = change("k1", PaymentStatus::Pending, Some("new"));
+        now(ledger.apply_payout("po-1", &moved, None)).unwrap();
+        assert!(by_ref("old").is_none());
+        assert_eq!(by_ref("new").map(|p| p.id).as_deref(), Some("po-1"));
+        let taken = change("k2", PaymentStatus::Pending, Some("new"));
+        now(ledger.apply_payout("po-2", &taken, None)).unwrap();
+        assert_eq!(by_ref("new").map(|p| p.id).as_deref(), Some("po-1"));
+        assert!(
+            now(ledger.payout_by_provider_ref(Provider::CinetPay, "new"))
+                .unwrap()
+                .is_none()
+        );
+        let again = now(ledger.claim_payout(&payout("po-3", None)));
+        assert_eq!(again, Ok(PayoutClaim::Claimed));
+        let mut same_key = payout("po-4", None);
+        same_key.idempotency_key = "key-po-1".to_owned();
+        match now(ledger.claim_payout(&same_key)).unwrap() {
+            PayoutClaim::Existing(existing) => assert_eq!(existing.id, "po-1"),
+            PayoutClaim::Claimed => panic!("a used key was claimed again"),
+        }
+    }
+
+    #[test]
+    fn due_events_come_by_next_attempt_then_seq() {
+        let ledger = MemoryLedger::new();
+        for (n, at) in [(1, 30), (2, 10), (3, 20)] {
+            now(ledger.claim_payout(&payout(&format!("po-{n}"), None))).unwrap();
+            let done = change(&format!("k{n}"), PaymentStatus::Succeeded, None);
+            let announced = event(&format!("ev-{n}"), &format!("po-{n}"), at);
+            now(ledger.apply_payout(&format!("po-{n}"), &done, Some(&announced))).unwrap();
+        }
+        let ids = |now_s, limit| {
+            now(ledger.due_events(now_s, limit))
+                .unwrap()
+                .into_iter()
+                .map(|e| e.id)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(100, 10), ["ev-2", "ev-3", "ev-1"]);
+        assert_eq!(ids(20, 10), ["ev-2", "ev-3"]);
+        assert_eq!(ids(100, 1), ["ev-2"]);
+        assert!(!now(ledger.lease_event("ev-2", 11, 50)).unwrap());
+        assert!(now(ledger.lease_event("ev-2", 10, 50)).unwrap());
+        assert_eq!(ids(40, 10), ["ev-3", "ev-1"]);
+        let delivered = DeliveryState {
+            attempts: 1,
+            next_attempt_at: None,
+            delivered_to: "https://shop.example/hook".to_owned(),
+            last_error: None,
+        };
+        now(ledger.record_delivery("ev-3", &delivered)).unwrap();
+        assert_eq!(ids(100, 10), ["ev-1", "ev-2"]);
+        let after = |seq| {
+            now(ledger.events_after(seq, 10))
+                .unwrap()
+                .into_iter()
+                .map(|e| e.seq)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(after(0), [1, 2, 3]);
+        assert_eq!(after(2), [3]);
+        assert!(after(7).is_empty());
     }
 }
