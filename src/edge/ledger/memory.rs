@@ -12,37 +12,44 @@ use super::{
 };
 use crate::domain::{PaymentStatus, Provider};
 
-/// The records, and an index for every lookup a request makes, so that none walks the
-/// whole ledger: the bench keeps one isolate's ledger for thousands of sessions, and a
-/// scan made `POST /sessions` slower as it grew (bench/PROFILE.md, rounds 3 and 4).
+/// What an entry of [`Books::links`] ties together: a key and the id of a record.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Link {
+    /// An order's id, and a session for it (a session's order never changes).
+    OrderSession,
+    /// A merchant's order reference, and the order that holds it (one each).
+    OrderReference,
+    /// A payout's idempotency key, and the payout that claimed it.
+    PayoutKey,
+    /// A provider and payout reference ([`payout_ref`]), and a payout holding it now.
+    PayoutRef,
+    /// A subject whose final event is in the outbox (no id).
+    Announced,
+}
+
+/// The key of a payout's provider reference in [`Books::links`].
+fn payout_ref(provider: Provider, provider_ref: &str) -> String {
+    format!("{}\n{provider_ref}", provider.as_str())
+}
+
 #[derive(Default)]
 struct Books {
     sessions: BTreeMap<String, SessionRecord>,
     /// The session that first took each provider reference: the lookup of every
-    /// notification and every new session's uniqueness check.
+    /// notification and every new session's uniqueness check, without a scan of all the
+    /// sessions (which made `POST /sessions` slower as the ledger grew).
     session_refs: BTreeMap<(Provider, String), String>,
-    /// The sessions of each order (a session's order never changes).
-    order_sessions: BTreeMap<String, BTreeSet<String>>,
-    /// The status events of each session, in the order written.
-    events: BTreeMap<String, Vec<EventRecord>>,
+    /// The other lookups a request makes, so that none walks a whole table (bench/PROFILE.md,
+    /// round 4): one ordered set for all of them, `(link, key, id)`, rather than a map
+    /// per lookup, each of which would add its own copy of the B-tree code to the wasm.
+    links: BTreeSet<(Link, String, String)>,
+    events: Vec<EventRecord>,
     event_keys: BTreeSet<String>,
     orders: BTreeMap<String, OrderRecord>,
-    /// The order that holds each merchant reference (one each: a second is refused).
-    order_refs: BTreeMap<String, String>,
     payouts: BTreeMap<String, PayoutRecord>,
-    /// The payout that claimed each idempotency key.
-    payout_keys: BTreeMap<String, String>,
-    /// The payouts holding each provider reference now (a reference may be replaced).
-    payout_refs: BTreeMap<(Provider, String), BTreeSet<String>>,
     payout_event_keys: BTreeSet<String>,
     /// The merchant's events, in the order written (seq = index + 1).
     outbox: Vec<StoredEvent>,
-    /// The subjects that have their event in the outbox.
-    announced: BTreeSet<String>,
-    /// Each event's index in the outbox, by id.
-    outbox_ids: BTreeMap<String, usize>,
-    /// `(next_attempt_at, seq)` of every event with an attempt to come.
-    due: BTreeSet<(u64, u64)>,
     /// Notification marks by (subject, provider, key).
     rechecks: BTreeMap<(&'static str, Provider, String), Recheck>,
     /// When the sweep last asked about a session or payout.
@@ -50,21 +57,31 @@ struct Books {
 }
 
 impl Books {
+    /// The ids `key` is linked to, in order.
+    fn linked<'a>(&'a self, link: Link, key: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.links
+            .range((link, key.to_owned(), String::new())..)
+            .take_while(move |(l, k, _)| *l == link && k == key)
+            .map(|(_, _, id)| id.as_str())
+    }
+
+    fn link(&mut self, link: Link, key: &str, id: &str) {
+        self.links.insert((link, key.to_owned(), id.to_owned()));
+    }
+
     /// Writes `event` unless its subject has one already.
     fn announce(&mut self, event: Option<&NewEvent>) {
         let Some(event) = event else {
             return;
         };
-        if !self.announced.insert(event.subject_id.clone()) {
+        if !self
+            .links
+            .insert((Link::Announced, event.subject_id.clone(), String::new()))
+        {
             return;
         }
-        let seq = self.outbox.len() as u64 + 1;
-        self.outbox_ids
-            .entry(event.id.clone())
-            .or_insert(self.outbox.len());
-        self.due.insert((event.created_at, seq));
         self.outbox.push(StoredEvent {
-            seq,
+            seq: self.outbox.len() as u64 + 1,
             id: event.id.clone(),
             event_type: event.event_type.clone(),
             subject_id: event.subject_id.clone(),
@@ -77,50 +94,11 @@ impl Books {
         });
     }
 
-    /// The outbox event with this id, and its next attempt moved to `next` in the index.
-    fn reschedule(&mut self, id: &str, next: Option<u64>) -> Option<&mut StoredEvent> {
-        let index = *self.outbox_ids.get(id)?;
-        let event = &mut self.outbox[index];
-        if let Some(at) = event.next_attempt_at {
-            self.due.remove(&(at, event.seq));
-        }
-        if let Some(at) = next {
-            self.due.insert((at, event.seq));
-        }
-        event.next_attempt_at = next;
-        Some(event)
-    }
-
     /// Notes that session `id` holds `provider_ref`, unless an earlier session took it.
     fn take_ref(&mut self, provider: Provider, provider_ref: &str, id: &str) {
         self.session_refs
             .entry((provider, provider_ref.to_owned()))
             .or_insert_with(|| id.to_owned());
-    }
-
-    /// Moves payout `id` in the reference index from `before` to `after`.
-    fn index_payout_ref(
-        &mut self,
-        provider: Provider,
-        id: &str,
-        before: Option<&str>,
-        after: Option<&str>,
-    ) {
-        if let Some(before) = before {
-            let key = (provider, before.to_owned());
-            if let Some(ids) = self.payout_refs.get_mut(&key) {
-                ids.remove(id);
-                if ids.is_empty() {
-                    self.payout_refs.remove(&key);
-                }
-            }
-        }
-        if let Some(after) = after {
-            self.payout_refs
-                .entry((provider, after.to_owned()))
-                .or_default()
-                .insert(id.to_owned());
-        }
     }
 
     fn checked_at(&self, subject: Subject, id: &str) -> u64 {
@@ -158,11 +136,7 @@ impl Ledger for MemoryLedger {
             books.take_ref(session.provider, provider_ref, &session.id);
         }
         if let Some(order_id) = &session.order_id {
-            books
-                .order_sessions
-                .entry(order_id.clone())
-                .or_default()
-                .insert(session.id.clone());
+            books.link(Link::OrderSession, order_id, &session.id);
         }
         books.sessions.insert(session.id.clone(), session.clone());
         Ok(())
@@ -231,19 +205,15 @@ impl Ledger for MemoryLedger {
             session.updated_at = change.at;
         }
         books.event_keys.insert(change.event_key.clone());
-        books
-            .events
-            .entry(session_id.to_owned())
-            .or_default()
-            .push(EventRecord {
-                event_key: change.event_key.clone(),
-                session_id: session_id.to_owned(),
-                source: change.source,
-                status: change.status,
-                provider_status: change.provider_status.clone(),
-                moved: matches!(applied, Applied::Moved(..)),
-                at: change.at,
-            });
+        books.events.push(EventRecord {
+            event_key: change.event_key.clone(),
+            session_id: session_id.to_owned(),
+            source: change.source,
+            status: change.status,
+            provider_status: change.provider_status.clone(),
+            moved: matches!(applied, Applied::Moved(..)),
+            at: change.at,
+        });
         if finished {
             books.announce(event);
         }
@@ -255,32 +225,30 @@ impl Ledger for MemoryLedger {
             .books
             .borrow()
             .events
-            .get(session_id)
+            .iter()
+            .filter(|e| e.session_id == session_id)
             .cloned()
-            .unwrap_or_default())
+            .collect())
     }
 
     async fn order_is_paid(&self, order_id: &str) -> Result<bool, LedgerError> {
         let books = self.books.borrow();
-        Ok(books.order_sessions.get(order_id).is_some_and(|ids| {
-            ids.iter()
-                .filter_map(|id| books.sessions.get(id))
-                .any(|s| s.status == PaymentStatus::Succeeded)
-        }))
+        let paid = books
+            .linked(Link::OrderSession, order_id)
+            .filter_map(|id| books.sessions.get(id))
+            .any(|s| s.status == PaymentStatus::Succeeded);
+        Ok(paid)
     }
 
     async fn create_order(&self, order: &OrderRecord) -> Result<OrderInsert, LedgerError> {
         let mut books = self.books.borrow_mut();
-        if let Some(existing) = books
-            .order_refs
-            .get(&order.reference)
-            .and_then(|id| books.orders.get(id))
-        {
+        let existing = books
+            .linked(Link::OrderReference, &order.reference)
+            .find_map(|id| books.orders.get(id));
+        if let Some(existing) = existing {
             return Ok(OrderInsert::Existing(existing.clone()));
         }
-        books
-            .order_refs
-            .insert(order.reference.clone(), order.id.clone());
+        books.link(Link::OrderReference, &order.reference, &order.id);
         books.orders.insert(order.id.clone(), order.clone());
         Ok(OrderInsert::Created)
     }
@@ -291,22 +259,20 @@ impl Ledger for MemoryLedger {
 
     async fn claim_payout(&self, payout: &PayoutRecord) -> Result<PayoutClaim, LedgerError> {
         let mut books = self.books.borrow_mut();
-        if let Some(existing) = books
-            .payout_keys
-            .get(&payout.idempotency_key)
-            .and_then(|id| books.payouts.get(id))
-        {
+        let existing = books
+            .linked(Link::PayoutKey, &payout.idempotency_key)
+            .find_map(|id| books.payouts.get(id));
+        if let Some(existing) = existing {
             return Ok(PayoutClaim::Existing(existing.clone()));
         }
-        books
-            .payout_keys
-            .insert(payout.idempotency_key.clone(), payout.id.clone());
-        books.index_payout_ref(
-            payout.provider,
-            &payout.id,
-            None,
-            payout.provider_ref.as_deref(),
-        );
+        books.link(Link::PayoutKey, &payout.idempotency_key, &payout.id);
+        if let Some(provider_ref) = &payout.provider_ref {
+            books.link(
+                Link::PayoutRef,
+                &payout_ref(payout.provider, provider_ref),
+                &payout.id,
+            );
+        }
         books.payouts.insert(payout.id.clone(), payout.clone());
         Ok(PayoutClaim::Claimed)
     }
@@ -321,12 +287,12 @@ impl Ledger for MemoryLedger {
         provider_ref: &str,
     ) -> Result<Option<PayoutRecord>, LedgerError> {
         let books = self.books.borrow();
-        Ok(books
-            .payout_refs
-            .get(&(provider, provider_ref.to_owned()))
-            .and_then(|ids| ids.first())
-            .and_then(|id| books.payouts.get(id))
-            .cloned())
+        let key = payout_ref(provider, provider_ref);
+        let found = books
+            .linked(Link::PayoutRef, &key)
+            .find_map(|id| books.payouts.get(id))
+            .cloned();
+        Ok(found)
     }
 
     async fn apply_payout(
@@ -343,28 +309,31 @@ impl Ledger for MemoryLedger {
             return Err(LedgerError(format!("no payout {payout_id}")));
         };
         let applied = Applied::after(payout.status, change.status);
-        let mut new_ref = None;
+        let mut replaced = None;
         if !matches!(applied, Applied::Refused(_)) {
             payout.status = change.status;
             payout.provider_status = Some(change.provider_status.clone());
-            if change.provider_ref.is_some() && payout.provider_ref != change.provider_ref {
-                new_ref = Some((
-                    payout.provider,
-                    std::mem::replace(&mut payout.provider_ref, change.provider_ref.clone()),
-                ));
+            if let Some(new_ref) = change.provider_ref.as_deref() {
+                if payout.provider_ref.as_deref() != Some(new_ref) {
+                    let before = payout.provider_ref.replace(new_ref.to_owned());
+                    replaced = Some((payout.provider, before, new_ref));
+                }
             }
             if change.failure.is_some() {
                 payout.failure.clone_from(&change.failure);
             }
             payout.updated_at = change.at;
         }
-        if let Some((provider, before)) = new_ref {
-            books.index_payout_ref(
-                provider,
-                payout_id,
-                before.as_deref(),
-                change.provider_ref.as_deref(),
-            );
+        if let Some((provider, before, after)) = replaced {
+            if let Some(before) = before {
+                let key = (
+                    Link::PayoutRef,
+                    payout_ref(provider, &before),
+                    payout_id.to_owned(),
+                );
+                books.links.remove(&key);
+            }
+            books.link(Link::PayoutRef, &payout_ref(provider, after), payout_id);
         }
         books.payout_event_keys.insert(change.event_key.clone());
         if matches!(applied, Applied::Moved(_, to) if to.is_final()) {
@@ -378,20 +347,17 @@ impl Ledger for MemoryLedger {
         reference: &str,
     ) -> Result<Option<OrderRecord>, LedgerError> {
         let books = self.books.borrow();
-        Ok(books
-            .order_refs
-            .get(reference)
-            .and_then(|id| books.orders.get(id))
-            .cloned())
+        let found = books
+            .linked(Link::OrderReference, reference)
+            .find_map(|id| books.orders.get(id))
+            .cloned();
+        Ok(found)
     }
 
     async fn sessions_of_order(&self, order_id: &str) -> Result<Vec<SessionRecord>, LedgerError> {
         let books = self.books.borrow();
         let mut found: Vec<SessionRecord> = books
-            .order_sessions
-            .get(order_id)
-            .into_iter()
-            .flatten()
+            .linked(Link::OrderSession, order_id)
             .filter_map(|id| books.sessions.get(id))
             .cloned()
             .collect();
@@ -413,30 +379,35 @@ impl Ledger for MemoryLedger {
 
     async fn due_events(&self, now: u64, limit: u32) -> Result<Vec<StoredEvent>, LedgerError> {
         let books = self.books.borrow();
-        Ok(books
-            .due
-            .range(..=(now, u64::MAX))
-            .take(limit as usize)
-            .map(|&(_, seq)| books.outbox[seq as usize - 1].clone())
-            .collect())
+        let mut due: Vec<&StoredEvent> = books
+            .outbox
+            .iter()
+            .filter(|e| e.next_attempt_at.is_some_and(|at| at <= now))
+            .collect();
+        due.sort_by_key(|e| (e.next_attempt_at, e.seq));
+        Ok(due.into_iter().take(limit as usize).cloned().collect())
     }
 
     async fn lease_event(&self, id: &str, seen: u64, until: u64) -> Result<bool, LedgerError> {
         let mut books = self.books.borrow_mut();
-        let leased = books
-            .outbox_ids
-            .get(id)
-            .is_some_and(|&index| books.outbox[index].next_attempt_at == Some(seen));
-        if leased {
-            books.reschedule(id, Some(until));
+        match books
+            .outbox
+            .iter_mut()
+            .find(|e| e.id == id && e.next_attempt_at == Some(seen))
+        {
+            Some(event) => {
+                event.next_attempt_at = Some(until);
+                Ok(true)
+            }
+            None => Ok(false),
         }
-        Ok(leased)
     }
 
     async fn record_delivery(&self, id: &str, state: &DeliveryState) -> Result<(), LedgerError> {
         let mut books = self.books.borrow_mut();
-        if let Some(event) = books.reschedule(id, state.next_attempt_at) {
+        if let Some(event) = books.outbox.iter_mut().find(|e| e.id == id) {
             event.attempts = state.attempts;
+            event.next_attempt_at = state.next_attempt_at;
             event.delivered_to.clone_from(&state.delivered_to);
             event.last_error.clone_from(&state.last_error);
         }
