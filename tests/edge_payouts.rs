@@ -638,6 +638,14 @@ async fn a_bad_recipient_is_refused_with_every_field_before_anything_is_sent() {
     assert_eq!(status, 422, "{answer}");
     assert_eq!(answer["error"]["field"], "recipient.method");
 
+    // An unknown currency has the code POST /orders gives it too (docs/EDGE.md).
+    let mut unknown = moneroo_payout("+229 4149518161");
+    unknown["currency"] = json!("ABC");
+    let (status, answer) = world.pay_out("bad-5", &unknown).await;
+    assert_eq!(status, 422, "{answer}");
+    assert_eq!(answer["error"]["code"], "unknown_currency", "{answer}");
+    assert_eq!(answer["error"]["field"], "currency");
+
     let (status, answer) = world
         .pay_out(
             "bad-4",

@@ -457,6 +457,22 @@ async fn an_order_registered_by_the_merchant_is_paid_at_its_amount_once() {
         )
         .await;
     assert_eq!((status, &again["order_id"]), (200, &created["order_id"]));
+    // An unknown currency is refused with the code POST /payouts gives it too.
+    let (status, refused) = world
+        .backend
+        .json(
+            "POST",
+            "/api/orders",
+            &[("authorization", &admin)],
+            Some(
+                json!({"reference": "CMD-1043", "amount": 100, "currency": "ABC",
+                        "description": "Commande 1043"}),
+            ),
+        )
+        .await;
+    assert_eq!(status, 422, "{refused}");
+    assert_eq!(refused["error"]["code"], "unknown_currency", "{refused}");
+    assert_eq!(refused["error"]["field"], "currency");
 
     let pay =
         json!({"provider": "moneroo", "order_id": created["order_id"], "customer": customer()});

@@ -44,6 +44,8 @@ export async function compare({ runtime, workers, rounds, duration, warmup, conn
     // One request at a time, the workers taking turns: a latency that the machine's other
     // work disturbs far less than throughput under concurrency.
     const alone = new Map(ready.map((r) => [r, []]));
+    const aloneStatuses = new Map(ready.map((r) => [r, {}]));
+    const count = (by, status, n = 1) => (by[status] = (by[status] ?? 0) + n);
     for (let i = 0; i < sequential; i++) {
       for (const r of ready) {
         const q = r.requests[i % r.requests.length];
@@ -51,10 +53,13 @@ export async function compare({ runtime, workers, rounds, duration, warmup, conn
         const answer = await fetch(`${r.url}${q.path}`, { method: q.method, headers: q.headers, body: q.body });
         await answer.arrayBuffer();
         alone.get(r).push(performance.now() - t0);
+        count(aloneStatuses.get(r), answer.status);
       }
     }
     for (const r of ready) {
-      if (sequential) r.alone = summary(alone.get(r));
+      if (sequential) r.alone = { ...summary(alone.get(r)), statuses: aloneStatuses.get(r) };
+      const statuses = {};
+      for (const round of r.rounds) for (const [status, n] of Object.entries(round.statuses)) count(statuses, status, n);
       const pick = (k) => median(r.rounds.map((x) => x[k]));
       const sum = (k) => r.rounds.reduce((a, x) => a + x[k], 0);
       Object.assign(r, {
@@ -71,6 +76,7 @@ export async function compare({ runtime, workers, rounds, duration, warmup, conn
         non2xx: sum("non2xx"),
         errors: sum("errors"),
         timeouts: sum("timeouts"),
+        statuses,
       });
       delete r.url;
       delete r.requests;

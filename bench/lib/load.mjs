@@ -34,5 +34,7 @@ export async function load({ url, requests, connections = 16, duration = 10, war
     non2xx: r.non2xx,
     errors: r.errors,
     timeouts: r.timeouts,
+    /** Answers by HTTP status: `{"200": n, "202": m, …}`. */
+    statuses: Object.fromEntries(Object.entries(r.statusCodeStats ?? {}).map(([code, { count }]) => [code, count])),
   };
 }

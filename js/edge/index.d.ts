@@ -33,6 +33,8 @@ export interface GuichetEnv {
   GUICHET_SWEEP_AFTER?: string;
   /** Status calls to one provider per sweep at most (default 40). */
   GUICHET_SWEEP_PROVIDER_CALLS?: string;
+  /** Milliseconds a call to a provider may take before it counts as unanswered (default 10000). */
+  GUICHET_PROVIDER_TIMEOUT_MS?: string;
   /** `1`: apply the ledger's migrations on first use. */
   GUICHET_LEDGER_AUTO_MIGRATE?: string;
   /** The ledger: on Workers a D1 database binding (`[[d1_databases]]`); `memory` for a throwaway one. */

@@ -53,7 +53,15 @@ pub struct Config {
     pub webhooks: WebhookSettings,
     /// How much one sweep does.
     pub sweep: SweepSettings,
+    /// `GUICHET_PROVIDER_TIMEOUT_MS`: how long one provider call may take before it counts
+    /// as unanswered (default [`DEFAULT_PROVIDER_TIMEOUT_MS`]), or why the value is refused.
+    pub provider_timeout_ms: Result<u32, &'static str>,
 }
+
+/// A provider call's deadline when `GUICHET_PROVIDER_TIMEOUT_MS` is unset.
+pub const DEFAULT_PROVIDER_TIMEOUT_MS: u32 = 10_000;
+/// The longest deadline `GUICHET_PROVIDER_TIMEOUT_MS` may set: ten minutes.
+const MAX_PROVIDER_TIMEOUT_MS: u32 = 600_000;
 
 /// The merchant's event endpoints (docs/EDGE.md, "Events to the merchant").
 #[derive(Debug, Clone, Default)]
@@ -171,6 +179,16 @@ impl Config {
                 .and_then(|n| n.trim().parse().ok())
                 .filter(|n| *n > 0)
                 .unwrap_or(super::limits::DEFAULT_MAX_BODY_BYTES),
+            provider_timeout_ms: get("GUICHET_PROVIDER_TIMEOUT_MS").map_or(
+                Ok(DEFAULT_PROVIDER_TIMEOUT_MS),
+                |ms| {
+                    ms.trim()
+                        .parse()
+                        .ok()
+                        .filter(|ms| (1..=MAX_PROVIDER_TIMEOUT_MS).contains(ms))
+                        .ok_or("GUICHET_PROVIDER_TIMEOUT_MS must be a whole number of milliseconds from 1 to 600000")
+                },
+            ),
         }
     }
 
@@ -352,6 +370,23 @@ mod tests {
             nothing.unavailable(Provider::Moneroo).en,
             "MONEROO_SECRET_KEY: not set"
         );
+    }
+
+    #[test]
+    fn the_provider_timeout_is_a_number_of_milliseconds_in_range() {
+        let timeout = |value: &str| {
+            let value = value.to_owned();
+            Config::from_env(|name| (name == "GUICHET_PROVIDER_TIMEOUT_MS").then(|| value.clone()))
+                .provider_timeout_ms
+        };
+        assert_eq!(Config::from_env(|_| None).provider_timeout_ms, Ok(10_000));
+        assert_eq!(timeout(" "), Ok(10_000));
+        assert_eq!(timeout(" 250 "), Ok(250));
+        assert_eq!(timeout("600000"), Ok(600_000));
+        for refused in ["0", "600001", "-5", "1.5", "10s", "99999999999"] {
+            let why = timeout(refused).expect_err(refused);
+            assert!(why.starts_with("GUICHET_PROVIDER_TIMEOUT_MS "), "{why}");
+        }
     }
 
     fn cache_of(env: &Env) -> ConfigCache<String, Option<String>> {

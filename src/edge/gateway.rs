@@ -5,6 +5,7 @@ use crate::domain::Provider;
 use crate::http::{HttpRequest, HttpResponse, Transport, TransportError};
 use crate::providers::ProviderError;
 
+use super::backoff::pause;
 use super::budget;
 use super::runtime::Runtime;
 
@@ -81,18 +82,6 @@ pub async fn call<V>(
             other => return other,
         }
     }
-}
-
-/// `base × 2^(attempt-1)`, plus random jitter of up to as much again, so that many
-/// workers retrying together do not hit the provider in step.
-fn pause(base_ms: u64, attempt: u32) -> u64 {
-    let backoff = base_ms.saturating_mul(1 << (attempt - 1).min(6));
-    let mut byte = [0u8; 2];
-    let jitter = match getrandom::getrandom(&mut byte) {
-        Ok(()) => backoff * u64::from(u16::from_le_bytes(byte)) / u64::from(u16::MAX),
-        Err(_) => backoff / 2,
-    };
-    backoff + jitter
 }
 
 fn budget_spent(provider: Provider) -> ProviderError {

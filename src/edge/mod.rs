@@ -4,6 +4,7 @@
 //! [`crate::http::HttpResponse`] out, so every route is tested natively. [`worker`] adapts
 //! it to the runtime's `Request` and `Response` objects.
 
+pub mod backoff;
 pub mod budget;
 pub mod catalog;
 pub mod config;

@@ -40,6 +40,24 @@ fn view(order: &OrderRecord) -> OrderView<'_> {
     }
 }
 
+/// The `currency` of a merchant's request (`POST /orders`, `POST /payouts`): a code the
+/// domain knows, spaces around it ignored. Missing is `required`; any other text is
+/// `unknown_currency` (docs/EDGE.md).
+pub(crate) fn currency(code: Option<&str>, found: &mut Violations) -> Option<Currency> {
+    let Some(code) = code else {
+        found.push(Violation::required("currency"));
+        return None;
+    };
+    Currency::from_code(code.trim()).or_else(|| {
+        found.push(Violation::new(
+            "unknown_currency",
+            "currency",
+            Message::new("Devise inconnue.", "Unknown currency."),
+        ));
+        None
+    })
+}
+
 /// `POST /orders`, admin only.
 pub async fn create(edge: &Edge<'_, impl Effects>, request: &Incoming) -> Reply {
     let Ok(input) = crate::http::from_json::<OrderInput>(&request.body) else {
@@ -60,21 +78,7 @@ pub async fn create(edge: &Edge<'_, impl Effects>, request: &Incoming) -> Reply 
         200,
         &mut found,
     );
-    let currency = match input.currency.as_deref().map(Currency::from_code) {
-        Some(Some(currency)) => Some(currency),
-        Some(None) => {
-            found.push(Violation::new(
-                "unknown_currency",
-                "currency",
-                Message::new("Devise inconnue.", "Unknown currency."),
-            ));
-            None
-        }
-        None => {
-            found.push(Violation::required("currency"));
-            None
-        }
-    };
+    let currency = currency(input.currency.as_deref(), &mut found);
     let amount = match (
         input.amount.as_ref().and_then(serde_json::Value::as_u64),
         currency,

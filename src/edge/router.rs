@@ -64,6 +64,11 @@ fn dispatch<'a, E: Effects>(edge: &'a Edge<'a, E>, request: &'a Incoming) -> Ans
     if method == "OPTIONS" {
         return now(preflight(config, request));
     }
+    // Every route may call a provider (or is asked whether this backend works): a refused
+    // deadline setting is named at once rather than as a provider that never answers.
+    if let Err(why) = config.provider_timeout_ms {
+        return now(reply::error(500, "not_configured", why));
+    }
     match (method, segments.as_slice()) {
         ("GET", ["health"]) => now(reply::json(
             200,

@@ -26,9 +26,6 @@ use super::runtime::Runtime;
 use super::{limits, outbox, reply, route, sweep, Config, Edge, Incoming};
 use crate::http::{HttpRequest, HttpResponse, Transport, TransportError};
 
-/// How long one provider call may take before it counts as unanswered.
-const PROVIDER_TIMEOUT_MS: u32 = 10_000;
-
 #[wasm_bindgen]
 extern "C" {
     /// The global `fetch` of every WinterCG runtime (no `window` in workers or Node),
@@ -259,6 +256,7 @@ type RuntimeLedger = Option<Either<&'static MemoryLedger, SqlLedger>>;
 struct Parts {
     config: Rc<Config>,
     ledger: RuntimeLedger,
+    fetch: Fetch,
 }
 
 impl Parts {
@@ -274,15 +272,17 @@ impl Parts {
         } else {
             None
         };
+        let config = config(env);
         Parts {
-            config: config(env),
+            fetch: Fetch(config.provider_timeout_ms),
+            config,
             ledger,
         }
     }
 
     /// The settings, the ledger, `fetch` and the clock.
     fn edge(&self) -> Edge<'_, (RuntimeLedger, Fetch, Clock)> {
-        Edge::new(&self.config, &self.ledger, &Fetch, &Clock)
+        Edge::new(&self.config, &self.ledger, &self.fetch, &Clock)
     }
 }
 
@@ -463,11 +463,15 @@ fn header_object(headers: &[(String, String)]) -> Object {
 }
 
 /// Provider calls through the runtime's `fetch`, each with a deadline, none following a
-/// redirect ([`redirect_mode`]).
-struct Fetch;
+/// redirect ([`redirect_mode`]): the milliseconds `GUICHET_PROVIDER_TIMEOUT_MS` sets, or
+/// why that setting is refused (every call fails).
+struct Fetch(Result<u32, &'static str>);
 
 impl Transport for Fetch {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        let timeout_ms = self
+            .0
+            .map_err(|why| TransportError::Network(why.to_owned()))?;
         let network = |e: JsValue| TransportError::Network(describe(&e));
         let init = RequestInit::new();
         init.set_method(request.method.as_str());
@@ -482,7 +486,7 @@ impl Transport for Fetch {
             init.set_body(&Uint8Array::from(request.body.as_slice()));
         }
         // The deadline covers the answer's body too: it is dropped after the last read.
-        let deadline = Deadline::after(PROVIDER_TIMEOUT_MS);
+        let deadline = Deadline::after(timeout_ms);
         init.set_signal(Some(&deadline.controller.signal()));
         let answer = JsFuture::from(global_fetch(&request.url, &init))
             .await

@@ -1,31 +1,14 @@
 // The edge bundle, unchanged, inside workerd (through miniflare) and inside Node: the same
 // requests get the same answers.
-import { test, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Miniflare } from "miniflare";
 import { readFileSync } from "node:fs";
+import { inProcess } from "./support/stack.mjs";
 
 const version = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url))).version;
 const env = { GUICHET_ALLOWED_ORIGINS: "https://shop.ci" };
 
-const mf = new Miniflare({
-  modules: true,
-  scriptPath: "pkg/edge/worker.js",
-  modulesRules: [
-    { type: "ESModule", include: ["**/*.js"] },
-    { type: "CompiledWasm", include: ["**/*.wasm"] },
-  ],
-  bindings: env,
-  compatibilityDate: "2025-01-01",
-});
-after(() => mf.dispose());
-
-const node = await import("../../pkg/edge/index.js");
-
-const runtimes = {
-  workerd: (url, init) => mf.dispatchFetch(url, init),
-  node: (url, init) => node.fetch(new Request(url, init), env),
-};
+const { runtimes } = await inProcess(env);
 
 for (const [name, send] of Object.entries(runtimes)) {
   test(`${name}: health answers with the version, CORS only for allowed origins`, async () => {

@@ -2,8 +2,8 @@
 // signed as Standard Webhooks and verified here with the npm `standardwebhooks` package
 // (a verifier we did not write), even when the provider's status call fails while its
 // notification is handled. Run in workerd with a D1 ledger (the sweep fired as the Cron
-// Trigger) and in Node (the exported `sweep()`) with a memory ledger and a SQLite file;
-// against the sandbox binary.
+// Trigger) and in Node (the exported `sweep()`) with each of its ledgers: memory, a
+// SQLite file, PostgreSQL; against the sandbox binary.
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Webhook } from "standardwebhooks";
 import { startSandbox, startWorkerd, startNode, freePort, eventually } from "./support/stack.mjs";
+import { startPostgres } from "./support/postgres.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const ADMIN = "fulfilment-admin";
@@ -80,6 +81,11 @@ const stacks = {
     const dir = mkdtempSync(join(tmpdir(), "guichet-fulfilment-"));
     const edge = await inNode(env, port, { GUICHET_LEDGER_URL: `file:${join(dir, "ledger.db")}` });
     return { ...edge, stop: () => edge.stop().finally(() => rmSync(dir, { recursive: true, force: true })) };
+  },
+  async "node, PostgreSQL"(env, port) {
+    const postgres = await startPostgres();
+    const edge = await inNode(env, port, { GUICHET_LEDGER_URL: await postgres.database(), GUICHET_LEDGER_AUTO_MIGRATE: "1" });
+    return { ...edge, stop: () => edge.stop().finally(() => postgres.stop()) };
   },
 };
 

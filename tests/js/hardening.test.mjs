@@ -3,13 +3,12 @@
 // while streaming), a wasm trap answered with a JSON 500 and the instance replaced so the
 // next request is served, a return_url with control characters refused, and every byte of
 // hundreds of answers identical under Hono's Node server, Express and node:http.
-import { test, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
-import { Miniflare } from "miniflare";
 import { serve as honoServe } from "@hono/node-server";
 import express from "express";
-import { freePort, startNode, startDeno, startWorkerd } from "./support/stack.mjs";
+import { freePort, startNode, startDeno, startWorkerd, inProcess } from "./support/stack.mjs";
 
 const env = {
   GUICHET_LEDGER: "memory",
@@ -28,24 +27,7 @@ const env = {
 const customer = { first_name: "Awa", last_name: "Koné", email: "awa@example.ci", phone: "+2250701020304", country: "CI" };
 const checkout = (extra = {}) => ({ provider: "moneroo", items: [{ sku: "wax-6y", quantity: 1 }], customer, lang: "en", ...extra });
 
-const mf = new Miniflare({
-  modules: true,
-  scriptPath: "pkg/edge/worker.js",
-  modulesRules: [
-    { type: "ESModule", include: ["**/*.js"] },
-    { type: "CompiledWasm", include: ["**/*.wasm"] },
-  ],
-  bindings: env,
-  compatibilityDate: "2025-01-01",
-});
-after(() => mf.dispose());
-
-const node = await import("../../pkg/edge/index.js");
-
-const runtimes = {
-  workerd: (url, init) => mf.dispatchFetch(url, init),
-  node: (url, init) => node.fetch(new Request(url, init), env),
-};
+const { node, runtimes } = await inProcess(env);
 
 const post = (body, headers = {}) => ({ method: "POST", headers: { "content-type": "application/json", ...headers }, body, duplex: "half" });
 

@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use crate::domain::{Currency, Message, Money, Provider, Violation, Violations};
+use crate::domain::{Message, Money, Provider, Violation, Violations};
 use crate::providers::PayoutRecipient;
 
 const DESCRIPTION_MAX: usize = 255;
@@ -109,20 +109,8 @@ pub(super) fn parse(fields: &Map<String, Value>) -> Result<Parsed, Violations> {
             None
         }),
     };
-    let currency = match fields.get("currency").and_then(Value::as_str) {
-        Some(code) => Currency::from_code(code.trim()).or_else(|| {
-            found.push(Violation::new(
-                "invalid_currency",
-                "currency",
-                Message::new("Devise inconnue.", "Unknown currency."),
-            ));
-            None
-        }),
-        None => {
-            found.push(Violation::required("currency"));
-            None
-        }
-    };
+    let currency =
+        crate::edge::orders::currency(fields.get("currency").and_then(Value::as_str), &mut found);
     let amount = match (minor, currency) {
         (Some(minor), Some(currency)) => match Money::from_minor(minor, currency) {
             Ok(amount) => Some(amount),

@@ -248,6 +248,18 @@ fn transient_status(status: u16) -> bool {
     status == 429 || status >= 500
 }
 
+/// What an error answer says: its `message` and `description` (checkout and transfer
+/// answers alike), trimmed, joined by `: `; empty when it says nothing.
+fn said(message: Option<&str>, description: Option<&str>) -> String {
+    [message, description]
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(": ")
+}
+
 /// A code of the checkout API (`/v2/payment`, `/v2/payment/check`), as CinetPay's code
 /// table lists them. The codes are one namespace for both calls.
 #[derive(Debug, Clone, PartialEq, Eq)]

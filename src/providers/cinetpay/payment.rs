@@ -13,7 +13,7 @@ use super::wire::{
     CinetpayPaymentStatus, CinetpayResponse,
 };
 use super::{
-    check_url, is_transaction_id, json_bytes, major_multiple_of_five, transient_status,
+    check_url, is_transaction_id, json_bytes, major_multiple_of_five, said, transient_status,
     CheckoutCode, Cinetpay, ALLOWED_CURRENCIES, TRANSACTION_ID_MAX,
 };
 use crate::domain::checkout::accepts_card;
@@ -559,13 +559,7 @@ impl Cinetpay {
         envelope: &CinetpayResponse,
         status: u16,
     ) -> ProviderError {
-        let said = [envelope.message.as_deref(), envelope.description.as_deref()]
-            .into_iter()
-            .flatten()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .collect::<Vec<_>>()
-            .join(": ");
+        let said = said(envelope.message.as_deref(), envelope.description.as_deref());
         let message = if said.is_empty() {
             code.meaning().to_owned()
         } else {

@@ -579,13 +579,7 @@ impl Cinetpay {
         if code == TransferCode::Success {
             return Ok(envelope);
         }
-        let said = [envelope.message.as_deref(), envelope.description.as_deref()]
-            .into_iter()
-            .flatten()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .collect::<Vec<_>>()
-            .join(": ");
+        let said = super::said(envelope.message.as_deref(), envelope.description.as_deref());
         let retryable = code.is_retryable()
             || (matches!(code, TransferCode::Unknown(_))
                 && super::transient_status(response.status));

@@ -5,6 +5,7 @@ import { spawn, execFileSync } from "node:child_process";
 import { createServer } from "node:http";
 import { createServer as netServer } from "node:net";
 import { join } from "node:path";
+import { after } from "node:test";
 import { Miniflare } from "miniflare";
 
 /** The whole body of a node:http request (Array.fromAsync is not in Node 20). */
@@ -141,6 +142,25 @@ export async function startWorkerd(env, port, extra = {}) {
   const mf = new Miniflare({ ...miniflareBase, host: "127.0.0.1", port, bindings: withLedger(env, Boolean(extra.d1Databases)), ...extra });
   const url = (await mf.ready).origin;
   return { url, mf, stop: () => mf.dispose() };
+}
+
+/**
+ * The edge bundle with `env` as it is (no ledger added), without a socket: in workerd
+ * (miniflare's dispatchFetch, disposed of after the file's tests) and in this Node
+ * process. Answers `runtimes` (`workerd` and `node`, each a `send(url, init)` answering a
+ * Response) and `node`, the imported entry (its `fetch(request, env)`).
+ */
+export async function inProcess(env) {
+  const mf = new Miniflare({ ...miniflareBase, bindings: env });
+  after(() => mf.dispose());
+  const node = await import(join(root, "pkg/edge/index.js"));
+  return {
+    node,
+    runtimes: {
+      workerd: (url, init) => mf.dispatchFetch(url, init),
+      node: (url, init) => node.fetch(new Request(url, init), env),
+    },
+  };
 }
 
 /** The edge bundle in Node, behind node:http as a merchant on Node would serve it. */

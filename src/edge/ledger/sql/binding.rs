@@ -23,6 +23,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use super::super::LedgerError;
 use crate::domain::money::MAX_AMOUNT;
+use crate::edge::backoff::pause;
 use crate::edge::log;
 
 /// Tries in all for a statement or batch that fails with a [`transient`] error.
@@ -268,7 +269,7 @@ async fn retried(
                 error.reason()
             )));
         }
-        let ms = pause(attempt);
+        let ms = pause(BASE_PAUSE_MS, attempt);
         attempt += 1;
         log::error(&format!(
             "guichet: {op} failed: {}, a transient error; trying again in {ms} ms (try {attempt} of {ATTEMPTS})",
@@ -276,18 +277,6 @@ async fn retried(
         ));
         sleep(ms).await;
     }
-}
-
-/// `BASE_PAUSE_MS × 2^(attempt-1)`, plus random jitter of up to as much again, so that
-/// requests retrying together do not hit the database in step.
-fn pause(attempt: u32) -> u64 {
-    let backoff = BASE_PAUSE_MS << (attempt - 1).min(6);
-    let mut byte = [0u8; 2];
-    let jitter = match getrandom::getrandom(&mut byte) {
-        Ok(()) => backoff * u64::from(u16::from_le_bytes(byte)) / u64::from(u16::MAX),
-        Err(_) => backoff / 2,
-    };
-    backoff + jitter
 }
 
 /// A `setTimeout` of `ms`: the runtime serves other requests meanwhile.
@@ -551,7 +540,7 @@ mod tests {
     fn pauses_double_with_jitter_and_stay_short() {
         for attempt in 1..ATTEMPTS {
             let base = BASE_PAUSE_MS << (attempt - 1);
-            let ms = pause(attempt);
+            let ms = pause(BASE_PAUSE_MS, attempt);
             assert!((base..=2 * base).contains(&ms), "try {attempt}: {ms} ms");
         }
         let total: u64 = (1..ATTEMPTS).map(|a| 2 * (BASE_PAUSE_MS << (a - 1))).sum();
