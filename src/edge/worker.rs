@@ -58,41 +58,18 @@ extern "C" {
     #[wasm_bindgen(js_namespace = Reflect, js_name = set)]
     fn set_text(target: &Object, name: &str, value: &str) -> bool;
 
-    /// A `RequestInit` seen through the two fields web-sys does not set with a string.
+    /// A `RequestInit` seen through a field web-sys sets only with its enum.
     type FetchInit;
-    /// `init.redirect`: "error" or "manual" (see [`redirect_mode`]).
+    /// `init.redirect`: "manual" (see [`Fetch`]).
     #[wasm_bindgen(method, setter = redirect)]
     fn set_redirect(this: &FetchInit, mode: &str);
-    /// `init.window = null`: with `redirect: "error"`, Node's fetch (undici) sends the
-    /// request as it is instead of cloning it first (`cloneRequest`, a `tee` of its body).
-    #[wasm_bindgen(method, setter = window)]
-    fn set_window(this: &FetchInit, window: &JsValue);
 }
 
-/// How a provider call meets a redirect: never followed. A call carries the provider's
-/// secret, and a redirect would take it to whatever host the answer names. `"error"`
-/// where the runtime has it (Node, Deno: the fetch fails); workerd refuses `"error"`,
-/// so there `"manual"`, and a redirect answer is refused in [`Fetch`]. Asked once per
-/// isolate.
-fn redirect_mode() -> &'static str {
-    thread_local! {
-        static MODE: &'static str = {
-            let init = RequestInit::new();
-            init.unchecked_ref::<FetchInit>().set_redirect("error");
-            if Request::new_with_str_and_init("http://localhost/", &init).is_ok() {
-                "error"
-            } else {
-                "manual"
-            }
-        };
-    }
-    MODE.with(|mode| *mode)
-}
-
-/// What `fetch` answers with `redirect: "manual"` when the provider redirects: a
-/// redirect status (workerd), or `0` for an opaque redirect (the Fetch standard).
+/// What `fetch` answers with `redirect: "manual"` when the provider redirects: the 3xx
+/// itself (workerd, Node, Deno), or `0` for an opaque redirect (the Fetch standard). No
+/// provider answers a call with any other 3xx.
 fn is_redirect(status: u16) -> bool {
-    matches!(status, 0 | 301 | 302 | 303 | 307 | 308)
+    status == 0 || (300..400).contains(&status)
 }
 
 /// A provider call's deadline: aborts its signal after `ms`; dropped (answer read, error,
@@ -463,7 +440,9 @@ fn header_object(headers: &[(String, String)]) -> Object {
 }
 
 /// Provider calls through the runtime's `fetch`, each with a deadline, none following a
-/// redirect ([`redirect_mode`]): the milliseconds `GUICHET_PROVIDER_TIMEOUT_MS` sets, or
+/// redirect: a call carries the provider's secret, and a redirect would take it to
+/// whatever host the answer names. `redirect: "manual"` (workerd refuses "error"), and a
+/// redirect answer fails the call. The deadline: the milliseconds `GUICHET_PROVIDER_TIMEOUT_MS` sets, or
 /// why that setting is refused (every call fails).
 struct Fetch(Result<u32, &'static str>);
 
@@ -475,12 +454,7 @@ impl Transport for Fetch {
         let network = |e: JsValue| TransportError::Network(describe(&e));
         let init = RequestInit::new();
         init.set_method(request.method.as_str());
-        let mode = redirect_mode();
-        let fields: &FetchInit = init.unchecked_ref();
-        fields.set_redirect(mode);
-        if mode == "error" {
-            fields.set_window(&JsValue::NULL);
-        }
+        init.unchecked_ref::<FetchInit>().set_redirect("manual");
         init.set_headers(&header_object(&request.headers));
         if !request.body.is_empty() {
             init.set_body(&Uint8Array::from(request.body.as_slice()));
@@ -495,9 +469,7 @@ impl Transport for Fetch {
         // (@hono/node-server does), and fetch's answer is then no instance of it.
         let response: Response = answer.unchecked_into();
         if is_redirect(response.status()) {
-            return Err(TransportError::Network(
-                "the provider answered with a redirect, which is not followed".to_owned(),
-            ));
+            return Err(TransportError::Network("redirected".to_owned()));
         }
         let buffer = JsFuture::from(response.array_buffer().map_err(network)?)
             .await

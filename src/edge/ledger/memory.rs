@@ -12,26 +12,6 @@ use super::{
 };
 use crate::domain::{PaymentStatus, Provider};
 
-/// What an entry of [`Books::links`] ties together: a key and the id of a record.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Link {
-    /// An order's id, and a session for it (a session's order never changes).
-    OrderSession,
-    /// A merchant's order reference, and the order that holds it (one each).
-    OrderReference,
-    /// A payout's idempotency key, and the payout that claimed it.
-    PayoutKey,
-    /// A provider and payout reference ([`payout_ref`]), and a payout holding it now.
-    PayoutRef,
-    /// A subject whose final event is in the outbox (no id).
-    Announced,
-}
-
-/// The key of a payout's provider reference in [`Books::links`].
-fn payout_ref(provider: Provider, provider_ref: &str) -> String {
-    format!("{}\n{provider_ref}", provider.as_str())
-}
-
 #[derive(Default)]
 struct Books {
     sessions: BTreeMap<String, SessionRecord>,
@@ -39,10 +19,6 @@ struct Books {
     /// notification and every new session's uniqueness check, without a scan of all the
     /// sessions (which made `POST /sessions` slower as the ledger grew).
     session_refs: BTreeMap<(Provider, String), String>,
-    /// The other lookups a request makes, so that none walks a whole table (bench/PROFILE.md,
-    /// round 4): one ordered set for all of them, `(link, key, id)`, rather than a map
-    /// per lookup, each of which would add its own copy of the B-tree code to the wasm.
-    links: BTreeSet<(Link, String, String)>,
     events: Vec<EventRecord>,
     event_keys: BTreeSet<String>,
     orders: BTreeMap<String, OrderRecord>,
@@ -57,27 +33,12 @@ struct Books {
 }
 
 impl Books {
-    /// The ids `key` is linked to, in order.
-    fn linked<'a>(&'a self, link: Link, key: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.links
-            .range((link, key.to_owned(), String::new())..)
-            .take_while(move |(l, k, _)| *l == link && k == key)
-            .map(|(_, _, id)| id.as_str())
-    }
-
-    fn link(&mut self, link: Link, key: &str, id: &str) {
-        self.links.insert((link, key.to_owned(), id.to_owned()));
-    }
-
     /// Writes `event` unless its subject has one already.
     fn announce(&mut self, event: Option<&NewEvent>) {
         let Some(event) = event else {
             return;
         };
-        if !self
-            .links
-            .insert((Link::Announced, event.subject_id.clone(), String::new()))
-        {
+        if self.outbox.iter().any(|e| e.subject_id == event.subject_id) {
             return;
         }
         self.outbox.push(StoredEvent {
@@ -134,9 +95,6 @@ impl Ledger for MemoryLedger {
         }
         if let Some(provider_ref) = &session.provider_ref {
             books.take_ref(session.provider, provider_ref, &session.id);
-        }
-        if let Some(order_id) = &session.order_id {
-            books.link(Link::OrderSession, order_id, &session.id);
         }
         books.sessions.insert(session.id.clone(), session.clone());
         Ok(())
@@ -232,23 +190,20 @@ impl Ledger for MemoryLedger {
     }
 
     async fn order_is_paid(&self, order_id: &str) -> Result<bool, LedgerError> {
-        let books = self.books.borrow();
-        let paid = books
-            .linked(Link::OrderSession, order_id)
-            .filter_map(|id| books.sessions.get(id))
-            .any(|s| s.status == PaymentStatus::Succeeded);
-        Ok(paid)
+        Ok(self.books.borrow().sessions.values().any(|s| {
+            s.order_id.as_deref() == Some(order_id) && s.status == PaymentStatus::Succeeded
+        }))
     }
 
     async fn create_order(&self, order: &OrderRecord) -> Result<OrderInsert, LedgerError> {
         let mut books = self.books.borrow_mut();
-        let existing = books
-            .linked(Link::OrderReference, &order.reference)
-            .find_map(|id| books.orders.get(id));
-        if let Some(existing) = existing {
+        if let Some(existing) = books
+            .orders
+            .values()
+            .find(|o| o.reference == order.reference)
+        {
             return Ok(OrderInsert::Existing(existing.clone()));
         }
-        books.link(Link::OrderReference, &order.reference, &order.id);
         books.orders.insert(order.id.clone(), order.clone());
         Ok(OrderInsert::Created)
     }
@@ -259,19 +214,12 @@ impl Ledger for MemoryLedger {
 
     async fn claim_payout(&self, payout: &PayoutRecord) -> Result<PayoutClaim, LedgerError> {
         let mut books = self.books.borrow_mut();
-        let existing = books
-            .linked(Link::PayoutKey, &payout.idempotency_key)
-            .find_map(|id| books.payouts.get(id));
-        if let Some(existing) = existing {
+        if let Some(existing) = books
+            .payouts
+            .values()
+            .find(|p| p.idempotency_key == payout.idempotency_key)
+        {
             return Ok(PayoutClaim::Existing(existing.clone()));
-        }
-        books.link(Link::PayoutKey, &payout.idempotency_key, &payout.id);
-        if let Some(provider_ref) = &payout.provider_ref {
-            books.link(
-                Link::PayoutRef,
-                &payout_ref(payout.provider, provider_ref),
-                &payout.id,
-            );
         }
         books.payouts.insert(payout.id.clone(), payout.clone());
         Ok(PayoutClaim::Claimed)
@@ -286,13 +234,13 @@ impl Ledger for MemoryLedger {
         provider: Provider,
         provider_ref: &str,
     ) -> Result<Option<PayoutRecord>, LedgerError> {
-        let books = self.books.borrow();
-        let key = payout_ref(provider, provider_ref);
-        let found = books
-            .linked(Link::PayoutRef, &key)
-            .find_map(|id| books.payouts.get(id))
-            .cloned();
-        Ok(found)
+        Ok(self
+            .books
+            .borrow()
+            .payouts
+            .values()
+            .find(|p| p.provider == provider && p.provider_ref.as_deref() == Some(provider_ref))
+            .cloned())
     }
 
     async fn apply_payout(
@@ -309,31 +257,16 @@ impl Ledger for MemoryLedger {
             return Err(LedgerError(format!("no payout {payout_id}")));
         };
         let applied = Applied::after(payout.status, change.status);
-        let mut replaced = None;
         if !matches!(applied, Applied::Refused(_)) {
             payout.status = change.status;
             payout.provider_status = Some(change.provider_status.clone());
-            if let Some(new_ref) = change.provider_ref.as_deref() {
-                if payout.provider_ref.as_deref() != Some(new_ref) {
-                    let before = payout.provider_ref.replace(new_ref.to_owned());
-                    replaced = Some((payout.provider, before, new_ref));
-                }
+            if change.provider_ref.is_some() {
+                payout.provider_ref.clone_from(&change.provider_ref);
             }
             if change.failure.is_some() {
                 payout.failure.clone_from(&change.failure);
             }
             payout.updated_at = change.at;
-        }
-        if let Some((provider, before, after)) = replaced {
-            if let Some(before) = before {
-                let key = (
-                    Link::PayoutRef,
-                    payout_ref(provider, &before),
-                    payout_id.to_owned(),
-                );
-                books.links.remove(&key);
-            }
-            books.link(Link::PayoutRef, &payout_ref(provider, after), payout_id);
         }
         books.payout_event_keys.insert(change.event_key.clone());
         if matches!(applied, Applied::Moved(_, to) if to.is_final()) {
@@ -346,19 +279,22 @@ impl Ledger for MemoryLedger {
         &self,
         reference: &str,
     ) -> Result<Option<OrderRecord>, LedgerError> {
-        let books = self.books.borrow();
-        let found = books
-            .linked(Link::OrderReference, reference)
-            .find_map(|id| books.orders.get(id))
-            .cloned();
-        Ok(found)
+        Ok(self
+            .books
+            .borrow()
+            .orders
+            .values()
+            .find(|o| o.reference == reference)
+            .cloned())
     }
 
     async fn sessions_of_order(&self, order_id: &str) -> Result<Vec<SessionRecord>, LedgerError> {
-        let books = self.books.borrow();
-        let mut found: Vec<SessionRecord> = books
-            .linked(Link::OrderSession, order_id)
-            .filter_map(|id| books.sessions.get(id))
+        let mut found: Vec<SessionRecord> = self
+            .books
+            .borrow()
+            .sessions
+            .values()
+            .filter(|s| s.order_id.as_deref() == Some(order_id))
             .cloned()
             .collect();
         found.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
@@ -371,7 +307,7 @@ impl Ledger for MemoryLedger {
             .borrow()
             .outbox
             .iter()
-            .skip(usize::try_from(after).unwrap_or(usize::MAX))
+            .filter(|e| e.seq > after)
             .take(limit as usize)
             .cloned()
             .collect())
@@ -488,134 +424,5 @@ impl Ledger for MemoryLedger {
             .checked
             .insert((subject.as_str(), id.to_owned()), at);
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    //! The indexes answer as the scans they replaced did.
-    use std::future::Future;
-    use std::pin::pin;
-    use std::task::{Context, Poll, Waker};
-
-    use super::*;
-    use crate::domain::Currency;
-
-    /// The memory ledger never waits: each call is ready at its first poll.
-    fn now<T>(call: impl Future<Output = T>) -> T {
-        match pin!(call).poll(&mut Context::from_waker(Waker::noop())) {
-            Poll::Ready(value) => value,
-            Poll::Pending => panic!("the memory ledger waited"),
-        }
-    }
-
-    fn payout(id: &str, provider_ref: Option<&str>) -> PayoutRecord {
-        PayoutRecord {
-            id: id.to_owned(),
-            idempotency_key: format!("key-{id}"),
-            request_digest: String::new(),
-            provider: Provider::Moneroo,
-            amount: 1000,
-            currency: Currency::XOF,
-            recipient_json: "{}".to_owned(),
-            status: PaymentStatus::Pending,
-            provider_ref: provider_ref.map(str::to_owned),
-            provider_status: None,
-            failure: None,
-            created_at: 1,
-            updated_at: 1,
-        }
-    }
-
-    fn change(key: &str, status: PaymentStatus, provider_ref: Option<&str>) -> PayoutChange {
-        PayoutChange {
-            event_key: key.to_owned(),
-            status,
-            provider_ref: provider_ref.map(str::to_owned),
-            provider_status: "x".to_owned(),
-            failure: None,
-            at: 2,
-        }
-    }
-
-    fn event(id: &str, subject: &str, at: u64) -> NewEvent {
-        NewEvent {
-            id: id.to_owned(),
-            event_type: "payout.succeeded".to_owned(),
-            subject_id: subject.to_owned(),
-            payload: "{}".to_owned(),
-            created_at: at,
-        }
-    }
-
-    #[test]
-    fn a_payout_is_found_by_its_current_provider_reference() {
-        let ledger = MemoryLedger::new();
-        let by_ref = |r| now(ledger.payout_by_provider_ref(Provider::Moneroo, r)).unwrap();
-        now(ledger.claim_payout(&payout("po-1", Some("old")))).unwrap();
-        now(ledger.claim_payout(&payout("po-2", None))).unwrap();
-        assert_eq!(by_ref("old").map(|p| p.id).as_deref(), Some("po-1"));
-        let moved = change("k1", PaymentStatus::Pending, Some("new"));
-        now(ledger.apply_payout("po-1", &moved, None)).unwrap();
-        assert!(by_ref("old").is_none());
-        assert_eq!(by_ref("new").map(|p| p.id).as_deref(), Some("po-1"));
-        let taken = change("k2", PaymentStatus::Pending, Some("new"));
-        now(ledger.apply_payout("po-2", &taken, None)).unwrap();
-        assert_eq!(by_ref("new").map(|p| p.id).as_deref(), Some("po-1"));
-        assert!(
-            now(ledger.payout_by_provider_ref(Provider::CinetPay, "new"))
-                .unwrap()
-                .is_none()
-        );
-        let again = now(ledger.claim_payout(&payout("po-3", None)));
-        assert_eq!(again, Ok(PayoutClaim::Claimed));
-        let mut same_key = payout("po-4", None);
-        same_key.idempotency_key = "key-po-1".to_owned();
-        match now(ledger.claim_payout(&same_key)).unwrap() {
-            PayoutClaim::Existing(existing) => assert_eq!(existing.id, "po-1"),
-            PayoutClaim::Claimed => panic!("a used key was claimed again"),
-        }
-    }
-
-    #[test]
-    fn due_events_come_by_next_attempt_then_seq() {
-        let ledger = MemoryLedger::new();
-        for (n, at) in [(1, 30), (2, 10), (3, 20)] {
-            now(ledger.claim_payout(&payout(&format!("po-{n}"), None))).unwrap();
-            let done = change(&format!("k{n}"), PaymentStatus::Succeeded, None);
-            let announced = event(&format!("ev-{n}"), &format!("po-{n}"), at);
-            now(ledger.apply_payout(&format!("po-{n}"), &done, Some(&announced))).unwrap();
-        }
-        let ids = |now_s, limit| {
-            now(ledger.due_events(now_s, limit))
-                .unwrap()
-                .into_iter()
-                .map(|e| e.id)
-                .collect::<Vec<_>>()
-        };
-        assert_eq!(ids(100, 10), ["ev-2", "ev-3", "ev-1"]);
-        assert_eq!(ids(20, 10), ["ev-2", "ev-3"]);
-        assert_eq!(ids(100, 1), ["ev-2"]);
-        assert!(!now(ledger.lease_event("ev-2", 11, 50)).unwrap());
-        assert!(now(ledger.lease_event("ev-2", 10, 50)).unwrap());
-        assert_eq!(ids(40, 10), ["ev-3", "ev-1"]);
-        let delivered = DeliveryState {
-            attempts: 1,
-            next_attempt_at: None,
-            delivered_to: "https://shop.example/hook".to_owned(),
-            last_error: None,
-        };
-        now(ledger.record_delivery("ev-3", &delivered)).unwrap();
-        assert_eq!(ids(100, 10), ["ev-1", "ev-2"]);
-        let after = |seq| {
-            now(ledger.events_after(seq, 10))
-                .unwrap()
-                .into_iter()
-                .map(|e| e.seq)
-                .collect::<Vec<_>>()
-        };
-        assert_eq!(after(0), [1, 2, 3]);
-        assert_eq!(after(2), [3]);
-        assert!(after(7).is_empty());
     }
 }
