@@ -155,9 +155,496 @@ pub fn redact_url(url: &str) -> String {
 /// for `Value`, and each type only adds its walk over a parsed tree, several times
 /// smaller than a text parser of its own (serde_json monomorphizes the whole parser per
 /// type). Same answers as `serde_json::from_slice`, except that a key given twice keeps
-/// its last value.
-pub fn from_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, serde_json::Error> {
-    T::deserialize(serde_json::from_slice::<serde_json::Value>(bytes)?)
+/// its last value and a struct is read from an object only (never from an array of its
+/// fields in order).
+pub fn from_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, JsonError> {
+    from_value(parse_json(bytes)?)
+}
+
+/// The text parser, kept out of line so that each type's `from_json` does not carry it.
+#[inline(never)]
+fn parse_json(bytes: &[u8]) -> Result<Value, JsonError> {
+    serde_json::from_slice::<Value>(bytes).map_err(|e| JsonError(e.to_string()))
+}
+
+/// Reads a parsed [`serde_json::Value`] into `T`, as `serde_json::from_value` does, through
+/// [`ValueReader`].
+pub fn from_value<T: serde::de::DeserializeOwned>(
+    value: serde_json::Value,
+) -> Result<T, JsonError> {
+    T::deserialize(ValueReader(value))
+}
+
+/// Why JSON could not be read as a type: serde_json's words for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonError(String);
+
+impl fmt::Display for JsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for JsonError {}
+
+impl serde::de::Error for JsonError {
+    #[cold]
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        JsonError(msg.to_string())
+    }
+
+    #[cold]
+    fn invalid_type(unexp: Unexpected<'_>, exp: &dyn serde::de::Expected) -> Self {
+        JsonError(format!("invalid type: {}, expected {exp}", Shown(unexp)))
+    }
+
+    #[cold]
+    fn invalid_value(unexp: Unexpected<'_>, exp: &dyn serde::de::Expected) -> Self {
+        JsonError(format!("invalid value: {}, expected {exp}", Shown(unexp)))
+    }
+}
+
+/// serde_json's text for what was found, written out arm by arm: serde's own `Display`
+/// for `Unexpected` formats a float through `core::fmt` (about 18 KB of the edge wasm),
+/// where serde_json's number printer is linked anyway.
+struct Shown<'a>(Unexpected<'a>);
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Unexpected::Bool(b) => write!(f, "boolean `{b}`"),
+            Unexpected::Unsigned(i) => write!(f, "integer `{i}`"),
+            Unexpected::Signed(i) => write!(f, "integer `{i}`"),
+            Unexpected::Float(x) => match serde_json::Number::from_f64(x) {
+                Some(n) => write!(f, "floating point `{n}`"),
+                None => f.write_str("floating point"),
+            },
+            Unexpected::Char(c) => write!(f, "character `{c}`"),
+            Unexpected::Str(s) => write!(f, "string {s:?}"),
+            Unexpected::Bytes(_) => f.write_str("byte array"),
+            Unexpected::Unit => f.write_str("null"),
+            Unexpected::Option => f.write_str("Option value"),
+            Unexpected::NewtypeStruct => f.write_str("newtype struct"),
+            Unexpected::Seq => f.write_str("sequence"),
+            Unexpected::Map => f.write_str("map"),
+            Unexpected::Enum => f.write_str("enum"),
+            Unexpected::UnitVariant => f.write_str("unit variant"),
+            Unexpected::NewtypeVariant => f.write_str("newtype variant"),
+            Unexpected::TupleVariant => f.write_str("tuple variant"),
+            Unexpected::StructVariant => f.write_str("struct variant"),
+            Unexpected::Other(other) => f.write_str(other),
+        }
+    }
+}
+
+/// A JSON object read field by field, for the types read most often: a derived
+/// `Deserialize` costs 3 to 6 KB of wasm per struct (a key matcher, a slot and a duplicate
+/// check per field), these few helpers are compiled once and a struct's reader is a list
+/// of calls. Same rules as the derive: unknown keys are ignored, a required field that is
+/// missing or of the wrong type is an error, an optional one may be missing or `null`.
+pub struct Fields(serde_json::Map<String, Value>);
+
+impl Fields {
+    /// Reads `T` from a deserializer through its JSON value and `read`: the body of a
+    /// hand-written `Deserialize`.
+    pub fn read<'de, D, T>(
+        deserializer: D,
+        what: &'static str,
+        read: impl FnOnce(&mut Fields) -> Result<T, JsonError>,
+    ) -> Result<T, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        use serde::Deserialize;
+        let value = Value::deserialize(deserializer)?;
+        let mut fields = match value {
+            Value::Object(map) => Fields(map),
+            other => return Err(serde::de::Error::custom(ValueReader(other).invalid(&what))),
+        };
+        read(&mut fields).map_err(serde::de::Error::custom)
+    }
+
+    /// The value of `key`, `None` when it is missing or `null`.
+    pub fn take(&mut self, key: &str) -> Option<Value> {
+        self.0.remove(key).filter(|v| !v.is_null())
+    }
+
+    /// A field read with its own `Deserialize` (an enum, a nested type).
+    pub fn parse<T: serde::de::DeserializeOwned>(
+        &mut self,
+        key: &'static str,
+    ) -> Result<T, JsonError> {
+        let value = self.0.remove(key).ok_or_else(|| missing(key))?;
+        from_value(value)
+    }
+
+    /// An optional field read with its own `Deserialize`.
+    pub fn parse_opt<T: serde::de::DeserializeOwned>(
+        &mut self,
+        key: &'static str,
+    ) -> Result<Option<T>, JsonError> {
+        self.take(key).map(from_value).transpose()
+    }
+
+    /// A field read with its own `Deserialize`, its default when missing (`null` is read,
+    /// as `#[serde(default)]` does).
+    pub fn parse_or_default<T: serde::de::DeserializeOwned + Default>(
+        &mut self,
+        key: &'static str,
+    ) -> Result<T, JsonError> {
+        self.0
+            .remove(key)
+            .map_or_else(|| Ok(T::default()), from_value)
+    }
+
+    /// A required text.
+    pub fn text(&mut self, key: &'static str) -> Result<String, JsonError> {
+        self.text_opt(key)?.ok_or_else(|| missing(key))
+    }
+
+    /// An optional text.
+    pub fn text_opt(&mut self, key: &'static str) -> Result<Option<String>, JsonError> {
+        match self.0.remove(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(text)) => Ok(Some(text)),
+            Some(other) => Err(ValueReader(other).invalid(&"a string")),
+        }
+    }
+
+    /// An optional `true` or `false`.
+    pub fn bool_opt(&mut self, key: &'static str) -> Result<Option<bool>, JsonError> {
+        match self.0.remove(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(b)),
+            Some(other) => Err(ValueReader(other).invalid(&"a boolean")),
+        }
+    }
+
+    /// An error when a field is left unread (`#[serde(deny_unknown_fields)]`), naming it
+    /// as serde does.
+    pub fn deny_unknown(&self, expected: &'static [&'static str]) -> Result<(), JsonError> {
+        match self.0.keys().next() {
+            Some(key) => Err(serde::de::Error::unknown_field(key, expected)),
+            None => Ok(()),
+        }
+    }
+
+    /// The fields not read yet (a `#[serde(flatten)]` map).
+    pub fn rest(&mut self) -> serde_json::Map<String, Value> {
+        core::mem::take(&mut self.0)
+    }
+
+    /// A required whole number, at most `max`.
+    pub fn uint(&mut self, key: &'static str, max: u64) -> Result<u64, JsonError> {
+        self.uint_opt(key, max)?.ok_or_else(|| missing(key))
+    }
+
+    /// An optional whole number, at most `max`.
+    pub fn uint_opt(&mut self, key: &'static str, max: u64) -> Result<Option<u64>, JsonError> {
+        match self.0.remove(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Number(n)) if n.as_u64().is_some_and(|n| n <= max) => Ok(n.as_u64()),
+            Some(other) => Err(ValueReader(other).invalid(&"u64")),
+        }
+    }
+}
+
+fn missing(key: &str) -> JsonError {
+    JsonError(format!("missing field `{key}`"))
+}
+
+/// A [`serde_json::Value`] as a serde `Deserializer`, like serde_json's own, but smaller in
+/// the wasm: a struct is read from an object only, so the derived code that reads a
+/// struct from an array of its fields in order (as large as the object reader, once per
+/// type) is never instantiated, and an error is a plain text without serde's float
+/// formatting.
+pub struct ValueReader(pub serde_json::Value);
+
+use serde::de::{DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Unexpected, Visitor};
+use serde_json::Value;
+
+impl ValueReader {
+    fn unexpected(&self) -> Unexpected<'_> {
+        match &self.0 {
+            Value::Null => Unexpected::Unit,
+            Value::Bool(b) => Unexpected::Bool(*b),
+            Value::Number(n) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
+                (Some(u), _, _) => Unexpected::Unsigned(u),
+                (None, Some(i), _) => Unexpected::Signed(i),
+                (None, None, Some(x)) => Unexpected::Float(x),
+                (None, None, None) => Unexpected::Other("number"),
+            },
+            Value::String(s) => Unexpected::Str(s),
+            Value::Array(_) => Unexpected::Seq,
+            Value::Object(_) => Unexpected::Map,
+        }
+    }
+
+    /// Not generic over the visitor, so compiled once.
+    fn invalid(&self, expected: &dyn serde::de::Expected) -> JsonError {
+        serde::de::Error::invalid_type(self.unexpected(), expected)
+    }
+}
+
+fn visit_array<'de, V: Visitor<'de>>(items: Vec<Value>, visitor: V) -> Result<V::Value, JsonError> {
+    let len = items.len();
+    let mut seq = Items(items.into_iter());
+    let out = visitor.visit_seq(&mut seq)?;
+    if seq.0.len() == 0 {
+        Ok(out)
+    } else {
+        Err(serde::de::Error::invalid_length(
+            len,
+            &"fewer elements in array",
+        ))
+    }
+}
+
+fn visit_object<'de, V: Visitor<'de>>(
+    map: serde_json::Map<String, Value>,
+    visitor: V,
+) -> Result<V::Value, JsonError> {
+    let len = map.len();
+    let mut entries = Entries(map.into_iter(), None);
+    let out = visitor.visit_map(&mut entries)?;
+    if entries.0.len() == 0 {
+        Ok(out)
+    } else {
+        Err(serde::de::Error::invalid_length(
+            len,
+            &"fewer elements in map",
+        ))
+    }
+}
+
+macro_rules! numbers {
+    ($($method:ident)*) => {$(
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, JsonError> {
+            match self.0 {
+                Value::Number(_) => self.deserialize_any(visitor),
+                _ => Err(self.invalid(&visitor)),
+            }
+        }
+    )*};
+}
+
+impl<'de> serde::Deserializer<'de> for ValueReader {
+    type Error = JsonError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, JsonError> {
+        match self.0 {
+            Value::Null => visitor.visit_unit(),
+            Value::Bool(b) => visitor.visit_bool(b),
+            Value::Number(n) => {
+                if let Some(u) = n.as_u64() {
+                    visitor.visit_u64(u)
+                } else if let Some(i) = n.as_i64() {
+                    visitor.visit_i64(i)
+                } else {
+                    visitor.visit_f64(n.as_f64().unwrap_or(f64::NAN))
+                }
+            }
+            Value::String(s) => visitor.visit_string(s),
+            Value::Array(items) => visit_array(items, visitor),
+            Value::Object(map) => visit_object(map, visitor),
+        }
+    }
+
+    numbers! {
+        deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64 deserialize_i128
+        deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64 deserialize_u128
+        deserialize_f32 deserialize_f64
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, JsonError> {
+        match self.0 {
+            Value::Null => visitor.visit_none(),
+            _ => visitor.visit_some(self),
+        }
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, JsonError> {
+        match self.0 {
+            Value::String(variant) => {
+                visitor.visit_enum(IntoDeserializer::<JsonError>::into_deserializer(variant))
+            }
+            Value::Object(map) if map.len() == 1 => visitor.visit_enum(
+                serde::de::value::MapAccessDeserializer::new(Entries(map.into_iter(), None)),
+            ),
+            Value::Object(_) => Err(serde::de::Error::invalid_value(
+                Unexpected::Map,
+                &"map with a single key",
+            )),
+            _ => Err(serde::de::Error::invalid_type(
+                self.unexpected(),
+                &"string or map",
+            )),
+        }
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, JsonError> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, JsonError> {
+        match self.0 {
+            Value::Bool(b) => visitor.visit_bool(b),
+            _ => Err(self.invalid(&visitor)),
+        }
+    }
+
+    fn deserialize_char<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, JsonError> {
+        self.deserialize_string(visitor)
+    }
+
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, JsonError> {
+        self.deserialize_string(visitor)
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, JsonError> {
+        match self.0 {
+            Value::String(s) => visitor.visit_string(s),
+            _ => Err(self.invalid(&visitor)),
+        }
+    }
+
+    fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, JsonError> {
+        self.deserialize_byte_buf(visitor)
+    }
+
+    fn deserialize_byte_buf<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, JsonError> {
+        match self.0 {
+            Value::String(s) => visitor.visit_string(s),
+            Value::Array(items) => visit_array(items, visitor),
+            _ => Err(self.invalid(&visitor)),
+        }
+    }
+
+    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, JsonError> {
+        match self.0 {
+            Value::Null => visitor.visit_unit(),
+            _ => Err(self.invalid(&visitor)),
+        }
+    }
+
+    fn deserialize_unit_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, JsonError> {
+        self.deserialize_unit(visitor)
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, JsonError> {
+        match self.0 {
+            Value::Array(items) => visit_array(items, visitor),
+            _ => Err(self.invalid(&visitor)),
+        }
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(
+        self,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, JsonError> {
+        self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, JsonError> {
+        self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, JsonError> {
+        match self.0 {
+            Value::Object(map) => visit_object(map, visitor),
+            _ => Err(self.invalid(&visitor)),
+        }
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, JsonError> {
+        self.deserialize_map(visitor)
+    }
+
+    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, JsonError> {
+        self.deserialize_string(visitor)
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, JsonError> {
+        drop(self);
+        visitor.visit_unit()
+    }
+}
+
+/// An array's items, for a visitor's `visit_seq`.
+struct Items(std::vec::IntoIter<Value>);
+
+impl<'de> SeqAccess<'de> for Items {
+    type Error = JsonError;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, JsonError> {
+        match self.0.next() {
+            Some(value) => seed.deserialize(ValueReader(value)).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.0.len())
+    }
+}
+
+/// An object's entries, for a visitor's `visit_map`: the value of the key just read waits
+/// in the second field.
+struct Entries(serde_json::map::IntoIter, Option<Value>);
+
+impl<'de> MapAccess<'de> for Entries {
+    type Error = JsonError;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, JsonError> {
+        match self.0.next() {
+            Some((key, value)) => {
+                self.1 = Some(value);
+                seed.deserialize(ValueReader(Value::String(key))).map(Some)
+            }
+            None => Ok(None),
+        }
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, JsonError> {
+        match self.1.take() {
+            Some(value) => seed.deserialize(ValueReader(value)),
+            None => Err(serde::de::Error::custom("value is missing")),
+        }
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.0.len())
+    }
 }
 
 #[cfg(test)]

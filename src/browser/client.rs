@@ -31,6 +31,7 @@ use super::params;
 use super::poll::Backoff;
 use super::read::{self, get, string};
 use super::store::{self, Stored};
+use crate::domain::validation::cat;
 use crate::domain::{Checkout, Lang, Provider};
 
 /// The checkout state of one `Guichet` instance: one session at a time.
@@ -73,8 +74,11 @@ fn invalid(field: &str, lang: Lang) -> JsValue {
     error
 }
 
-fn location() -> Option<web_sys::Location> {
-    super::window().map(|w| w.location())
+/// A property of the page's `location` (`href`, `origin`, `search`), read by name as
+/// strings are: `web_sys::Location`'s getters each cost a glue function in the bundle.
+fn here(key: &str) -> String {
+    let window = super::window().map_or(JsValue::UNDEFINED, JsValue::from);
+    string(&get(&window, "location"), &[key]).unwrap_or_default()
 }
 
 /// The effects of one step, as the driver reads them.
@@ -122,13 +126,14 @@ impl Client {
             None => None,
             Some(name) => Some(Provider::parse(&name).ok_or_else(|| invalid("provider", lang))?),
         };
-        let here = location().and_then(|l| l.href().ok()).unwrap_or_default();
         let return_url = string(&options, &["returnUrl", "return_url"]);
         let origin = match &return_url {
-            Some(url) => web_sys::Url::new_with_base(url, &here)
-                .map_err(|_| invalid("returnUrl", lang))?
-                .origin(),
-            None => location().and_then(|l| l.origin().ok()).unwrap_or_default(),
+            Some(url) => {
+                let url = web_sys::Url::new_with_base(url, &here("href"))
+                    .map_err(|_| invalid("returnUrl", lang))?;
+                string(&url, &["origin"]).unwrap_or_default()
+            }
+            None => here("origin"),
         };
         let number = |key: &str, default: f64| {
             get(&options, key)
@@ -352,7 +357,7 @@ impl Client {
         self.next_poll = f64::INFINITY;
         let session = self.session.as_ref();
         let id = session.map_or("", |s| s.id.as_str());
-        let url = JsValue::from([&self.api.endpoint, "/sessions/", id].concat());
+        let url = JsValue::from(cat(&[&self.api.endpoint, "/sessions/", id]));
         let token = session.map_or("", |s| s.token.as_str());
         let authorization = JsValue::from(String::from("Bearer ") + token);
         out.push("poll", &[&url, &authorization]);
@@ -420,8 +425,7 @@ impl Client {
         let Some(window) = super::window() else {
             return false;
         };
-        let search = window.location().search().unwrap_or_default();
-        let query = web_sys::UrlSearchParams::new_with_str(&search).ok();
+        let query = web_sys::UrlSearchParams::new_with_str(&here("search")).ok();
         let found = params::read(|name| query.as_ref().and_then(|q| q.get(name)));
         let stored = store::load();
         let id = found.session.or_else(|| {
@@ -543,7 +547,7 @@ fn tell_opener(window: &web_sys::Window, id: &str) -> bool {
     set(&nudge, "source", &"guichet".into());
     set(&nudge, "type", &"return".into());
     set(&nudge, "session", &id.into());
-    let origin = window.location().origin().unwrap_or_default();
+    let origin = here("origin");
     if let Ok(post) = get(&target, "postMessage").dyn_into::<js_sys::Function>() {
         let _ = post.call2(&target, &nudge, &origin.into());
     }

@@ -67,20 +67,23 @@ pub fn validate_checkout(request: JsValue, lang: Option<String>) -> JsValue {
 
 /// Writes an amount in minor units for a shopper (`12 500 F CFA`, `F CFA 12,500`).
 #[wasm_bindgen(js_name = formatAmount)]
-pub fn format_amount(amount: f64, currency: &str, lang: Option<String>) -> Result<String, JsError> {
+pub fn format_amount(
+    amount: f64,
+    currency: &str,
+    lang: Option<String>,
+) -> Result<JsValue, JsValue> {
     let lang = lang.as_deref().map(Lang::from_tag).unwrap_or_default();
     let currency = Currency::from_code(currency)
-        .ok_or_else(|| JsError::new("currency: not one of the supported ISO 4217 codes"))?;
+        .ok_or_else(|| js_sys::Error::new("currency: not one of the supported ISO 4217 codes"))?;
     // JavaScript numbers cross as f64: only whole, non-negative, exactly representable
     // amounts become Money, and nothing is computed in floating point.
     let exact =
         amount >= 0.0 && amount.fract() == 0.0 && amount <= crate::domain::money::MAX_AMOUNT as f64;
     if !exact {
-        return Err(JsError::new(
-            "amount: a whole number of minor units is required",
-        ));
+        return Err(js_sys::Error::new("amount: a whole number of minor units is required").into());
     }
     let money = Money::from_minor(amount as u64, currency)
-        .map_err(|_| JsError::new("amount: out of range"))?;
-    Ok(money.display(lang))
+        .map_err(|_| js_sys::Error::new("amount: out of range"))?;
+    // A JavaScript string at once: a returned `String` costs glue and a shrinking copy.
+    Ok(money.display(lang).into())
 }

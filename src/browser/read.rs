@@ -8,7 +8,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use super::error::set;
 use crate::domain::order::Entries;
-use crate::domain::validation::decimal;
+use crate::domain::validation::{cat, decimal};
 use crate::domain::{CartLine, CheckoutInput, CustomerInput};
 
 /// A property, or `undefined` when `object` is not an object.
@@ -32,7 +32,7 @@ pub(crate) fn string(object: &JsValue, keys: &[&str]) -> Option<String> {
                     // By hand: `to_string` would bring `core::fmt` into the bundle.
                     let digits = decimal((n as i64).unsigned_abs());
                     if n < 0.0 {
-                        ["-", &digits].concat()
+                        cat(&["-", &digits])
                     } else {
                         digits
                     }
@@ -84,15 +84,17 @@ fn items(value: &JsValue) -> Option<Vec<CartLine>> {
     })
 }
 
+/// Any object's own enumerable entries, as `JSON.stringify` would send them to the edge.
 fn metadata(value: &JsValue) -> Option<Entries> {
-    let object: &Object = value.dyn_ref()?;
+    if !value.is_object() {
+        return None;
+    }
     let mut map = Entries::default();
-    for entry in Object::entries(object).iter() {
-        let pair = Array::from(&entry);
+    for entry in Object::entries(value.unchecked_ref()).iter() {
         // A non-string value keeps its key so the rule about values can name it.
         map.insert(
-            pair.get(0).as_string().unwrap_or_default(),
-            pair.get(1).as_string().unwrap_or_default(),
+            get(&entry, "0").as_string().unwrap_or_default(),
+            get(&entry, "1").as_string().unwrap_or_default(),
         );
     }
     Some(map)

@@ -5,6 +5,7 @@
 use crate::domain::Provider;
 
 use super::params::is_session_id;
+use crate::domain::validation::cat;
 
 /// The `sessionStorage` key.
 pub const KEY: &str = "guichet.session";
@@ -27,7 +28,8 @@ impl Stored {
     /// The stored text: four lines, no JSON machinery needed.
     pub fn encode(&self) -> String {
         let shown = if self.popup { "popup" } else { "page" };
-        [self.id.as_str(), &self.token, self.provider.as_str(), shown].join("\n")
+        let provider = self.provider.as_str();
+        cat(&[&self.id, "\n", &self.token, "\n", provider, "\n", shown])
     }
 
     /// Reads what [`Stored::encode`] wrote (three lines, from before the fourth existed,

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::customer::CustomerRules;
 use super::order::Entries;
-use super::validation::{decimal, indexed, text, Message, Violation, Violations};
+use super::validation::{cat, decimal, indexed, text, Message, Violation, Violations};
 use super::{CartLine, Customer, CustomerInput, Lang, Metadata, Provider};
 
 /// The body of `POST /sessions`, before any check.
@@ -146,7 +146,14 @@ impl Checkout {
                     ));
                     None
                 } else {
-                    Some(parts.join(","))
+                    let mut joined = String::new();
+                    for part in &parts {
+                        if !joined.is_empty() {
+                            joined.push(',');
+                        }
+                        joined.push_str(part);
+                    }
+                    Some(joined)
                 }
             }
         };
@@ -157,18 +164,16 @@ impl Checkout {
                 "too_many_methods",
                 "methods",
                 Message::new(
-                    [
+                    cat(&[
                         "Pas plus de ",
                         &decimal(MAX_METHODS as u64),
                         " moyens de paiement.",
-                    ]
-                    .concat(),
-                    [
+                    ]),
+                    cat(&[
                         "At most ",
                         &decimal(MAX_METHODS as u64),
                         " payment methods.",
-                    ]
-                    .concat(),
+                    ]),
                 ),
             ));
         }

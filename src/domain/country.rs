@@ -34,6 +34,11 @@ const ASSIGNED: &str = concat!(
     "ZAZMZW",
 );
 
+/// Where `pair` is in ASSIGNED, counted in codes.
+fn position(pair: [u8; 2]) -> Option<usize> {
+    ASSIGNED.as_bytes().chunks_exact(2).position(|c| c == pair)
+}
+
 /// A country, by its ISO 3166-1 alpha-2 code (`CI`, `SN`, `CD`, ...).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -66,18 +71,20 @@ impl Country {
     pub fn parse(code: &str) -> Option<Country> {
         let code = code.trim().as_bytes();
         let [a, b] = code else { return None };
-        let pair = [a.to_ascii_uppercase(), b.to_ascii_uppercase()];
-        ASSIGNED
-            .as_bytes()
-            .chunks_exact(2)
-            .any(|c| c == pair)
-            .then_some(Country(pair))
+        Country::from_code([a.to_ascii_uppercase(), b.to_ascii_uppercase()])
     }
 
-    /// The two-letter code.
-    pub fn as_str(&self) -> &str {
-        // Only ASCII letters from ASSIGNED are ever stored.
-        core::str::from_utf8(&self.0).unwrap_or("??")
+    /// The country of an upper-case code's two bytes, if it is assigned.
+    pub(crate) fn from_code(pair: [u8; 2]) -> Option<Country> {
+        position(pair).map(|_| Country(pair))
+    }
+
+    /// The two-letter code: its place in ASSIGNED, so no UTF-8 check (and none of the
+    /// code for one) is needed to read it as text.
+    pub fn as_str(&self) -> &'static str {
+        position(self.0)
+            .and_then(|i| ASSIGNED.get(i * 2..i * 2 + 2))
+            .unwrap_or("??")
     }
 }
 

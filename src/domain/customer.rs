@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::validation::{join, text, Message, Violation, Violations};
+use super::validation::{cat, join, text, Message, Violation, Violations};
 use super::{Country, Phone};
 
 /// What the storefront sends about the shopper, before any check. Field names follow the
@@ -230,7 +230,7 @@ fn normalize_email(email: &str) -> Option<String> {
                 && !label.ends_with('-')
                 && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         });
-    (local_ok && labels_ok).then(|| [local, "@", &domain.to_ascii_lowercase()].concat())
+    (local_ok && labels_ok).then(|| cat(&[local, "@", &domain.to_ascii_lowercase()]))
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@ use core::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::validation::{Message, Violation};
+use super::validation::{cat, Message, Violation};
 
 /// The largest amount, in minor units, that JavaScript can hold exactly
 /// (`Number.MAX_SAFE_INTEGER`). Amounts cross into the browser as numbers, so anything
@@ -383,8 +383,8 @@ impl Money {
         }
         let symbol = self.currency.symbol();
         match lang {
-            super::Lang::Fr => [&grouped, "\u{a0}", symbol].concat(),
-            super::Lang::En => [symbol, "\u{a0}", &grouped].concat(),
+            super::Lang::Fr => cat(&[&grouped, "\u{a0}", symbol]),
+            super::Lang::En => cat(&[symbol, "\u{a0}", &grouped]),
         }
     }
 

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::validation::{decimal, indexed, join, text, Message, Violation, Violations};
+use super::validation::{cat, decimal, indexed, join, text, Message, Violation, Violations};
 use super::{Currency, Money, MoneyError};
 
 /// Most lines one cart may hold.
@@ -40,18 +40,16 @@ impl CartLine {
                 "too_many_lines",
                 field,
                 Message::new(
-                    [
+                    cat(&[
                         "Le panier ne peut pas contenir plus de ",
                         &decimal(MAX_LINES as u64),
                         " articles différents.",
-                    ]
-                    .concat(),
-                    [
+                    ]),
+                    cat(&[
                         "The cart cannot hold more than ",
                         &decimal(MAX_LINES as u64),
                         " different articles.",
-                    ]
-                    .concat(),
+                    ]),
                 ),
             ));
             return found;
@@ -73,18 +71,16 @@ impl CartLine {
                     "invalid_quantity",
                     join(&at, "quantity"),
                     Message::new(
-                        [
+                        cat(&[
                             "La quantité doit être comprise entre 1 et ",
                             &decimal(MAX_QUANTITY.into()),
                             ".",
-                        ]
-                        .concat(),
-                        [
+                        ]),
+                        cat(&[
                             "The quantity must be between 1 and ",
                             &decimal(MAX_QUANTITY.into()),
                             ".",
-                        ]
-                        .concat(),
+                        ]),
                     ),
                 ));
             }
@@ -200,17 +196,15 @@ fn too_many_metadata(field: &str) -> Violation {
         "too_many_metadata",
         field,
         Message::new(
-            [
+            cat(&[
                 &decimal(METADATA_MAX_ENTRIES as u64),
                 " métadonnées au plus.",
-            ]
-            .concat(),
-            [
+            ]),
+            cat(&[
                 "At most ",
                 &decimal(METADATA_MAX_ENTRIES as u64),
                 " metadata entries.",
-            ]
-            .concat(),
+            ]),
         ),
     )
 }
@@ -226,7 +220,7 @@ fn shortened(text: &str, max: usize) -> String {
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    [&text[..end], "…"].concat()
+    cat(&[&text[..end], "…"])
 }
 
 /// String keys to string values in key order, a repeated key keeping its last value: what

@@ -9,7 +9,7 @@ use core::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::validation::{Message, Violation};
+use super::validation::{cat, Message, Violation};
 use super::Country;
 
 /// A country's numbering plan, as far as validation needs it.
@@ -188,7 +188,7 @@ impl Phone {
         }
         // E.164: at most 15 digits; the shortest real numbers have 8.
         if (8..=15).contains(&digits.len()) && !digits.starts_with('0') {
-            Ok(Phone(["+", digits].concat()))
+            Ok(Phone(cat(&["+", digits])))
         } else {
             Err(PhoneError::Length)
         }
@@ -203,7 +203,7 @@ impl Phone {
         // Bénin's 8-digit numbers became "01" + the same 8 digits.
         let upgraded;
         let digits = if plan.country == *b"BJ" && digits.len() == 8 {
-            upgraded = ["01", digits].concat();
+            upgraded = cat(&["01", digits]);
             upgraded.as_str()
         } else {
             digits
@@ -211,7 +211,7 @@ impl Phone {
         if digits.len() != plan.length || (plan.trunk_zero && digits.starts_with('0')) {
             return Err(PhoneError::Length);
         }
-        Ok(Phone(["+", plan.dial, digits].concat()))
+        Ok(Phone(cat(&["+", plan.dial, digits])))
     }
 
     /// The E.164 text, `+` included.
@@ -230,7 +230,7 @@ impl Phone {
         PLANS
             .iter()
             .find(|p| digits.starts_with(p.dial))
-            .and_then(|p| Country::parse(core::str::from_utf8(&p.country).unwrap_or("")))
+            .and_then(|p| Country::from_code(p.country))
     }
 
     /// The dialing code without `+` (`225`), when the country is known.

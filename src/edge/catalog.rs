@@ -3,7 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
+
+use crate::http::Fields;
 
 use crate::domain::{
     CartLine, Currency, Lang, LineItem, Message, Money, Order, Violation, Violations,
@@ -11,8 +14,7 @@ use crate::domain::{
 
 /// An article's name: one for every language (`"Sac en raphia"`), or one per language
 /// (`{"fr": "Sac en raphia", "en": "Raffia bag"}`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Name {
     /// The same name in every language.
     One(String),
@@ -37,7 +39,7 @@ impl Name {
 }
 
 /// One article as the merchant lists it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CatalogEntry {
     /// The name the shopper reads on the provider's page.
     pub name: Name,
@@ -45,6 +47,35 @@ pub struct CatalogEntry {
     pub price: u64,
     /// An ISO 4217 code.
     pub currency: String,
+}
+
+impl<'de> Deserialize<'de> for Name {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let unmatched =
+            || serde::de::Error::custom("data did not match any variant of untagged enum Name");
+        match Value::deserialize(d)? {
+            Value::String(name) => Ok(Name::One(name)),
+            Value::Object(mut map) => match (map.remove("fr"), map.remove("en")) {
+                (Some(Value::String(fr)), Some(Value::String(en))) => {
+                    Ok(Name::PerLanguage { fr, en })
+                }
+                _ => Err(unmatched()),
+            },
+            _ => Err(unmatched()),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for CatalogEntry {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Fields::read(d, "struct CatalogEntry", |f| {
+            Ok(CatalogEntry {
+                name: f.parse("name")?,
+                price: f.uint("price", u64::MAX)?,
+                currency: f.text("currency")?,
+            })
+        })
+    }
 }
 
 /// The price list: SKU → article.

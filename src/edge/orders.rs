@@ -1,10 +1,11 @@
 //! `POST /orders`: the merchant's own servers register an order they priced (shipping,
 //! discounts, taxes), and the browser then pays it by `order_id`, never by amount.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::domain::validation::text;
 use crate::domain::{Currency, Message, Money, Order, Violation, Violations};
+use crate::http::Fields;
 
 use super::context::{Edge, Effects, Incoming};
 use super::events;
@@ -12,13 +13,26 @@ use super::ledger::{Ledger, OrderInsert, OrderRecord};
 use super::reply::{self, Reply};
 use super::runtime::{new_id, Runtime};
 
-#[derive(Deserialize)]
 struct OrderInput {
     reference: Option<String>,
     amount: Option<serde_json::Value>,
     currency: Option<String>,
     description: Option<String>,
     customer: Option<serde_json::Value>,
+}
+
+impl<'de> Deserialize<'de> for OrderInput {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Fields::read(d, "struct OrderInput", |f| {
+            Ok(OrderInput {
+                reference: f.text_opt("reference")?,
+                amount: f.take("amount"),
+                currency: f.text_opt("currency")?,
+                description: f.text_opt("description")?,
+                customer: f.take("customer"),
+            })
+        })
+    }
 }
 
 #[derive(Serialize)]

@@ -75,11 +75,20 @@ fn view<'a>(session: &'a SessionRecord, token: Option<&'a str>) -> SessionView<'
 }
 
 /// The part of the body that is ours rather than the checkout's.
-#[derive(Deserialize, Default)]
-#[serde(default)]
 struct Extras {
     return_url: Option<String>,
     lang: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for Extras {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::http::Fields::read(d, "struct Extras", |f| {
+            Ok(Extras {
+                return_url: f.text_opt("return_url")?,
+                lang: f.text_opt("lang")?,
+            })
+        })
+    }
 }
 
 /// `POST /sessions`.

@@ -205,14 +205,12 @@ pub struct PayoutOrder {
 }
 
 /// The recipient fields any provider may need; which are required depends on it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PayoutRecipient {
     /// Moneroo's payout method (`mtn_bj`, `moneroo_payout_demo`) or MoneyFusion's
     /// `withdraw_mode` (`mtn-ci`).
     pub method: Option<String>,
-    /// The mobile-money number; Moneroo's `msisdn`.
-    #[serde(alias = "msisdn")]
+    /// The mobile-money number; Moneroo's `msisdn` (either name, not both).
     pub phone: Option<String>,
     /// Moneroo's `account_number` (`moneroo_payout_demo`).
     pub account_number: Option<String>,
@@ -224,6 +222,41 @@ pub struct PayoutRecipient {
     pub email: Option<String>,
     /// ISO alpha-2, to read a national number.
     pub country: Option<String>,
+}
+
+/// Read field by field (`http::Fields`): every field optional, text or `null`, and no
+/// other field accepted.
+impl<'de> serde::Deserialize<'de> for PayoutRecipient {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const FIELDS: &[&str] = &[
+            "method",
+            "phone",
+            "account_number",
+            "first_name",
+            "last_name",
+            "email",
+            "country",
+        ];
+        crate::http::Fields::read(d, "struct PayoutRecipient", |f| {
+            let phone = match (f.text_opt("phone")?, f.text_opt("msisdn")?) {
+                (Some(_), Some(_)) => {
+                    return Err(serde::de::Error::duplicate_field("phone"));
+                }
+                (phone, msisdn) => phone.or(msisdn),
+            };
+            let recipient = PayoutRecipient {
+                method: f.text_opt("method")?,
+                phone,
+                account_number: f.text_opt("account_number")?,
+                first_name: f.text_opt("first_name")?,
+                last_name: f.text_opt("last_name")?,
+                email: f.text_opt("email")?,
+                country: f.text_opt("country")?,
+            };
+            f.deny_unknown(FIELDS)?;
+            Ok(recipient)
+        })
+    }
 }
 
 impl PayoutRecipient {

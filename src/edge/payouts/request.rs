@@ -137,7 +137,7 @@ pub(super) fn parse(fields: &Map<String, Value>) -> Result<Parsed, Violations> {
     };
     let recipient = match fields.get("recipient") {
         Some(value @ Value::Object(_)) => {
-            match serde_json::from_value::<PayoutRecipient>(value.clone()) {
+            match crate::http::from_value::<PayoutRecipient>(value.clone()) {
                 Ok(recipient) => Some(recipient),
                 Err(_) => {
                     found.push(Violation::new(

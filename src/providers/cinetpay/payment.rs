@@ -369,7 +369,7 @@ impl Cinetpay {
         if code != CheckoutCode::Created {
             return Err(self.code_error(&code, &envelope, response.status));
         }
-        let data: CinetpayPaymentData = serde_json::from_value(envelope.data.clone())
+        let data: CinetpayPaymentData = crate::http::from_value(envelope.data.clone())
             .map_err(|_| self.unreadable(response, "a payment creation"))?;
         let token = data.payment_token.filter(|t| !t.trim().is_empty());
         let url = data.payment_url.filter(|u| {
@@ -456,7 +456,7 @@ impl Cinetpay {
         }
         let data = match &envelope.data {
             Value::Object(_) => Some(
-                serde_json::from_value::<CinetpayCheckData>(envelope.data.clone())
+                crate::http::from_value::<CinetpayCheckData>(envelope.data.clone())
                     .map_err(|_| self.unreadable(response, "a payment check"))?,
             ),
             Value::Null

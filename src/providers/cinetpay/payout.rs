@@ -284,7 +284,7 @@ impl Cinetpay {
         now: u64,
     ) -> Result<TransferToken, ProviderError> {
         let envelope = self.transfer_envelope(response, "a transfer login")?;
-        let data: CinetpayLoginData = serde_json::from_value(envelope.data)
+        let data: CinetpayLoginData = crate::http::from_value(envelope.data)
             .map_err(|_| self.unreadable(response, "a transfer login"))?;
         match data.token.filter(|t| !t.trim().is_empty()) {
             Some(token) => Ok(TransferToken::new(token, now)),
@@ -308,7 +308,7 @@ impl Cinetpay {
     /// Reads the balance answer.
     pub fn read_balance(&self, response: &HttpResponse) -> Result<TransferBalance, ProviderError> {
         let envelope = self.transfer_envelope(response, "a transfer balance")?;
-        let data: CinetpayBalanceData = serde_json::from_value(envelope.data)
+        let data: CinetpayBalanceData = crate::http::from_value(envelope.data)
             .map_err(|_| self.unreadable(response, "a transfer balance"))?;
         match (data.amount, data.in_using, data.available) {
             (Some(amount), in_using, Some(available)) => Ok(TransferBalance {

@@ -10,6 +10,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
 use crate::domain::PaymentStatus;
+use crate::http::Fields;
 use crate::secret::SecretKey;
 
 /// The only serde path a credential takes: CinetPay wants the `apikey` in the JSON body,
@@ -114,65 +115,49 @@ pub struct CinetpayCheckRequest {
 }
 
 /// Every answer of both APIs: `{code, message, description, data, api_response_id}`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct CinetpayResponse {
     /// `"201"`, `"00"`, `"608"`, `0`, `"701"`... kept as text.
-    #[serde(default, deserialize_with = "lenient_text")]
     pub code: Option<String>,
     /// `CREATED`, `SUCCES`, `MINIMUM_REQUIRED_FIELDS`...
-    #[serde(default, deserialize_with = "lenient_text")]
     pub message: Option<String>,
     /// A human explanation (sometimes an object; then its JSON text).
-    #[serde(default, deserialize_with = "lenient_text")]
     pub description: Option<String>,
     /// The payload: an object, an array, or `[]` on errors.
-    #[serde(default)]
     pub data: Value,
     /// CinetPay's id of this answer, for support.
-    #[serde(default, deserialize_with = "lenient_text")]
     pub api_response_id: Option<String>,
 }
 
 /// `data` of a `201 CREATED` answer.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct CinetpayPaymentData {
     /// The payment token.
-    #[serde(default, deserialize_with = "lenient_text")]
     pub payment_token: Option<String>,
     /// The hosted page.
-    #[serde(default, deserialize_with = "lenient_text")]
     pub payment_url: Option<String>,
 }
 
 /// `data` of a check answer.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct CinetpayCheckData {
     /// The amount in major units, a string (`"100"`); kept raw so no float ever reads it.
-    #[serde(default)]
     pub amount: Value,
     /// The currency code.
-    #[serde(default, deserialize_with = "lenient_text")]
     pub currency: Option<String>,
     /// `ACCEPTED`, `REFUSED`, `WAITING_FOR_CUSTOMER`, `PENDING`, ...
-    #[serde(default, deserialize_with = "lenient_text")]
     pub status: Option<String>,
     /// `OM`, `MOMO`, `FLOOZ`, `VISAM`, ...
-    #[serde(default, deserialize_with = "lenient_text")]
     pub payment_method: Option<String>,
     /// The description sent at initialization.
-    #[serde(default, deserialize_with = "lenient_text")]
     pub description: Option<String>,
     /// The metadata sent at initialization.
-    #[serde(default, deserialize_with = "lenient_text")]
     pub metadata: Option<String>,
     /// The operator's transaction id.
-    #[serde(default, deserialize_with = "lenient_text")]
     pub operator_id: Option<String>,
     /// `YYYY-MM-DD HH:MM:SS`.
-    #[serde(default, deserialize_with = "lenient_text")]
     pub payment_date: Option<String>,
     /// When the funds reach the merchant's balance.
-    #[serde(default, deserialize_with = "lenient_text")]
     pub fund_availability_date: Option<String>,
 }
 
@@ -245,24 +230,21 @@ impl From<&CinetpayPaymentStatus> for PaymentStatus {
 }
 
 /// `data` of a successful transfer login.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct CinetpayLoginData {
     /// The token, valid five minutes.
-    #[serde(default, deserialize_with = "lenient_text")]
     pub token: Option<String>,
 }
 
 /// `data` of `GET /v1/transfer/check/balance`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct CinetpayBalanceData {
     /// The whole balance.
-    #[serde(default, deserialize_with = "lenient_text")]
     pub amount: Option<String>,
     /// The part held by transfers in progress.
-    #[serde(default, rename = "inUsing", deserialize_with = "lenient_text")]
+    #[serde(rename = "inUsing")]
     pub in_using: Option<String>,
     /// What can be sent now.
-    #[serde(default, deserialize_with = "lenient_text")]
     pub available: Option<String>,
 }
 
@@ -298,84 +280,158 @@ pub struct CinetpayTransferSend {
 
 /// One line of a transfer answer (contacts added, transfers sent, transfer check): every
 /// field CinetPay may put there, all optional.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct CinetpayTransferItem {
     /// Dialing code.
-    #[serde(default, deserialize_with = "lenient_text")]
     pub prefix: Option<String>,
     /// National number.
-    #[serde(default, deserialize_with = "lenient_text")]
     pub phone: Option<String>,
     /// Contact's family name.
-    #[serde(default, deserialize_with = "lenient_text")]
     pub name: Option<String>,
     /// Contact's given name.
-    #[serde(default, deserialize_with = "lenient_text")]
     pub surname: Option<String>,
     /// Contact's e-mail.
-    #[serde(default, deserialize_with = "lenient_text")]
     pub email: Option<String>,
     /// This line's code (`0`, `726`...).
-    #[serde(default, deserialize_with = "lenient_text")]
     pub code: Option<String>,
     /// This line's status word (`success`, `ERROR_PHONE_ALREADY_MY_CONTACT`...).
-    #[serde(default, deserialize_with = "lenient_text")]
     pub status: Option<String>,
     /// The batch.
-    #[serde(default, deserialize_with = "lenient_text")]
     pub lot: Option<String>,
     /// Amount in major units.
-    #[serde(default, deserialize_with = "lenient_text")]
     pub amount: Option<String>,
     /// CinetPay's transfer id.
-    #[serde(default, deserialize_with = "lenient_text")]
     pub transaction_id: Option<String>,
     /// Our transfer id.
-    #[serde(default, deserialize_with = "lenient_text")]
     pub client_transaction_id: Option<String>,
     /// The receiving phone.
-    #[serde(default, deserialize_with = "lenient_text")]
     pub receiver: Option<String>,
     /// The receiving phone, E.164.
-    #[serde(default, deserialize_with = "lenient_text")]
     pub receiver_e164: Option<String>,
     /// The mobile money operator.
-    #[serde(default, deserialize_with = "lenient_text")]
     pub operator: Option<String>,
     /// Confirmation state.
-    #[serde(default, deserialize_with = "lenient_text")]
     pub sending_status: Option<String>,
     /// `Y` once validated.
-    #[serde(default, deserialize_with = "lenient_text")]
     pub transfer_valid: Option<String>,
     /// `NEW`, `REC`, `VAL`, `REJ`, `NOS`.
-    #[serde(default, deserialize_with = "lenient_text")]
     pub treatment_status: Option<String>,
     /// A comment on the transfer.
-    #[serde(default, deserialize_with = "lenient_text")]
     pub comment: Option<String>,
     /// The operator's id of the transfer.
-    #[serde(default, deserialize_with = "lenient_text")]
     pub operator_transaction_id: Option<String>,
     /// When it was validated.
-    #[serde(default, deserialize_with = "lenient_text")]
     pub validated_at: Option<String>,
 }
 
-/// Reads any JSON value as text: strings as they are, `null` as absent, numbers and the
-/// rest as their JSON text. CinetPay writes the same field as `"0"` or `0`.
-fn lenient_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
-    Ok(match Option::<Value>::deserialize(deserializer)? {
-        None | Some(Value::Null) => None,
-        Some(Value::String(text)) => Some(text),
-        Some(other) => Some(other.to_string()),
+/// Reads any JSON value as text: strings as they are, `null` or absent as `None`, numbers
+/// and the rest as their JSON text. CinetPay writes the same field as `"0"` or `0`. The
+/// answers' types below are read field by field with it (`http::Fields`), not derived.
+fn lenient(fields: &mut Fields, key: &str) -> Option<String> {
+    fields.take(key).map(|value| match value {
+        Value::String(text) => text,
+        other => other.to_string(),
     })
+}
+
+impl<'de> Deserialize<'de> for CinetpayResponse {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Fields::read(d, "struct CinetpayResponse", |f| {
+            Ok(CinetpayResponse {
+                code: lenient(f, "code"),
+                message: lenient(f, "message"),
+                description: lenient(f, "description"),
+                data: f.take("data").unwrap_or(Value::Null),
+                api_response_id: lenient(f, "api_response_id"),
+            })
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for CinetpayPaymentData {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Fields::read(d, "struct CinetpayPaymentData", |f| {
+            Ok(CinetpayPaymentData {
+                payment_token: lenient(f, "payment_token"),
+                payment_url: lenient(f, "payment_url"),
+            })
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for CinetpayCheckData {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Fields::read(d, "struct CinetpayCheckData", |f| {
+            Ok(CinetpayCheckData {
+                amount: f.take("amount").unwrap_or(Value::Null),
+                currency: lenient(f, "currency"),
+                status: lenient(f, "status"),
+                payment_method: lenient(f, "payment_method"),
+                description: lenient(f, "description"),
+                metadata: lenient(f, "metadata"),
+                operator_id: lenient(f, "operator_id"),
+                payment_date: lenient(f, "payment_date"),
+                fund_availability_date: lenient(f, "fund_availability_date"),
+            })
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for CinetpayLoginData {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Fields::read(d, "struct CinetpayLoginData", |f| {
+            Ok(CinetpayLoginData {
+                token: lenient(f, "token"),
+            })
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for CinetpayBalanceData {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Fields::read(d, "struct CinetpayBalanceData", |f| {
+            Ok(CinetpayBalanceData {
+                amount: lenient(f, "amount"),
+                in_using: lenient(f, "inUsing"),
+                available: lenient(f, "available"),
+            })
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for CinetpayTransferItem {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Fields::read(d, "struct CinetpayTransferItem", |f| {
+            Ok(CinetpayTransferItem {
+                prefix: lenient(f, "prefix"),
+                phone: lenient(f, "phone"),
+                name: lenient(f, "name"),
+                surname: lenient(f, "surname"),
+                email: lenient(f, "email"),
+                code: lenient(f, "code"),
+                status: lenient(f, "status"),
+                lot: lenient(f, "lot"),
+                amount: lenient(f, "amount"),
+                transaction_id: lenient(f, "transaction_id"),
+                client_transaction_id: lenient(f, "client_transaction_id"),
+                receiver: lenient(f, "receiver"),
+                receiver_e164: lenient(f, "receiver_e164"),
+                operator: lenient(f, "operator"),
+                sending_status: lenient(f, "sending_status"),
+                transfer_valid: lenient(f, "transfer_valid"),
+                treatment_status: lenient(f, "treatment_status"),
+                comment: lenient(f, "comment"),
+                operator_transaction_id: lenient(f, "operator_transaction_id"),
+                validated_at: lenient(f, "validated_at"),
+            })
+        })
+    }
 }
 
 /// The lines of a transfer answer's `data`: CinetPay's examples show both `[[...]]` and
 /// `[...]` (and a lone object), so one level of nesting is flattened. Lines that are not
 /// objects are skipped.
-pub fn transfer_items(data: &Value) -> Result<Vec<CinetpayTransferItem>, serde_json::Error> {
+pub fn transfer_items(data: &Value) -> Result<Vec<CinetpayTransferItem>, crate::http::JsonError> {
     let mut lines = Vec::new();
     match data {
         Value::Array(outer) => {
@@ -392,7 +448,7 @@ pub fn transfer_items(data: &Value) -> Result<Vec<CinetpayTransferItem>, serde_j
     }
     lines
         .into_iter()
-        .map(CinetpayTransferItem::deserialize)
+        .map(|line| crate::http::from_value(line.clone()))
         .collect()
 }
 

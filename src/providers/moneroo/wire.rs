@@ -7,41 +7,40 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
+
+use crate::http::{from_value, Fields, JsonError};
 
 // ---------------------------------------------------------------------------------------
 // Envelope and errors
 // ---------------------------------------------------------------------------------------
 
 /// Every Moneroo answer: `{message, data, errors}`, with `success` on some pages.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MonerooEnvelope<T> {
     /// `true` on the pages that add it; absent elsewhere.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
     /// A human sentence (`Payment transaction initialized successfully`).
-    #[serde(default)]
     pub message: Option<String>,
     /// The payload (a missing `data` reads as `None`).
     pub data: Option<T>,
     /// `null` on success; details on failure.
-    #[serde(default)]
     pub errors: Option<Value>,
 }
 
 /// An error body. Only 422's is unpublished; Moneroo runs Laravel, so it is read as
 /// `{message, errors: {field: [msg, ...]}}`, but any JSON object is accepted.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct MonerooErrorBody {
     /// What went wrong, in Moneroo's words.
-    #[serde(default)]
     pub message: Option<String>,
     /// Laravel's field map, or whatever else Moneroo put there.
-    #[serde(default)]
     pub errors: Option<Value>,
     /// `false` on the pages that add it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
 
@@ -95,7 +94,7 @@ impl MonerooErrorBody {
 
 /// A currency as Moneroo sends it: an object with `code` (verify), or the bare code
 /// (some examples, webhooks). Both are read; each is written back as it came.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum MonerooCurrency {
     /// `{"code": "XOF", "name": ..., "symbol": ...}`.
@@ -115,21 +114,21 @@ impl MonerooCurrency {
 }
 
 /// The object form of a currency.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MonerooCurrencyObject {
     /// ISO 4217 code.
     pub code: String,
     /// Display name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Display symbol.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub symbol: Option<String>,
 }
 
 /// An integer Moneroo documents as a number. Read from a JSON integer, and defensively
 /// from a string of digits; written back in the form it came in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum MonerooInteger {
     /// `1500`.
@@ -158,7 +157,7 @@ impl MonerooInteger {
 }
 
 /// Notes as Moneroo echoes them: a map, or PHP's `[]` when empty.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum MonerooMetadata {
     /// `{"key": "value"}`.
@@ -248,7 +247,7 @@ pub struct MonerooRestrictedPhone {
 }
 
 /// `data` of a 201 from `POST /v1/payments/initialize`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MonerooInitializedPayment {
     /// The payment id (`k4su1ii7abdz`).
     pub id: String,
@@ -312,124 +311,93 @@ impl From<MonerooPaymentStatus> for String {
 }
 
 /// `data` of `GET /v1/payments/{id}/verify` and `GET /v1/payments/{id}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MonerooPayment {
     /// The payment id.
     pub id: String,
     /// Where the payment stands.
     pub status: MonerooPaymentStatus,
     /// True once Moneroo has settled the transaction.
-    #[serde(default)]
     pub is_processed: Option<bool>,
     /// When it was processed.
-    #[serde(default)]
     pub processed_at: Option<String>,
     /// Whole major units.
-    #[serde(default)]
     pub amount: Option<MonerooInteger>,
     /// The amount as text (`1 500 XOF`).
-    #[serde(default)]
     pub amount_formatted: Option<String>,
     /// An object with `code` in verify, a string elsewhere.
-    #[serde(default)]
     pub currency: Option<MonerooCurrency>,
     /// The description sent at initialize.
-    #[serde(default)]
     pub description: Option<String>,
     /// The return URL sent at initialize.
-    #[serde(default)]
     pub return_url: Option<String>,
     /// `sandbox` or `live`.
-    #[serde(default)]
     pub environment: Option<String>,
     /// When the payment was initialized.
-    #[serde(default)]
     pub initiated_at: Option<String>,
     /// The hosted page.
-    #[serde(default)]
     pub checkout_url: Option<String>,
     /// The number that paid, when Moneroo says.
-    #[serde(default)]
     pub payment_phone_number: Option<Value>,
     /// The metadata sent at initialize.
-    #[serde(default)]
     pub metadata: Option<MonerooMetadata>,
     /// The merchant's app.
-    #[serde(default)]
     pub app: Option<Value>,
     /// The shopper as Moneroo recorded them.
-    #[serde(default)]
     pub customer: Option<MonerooCustomerRecord>,
     /// How the money was captured.
-    #[serde(default)]
     pub capture: Option<MonerooCapture>,
     /// When the payment was created.
-    #[serde(default)]
     pub created_at: Option<String>,
 }
 
 /// The shopper in an answer. Every field optional: only kept for the record.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct MonerooCustomerRecord {
     /// Moneroo's id of the customer.
-    #[serde(default)]
     pub id: Option<Value>,
     /// E-mail.
-    #[serde(default)]
     pub email: Option<String>,
     /// Given name.
-    #[serde(default)]
     pub first_name: Option<String>,
     /// Family name.
-    #[serde(default)]
     pub last_name: Option<String>,
     /// Phone, a string or a number.
-    #[serde(default)]
     pub phone: Option<Value>,
 }
 
 /// `capture{identifier, phone_number, method{...}, gateway{...}, context{...}}`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct MonerooCapture {
     /// Moneroo's capture id.
-    #[serde(default)]
     pub identifier: Option<String>,
     /// The number that paid.
-    #[serde(default)]
     pub phone_number: Option<Value>,
     /// The method used.
-    #[serde(default)]
     pub method: Option<MonerooCaptureMethod>,
     /// The gateway that processed it.
-    #[serde(default)]
     pub gateway: Option<MonerooGateway>,
     /// Free-form context.
-    #[serde(default)]
     pub context: Option<Value>,
 }
 
 /// `capture.method`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct MonerooCaptureMethod {
     /// Moneroo's id of the method.
-    #[serde(default)]
     pub id: Option<Value>,
     /// Display name.
-    #[serde(default)]
     pub name: Option<String>,
     /// Short code (`mtn_bj`).
-    #[serde(default)]
     pub short_code: Option<String>,
 }
 
 /// `capture.gateway`: only the transaction fields are typed.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct MonerooGateway {
     /// The gateway's transaction id.
-    #[serde(default)]
     pub transaction_id: Option<Value>,
     /// The gateway's own status word.
-    #[serde(default)]
     pub transaction_status: Option<String>,
     /// The gateway's other fields.
     #[serde(flatten)]
@@ -502,7 +470,7 @@ pub struct MonerooRecipient {
 }
 
 /// `data` of a payout initialize answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MonerooInitializedPayout {
     /// The payout id.
     pub id: String,
@@ -556,35 +524,27 @@ impl From<MonerooPayoutStatus> for String {
 }
 
 /// `data` of `GET /v1/payouts/{id}/verify` and `GET /v1/payouts/{id}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MonerooPayout {
     /// The payout id.
     pub id: String,
     /// Where the payout stands.
     pub status: MonerooPayoutStatus,
     /// Whole major units.
-    #[serde(default)]
     pub amount: Option<MonerooInteger>,
     /// An object with `code`, or a string.
-    #[serde(default)]
     pub currency: Option<MonerooCurrency>,
     /// The description sent.
-    #[serde(default)]
     pub description: Option<String>,
     /// `sandbox` or `live`.
-    #[serde(default)]
     pub environment: Option<String>,
     /// The metadata sent.
-    #[serde(default)]
     pub metadata: Option<MonerooMetadata>,
     /// The customer as Moneroo recorded them.
-    #[serde(default)]
     pub customer: Option<MonerooCustomerRecord>,
     /// The method and the gateway's answer.
-    #[serde(default)]
     pub capture: Option<MonerooCapture>,
     /// When the payout was created.
-    #[serde(default)]
     pub created_at: Option<String>,
 }
 
@@ -594,7 +554,7 @@ pub struct MonerooPayout {
 
 /// The body of `GET /utils/payment/methods` or `/utils/payout/methods`: the list inside
 /// the usual envelope, or bare.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum MonerooMethodList {
     /// `{"data": [...]}`.
@@ -604,26 +564,22 @@ pub enum MonerooMethodList {
 }
 
 /// One payment or payout method. Extra fields are ignored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MonerooMethod {
     /// The code used in `methods` and `method` (`mtn_bj`).
     pub short_code: String,
     /// Display name.
-    #[serde(default)]
     pub name: Option<String>,
     /// The one currency the method takes.
-    #[serde(default)]
     pub currency: Option<MonerooCurrency>,
     /// Countries served.
-    #[serde(default)]
     pub countries: Vec<MonerooCountry>,
     /// Fields the method needs (payouts: `recipient.<name>`).
-    #[serde(default)]
     pub fields: Vec<MonerooMethodField>,
 }
 
 /// A country in a catalog: the bare code, or an object with `code`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum MonerooCountry {
     /// `"BJ"`.
@@ -645,15 +601,14 @@ impl MonerooCountry {
 }
 
 /// A field a method needs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MonerooMethodField {
     /// The field's name (`msisdn`, `account_number`).
     pub name: String,
     /// `integer`, `string`, ...
-    #[serde(default, rename = "type")]
+    #[serde(rename = "type")]
     pub kind: Option<String>,
     /// The published length, when any.
-    #[serde(default)]
     pub length: Option<MonerooInteger>,
 }
 
@@ -662,7 +617,7 @@ pub struct MonerooMethodField {
 // ---------------------------------------------------------------------------------------
 
 /// A notification body: `{"event": ..., "data": {...}}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MonerooWebhookPayload {
     /// `payment.success`, `payout.failed`, ...
     pub event: String,
@@ -671,23 +626,306 @@ pub struct MonerooWebhookPayload {
 }
 
 /// `data` of a notification.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MonerooWebhookData {
     /// The payment or payout id.
     pub id: String,
     /// Whole major units.
-    #[serde(default)]
     pub amount: Option<MonerooInteger>,
     /// An object with `code`, or a string.
-    #[serde(default)]
     pub currency: Option<MonerooCurrency>,
     /// The status word at the time of sending.
-    #[serde(default)]
     pub status: Option<String>,
     /// The customer.
-    #[serde(default)]
     pub customer: Option<MonerooCustomerRecord>,
     /// The metadata sent at initialize, when included.
-    #[serde(default)]
     pub metadata: Option<MonerooMetadata>,
+}
+
+// ---------------------------------------------------------------------------------------
+// Reading answers
+// ---------------------------------------------------------------------------------------
+//
+// The answers are read field by field (`http::Fields`) rather than with derived
+// `Deserialize`: the derive costs kilobytes of wasm per type, and serde's untagged enums
+// buffer their input once more. Same rules: unknown fields are ignored, optional ones may
+// be missing or `null`, a field of the wrong type is an error.
+
+/// An untagged enum that matched none of its shapes, in serde's words.
+fn no_variant(name: &str) -> JsonError {
+    serde::de::Error::custom(format_args!(
+        "data did not match any variant of untagged enum {name}"
+    ))
+}
+
+/// Reads a shape from a whole value: the body of an untagged enum's `Deserialize`.
+fn shape<'de, D: Deserializer<'de>, T>(
+    deserializer: D,
+    read: impl FnOnce(Value) -> Result<T, JsonError>,
+) -> Result<T, D::Error> {
+    read(Value::deserialize(deserializer)?).map_err(serde::de::Error::custom)
+}
+
+impl<'de, T: DeserializeOwned> Deserialize<'de> for MonerooEnvelope<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Fields::read(d, "struct MonerooEnvelope", |f| {
+            Ok(MonerooEnvelope {
+                success: f.bool_opt("success")?,
+                message: f.text_opt("message")?,
+                data: f.parse_opt("data")?,
+                errors: f.take("errors"),
+            })
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for MonerooErrorBody {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Fields::read(d, "struct MonerooErrorBody", |f| {
+            Ok(MonerooErrorBody {
+                message: f.text_opt("message")?,
+                errors: f.take("errors"),
+                success: f.bool_opt("success")?,
+            })
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for MonerooCurrency {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        shape(d, |value| match value {
+            Value::String(code) => Ok(MonerooCurrency::Code(code)),
+            object @ Value::Object(_) => from_value(object)
+                .map(MonerooCurrency::Object)
+                .map_err(|_| no_variant("MonerooCurrency")),
+            _ => Err(no_variant("MonerooCurrency")),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for MonerooCurrencyObject {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Fields::read(d, "struct MonerooCurrencyObject", |f| {
+            Ok(MonerooCurrencyObject {
+                code: f.text("code")?,
+                name: f.text_opt("name")?,
+                symbol: f.text_opt("symbol")?,
+            })
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for MonerooInteger {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        shape(d, |value| match value {
+            Value::Number(n) if n.is_u64() => Ok(MonerooInteger::Number(n.as_u64().unwrap_or(0))),
+            Value::String(text) => Ok(MonerooInteger::Text(text)),
+            _ => Err(no_variant("MonerooInteger")),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for MonerooMetadata {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        shape(d, |value| match value {
+            Value::Object(map) => Ok(MonerooMetadata::Map(map.into_iter().collect())),
+            Value::Array(items) => Ok(MonerooMetadata::List(items)),
+            _ => Err(no_variant("MonerooMetadata")),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for MonerooInitializedPayment {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Fields::read(d, "struct MonerooInitializedPayment", |f| {
+            Ok(MonerooInitializedPayment {
+                id: f.text("id")?,
+                checkout_url: f.text("checkout_url")?,
+            })
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for MonerooPayment {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Fields::read(d, "struct MonerooPayment", |f| {
+            Ok(MonerooPayment {
+                id: f.text("id")?,
+                status: f.text("status")?.into(),
+                is_processed: f.bool_opt("is_processed")?,
+                processed_at: f.text_opt("processed_at")?,
+                amount: f.parse_opt("amount")?,
+                amount_formatted: f.text_opt("amount_formatted")?,
+                currency: f.parse_opt("currency")?,
+                description: f.text_opt("description")?,
+                return_url: f.text_opt("return_url")?,
+                environment: f.text_opt("environment")?,
+                initiated_at: f.text_opt("initiated_at")?,
+                checkout_url: f.text_opt("checkout_url")?,
+                payment_phone_number: f.take("payment_phone_number"),
+                metadata: f.parse_opt("metadata")?,
+                app: f.take("app"),
+                customer: f.parse_opt("customer")?,
+                capture: f.parse_opt("capture")?,
+                created_at: f.text_opt("created_at")?,
+            })
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for MonerooCustomerRecord {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Fields::read(d, "struct MonerooCustomerRecord", |f| {
+            Ok(MonerooCustomerRecord {
+                id: f.take("id"),
+                email: f.text_opt("email")?,
+                first_name: f.text_opt("first_name")?,
+                last_name: f.text_opt("last_name")?,
+                phone: f.take("phone"),
+            })
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for MonerooCapture {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Fields::read(d, "struct MonerooCapture", |f| {
+            Ok(MonerooCapture {
+                identifier: f.text_opt("identifier")?,
+                phone_number: f.take("phone_number"),
+                method: f.parse_opt("method")?,
+                gateway: f.parse_opt("gateway")?,
+                context: f.take("context"),
+            })
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for MonerooCaptureMethod {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Fields::read(d, "struct MonerooCaptureMethod", |f| {
+            Ok(MonerooCaptureMethod {
+                id: f.take("id"),
+                name: f.text_opt("name")?,
+                short_code: f.text_opt("short_code")?,
+            })
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for MonerooGateway {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Fields::read(d, "struct MonerooGateway", |f| {
+            Ok(MonerooGateway {
+                transaction_id: f.take("transaction_id"),
+                transaction_status: f.text_opt("transaction_status")?,
+                other: f.rest().into_iter().collect(),
+            })
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for MonerooInitializedPayout {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Fields::read(d, "struct MonerooInitializedPayout", |f| {
+            Ok(MonerooInitializedPayout { id: f.text("id")? })
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for MonerooPayout {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Fields::read(d, "struct MonerooPayout", |f| {
+            Ok(MonerooPayout {
+                id: f.text("id")?,
+                status: f.text("status")?.into(),
+                amount: f.parse_opt("amount")?,
+                currency: f.parse_opt("currency")?,
+                description: f.text_opt("description")?,
+                environment: f.text_opt("environment")?,
+                metadata: f.parse_opt("metadata")?,
+                customer: f.parse_opt("customer")?,
+                capture: f.parse_opt("capture")?,
+                created_at: f.text_opt("created_at")?,
+            })
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for MonerooMethodList {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        shape(d, |value| {
+            let read = match value {
+                object @ Value::Object(_) => from_value(object).map(MonerooMethodList::Envelope),
+                list @ Value::Array(_) => from_value(list).map(MonerooMethodList::Bare),
+                _ => return Err(no_variant("MonerooMethodList")),
+            };
+            read.map_err(|_| no_variant("MonerooMethodList"))
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for MonerooMethod {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Fields::read(d, "struct MonerooMethod", |f| {
+            Ok(MonerooMethod {
+                short_code: f.text("short_code")?,
+                name: f.text_opt("name")?,
+                currency: f.parse_opt("currency")?,
+                countries: f.parse_or_default("countries")?,
+                fields: f.parse_or_default("fields")?,
+            })
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for MonerooCountry {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        shape(d, |value| match value {
+            Value::String(code) => Ok(MonerooCountry::Code(code)),
+            Value::Object(map) => match map.get("code") {
+                Some(Value::String(code)) => Ok(MonerooCountry::Object { code: code.clone() }),
+                _ => Err(no_variant("MonerooCountry")),
+            },
+            _ => Err(no_variant("MonerooCountry")),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for MonerooMethodField {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Fields::read(d, "struct MonerooMethodField", |f| {
+            Ok(MonerooMethodField {
+                name: f.text("name")?,
+                kind: f.text_opt("type")?,
+                length: f.parse_opt("length")?,
+            })
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for MonerooWebhookPayload {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Fields::read(d, "struct MonerooWebhookPayload", |f| {
+            Ok(MonerooWebhookPayload {
+                event: f.text("event")?,
+                data: f.parse("data")?,
+            })
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for MonerooWebhookData {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Fields::read(d, "struct MonerooWebhookData", |f| {
+            Ok(MonerooWebhookData {
+                id: f.text("id")?,
+                amount: f.parse_opt("amount")?,
+                currency: f.parse_opt("currency")?,
+                status: f.text_opt("status")?,
+                customer: f.parse_opt("customer")?,
+                metadata: f.parse_opt("metadata")?,
+            })
+        })
+    }
 }

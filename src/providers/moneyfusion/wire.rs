@@ -8,10 +8,11 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Number, Value};
 
 use crate::domain::{Currency, Money, MoneyError};
+use crate::http::Fields;
 
 /// An amount MoneyFusion writes as a JSON number (`200`) or, from some clients, as a
 /// string (`"200"`). Read without floats, in major units.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum MoneyFusionAmount {
     /// `200`.
@@ -66,10 +67,9 @@ pub struct MoneyFusionPaymentRequest {
 
 /// The answer to `POST <API URL>`: `{"statut": true, "token", "message", "url"}`, or
 /// `{"statut": false, "message"}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MoneyFusionPaymentResponse {
     /// True when the payment was opened.
-    #[serde(default)]
     pub statut: bool,
     /// The payment token: our `provider_ref`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -147,10 +147,9 @@ impl fmt::Display for MoneyFusionPaymentStatus {
 }
 
 /// The answer to `GET /paiementNotif/<token>`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MoneyFusionStatusResponse {
     /// True when the payment was found.
-    #[serde(default)]
     pub statut: bool,
     /// The payment.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -161,7 +160,7 @@ pub struct MoneyFusionStatusResponse {
 }
 
 /// `data` of a status answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MoneyFusionPaymentData {
     /// MoneyFusion's record id.
     #[serde(rename = "_id", skip_serializing_if = "Option::is_none")]
@@ -176,11 +175,7 @@ pub struct MoneyFusionPaymentData {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub nomclient: Option<String>,
     /// What we sent in `personal_Info`, echoed.
-    #[serde(
-        rename = "personal_Info",
-        default,
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(rename = "personal_Info", skip_serializing_if = "Vec::is_empty")]
     pub personal_info: Vec<Value>,
     /// The mobile-money operator's transaction number.
     #[serde(rename = "numeroTransaction", skip_serializing_if = "Option::is_none")]
@@ -260,23 +255,19 @@ impl<'de> Deserialize<'de> for MoneyFusionEvent {
 }
 
 /// Just the `event` of a notification, read first to pick the body's shape.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct MoneyFusionEventName {
     /// The event.
     pub event: MoneyFusionEvent,
 }
 
 /// A `payin.session.*` notification. Unsigned: nothing in it is evidence.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MoneyFusionPayinWebhook {
     /// `payin.session.pending|completed|cancelled`.
     pub event: MoneyFusionEvent,
     /// What we sent in `personal_Info`, echoed.
-    #[serde(
-        rename = "personal_Info",
-        default,
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(rename = "personal_Info", skip_serializing_if = "Vec::is_empty")]
     pub personal_info: Vec<Value>,
     /// The payment token.
     #[serde(rename = "tokenPay")]
@@ -308,7 +299,7 @@ pub struct MoneyFusionPayinWebhook {
 }
 
 /// A `payout.session.*` notification. Unsigned, and there is no payout status call.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MoneyFusionPayoutWebhook {
     /// `payout.session.completed|cancelled`.
     pub event: MoneyFusionEvent,
@@ -351,15 +342,139 @@ pub struct MoneyFusionWithdrawRequest {
 
 /// The answer to `POST /api/v1/withdraw`: `{"tokenPay", "statut": true, "message"}` or
 /// `{"statut": false, "message"}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MoneyFusionWithdrawResponse {
     /// The withdrawal's token.
     #[serde(rename = "tokenPay", skip_serializing_if = "Option::is_none")]
     pub token_pay: Option<String>,
     /// True when the withdrawal was submitted.
-    #[serde(default)]
     pub statut: bool,
     /// `Retrait soumis avec succès`, or why not.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+// ---------------------------------------------------------------------------------------
+// Reading answers and notifications
+// ---------------------------------------------------------------------------------------
+//
+// Read field by field (`http::Fields`) rather than with derived `Deserialize`, which
+// costs kilobytes of wasm per type. Same rules: unknown fields are ignored, optional ones
+// may be missing or `null`, a field of the wrong type is an error.
+
+impl<'de> Deserialize<'de> for MoneyFusionAmount {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match Value::deserialize(d)? {
+            Value::Number(n) => Ok(MoneyFusionAmount::Number(n)),
+            Value::String(text) => Ok(MoneyFusionAmount::Text(text)),
+            _ => Err(serde::de::Error::custom(
+                "data did not match any variant of untagged enum MoneyFusionAmount",
+            )),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for MoneyFusionPaymentResponse {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Fields::read(d, "struct MoneyFusionPaymentResponse", |f| {
+            Ok(MoneyFusionPaymentResponse {
+                statut: f.parse_or_default("statut")?,
+                token: f.text_opt("token")?,
+                message: f.text_opt("message")?,
+                url: f.text_opt("url")?,
+                total_price: f.parse_opt("totalPrice")?,
+            })
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for MoneyFusionStatusResponse {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Fields::read(d, "struct MoneyFusionStatusResponse", |f| {
+            Ok(MoneyFusionStatusResponse {
+                statut: f.parse_or_default("statut")?,
+                data: f.parse_opt("data")?,
+                message: f.text_opt("message")?,
+            })
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for MoneyFusionPaymentData {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Fields::read(d, "struct MoneyFusionPaymentData", |f| {
+            Ok(MoneyFusionPaymentData {
+                id: f.text_opt("_id")?,
+                token_pay: f.text("tokenPay")?,
+                numero_send: f.text_opt("numeroSend")?,
+                nomclient: f.text_opt("nomclient")?,
+                personal_info: f.parse_or_default("personal_Info")?,
+                numero_transaction: f.text_opt("numeroTransaction")?,
+                montant: f.parse_opt("Montant")?,
+                frais: f.parse_opt("frais")?,
+                statut: MoneyFusionPaymentStatus::from_wire(&f.text("statut")?),
+                moyen: f.text_opt("moyen")?,
+                return_url: f.text_opt("return_url")?,
+                created_at: f.text_opt("createdAt")?,
+            })
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for MoneyFusionEventName {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Fields::read(d, "struct MoneyFusionEventName", |f| {
+            Ok(MoneyFusionEventName {
+                event: MoneyFusionEvent::from_wire(&f.text("event")?),
+            })
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for MoneyFusionPayinWebhook {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Fields::read(d, "struct MoneyFusionPayinWebhook", |f| {
+            Ok(MoneyFusionPayinWebhook {
+                event: MoneyFusionEvent::from_wire(&f.text("event")?),
+                personal_info: f.parse_or_default("personal_Info")?,
+                token_pay: f.text("tokenPay")?,
+                numero_send: f.text_opt("numeroSend")?,
+                nomclient: f.text_opt("nomclient")?,
+                numero_transaction: f.text_opt("numeroTransaction")?,
+                montant: f.parse_opt("Montant")?,
+                frais: f.parse_opt("frais")?,
+                return_url: f.text_opt("return_url")?,
+                webhook_url: f.text_opt("webhook_url")?,
+                created_at: f.text_opt("createdAt")?,
+            })
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for MoneyFusionPayoutWebhook {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Fields::read(d, "struct MoneyFusionPayoutWebhook", |f| {
+            Ok(MoneyFusionPayoutWebhook {
+                event: MoneyFusionEvent::from_wire(&f.text("event")?),
+                token_pay: f.text_opt("tokenPay")?,
+                montant: f.parse_opt("montant")?,
+                numero_retrait: f.text_opt("numeroRetrait")?,
+                moyen: f.text_opt("moyen")?,
+                webhook_url: f.text_opt("webhook_url")?,
+                created_at: f.text_opt("createdAt")?,
+            })
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for MoneyFusionWithdrawResponse {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Fields::read(d, "struct MoneyFusionWithdrawResponse", |f| {
+            Ok(MoneyFusionWithdrawResponse {
+                token_pay: f.text_opt("tokenPay")?,
+                statut: f.parse_or_default("statut")?,
+                message: f.text_opt("message")?,
+            })
+        })
+    }
 }

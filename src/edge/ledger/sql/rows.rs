@@ -1,7 +1,9 @@
 //! The rows the SQL ledger reads back, as the queries in `queries.rs` select them, and
 //! what each becomes.
 
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
+
+use crate::http::Fields;
 
 use super::super::{
     Applied, EventRecord, EventSource, LedgerError, OrderRecord, PayoutRecord, Recheck,
@@ -10,11 +12,22 @@ use super::super::{
 use crate::domain::{Currency, Lang, PaymentStatus, Provider};
 
 /// What an event insert left behind, read back in its batch.
-#[derive(Deserialize)]
 pub struct EventOutcome {
     previous_status: PaymentStatus,
     status: PaymentStatus,
     claim: String,
+}
+
+impl<'de> Deserialize<'de> for EventOutcome {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Fields::read(d, "struct EventOutcome", |f| {
+            Ok(EventOutcome {
+                previous_status: f.parse("previous_status")?,
+                status: f.parse("status")?,
+                claim: f.text("claim")?,
+            })
+        })
+    }
 }
 
 impl EventOutcome {
@@ -28,12 +41,20 @@ impl EventOutcome {
     }
 }
 
-#[derive(Deserialize)]
 pub struct Count {
     pub n: u64,
 }
 
-#[derive(Deserialize)]
+impl<'de> Deserialize<'de> for Count {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Fields::read(d, "struct Count", |f| {
+            Ok(Count {
+                n: f.uint("n", u64::MAX)?,
+            })
+        })
+    }
+}
+
 pub struct SessionRow {
     id: String,
     provider: Provider,
@@ -52,6 +73,32 @@ pub struct SessionRow {
     updated_at: u64,
     expires_at: u64,
     metadata_json: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for SessionRow {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Fields::read(d, "struct SessionRow", |f| {
+            Ok(SessionRow {
+                id: f.text("id")?,
+                provider: f.parse("provider")?,
+                order_id: f.text_opt("order_id")?,
+                amount: f.uint("amount", u64::MAX)?,
+                currency: f.parse("currency")?,
+                description: f.text("description")?,
+                status: f.parse("status")?,
+                provider_ref: f.text_opt("provider_ref")?,
+                provider_status: f.text_opt("provider_status")?,
+                checkout_url: f.text_opt("checkout_url")?,
+                paid_amount: f.uint_opt("paid_amount", u64::MAX)?,
+                return_url: f.text("return_url")?,
+                lang: f.parse("lang")?,
+                created_at: f.uint("created_at", u64::MAX)?,
+                updated_at: f.uint("updated_at", u64::MAX)?,
+                expires_at: f.uint("expires_at", u64::MAX)?,
+                metadata_json: f.text_opt("metadata_json")?,
+            })
+        })
+    }
 }
 
 impl From<SessionRow> for SessionRecord {
@@ -78,11 +125,9 @@ impl From<SessionRow> for SessionRecord {
     }
 }
 
-#[derive(Deserialize)]
 pub struct StoredEventRow {
     seq: u64,
     id: String,
-    #[serde(rename = "type")]
     event_type: String,
     subject_id: String,
     payload: String,
@@ -91,6 +136,25 @@ pub struct StoredEventRow {
     next_attempt_at: Option<u64>,
     delivered_to: String,
     last_error: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for StoredEventRow {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Fields::read(d, "struct StoredEventRow", |f| {
+            Ok(StoredEventRow {
+                seq: f.uint("seq", u64::MAX)?,
+                id: f.text("id")?,
+                event_type: f.text("type")?,
+                subject_id: f.text("subject_id")?,
+                payload: f.text("payload")?,
+                created_at: f.uint("created_at", u64::MAX)?,
+                attempts: f.uint("attempts", u32::MAX.into())? as u32,
+                next_attempt_at: f.uint_opt("next_attempt_at", u64::MAX)?,
+                delivered_to: f.text("delivered_to")?,
+                last_error: f.text_opt("last_error")?,
+            })
+        })
+    }
 }
 
 impl From<StoredEventRow> for StoredEvent {
@@ -110,7 +174,6 @@ impl From<StoredEventRow> for StoredEvent {
     }
 }
 
-#[derive(Deserialize)]
 pub struct RecheckRow {
     subject: String,
     provider: Provider,
@@ -118,6 +181,21 @@ pub struct RecheckRow {
     our_id: Option<String>,
     attempts: u32,
     due_at: u64,
+}
+
+impl<'de> Deserialize<'de> for RecheckRow {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Fields::read(d, "struct RecheckRow", |f| {
+            Ok(RecheckRow {
+                subject: f.text("subject")?,
+                provider: f.parse("provider")?,
+                provider_ref: f.text("provider_ref")?,
+                our_id: f.text_opt("our_id")?,
+                attempts: f.uint("attempts", u32::MAX.into())? as u32,
+                due_at: f.uint("due_at", u64::MAX)?,
+            })
+        })
+    }
 }
 
 impl RecheckRow {
@@ -135,7 +213,6 @@ impl RecheckRow {
     }
 }
 
-#[derive(Deserialize)]
 pub struct EventRow {
     event_key: String,
     session_id: String,
@@ -144,6 +221,22 @@ pub struct EventRow {
     provider_status: String,
     moved: u8,
     at: u64,
+}
+
+impl<'de> Deserialize<'de> for EventRow {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Fields::read(d, "struct EventRow", |f| {
+            Ok(EventRow {
+                event_key: f.text("event_key")?,
+                session_id: f.text("session_id")?,
+                source: f.text("source")?,
+                status: f.parse("status")?,
+                provider_status: f.text("provider_status")?,
+                moved: f.uint("moved", u8::MAX.into())? as u8,
+                at: f.uint("at", u64::MAX)?,
+            })
+        })
+    }
 }
 
 impl EventRow {
@@ -170,7 +263,6 @@ impl EventRow {
     }
 }
 
-#[derive(Deserialize)]
 pub struct OrderRow {
     id: String,
     reference: String,
@@ -179,6 +271,22 @@ pub struct OrderRow {
     description: String,
     customer_json: Option<String>,
     created_at: u64,
+}
+
+impl<'de> Deserialize<'de> for OrderRow {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Fields::read(d, "struct OrderRow", |f| {
+            Ok(OrderRow {
+                id: f.text("id")?,
+                reference: f.text("reference")?,
+                amount: f.uint("amount", u64::MAX)?,
+                currency: f.parse("currency")?,
+                description: f.text("description")?,
+                customer_json: f.text_opt("customer_json")?,
+                created_at: f.uint("created_at", u64::MAX)?,
+            })
+        })
+    }
 }
 
 impl From<OrderRow> for OrderRecord {
@@ -195,7 +303,6 @@ impl From<OrderRow> for OrderRecord {
     }
 }
 
-#[derive(Deserialize)]
 pub struct PayoutRow {
     id: String,
     idempotency_key: String,
@@ -210,6 +317,28 @@ pub struct PayoutRow {
     failure: Option<String>,
     created_at: u64,
     updated_at: u64,
+}
+
+impl<'de> Deserialize<'de> for PayoutRow {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Fields::read(d, "struct PayoutRow", |f| {
+            Ok(PayoutRow {
+                id: f.text("id")?,
+                idempotency_key: f.text("idempotency_key")?,
+                request_digest: f.text("request_digest")?,
+                provider: f.parse("provider")?,
+                amount: f.uint("amount", u64::MAX)?,
+                currency: f.parse("currency")?,
+                recipient_json: f.text("recipient_json")?,
+                status: f.parse("status")?,
+                provider_ref: f.text_opt("provider_ref")?,
+                provider_status: f.text_opt("provider_status")?,
+                failure: f.text_opt("failure")?,
+                created_at: f.uint("created_at", u64::MAX)?,
+                updated_at: f.uint("updated_at", u64::MAX)?,
+            })
+        })
+    }
 }
 
 impl From<PayoutRow> for PayoutRecord {
