@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { serve as honoServe } from "@hono/node-server";
 import express from "express";
-import { freePort, startNode, startDeno, inProcess } from "./support/stack.mjs";
+import { freePort, startNode, startDeno, startWorkerd, inProcess } from "./support/stack.mjs";
 
 const env = {
   GUICHET_LEDGER: "memory",
@@ -141,6 +141,51 @@ test("node:http server and deno serve: a trap does not take the server down", as
     } finally {
       await server.stop();
     }
+  }
+});
+
+// A provider call carries the provider's secret: a redirect is never followed, so the
+// secret and the shopper's details never reach the host it names. The provider answers
+// 307 (method, body and headers kept) to another origin; the call fails as a provider
+// error and that origin sees no request at all.
+test("workerd, Node and Deno: a provider that redirects gets no second request, and the session fails as a provider error", async () => {
+  const listen = async (handler) => {
+    const server = createServer(handler);
+    await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+    const stop = () => new Promise((ok) => { server.close(ok); server.closeAllConnections(); });
+    return { url: `http://127.0.0.1:${server.address().port}`, stop };
+  };
+  const elsewhere = [];
+  const other = await listen((req, res) => {
+    elsewhere.push(`${req.method} ${req.url} authorization=${req.headers.authorization ?? "none"}`);
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ data: { id: "stolen", checkout_url: "https://elsewhere.test/pay" } }));
+  });
+  let asked = 0;
+  const provider = await listen((req, res) => {
+    asked += 1;
+    req.resume();
+    res.writeHead(307, { location: `${other.url}${req.url}` }).end();
+  });
+  const redirecting = { ...env, MONEROO_BASE_URL: provider.url };
+  delete redirecting.GUICHET_MAX_BODY_BYTES;
+  try {
+    for (const start of [startWorkerd, startNode, startDeno]) {
+      const server = await start(redirecting, await freePort());
+      try {
+        const before = asked;
+        const answer = await fetch(`${server.url}/api/sessions`, post(JSON.stringify(checkout())));
+        const error = await errorOf(answer);
+        assert.equal(answer.status, 503, `${start.name}: ${JSON.stringify(error)}`);
+        assert.equal(error.code, "provider_unavailable", start.name);
+        assert.ok(asked > before, `${start.name}: the provider was not called`);
+        assert.deepEqual(elsewhere, [], `${start.name}: the redirect was followed`);
+      } finally {
+        await server.stop();
+      }
+    }
+  } finally {
+    await provider.stop();
+    await other.stop();
   }
 });
 
