@@ -10,8 +10,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer } from "node:http";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { Miniflare } from "miniflare";
-import { startSandbox, freePort, eventually } from "./support/stack.mjs";
+import { startSandbox, freePort, eventually, readNow } from "./support/stack.mjs";
 import { startPostgres } from "./support/postgres.mjs";
 
 const ADMIN_KEY = "admin-key-for-tests-0123456789";
@@ -100,7 +102,9 @@ function inWorkerd() {
   });
   disposers.push(() => mf.dispose());
   const isolates = Promise.all([0, 1].map((i) => mf.getWorker(`edge-${i}`)));
-  return { send: async (i, path, init = {}) => (await isolates)[i % 2].fetch(`http://edge.test/api${path}`, init) };
+  // readNow: an answer held unread (eight awaited together) must not lose its body to
+  // the garbage collector (see readNow in support/stack.mjs).
+  return { send: async (i, path, init = {}) => readNow((await isolates)[i % 2].fetch(`http://edge.test/api${path}`, init)) };
 }
 
 const ledgers = {
@@ -188,6 +192,20 @@ for (const [name, ledger] of Object.entries(ledgers)) {
     test("health names the ledger in use", async () => {
       const health = await (await send(0, "/health")).json();
       assert.equal(health.ledger, ledger.kind);
+    });
+
+    test("an answer held unread while the garbage collector runs keeps its body", async () => {
+      // The eight answers below are awaited together and read one by one: a collection in
+      // between must not take a body (undici cancels a dropped fetch answer's stream). The
+      // pauses give the finalizers a turn; with the fix no timing can make this fail.
+      setFlagsFromString("--expose-gc");
+      const collect = runInNewContext("gc");
+      const answer = await send(0, "/health");
+      for (let i = 0; i < 3; i++) {
+        collect();
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      assert.equal((await answer.json()).ledger, ledger.kind);
     });
 
     test("a notification delivered many times at once is applied once, and a late one moves nothing", async () => {

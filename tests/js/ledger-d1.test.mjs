@@ -4,7 +4,7 @@
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { Miniflare } from "miniflare";
-import { startSandbox } from "./support/stack.mjs";
+import { startSandbox, readNow } from "./support/stack.mjs";
 import { readMigrations } from "../../js/edge/ledger-migrations.js";
 
 /** Applies every migration in order, as `wrangler d1 migrations apply` does. */
@@ -187,7 +187,7 @@ function edge({ autoMigrate = true, workers = 2, env = {} } = {}) {
     /** Sends through isolate `i % workers`. */
     async send(i, path, init = {}) {
       const worker = (await isolates)[i % workers];
-      return worker.fetch(`http://edge.test/api${path}`, init);
+      return readNow(worker.fetch(`http://edge.test/api${path}`, init));
     },
   };
 }

@@ -137,6 +137,25 @@ const miniflareBase = {
   compatibilityDate: "2025-01-01",
 };
 
+/**
+ * Miniflare's answer (dispatchFetch, or a Worker's `fetch` from getWorker), read at once
+ * into a Response of its own. Miniflare wraps the body stream of undici's fetch answer in
+ * a new Response and drops that answer; undici cancels the stream of a fetch answer once
+ * the answer is garbage collected if nothing has started reading it, and a Response whose
+ * stream was cancelled fails `text()`/`json()` with "Body is unusable: Body has already
+ * been read". An answer held unread while a collection runs (eight awaited together, then
+ * read one by one, on a loaded machine) would lose its body. Reading starts in the same
+ * run of microtasks that delivers the answer, before any finalizer can run, and the copy
+ * holds bytes, not a fetch stream.
+ * @param {Promise<Response>} answer
+ */
+export async function readNow(answer) {
+  const response = await answer;
+  const bytes = await response.arrayBuffer();
+  const empty = [101, 204, 205, 304].includes(response.status);
+  return new Response(empty ? null : bytes, { status: response.status, statusText: response.statusText, headers: response.headers });
+}
+
 /** The edge bundle in workerd. `extra` adds Miniflare options (a D1 database). */
 export async function startWorkerd(env, port, extra = {}) {
   const mf = new Miniflare({ ...miniflareBase, host: "127.0.0.1", port, bindings: withLedger(env, Boolean(extra.d1Databases)), ...extra });
@@ -157,7 +176,7 @@ export async function inProcess(env) {
   return {
     node,
     runtimes: {
-      workerd: (url, init) => mf.dispatchFetch(url, init),
+      workerd: (url, init) => readNow(mf.dispatchFetch(url, init)),
       node: (url, init) => node.fetch(new Request(url, init), env),
     },
   };
