@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 
 mod read;
 
-use serde::Serialize;
-
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 // ---------------------------------------------------------------------------------------
 // Envelope and errors
