@@ -1,9 +1,14 @@
 //! The in-memory ledger, for the demo and tests (`GUICHET_LEDGER=memory`). It lives as
 //! long as the worker's isolate (or the Node/Deno process), so a restart forgets
 //! everything: never for real money.
+//!
+//! Records sit in vectors in the order written; every lookup goes through one map type,
+//! [`Index`], and every ordered query through one sort, [`first`]: each distinct
+//! `BTreeMap<K, V>` or sort key type is its own copy of that code in the wasm (issue #18
+//! round 5, bench/PROFILE.md).
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use super::{
     Applied, DeliveryState, EventRecord, Ledger, LedgerError, NewEvent, OrderInsert, OrderRecord,
@@ -12,24 +17,87 @@ use super::{
 };
 use crate::domain::{PaymentStatus, Provider};
 
+/// The ledger's only map type: a text key to a position in one of the vectors (or, for
+/// `checked`, a time; for the sets of event keys, 0). Iterating it goes in key order.
+type Index = BTreeMap<String, u64>;
+
 #[derive(Default)]
 struct Books {
-    sessions: BTreeMap<String, SessionRecord>,
-    /// The session that first took each provider reference: the lookup of every
-    /// notification and every new session's uniqueness check, without a scan of all the
-    /// sessions (which made `POST /sessions` slower as the ledger grew).
-    session_refs: BTreeMap<(Provider, String), String>,
+    sessions: Vec<SessionRecord>,
+    /// Position in `sessions` by session id.
+    session_ids: Index,
+    /// The session that first took each provider reference ([`ref_key`]): the lookup of
+    /// every notification and every new session's uniqueness check, without a scan of all
+    /// the sessions (which made `POST /sessions` slower as the ledger grew).
+    session_refs: Index,
     events: Vec<EventRecord>,
-    event_keys: BTreeSet<String>,
-    orders: BTreeMap<String, OrderRecord>,
-    payouts: BTreeMap<String, PayoutRecord>,
-    payout_event_keys: BTreeSet<String>,
+    event_keys: Index,
+    orders: Vec<OrderRecord>,
+    /// Position in `orders` by order id.
+    order_ids: Index,
+    payouts: Vec<PayoutRecord>,
+    /// Position in `payouts` by payout id.
+    payout_ids: Index,
+    payout_event_keys: Index,
     /// The merchant's events, in the order written (seq = index + 1).
     outbox: Vec<StoredEvent>,
-    /// Notification marks by (subject, provider, key).
-    rechecks: BTreeMap<(&'static str, Provider, String), Recheck>,
-    /// When the sweep last asked about a session or payout.
-    checked: BTreeMap<(&'static str, String), u64>,
+    /// Notification marks.
+    rechecks: Vec<Recheck>,
+    /// Position in `rechecks` by (subject, provider, key) ([`recheck_key`]).
+    recheck_keys: Index,
+    /// When the sweep last asked about a session or payout, by [`checked_key`].
+    checked: Index,
+}
+
+/// A provider reference's key in `session_refs`.
+fn ref_key(provider: Provider, provider_ref: &str) -> String {
+    let mut key = String::with_capacity(provider_ref.len() + 2);
+    key.push((b'0' + provider as u8) as char);
+    key.push('\0');
+    key.push_str(provider_ref);
+    key
+}
+
+/// A mark's key in `recheck_keys`, ordered as (subject, provider, key) are: subject names
+/// sort as the enum does ("payment" < "payout"), providers by their place in the enum.
+fn recheck_key(mark: &Recheck) -> String {
+    let mut key = checked_key(mark.subject, "");
+    key.push((b'0' + mark.provider as u8) as char);
+    key.push('\0');
+    key.push_str(mark.key());
+    key
+}
+
+/// A session's or payout's key in `checked`.
+fn checked_key(subject: Subject, id: &str) -> String {
+    let mut key = String::with_capacity(id.len() + 8);
+    key.push_str(subject.as_str());
+    key.push('\0');
+    key.push_str(id);
+    key
+}
+
+/// The positions of `keys` in ascending order, equal keys in the order given (what a
+/// stable sort does): the one sort of the ledger, not generic.
+fn ascending(keys: Vec<(u64, u64)>) -> Vec<usize> {
+    let mut order: Vec<(u64, u64, usize)> = keys
+        .into_iter()
+        .enumerate()
+        .map(|(at, (a, b))| (a, b, at))
+        .collect();
+    // No two entries are equal (the position differs), so unstable is stable here.
+    order.sort_unstable();
+    order.into_iter().map(|(_, _, at)| at).collect()
+}
+
+/// The first `limit` of `rows` by their key, ties in the order given.
+fn first<T: Clone>(rows: Vec<((u64, u64), &T)>, limit: usize) -> Vec<T> {
+    let (keys, rows): (Vec<(u64, u64)>, Vec<&T>) = rows.into_iter().unzip();
+    ascending(keys)
+        .into_iter()
+        .take(limit)
+        .map(|at| rows[at].clone())
+        .collect()
 }
 
 impl Books {
@@ -55,18 +123,43 @@ impl Books {
         });
     }
 
-    /// Notes that session `id` holds `provider_ref`, unless an earlier session took it.
-    fn take_ref(&mut self, provider: Provider, provider_ref: &str, id: &str) {
+    /// Notes that the session at `at` holds `provider_ref`, unless an earlier session took it.
+    fn take_ref(&mut self, provider: Provider, provider_ref: &str, at: u64) {
         self.session_refs
-            .entry((provider, provider_ref.to_owned()))
-            .or_insert_with(|| id.to_owned());
+            .entry(ref_key(provider, provider_ref))
+            .or_insert(at);
     }
 
     fn checked_at(&self, subject: Subject, id: &str) -> u64 {
         self.checked
-            .get(&(subject.as_str(), id.to_owned()))
+            .get(&checked_key(subject, id))
             .copied()
             .unwrap_or(0)
+    }
+
+    fn session_at(&self, id: &str) -> Option<usize> {
+        self.session_ids.get(id).map(|&at| at as usize)
+    }
+
+    /// The sessions in id order.
+    fn sessions_by_id(&self) -> impl Iterator<Item = &SessionRecord> {
+        self.session_ids
+            .values()
+            .map(|&at| &self.sessions[at as usize])
+    }
+
+    fn payout_at(&self, id: &str) -> Option<usize> {
+        self.payout_ids.get(id).map(|&at| at as usize)
+    }
+
+    /// The payouts in id order.
+    fn payouts_by_id(&self) -> impl Iterator<Item = &PayoutRecord> {
+        self.payout_ids.values().map(|&at| &self.payouts[at as usize])
+    }
+
+    /// The orders in id order.
+    fn orders_by_id(&self) -> impl Iterator<Item = &OrderRecord> {
+        self.order_ids.values().map(|&at| &self.orders[at as usize])
     }
 }
 
@@ -90,18 +183,21 @@ impl Ledger for MemoryLedger {
 
     async fn create_session(&self, session: &SessionRecord) -> Result<(), LedgerError> {
         let mut books = self.books.borrow_mut();
-        if books.sessions.contains_key(&session.id) {
+        if books.session_ids.contains_key(&session.id) {
             return Err(LedgerError(format!("session {} exists", session.id)));
         }
+        let at = books.sessions.len() as u64;
         if let Some(provider_ref) = &session.provider_ref {
-            books.take_ref(session.provider, provider_ref, &session.id);
+            books.take_ref(session.provider, provider_ref, at);
         }
-        books.sessions.insert(session.id.clone(), session.clone());
+        books.session_ids.insert(session.id.clone(), at);
+        books.sessions.push(session.clone());
         Ok(())
     }
 
     async fn session(&self, id: &str) -> Result<Option<SessionRecord>, LedgerError> {
-        Ok(self.books.borrow().sessions.get(id).cloned())
+        let books = self.books.borrow();
+        Ok(books.session_at(id).map(|at| books.sessions[at].clone()))
     }
 
     async fn session_by_provider_ref(
@@ -112,9 +208,8 @@ impl Ledger for MemoryLedger {
         let books = self.books.borrow();
         Ok(books
             .session_refs
-            .get(&(provider, provider_ref.to_owned()))
-            .and_then(|id| books.sessions.get(id))
-            .cloned())
+            .get(&ref_key(provider, provider_ref))
+            .map(|&at| books.sessions[at as usize].clone()))
     }
 
     async fn attach_payment(
@@ -125,9 +220,10 @@ impl Ledger for MemoryLedger {
         at: u64,
     ) -> Result<bool, LedgerError> {
         let mut books = self.books.borrow_mut();
-        let Some(session) = books.sessions.get_mut(id) else {
+        let Some(position) = books.session_at(id) else {
             return Err(LedgerError(format!("no session {id}")));
         };
+        let session = &mut books.sessions[position];
         if session.provider_ref.is_some() {
             return Ok(false);
         }
@@ -135,7 +231,7 @@ impl Ledger for MemoryLedger {
         session.checkout_url = Some(checkout_url.to_owned());
         session.updated_at = at;
         let provider = session.provider;
-        books.take_ref(provider, provider_ref, id);
+        books.take_ref(provider, provider_ref, position as u64);
         Ok(true)
     }
 
@@ -146,12 +242,13 @@ impl Ledger for MemoryLedger {
         event: Option<&NewEvent>,
     ) -> Result<Applied, LedgerError> {
         let mut books = self.books.borrow_mut();
-        if books.event_keys.contains(&change.event_key) {
+        if books.event_keys.contains_key(&change.event_key) {
             return Ok(Applied::Duplicate);
         }
-        let Some(session) = books.sessions.get_mut(session_id) else {
+        let Some(position) = books.session_at(session_id) else {
             return Err(LedgerError(format!("no session {session_id}")));
         };
+        let session = &mut books.sessions[position];
         let applied = Applied::after(session.status, change.status);
         let finished = matches!(applied, Applied::Moved(_, to) if to.is_final());
         if !matches!(applied, Applied::Refused(_)) {
@@ -162,7 +259,7 @@ impl Ledger for MemoryLedger {
             }
             session.updated_at = change.at;
         }
-        books.event_keys.insert(change.event_key.clone());
+        books.event_keys.insert(change.event_key.clone(), 0);
         books.events.push(EventRecord {
             event_key: change.event_key.clone(),
             session_id: session_id.to_owned(),
@@ -190,43 +287,47 @@ impl Ledger for MemoryLedger {
     }
 
     async fn order_is_paid(&self, order_id: &str) -> Result<bool, LedgerError> {
-        Ok(self.books.borrow().sessions.values().any(|s| {
+        Ok(self.books.borrow().sessions.iter().any(|s| {
             s.order_id.as_deref() == Some(order_id) && s.status == PaymentStatus::Succeeded
         }))
     }
 
     async fn create_order(&self, order: &OrderRecord) -> Result<OrderInsert, LedgerError> {
         let mut books = self.books.borrow_mut();
-        if let Some(existing) = books
-            .orders
-            .values()
-            .find(|o| o.reference == order.reference)
-        {
+        if let Some(existing) = books.orders_by_id().find(|o| o.reference == order.reference) {
             return Ok(OrderInsert::Existing(existing.clone()));
         }
-        books.orders.insert(order.id.clone(), order.clone());
+        let at = books.orders.len() as u64;
+        books.order_ids.insert(order.id.clone(), at);
+        books.orders.push(order.clone());
         Ok(OrderInsert::Created)
     }
 
     async fn order(&self, id: &str) -> Result<Option<OrderRecord>, LedgerError> {
-        Ok(self.books.borrow().orders.get(id).cloned())
+        let books = self.books.borrow();
+        Ok(books
+            .order_ids
+            .get(id)
+            .map(|&at| books.orders[at as usize].clone()))
     }
 
     async fn claim_payout(&self, payout: &PayoutRecord) -> Result<PayoutClaim, LedgerError> {
         let mut books = self.books.borrow_mut();
         if let Some(existing) = books
-            .payouts
-            .values()
+            .payouts_by_id()
             .find(|p| p.idempotency_key == payout.idempotency_key)
         {
             return Ok(PayoutClaim::Existing(existing.clone()));
         }
-        books.payouts.insert(payout.id.clone(), payout.clone());
+        let at = books.payouts.len() as u64;
+        books.payout_ids.insert(payout.id.clone(), at);
+        books.payouts.push(payout.clone());
         Ok(PayoutClaim::Claimed)
     }
 
     async fn payout(&self, id: &str) -> Result<Option<PayoutRecord>, LedgerError> {
-        Ok(self.books.borrow().payouts.get(id).cloned())
+        let books = self.books.borrow();
+        Ok(books.payout_at(id).map(|at| books.payouts[at].clone()))
     }
 
     async fn payout_by_provider_ref(
@@ -237,8 +338,7 @@ impl Ledger for MemoryLedger {
         Ok(self
             .books
             .borrow()
-            .payouts
-            .values()
+            .payouts_by_id()
             .find(|p| p.provider == provider && p.provider_ref.as_deref() == Some(provider_ref))
             .cloned())
     }
@@ -250,12 +350,13 @@ impl Ledger for MemoryLedger {
         event: Option<&NewEvent>,
     ) -> Result<Applied, LedgerError> {
         let mut books = self.books.borrow_mut();
-        if books.payout_event_keys.contains(&change.event_key) {
+        if books.payout_event_keys.contains_key(&change.event_key) {
             return Ok(Applied::Duplicate);
         }
-        let Some(payout) = books.payouts.get_mut(payout_id) else {
+        let Some(position) = books.payout_at(payout_id) else {
             return Err(LedgerError(format!("no payout {payout_id}")));
         };
+        let payout = &mut books.payouts[position];
         let applied = Applied::after(payout.status, change.status);
         if !matches!(applied, Applied::Refused(_)) {
             payout.status = change.status;
@@ -268,7 +369,9 @@ impl Ledger for MemoryLedger {
             }
             payout.updated_at = change.at;
         }
-        books.payout_event_keys.insert(change.event_key.clone());
+        books
+            .payout_event_keys
+            .insert(change.event_key.clone(), 0);
         if matches!(applied, Applied::Moved(_, to) if to.is_final()) {
             books.announce(event);
         }
@@ -282,23 +385,20 @@ impl Ledger for MemoryLedger {
         Ok(self
             .books
             .borrow()
-            .orders
-            .values()
+            .orders_by_id()
             .find(|o| o.reference == reference)
             .cloned())
     }
 
     async fn sessions_of_order(&self, order_id: &str) -> Result<Vec<SessionRecord>, LedgerError> {
-        let mut found: Vec<SessionRecord> = self
-            .books
-            .borrow()
-            .sessions
-            .values()
+        // In id order, so ties on the time stay by id.
+        let books = self.books.borrow();
+        let found = books
+            .sessions_by_id()
             .filter(|s| s.order_id.as_deref() == Some(order_id))
-            .cloned()
+            .map(|s| ((s.created_at, 0), s))
             .collect();
-        found.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
-        Ok(found)
+        Ok(first(found, usize::MAX))
     }
 
     async fn events_after(&self, after: u64, limit: u32) -> Result<Vec<StoredEvent>, LedgerError> {
@@ -315,13 +415,15 @@ impl Ledger for MemoryLedger {
 
     async fn due_events(&self, now: u64, limit: u32) -> Result<Vec<StoredEvent>, LedgerError> {
         let books = self.books.borrow();
-        let mut due: Vec<&StoredEvent> = books
+        let due = books
             .outbox
             .iter()
-            .filter(|e| e.next_attempt_at.is_some_and(|at| at <= now))
+            .filter_map(|e| match e.next_attempt_at {
+                Some(at) if at <= now => Some(((at, e.seq), e)),
+                _ => None,
+            })
             .collect();
-        due.sort_by_key(|e| (e.next_attempt_at, e.seq));
-        Ok(due.into_iter().take(limit as usize).cloned().collect())
+        Ok(first(due, limit as usize))
     }
 
     async fn lease_event(&self, id: &str, seen: u64, until: u64) -> Result<bool, LedgerError> {
@@ -351,26 +453,46 @@ impl Ledger for MemoryLedger {
     }
 
     async fn note_recheck(&self, mark: &Recheck) -> Result<(), LedgerError> {
-        let key = (mark.subject.as_str(), mark.provider, mark.key().to_owned());
-        self.books.borrow_mut().rechecks.insert(key, mark.clone());
+        let mut books = self.books.borrow_mut();
+        let at = books.rechecks.len() as u64;
+        match books.recheck_keys.entry(recheck_key(mark)) {
+            std::collections::btree_map::Entry::Occupied(entry) => {
+                let at = *entry.get() as usize;
+                books.rechecks[at] = mark.clone();
+            }
+            std::collections::btree_map::Entry::Vacant(entry) => {
+                entry.insert(at);
+                books.rechecks.push(mark.clone());
+            }
+        }
         Ok(())
     }
 
     async fn clear_recheck(&self, mark: &Recheck) -> Result<(), LedgerError> {
-        let key = (mark.subject.as_str(), mark.provider, mark.key().to_owned());
-        self.books.borrow_mut().rechecks.remove(&key);
+        let mut books = self.books.borrow_mut();
+        let Some(at) = books.recheck_keys.remove(&recheck_key(mark)) else {
+            return Ok(());
+        };
+        books.rechecks.swap_remove(at as usize);
+        // The last mark took the freed place.
+        if let Some(moved) = books.rechecks.get(at as usize) {
+            let key = recheck_key(moved);
+            books.recheck_keys.insert(key, at);
+        }
         Ok(())
     }
 
     async fn due_rechecks(&self, now: u64, limit: u32) -> Result<Vec<Recheck>, LedgerError> {
         let books = self.books.borrow();
-        let mut due: Vec<&Recheck> = books
-            .rechecks
+        // In key order, so ties on the time stay in the order of (subject, provider, key).
+        let due = books
+            .recheck_keys
             .values()
+            .map(|&at| &books.rechecks[at as usize])
             .filter(|m| m.due_at <= now)
+            .map(|m| ((m.due_at, 0), m))
             .collect();
-        due.sort_by_key(|m| m.due_at);
-        Ok(due.into_iter().take(limit as usize).cloned().collect())
+        Ok(first(due, limit as usize))
     }
 
     async fn sessions_to_check(
@@ -380,21 +502,15 @@ impl Ledger for MemoryLedger {
         limit: u32,
     ) -> Result<Vec<SessionRecord>, LedgerError> {
         let books = self.books.borrow();
-        let mut due: Vec<(u64, &SessionRecord)> = books
-            .sessions
-            .values()
+        let due = books
+            .sessions_by_id()
             .filter(|s| s.status == PaymentStatus::Pending)
-            .map(|s| (books.checked_at(Subject::Payment, &s.id), s))
-            .filter(|(checked, s)| {
+            .map(|s| ((books.checked_at(Subject::Payment, &s.id), s.created_at), s))
+            .filter(|((checked, _), s)| {
                 (s.created_at <= before && *checked <= before) || s.expires_at <= now
             })
             .collect();
-        due.sort_by_key(|(checked, s)| (*checked, s.created_at));
-        Ok(due
-            .into_iter()
-            .take(limit as usize)
-            .map(|(_, s)| s.clone())
-            .collect())
+        Ok(first(due, limit as usize))
     }
 
     async fn payouts_to_check(
@@ -403,26 +519,20 @@ impl Ledger for MemoryLedger {
         limit: u32,
     ) -> Result<Vec<PayoutRecord>, LedgerError> {
         let books = self.books.borrow();
-        let mut due: Vec<(u64, &PayoutRecord)> = books
-            .payouts
-            .values()
+        let due = books
+            .payouts_by_id()
             .filter(|p| p.status == PaymentStatus::Pending)
-            .map(|p| (books.checked_at(Subject::Payout, &p.id), p))
-            .filter(|(checked, p)| p.created_at <= before && *checked <= before)
+            .map(|p| ((books.checked_at(Subject::Payout, &p.id), p.created_at), p))
+            .filter(|((checked, _), p)| p.created_at <= before && *checked <= before)
             .collect();
-        due.sort_by_key(|(checked, p)| (*checked, p.created_at));
-        Ok(due
-            .into_iter()
-            .take(limit as usize)
-            .map(|(_, p)| p.clone())
-            .collect())
+        Ok(first(due, limit as usize))
     }
 
     async fn mark_checked(&self, subject: Subject, id: &str, at: u64) -> Result<(), LedgerError> {
         self.books
             .borrow_mut()
             .checked
-            .insert((subject.as_str(), id.to_owned()), at);
+            .insert(checked_key(subject, id), at);
         Ok(())
     }
 }
