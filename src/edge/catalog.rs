@@ -1,8 +1,6 @@
 //! The merchant's price list (`GUICHET_CATALOG`), and the pricing of a cart from it. The
 //! browser sends SKUs and quantities; every price comes from here.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
@@ -78,16 +76,24 @@ impl<'de> Deserialize<'de> for CatalogEntry {
     }
 }
 
-/// The price list: SKU → article.
+/// The price list: SKU → article, sorted by SKU (each SKU once). A sorted vector rather
+/// than a `BTreeMap`: each map type is its own copy of the B-tree code in the wasm.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Catalog(BTreeMap<String, CatalogEntry>);
+pub struct Catalog(Vec<(String, CatalogEntry)>);
 
 impl Catalog {
     /// Reads `GUICHET_CATALOG`. A catalog that is not valid JSON of the documented shape,
     /// or lists an unknown currency or a price out of range, is an error for the merchant
     /// (never a silent empty catalog).
     pub fn parse(json: &str) -> Result<Catalog, String> {
-        let entries: BTreeMap<String, CatalogEntry> = crate::http::from_json(json.as_bytes())
+        // serde_json's map keeps its keys sorted and unique; each entry is read in that
+        // order, the first error stopping the read, as a `BTreeMap`'s reader would.
+        let entries = crate::http::from_json::<serde_json::Map<String, Value>>(json.as_bytes())
+            .and_then(|map| {
+                map.into_iter()
+                    .map(|(sku, entry)| Ok((sku, crate::http::from_value(entry)?)))
+                    .collect::<Result<Vec<(String, CatalogEntry)>, _>>()
+            })
             .map_err(|e| {
                 format!("GUICHET_CATALOG is not {{sku: {{name, price, currency}}}} (name a text or {{fr, en}}): {e}")
             })?;
@@ -120,7 +126,12 @@ impl Catalog {
                 ));
                 continue;
             };
-            let priced = self.0.get(&line.sku).and_then(|entry| {
+            let entry = self
+                .0
+                .binary_search_by(|(sku, _)| sku.as_str().cmp(&line.sku))
+                .ok()
+                .map(|at| &self.0[at].1);
+            let priced = entry.and_then(|entry| {
                 let currency = Currency::from_code(&entry.currency)?;
                 let unit_price = Money::from_minor(entry.price, currency).ok()?;
                 Some(LineItem {
