@@ -4,8 +4,6 @@
 //! outside this crate (Python's `hmac`), and properties of every request the builder emits.
 #![cfg(all(feature = "edge", not(target_arch = "wasm32")))]
 
-use std::collections::BTreeMap;
-
 use guichet::domain::{
     Country, Currency, Customer, Lang, Metadata, Money, Order, PaymentStatus, Phone,
 };
@@ -456,7 +454,7 @@ fn initialize_takes_at_most_three_invoice_lines() {
 #[test]
 fn initialize_locks_the_phone_only_with_a_valid_phone() {
     let lock = PaymentOptions {
-        invoice_data: BTreeMap::new(),
+        invoice_data: Default::default(),
         lock_phone_number: true,
     };
     let violations = connector()
@@ -1821,7 +1819,7 @@ mod properties {
     proptest! {
         #[test]
         fn every_emitted_payment_request_meets_cinetpays_rules(request in any_payment(), lock in any::<bool>()) {
-            let options = PaymentOptions { invoice_data: BTreeMap::new(), lock_phone_number: lock };
+            let options = PaymentOptions { invoice_data: Default::default(), lock_phone_number: lock };
             if let Ok(http) = connector().initialize_payment_with(&request, &options) {
                 prop_assert!(http.header_value("user-agent").is_some_and(|ua| !ua.trim().is_empty()));
                 prop_assert_eq!(http.header_value("content-type"), Some("application/json"));

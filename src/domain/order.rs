@@ -1,7 +1,8 @@
 //! What is being bought: cart lines from the storefront, priced line items, the order.
 
-use std::collections::BTreeMap;
+use std::fmt;
 
+use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::validation::{cat, decimal, indexed, join, text, Message, Violation, Violations};
@@ -14,7 +15,9 @@ pub const MAX_QUANTITY: u32 = 10_000;
 
 /// One line of a cart as the storefront sends it: an article and how many. No price: the
 /// backend prices it from the merchant's catalog.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+// Read through `crate::http::Fields` where the edge or the sandbox is built (src/http/inputs.rs).
+#[cfg_attr(not(any(feature = "edge", feature = "sandbox")), derive(Deserialize))]
 pub struct CartLine {
     /// The article's code in the merchant's catalog.
     pub sku: String,
@@ -226,7 +229,8 @@ fn shortened(text: &str, max: usize) -> String {
 /// String keys to string values in key order, a repeated key keeping its last value: what
 /// a JSON object of strings reads as. A sorted `Vec` rather than a `BTreeMap`: the
 /// browser bundle reads metadata too, and the tree's code was about 4 KB of its wasm
-/// (bench/PROFILE.md). The edge reads it from JSON through a `BTreeMap`, already sorted.
+/// (bench/PROFILE.md), and the edge's, where each `BTreeMap` type is its own copy
+/// (issue #18 round 5).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Entries(Vec<(String, String)>);
 
@@ -283,9 +287,42 @@ impl Serialize for Entries {
 
 impl<'de> Deserialize<'de> for Entries {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Entries, D::Error> {
-        // The map is sorted and its keys unique: its order is the vector's.
-        let map = BTreeMap::<String, String>::deserialize(deserializer)?;
-        Ok(Entries(map.into_iter().collect()))
+        /// The entries in the order given; a map's reader, as `BTreeMap`'s is.
+        struct Pairs;
+
+        impl<'de> Visitor<'de> for Pairs {
+            type Value = Vec<(String, String)>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a map")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut pairs = Vec::new();
+                while let Some(pair) = map.next_entry()? {
+                    pairs.push(pair);
+                }
+                Ok(pairs)
+            }
+        }
+
+        Ok(Entries::sorted(deserializer.deserialize_map(Pairs)?))
+    }
+}
+
+impl Entries {
+    /// Entries in key order from pairs in any order, a repeated key keeping its last value.
+    fn sorted(mut pairs: Vec<(String, String)>) -> Entries {
+        // Stable: the entries of a repeated key stay in the order given.
+        pairs.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut out: Vec<(String, String)> = Vec::with_capacity(pairs.len());
+        for pair in pairs {
+            match out.last_mut() {
+                Some(last) if last.0 == pair.0 => *last = pair,
+                _ => out.push(pair),
+            }
+        }
+        Entries(out)
     }
 }
 

@@ -4,7 +4,7 @@
 //! shopper hears "the amount must be a multiple of 5" from us, in their language, rather
 //! than a bare `608` from CinetPay.
 
-use std::collections::BTreeMap;
+use crate::domain::order::Entries;
 
 use serde_json::Value;
 
@@ -38,7 +38,9 @@ pub const INVOICE_DATA_MAX_KEYS: usize = 3;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PaymentOptions {
     /// Up to three lines printed on CinetPay's invoice, named as the merchant likes.
-    pub invoice_data: BTreeMap<String, String>,
+    /// Sorted by name, a name once (`BTreeMap` before issue #18 round 5; built the same way,
+    /// with `collect()` or `insert`).
+    pub invoice_data: Entries,
     /// Only the shopper's own phone may pay; needs a valid `customer.phone`.
     pub lock_phone_number: bool,
 }
@@ -107,7 +109,7 @@ fn prepare(
     let return_url = check_url(&request.return_url, "return_url", &mut found);
     let channels = check_channels(request.channels.as_deref(), &mut found);
 
-    let keys = options.invoice_data.len();
+    let keys = options.invoice_data.iter().count();
     if keys > INVOICE_DATA_MAX_KEYS {
         found.push(Violation::new(
             "too_many_invoice_entries",
@@ -120,7 +122,7 @@ fn prepare(
             ),
         ));
     }
-    for (name, value) in &options.invoice_data {
+    for (name, value) in options.invoice_data.iter() {
         if name.trim().is_empty() || name.chars().chain(value.chars()).any(char::is_control) {
             found.push(Violation::new(
                 "invalid_invoice_entry",

@@ -4,7 +4,7 @@
 //! object or `[]`, ids are strings or numbers. Money is never read through a float: the
 //! check's `data.amount` stays raw JSON until [`super::payment`] reads it in major units.
 
-use std::collections::BTreeMap;
+use crate::domain::order::Entries;
 
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
@@ -62,7 +62,7 @@ pub struct CinetpayPaymentRequest {
     pub metadata: Option<String>,
     /// Up to three lines printed on CinetPay's invoice.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub invoice_data: Option<BTreeMap<String, String>>,
+    pub invoice_data: Option<Entries>,
     /// Only this phone may pay (with `customer_phone_number`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lock_phone_number: Option<bool>,

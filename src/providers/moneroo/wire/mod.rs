@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 mod read;
 
+use crate::domain::order::Entries;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -193,8 +194,8 @@ pub struct MonerooPaymentRequest {
     /// The shopper; email and both names are required.
     pub customer: MonerooCustomer,
     /// String keys to string values only.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub metadata: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Entries::is_empty")]
+    pub metadata: Entries,
     /// Method short codes allowed on the hosted page; absent means all.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub methods: Vec<String>,
@@ -421,8 +422,8 @@ pub struct MonerooPayoutRequest {
     /// Who receives it.
     pub customer: MonerooPayoutCustomer,
     /// String keys to string values.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub metadata: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Entries::is_empty")]
+    pub metadata: Entries,
     /// The method's own fields.
     pub recipient: MonerooRecipient,
 }
