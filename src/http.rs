@@ -311,6 +311,37 @@ impl Fields {
         }
     }
 
+    /// A field read with its own `Deserialize` when present (`null` included, as a
+    /// required field of a derived reader is), `None` when missing: a required field
+    /// whose absence is reported only after every present field was read, as the derive
+    /// does.
+    pub fn present<T: serde::de::DeserializeOwned>(
+        &mut self,
+        key: &'static str,
+    ) -> Result<Option<T>, JsonError> {
+        self.0.remove(key).map(from_value).transpose()
+    }
+
+    /// An optional text spelt `keys` (a field and its aliases, in the order their keys
+    /// sort, which is the order the derive meets them): the first one present is read, a
+    /// second one present is serde's duplicate `field` error.
+    pub fn text_aliased(
+        &mut self,
+        field: &'static str,
+        keys: &[&'static str],
+    ) -> Result<Option<String>, JsonError> {
+        let mut found = keys.iter().filter_map(|key| self.0.remove(*key));
+        let text = match found.next() {
+            None | Some(Value::Null) => None,
+            Some(Value::String(text)) => Some(text),
+            Some(other) => return Err(ValueReader(other).invalid(&"a string")),
+        };
+        match found.next() {
+            Some(_) => Err(serde::de::Error::duplicate_field(field)),
+            None => Ok(text),
+        }
+    }
+
     /// An optional `true` or `false`.
     pub fn bool_opt(&mut self, key: &'static str) -> Result<Option<bool>, JsonError> {
         match self.0.remove(key) {
@@ -352,6 +383,8 @@ impl Fields {
 fn missing(key: &str) -> JsonError {
     JsonError(format!("missing field `{key}`"))
 }
+
+mod inputs;
 
 /// A [`serde_json::Value`] as a serde `Deserializer`, like serde_json's own, but smaller in
 /// the wasm: a struct is read from an object only, so the derived code that reads a

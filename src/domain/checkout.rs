@@ -9,7 +9,9 @@ use super::validation::{cat, decimal, indexed, text, Message, Violation, Violati
 use super::{CartLine, Customer, CustomerInput, Lang, Metadata, Provider};
 
 /// The body of `POST /sessions`, before any check.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+// Read through `crate::http::Fields` where the edge or the sandbox is built (src/http/inputs.rs).
+#[cfg_attr(not(any(feature = "edge", feature = "sandbox")), derive(Deserialize))]
 #[serde(default)]
 pub struct CheckoutInput {
     /// `moneroo`, `cinetpay` or `moneyfusion`.

@@ -8,7 +8,9 @@ use super::{Country, Phone};
 /// What the storefront sends about the shopper, before any check. Field names follow the
 /// HTTP contract (`first_name`); the camelCase spellings a JavaScript caller may use are
 /// accepted too.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+// Read through `crate::http::Fields` where the edge or the sandbox is built (src/http/inputs.rs).
+#[cfg_attr(not(any(feature = "edge", feature = "sandbox")), derive(Deserialize))]
 #[serde(default)]
 pub struct CustomerInput {
     /// E-mail address.
