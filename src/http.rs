@@ -161,6 +161,16 @@ pub fn from_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Json
     from_value(parse_json(bytes)?)
 }
 
+/// `value` as compact JSON, the text its `Display` writes, through the one serializer
+/// every other JSON text goes through (`Display` compiles two more, compact and pretty,
+/// onto a `fmt::Formatter`).
+pub fn json_text(value: &Value) -> String {
+    let mut out = Vec::with_capacity(128);
+    // Writing a `Value` into a vector cannot fail (its map keys are strings).
+    let _ = serde_json::to_writer(&mut out, value);
+    String::from_utf8(out).unwrap_or_default()
+}
+
 /// The text parser, kept out of line so that each type's `from_json` does not carry it.
 #[inline(never)]
 fn parse_json(bytes: &[u8]) -> Result<Value, JsonError> {

@@ -40,7 +40,7 @@ fn new_event_id() -> String {
 }
 
 fn body(kind: &str, at: u64, data: Value) -> String {
-    json!({ "type": kind, "timestamp": rfc3339(at), "data": data }).to_string()
+    crate::http::json_text(&json!({ "type": kind, "timestamp": rfc3339(at), "data": data }))
 }
 
 /// The event a session's change would announce, when it makes the session final.

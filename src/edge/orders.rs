@@ -131,7 +131,7 @@ pub async fn create(edge: &Edge<'_, impl Effects>, request: &Incoming) -> Reply 
         amount: amount.minor(),
         currency: amount.currency(),
         description,
-        customer_json: input.customer.map(|c| c.to_string()),
+        customer_json: input.customer.map(|c| crate::http::json_text(&c)),
         created_at: edge.runtime.now(),
     };
     match edge.ledger.create_order(&order).await? {

@@ -154,7 +154,9 @@ impl Books {
 
     /// The payouts in id order.
     fn payouts_by_id(&self) -> impl Iterator<Item = &PayoutRecord> {
-        self.payout_ids.values().map(|&at| &self.payouts[at as usize])
+        self.payout_ids
+            .values()
+            .map(|&at| &self.payouts[at as usize])
     }
 
     /// The orders in id order.
@@ -294,7 +296,10 @@ impl Ledger for MemoryLedger {
 
     async fn create_order(&self, order: &OrderRecord) -> Result<OrderInsert, LedgerError> {
         let mut books = self.books.borrow_mut();
-        if let Some(existing) = books.orders_by_id().find(|o| o.reference == order.reference) {
+        if let Some(existing) = books
+            .orders_by_id()
+            .find(|o| o.reference == order.reference)
+        {
             return Ok(OrderInsert::Existing(existing.clone()));
         }
         let at = books.orders.len() as u64;
@@ -369,9 +374,7 @@ impl Ledger for MemoryLedger {
             }
             payout.updated_at = change.at;
         }
-        books
-            .payout_event_keys
-            .insert(change.event_key.clone(), 0);
+        books.payout_event_keys.insert(change.event_key.clone(), 0);
         if matches!(applied, Applied::Moved(_, to) if to.is_final()) {
             books.announce(event);
         }

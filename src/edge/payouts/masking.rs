@@ -65,7 +65,7 @@ pub(super) fn masked_recipient(recipient: &PayoutRecipient, phone: Option<&Phone
     put("last_name", recipient.last_name.clone());
     put("email", recipient.email.clone());
     put("country", recipient.country.clone());
-    json!(out).to_string()
+    crate::http::json_text(&json!(out))
 }
 
 /// `+225 07 •• •• •• 04`: the dialing code, the national number in pairs, only the first
