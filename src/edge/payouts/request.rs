@@ -28,11 +28,8 @@ pub(super) fn is_idempotency_key(key: &str) -> bool {
 /// left out), so the same payout written differently is still the same request.
 pub(super) fn digest(fields: &Map<String, Value>) -> String {
     let mut canonical = String::new();
-    let body: Map<String, Value> = fields
-        .iter()
-        .filter(|(k, _)| k.as_str() != "lang")
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
+    let mut body = fields.clone();
+    body.remove("lang");
     write_canonical(&Value::Object(body), &mut canonical);
     let hash = Sha256::digest(canonical.as_bytes());
     hash.iter().map(|b| format!("{b:02x}")).collect()
@@ -41,18 +38,15 @@ pub(super) fn digest(fields: &Map<String, Value>) -> String {
 fn write_canonical(value: &Value, out: &mut String) {
     match value {
         Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
+            // serde_json's map iterates its keys sorted.
             out.push('{');
-            for (i, key) in keys.into_iter().enumerate() {
+            for (i, (key, inner)) in map.iter().enumerate() {
                 if i > 0 {
                     out.push(',');
                 }
-                out.push_str(&Value::String(key.clone()).to_string());
+                out.push_str(&crate::http::json_text(&Value::String(key.clone())));
                 out.push(':');
-                if let Some(inner) = map.get(key) {
-                    write_canonical(inner, out);
-                }
+                write_canonical(inner, out);
             }
             out.push('}');
         }
@@ -67,7 +61,7 @@ fn write_canonical(value: &Value, out: &mut String) {
             out.push(']');
         }
         Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_) => {
-            out.push_str(&value.to_string());
+            out.push_str(&crate::http::json_text(value));
         }
     }
 }

@@ -120,13 +120,13 @@ impl MoneyFusion {
         ours.insert(REFERENCE_KEY.to_owned(), Value::String(reference));
         let mut personal_info = vec![ours];
         if !request.metadata.is_empty() {
-            personal_info.push(
-                request
-                    .metadata
-                    .iter()
-                    .map(|(k, v)| (k.to_owned(), Value::String(v.to_owned())))
-                    .collect(),
-            );
+            // Inserted one by one: `collect()` into a map sorts first, a copy of the
+            // sort per iterator type in the wasm.
+            let mut theirs = Map::new();
+            for (k, v) in request.metadata.iter() {
+                theirs.insert(k.to_owned(), Value::String(v.to_owned()));
+            }
+            personal_info.push(theirs);
         }
         Ok(MoneyFusionPaymentRequest {
             total_price: total.into(),

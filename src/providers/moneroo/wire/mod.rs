@@ -5,13 +5,11 @@
 //! are ignored, and the shapes Moneroo is known to vary between (currency as an object or
 //! a string, metadata as a map or PHP's empty `[]`) are all accepted.
 
-use std::collections::BTreeMap;
-
 mod read;
 
 use crate::domain::order::Entries;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 // ---------------------------------------------------------------------------------------
 // Envelope and errors
@@ -161,7 +159,7 @@ impl MonerooInteger {
 #[serde(untagged)]
 pub enum MonerooMetadata {
     /// `{"key": "value"}`.
-    Map(BTreeMap<String, Value>),
+    Map(Map<String, Value>),
     /// `[]` (or a list, which carries no keys).
     List(Vec<Value>),
 }
@@ -401,7 +399,7 @@ pub struct MonerooGateway {
     pub transaction_status: Option<String>,
     /// The gateway's other fields.
     #[serde(flatten)]
-    pub other: BTreeMap<String, Value>,
+    pub other: Map<String, Value>,
 }
 
 // ---------------------------------------------------------------------------------------

@@ -85,7 +85,7 @@ impl<'de> Deserialize<'de> for MonerooInteger {
 impl<'de> Deserialize<'de> for MonerooMetadata {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         shape(d, |value| match value {
-            Value::Object(map) => Ok(MonerooMetadata::Map(map.into_iter().collect())),
+            Value::Object(map) => Ok(MonerooMetadata::Map(map)),
             Value::Array(items) => Ok(MonerooMetadata::List(items)),
             _ => Err(no_variant("MonerooMetadata")),
         })
@@ -176,7 +176,7 @@ impl<'de> Deserialize<'de> for MonerooGateway {
             Ok(MonerooGateway {
                 transaction_id: f.take("transaction_id"),
                 transaction_status: f.text_opt("transaction_status")?,
-                other: f.rest().into_iter().collect(),
+                other: f.rest(),
             })
         })
     }
