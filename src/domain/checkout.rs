@@ -10,7 +10,7 @@ use super::{CartLine, Customer, CustomerInput, Lang, Metadata, Provider};
 
 /// The body of `POST /sessions`, before any check.
 #[derive(Debug, Clone, Default, Serialize)]
-// Read through `crate::http::Fields` where the edge or the sandbox is built (src/http/inputs.rs).
+// The edge and the sandbox read it through `Fields` (src/http/inputs.rs).
 #[cfg_attr(not(any(feature = "edge", feature = "sandbox")), derive(Deserialize))]
 #[serde(default)]
 pub struct CheckoutInput {

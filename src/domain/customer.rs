@@ -9,7 +9,7 @@ use super::{Country, Phone};
 /// HTTP contract (`first_name`); the camelCase spellings a JavaScript caller may use are
 /// accepted too.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-// Read through `crate::http::Fields` where the edge or the sandbox is built (src/http/inputs.rs).
+// The edge and the sandbox read it through `Fields` (src/http/inputs.rs).
 #[cfg_attr(not(any(feature = "edge", feature = "sandbox")), derive(Deserialize))]
 #[serde(default)]
 pub struct CustomerInput {

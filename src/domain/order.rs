@@ -16,7 +16,7 @@ pub const MAX_QUANTITY: u32 = 10_000;
 /// One line of a cart as the storefront sends it: an article and how many. No price: the
 /// backend prices it from the merchant's catalog.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-// Read through `crate::http::Fields` where the edge or the sandbox is built (src/http/inputs.rs).
+// The edge and the sandbox read it through `Fields` (src/http/inputs.rs).
 #[cfg_attr(not(any(feature = "edge", feature = "sandbox")), derive(Deserialize))]
 pub struct CartLine {
     /// The article's code in the merchant's catalog.

@@ -95,7 +95,7 @@ mod tests {
     use crate::domain::{CartLine, CheckoutInput, CustomerInput};
     use crate::http::from_json;
 
-    #[derive(Debug, Deserialize)]
+    #[derive(Debug, Default, Deserialize)]
     #[serde(default)]
     #[allow(dead_code)]
     struct CheckoutMirror {
@@ -109,22 +109,6 @@ mod tests {
         methods: Option<Vec<String>>,
         metadata: Option<Entries>,
         amount: Option<serde::de::IgnoredAny>,
-    }
-
-    impl Default for CheckoutMirror {
-        fn default() -> Self {
-            CheckoutMirror {
-                provider: None,
-                items: None,
-                order_id: None,
-                customer: CustomerMirror::default(),
-                lang: None,
-                channels: None,
-                methods: None,
-                metadata: None,
-                amount: None,
-            }
-        }
     }
 
     #[derive(Debug, Default, Deserialize)]
