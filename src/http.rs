@@ -395,9 +395,6 @@ fn missing(key: &str) -> JsonError {
 }
 
 mod inputs;
-mod json_out;
-
-pub use json_out::JsonObject;
 
 /// A [`serde_json::Value`] as a serde `Deserializer`, like serde_json's own, but smaller in
 /// the wasm: a struct is read from an object only, so the derived code that reads a

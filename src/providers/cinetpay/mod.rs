@@ -18,7 +18,6 @@
 //! [`Keys`], whose `Debug` prints `***`, and every message CinetPay sends back is scrubbed
 //! of them before it reaches a [`ProviderError`].
 
-mod body;
 pub mod exchange;
 pub mod payment;
 pub mod payout;

@@ -13,8 +13,8 @@ use super::wire::{
     CinetpayPaymentStatus, CinetpayResponse,
 };
 use super::{
-    check_url, is_transaction_id, major_multiple_of_five, said, transient_status, CheckoutCode,
-    Cinetpay, ALLOWED_CURRENCIES, TRANSACTION_ID_MAX,
+    check_url, is_transaction_id, json_bytes, major_multiple_of_five, said, transient_status,
+    CheckoutCode, Cinetpay, ALLOWED_CURRENCIES, TRANSACTION_ID_MAX,
 };
 use crate::domain::checkout::accepts_card;
 use crate::domain::{Currency, Message, Money, PaymentStatus, Provider, Violation, Violations};
@@ -357,7 +357,7 @@ impl Cinetpay {
         let mut body = prepare(request, options)?;
         body.apikey.clone_from(&self.keys.apikey);
         body.site_id = self.keys.site_id.clone();
-        Ok(self.json_post("/v2/payment", body.to_json()))
+        Ok(self.json_post("/v2/payment", json_bytes(&body)))
     }
 
     /// Reads the answer to `POST /v2/payment`: `201 CREATED` with a token and an `http(s)`
@@ -425,7 +425,7 @@ impl Cinetpay {
             transaction_id: transaction_id.map(str::to_owned),
             token: token.map(str::to_owned),
         };
-        self.json_post("/v2/payment/check", body.to_json())
+        self.json_post("/v2/payment/check", json_bytes(&body))
     }
 
     /// Reads a check as every provider's [`CheckedPayment`] (see

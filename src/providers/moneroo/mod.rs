@@ -111,15 +111,10 @@ impl MonerooKeys {
 
     /// An authenticated JSON request with a body.
     fn post<T: Serialize>(&self, path: &str, body: &T) -> HttpRequest {
-        self.post_bytes(path, json_bytes(body))
-    }
-
-    /// An authenticated JSON request with a body already written.
-    fn post_bytes(&self, path: &str, body: Vec<u8>) -> HttpRequest {
         self.authorized(HttpRequest::new(Method::Post, self.url(path)))
             .header("Accept", "application/json")
             .header("Content-Type", "application/json")
-            .body(body)
+            .body(json_bytes(body))
     }
 }
 

@@ -124,7 +124,7 @@ pub fn initialize_payment(
     options: &MonerooPaymentOptions,
 ) -> Result<HttpRequest, Violations> {
     let body = validate_payment(request, options)?;
-    Ok(keys.post_bytes("/v1/payments/initialize", body.to_json()))
+    Ok(keys.post("/v1/payments/initialize", &body))
 }
 
 /// Reads the answer to [`initialize_payment`]: the payment id and the hosted page. A

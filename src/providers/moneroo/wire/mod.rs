@@ -5,7 +5,6 @@
 //! are ignored, and the shapes Moneroo is known to vary between (currency as an object or
 //! a string, metadata as a map or PHP's empty `[]`) are all accepted.
 
-mod body;
 mod read;
 
 use crate::domain::order::Entries;
