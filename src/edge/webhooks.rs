@@ -25,10 +25,10 @@ use crate::providers::cinetpay::{read_transfer_notification, Inbound};
 use crate::providers::moneroo;
 use crate::providers::moneyfusion::{self, Notification};
 
-use super::connector::Connector;
+use super::connector::{ask, Connector};
 use super::context::{Edge, Effects, Incoming};
 use super::events::{self, Subject};
-use super::gateway::{self, Retry};
+use super::gateway::Retry;
 use super::ledger::{
     Applied, EventSource, Ledger, LedgerError, PayoutChange, PayoutRecord, Recheck, SessionRecord,
 };
@@ -323,9 +323,8 @@ async fn orphan(
     let Some(request) = connector.check_payment(&notice.provider_ref) else {
         return Ok(None);
     };
-    let checked = gateway::call(
-        edge.transport,
-        edge.runtime,
+    let checked = ask(
+        edge,
         notice.provider,
         &request,
         Retry::NOTIFIED,

@@ -5,9 +5,9 @@ use crate::domain::{Money, Provider};
 use crate::http::HttpResponse;
 use crate::providers::{CheckedPayout, PayoutAnswer, PayoutCall, PayoutStep, ProviderError};
 
-use super::super::connector::Connector;
+use super::super::connector::{ask, Connector};
 use super::super::context::{Edge, Effects};
-use super::super::gateway::{self, Retry};
+use super::super::gateway::Retry;
 use super::super::ledger::{PayoutChange, PayoutRecord};
 use super::super::runtime::Runtime;
 
@@ -83,14 +83,9 @@ pub(super) async fn exchange(
             Retry::READ
         };
         let now = edge.runtime.now();
-        let answer = gateway::call(
-            edge.transport,
-            edge.runtime,
-            provider,
-            &call.request,
-            retry,
-            |response| read(&call, response, now),
-        )
+        let answer = ask(edge, provider, &call.request, retry, |response| {
+            read(&call, response, now)
+        })
         .await;
         match answer {
             Ok(PayoutAnswer::Next(next)) => call = next,
