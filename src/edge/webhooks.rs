@@ -121,25 +121,24 @@ pub async fn receive(
     let now = edge.runtime.now();
     // The durable record, before anything that can fail.
     edge.ledger.note_recheck(&notice.recheck(now)).await?;
-    Ok(match confirm(edge, &notice, EventSource::Webhook).await {
-        Confirmed::Status(status) => {
-            // A mark left behind is cleared by the sweep, which finds the record final.
-            let _ = edge.ledger.clear_recheck(&notice.recheck(now)).await;
-            received(Some(status.as_str()))
+    let status = match confirm(edge, &notice, EventSource::Webhook).await {
+        Confirmed::Status(status) => Some(status.as_str()),
+        Confirmed::NotOurs => None,
+        Confirmed::Unanswered | Confirmed::Ledger(_) => {
+            return Ok(reply::json(
+                202,
+                &Received {
+                    received: true,
+                    status: Some(PaymentStatus::Pending.as_str()),
+                    recheck: true,
+                },
+            ))
         }
-        Confirmed::NotOurs => {
-            let _ = edge.ledger.clear_recheck(&notice.recheck(now)).await;
-            received(None)
-        }
-        Confirmed::Unanswered | Confirmed::Ledger(_) => reply::json(
-            202,
-            &Received {
-                received: true,
-                status: Some(PaymentStatus::Pending.as_str()),
-                recheck: true,
-            },
-        ),
-    })
+    };
+    // Settled, or not ours: the mark goes. One left behind is cleared by the sweep, which
+    // finds the record final.
+    let _ = edge.ledger.clear_recheck(&notice.recheck(now)).await;
+    Ok(received(status))
 }
 
 /// Authenticates and reads a notification. `Ok(None)` for a ping or an event we do not
