@@ -214,7 +214,10 @@ for (const [kind, ledgerUrl] of Object.entries(ledgers)) {
     }
     const counts = [...edge.output().matchAll(/worker \d+ answered (\d+) requests/g)].map((m) => Number(m[1]));
     assert.equal(counts.length, 2, edge.output());
-    assert.ok(counts.every((n) => n > SESSIONS / 2), `both processes took a share: ${counts}`);
+    // node:cluster hands out connections in turn, but fetch keeps connections alive, so how
+    // many requests each process answers depends on which connection frees first (8 against
+    // 78 was seen under load): what matters is that both took part.
+    assert.ok(counts.every((n) => n > 0), `both processes took a share: ${counts}`);
   });
 }
 
