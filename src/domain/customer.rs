@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::validation::{cat, join, text, Message, Violation, Violations};
+use super::validation::{cat, join, text, Violations};
 use super::{Country, Phone};
 
 /// What the storefront sends about the shopper, before any check. Field names follow the
@@ -97,14 +97,12 @@ impl Customer {
         .and_then(|email| match normalize_email(&email) {
             Some(email) => Some(email),
             None => {
-                found.push(Violation::new(
+                found.add(
                     "invalid_email",
-                    at("email"),
-                    Message::new(
-                        "Cette adresse e-mail n'est pas valide.",
-                        "This e-mail address is not valid.",
-                    ),
-                ));
+                    &at("email"),
+                    "Cette adresse e-mail n'est pas valide.",
+                    "This e-mail address is not valid.",
+                );
                 None
             }
         });
@@ -132,14 +130,12 @@ impl Customer {
         .and_then(|code| match Country::parse(&code) {
             Some(country) => Some(country),
             None => {
-                found.push(Violation::new(
+                found.add(
                     "invalid_country",
-                    at("country"),
-                    Message::new(
-                        "Le pays doit être un code ISO à deux lettres (par exemple CI).",
-                        "The country must be a two-letter ISO code (for example CI).",
-                    ),
-                ));
+                    &at("country"),
+                    "Le pays doit être un code ISO à deux lettres (par exemple CI).",
+                    "The country must be a two-letter ISO code (for example CI).",
+                );
                 None
             }
         });
