@@ -226,7 +226,9 @@ fn text_at(
 }
 
 fn normalize_email(email: &str) -> Option<String> {
-    let (local, domain) = email.rsplit_once('@')?;
+    // A closure, not the char: `rsplit_once('@')`'s reverse searcher is 0.6 KB of the
+    // browser bundle.
+    let (local, domain) = email.rsplit_once(|c| c == '@')?;
     let local_ok = !local.is_empty()
         && local.len() <= 64
         && !local.starts_with('.')
