@@ -14,7 +14,7 @@
 
 import { initSync, Client, validateCheckout as validate, formatAmount as format } from "./guichet.js";
 import { openSurface } from "./surface.js";
-import { run } from "./flow.js";
+import { run, KEY } from "./flow.js";
 
 let loading = null;
 
@@ -87,10 +87,10 @@ function loadLookup() {
   return returning;
 }
 
-/** True when this tab may have a session to resume (the key src/browser/store.rs writes). */
+/** True when this tab may have a session to resume. */
 function stored() {
   try {
-    return sessionStorage.getItem("guichet.session") !== null;
+    return sessionStorage.getItem(KEY) !== null;
   } catch {
     return false;
   }

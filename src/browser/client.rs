@@ -8,6 +8,8 @@
 //! - `["go", url]`: navigate the surface to `url`;
 //! - `["watch"]`: step `tick` every 250 ms and `nudge` with window messages until `done`;
 //! - `["poll", url, authorization]`: send `GET url` with that header; step `answer`;
+//! - `["save", text]` / `["forget"]`: write the session this tab follows (src/browser/store.rs's
+//!   text) under `sessionStorage`'s `guichet.session`, or remove it;
 //! - `["shut"]`: close the surface, then step `shut`;
 //! - `["busy"]`: the surface is the provider's window of the session under way: bring it
 //!   to the front (any other surface is closed);
@@ -31,7 +33,7 @@ use super::outcome::{Effect, Event, Machine, Signal};
 use super::params;
 use super::poll::Backoff;
 use super::read::{self, get, string};
-use super::store::{self, Stored};
+use super::store::Stored;
 use crate::domain::validation::cat;
 use crate::domain::{Checkout, Lang, Provider};
 
@@ -303,7 +305,7 @@ impl Client {
             provider,
             popup: self.popup,
         };
-        store::save(&stored);
+        out.push("save", &[&stored.encode().into()]);
         self.session = Some(stored);
         self.outcome = api::outcome(json);
         let url = JsValue::from(url);
@@ -364,7 +366,7 @@ impl Client {
             Ok(()) => {
                 let status = api::status(json);
                 if status.is_final() {
-                    store::clear();
+                    out.push("forget", &[]);
                 }
                 if self.machine.polling() {
                     self.outcome = api::outcome(json);
@@ -379,7 +381,7 @@ impl Client {
             }
             Err(failure) if !failure.fatal => {}
             Err(failure) => {
-                store::clear();
+                out.push("forget", &[]);
                 self.fail(failure.error, true, out);
             }
         }
