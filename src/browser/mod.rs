@@ -37,7 +37,6 @@ pub mod poll;
 mod read;
 pub mod store;
 
-use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
 
 #[cfg(feature = "browser")]
@@ -56,18 +55,30 @@ fn window() -> Option<web_sys::Window> {
     WINDOW.with(Clone::clone)
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// `Reflect.get` with the key passed as a string: no key object made and dropped at
+    /// each call. A getter may throw: caught.
+    #[wasm_bindgen(js_namespace = Reflect, js_name = get, catch)]
+    fn reflect_get(object: &JsValue, key: &str) -> Result<JsValue, JsValue>;
+    /// `Reflect.set`, the key a string. Not caught: it only ever sets a property on an
+    /// object this module created, which cannot throw.
+    #[wasm_bindgen(js_namespace = Reflect, js_name = set)]
+    fn reflect_set(object: &JsValue, key: &str, value: &JsValue);
+}
+
 /// A property, or `undefined` when `object` is not an object.
 pub(crate) fn get(object: &JsValue, key: &str) -> JsValue {
     if object.is_object() {
-        Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+        reflect_get(object, key).unwrap_or(JsValue::UNDEFINED)
     } else {
         JsValue::UNDEFINED
     }
 }
 
+/// Sets a property of an object this module created.
 pub(crate) fn set(object: &JsValue, key: &str, value: &JsValue) {
-    // Setting a property on an object this module created cannot fail.
-    let _ = Reflect::set(object, &JsValue::from_str(key), value);
+    reflect_set(object, key, value);
 }
 
 /// A property of the page's `location` (`href`, `origin`, `search`), read by name as
