@@ -10,7 +10,9 @@
 # minifies the glue. The browser's JavaScript is bundled (readable sources stay in
 # js/browser): one index.js carries surface.js, flow.js and guichet.js (the wasm-bindgen
 # glue), so a page makes two requests, index.js then the wasm, which index.js starts
-# fetching and compiling as soon as it runs.
+# fetching and compiling as soon as it runs. The return page's session lookup is a second
+# module beside it (feature `return-page`: return.js and guichet_return_bg.wasm), which
+# index.js imports only from handleReturn() and resume(): off the checkout's path.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,23 +40,32 @@ bundle() {
   # towards 0, so no pointer lands in the first 1 KB; constant offsets then fold into
   # loads and stores (the edge: -1.9 KB gzip).
   local lean=()
-  if [ "$feature" = browser ]; then
+  if [ "$feature" != edge ]; then
     lean=(--no-fmt)
   fi
   node scripts/panic-trap.mjs "${lean[@]}" "$out.tmp/${name}_bg.wasm"
-  if [ "$feature" = browser ]; then
+  if [ "$feature" != edge ]; then
     node scripts/panic-trap.mjs --check-no-fmt "$out.tmp/${name}_bg.wasm"
   fi
   "$WASM_OPT" -Oz --converge --low-memory-unused --strip-debug --strip-producers --strip-target-features \
     "${WASM_FEATURES[@]}" "$out.tmp/${name}_bg.wasm" -o "$out.tmp/${name}_bg.wasm"
   node scripts/minify-imports.mjs "$out.tmp" "$name"
-  if [ "$feature" = browser ]; then
-    # The sources beside the glue they import, bundled into index.js, then removed.
-    cp js/browser/*.js "$out.tmp/"
+  if [ "$feature" = return-page ]; then
+    # Bundled with the browser's sources below (bundle browser).
+    :
+  elif [ "$feature" = browser ]; then
+    # The sources beside the glue they import, bundled into index.js (and the return
+    # page's lookup, beside its own glue, into return.js), then removed.
+    cp js/browser/*.js pkg/return-page/guichet_return.js pkg/return-page/guichet_return_bg.wasm "$out.tmp/"
     "$ESBUILD" --log-level=warning --minify --format=esm --bundle --allow-overwrite \
-      "$out.tmp/index.js" --outfile="$out.tmp/index.js"
-    for f in js/browser/*.js; do [ "${f##*/}" = index.js ] || rm "$out.tmp/${f##*/}"; done
-    rm "$out.tmp/$name.js" "$out.tmp/$name.d.ts" "$out.tmp/${name}_bg.wasm.d.ts"
+      --external:./return.js "$out.tmp/index.js" --outfile="$out.tmp/index.js"
+    "$ESBUILD" --log-level=warning --minify --format=esm --bundle --allow-overwrite \
+      "$out.tmp/return.js" --outfile="$out.tmp/return.js"
+    for f in js/browser/*.js; do
+      case "${f##*/}" in index.js | return.js) ;; *) rm "$out.tmp/${f##*/}" ;; esac
+    done
+    rm "$out.tmp/$name.js" "$out.tmp/$name.d.ts" "$out.tmp/${name}_bg.wasm.d.ts" "$out.tmp/guichet_return.js"
+    rm -rf pkg/return-page
     cp js/browser/index.d.ts "$out.tmp/"
   else
     # After a trap, js/edge/guard.js replaces the instance; a callback the old one left
@@ -72,6 +83,7 @@ bundle() {
   rm -rf "$out" && mv "$out.tmp" "$out"
 }
 
+bundle return-page guichet_return
 bundle browser guichet
 bundle edge guichet_edge
 node scripts/sizes.mjs

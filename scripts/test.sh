@@ -17,12 +17,12 @@ step "cargo fmt --check" cargo fmt --all -- --check
 step "layers point down" bash scripts/layers.sh
 step "clippy: domain only" cargo clippy --quiet --all-targets --no-default-features -- -D warnings
 step "clippy: edge + sandbox (native)" cargo clippy --quiet --all-targets --features edge,sandbox -- -D warnings
-step "clippy: browser (wasm32)" cargo clippy --quiet --all-targets --target $WASM --features browser -- -D warnings
+step "clippy: browser (wasm32)" cargo clippy --quiet --all-targets --target $WASM --features browser,return-page -- -D warnings
 step "clippy: edge (wasm32)" cargo clippy --quiet --all-targets --target $WASM --features edge -- -D warnings
 step "native tests" cargo test --features edge,sandbox
 step "fuzzing every untrusted-bytes parser, 12 s a target" bash scripts/fuzz.sh
 step "wasm tests in Node" cargo test --target $WASM --features edge --test wasm_node
-step "wasm tests in headless Chromium" timeout 600 cargo test --target $WASM --features browser --test wasm_browser
+step "wasm tests in headless Chromium" timeout 600 cargo test --target $WASM --features browser,return-page --test wasm_browser
 step "build both bundles" bash scripts/build.sh
 step "bundles in workerd and Node, package checks" node --test tests/js/
 step "demo shop end to end in Chromium" timeout 600 node --test tests/e2e/

@@ -55,7 +55,7 @@ pub mod providers;
 #[cfg(feature = "edge")]
 pub mod edge;
 
-#[cfg(feature = "browser")]
+#[cfg(any(feature = "browser", feature = "return-page"))]
 pub mod browser;
 
 #[cfg(all(feature = "sandbox", not(target_arch = "wasm32")))]

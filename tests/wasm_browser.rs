@@ -1,7 +1,7 @@
 //! The storefront side inside headless Chromium: the exported `validateCheckout` takes
 //! plain JavaScript objects and judges the checkout stories exactly as the backend does,
 //! in the shopper's language.
-#![cfg(all(target_arch = "wasm32", feature = "browser"))]
+#![cfg(all(target_arch = "wasm32", feature = "browser", feature = "return-page"))]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -72,6 +72,7 @@ fn amounts_are_written_for_shoppers_and_bad_ones_refused() {
 // Checkout flows, with the edge stubbed at the HTTP level (window.fetch answering as
 // docs/EDGE.md says) and the overlay, popup and redirect surfaces of js/browser/surface.js.
 
+use guichet::browser::lookup::lookup;
 use guichet::browser::outcome::{Effect, Event, Machine, Signal};
 use guichet::browser::store::Stored;
 use guichet::browser::{hosts, params, poll::Backoff, Client};
@@ -334,10 +335,15 @@ fn start(
     run(client, &emit, surface, &first)
 }
 
-/// What `Guichet#handleReturn` (`return`) and `#resume` (`resume`) do: `None` when there
-/// is nothing to follow.
+/// What `Guichet#handleReturn` (`return`) and `#resume` (`resume`) do: the return page's
+/// lookup (the second module), then the one client follows what it found; `None` when
+/// there is nothing to follow.
 fn follow(client: &JsValue, events: &JsValue, call: &str) -> Option<Promise> {
-    let first = method(client, "step", &[call.into()]);
+    let found = lookup(call);
+    if found.is_undefined() {
+        return None;
+    }
+    let first = method(client, "step", &[call.into(), found]);
     (!first.is_null()).then(|| run(client, &field(events, "emit"), &JsValue::NULL, &first))
 }
 

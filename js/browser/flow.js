@@ -2,6 +2,16 @@
 // (src/browser/client.rs): this loop feeds it what happens (`client.step(call, ...)`) and
 // carries out the effects it answers, each an array `[name, a, b]`.
 
+/** Where the session this tab follows survives a reload (src/browser/store.rs reads it). */
+export const KEY = "guichet.session";
+
+/** Writes this tab's `sessionStorage`; it throws in some privacy modes, which only disables resuming. */
+function keep(write) {
+  try {
+    write(sessionStorage);
+  } catch {}
+}
+
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function send(url, init) {
@@ -62,7 +72,9 @@ export function run(client, emit, surface, first) {
         } else if (effect === "poll") {
           send(a, { headers: { authorization: b }, cache: "no-store" })
             .then(([status, json]) => step("answer", status, json));
-        } else if (effect === "go") surface.go(a);
+        } else if (effect === "save") keep((storage) => storage.setItem(KEY, a));
+        else if (effect === "forget") keep((storage) => storage.removeItem(KEY));
+        else if (effect === "go") surface.go(a);
         else if (effect === "watch") watch();
         else if (effect === "busy") {
           // The popup of the session under way comes to the front; an extra one closes.

@@ -9,22 +9,23 @@
 // opens the overlay or popup inside the shopper's click (./surface.js) and runs the
 // session's I/O (./flow.js). The build bundles all of it, with the wasm-bindgen glue
 // (./guichet.js), into one module: one request for the JavaScript, one for the wasm.
+// The return page's lookup is a second module (./return.js, its own wasm), imported only
+// by handleReturn() and resume().
 
 import { initSync, Client, validateCheckout as validate, formatAmount as format } from "./guichet.js";
 import { openSurface } from "./surface.js";
-import { run } from "./flow.js";
+import { run, KEY } from "./flow.js";
 
 let loading = null;
 
 /**
- * The .wasm beside this file, compiled: fetched and compiled as it streams in a page; read
+ * A .wasm beside this file (`url`), compiled: fetched and compiled as it streams in a page; read
  * from disk where this module is a file (Node, Deno: server-side checks), as Node's fetch
  * takes no file URL. No import names the file system, so no bundler pulls it into a page.
  * Instantiated here rather than by wasm-bindgen's `init`, whose fetching and fallbacks
  * the bundle then leaves out.
  */
-async function compile() {
-  const url = new URL("./guichet_bg.wasm", import.meta.url);
+async function compile(url) {
   const fs = url.protocol === "file:" && globalThis.process?.getBuiltinModule?.("node:fs/promises");
   if (fs) return WebAssembly.compile(await fs.readFile(url));
   const response = await fetch(url);
@@ -37,7 +38,7 @@ async function compile() {
 
 /** Loads the WebAssembly once; a failed load is retried on the next call. */
 function load() {
-  loading ??= compile()
+  loading ??= compile(new URL("./guichet_bg.wasm", import.meta.url))
     .then((module) => void initSync({ module }))
     .catch((error) => {
       loading = null;
@@ -68,6 +69,31 @@ export async function validateCheckout(request, lang) {
 export async function formatAmount(amount, currency, lang) {
   await load();
   return format(amount, currency, lang);
+}
+
+let returning = null;
+
+/**
+ * The return page's lookup (`lookup(call)`), loaded once on first use; a failed load is
+ * retried on the next call. Only in a page: elsewhere there is no session to find.
+ */
+function loadLookup() {
+  returning ??= import("./return.js")
+    .then((lookup) => lookup.load(compile))
+    .catch((error) => {
+      returning = null;
+      throw error;
+    });
+  return returning;
+}
+
+/** True when this tab may have a session to resume. */
+function stored() {
+  try {
+    return sessionStorage.getItem(KEY) !== null;
+  } catch {
+    return false;
+  }
 }
 
 const CINETPAY_STATUS = { success: "ACCEPTED", failed: "REFUSED" };
@@ -145,9 +171,14 @@ export class Guichet {
 
   #follow(call) {
     const emit = (type, detail) => this.#emit(type, detail);
-    return this.#told(this.#core().then(
-      (client) => {
-        const first = client.step(call);
+    // Nothing to look up outside a page, nor to resume when this tab stored nothing: the
+    // lookup's module is then not loaded at all.
+    const page = typeof window !== "undefined" && (call === "return" || stored());
+    return this.#told(Promise.all([this.#core(), page && loadLookup()]).then(
+      ([client, lookup]) => {
+        // Looked up when both modules are there, in the same turn as the step.
+        const found = lookup ? lookup(call) : undefined;
+        const first = found !== undefined && client.step(call, found);
         return first ? run(client, emit, null, first) : null;
       },
       (error) => {

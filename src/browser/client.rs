@@ -8,6 +8,8 @@
 //! - `["go", url]`: navigate the surface to `url`;
 //! - `["watch"]`: step `tick` every 250 ms and `nudge` with window messages until `done`;
 //! - `["poll", url, authorization]`: send `GET url` with that header; step `answer`;
+//! - `["save", text]` / `["forget"]`: write the session this tab follows (src/browser/store.rs's
+//!   text) under `sessionStorage`'s `guichet.session`, or remove it;
 //! - `["shut"]`: close the surface, then step `shut`;
 //! - `["busy"]`: the surface is the provider's window of the session under way: bring it
 //!   to the front (any other surface is closed);
@@ -24,13 +26,14 @@ use wasm_bindgen::prelude::*;
 
 use super::api::{self, Api};
 use super::error::{self, set, Code};
+use super::here;
 use super::hosts;
 use super::message::Nudge;
 use super::outcome::{Effect, Event, Machine, Signal};
 use super::params;
 use super::poll::Backoff;
 use super::read::{self, get, string};
-use super::store::{self, Stored};
+use super::store::Stored;
 use crate::domain::validation::cat;
 use crate::domain::{Checkout, Lang, Provider};
 
@@ -72,13 +75,6 @@ fn invalid(field: &str, lang: Lang) -> JsValue {
     let error = error::ours(Code::InvalidOptions, lang);
     set(&error, "field", &field.into());
     error
-}
-
-/// A property of the page's `location` (`href`, `origin`, `search`), read by name as
-/// strings are: `web_sys::Location`'s getters each cost a glue function in the bundle.
-fn here(key: &str) -> String {
-    let window = super::window().map_or(JsValue::UNDEFINED, JsValue::from);
-    string(&get(&window, "location"), &[key]).unwrap_or_default()
 }
 
 /// The effects of one step, as the driver reads them.
@@ -184,7 +180,10 @@ impl Client {
     /// - `answer(status, json)`: the answer to `poll`;
     /// - `nudge(origin, fromSurface, data)`: a window `message`;
     /// - `shut()`: the surface was closed on request;
-    /// - `return()`, `resume()`: follow a session from the return page, after a reload.
+    /// - `return(session)`, `resume(session)`: follow the session that the return page's
+    ///   lookup found (src/browser/lookup.rs, `{id, token, provider, popup}`), on the
+    ///   return page or after a reload; `return(null)`: the return page's session is not
+    ///   this tab's.
     pub fn step(&mut self, call: &str, a: JsValue, b: JsValue, c: JsValue) -> JsValue {
         let out = Effects::new();
         let number = a.as_f64().unwrap_or(0.0);
@@ -220,13 +219,8 @@ impl Client {
             "answer" => self.answer(number, &b, &out),
             "nudge" => self.nudge(&a.as_string().unwrap_or_default(), b.is_truthy(), &c),
             "shut" => self.tell(Signal::SurfaceClosed, &out),
-            "return" => {
-                if !self.handle_return(&out) {
-                    return JsValue::NULL;
-                }
-            }
-            "resume" => {
-                if !self.resume(&out) {
+            "return" | "resume" => {
+                if !self.follow_found(call == "resume", &a, &out) {
                     return JsValue::NULL;
                 }
             }
@@ -311,7 +305,7 @@ impl Client {
             provider,
             popup: self.popup,
         };
-        store::save(&stored);
+        out.push("save", &[&stored.encode().into()]);
         self.session = Some(stored);
         self.outcome = api::outcome(json);
         let url = JsValue::from(url);
@@ -372,7 +366,7 @@ impl Client {
             Ok(()) => {
                 let status = api::status(json);
                 if status.is_final() {
-                    store::clear();
+                    out.push("forget", &[]);
                 }
                 if self.machine.polling() {
                     self.outcome = api::outcome(json);
@@ -387,7 +381,7 @@ impl Client {
             }
             Err(failure) if !failure.fatal => {}
             Err(failure) => {
-                store::clear();
+                out.push("forget", &[]);
                 self.fail(failure.error, true, out);
             }
         }
@@ -416,48 +410,28 @@ impl Client {
         }
     }
 
-    /// On the return page: finds the session from the query (`guichet_session`, or the
-    /// provider's own parameters with the session this tab stored) and asks to `watch` it.
-    /// Inside Guichet's frame or popup, first tells the opening page to ask the backend
-    /// now. False when there is nothing to do: this is not a Guichet return, or the
-    /// session's token is not in this tab (the opening page follows it).
-    fn handle_return(&mut self, out: &Effects) -> bool {
-        let Some(window) = super::window() else {
-            return false;
-        };
-        let query = web_sys::UrlSearchParams::new_with_str(&here("search")).ok();
-        let found = params::read(|name| query.as_ref().and_then(|q| q.get(name)));
-        let stored = store::load();
-        let id = found.session.or_else(|| {
-            let provider = found.provider?;
-            stored
-                .as_ref()
-                .filter(|s| s.provider == provider)
-                .map(|s| s.id.clone())
-        });
-        let Some(id) = id else {
-            return false;
-        };
-        let embedded = tell_opener(&window, &id);
-        match stored.filter(|s| s.id == id) {
-            Some(stored) => self.follow(stored, out),
-            None if embedded => false,
-            None => {
-                self.begin(None, false);
-                self.fail(error::ours(Code::SessionNotFound, self.lang), true, out);
-                true
-            }
-        }
-    }
-
-    /// After a reload: asks to `watch` the session this tab stored, if any. A session
+    /// Follows the session the lookup found: on the return page (`resume` false; `found`
+    /// null when it is not this tab's: an error), or after a reload, where a session
     /// whose page went with the reload (overlay, redirect) is asked about once: its
-    /// outcome if final, else a `close` (interrupted).
-    fn resume(&mut self, out: &Effects) -> bool {
-        let Some(stored) = store::load() else {
-            return false;
+    /// outcome if final, else a `close` (interrupted). False when there is nothing to do.
+    fn follow_found(&mut self, resume: bool, found: &JsValue, out: &Effects) -> bool {
+        let stored = (|| {
+            Some(Stored {
+                id: string(found, &["id"])?,
+                token: string(found, &["token"])?,
+                provider: Provider::parse(&string(found, &["provider"])?)?,
+                popup: get(found, "popup").as_bool() == Some(true),
+            })
+        })();
+        let Some(stored) = stored else {
+            if resume {
+                return false;
+            }
+            self.begin(None, false);
+            self.fail(error::ours(Code::SessionNotFound, self.lang), true, out);
+            return true;
         };
-        let interrupted = !stored.popup;
+        let interrupted = resume && !stored.popup;
         let following = self.follow(stored, out);
         self.interrupted = following && interrupted;
         following
@@ -528,28 +502,4 @@ impl Client {
         out.push("watch", &[]);
         true
     }
-}
-
-/// Inside a frame or popup, posts the return nudge to the page that opened it, only to
-/// this page's own origin. True when there was such a page.
-fn tell_opener(window: &web_sys::Window, id: &str) -> bool {
-    let me: &JsValue = window.as_ref();
-    let parent = get(me, "parent");
-    let target = if parent.is_object() && !Object::is(&parent, me) {
-        parent
-    } else {
-        get(me, "opener")
-    };
-    if !target.is_object() {
-        return false;
-    }
-    let nudge: JsValue = Object::new().into();
-    set(&nudge, "source", &"guichet".into());
-    set(&nudge, "type", &"return".into());
-    set(&nudge, "session", &id.into());
-    let origin = here("origin");
-    if let Ok(post) = get(&target, "postMessage").dyn_into::<js_sys::Function>() {
-        let _ = post.call2(&target, &nudge, &origin.into());
-    }
-    true
 }

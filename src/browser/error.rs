@@ -2,7 +2,7 @@
 //! stable `code`, a message in the shopper's language and, for validation, every
 //! violation.
 
-use js_sys::{Array, Object, Reflect};
+use js_sys::{Array, Object};
 use wasm_bindgen::JsValue;
 
 use crate::domain::{Lang, Violations};
@@ -78,10 +78,7 @@ impl Code {
     }
 }
 
-pub(crate) fn set(object: &JsValue, key: &str, value: &JsValue) {
-    // Setting a property on an object this module created cannot fail.
-    let _ = Reflect::set(object, &JsValue::from_str(key), value);
-}
+pub(crate) use super::set;
 
 /// A `GuichetError` with one of our codes.
 pub fn ours(code: Code, lang: Lang) -> JsValue {

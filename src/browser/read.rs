@@ -3,7 +3,7 @@
 //! the browser bundle, which is most of its weight. Absent or mistyped fields read as
 //! absent, and the domain's validation names them.
 
-use js_sys::{Array, Object, Reflect};
+use js_sys::{Array, Object};
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::error::set;
@@ -11,14 +11,7 @@ use crate::domain::order::Entries;
 use crate::domain::validation::{cat, decimal};
 use crate::domain::{CartLine, CheckoutInput, CustomerInput};
 
-/// A property, or `undefined` when `object` is not an object.
-pub(crate) fn get(object: &JsValue, key: &str) -> JsValue {
-    if object.is_object() {
-        Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-    } else {
-        JsValue::UNDEFINED
-    }
-}
+pub(crate) use super::get;
 
 /// A string field; numbers are accepted as their decimal text (a phone typed as a number).
 pub(crate) fn string(object: &JsValue, keys: &[&str]) -> Option<String> {

@@ -7,7 +7,8 @@ use crate::domain::Provider;
 use super::params::is_session_id;
 use crate::domain::validation::cat;
 
-/// The `sessionStorage` key.
+/// The `sessionStorage` key. The checkout's driver writes and removes it (js/browser/flow.js,
+/// effects `save` and `forget`); the return page's lookup reads it.
 pub const KEY: &str = "guichet.session";
 
 /// A session the browser may ask the backend about.
@@ -60,21 +61,7 @@ fn storage() -> Option<web_sys::Storage> {
     super::window()?.session_storage().ok()?
 }
 
-/// Remembers the session for a reload or the return page.
-pub fn save(stored: &Stored) {
-    if let Some(storage) = storage() {
-        let _ = storage.set_item(KEY, &stored.encode());
-    }
-}
-
 /// The session this tab remembers, if any.
 pub fn load() -> Option<Stored> {
     Stored::decode(&storage()?.get_item(KEY).ok()??)
-}
-
-/// Forgets the session (final status, or refused by the backend).
-pub fn clear() {
-    if let Some(storage) = storage() {
-        let _ = storage.remove_item(KEY);
-    }
 }

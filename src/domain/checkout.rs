@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::customer::CustomerRules;
 use super::order::Entries;
-use super::validation::{cat, decimal, indexed, text, Message, Violation, Violations};
+use super::validation::{indexed, text, Violation, Violations};
 use super::{CartLine, Customer, CustomerInput, Lang, Metadata, Provider};
 
 /// The body of `POST /sessions`, before any check.
@@ -75,14 +75,12 @@ impl Checkout {
     pub fn parse(input: &CheckoutInput) -> Result<Checkout, Violations> {
         let mut found = Violations::new();
         if input.amount.is_some() {
-            found.push(Violation::new(
+            found.add(
                 "amount_not_allowed",
                 "amount",
-                Message::new(
-                    "Le montant est calculé par le serveur du marchand, pas par le navigateur.",
-                    "The amount is computed by the merchant's server, not by the browser.",
-                ),
-            ));
+                "Le montant est calculé par le serveur du marchand, pas par le navigateur.",
+                "The amount is computed by the merchant's server, not by the browser.",
+            );
         }
         let provider = match input.provider.as_deref().map(str::trim) {
             None | Some("") => {
@@ -90,27 +88,23 @@ impl Checkout {
                 None
             }
             Some(name) => Provider::parse(name).or_else(|| {
-                found.push(Violation::new(
+                found.add(
                     "unknown_provider",
                     "provider",
-                    Message::new(
-                        "Moyen de paiement inconnu : choisissez moneroo, cinetpay ou moneyfusion.",
-                        "Unknown payment provider: choose moneroo, cinetpay or moneyfusion.",
-                    ),
-                ));
+                    "Moyen de paiement inconnu : choisissez moneroo, cinetpay ou moneyfusion.",
+                    "Unknown payment provider: choose moneroo, cinetpay or moneyfusion.",
+                );
                 None
             }),
         };
         let basket = match (&input.items, &input.order_id) {
             (Some(_), Some(_)) => {
-                found.push(Violation::new(
+                found.add(
                     "items_or_order",
                     "order_id",
-                    Message::new(
-                        "Envoyez soit les articles, soit la référence de commande, pas les deux.",
-                        "Send either the items or the order id, not both.",
-                    ),
-                ));
+                    "Envoyez soit les articles, soit la référence de commande, pas les deux.",
+                    "Send either the items or the order id, not both.",
+                );
                 None
             }
             (Some(items), None) => {
@@ -121,11 +115,12 @@ impl Checkout {
             }
             (None, Some(id)) => text(Some(id), "order_id", true, 64, &mut found).map(Basket::Order),
             (None, None) => {
-                found.push(Violation::new(
+                found.add(
                     "empty_cart",
                     "items",
-                    Message::new("Le panier est vide.", "The cart is empty."),
-                ));
+                    "Le panier est vide.",
+                    "The cart is empty.",
+                );
                 None
             }
         };
@@ -138,14 +133,12 @@ impl Checkout {
                     .filter(|c| !c.is_empty())
                     .collect();
                 if parts.is_empty() || parts.iter().any(|c| !CHANNELS.contains(&c.as_str())) {
-                    found.push(Violation::new(
+                    found.add(
                         "invalid_channels",
                         "channels",
-                        Message::new(
-                            "Canaux possibles : ALL, MOBILE_MONEY, CREDIT_CARD, WALLET.",
-                            "Possible channels: ALL, MOBILE_MONEY, CREDIT_CARD, WALLET.",
-                        ),
-                    ));
+                        "Canaux possibles : ALL, MOBILE_MONEY, CREDIT_CARD, WALLET.",
+                        "Possible channels: ALL, MOBILE_MONEY, CREDIT_CARD, WALLET.",
+                    );
                     None
                 } else {
                     let mut joined = String::new();
@@ -162,22 +155,13 @@ impl Checkout {
         let methods = input.methods.clone().unwrap_or_default();
         // The length first: a longer list is refused whole, before any of its elements.
         if methods.len() > MAX_METHODS {
-            found.push(Violation::new(
+            found.add_number(
                 "too_many_methods",
                 "methods",
-                Message::new(
-                    cat(&[
-                        "Pas plus de ",
-                        &decimal(MAX_METHODS as u64),
-                        " moyens de paiement.",
-                    ]),
-                    cat(&[
-                        "At most ",
-                        &decimal(MAX_METHODS as u64),
-                        " payment methods.",
-                    ]),
-                ),
-            ));
+                MAX_METHODS,
+                ["Pas plus de ", " moyens de paiement."],
+                ["At most ", " payment methods."],
+            );
         }
         let listed = methods.iter().take_while(|_| methods.len() <= MAX_METHODS);
         for (i, method) in listed.enumerate() {
@@ -186,14 +170,12 @@ impl Checkout {
                     .bytes()
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
             if !ok {
-                found.push(Violation::new(
+                found.add(
                     "invalid_method",
-                    indexed("methods", i),
-                    Message::new(
-                        "Code de moyen de paiement invalide (par exemple mtn_ci).",
-                        "Invalid payment method code (for example mtn_ci).",
-                    ),
-                ));
+                    &indexed("methods", i),
+                    "Code de moyen de paiement invalide (par exemple mtn_ci).",
+                    "Invalid payment method code (for example mtn_ci).",
+                );
             }
         }
         let entries = input.metadata.iter().flat_map(Entries::iter);

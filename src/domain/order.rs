@@ -5,7 +5,7 @@ use std::fmt;
 use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::validation::{cat, decimal, indexed, join, text, Message, Violation, Violations};
+use super::validation::{cat, indexed, join, text, Message, Violation, Violations};
 use super::{Currency, Money, MoneyError};
 
 /// Most lines one cart may hold.
@@ -31,61 +31,40 @@ impl CartLine {
     pub fn check_cart(lines: &[CartLine], field: &str) -> Violations {
         let mut found = Violations::new();
         if lines.is_empty() {
-            found.push(Violation::new(
+            found.add(
                 "empty_cart",
                 field,
-                Message::new("Le panier est vide.", "The cart is empty."),
-            ));
+                "Le panier est vide.",
+                "The cart is empty.",
+            );
         }
         // The length first: a longer list is refused whole, before any of its lines.
         if lines.len() > MAX_LINES {
-            found.push(Violation::new(
+            found.add_number(
                 "too_many_lines",
                 field,
-                Message::new(
-                    cat(&[
-                        "Le panier ne peut pas contenir plus de ",
-                        &decimal(MAX_LINES as u64),
-                        " articles différents.",
-                    ]),
-                    cat(&[
-                        "The cart cannot hold more than ",
-                        &decimal(MAX_LINES as u64),
-                        " different articles.",
-                    ]),
-                ),
-            ));
+                MAX_LINES,
+                [
+                    "Le panier ne peut pas contenir plus de ",
+                    " articles différents.",
+                ],
+                ["The cart cannot hold more than ", " different articles."],
+            );
             return found;
         }
         for (i, line) in lines.iter().enumerate() {
             let at = indexed(field, i);
             if !is_sku(&line.sku) {
-                found.push(Violation::new(
-                    "invalid_sku",
-                    join(&at, "sku"),
-                    Message::new(
-                        "Référence d'article invalide (lettres, chiffres, . _ - ; 64 caractères au plus).",
-                        "Invalid article code (letters, digits, . _ -; at most 64 characters).",
-                    ),
-                ));
+                found.add("invalid_sku", &join(&at, "sku"), "Référence d'article invalide (lettres, chiffres, . _ - ; 64 caractères au plus).", "Invalid article code (letters, digits, . _ -; at most 64 characters).");
             }
             if line.quantity < 1 || line.quantity > i64::from(MAX_QUANTITY) {
-                found.push(Violation::new(
+                found.add_number(
                     "invalid_quantity",
-                    join(&at, "quantity"),
-                    Message::new(
-                        cat(&[
-                            "La quantité doit être comprise entre 1 et ",
-                            &decimal(MAX_QUANTITY.into()),
-                            ".",
-                        ]),
-                        cat(&[
-                            "The quantity must be between 1 and ",
-                            &decimal(MAX_QUANTITY.into()),
-                            ".",
-                        ]),
-                    ),
-                ));
+                    &join(&at, "quantity"),
+                    MAX_QUANTITY as usize,
+                    ["La quantité doit être comprise entre 1 et ", "."],
+                    ["The quantity must be between 1 and ", "."],
+                );
             }
         }
         found
@@ -172,14 +151,12 @@ impl Order {
     /// Records a violation when an amount due is zero.
     pub fn check_amount(amount: Money, field: &str, found: &mut Violations) {
         if amount.minor() == 0 {
-            found.push(Violation::new(
+            found.add(
                 "amount_too_small",
                 field,
-                Message::new(
-                    "Le montant à payer doit être supérieur à zéro.",
-                    "The amount to pay must be above zero.",
-                ),
-            ));
+                "Le montant à payer doit être supérieur à zéro.",
+                "The amount to pay must be above zero.",
+            );
         }
     }
 
@@ -193,24 +170,6 @@ impl Order {
 pub const METADATA_MAX_ENTRIES: usize = 20;
 const METADATA_KEY_MAX: usize = 40;
 const METADATA_VALUE_MAX: usize = 500;
-
-fn too_many_metadata(field: &str) -> Violation {
-    Violation::new(
-        "too_many_metadata",
-        field,
-        Message::new(
-            cat(&[
-                &decimal(METADATA_MAX_ENTRIES as u64),
-                " métadonnées au plus.",
-            ]),
-            cat(&[
-                "At most ",
-                &decimal(METADATA_MAX_ENTRIES as u64),
-                " metadata entries.",
-            ]),
-        ),
-    )
-}
 
 /// At most `max` bytes of `text` (cut on a character boundary), and `…` when it was
 /// longer. Bytes rather than characters: counting characters brings `Chars`' large
@@ -344,7 +303,13 @@ impl Metadata {
         for (seen, (key, value)) in entries.into_iter().enumerate() {
             // The count first: past the most allowed, the rest is not looked at.
             if seen == METADATA_MAX_ENTRIES {
-                found.push(too_many_metadata(field));
+                found.add_number(
+                    "too_many_metadata",
+                    field,
+                    METADATA_MAX_ENTRIES,
+                    ["", " métadonnées au plus."],
+                    ["At most ", " metadata entries."],
+                );
                 break;
             }
             let key_ok = (1..=METADATA_KEY_MAX).contains(&key.len())
@@ -352,15 +317,8 @@ impl Metadata {
                     .bytes()
                     .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
             if !key_ok {
-                found.push(Violation::new(
-                    "invalid_metadata_key",
-                    // The path names the key, cut short: an answer never echoes a long one.
-                    join(field, &shortened(&key, METADATA_KEY_MAX)),
-                    Message::new(
-                        "Clé de métadonnée invalide (lettres, chiffres, _ . - ; 40 caractères au plus).",
-                        "Invalid metadata key (letters, digits, _ . -; at most 40 characters).",
-                    ),
-                ));
+                // The path names the key, cut short: an answer never echoes a long one.
+                found.add("invalid_metadata_key", &join(field, &shortened(&key, METADATA_KEY_MAX)), "Clé de métadonnée invalide (lettres, chiffres, _ . - ; 40 caractères au plus).", "Invalid metadata key (letters, digits, _ . -; at most 40 characters).");
                 continue;
             }
             let at = join(field, &key);

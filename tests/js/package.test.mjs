@@ -32,8 +32,9 @@ test("npm pack ships the bundles, the edge reference, the recipes, the migration
     "docs/recipes/hono.mjs",
     "docs/recipes/next/app/api/[...guichet]/route.js",
     ...readdirSync("migrations", { recursive: true }).filter((f) => f.endsWith(".sql")).map((f) => `migrations/${f}`),
-    // The browser bundle is one module (the wasm-bindgen glue bundled in) and its wasm.
-    ...["guichet_bg.wasm", "index.d.ts", "index.js"].map((f) => `pkg/browser/${f}`),
+    // The browser bundle is one module (the wasm-bindgen glue bundled in) and its wasm, and
+    // the return page's lookup (return.js, its wasm), imported only by handleReturn() and resume().
+    ...["guichet_bg.wasm", "guichet_return_bg.wasm", "index.d.ts", "index.js", "return.js"].map((f) => `pkg/browser/${f}`),
     ...["guard.js", "guichet_edge.d.ts", "guichet_edge.js", "guichet_edge_bg.wasm", "guichet_edge_bg.wasm.d.ts", "index.d.ts", "index.js", "ledger-migrate.js", "ledger-migrations.js", "ledger-postgres.js", "ledger-sqlite.js", "ledger-url.js", "node.d.ts", "node.js", "worker.d.ts", "worker.js"].map((f) => `pkg/edge/${f}`),
   ].sort();
   assert.deepEqual(shipped, expected);
