@@ -32,6 +32,13 @@ function lines(headers) {
 
 const NO_BYTES = new Uint8Array(0);
 
+// A provider call never follows a redirect. workerd refuses `redirect: "error"`: there it
+// is "manual", and the 3xx fails the call in the wasm. Node and Deno reject a redirect
+// themselves with "error", which with no `window` also spares undici a copy of every
+// request it sends (its `cloneRequest`, and a tee of the body).
+const WORKERD = globalThis.navigator?.userAgent === "Cloudflare-Workers";
+const REDIRECT = WORKERD ? "manual" : "error";
+
 const io = {
   // At most `limit` bytes of the body: a Uint8Array, or null as soon as more arrive.
   async body(request, limit) {
@@ -65,7 +72,8 @@ const io = {
   // Never follows a redirect (the caller refuses it; its body is not read); the deadline
   // covers the answer's body too, and its timer is cleared however the call ends.
   async send(method, url, head, body, ms) {
-    const init = { method, headers: record(head), redirect: "manual" };
+    const init = { method, headers: record(head), redirect: REDIRECT };
+    if (!WORKERD) init.window = null;
     if (body.length > 0) init.body = body.slice();
     const controller = new AbortController();
     init.signal = controller.signal;
