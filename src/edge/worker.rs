@@ -111,10 +111,7 @@ enum Binding {
 fn config(env: &JsValue, io: &Io) -> (Rc<Config>, Binding) {
     CONFIG.with(|slot| {
         let mut slot = slot.borrow_mut();
-        if let Some(cached) = slot
-            .as_ref()
-            .filter(|c| io.same(env, &c.keys, &c.values))
-        {
+        if let Some(cached) = slot.as_ref().filter(|c| io.same(env, &c.keys, &c.values)) {
             return (Rc::clone(&cached.config), cached.ledger);
         }
         let (keys, values) = (Array::new(), Array::new());
@@ -327,8 +324,9 @@ const DELIVER_AFTER_ANSWER: u32 = 10;
 /// Answers one request. `env` holds the configuration as string properties (Workers
 /// vars and secrets, `process.env`, `Deno.env.toObject()`) and, on Workers, bindings;
 /// `ctx` is the Workers execution context (its `waitUntil` keeps the merchant's event
-/// delivery alive after the answer), `undefined` elsewhere.
-async fn handle(
+/// delivery alive after the answer), `undefined` elsewhere. `head` and `io` are what
+/// guard.js hands [`begin`].
+pub async fn handle(
     head: String,
     request: JsValue,
     env: JsValue,
