@@ -19,6 +19,8 @@ use crate::providers::{
     PayoutOrder, PayoutStep, ProviderError,
 };
 
+use super::context::{Edge, Effects};
+use super::gateway::{self, Retry};
 use super::Config;
 
 /// A configured provider.
@@ -113,6 +115,49 @@ impl<'a> Connector<'a> {
             },
         }
     }
+}
+
+/// One provider call through [`gateway::call`], its answer read by `read`. Every route
+/// shares one compiled copy of the retry loop and the transport's future: `read` sets its
+/// value aside and the loop is boxed behind a `dyn Future`, so no route's state machine
+/// holds (or inlines) a copy of its own.
+pub async fn ask<V>(
+    edge: &Edge<'_, impl Effects>,
+    provider: Provider,
+    request: &HttpRequest,
+    retry: Retry,
+    read: impl Fn(&HttpResponse) -> Result<V, ProviderError>,
+) -> Result<V, ProviderError> {
+    let value = std::cell::Cell::new(None);
+    let keep = |response: &HttpResponse| read(response).map(|read| value.set(Some(read)));
+    shared_call(edge, provider, request, retry, &keep).await?;
+    // `gateway::call` succeeds only with an answer `keep` read.
+    value.into_inner().ok_or_else(|| ProviderError {
+        provider,
+        code: "bad_response".to_owned(),
+        message: "the provider's answer was not read".to_owned(),
+        http_status: None,
+        retryable: false,
+    })
+}
+
+type Read<'a> = &'a dyn Fn(&HttpResponse) -> Result<(), ProviderError>;
+
+fn shared_call<'a, E: Effects>(
+    edge: &'a Edge<'_, E>,
+    provider: Provider,
+    request: &'a HttpRequest,
+    retry: Retry,
+    read: Read<'a>,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), ProviderError>> + 'a>> {
+    Box::pin(gateway::call(
+        edge.transport,
+        edge.runtime,
+        provider,
+        request,
+        retry,
+        read,
+    ))
 }
 
 /// Why a payout cannot be prepared: nothing is claimed, nothing sent.

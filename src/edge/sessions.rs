@@ -13,10 +13,10 @@ use crate::http::HttpResponse;
 use crate::providers::PaymentRequest;
 
 use super::budget::{self, StatusTurn};
-use super::connector::{settle, Connector};
+use super::connector::{ask, settle, Connector};
 use super::context::{Edge, Effects, Incoming};
 use super::events;
-use super::gateway::{self, Retry};
+use super::gateway::Retry;
 use super::ledger::{EventSource, Ledger, SessionRecord, StatusChange};
 use super::reply::{self, Failure, Reply};
 use super::runtime::{new_id, rfc3339, Runtime};
@@ -183,9 +183,8 @@ pub async fn create(edge: &Edge<'_, impl Effects>, request: &Incoming) -> Reply 
             .flatten(),
     };
     edge.ledger.create_session(&session).await?;
-    let created = gateway::call(
-        edge.transport,
-        edge.runtime,
+    let created = ask(
+        edge,
         checkout.provider,
         &provider_request,
         Retry::CREATE,
@@ -533,9 +532,8 @@ pub async fn check_status(
     let connector = Connector::of(edge.config, session.provider)?;
     let provider_ref = session.provider_ref.as_deref()?;
     let request = connector.check_payment(provider_ref)?;
-    let checked = gateway::call(
-        edge.transport,
-        edge.runtime,
+    let checked = ask(
+        edge,
         session.provider,
         &request,
         match source {

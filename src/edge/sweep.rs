@@ -115,27 +115,24 @@ pub async fn run(edge: &Edge<'_, impl Effects>) -> Result<SweepReport, LedgerErr
 
     if left > 0 {
         for payout in edge.ledger.payouts_to_check(before, left).await? {
-            if payout.provider == Provider::MoneyFusion {
-                // MoneyFusion cannot be asked; its webhook settles the payout.
-                edge.ledger
-                    .mark_checked(Subject::Payout, &payout.id, now)
-                    .await?;
-                continue;
-            }
-            if !asks.take(payout.provider, edge.runtime.now_ms()) {
-                report.deferred += 1;
-                continue;
-            }
-            report.checked += 1;
-            match payouts::check_status(edge, &payout).await {
-                Some(change) => {
-                    let applied =
-                        events::apply_payout(edge, &payout, &change, payouts::view_json).await?;
-                    if matches!(applied, Applied::Moved(_, to) if to.is_final()) {
-                        report.settled += 1;
-                    }
+            // MoneyFusion cannot be asked; its webhook settles the payout.
+            if payout.provider != Provider::MoneyFusion {
+                if !asks.take(payout.provider, edge.runtime.now_ms()) {
+                    report.deferred += 1;
+                    continue;
                 }
-                None => report.unanswered += 1,
+                report.checked += 1;
+                match payouts::check_status(edge, &payout).await {
+                    Some(change) => {
+                        let applied =
+                            events::apply_payout(edge, &payout, &change, payouts::view_json)
+                                .await?;
+                        if matches!(applied, Applied::Moved(_, to) if to.is_final()) {
+                            report.settled += 1;
+                        }
+                    }
+                    None => report.unanswered += 1,
+                }
             }
             edge.ledger
                 .mark_checked(Subject::Payout, &payout.id, now)
@@ -160,30 +157,33 @@ async fn recheck(
         our_id: mark.our_id.clone(),
         claimed: None,
     };
-    match webhooks::confirm(edge, &notice, EventSource::Poll).await {
+    // One ledger write whatever the outcome: the mark cleared, or put off.
+    let later = match webhooks::confirm(edge, &notice, EventSource::Poll).await {
         Confirmed::Status(status) => {
             if status.is_final() {
                 report.settled += 1;
             }
-            edge.ledger.clear_recheck(mark).await
+            None
         }
-        Confirmed::NotOurs => edge.ledger.clear_recheck(mark).await,
+        Confirmed::NotOurs => None,
         Confirmed::Unanswered | Confirmed::Ledger(_) if mark.attempts + 1 >= RECHECK_ATTEMPTS => {
             report.unanswered += 1;
-            edge.ledger.clear_recheck(mark).await
+            None
         }
         Confirmed::Unanswered | Confirmed::Ledger(_) => {
             report.unanswered += 1;
             let attempts = mark.attempts + 1;
-            // 1, 2, 4 ... minutes, at most an hour.
             let pause = (60u64 << attempts.min(6)).min(3600);
-            let later = Recheck {
+            Some(Recheck {
                 attempts,
                 due_at: edge.runtime.now() + pause,
                 ..mark.clone()
-            };
-            edge.ledger.note_recheck(&later).await
+            })
         }
+    };
+    match later {
+        None => edge.ledger.clear_recheck(mark).await,
+        Some(later) => edge.ledger.note_recheck(&later).await,
     }
 }
 

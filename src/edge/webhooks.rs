@@ -25,10 +25,10 @@ use crate::providers::cinetpay::{read_transfer_notification, Inbound};
 use crate::providers::moneroo;
 use crate::providers::moneyfusion::{self, Notification};
 
-use super::connector::Connector;
+use super::connector::{ask, Connector};
 use super::context::{Edge, Effects, Incoming};
 use super::events::{self, Subject};
-use super::gateway::{self, Retry};
+use super::gateway::Retry;
 use super::ledger::{
     Applied, EventSource, Ledger, LedgerError, PayoutChange, PayoutRecord, Recheck, SessionRecord,
 };
@@ -121,25 +121,24 @@ pub async fn receive(
     let now = edge.runtime.now();
     // The durable record, before anything that can fail.
     edge.ledger.note_recheck(&notice.recheck(now)).await?;
-    Ok(match confirm(edge, &notice, EventSource::Webhook).await {
-        Confirmed::Status(status) => {
-            // A mark left behind is cleared by the sweep, which finds the record final.
-            let _ = edge.ledger.clear_recheck(&notice.recheck(now)).await;
-            received(Some(status.as_str()))
+    let status = match confirm(edge, &notice, EventSource::Webhook).await {
+        Confirmed::Status(status) => Some(status.as_str()),
+        Confirmed::NotOurs => None,
+        Confirmed::Unanswered | Confirmed::Ledger(_) => {
+            return Ok(reply::json(
+                202,
+                &Received {
+                    received: true,
+                    status: Some(PaymentStatus::Pending.as_str()),
+                    recheck: true,
+                },
+            ))
         }
-        Confirmed::NotOurs => {
-            let _ = edge.ledger.clear_recheck(&notice.recheck(now)).await;
-            received(None)
-        }
-        Confirmed::Unanswered | Confirmed::Ledger(_) => reply::json(
-            202,
-            &Received {
-                received: true,
-                status: Some(PaymentStatus::Pending.as_str()),
-                recheck: true,
-            },
-        ),
-    })
+    };
+    // Settled, or not ours: the mark goes. One left behind is cleared by the sweep, which
+    // finds the record final.
+    let _ = edge.ledger.clear_recheck(&notice.recheck(now)).await;
+    Ok(received(status))
 }
 
 /// Authenticates and reads a notification. `Ok(None)` for a ping or an event we do not
@@ -323,9 +322,8 @@ async fn orphan(
     let Some(request) = connector.check_payment(&notice.provider_ref) else {
         return Ok(None);
     };
-    let checked = gateway::call(
-        edge.transport,
-        edge.runtime,
+    let checked = ask(
+        edge,
         notice.provider,
         &request,
         Retry::NOTIFIED,

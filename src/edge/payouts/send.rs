@@ -103,7 +103,7 @@ pub(super) async fn send_once(
         edge,
         payout.provider,
         prepared.first.clone(),
-        |call, response, now| prepared.read_created_payout(call, response, now),
+        &|call, response, now| prepared.read_created_payout(call, response, now),
     )
     .await;
     match ended {

@@ -5,9 +5,9 @@ use crate::domain::{Money, Provider};
 use crate::http::HttpResponse;
 use crate::providers::{CheckedPayout, PayoutAnswer, PayoutCall, PayoutStep, ProviderError};
 
-use super::super::connector::Connector;
+use super::super::connector::{ask, Connector};
 use super::super::context::{Edge, Effects};
-use super::super::gateway::{self, Retry};
+use super::super::gateway::Retry;
 use super::super::ledger::{PayoutChange, PayoutRecord};
 use super::super::runtime::Runtime;
 
@@ -29,7 +29,7 @@ pub(crate) async fn check_status(
     let read = |call: &PayoutCall, response: &HttpResponse, now| {
         connector.read_payout_check(asked, call, response, now)
     };
-    let Ended::Said(Some(checked)) = exchange(edge, payout.provider, first, read).await else {
+    let Ended::Said(Some(checked)) = exchange(edge, payout.provider, first, &read).await else {
         return None;
     };
     if !same_amount(payout, checked.amount) {
@@ -67,13 +67,14 @@ pub(super) enum Ended {
 }
 
 /// Sends each call of a payout exchange and hands its answer to `read` (the adapter's, at
-/// the clock's `now`) until the adapter asks for no other call. The send is
+/// the clock's `now`) until the adapter asks for no other call. `read` is a `dyn Fn`: the
+/// send and the status check share one compiled copy of this loop. The send is
 /// [`Retry::CREATE`]; logins, contacts and checks are [`Retry::READ`].
 pub(super) async fn exchange(
     edge: &Edge<'_, impl Effects>,
     provider: Provider,
     first: PayoutCall,
-    read: impl Fn(&PayoutCall, &HttpResponse, u64) -> Result<PayoutAnswer, ProviderError>,
+    read: &dyn Fn(&PayoutCall, &HttpResponse, u64) -> Result<PayoutAnswer, ProviderError>,
 ) -> Ended {
     let mut call = first;
     loop {
@@ -83,14 +84,9 @@ pub(super) async fn exchange(
             Retry::READ
         };
         let now = edge.runtime.now();
-        let answer = gateway::call(
-            edge.transport,
-            edge.runtime,
-            provider,
-            &call.request,
-            retry,
-            |response| read(&call, response, now),
-        )
+        let answer = ask(edge, provider, &call.request, retry, |response| {
+            read(&call, response, now)
+        })
         .await;
         match answer {
             Ok(PayoutAnswer::Next(next)) => call = next,
