@@ -79,6 +79,9 @@ bundle() {
     "$ESBUILD" --log-level=warning --minify --format=esm --allow-overwrite \
       "$out.tmp/$name.js" --outfile="$out.tmp/$name.js"
     cp js/"$feature"/* "$out.tmp/"
+    # workerd loads guard.js with the glue (its io helpers): minified like the glue.
+    "$ESBUILD" --log-level=warning --minify --format=esm --allow-overwrite \
+      "$out.tmp/guard.js" --outfile="$out.tmp/guard.js"
   fi
   rm -rf "$out" && mv "$out.tmp" "$out"
 }

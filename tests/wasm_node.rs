@@ -26,15 +26,30 @@ mod edge {
     use wasm_bindgen_futures::JsFuture;
     use wasm_bindgen_test::wasm_bindgen_test;
 
+    /// The two helpers of js/edge/guard.js's `io` that `GET /health` uses, written the
+    /// same way: the settings check and the `Response`.
+    fn io() -> guichet::edge::worker::Io {
+        let io = Object::new();
+        let same = js_sys::Function::new_with_args(
+            "env, keys, values",
+            "for (let i = 0; i < keys.length; i++) if (Object(env)[keys[i]] !== values[i]) return false; return true;",
+        );
+        let respond = js_sys::Function::new_with_args(
+            "status, head, body",
+            "const headers = {}; const lines = head.split('\\n'); \
+             for (let i = 0; i + 1 < lines.length; i += 2) headers[lines[i]] = lines[i + 1]; \
+             return new Response(body.length > 0 ? body.slice() : null, { status, headers });",
+        );
+        Reflect::set(&io, &"same".into(), &same).unwrap();
+        Reflect::set(&io, &"respond".into(), &respond).unwrap();
+        wasm_bindgen::JsCast::unchecked_into(io)
+    }
+
     #[wasm_bindgen_test]
     async fn the_fetch_handler_answers_health_with_cors_for_allowed_origins() {
-        let headers = web_sys::Headers::new().unwrap();
-        headers.set("Origin", "https://shop.ci").unwrap();
-        let init = web_sys::RequestInit::new();
-        init.set_headers(&headers);
-        let request =
-            web_sys::Request::new_with_str_and_init("https://edge.example/api/health", &init)
-                .unwrap();
+        // What guard.js reads of `GET /api/health` with an `Origin`: method, path, query,
+        // then each header's name and value.
+        let head = "GET\n/api/health\n\norigin\nhttps://shop.ci".to_owned();
         let env = Object::new();
         Reflect::set(
             &env,
@@ -43,10 +58,15 @@ mod edge {
         )
         .unwrap();
 
-        let response =
-            guichet::edge::worker::handle(request, env.into(), wasm_bindgen::JsValue::UNDEFINED)
-                .await
-                .unwrap();
+        let response = guichet::edge::worker::handle(
+            head,
+            JsValue::UNDEFINED,
+            env.into(),
+            JsValue::UNDEFINED,
+            io(),
+        )
+        .await
+        .unwrap();
         assert_eq!(response.status(), 200);
         assert_eq!(
             response

@@ -4,10 +4,107 @@
 // surfaces here, inside that request, instead of escaping as an uncaught exception. Then
 // the poisoned instance is replaced by a fresh one from the same module, every request it
 // held is answered with a JSON 500, and the next request is served normally.
-import { begin, poll, __wbg_reset_state } from "./guichet_edge.js";
+//
+// `io` does for the wasm, in one call each, what would otherwise cross between wasm and
+// JavaScript many times: read the body, call a provider, build the `Response`, compare
+// the settings (bench/PROFILE.md, round 5).
+import { begin, poll, sweep as runSweep, __wbg_reset_state } from "./guichet_edge.js";
 
 let generation = 0;
 const held = new Set(); // the `reject` of every request the current instance holds
+
+// Headers from `name\nvalue\n...` (src/edge/worker.rs `head_text`: names unique, no
+// line breaks inside).
+function record(head) {
+  const headers = {};
+  if (head === "") return headers;
+  const lines = head.split("\n");
+  for (let i = 0; i + 1 < lines.length; i += 2) headers[lines[i]] = lines[i + 1];
+  return headers;
+}
+
+// Headers as `name\nvalue\n...`: `Headers` refuse a line break in a name or a value.
+function lines(headers) {
+  let text = "";
+  for (const [name, value] of headers) text += text === "" ? `${name}\n${value}` : `\n${name}\n${value}`;
+  return text;
+}
+
+const NO_BYTES = new Uint8Array(0);
+
+// A provider call never follows a redirect. workerd refuses `redirect: "error"`: there it
+// is "manual", and the 3xx fails the call in the wasm. Node and Deno reject a redirect
+// themselves with "error", which with no `window` also spares undici a copy of every
+// request it sends (its `cloneRequest`, and a tee of the body).
+const WORKERD = globalThis.navigator?.userAgent === "Cloudflare-Workers";
+const REDIRECT = WORKERD ? "manual" : "error";
+
+const io = {
+  // At most `limit` bytes of the body: a Uint8Array, or null as soon as more arrive.
+  async body(request, limit) {
+    const stream = request.body;
+    if (!stream) return NO_BYTES;
+    const reader = stream.getReader();
+    const chunks = [];
+    let size = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const chunk = value instanceof Uint8Array ? value : new Uint8Array(value);
+      size += chunk.byteLength;
+      if (size > limit) {
+        // Stop reading; the lock is let go so that the runtime may discard the stream.
+        reader.releaseLock();
+        return null;
+      }
+      chunks.push(chunk);
+    }
+    if (chunks.length === 1) return chunks[0];
+    const whole = new Uint8Array(size);
+    let at = 0;
+    for (const chunk of chunks) {
+      whole.set(chunk, at);
+      at += chunk.byteLength;
+    }
+    return whole;
+  },
+  // One provider call. `body` is a view into wasm memory: copied before anything else.
+  // Never follows a redirect (the caller refuses it; its body is not read); the deadline
+  // covers the answer's body too, and its timer is cleared however the call ends.
+  async send(method, url, head, body, ms) {
+    const init = { method, headers: record(head), redirect: REDIRECT };
+    if (!WORKERD) init.window = null;
+    if (body.length > 0) init.body = body.slice();
+    const controller = new AbortController();
+    init.signal = controller.signal;
+    const timer = setTimeout(() => controller.abort(), ms);
+    try {
+      const answer = await fetch(url, init);
+      const status = answer.status;
+      if (status === 0 || (status >= 300 && status < 400)) return { status, head: "", bytes: NO_BYTES };
+      const bytes = new Uint8Array(await answer.arrayBuffer());
+      return { status, head: lines(answer.headers), bytes };
+    } finally {
+      clearTimeout(timer);
+    }
+  },
+  // `body` is a view into wasm memory: the Response gets a copy (a server may keep the
+  // array it is given, as @hono/node-server does).
+  respond(status, head, body) {
+    return new Response(body.length > 0 ? body.slice() : null, { status, headers: record(head) });
+  },
+  same(env, keys, values) {
+    const at = Object(env);
+    for (let i = 0; i < keys.length; i++) if (at[keys[i]] !== values[i]) return false;
+    return true;
+  },
+  when(promise, step, ticket) {
+    promise.then(
+      (value) => step(ticket, value, false),
+      (error) => step(ticket, error, true),
+    );
+  },
+};
 
 function internalError(message) {
   const body = JSON.stringify({ error: { code: "internal_error", message } });
@@ -23,6 +120,14 @@ function replaceInstance(why) {
   for (const reject of lost) reject(new Error("the instance answering this request was replaced"));
 }
 
+// The request without its body, one line each: method, path, query, then each header's
+// name and value (see `begin` in src/edge/worker.rs).
+function head(request) {
+  const url = new URL(request.url);
+  const headers = lines(request.headers);
+  return `${request.method}\n${url.pathname}\n${url.search}${headers === "" ? "" : "\n"}${headers}`;
+}
+
 /**
  * Answers one request; never throws: a failure inside becomes a JSON 500.
  * @param {Request} request
@@ -30,39 +135,45 @@ function replaceInstance(why) {
  * @param {{waitUntil(promise: Promise<unknown>): void}} [ctx] the Workers execution context
  * @returns {Promise<Response>}
  */
-export async function serve(request, env, ctx) {
+export function serve(request, env, ctx) {
   const mine = generation;
-  let answered;
-  try {
-    answered = await new Promise((resolve, reject) => {
-      let id;
-      const step = () => {
-        if (generation !== mine) return;
-        try {
-          const response = poll(id);
-          if (response !== undefined) {
-            held.delete(reject);
-            resolve(response);
-          }
-        } catch (error) {
-          held.delete(reject);
-          reject(error);
-        }
-      };
-      held.add(reject);
+  return new Promise((resolve, reject) => {
+    let id;
+    // Called with a settled promise's ticket and outcome (`io.when`), or with none when
+    // the wasm queued it as a microtask.
+    const step = (ticket = 0, value, failed = false) => {
+      if (generation !== mine) return;
       try {
-        id = begin(request, env, step, ctx);
+        const response = poll(id, ticket, value, failed);
+        if (response !== undefined) {
+          held.delete(reject);
+          resolve(response);
+        }
       } catch (error) {
         held.delete(reject);
         reject(error);
-        return;
       }
-      step();
-    });
-  } catch (error) {
+    };
+    held.add(reject);
+    try {
+      id = begin(head(request), request, env, ctx, io, step);
+    } catch (error) {
+      held.delete(reject);
+      reject(error);
+      return;
+    }
+    step();
+  }).catch((error) => {
     if (error instanceof WebAssembly.RuntimeError && generation === mine) replaceInstance(error.message);
     else console.error("guichet: a request failed:", error?.message ?? error);
     return internalError("the backend failed while answering; try again");
-  }
-  return answered;
+  });
+}
+
+/**
+ * One sweep (docs/EDGE.md, "The sweep"), with the helpers the wasm calls.
+ * @param {Record<string, unknown>} env
+ */
+export function sweep(env) {
+  return runSweep(env, io);
 }

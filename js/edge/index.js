@@ -1,7 +1,7 @@
 // Node and Deno entry. The .wasm is read from beside this file on first use, so importing
 // costs nothing; `env` defaults to the process environment.
-import { initSync, sweep as runSweep } from "./guichet_edge.js";
-import { serve } from "./guard.js";
+import { initSync } from "./guichet_edge.js";
+import { serve, sweep as runSweep } from "./guard.js";
 import { ledgerAt, closeLedgers } from "./ledger-url.js";
 
 let ready = null;

@@ -1,8 +1,8 @@
 // Cloudflare Workers (workerd) entry: the .wasm is imported as a compiled module, as
 // workerd requires, and instantiated synchronously once per isolate.
 import wasm from "./guichet_edge_bg.wasm";
-import { initSync, sweep } from "./guichet_edge.js";
-import { serve } from "./guard.js";
+import { initSync } from "./guichet_edge.js";
+import { serve, sweep } from "./guard.js";
 
 initSync({ module: wasm });
 

@@ -12,13 +12,12 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 
-use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Headers, Request, RequestInit, Response, ResponseInit, Url};
+use web_sys::Response;
 
-use super::config::ConfigCache;
 use super::ledger::memory::MemoryLedger;
 use super::ledger::sql::{SqlLedger, BINDING};
 use super::ledger::Either;
@@ -28,41 +27,45 @@ use crate::http::{HttpRequest, HttpResponse, Transport, TransportError};
 
 #[wasm_bindgen]
 extern "C" {
-    /// The global `fetch` of every WinterCG runtime (no `window` in workers or Node),
-    /// given the URL and an init, as plain JavaScript calls it: no `Request` of ours for
-    /// the runtime to copy into its own.
-    #[wasm_bindgen(js_name = fetch)]
-    fn global_fetch(url: &str, init: &RequestInit) -> Promise;
-
     #[wasm_bindgen(js_name = queueMicrotask)]
     fn queue_microtask(callback: &js_sys::Function);
 
     #[wasm_bindgen(js_name = setTimeout)]
     fn set_timeout(callback: &js_sys::Function, ms: i32) -> JsValue;
 
-    #[wasm_bindgen(js_name = clearTimeout)]
-    fn clear_timeout(timer: &JsValue);
+    /// What the runtime does for the wasm in one call each, written in JavaScript
+    /// (`io` in js/edge/guard.js): every crossing of the boundary costs a call, a string
+    /// copy or an object, and a request used to cross it 178 times (bench/PROFILE.md,
+    /// round 5).
+    #[derive(Clone)]
+    pub type Io;
+    /// The request's body, at most `limit` bytes: resolves to a `Uint8Array`, or `null`
+    /// as soon as more arrive (reading stops there).
+    #[wasm_bindgen(method)]
+    fn body(this: &Io, request: &JsValue, limit: u32) -> Promise;
+    /// One provider call: `fetch` that never follows a redirect, aborted after `ms`
+    /// (the answer's body included). Resolves to an [`Answer`]; rejects as `fetch` does.
+    #[wasm_bindgen(method)]
+    fn send(this: &Io, method: &str, url: &str, head: &str, body: &[u8], ms: u32) -> Promise;
+    /// The runtime's `Response`; throws what its constructor throws.
+    #[wasm_bindgen(method, catch)]
+    fn respond(this: &Io, status: u16, head: &str, body: &[u8]) -> Result<Response, JsValue>;
+    /// True while `env[keys[i]] === values[i]` for every `i`.
+    #[wasm_bindgen(method)]
+    fn same(this: &Io, env: &JsValue, keys: &Array, values: &Array) -> bool;
+    /// Calls `step(ticket, value, failed)` once `promise` settles.
+    #[wasm_bindgen(method)]
+    fn when(this: &Io, promise: &Promise, step: &js_sys::Function, ticket: u32);
 
-    /// One provider call's `AbortController`, aborted by [`Deadline`]'s timer. Not
-    /// `AbortSignal.timeout`: Node builds that signal as a transferable object with a
-    /// weakly held timer, about 5 % of a `POST /sessions` (bench/PROFILE.md).
-    type AbortController;
-    #[wasm_bindgen(constructor)]
-    fn new() -> AbortController;
+    /// What [`Io::send`] resolves to.
+    type Answer;
     #[wasm_bindgen(method, getter)]
-    fn signal(this: &AbortController) -> web_sys::AbortSignal;
-    #[wasm_bindgen(method, getter = abort)]
-    fn abort_method(this: &AbortController) -> js_sys::Function;
-
-    /// `Reflect.set(object, name, value)` with two strings: one call per header.
-    #[wasm_bindgen(js_namespace = Reflect, js_name = set)]
-    fn set_text(target: &Object, name: &str, value: &str) -> bool;
-
-    /// A `RequestInit` seen through a field web-sys sets only with its enum.
-    type FetchInit;
-    /// `init.redirect`: "manual" (see [`Fetch`]).
-    #[wasm_bindgen(method, setter = redirect)]
-    fn set_redirect(this: &FetchInit, mode: &str);
+    fn status(this: &Answer) -> u16;
+    /// The answer's headers, `name\nvalue\n...`.
+    #[wasm_bindgen(method, getter)]
+    fn head(this: &Answer) -> String;
+    #[wasm_bindgen(method, getter)]
+    fn bytes(this: &Answer) -> Vec<u8>;
 }
 
 /// What `fetch` answers with `redirect: "manual"` when the provider redirects: the 3xx
@@ -72,52 +75,72 @@ fn is_redirect(status: u16) -> bool {
     status == 0 || (300..400).contains(&status)
 }
 
-/// A provider call's deadline: aborts its signal after `ms`; dropped (answer read, error,
-/// or the request's future dropped), it clears its timer, so none outlives the call.
-struct Deadline {
-    controller: AbortController,
-    timer: JsValue,
-}
-
-impl Deadline {
-    fn after(ms: u32) -> Deadline {
-        let controller = AbortController::new();
-        let abort = controller.abort_method().bind0(&controller);
-        let timer = set_timeout(&abort, i32::try_from(ms).unwrap_or(i32::MAX));
-        Deadline { controller, timer }
-    }
-}
-
-impl Drop for Deadline {
-    fn drop(&mut self) {
-        clear_timeout(&self.timer);
-    }
-}
-
 thread_local! {
     /// The memory ledger (`GUICHET_LEDGER=memory`): one per isolate, kept between requests.
     /// Allocated once and never freed, like the isolate that holds it, so that every
     /// request's [`Parts`] can borrow it.
     static MEMORY: &'static MemoryLedger = Box::leak(Box::new(MemoryLedger::new()));
     /// The settings, built on the first request and kept while `env` reads the same.
-    static CONFIG: RefCell<Option<ConfigCache<JsValue, JsValue>>> = const { RefCell::new(None) };
+    static CONFIG: RefCell<Option<Settings>> = const { RefCell::new(None) };
+}
+
+/// The isolate's [`Config`], with every setting it was built from (names and values as
+/// JavaScript read them, the ledger binding's among them) and what that binding asks for.
+struct Settings {
+    config: Rc<Config>,
+    keys: Array,
+    values: Array,
+    ledger: Binding,
+}
+
+/// What `GUICHET_LEDGER` holds.
+#[derive(Clone, Copy)]
+enum Binding {
+    /// A database (D1, or the SQLite and PostgreSQL drivers of the Node entry).
+    Database,
+    /// `memory`.
+    Memory,
+    /// Nothing usable.
+    None,
 }
 
 /// The settings in `env`: the isolate's cached [`Config`] while every setting it was
 /// built from is still `===` to what `env` holds (workerd passes the same env to every
 /// request; Node's `process.env` may change, Deno's is a fresh object each time), else a
-/// new one. Checking costs a property read and a comparison per setting, no copy.
-fn config(env: &JsValue) -> Rc<Config> {
-    let read = |key: &JsValue| Reflect::get(env, key).unwrap_or(JsValue::UNDEFINED);
+/// new one. Checking is one call into JavaScript, which compares them all.
+fn config(env: &JsValue, io: &Io) -> (Rc<Config>, Binding) {
     CONFIG.with(|slot| {
         let mut slot = slot.borrow_mut();
-        if let Some(cache) = slot.as_ref().filter(|cache| cache.is_current(read)) {
-            return cache.config();
+        if let Some(cached) = slot.as_ref().filter(|c| io.same(env, &c.keys, &c.values)) {
+            return (Rc::clone(&cached.config), cached.ledger);
         }
-        let cache = ConfigCache::build(JsValue::from_str, read, JsValue::as_string);
-        let config = cache.config();
-        *slot = Some(cache);
-        config
+        let (keys, values) = (Array::new(), Array::new());
+        let read = |name: &str| {
+            let key = JsValue::from_str(name);
+            let value = Reflect::get(env, &key).unwrap_or(JsValue::UNDEFINED);
+            keys.push(&key);
+            values.push(&value);
+            value
+        };
+        // Only an object can be a database: `SqlLedger::from_env` reads properties of
+        // the binding, and reading one of a string ("memory") or of nothing throws, which
+        // costs a JavaScript exception (about 0.1 ms with its stack) on every request.
+        let binding = read(BINDING);
+        let ledger = if binding.is_object() {
+            Binding::Database
+        } else if is_memory(&binding) {
+            Binding::Memory
+        } else {
+            Binding::None
+        };
+        let config = Rc::new(Config::from_env(|name| read(name).as_string()));
+        *slot = Some(Settings {
+            config: Rc::clone(&config),
+            keys,
+            values,
+            ledger,
+        });
+        (config, ledger)
     })
 }
 
@@ -125,43 +148,68 @@ thread_local! {
     /// Requests being answered, by task id (see [`begin`]).
     static TASKS: RefCell<HashMap<u32, Task>> = RefCell::new(HashMap::new());
     static LAST_TASK: Cell<u32> = const { Cell::new(0) };
+    /// The task [`poll`] is moving forward, `0` outside one.
+    static CURRENT: Cell<u32> = const { Cell::new(0) };
+    /// The promise outcome `poll` was handed (its ticket and value), until the
+    /// [`Settle`] that waits for it takes it.
+    static DELIVERED: RefCell<Option<(u32, Result<JsValue, JsValue>)>> = const { RefCell::new(None) };
+    static LAST_TICKET: Cell<u32> = const { Cell::new(0) };
 }
 
 /// The answer to one request, on its way.
 type Answering = Pin<Box<dyn Future<Output = Result<Response, JsValue>>>>;
 
-/// One request being answered: its future (out of the map while it is polled) and the
-/// JavaScript function that polls it.
+/// One request being answered: its future (out of the map while it is polled), the
+/// JavaScript function that polls it, and the runtime's helpers.
 struct Task {
     future: Option<Answering>,
     step: js_sys::Function,
+    io: Io,
 }
 
 /// Starts answering one request and gives its task id. The JavaScript entry points
 /// (`js/edge/guard.js`) drive it with [`poll`] from a function of theirs, `step`, which
-/// this module queues as a microtask whenever the request can make progress. So every
-/// piece of the work runs inside a call the entry point made and can catch: a trap
+/// is called whenever the request can make progress: by a promise the request waits for
+/// ([`Settle`]) or as a microtask that this module queues. So every piece of the work
+/// runs inside a call the entry point made and can catch: a trap
 /// (`WebAssembly.RuntimeError`) becomes that request's rejection, never an uncaught
 /// exception that takes the process down, and the entry point replaces the instance.
+///
+/// `head` is the request without its body, read by guard.js in one go: the method, the
+/// path, the query (with its `?`) and each header's name and value, one a line.
 #[wasm_bindgen]
-pub fn begin(request: Request, env: JsValue, step: js_sys::Function, ctx: JsValue) -> u32 {
+pub fn begin(
+    head: String,
+    request: JsValue,
+    env: JsValue,
+    ctx: JsValue,
+    io: Io,
+    step: js_sys::Function,
+) -> u32 {
     let id = LAST_TASK.with(|last| {
         let id = last.get().wrapping_add(1);
         last.set(id);
         id
     });
     let task = Task {
-        future: Some(Box::pin(handle(request, env, ctx))),
+        future: Some(Box::pin(handle(head, request, env, ctx, io.clone()))),
         step,
+        io,
     };
     TASKS.with(|tasks| tasks.borrow_mut().insert(id, task));
     id
 }
 
 /// Moves task `id` forward: its `Response` once answered, `undefined` while it waits (or
-/// when it is over). Throws what the request's handling threw.
+/// when it is over). Throws what the request's handling threw. `ticket`, when not `0`,
+/// names the promise that settled with `value` (rejected when `failed`).
 #[wasm_bindgen]
-pub fn poll(id: u32) -> Result<Option<Response>, JsValue> {
+pub fn poll(
+    id: u32,
+    ticket: u32,
+    value: JsValue,
+    failed: bool,
+) -> Result<Option<Response>, JsValue> {
     let future = TASKS.with(|tasks| {
         tasks
             .borrow_mut()
@@ -171,8 +219,16 @@ pub fn poll(id: u32) -> Result<Option<Response>, JsValue> {
     let Some(mut future) = future else {
         return Ok(None);
     };
+    if ticket != 0 {
+        let outcome = if failed { Err(value) } else { Ok(value) };
+        DELIVERED.with(|slot| *slot.borrow_mut() = Some((ticket, outcome)));
+    }
     let waker = Waker::from(Arc::new(TaskWaker(id)));
-    match future.as_mut().poll(&mut Context::from_waker(&waker)) {
+    CURRENT.with(|current| current.set(id));
+    let progress = future.as_mut().poll(&mut Context::from_waker(&waker));
+    CURRENT.with(|current| current.set(0));
+    DELIVERED.with(|slot| slot.borrow_mut().take());
+    match progress {
         Poll::Ready(answer) => {
             TASKS.with(|tasks| tasks.borrow_mut().remove(&id));
             answer.map(Some)
@@ -200,18 +256,87 @@ impl Wake for TaskWaker {
     }
 }
 
+/// A JavaScript promise, awaited. Inside a request's task, guard.js calls the task's
+/// `step` with the outcome (`io.when`), and [`poll`] hands it over: no closure is made in
+/// Rust, and no microtask is queued to wake the task. Elsewhere (a sweep, the delivery
+/// after an answer) through `wasm_bindgen_futures`.
+enum Settle {
+    /// Not polled yet.
+    Start(Promise),
+    /// Waiting for `step` with this ticket.
+    Ticket(u32),
+    /// Outside a task.
+    Js(JsFuture),
+}
+
+impl Future for Settle {
+    type Output = Result<JsValue, JsValue>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match &mut *self {
+            Settle::Start(promise) => {
+                let ticket = LAST_TICKET.with(|last| {
+                    let ticket = last.get().wrapping_add(1).max(1);
+                    last.set(ticket);
+                    ticket
+                });
+                let current = CURRENT.with(Cell::get);
+                let asked = TASKS.with(|tasks| {
+                    tasks.borrow().get(&current).map(|task| {
+                        task.io.when(promise, &task.step, ticket);
+                    })
+                });
+                *self = match asked {
+                    Some(()) => Settle::Ticket(ticket),
+                    None => {
+                        let mut future = JsFuture::from(promise.clone());
+                        let progress = Pin::new(&mut future).poll(cx);
+                        if progress.is_ready() {
+                            return progress;
+                        }
+                        Settle::Js(future)
+                    }
+                };
+                Poll::Pending
+            }
+            Settle::Ticket(ticket) => {
+                let ticket = *ticket;
+                let outcome = DELIVERED.with(|slot| {
+                    let mut slot = slot.borrow_mut();
+                    match slot.take() {
+                        Some((delivered, outcome)) if delivered == ticket => Some(outcome),
+                        other => {
+                            *slot = other;
+                            None
+                        }
+                    }
+                });
+                outcome.map_or(Poll::Pending, Poll::Ready)
+            }
+            Settle::Js(future) => Pin::new(future).poll(cx),
+        }
+    }
+}
+
 /// How many due events one request delivers after its answer.
 const DELIVER_AFTER_ANSWER: u32 = 10;
 
 /// Answers one request. `env` holds the configuration as string properties (Workers
 /// vars and secrets, `process.env`, `Deno.env.toObject()`) and, on Workers, bindings;
 /// `ctx` is the Workers execution context (its `waitUntil` keeps the merchant's event
-/// delivery alive after the answer), `undefined` elsewhere.
-pub async fn handle(request: Request, env: JsValue, ctx: JsValue) -> Result<Response, JsValue> {
-    let parts = Parts::of(&env);
-    let incoming = match read_request(&request, &parts.config).await? {
+/// delivery alive after the answer), `undefined` elsewhere. `head` and `io` are what
+/// guard.js hands [`begin`].
+pub async fn handle(
+    head: String,
+    request: JsValue,
+    env: JsValue,
+    ctx: JsValue,
+    io: Io,
+) -> Result<Response, JsValue> {
+    let parts = Parts::of(&env, &io);
+    let incoming = match read_request(&head, &request, &parts).await? {
         Ok(incoming) => incoming,
-        Err(refusal) => return write_response(&refusal),
+        Err(refusal) => return write_response(&io, &refusal),
     };
     if debug_trap(&env, &incoming) {
         // Off unless GUICHET_DEBUG_TRAP=1: lets the tests show that an instance that traps
@@ -220,9 +345,9 @@ pub async fn handle(request: Request, env: JsValue, ctx: JsValue) -> Result<Resp
     }
     let answer = route(&parts.edge(), &incoming).await;
     if outbox::take_wake() {
-        after_answer(&ctx, deliver(env.clone()));
+        after_answer(&ctx, deliver(env.clone(), io.clone()));
     }
-    write_response(&answer)
+    write_response(&io, &answer)
 }
 
 /// The ledger: a database when bound, memory when asked for, none otherwise.
@@ -237,21 +362,18 @@ struct Parts {
 }
 
 impl Parts {
-    fn of(env: &JsValue) -> Parts {
-        // Only an object can be a database: `SqlLedger::from_env` reads properties of the
-        // binding, and reading one of a string ("memory") or of nothing throws, which
-        // costs a JavaScript exception (about 0.1 ms with its stack) on every request.
-        let binding = Reflect::get(env, &JsValue::from_str(BINDING)).unwrap_or(JsValue::UNDEFINED);
-        let ledger = if binding.is_object() {
-            SqlLedger::from_env(env).map(Either::Right)
-        } else if is_memory(&binding) {
-            Some(Either::Left(MEMORY.with(|memory| *memory)))
-        } else {
-            None
+    fn of(env: &JsValue, io: &Io) -> Parts {
+        let (config, binding) = config(env, io);
+        let ledger = match binding {
+            Binding::Database => SqlLedger::from_env(env).map(Either::Right),
+            Binding::Memory => Some(Either::Left(MEMORY.with(|memory| *memory))),
+            Binding::None => None,
         };
-        let config = config(env);
         Parts {
-            fetch: Fetch(config.provider_timeout_ms),
+            fetch: Fetch {
+                io: io.clone(),
+                timeout_ms: config.provider_timeout_ms,
+            },
             config,
             ledger,
         }
@@ -264,10 +386,11 @@ impl Parts {
 }
 
 /// One sweep (docs/EDGE.md, "The sweep"): the Workers `scheduled` export and the `sweep`
-/// function of the Node and Deno entry call it. Resolves to its report.
+/// function of the Node and Deno entry call it (through js/edge/guard.js, which passes
+/// `io`). Resolves to its report.
 #[wasm_bindgen]
-pub async fn sweep(env: JsValue) -> Result<JsValue, JsValue> {
-    let report = sweep::run(&Parts::of(&env).edge())
+pub async fn sweep(env: JsValue, io: Io) -> Result<JsValue, JsValue> {
+    let report = sweep::run(&Parts::of(&env, &io).edge())
         .await
         .map_err(|e| JsValue::from_str(&e.to_string()))?;
     let json = serde_json::to_string(&report).map_err(|e| JsValue::from_str(&e.to_string()))?;
@@ -275,9 +398,9 @@ pub async fn sweep(env: JsValue) -> Result<JsValue, JsValue> {
 }
 
 /// Delivers the events a request wrote, after its answer.
-async fn deliver(env: JsValue) {
+async fn deliver(env: JsValue, io: Io) {
     // A failure here leaves the events due: the next sweep delivers them.
-    let _ = outbox::deliver_due(&Parts::of(&env).edge(), DELIVER_AFTER_ANSWER).await;
+    let _ = outbox::deliver_due(&Parts::of(&env, &io).edge(), DELIVER_AFTER_ANSWER).await;
 }
 
 /// Runs `work` without holding the answer: under `ctx.waitUntil` on Workers (which keeps
@@ -306,123 +429,100 @@ fn is_memory(binding: &JsValue) -> bool {
 }
 
 /// `POST <base>/_debug/trap` when `GUICHET_DEBUG_TRAP` is `1` (never set in production).
+/// The setting is read only for that path.
 fn debug_trap(env: &JsValue, incoming: &Incoming) -> bool {
-    let on = Reflect::get(env, &JsValue::from_str("GUICHET_DEBUG_TRAP"))
-        .ok()
-        .and_then(|v| v.as_string())
-        .is_some_and(|v| v == "1");
-    on && incoming.method == "POST" && incoming.path.ends_with("/_debug/trap")
+    incoming.method == "POST"
+        && incoming.path.ends_with("/_debug/trap")
+        && Reflect::get(env, &JsValue::from_str("GUICHET_DEBUG_TRAP"))
+            .ok()
+            .and_then(|v| v.as_string())
+            .is_some_and(|v| v == "1")
 }
 
-/// The runtime's `Response`. The body is copied into a buffer JavaScript owns: a view
-/// into wasm memory would be read after Rust freed it by a runtime that keeps the view
-/// (Hono's Node server does). A header the runtime refuses makes a JSON 500, never a
-/// throw.
-fn write_response(answer: &HttpResponse) -> Result<Response, JsValue> {
-    build_response(answer).or_else(|_| {
-        build_response(&reply::error(
-            500,
-            "internal_error",
-            "the answer could not be written",
-        ))
+/// The runtime's `Response`, built by `io.respond` (which copies the body into a buffer
+/// JavaScript owns: a view into wasm memory would be read after Rust freed it by a
+/// runtime that keeps the view, as Hono's Node server does). A header the runtime
+/// refuses makes a JSON 500, never a throw.
+fn write_response(io: &Io, answer: &HttpResponse) -> Result<Response, JsValue> {
+    build_response(io, answer).or_else(|_| {
+        build_response(
+            io,
+            &reply::error(500, "internal_error", "the answer could not be written"),
+        )
     })
 }
 
-fn build_response(answer: &HttpResponse) -> Result<Response, JsValue> {
-    let headers = header_object(&answer.headers);
-    let init = ResponseInit::new();
-    init.set_status(answer.status);
-    init.set_headers(&headers);
-    // A copy the JavaScript side owns: some servers' `Response` (@hono/node-server's)
-    // keeps the array it is given, and a view into wasm memory would change under it.
-    let body = (!answer.body.is_empty()).then(|| Uint8Array::from(answer.body.as_slice()));
-    Response::new_with_opt_buffer_source_and_init(body.as_ref().map(|b| b.as_ref()), &init)
+fn build_response(io: &Io, answer: &HttpResponse) -> Result<Response, JsValue> {
+    let head = head_text(&answer.headers)
+        .ok_or_else(|| JsValue::from_str("a header holds a line break"))?;
+    io.respond(answer.status, &head, &answer.body)
 }
 
 /// The request as the router reads it, or the `413` when its body is over the route's
 /// ceiling: refused on its `Content-Length` before reading, or as soon as the bytes read
-/// pass it (a streamed body has no length).
+/// pass it (a streamed body has no length). `head` is what guard.js read of it (see
+/// [`begin`]).
 async fn read_request(
-    request: &Request,
-    config: &Config,
+    head: &str,
+    request: &JsValue,
+    parts: &Parts,
 ) -> Result<Result<Incoming, HttpResponse>, JsValue> {
-    let method = request.method().to_ascii_uppercase();
-    let url = Url::new(&request.url())?;
-    let path = url.pathname();
-    let headers = header_pairs(&request.headers());
+    let mut lines = head.split('\n');
+    let mut line = || lines.next().unwrap_or_default().to_owned();
+    let method = line().to_ascii_uppercase();
+    let path = line();
+    let query = line().trim_start_matches('?').to_owned();
+    let headers = pairs(head.splitn(4, '\n').nth(3).unwrap_or_default());
     let body = if matches!(method.as_str(), "GET" | "HEAD") {
         Vec::new()
     } else {
-        let limit = limits::body_limit(config, &path);
+        let limit = limits::body_limit(&parts.config, &path);
         let declared = crate::http::find_header(&headers, "content-length");
         if let Some(refusal) = limits::refuse_declared(declared, limit) {
             return Ok(Err(refusal));
         }
-        match read_body(request, limit).await? {
-            Some(body) => body,
-            None => return Ok(Err(reply::too_large(limit))),
+        let limit32 = u32::try_from(limit).unwrap_or(u32::MAX);
+        let body = Settle::Start(parts.fetch.io.body(request, limit32)).await?;
+        if body.is_null() {
+            return Ok(Err(reply::too_large(limit)));
         }
+        body.unchecked_into::<Uint8Array>().to_vec()
     };
     Ok(Ok(Incoming {
         method,
         path,
-        query: url.search().trim_start_matches('?').to_owned(),
+        query,
         headers,
         body,
     }))
 }
 
-/// The body, read chunk by chunk from its stream; `None` as soon as it passes `limit`.
-async fn read_body(request: &Request, limit: usize) -> Result<Option<Vec<u8>>, JsValue> {
-    let stream = Reflect::get(request, &JsValue::from_str("body"))?;
-    if stream.is_null() || stream.is_undefined() {
-        return Ok(Some(Vec::new()));
+/// Headers from `name\nvalue\n...` (what guard.js writes), names lowercased. A header's
+/// name or value never holds a line break: the runtime's `Headers` refuse them.
+fn pairs(text: &str) -> Vec<(String, String)> {
+    if text.is_empty() {
+        return Vec::new();
     }
-    let reader = method(&stream, "getReader")?.call0(&stream)?;
-    let read = method(&reader, "read")?;
-    let mut body = Vec::new();
-    loop {
-        let chunk = JsFuture::from(Promise::from(read.call0(&reader)?)).await?;
-        if Reflect::get(&chunk, &JsValue::from_str("done"))?.is_truthy() {
-            return Ok(Some(body));
-        }
-        let bytes = Uint8Array::new(&Reflect::get(&chunk, &JsValue::from_str("value"))?);
-        let start = body.len();
-        let end = start + bytes.length() as usize;
-        if end > limit {
-            // Stop reading; the rest is never copied in. The lock is let go so that the
-            // runtime may discard the stream.
-            let _ = method(&reader, "releaseLock").and_then(|f| f.call0(&reader));
-            return Ok(None);
-        }
-        body.resize(end, 0);
-        bytes.copy_to(&mut body[start..]);
+    let mut lines = text.split('\n');
+    let mut headers = Vec::new();
+    while let (Some(name), Some(value)) = (lines.next(), lines.next()) {
+        headers.push((name.to_ascii_lowercase(), value.to_owned()));
     }
+    headers
 }
 
-fn method(target: &JsValue, name: &str) -> Result<js_sys::Function, JsValue> {
-    Reflect::get(target, &JsValue::from_str(name))?.dyn_into()
-}
-
-/// Every header, names lowercased. `Array.from(headers).flat()` copies them in one call
-/// (`[name, value, name, value, ...]`), where the iterator protocol crossed into
-/// JavaScript four times a header.
-fn header_pairs(headers: &Headers) -> Vec<(String, String)> {
-    let flat = Array::from(headers).flat(1);
-    let text = |i| flat.get(i).as_string().unwrap_or_default();
-    (0..flat.length() / 2)
-        .map(|i| (text(2 * i).to_ascii_lowercase(), text(2 * i + 1)))
-        .collect()
-}
-
-/// Headers as a plain object for a `Response` or `fetch` init, which the runtime reads
-/// faster than a `Headers` built call by call (Node's `Response` iterates a `Headers`
-/// entry by entry). A name given twice gets its values joined with ", ", as
-/// `Headers.append` joins them (no `Set-Cookie` passes here). An invalid name or value
-/// is refused where `Headers.append` refused it: by the `Response` or `fetch` it reaches.
-fn header_object(headers: &[(String, String)]) -> Object {
+/// Headers as `name\nvalue\n...` for a `Response` or a `fetch` (guard.js makes the
+/// object), names lowercased, a name given twice once with its values joined by ", ",
+/// as `Headers.append` joins them (no `Set-Cookie` passes here). `None` when a name or
+/// a value holds a line break, which `Headers` would refuse too. Any other invalid name
+/// or value is refused where `Headers.append` refused it: by the `Response` or `fetch`
+/// it reaches.
+fn head_text(headers: &[(String, String)]) -> Option<String> {
     let mut merged: Vec<(String, String)> = Vec::with_capacity(headers.len());
     for (name, value) in headers {
+        if name.contains('\n') || value.contains('\n') {
+            return None;
+        }
         let name = name.to_ascii_lowercase();
         match merged.iter_mut().find(|(seen, _)| *seen == name) {
             Some((_, values)) => {
@@ -432,53 +532,51 @@ fn header_object(headers: &[(String, String)]) -> Object {
             None => merged.push((name, value.clone())),
         }
     }
-    let object = Object::new();
+    let mut text = String::new();
     for (name, value) in &merged {
-        set_text(&object, name, value);
+        if !text.is_empty() {
+            text.push('\n');
+        }
+        text.push_str(name);
+        text.push('\n');
+        text.push_str(value);
     }
-    object
+    Some(text)
 }
 
-/// Provider calls through the runtime's `fetch`, each with a deadline, none following a
-/// redirect: a call carries the provider's secret, and a redirect would take it to
-/// whatever host the answer names. `redirect: "manual"` (workerd refuses "error"), and a
-/// redirect answer fails the call. The deadline: the milliseconds `GUICHET_PROVIDER_TIMEOUT_MS` sets, or
-/// why that setting is refused (every call fails).
-struct Fetch(Result<u32, &'static str>);
+/// Provider calls through the runtime's `fetch` (`io.send`), each with a deadline, none
+/// following a redirect: a call carries the provider's secret, and a redirect would take
+/// it to whatever host the answer names. `redirect: "manual"` (workerd refuses "error"),
+/// and a redirect answer fails the call. The deadline: the milliseconds
+/// `GUICHET_PROVIDER_TIMEOUT_MS` sets, or why that setting is refused (every call fails).
+struct Fetch {
+    io: Io,
+    timeout_ms: Result<u32, &'static str>,
+}
 
 impl Transport for Fetch {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
         let timeout_ms = self
-            .0
+            .timeout_ms
             .map_err(|why| TransportError::Network(why.to_owned()))?;
-        let network = |e: JsValue| TransportError::Network(describe(&e));
-        let init = RequestInit::new();
-        init.set_method(request.method.as_str());
-        init.unchecked_ref::<FetchInit>().set_redirect("manual");
-        init.set_headers(&header_object(&request.headers));
-        if !request.body.is_empty() {
-            init.set_body(&Uint8Array::from(request.body.as_slice()));
-        }
-        // The deadline covers the answer's body too: it is dropped after the last read.
-        let deadline = Deadline::after(timeout_ms);
-        init.set_signal(Some(&deadline.controller.signal()));
-        let answer = JsFuture::from(global_fetch(&request.url, &init))
-            .await
-            .map_err(failed)?;
-        // Not `dyn_into`: a server may replace the global `Response` with its own class
-        // (@hono/node-server does), and fetch's answer is then no instance of it.
-        let response: Response = answer.unchecked_into();
-        if is_redirect(response.status()) {
+        let head = head_text(&request.headers)
+            .ok_or_else(|| TransportError::Network("a header holds a line break".to_owned()))?;
+        let sent = self.io.send(
+            request.method.as_str(),
+            &request.url,
+            &head,
+            &request.body,
+            timeout_ms,
+        );
+        let answer: Answer = Settle::Start(sent).await.map_err(failed)?.unchecked_into();
+        let status = answer.status();
+        if is_redirect(status) {
             return Err(TransportError::Network("redirected".to_owned()));
         }
-        let buffer = JsFuture::from(response.array_buffer().map_err(network)?)
-            .await
-            .map_err(failed)?;
-        drop(deadline);
         Ok(HttpResponse {
-            status: response.status(),
-            headers: header_pairs(&response.headers()),
-            body: Uint8Array::new(&buffer).to_vec(),
+            status,
+            headers: pairs(&answer.head()),
+            body: answer.bytes(),
         })
     }
 }
@@ -518,6 +616,6 @@ impl Runtime for Clock {
             set_timeout(&resolve, ms);
         });
         // A timer cannot fail; if it did, going on sooner is harmless.
-        let _ = JsFuture::from(promise).await;
+        let _ = Settle::Start(promise).await;
     }
 }
