@@ -1,12 +1,10 @@
 //! The backend's settings, read from the runtime's environment (Workers vars and secrets,
-//! or the process environment). Names are in docs/EDGE.md. A [`ConfigCache`] keeps them
-//! between requests, so the catalog is parsed and the adapters built once per isolate.
+//! or the process environment). Names are in docs/EDGE.md. The worker keeps a `Config`
+//! between requests while its settings read the same, so the catalog is parsed and the
+//! adapters built once per isolate.
 //!
 //! Reading never fails: a provider whose keys are missing is simply not offered, and a
 //! malformed setting is kept as its error so the route that needs it can say which one.
-
-use std::cell::RefCell;
-use std::rc::Rc;
 
 use crate::domain::{Currency, Message, Provider};
 use crate::providers::cinetpay::{Cinetpay, Keys as CinetpayKeys};
@@ -236,52 +234,6 @@ impl Config {
     }
 }
 
-/// A [`Config`] kept between requests: built once, then reused as long as every setting
-/// it was built from still reads the same. [`Config::from_env`] asks for a setting only
-/// according to the answers before it, so the same answers to the settings it asked for
-/// build the same `Config`; a setting it did not ask for cannot change it.
-///
-/// `K` names a setting the way the runtime reads it cheaply (a JavaScript string made
-/// once), `V` is its raw answer, compared rather than copied.
-pub struct ConfigCache<K, V> {
-    /// Each setting `from_env` asked for, with what it read.
-    settings: Vec<(K, V)>,
-    config: Rc<Config>,
-}
-
-impl<K, V: PartialEq> ConfigCache<K, V> {
-    /// Builds the settings: `key` turns a name into a `K`, `read` gives a setting's raw
-    /// value and `text` that value as a string (`None` when unset or not a string).
-    pub fn build(
-        key: impl Fn(&str) -> K,
-        read: impl Fn(&K) -> V,
-        text: impl Fn(&V) -> Option<String>,
-    ) -> Self {
-        let settings = RefCell::new(Vec::new());
-        let config = Config::from_env(|name| {
-            let key = key(name);
-            let value = read(&key);
-            let answer = text(&value);
-            settings.borrow_mut().push((key, value));
-            answer
-        });
-        ConfigCache {
-            settings: settings.into_inner(),
-            config: Rc::new(config),
-        }
-    }
-
-    /// True while every setting the config was built from reads the same through `read`.
-    pub fn is_current(&self, read: impl Fn(&K) -> V) -> bool {
-        self.settings.iter().all(|(key, value)| read(key) == *value)
-    }
-
-    /// The settings.
-    pub fn config(&self) -> Rc<Config> {
-        Rc::clone(&self.config)
-    }
-}
-
 fn number(get: &impl Fn(&str) -> Option<String>, name: &str) -> Option<u64> {
     get(name).and_then(|v| v.trim().parse().ok())
 }
@@ -387,58 +339,5 @@ mod tests {
             let why = timeout(refused).expect_err(refused);
             assert!(why.starts_with("GUICHET_PROVIDER_TIMEOUT_MS "), "{why}");
         }
-    }
-
-    fn cache_of(env: &Env) -> ConfigCache<String, Option<String>> {
-        ConfigCache::build(|name| name.to_owned(), read(env), Option::clone)
-    }
-
-    type Env = RefCell<Vec<(&'static str, String)>>;
-
-    fn read(env: &Env) -> impl Fn(&String) -> Option<String> + '_ {
-        |name| {
-            let env = env.borrow();
-            env.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone())
-        }
-    }
-
-    #[test]
-    fn the_cached_config_is_rebuilt_only_when_a_setting_it_read_changes() {
-        let env = RefCell::new(vec![
-            ("GUICHET_SESSION_SECRET", "s3cret".to_owned()),
-            ("MONEROO_SECRET_KEY", "pvk_x".to_owned()),
-            ("UNRELATED", "1".to_owned()),
-        ]);
-        let cache = cache_of(&env);
-        assert_eq!(cache.config().providers(), vec![Provider::Moneroo]);
-        assert!(cache.is_current(read(&env)));
-        assert!(Rc::ptr_eq(&cache.config(), &cache.config()));
-
-        // A variable Config never reads changes nothing.
-        env.borrow_mut()[2].1 = "2".to_owned();
-        assert!(cache.is_current(read(&env)));
-
-        // A setting it read changes: stale.
-        env.borrow_mut()[1].1 = "pvk_y".to_owned();
-        assert!(!cache.is_current(read(&env)));
-        env.borrow_mut()[1].1 = "pvk_x".to_owned();
-        assert!(cache.is_current(read(&env)));
-
-        // A setting that was unset when the config was built appears: stale too, and
-        // the rebuilt config has it.
-        env.borrow_mut().push(("CINETPAY_API_KEY", "cp".to_owned()));
-        assert!(!cache.is_current(read(&env)));
-        env.borrow_mut().extend([
-            ("CINETPAY_SITE_ID", "1".to_owned()),
-            ("CINETPAY_SECRET_KEY", "sk".to_owned()),
-        ]);
-        let cache = cache_of(&env);
-        assert_eq!(
-            cache.config().providers(),
-            vec![Provider::Moneroo, Provider::CinetPay]
-        );
-        // The site id was only read because the API key was set: it is watched now.
-        env.borrow_mut().retain(|(n, _)| *n != "CINETPAY_SITE_ID");
-        assert!(!cache.is_current(read(&env)));
     }
 }

@@ -8,7 +8,7 @@ import { inProcess } from "./support/stack.mjs";
 const version = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url))).version;
 const env = { GUICHET_ALLOWED_ORIGINS: "https://shop.ci" };
 
-const { runtimes } = await inProcess(env);
+const { runtimes, node } = await inProcess(env);
 
 for (const [name, send] of Object.entries(runtimes)) {
   test(`${name}: health answers with the version, CORS only for allowed origins`, async () => {
@@ -44,3 +44,30 @@ for (const [name, send] of Object.entries(runtimes)) {
     assert.match(allowed.headers.get("access-control-allow-headers"), /authorization/);
   });
 }
+
+// The settings are built once and kept while every setting they were read from is the same
+// (`===`) in the env the next request brings: Node's process.env can change under a running
+// server, and Deno hands a new env object to every request.
+test("node: a setting changed between two requests is read by the second, a foreign one changes nothing", async () => {
+  const own = { GUICHET_ALLOWED_ORIGINS: "https://shop.ci" };
+  const health = async (origin) => {
+    const answer = await node.fetch(new Request("http://edge.test/api/health", { headers: { Origin: origin } }), own);
+    return [answer.headers.get("access-control-allow-origin"), (await answer.json()).ledger];
+  };
+  assert.deepEqual(await health("https://market.ci"), [null, "none"]);
+
+  own.GUICHET_ALLOWED_ORIGINS = "https://shop.ci,https://market.ci";
+  own.GUICHET_LEDGER = "memory";
+  assert.deepEqual(await health("https://market.ci"), ["https://market.ci", "memory"]);
+
+  own.SOMETHING_ELSE = "1";
+  assert.deepEqual(await health("https://market.ci"), ["https://market.ci", "memory"]);
+
+  delete own.GUICHET_LEDGER;
+  own.GUICHET_ALLOWED_ORIGINS = "https://shop.ci";
+  assert.deepEqual(await health("https://market.ci"), [null, "none"]);
+  // The other tests' env is still read as itself.
+  const theirs = await node.fetch(new Request("http://edge.test/api/health", { headers: { Origin: "https://shop.ci" } }), env);
+  assert.equal(theirs.headers.get("access-control-allow-origin"), "https://shop.ci");
+  await theirs.arrayBuffer();
+});
