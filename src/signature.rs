@@ -6,20 +6,56 @@ use sha2::Sha256;
 
 type HmacSha256 = Hmac<Sha256>;
 
-fn mac_over(secret: &str, parts: &[&[u8]]) -> HmacSha256 {
-    // HMAC takes a key of any length, so `new_from_slice` cannot fail; the fallback key is
-    // never reached.
-    let mut mac = HmacSha256::new_from_slice(secret.as_bytes())
-        .unwrap_or_else(|_| <HmacSha256 as hmac::digest::KeyInit>::new(&Default::default()));
-    for part in parts {
-        mac.update(part);
+/// An HMAC-SHA256 key made ready once: HMAC hashes the key's inner and outer padded
+/// blocks before any message, so a key that signs many messages (the session tokens) keeps
+/// that state and each message starts from a copy of it. `Debug` shows no key.
+#[derive(Clone)]
+pub struct MacKey(HmacSha256);
+
+impl MacKey {
+    /// The key `secret`, its padded blocks hashed.
+    pub fn new(secret: &str) -> MacKey {
+        // HMAC takes a key of any length, so `new_from_slice` cannot fail; the fallback
+        // key is never reached.
+        MacKey(
+            HmacSha256::new_from_slice(secret.as_bytes()).unwrap_or_else(|_| {
+                <HmacSha256 as hmac::digest::KeyInit>::new(&Default::default())
+            }),
+        )
     }
-    mac
+
+    fn mac_over(&self, parts: &[&[u8]]) -> HmacSha256 {
+        let mut mac = self.0.clone();
+        for part in parts {
+            mac.update(part);
+        }
+        mac
+    }
+
+    /// The lowercase hex HMAC-SHA256 of the concatenated `parts`.
+    pub fn sign_hex(&self, parts: &[&[u8]]) -> String {
+        encode_hex(&self.mac_over(parts).finalize().into_bytes())
+    }
+
+    /// True when `signature` (hex, either case) is the HMAC-SHA256 of `parts`. The
+    /// comparison is constant-time; a signature that is not hex is simply wrong.
+    pub fn verify_hex(&self, parts: &[&[u8]], signature: &str) -> bool {
+        match decode_hex(signature.trim()) {
+            Some(expected) => self.mac_over(parts).verify_slice(&expected).is_ok(),
+            None => false,
+        }
+    }
+}
+
+impl core::fmt::Debug for MacKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("MacKey(***)")
+    }
 }
 
 /// The lowercase hex HMAC-SHA256 of the concatenated `parts`, keyed with `secret`.
 pub fn sign_hex(secret: &str, parts: &[&[u8]]) -> String {
-    encode_hex(&mac_over(secret, parts).finalize().into_bytes())
+    MacKey::new(secret).sign_hex(parts)
 }
 
 /// Bytes as lowercase hex.
@@ -33,13 +69,10 @@ pub fn encode_hex(bytes: &[u8]) -> String {
     out
 }
 
-/// True when `signature` (hex, either case) is the HMAC-SHA256 of `parts`. The comparison
-/// is constant-time; a signature that is not hex is simply wrong.
+/// True when `signature` (hex, either case) is the HMAC-SHA256 of `parts` keyed with
+/// `secret`, compared in constant time (see [`MacKey::verify_hex`]).
 pub fn verify_hex(secret: &str, parts: &[&[u8]], signature: &str) -> bool {
-    match decode_hex(signature.trim()) {
-        Some(expected) => mac_over(secret, parts).verify_slice(&expected).is_ok(),
-        None => false,
-    }
+    MacKey::new(secret).verify_hex(parts, signature)
 }
 
 /// Decodes hex (either case); `None` for odd lengths or other characters.
@@ -75,6 +108,23 @@ mod tests {
         ));
         assert!(!verify_hex("Jefe", &parts, &expected[..62]));
         assert!(!verify_hex("Jefe", &parts, "zz"));
+    }
+
+    #[test]
+    fn a_kept_key_signs_every_message_from_the_same_start() {
+        let parts: [&[u8]; 2] = [b"what do ya want ", b"for nothing?"];
+        let expected = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843";
+        let key = MacKey::new("Jefe");
+        assert_eq!(
+            key.sign_hex(&[b"something else"]),
+            sign_hex("Jefe", &[b"something else"])
+        );
+        assert_eq!(key.sign_hex(&parts), expected);
+        assert_eq!(key.sign_hex(&parts), expected);
+        assert!(key.verify_hex(&parts, expected));
+        assert!(!key.verify_hex(&[b"what do ya want"], expected));
+        assert!(key.verify_hex(&parts, expected));
+        assert_eq!(format!("{key:?}"), "MacKey(***)");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! provider while it is not final, and `/return/:provider` brings the shopper back to the
 //! shop.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::domain::{
     Basket, Checkout, CheckoutInput, Lang, Message, Money, PaymentStatus, Provider, Violation,
@@ -74,33 +74,27 @@ fn view<'a>(session: &'a SessionRecord, token: Option<&'a str>) -> SessionView<'
     }
 }
 
-/// The part of the body that is ours rather than the checkout's.
-struct Extras {
-    return_url: Option<String>,
-    lang: Option<String>,
-}
-
-impl<'de> Deserialize<'de> for Extras {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::http::Fields::read(d, "struct Extras", |f| {
-            Ok(Extras {
-                return_url: f.text_opt("return_url")?,
-                lang: f.text_opt("lang")?,
-            })
-        })
-    }
+/// The body of `POST /sessions`, parsed once: the checkout, and the one field that is
+/// ours rather than the checkout's (`return_url`; `lang` is the checkout's own). `None`
+/// when the body is not JSON, not an object, or a field has the wrong type.
+fn read_body(body: &[u8]) -> Option<(CheckoutInput, Option<String>)> {
+    let mut value = serde_json::from_slice::<serde_json::Value>(body).ok()?;
+    let return_url = match value.as_object_mut()?.remove("return_url") {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::String(url)) => Some(url),
+        Some(_) => return None,
+    };
+    let input = crate::http::from_value::<CheckoutInput>(value).ok()?;
+    Some((input, return_url))
 }
 
 /// `POST /sessions`.
 pub async fn create(edge: &Edge<'_, impl Effects>, request: &Incoming) -> Reply {
     let config = edge.config;
-    let (Ok(input), Ok(extras)) = (
-        crate::http::from_json::<CheckoutInput>(&request.body),
-        crate::http::from_json::<Extras>(&request.body),
-    ) else {
+    let Some((input, return_url)) = read_body(&request.body) else {
         return Err(reply::error(400, "invalid_json", "the body is not a JSON checkout").into());
     };
-    let lang = Lang::from_tag(extras.lang.as_deref().unwrap_or("fr"));
+    let lang = Lang::from_tag(input.lang.as_deref().unwrap_or("fr"));
     let checkout = match Checkout::parse(&input) {
         Ok(checkout) => checkout,
         Err(violations) => return Err(reply::invalid(&violations, lang).into()),
@@ -133,7 +127,7 @@ pub async fn create(edge: &Edge<'_, impl Effects>, request: &Incoming) -> Reply 
     let Some(public_url) = config.public_url.as_deref() else {
         return Err(reply::not_configured("GUICHET_PUBLIC_URL").into());
     };
-    let return_url = match shopper_return_url(edge, extras.return_url.as_deref()) {
+    let return_url = match shopper_return_url(edge, return_url.as_deref()) {
         Ok(url) => url,
         Err(violation) => return Err(reply::invalid(&violation.into(), lang).into()),
     };
@@ -615,7 +609,35 @@ pub async fn back_to_shop(
 
 #[cfg(test)]
 mod tests {
-    use super::origin_of;
+    use super::{origin_of, read_body};
+
+    #[test]
+    fn the_body_is_read_once_for_the_checkout_and_the_return_page() {
+        let body = br#"{"provider":"moneroo","lang":"en","return_url":"https://shop.ci/r"}"#;
+        let (input, return_url) = read_body(body).expect("a checkout");
+        assert_eq!(input.provider.as_deref(), Some("moneroo"));
+        assert_eq!(input.lang.as_deref(), Some("en"));
+        assert_eq!(return_url.as_deref(), Some("https://shop.ci/r"));
+        for body in [&br#"{"return_url":null}"#[..], b"{}"] {
+            assert_eq!(read_body(body).expect("a checkout").1, None);
+        }
+        // What the two readers refused before, refused the same.
+        for body in [
+            &b"not json"[..],
+            b"[]",
+            b"\"text\"",
+            br#"{"return_url":1}"#,
+            br#"{"lang":["en"]}"#,
+            br#"{"provider":7}"#,
+            br#"{"a":1}{"b":2}"#,
+        ] {
+            assert!(
+                read_body(body).is_none(),
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+        }
+    }
 
     #[test]
     fn origins() {

@@ -6,9 +6,8 @@
 //! the key id lets the merchant rotate keys without cutting off sessions in flight.
 
 use crate::domain::{Currency, Provider};
-use crate::signature::{sign_hex, verify_hex};
-
 use crate::secret::SecretKey;
+use crate::signature::MacKey;
 
 /// What a token says.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,9 +24,10 @@ pub struct Claims {
     pub expires_at: u64,
 }
 
-/// Signing keys, newest first: the first signs, every one verifies.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct SessionKeys(Vec<(String, SecretKey)>);
+/// Signing keys, newest first: the first signs, every one verifies. Each is kept with its
+/// key id, made ready once (the config is kept between requests), not per token.
+#[derive(Debug, Clone, Default)]
+pub struct SessionKeys(Vec<(String, MacKey)>);
 
 impl SessionKeys {
     /// Reads `GUICHET_SESSION_SECRETS` (`k2:secret,k1:older`) or, failing that,
@@ -38,13 +38,13 @@ impl SessionKeys {
             if let Some((kid, secret)) = entry.split_once(':') {
                 let kid = kid.trim();
                 if let (true, Some(secret)) = (is_kid(kid), SecretKey::new(secret)) {
-                    keys.push((kid.to_owned(), secret));
+                    keys.push((kid.to_owned(), MacKey::new(secret.expose())));
                 }
             }
         }
         if keys.is_empty() {
             if let Some(secret) = one.and_then(SecretKey::new) {
-                keys.push(("k1".to_owned(), secret));
+                keys.push(("k1".to_owned(), MacKey::new(secret.expose())));
             }
         }
         SessionKeys(keys)
@@ -57,7 +57,7 @@ impl SessionKeys {
 
     /// A token for `claims`, under the newest key; `None` without keys.
     pub fn sign(&self, claims: &Claims) -> Option<String> {
-        let (kid, secret) = self.0.first()?;
+        let (kid, key) = self.0.first()?;
         let body = format!(
             "v1.{kid}.{}.{}.{}.{}.{}",
             claims.session_id,
@@ -66,7 +66,7 @@ impl SessionKeys {
             claims.currency.code(),
             claims.expires_at
         );
-        let signature = sign_hex(secret.expose(), &[body.as_bytes()]);
+        let signature = key.sign_hex(&[body.as_bytes()]);
         Some(format!("{body}.{signature}"))
     }
 
@@ -79,8 +79,8 @@ impl SessionKeys {
         let ["v1", kid, session_id, provider, amount, currency, expires] = parts[..] else {
             return None;
         };
-        let (_, secret) = self.0.iter().find(|(k, _)| k == kid)?;
-        if !verify_hex(secret.expose(), &[body.as_bytes()], signature) {
+        let (_, key) = self.0.iter().find(|(k, _)| k == kid)?;
+        if !key.verify_hex(&[body.as_bytes()], signature) {
             return None;
         }
         let claims = Claims {
