@@ -265,11 +265,10 @@ impl LedgerError {
     }
 }
 
-/// Declares the [`Ledger`] trait from one list of methods, and with it the delegation
-/// every wrapper needs (a reference, [`Either`], [`Option`]), so a method is written once:
-/// in the list below, then in each backend. Every method answers a
-/// `Result<_, LedgerError>`: `None`, no ledger configured, answers
-/// [`LedgerError::not_configured`].
+/// Declares the [`Ledger`] trait from one list of methods, and with it [`Backend`]'s
+/// dispatch, so a method is written once: in the list below, then in each backend. Every
+/// method answers a `Result<_, LedgerError>`: [`Backend::None`], no ledger configured,
+/// answers [`LedgerError::not_configured`].
 macro_rules! ledger_trait {
     ($(
         $(#[$doc:meta])*
@@ -287,54 +286,39 @@ macro_rules! ledger_trait {
             $($(#[$doc])* async fn $name(&self $(, $arg: $ty)*) -> $ret;)*
         }
 
-        impl<L: Ledger> Ledger for &L {
-            fn kind(&self) -> &'static str {
-                (**self).kind()
-            }
-
-            $(async fn $name(&self $(, $arg: $ty)*) -> $ret {
-                (**self).$name($($arg),*).await
-            })*
-        }
-
-        impl<A: Ledger, B: Ledger> Ledger for Either<A, B> {
+        // One match per method, straight to the backend's own future: one state machine
+        // per method and backend, not one per layer of `Option<Either<&L, _>>` (issue
+        // #18, bench/PROFILE.md round 5b).
+        impl Ledger for Backend<'_> {
             fn kind(&self) -> &'static str {
                 match self {
-                    Either::Left(ledger) => ledger.kind(),
-                    Either::Right(ledger) => ledger.kind(),
+                    Backend::None => "none",
+                    Backend::Memory(ledger) => ledger.kind(),
+                    Backend::Sql(ledger) => ledger.kind(),
                 }
             }
 
             $(async fn $name(&self $(, $arg: $ty)*) -> $ret {
                 match self {
-                    Either::Left(ledger) => ledger.$name($($arg),*).await,
-                    Either::Right(ledger) => ledger.$name($($arg),*).await,
-                }
-            })*
-        }
-
-        impl<L: Ledger> Ledger for Option<L> {
-            fn kind(&self) -> &'static str {
-                self.as_ref().map_or("none", Ledger::kind)
-            }
-
-            $(async fn $name(&self $(, $arg: $ty)*) -> $ret {
-                match self {
-                    Some(ledger) => ledger.$name($($arg),*).await,
-                    None => Err(LedgerError::not_configured()),
+                    Backend::None => Err(LedgerError::not_configured()),
+                    Backend::Memory(ledger) => ledger.$name($($arg),*).await,
+                    Backend::Sql(ledger) => ledger.$name($($arg),*).await,
                 }
             })*
         }
     };
 }
 
-/// One of two ledgers, chosen at run time (the memory ledger or a database), as one type:
-/// the routes are compiled once rather than once per ledger.
-pub enum Either<A, B> {
-    /// The first kind.
-    Left(A),
-    /// The second kind.
-    Right(B),
+/// The ledger a runtime chose when the worker read its settings: the memory ledger, a
+/// database, or none (every method then fails with [`LedgerError::not_configured`]), as
+/// one type: the routes are compiled once rather than once per ledger.
+pub enum Backend<'a> {
+    /// No ledger is configured.
+    None,
+    /// The isolate's memory ledger.
+    Memory(&'a memory::MemoryLedger),
+    /// A database.
+    Sql(sql::SqlLedger),
 }
 
 ledger_trait! {
