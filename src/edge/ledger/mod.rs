@@ -19,6 +19,8 @@ pub mod sql;
 pub use fulfilment::{DeliveryState, NewEvent, Recheck, StoredEvent, Subject};
 
 use core::fmt;
+use core::future::{ready, Future};
+use core::pin::Pin;
 
 use serde::Serialize;
 
@@ -286,9 +288,10 @@ macro_rules! ledger_trait {
             $($(#[$doc])* async fn $name(&self $(, $arg: $ty)*) -> $ret;)*
         }
 
-        // One match per method, straight to the backend's own future: one state machine
-        // per method and backend, not one per layer of `Option<Either<&L, _>>` (issue
-        // #18, bench/PROFILE.md round 5b).
+        // One match per method, to the backend's own future, boxed: each backend's state
+        // machine exists once, behind a pointer, instead of once per layer of
+        // `Option<Either<&L, _>>` and inlined into every caller (issue #18,
+        // bench/PROFILE.md round 5b: boxing saves 1.3 KB gzip beyond the one match).
         impl Ledger for Backend<'_> {
             fn kind(&self) -> &'static str {
                 match self {
@@ -299,11 +302,12 @@ macro_rules! ledger_trait {
             }
 
             $(async fn $name(&self $(, $arg: $ty)*) -> $ret {
-                match self {
-                    Backend::None => Err(LedgerError::not_configured()),
-                    Backend::Memory(ledger) => ledger.$name($($arg),*).await,
-                    Backend::Sql(ledger) => ledger.$name($($arg),*).await,
-                }
+                let future: Pin<Box<dyn Future<Output = $ret> + '_>> = match self {
+                    Backend::None => Box::pin(ready(Err(LedgerError::not_configured()))),
+                    Backend::Memory(ledger) => Box::pin(ledger.$name($($arg),*)),
+                    Backend::Sql(ledger) => Box::pin(ledger.$name($($arg),*)),
+                };
+                future.await
             })*
         }
     };
