@@ -19,7 +19,7 @@ pub mod sql;
 pub use fulfilment::{DeliveryState, NewEvent, Recheck, StoredEvent, Subject};
 
 use core::fmt;
-use core::future::{ready, Future};
+use core::future::Future;
 use core::pin::Pin;
 
 use serde::Serialize;
@@ -303,7 +303,7 @@ macro_rules! ledger_trait {
 
             $(async fn $name(&self $(, $arg: $ty)*) -> $ret {
                 let future: Pin<Box<dyn Future<Output = $ret> + '_>> = match self {
-                    Backend::None => Box::pin(ready(Err(LedgerError::not_configured()))),
+                    Backend::None => return Err(LedgerError::not_configured()),
                     Backend::Memory(ledger) => Box::pin(ledger.$name($($arg),*)),
                     Backend::Sql(ledger) => Box::pin(ledger.$name($($arg),*)),
                 };
