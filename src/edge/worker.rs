@@ -20,7 +20,7 @@ use web_sys::Response;
 
 use super::ledger::memory::MemoryLedger;
 use super::ledger::sql::{SqlLedger, BINDING};
-use super::ledger::Either;
+use super::ledger::Backend;
 use super::runtime::Runtime;
 use super::{limits, outbox, reply, route, sweep, Config, Edge, Incoming};
 use crate::http::{HttpRequest, HttpResponse, Transport, TransportError};
@@ -351,7 +351,7 @@ pub async fn handle(
 }
 
 /// The ledger: a database when bound, memory when asked for, none otherwise.
-type RuntimeLedger = Option<Either<&'static MemoryLedger, SqlLedger>>;
+type RuntimeLedger = Backend<'static>;
 
 /// What an [`Edge`] borrows, read from `env`: the one place a request, a sweep and a
 /// delivery get their context.
@@ -365,9 +365,9 @@ impl Parts {
     fn of(env: &JsValue, io: &Io) -> Parts {
         let (config, binding) = config(env, io);
         let ledger = match binding {
-            Binding::Database => SqlLedger::from_env(env).map(Either::Right),
-            Binding::Memory => Some(Either::Left(MEMORY.with(|memory| *memory))),
-            Binding::None => None,
+            Binding::Database => SqlLedger::from_env(env).map_or(Backend::None, Backend::Sql),
+            Binding::Memory => Backend::Memory(MEMORY.with(|memory| *memory)),
+            Binding::None => Backend::None,
         };
         Parts {
             fetch: Fetch {

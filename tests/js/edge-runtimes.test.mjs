@@ -45,6 +45,18 @@ for (const [name, send] of Object.entries(runtimes)) {
   });
 }
 
+test("node: with no ledger configured, a route that reads one answers 503 ledger_not_configured", async () => {
+  const key = "admin-key-of-this-test-0123456789abcdef";
+  const answer = await node.fetch(
+    new Request("http://edge.test/api/orders/ord-0123456789abcdef", { headers: { Authorization: `Bearer ${key}` } }),
+    { ...env, GUICHET_ADMIN_KEY: key },
+  );
+  const body = await answer.json();
+  assert.equal(answer.status, 503, JSON.stringify(body));
+  assert.equal(body.error.code, "ledger_not_configured");
+  assert.match(body.error.message, /GUICHET_LEDGER/);
+});
+
 // The settings are built once and kept while every setting they were read from is the same
 // (`===`) in the env the next request brings: Node's process.env can change under a running
 // server, and Deno hands a new env object to every request.
