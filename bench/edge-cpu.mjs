@@ -11,7 +11,7 @@ import { Miniflare } from "miniflare";
 import { startSandbox } from "./lib/sandbox.mjs";
 import { load } from "./lib/load.mjs";
 import { startProcess, stopProcess } from "./lib/procs.mjs";
-import { WORKERS } from "./lib/workers.mjs";
+import { edgeWorkerd, WORKERS } from "./lib/workers.mjs";
 import { workerEnv, SESSION_BODY } from "./edge.mjs";
 
 const root = new URL("../", import.meta.url).pathname;
@@ -52,17 +52,6 @@ async function startNode(entry, env) {
   return { url: match[1], pid: child.pid, stop: () => stopProcess(child) };
 }
 
-function workerdOptions(dir) {
-  return {
-    scriptPath: `${dir}/worker.js`,
-    modulesRoot: dir,
-    modulesRules: [
-      { type: "ESModule", include: ["**/*.js"] },
-      { type: "CompiledWasm", include: ["**/*.wasm"] },
-    ],
-  };
-}
-
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const before = new Set(children().map((c) => c.pid));
 const sandbox = await startSandbox();
@@ -78,7 +67,7 @@ try {
       for (const [name, dir] of workers) {
         const server =
           runtime === "workerd"
-            ? await startWorkerd(dir ? workerdOptions(dir) : WORKERS.reference.workerd, env)
+            ? await startWorkerd(dir ? edgeWorkerd(dir) : WORKERS.reference.workerd, env)
             : await startNode(dir ? `${dir}/index.js` : WORKERS.reference.node, env);
         const probe = await fetch(`${server.url}${request.path}`, request);
         if (probe.status !== 201) throw new Error(`${name} in ${runtime} answered ${probe.status}: ${await probe.text()}`);

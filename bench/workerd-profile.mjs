@@ -11,22 +11,14 @@ import { resolve } from "node:path";
 import { Miniflare } from "miniflare";
 import { startSandbox } from "./lib/sandbox.mjs";
 import { load } from "./lib/load.mjs";
-import { WORKERS } from "./lib/workers.mjs";
+import { edgeWorkerd, WORKERS } from "./lib/workers.mjs";
 import { workerEnv, SESSION_BODY } from "./edge.mjs";
 
 const [target = "guichet", seconds = "10", connections = "16", out] = process.argv.slice(2);
 
 function workerOptions(target) {
   if (WORKERS[target]) return WORKERS[target].workerd;
-  const dir = resolve(target);
-  return {
-    scriptPath: `${dir}/worker.js`,
-    modulesRoot: dir,
-    modulesRules: [
-      { type: "ESModule", include: ["**/*.js"] },
-      { type: "CompiledWasm", include: ["**/*.wasm"] },
-    ],
-  };
+  return edgeWorkerd(resolve(target));
 }
 
 async function webSocket(url) {

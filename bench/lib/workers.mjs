@@ -5,16 +5,22 @@ import { startProcess, stopProcess } from "./procs.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 
+/** Miniflare's options for a build of the edge bundle (a pkg/edge directory). */
+export function edgeWorkerd(dir) {
+  return {
+    scriptPath: `${dir}/worker.js`,
+    modulesRoot: dir,
+    modulesRules: [
+      { type: "ESModule", include: ["**/*.js"] },
+      { type: "CompiledWasm", include: ["**/*.wasm"] },
+    ],
+  };
+}
+
 export const WORKERS = {
   guichet: {
     label: "Guichet (pkg/edge)",
-    workerd: {
-      scriptPath: `${root}pkg/edge/worker.js`,
-      modulesRules: [
-        { type: "ESModule", include: ["**/*.js"] },
-        { type: "CompiledWasm", include: ["**/*.wasm"] },
-      ],
-    },
+    workerd: edgeWorkerd(`${root}pkg/edge`),
     node: `${root}pkg/edge/index.js`,
   },
   reference: {
@@ -35,14 +41,7 @@ export const WORKERS = {
     ? {
         baseline: {
           label: `Guichet baseline (\`${process.env.BENCH_BASELINE_PKG}\`)`,
-          workerd: {
-            scriptPath: `${process.env.BENCH_BASELINE_PKG}/worker.js`,
-            modulesRoot: process.env.BENCH_BASELINE_PKG,
-            modulesRules: [
-              { type: "ESModule", include: ["**/*.js"] },
-              { type: "CompiledWasm", include: ["**/*.wasm"] },
-            ],
-          },
+          workerd: edgeWorkerd(process.env.BENCH_BASELINE_PKG),
           node: `${process.env.BENCH_BASELINE_PKG}/index.js`,
         },
       }
