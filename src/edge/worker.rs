@@ -467,12 +467,12 @@ async fn read_request(
     request: &JsValue,
     parts: &Parts,
 ) -> Result<Result<Incoming, HttpResponse>, JsValue> {
-    let mut lines = head.split('\n');
-    let mut line = || lines.next().unwrap_or_default().to_owned();
+    let mut lines = head.splitn(4, '\n');
+    let mut line = || lines.next().unwrap_or_default();
     let method = line().to_ascii_uppercase();
-    let path = line();
+    let path = line().to_owned();
     let query = line().trim_start_matches('?').to_owned();
-    let headers = pairs(head.splitn(4, '\n').nth(3).unwrap_or_default());
+    let headers = pairs(line());
     let body = if matches!(method.as_str(), "GET" | "HEAD") {
         Vec::new()
     } else {
