@@ -173,7 +173,7 @@ pub fn json_text(value: &Value) -> String {
 
 /// The text parser, kept out of line so that each type's `from_json` does not carry it.
 #[inline(never)]
-fn parse_json(bytes: &[u8]) -> Result<Value, JsonError> {
+pub(crate) fn parse_json(bytes: &[u8]) -> Result<Value, JsonError> {
     serde_json::from_slice::<Value>(bytes).map_err(|e| JsonError(e.to_string()))
 }
 
