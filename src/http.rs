@@ -403,7 +403,7 @@ mod inputs;
 /// formatting.
 pub struct ValueReader(pub serde_json::Value);
 
-use serde::de::{DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Unexpected, Visitor};
+use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Unexpected, Visitor};
 use serde_json::Value;
 
 impl ValueReader {
@@ -513,12 +513,11 @@ impl<'de> serde::Deserializer<'de> for ValueReader {
         visitor: V,
     ) -> Result<V::Value, JsonError> {
         match self.0 {
-            Value::String(variant) => {
-                visitor.visit_enum(IntoDeserializer::<JsonError>::into_deserializer(variant))
-            }
-            Value::Object(map) if map.len() == 1 => visitor.visit_enum(
-                serde::de::value::MapAccessDeserializer::new(Entries(map.into_iter(), None)),
-            ),
+            Value::String(variant) => visitor.visit_enum(Variant(variant, None)),
+            Value::Object(map) if map.len() == 1 => match map.into_iter().next() {
+                Some((variant, value)) => visitor.visit_enum(Variant(variant, Some(value))),
+                None => Err(serde::de::Error::invalid_type(Unexpected::Map, &"enum")),
+            },
             Value::Object(_) => Err(serde::de::Error::invalid_value(
                 Unexpected::Map,
                 &"map with a single key",
@@ -637,6 +636,70 @@ impl<'de> serde::Deserializer<'de> for ValueReader {
     }
 }
 
+/// An enum's variant, spelt as a string (a unit variant, `None`) or as an object's one key
+/// and its value: one `EnumAccess` for both, so a derived enum compiles its `visit_enum`
+/// once, not once per shape. It answers what serde's string and map accessors answer.
+struct Variant(String, Option<Value>);
+
+impl<'de> serde::de::EnumAccess<'de> for Variant {
+    type Error = JsonError;
+    type Variant = VariantValue;
+
+    fn variant_seed<T: DeserializeSeed<'de>>(
+        self,
+        seed: T,
+    ) -> Result<(T::Value, VariantValue), JsonError> {
+        let variant = seed.deserialize(ValueReader(Value::String(self.0)))?;
+        Ok((variant, VariantValue(self.1)))
+    }
+}
+
+/// A variant's value: `None` for a variant spelt as a string, which is a unit variant.
+struct VariantValue(Option<Value>);
+
+impl<'de> serde::de::VariantAccess<'de> for VariantValue {
+    type Error = JsonError;
+
+    fn unit_variant(self) -> Result<(), JsonError> {
+        match self.0 {
+            None => Ok(()),
+            Some(value) => serde::Deserialize::deserialize(ValueReader(value)),
+        }
+    }
+
+    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, JsonError> {
+        match self.0 {
+            None => Err(unit_only(&"newtype variant")),
+            Some(value) => seed.deserialize(ValueReader(value)),
+        }
+    }
+
+    fn tuple_variant<V: Visitor<'de>>(self, len: usize, visitor: V) -> Result<V::Value, JsonError> {
+        use serde::Deserializer;
+        match self.0 {
+            None => Err(unit_only(&"tuple variant")),
+            Some(value) => ValueReader(value).deserialize_tuple(len, visitor),
+        }
+    }
+
+    fn struct_variant<V: Visitor<'de>>(
+        self,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, JsonError> {
+        use serde::Deserializer;
+        match self.0 {
+            None => Err(unit_only(&"struct variant")),
+            Some(value) => ValueReader(value).deserialize_map(visitor),
+        }
+    }
+}
+
+/// What serde answers when a variant spelt as a string is read as one with data.
+fn unit_only(expected: &dyn serde::de::Expected) -> JsonError {
+    serde::de::Error::invalid_type(Unexpected::UnitVariant, expected)
+}
+
 /// An array's items, for a visitor's `visit_seq`.
 struct Items(std::vec::IntoIter<Value>);
 
@@ -693,6 +756,66 @@ impl<'de> MapAccess<'de> for Entries {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    enum Shape {
+        Unit,
+        New(u32),
+        Pair(u32, u32),
+        Named { a: u32 },
+    }
+
+    /// Enums read through [`ValueReader`] as serde_json's own `Value` reader reads them,
+    /// errors included, whichever way a variant is spelt.
+    #[test]
+    fn enums_read_as_serde_json_reads_them() {
+        fn same<T: serde::de::DeserializeOwned + fmt::Debug>(json: &str) {
+            let text = |r: Result<T, String>| match r {
+                Ok(value) => format!("{value:?}"),
+                Err(e) => format!("error: {e}"),
+            };
+            let ours = text(from_json::<T>(json.as_bytes()).map_err(|e| e.to_string()));
+            let value: Value = serde_json::from_str(json).unwrap();
+            let theirs = text(serde_json::from_value::<T>(value).map_err(|e| e.to_string()));
+            assert_eq!(ours, theirs, "{json}");
+        }
+        for json in [
+            r#""Unit""#,
+            r#""New""#,
+            r#""Pair""#,
+            r#""Named""#,
+            r#""Other""#,
+            r#"{"Unit": null}"#,
+            r#"{"Unit": 1}"#,
+            r#"{"New": 3}"#,
+            r#"{"New": "3"}"#,
+            r#"{"Pair": [1, 2]}"#,
+            r#"{"Pair": [1]}"#,
+            r#"{"Named": {"a": 1}}"#,
+            r#"{"Named": {}}"#,
+            r#"{"Other": 1}"#,
+            r#"{}"#,
+            r#"{"Unit": null, "New": 1}"#,
+            r#"[1]"#,
+            r#"1"#,
+            r#"null"#,
+        ] {
+            same::<Shape>(json);
+        }
+        for json in [
+            r#""XOF""#,
+            r#""xof""#,
+            r#"{"XOF": null}"#,
+            r#"{"XOF": 1}"#,
+            r#"7"#,
+        ] {
+            same::<crate::domain::Currency>(json);
+        }
+        for json in [r#""paid""#, r#""PAID""#, r#"{"failed": null}"#, r#"[]"#] {
+            same::<crate::domain::PaymentStatus>(json);
+        }
+    }
 
     #[test]
     fn debug_output_hides_secrets() {
