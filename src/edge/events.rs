@@ -72,7 +72,7 @@ pub fn session_data(session: &SessionRecord, order_reference: Option<&str>) -> V
     let metadata = session
         .metadata
         .as_deref()
-        .and_then(|m| serde_json::from_str::<Value>(m).ok())
+        .and_then(|m| crate::http::parse_json(m.as_bytes()).ok())
         .unwrap_or_else(|| json!({}));
     json!({
         "object": "session",
@@ -179,7 +179,7 @@ struct Page {
 /// One stored event as `GET /events` lists it: the delivered body, plus its id, cursor
 /// and delivery state.
 fn listed(event: &StoredEvent) -> Value {
-    let mut value = serde_json::from_str::<Value>(&event.payload).unwrap_or_else(|_| json!({}));
+    let mut value = crate::http::parse_json(event.payload.as_bytes()).unwrap_or_else(|_| json!({}));
     if let Some(fields) = value.as_object_mut() {
         fields.insert("id".into(), json!(event.id));
         fields.insert("cursor".into(), json!(event.seq.to_string()));

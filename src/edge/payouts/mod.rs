@@ -79,7 +79,7 @@ fn view(payout: &PayoutRecord) -> PayoutView<'_> {
         amount: payout.amount,
         currency: payout.currency.code(),
         status: payout.status,
-        recipient: serde_json::from_str(&payout.recipient_json).unwrap_or(Value::Null),
+        recipient: crate::http::parse_json(payout.recipient_json.as_bytes()).unwrap_or(Value::Null),
         provider_ref: payout.provider_ref.as_deref(),
         provider_status,
         failure: payout.failure.as_deref(),
@@ -106,7 +106,7 @@ pub async fn create(edge: &Edge<'_, impl Effects>, request: &Incoming) -> Reply 
         )
         .into());
     }
-    let Ok(body) = serde_json::from_slice::<Value>(&request.body) else {
+    let Ok(body) = crate::http::parse_json(&request.body) else {
         return Err(reply::error(400, "invalid_json", "the body is not JSON").into());
     };
     let Some(fields) = body.as_object() else {
