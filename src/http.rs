@@ -171,6 +171,17 @@ pub fn json_text(value: &Value) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// `value` as a [`Value`], as `serde_json::to_value` makes it (`Null` if it cannot be
+/// written), through the JSON text: the types written this way are also written as
+/// answers, so their serializer onto a vector is compiled already, where `to_value`
+/// compiles a second one onto a `Value` for each.
+pub fn json_value(value: &impl serde::Serialize) -> Value {
+    serde_json::to_vec(value)
+        .ok()
+        .and_then(|text| parse_json(&text).ok())
+        .unwrap_or(Value::Null)
+}
+
 /// The text parser, kept out of line so that each type's `from_json` does not carry it.
 #[inline(never)]
 pub(crate) fn parse_json(bytes: &[u8]) -> Result<Value, JsonError> {

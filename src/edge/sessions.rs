@@ -442,10 +442,7 @@ pub async fn show(edge: &Edge<'_, impl Effects>, request: &Incoming, id: &str) -
         };
         let mut data = events::session_data(&session, reference.as_deref());
         if let Some(fields) = data.as_object_mut() {
-            fields.insert(
-                "events".into(),
-                serde_json::to_value(&history).unwrap_or_default(),
-            );
+            fields.insert("events".into(), crate::http::json_value(&history));
         }
         return Ok(reply::json(200, &data));
     }

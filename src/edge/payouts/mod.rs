@@ -63,7 +63,7 @@ const MONEYFUSION_NO_STATUS: &str =
 
 /// A payout as `GET /payouts/:id` shows it, as JSON (for events).
 pub(super) fn view_json(payout: &PayoutRecord) -> Value {
-    serde_json::to_value(view(payout)).unwrap_or(Value::Null)
+    crate::http::json_value(&view(payout))
 }
 
 fn view(payout: &PayoutRecord) -> PayoutView<'_> {
