@@ -278,11 +278,19 @@ impl Fields {
     {
         use serde::Deserialize;
         let value = Value::deserialize(deserializer)?;
-        let mut fields = match value {
-            Value::Object(map) => Fields(map),
-            other => return Err(serde::de::Error::custom(ValueReader(other).invalid(&what))),
-        };
-        read(&mut fields).map_err(serde::de::Error::custom)
+        Fields::open(value, what)
+            .and_then(|mut fields| read(&mut fields))
+            .map_err(serde::de::Error::custom)
+    }
+
+    /// The object's fields, or the error of a value that is not an object: not generic,
+    /// so compiled once for every type [`Fields::read`] reads.
+    #[inline(never)]
+    fn open(value: Value, what: &'static str) -> Result<Fields, JsonError> {
+        match value {
+            Value::Object(map) => Ok(Fields(map)),
+            other => Err(ValueReader(other).invalid(&what)),
+        }
     }
 
     /// The value of `key`, `None` when it is missing or `null`.
