@@ -263,11 +263,18 @@ impl fmt::Display for Shown<'_> {
 /// check per field), these few helpers are compiled once and a struct's reader is a list
 /// of calls. Same rules as the derive: unknown keys are ignored, a required field that is
 /// missing or of the wrong type is an error, an optional one may be missing or `null`.
-pub struct Fields(serde_json::Map<String, Value>);
+///
+/// The readers of optional fields, texts and numbers do not fail: they keep the first
+/// failure and answer a default, and [`Fields::read`] answers that failure once the
+/// reader is done. A reader is then straight-line code, with no early return (and no drop
+/// of the fields read so far) after each field; the error is the one the derive meets
+/// first, as before.
+pub struct Fields(serde_json::Map<String, Value>, Option<JsonError>);
 
 impl Fields {
     /// Reads `T` from a deserializer through its JSON value and `read`: the body of a
-    /// hand-written `Deserialize`.
+    /// hand-written `Deserialize`. The first failure a field reader kept is the error,
+    /// before any error `read` returns (which came after it).
     pub fn read<'de, D, T>(
         deserializer: D,
         what: &'static str,
@@ -278,9 +285,12 @@ impl Fields {
     {
         use serde::Deserialize;
         let value = Value::deserialize(deserializer)?;
-        Fields::open(value, what)
-            .and_then(|mut fields| read(&mut fields))
-            .map_err(serde::de::Error::custom)
+        let mut fields = Fields::open(value, what).map_err(serde::de::Error::custom)?;
+        let read = read(&mut fields);
+        match fields.1 {
+            Some(failure) => Err(serde::de::Error::custom(failure)),
+            None => read.map_err(serde::de::Error::custom),
+        }
     }
 
     /// The object's fields, or the error of a value that is not an object: not generic,
@@ -288,8 +298,27 @@ impl Fields {
     #[inline(never)]
     fn open(value: Value, what: &'static str) -> Result<Fields, JsonError> {
         match value {
-            Value::Object(map) => Ok(Fields(map)),
+            Value::Object(map) => Ok(Fields(map, None)),
             other => Err(ValueReader(other).invalid(&what)),
+        }
+    }
+
+    /// `read`'s value, or the default after keeping its failure (the first one only).
+    fn kept<T: Default>(&mut self, read: Result<T, JsonError>) -> T {
+        match read {
+            Ok(value) => value,
+            Err(failure) => {
+                self.keep(failure);
+                T::default()
+            }
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn keep(&mut self, failure: JsonError) {
+        if self.1.is_none() {
+            self.1 = Some(failure);
         }
     }
 
@@ -308,11 +337,9 @@ impl Fields {
     }
 
     /// An optional field read with its own `Deserialize`.
-    pub fn parse_opt<T: serde::de::DeserializeOwned>(
-        &mut self,
-        key: &'static str,
-    ) -> Result<Option<T>, JsonError> {
-        self.take(key).map(from_value).transpose()
+    pub fn parse_opt<T: serde::de::DeserializeOwned>(&mut self, key: &'static str) -> Option<T> {
+        let read = self.take(key).map(from_value).transpose();
+        self.kept(read)
     }
 
     /// A field read with its own `Deserialize`, its default when missing (`null` is read,
@@ -320,19 +347,29 @@ impl Fields {
     pub fn parse_or_default<T: serde::de::DeserializeOwned + Default>(
         &mut self,
         key: &'static str,
-    ) -> Result<T, JsonError> {
-        self.0
+    ) -> T {
+        let read = self
+            .0
             .remove(key)
-            .map_or_else(|| Ok(T::default()), from_value)
+            .map_or_else(|| Ok(T::default()), from_value);
+        self.kept(read)
     }
 
     /// A required text.
-    pub fn text(&mut self, key: &'static str) -> Result<String, JsonError> {
-        self.text_opt(key)?.ok_or_else(|| missing(key))
+    pub fn text(&mut self, key: &'static str) -> String {
+        let read = self
+            .text_read(key)
+            .and_then(|t| t.ok_or_else(|| missing(key)));
+        self.kept(read)
     }
 
     /// An optional text.
-    pub fn text_opt(&mut self, key: &'static str) -> Result<Option<String>, JsonError> {
+    pub fn text_opt(&mut self, key: &'static str) -> Option<String> {
+        let read = self.text_read(key);
+        self.kept(read)
+    }
+
+    fn text_read(&mut self, key: &'static str) -> Result<Option<String>, JsonError> {
         match self.0.remove(key) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(text)) => Ok(Some(text)),
@@ -344,11 +381,9 @@ impl Fields {
     /// required field of a derived reader is), `None` when missing: a required field
     /// whose absence is reported only after every present field was read, as the derive
     /// does.
-    pub fn present<T: serde::de::DeserializeOwned>(
-        &mut self,
-        key: &'static str,
-    ) -> Result<Option<T>, JsonError> {
-        self.0.remove(key).map(from_value).transpose()
+    pub fn present<T: serde::de::DeserializeOwned>(&mut self, key: &'static str) -> Option<T> {
+        let read = self.0.remove(key).map(from_value).transpose();
+        self.kept(read)
     }
 
     /// An optional text spelt `keys` (a field and its aliases, in the order their keys
@@ -372,12 +407,13 @@ impl Fields {
     }
 
     /// An optional `true` or `false`.
-    pub fn bool_opt(&mut self, key: &'static str) -> Result<Option<bool>, JsonError> {
-        match self.0.remove(key) {
+    pub fn bool_opt(&mut self, key: &'static str) -> Option<bool> {
+        let read = match self.0.remove(key) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Bool(b)) => Ok(Some(b)),
             Some(other) => Err(ValueReader(other).invalid(&"a boolean")),
-        }
+        };
+        self.kept(read)
     }
 
     /// An error when a field is left unread (`#[serde(deny_unknown_fields)]`), naming it
@@ -395,12 +431,20 @@ impl Fields {
     }
 
     /// A required whole number, at most `max`.
-    pub fn uint(&mut self, key: &'static str, max: u64) -> Result<u64, JsonError> {
-        self.uint_opt(key, max)?.ok_or_else(|| missing(key))
+    pub fn uint(&mut self, key: &'static str, max: u64) -> u64 {
+        let read = self
+            .uint_read(key, max)
+            .and_then(|n| n.ok_or_else(|| missing(key)));
+        self.kept(read)
     }
 
     /// An optional whole number, at most `max`.
-    pub fn uint_opt(&mut self, key: &'static str, max: u64) -> Result<Option<u64>, JsonError> {
+    pub fn uint_opt(&mut self, key: &'static str, max: u64) -> Option<u64> {
+        let read = self.uint_read(key, max);
+        self.kept(read)
+    }
+
+    fn uint_read(&mut self, key: &'static str, max: u64) -> Result<Option<u64>, JsonError> {
         match self.0.remove(key) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Number(n)) if n.as_u64().is_some_and(|n| n <= max) => Ok(n.as_u64()),
