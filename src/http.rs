@@ -336,6 +336,22 @@ impl Fields {
         from_value(value)
     }
 
+    /// A required field read with its own `Deserialize`, or `stand_in` after keeping the
+    /// failure (so `stand_in` is never seen: [`Fields::read`] answers the failure).
+    pub fn parse_or<T: serde::de::DeserializeOwned>(
+        &mut self,
+        key: &'static str,
+        stand_in: T,
+    ) -> T {
+        match self.parse(key) {
+            Ok(value) => value,
+            Err(failure) => {
+                self.keep(failure);
+                stand_in
+            }
+        }
+    }
+
     /// An optional field read with its own `Deserialize`.
     pub fn parse_opt<T: serde::de::DeserializeOwned>(&mut self, key: &'static str) -> Option<T> {
         let read = self.take(key).map(from_value).transpose();

@@ -22,8 +22,8 @@ impl<'de> Deserialize<'de> for EventOutcome {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Fields::read(d, "struct EventOutcome", |f| {
             Ok(EventOutcome {
-                previous_status: f.parse("previous_status")?,
-                status: f.parse("status")?,
+                previous_status: f.parse_or("previous_status", PaymentStatus::Pending),
+                status: f.parse_or("status", PaymentStatus::Pending),
                 claim: f.text("claim"),
             })
         })
@@ -80,18 +80,18 @@ impl<'de> Deserialize<'de> for SessionRow {
         Fields::read(d, "struct SessionRow", |f| {
             Ok(SessionRow {
                 id: f.text("id"),
-                provider: f.parse("provider")?,
+                provider: f.parse_or("provider", Provider::Moneroo),
                 order_id: f.text_opt("order_id"),
                 amount: f.uint("amount", u64::MAX),
-                currency: f.parse("currency")?,
+                currency: f.parse_or("currency", Currency::XOF),
                 description: f.text("description"),
-                status: f.parse("status")?,
+                status: f.parse_or("status", PaymentStatus::Pending),
                 provider_ref: f.text_opt("provider_ref"),
                 provider_status: f.text_opt("provider_status"),
                 checkout_url: f.text_opt("checkout_url"),
                 paid_amount: f.uint_opt("paid_amount", u64::MAX),
                 return_url: f.text("return_url"),
-                lang: f.parse("lang")?,
+                lang: f.parse_or("lang", Lang::default()),
                 created_at: f.uint("created_at", u64::MAX),
                 updated_at: f.uint("updated_at", u64::MAX),
                 expires_at: f.uint("expires_at", u64::MAX),
@@ -188,7 +188,7 @@ impl<'de> Deserialize<'de> for RecheckRow {
         Fields::read(d, "struct RecheckRow", |f| {
             Ok(RecheckRow {
                 subject: f.text("subject"),
-                provider: f.parse("provider")?,
+                provider: f.parse_or("provider", Provider::Moneroo),
                 provider_ref: f.text("provider_ref"),
                 our_id: f.text_opt("our_id"),
                 attempts: f.uint("attempts", u32::MAX.into()) as u32,
@@ -230,7 +230,7 @@ impl<'de> Deserialize<'de> for EventRow {
                 event_key: f.text("event_key"),
                 session_id: f.text("session_id"),
                 source: f.text("source"),
-                status: f.parse("status")?,
+                status: f.parse_or("status", PaymentStatus::Pending),
                 provider_status: f.text("provider_status"),
                 moved: f.uint("moved", u8::MAX.into()) as u8,
                 at: f.uint("at", u64::MAX),
@@ -280,7 +280,7 @@ impl<'de> Deserialize<'de> for OrderRow {
                 id: f.text("id"),
                 reference: f.text("reference"),
                 amount: f.uint("amount", u64::MAX),
-                currency: f.parse("currency")?,
+                currency: f.parse_or("currency", Currency::XOF),
                 description: f.text("description"),
                 customer_json: f.text_opt("customer_json"),
                 created_at: f.uint("created_at", u64::MAX),
@@ -326,11 +326,11 @@ impl<'de> Deserialize<'de> for PayoutRow {
                 id: f.text("id"),
                 idempotency_key: f.text("idempotency_key"),
                 request_digest: f.text("request_digest"),
-                provider: f.parse("provider")?,
+                provider: f.parse_or("provider", Provider::Moneroo),
                 amount: f.uint("amount", u64::MAX),
-                currency: f.parse("currency")?,
+                currency: f.parse_or("currency", Currency::XOF),
                 recipient_json: f.text("recipient_json"),
-                status: f.parse("status")?,
+                status: f.parse_or("status", PaymentStatus::Pending),
                 provider_ref: f.text_opt("provider_ref"),
                 provider_status: f.text_opt("provider_status"),
                 failure: f.text_opt("failure"),
