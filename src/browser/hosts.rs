@@ -33,7 +33,10 @@ pub fn allowed(provider: Provider, url: &str, sandbox: bool) -> bool {
     let Some(rest) = rest.strip_prefix("//") else {
         return false;
     };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    #[allow(clippy::manual_pattern_char_comparison)] // the closure is the point: smaller
+    let authority = rest
+        .split_once(|c| matches!(c, '/' | '?' | '#'))
+        .map_or(rest, |(authority, _)| authority);
     let clean = !authority.is_empty()
         && authority
             .bytes()
