@@ -115,7 +115,12 @@ impl Client {
             }
         }
         let endpoint = string(&options, &["endpoint"])
-            .map(|e| e.trim_end_matches('/').to_owned())
+            .map(|mut e| {
+                while e.ends_with('/') {
+                    e.pop();
+                }
+                e
+            })
             .filter(|e| !e.is_empty())
             .ok_or_else(|| invalid("endpoint", lang))?;
         let provider = match string(&options, &["provider"]) {
