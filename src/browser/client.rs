@@ -192,9 +192,11 @@ impl Client {
     pub fn step(&mut self, call: &str, a: JsValue, b: JsValue, c: JsValue) -> JsValue {
         let out = Effects::new();
         let number = a.as_f64().unwrap_or(0.0);
+        // The driver's flags are booleans: read as such, no truthiness import in the glue.
+        let flag = |value: &JsValue| value.as_bool() == Some(true);
         match call {
             "check" => {
-                let input = self.input(&a, b.is_truthy());
+                let input = self.input(&a, flag(&b));
                 let Err(found) = Checkout::parse(&input) else {
                     return JsValue::NULL;
                 };
@@ -217,12 +219,12 @@ impl Client {
                 } else {
                     kind.as_deref()
                 };
-                self.start(&a, b.is_truthy(), kind, &out);
+                self.start(&a, flag(&b), kind, &out);
             }
-            "created" => self.created(number, &b, c.is_truthy(), &out),
-            "tick" => self.tick(number, b.is_truthy(), &out),
+            "created" => self.created(number, &b, flag(&c), &out),
+            "tick" => self.tick(number, flag(&b), &out),
             "answer" => self.answer(number, &b, &out),
-            "nudge" => self.nudge(&a.as_string().unwrap_or_default(), b.is_truthy(), &c),
+            "nudge" => self.nudge(&a.as_string().unwrap_or_default(), flag(&b), &c),
             "shut" => self.tell(Signal::SurfaceClosed, &out),
             "return" | "resume" => {
                 if !self.follow_found(call == "resume", &a, &out) {
