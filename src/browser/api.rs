@@ -60,7 +60,7 @@ impl Api {
         let error = error::error(&code, &message);
         set(&error, "status", &status.into());
         let field = get(body, "field");
-        if field.is_string() {
+        if field.as_string().is_some() {
             set(&error, "field", &field);
         }
         let found = get(body, "violations");
