@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::customer::CustomerRules;
 use super::order::Entries;
-use super::validation::{indexed, text, Violation, Violations};
+use super::validation::{indexed, text, Violation, Violations, COMMA};
 use super::{CartLine, Customer, CustomerInput, Lang, Metadata, Provider};
 
 /// The body of `POST /sessions`, before any check.
@@ -128,7 +128,7 @@ impl Checkout {
             None => None,
             Some(raw) => {
                 let parts: Vec<String> = raw
-                    .split(',')
+                    .split(COMMA)
                     .map(|c| c.trim().to_ascii_uppercase())
                     .filter(|c| !c.is_empty())
                     .collect();
@@ -216,5 +216,5 @@ impl Checkout {
 /// nothing more than the amount.
 pub fn accepts_card(provider: Provider, channels: Option<&str>) -> bool {
     provider == Provider::CinetPay
-        && channels.is_some_and(|c| c.split(',').any(|c| c == "ALL" || c == "CREDIT_CARD"))
+        && channels.is_some_and(|c| c.split(COMMA).any(|c| c == "ALL" || c == "CREDIT_CARD"))
 }
