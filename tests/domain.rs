@@ -28,7 +28,9 @@ fn a_language_tag_is_english_only_when_its_primary_subtag_is_en() {
     for tag in ["en", "EN", "En", "en-GB", "en_gb", "EN-us", "en-"] {
         assert_eq!(Lang::from_tag(tag), Lang::En, "{tag}");
     }
-    for tag in ["", "e", "fr", "fr-CI", "eng", "english", "-en", "_en", "fr-en", "en.", " en"] {
+    for tag in [
+        "", "e", "fr", "fr-CI", "eng", "english", "-en", "_en", "fr-en", "en.", " en",
+    ] {
         assert_eq!(Lang::from_tag(tag), Lang::Fr, "{tag}");
     }
 }

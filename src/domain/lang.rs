@@ -19,7 +19,9 @@ impl Lang {
         // The primary subtag is `en` when the tag starts with it and ends or goes on with
         // `-` or `_`: read on bytes, without a char searcher (the browser bundle's size).
         let bytes = tag.as_bytes();
-        let en = bytes.get(..2).is_some_and(|p| p.eq_ignore_ascii_case(b"en"));
+        let en = bytes
+            .get(..2)
+            .is_some_and(|p| p.eq_ignore_ascii_case(b"en"));
         if en && matches!(bytes.get(2), None | Some(b'-' | b'_')) {
             Lang::En
         } else {
