@@ -189,7 +189,9 @@ impl Client {
     ///   lookup found (src/browser/lookup.rs, `{id, token, provider, popup}`), on the
     ///   return page or after a reload; `return(null)`: the return page's session is not
     ///   this tab's.
-    pub fn step(&mut self, call: &str, a: JsValue, b: JsValue, c: JsValue) -> JsValue {
+    pub fn step(&mut self, call: JsValue, a: JsValue, b: JsValue, c: JsValue) -> JsValue {
+        let call = call.as_string().unwrap_or_default();
+        let call = call.as_str();
         let out = Effects::new();
         let number = a.as_f64().unwrap_or(0.0);
         // The driver's flags are booleans: read as such, no truthiness import in the glue.
