@@ -68,7 +68,10 @@ export async function validateCheckout(request, lang) {
  */
 export async function formatAmount(amount, currency, lang) {
   await load();
-  return format(amount, currency, lang);
+  // The text, or the Error saying why there is none.
+  const text = format(amount, currency, lang);
+  if (typeof text !== "string") throw text;
+  return text;
 }
 
 let returning = null;
