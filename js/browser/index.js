@@ -119,7 +119,12 @@ export class Guichet {
 
   #core() {
     this.#client ??= load()
-      .then(() => (this.#ready = new Client(this.#options)))
+      .then(() => {
+        // The client, or the error refusing the options.
+        const client = Client.open(this.#options);
+        if (!(client instanceof Client)) throw client;
+        return (this.#ready = client);
+      })
       .catch((error) => {
         this.#client = null;
         throw error;

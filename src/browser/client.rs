@@ -102,71 +102,12 @@ impl Effects {
 
 #[wasm_bindgen]
 impl Client {
-    /// Reads the `new Guichet(options)` options; refuses a provider key.
-    #[wasm_bindgen(constructor)]
-    pub fn new(options: JsValue) -> Result<Client, JsValue> {
-        let lang = string(&options, &["lang"])
-            .map(|tag| Lang::from_tag(&tag))
-            .unwrap_or_default();
-        // A provider key in the page would be readable by anyone: the edge holds them.
-        for secret in ["apikey", "apiKey", "api_key", "secret_key", "secretKey"] {
-            if !get(&options, secret).is_undefined() {
-                return Err(invalid(secret, lang));
-            }
-        }
-        let endpoint = string(&options, &["endpoint"])
-            .map(|mut e| {
-                while e.ends_with('/') {
-                    e.pop();
-                }
-                e
-            })
-            .filter(|e| !e.is_empty())
-            .ok_or_else(|| invalid("endpoint", lang))?;
-        let provider = match string(&options, &["provider"]) {
-            None => None,
-            Some(name) => Some(Provider::parse(&name).ok_or_else(|| invalid("provider", lang))?),
-        };
-        let return_url = string(&options, &["returnUrl", "return_url"]);
-        let origin = match &return_url {
-            Some(url) => {
-                let url = web_sys::Url::new_with_base(url, &here("href"))
-                    .map_err(|_| invalid("returnUrl", lang))?;
-                string(&url, &["origin"]).unwrap_or_default()
-            }
-            None => here("origin"),
-        };
-        let number = |key: &str, default: f64| {
-            get(&options, key)
-                .as_f64()
-                .filter(|n| n.is_finite() && *n > 0.0)
-                .unwrap_or(default)
-        };
-        let poll_interval = number("pollInterval", 2_000.0);
-        Ok(Client {
-            api: Api { endpoint, lang },
-            provider,
-            lang,
-            sandbox: get(&options, "sandbox").as_bool() == Some(true),
-            return_url,
-            origin,
-            poll_interval,
-            timeout: number("timeout", 600_000.0),
-            close_after_response: get(&options, "closeAfterResponse").as_bool() != Some(false),
-            generation: 0,
-            machine: Machine::new(false, true),
-            redirect: false,
-            popup: false,
-            interrupted: false,
-            last_check: false,
-            current: None,
-            session: None,
-            outcome: JsValue::NULL,
-            error: JsValue::NULL,
-            backoff: Backoff::new(poll_interval),
-            next_poll: 0.0,
-            deadline: 0.0,
-        })
+    /// The `Client` of `new Guichet(options)`, or the `GuichetError` refusing its options
+    /// (a provider key, no endpoint, an unknown provider, an unusable return URL), which
+    /// index.js throws. Returned rather than thrown: a fallible export costs its
+    /// return-area glue.
+    pub fn open(options: JsValue) -> JsValue {
+        Client::new(options).map_or_else(|error| error, JsValue::from)
     }
 
     /// The driver's one entry: what happened (`call`, with up to three arguments), and
@@ -252,6 +193,72 @@ impl Client {
 }
 
 impl Client {
+    /// Reads the `new Guichet(options)` options; refuses a provider key.
+    pub fn new(options: JsValue) -> Result<Client, JsValue> {
+        let lang = string(&options, &["lang"])
+            .map(|tag| Lang::from_tag(&tag))
+            .unwrap_or_default();
+        // A provider key in the page would be readable by anyone: the edge holds them.
+        for secret in ["apikey", "apiKey", "api_key", "secret_key", "secretKey"] {
+            if !get(&options, secret).is_undefined() {
+                return Err(invalid(secret, lang));
+            }
+        }
+        let endpoint = string(&options, &["endpoint"])
+            .map(|mut e| {
+                while e.ends_with('/') {
+                    e.pop();
+                }
+                e
+            })
+            .filter(|e| !e.is_empty())
+            .ok_or_else(|| invalid("endpoint", lang))?;
+        let provider = match string(&options, &["provider"]) {
+            None => None,
+            Some(name) => Some(Provider::parse(&name).ok_or_else(|| invalid("provider", lang))?),
+        };
+        let return_url = string(&options, &["returnUrl", "return_url"]);
+        let origin = match &return_url {
+            Some(url) => {
+                let url = web_sys::Url::new_with_base(url, &here("href"))
+                    .map_err(|_| invalid("returnUrl", lang))?;
+                string(&url, &["origin"]).unwrap_or_default()
+            }
+            None => here("origin"),
+        };
+        let number = |key: &str, default: f64| {
+            get(&options, key)
+                .as_f64()
+                .filter(|n| n.is_finite() && *n > 0.0)
+                .unwrap_or(default)
+        };
+        let poll_interval = number("pollInterval", 2_000.0);
+        Ok(Client {
+            api: Api { endpoint, lang },
+            provider,
+            lang,
+            sandbox: get(&options, "sandbox").as_bool() == Some(true),
+            return_url,
+            origin,
+            poll_interval,
+            timeout: number("timeout", 600_000.0),
+            close_after_response: get(&options, "closeAfterResponse").as_bool() != Some(false),
+            generation: 0,
+            machine: Machine::new(false, true),
+            redirect: false,
+            popup: false,
+            interrupted: false,
+            last_check: false,
+            current: None,
+            session: None,
+            outcome: JsValue::NULL,
+            error: JsValue::NULL,
+            backoff: Backoff::new(poll_interval),
+            next_poll: 0.0,
+            deadline: 0.0,
+        })
+    }
+
     /// Starts a checkout shown in a surface of `kind` (`overlay`, `popup`, `redirect`):
     /// validates the order with the backend's rules, then asks for `post`. `cinetpay`
     /// reads the order in the shape of CinetPay's `getCheckout`.
