@@ -127,12 +127,22 @@ impl Checkout {
         let channels = match &input.channels {
             None => None,
             Some(raw) => {
-                let parts: Vec<String> = raw
-                    .split(COMMA)
-                    .map(|c| c.trim().to_ascii_uppercase())
-                    .filter(|c| !c.is_empty())
-                    .collect();
-                if parts.is_empty() || parts.iter().any(|c| !CHANNELS.contains(&c.as_str())) {
+                // Trimmed, upper-cased, empty parts skipped, joined by `,`: every part one
+                // of CHANNELS, and at least one.
+                let mut joined = String::new();
+                let mut known = true;
+                for part in raw.split(COMMA) {
+                    let part = part.trim().to_ascii_uppercase();
+                    if part.is_empty() {
+                        continue;
+                    }
+                    known &= CHANNELS.contains(&part.as_str());
+                    if !joined.is_empty() {
+                        joined.push(',');
+                    }
+                    joined.push_str(&part);
+                }
+                if joined.is_empty() || !known {
                     found.add(
                         "invalid_channels",
                         "channels",
@@ -141,13 +151,6 @@ impl Checkout {
                     );
                     None
                 } else {
-                    let mut joined = String::new();
-                    for part in &parts {
-                        if !joined.is_empty() {
-                            joined.push(',');
-                        }
-                        joined.push_str(part);
-                    }
                     Some(joined)
                 }
             }
