@@ -132,16 +132,17 @@ impl Checkout {
                 let mut joined = String::new();
                 let mut known = true;
                 for part in raw.split(COMMA) {
-                    let part = part.trim().to_ascii_uppercase();
+                    let part = part.trim();
                     if part.is_empty() {
                         continue;
                     }
-                    known &= CHANNELS.contains(&part.as_str());
+                    known &= CHANNELS.iter().any(|c| c.eq_ignore_ascii_case(part));
                     if !joined.is_empty() {
                         joined.push(',');
                     }
-                    joined.push_str(&part);
+                    joined.push_str(part);
                 }
+                joined.make_ascii_uppercase();
                 if joined.is_empty() || !known {
                     found.add(
                         "invalid_channels",
