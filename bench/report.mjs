@@ -299,7 +299,9 @@ function headline(r) {
   if (r.startWorkerd) {
     const w = r.startWorkerd;
     const n = r.startNode;
-    lines.push(`- Cold start to a first answer: workerd ${ms(w.guichet.median)} vs reference ${ms(w.reference.median)} (${ratio(w.guichet.median, w.reference.median)}; ${ms(w.guichet.median - w.empty.median)} above an empty worker); Node ${ms(n.guichet.median)} vs ${ms(n.reference.median)} (${ratio(n.guichet.median, n.reference.median)}).`);
+    const a = w.alone;
+    const alone = a ? `; workerd alone ${ms(a.guichet.median)} vs ${ms(a.reference.median)} (${ratio(a.guichet.median, a.reference.median)}; ${ms(a.guichet.median - a.empty.median)} above empty)` : "";
+    lines.push(`- Cold start to a first answer: workerd through miniflare ${ms(w.guichet.median)} vs reference ${ms(w.reference.median)} (${ratio(w.guichet.median, w.reference.median)}; ${ms(w.guichet.median - w.empty.median)} above an empty worker)${alone}; Node ${ms(n.guichet.median)} vs ${ms(n.reference.median)} (${ratio(n.guichet.median, n.reference.median)}).`);
   }
   const pair = (rows, runtime) => {
     const g = rows?.find((x) => x.runtime === runtime && x.worker === "guichet" && !x.skipped);
