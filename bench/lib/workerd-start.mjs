@@ -5,6 +5,7 @@
 // an empty worker, 30 ms with Guichet's wasm) and its proxy are left out; what is left is
 // the runtime's: start the process, load the modules (workerd compiles a wasm module as
 // it loads it), run the first request.
+// By hand: bench/workerd-start.mjs.
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -35,7 +36,7 @@ function modules({ scriptPath, modulesRoot = dirname(scriptPath), modulesRules }
 }
 
 /** Writes a workerd config for `worker` (miniflare's options for it) with `env` as text bindings; returns its path and a cleanup. */
-export function workerdConfig(worker, env) {
+export function workerdConfig(worker, env, v8Flags = []) {
   const dir = mkdtempSync(join(tmpdir(), "guichet-workerd-start-"));
   const mods = [...modules(worker)].map(([name, { path, type }]) => `(name = ${JSON.stringify(name)}, ${type} = embed ${JSON.stringify(relative(dir, path))})`);
   const bindings = Object.entries(env).map(([name, value]) => `(name = ${JSON.stringify(name)}, text = ${JSON.stringify(String(value))})`);
@@ -43,6 +44,7 @@ export function workerdConfig(worker, env) {
 const config :Workerd.Config = (
   services = [(name = "main", worker = .worker)],
   sockets = [(name = "http", address = "127.0.0.1:0", http = (), service = "main")],
+  v8Flags = [${v8Flags.map((f) => JSON.stringify(f)).join(", ")}],
 );
 const worker :Workerd.Worker = (
   modules = [${mods.join(", ")}],
@@ -66,10 +68,10 @@ function cpuMs(pid) {
 }
 
 /** One fresh workerd on `configPath`: {ms: spawn to the end of the first answer, cpu: workerd's CPU by then}. */
-export function workerdStart(configPath, path = "/api/health", timeoutMs = 30_000) {
+export function workerdStart(configPath, path = "/api/health", timeoutMs = 30_000, stdio = "ignore") {
   return new Promise((resolveStart, reject) => {
     const t0 = performance.now();
-    const child = spawn(workerd.default ?? workerd, ["serve", configPath, "--control-fd=3"], { stdio: ["ignore", "ignore", "pipe", "pipe"] });
+    const child = spawn(workerd.default ?? workerd, ["serve", configPath, "--control-fd=3"], { stdio: ["ignore", stdio, "pipe", "pipe"] });
     let stderr = "";
     let control = "";
     let done = false;
@@ -81,7 +83,10 @@ export function workerdStart(configPath, path = "/api/health", timeoutMs = 30_00
       child.once("exit", () => (error ? reject(error) : resolveStart(value)));
     };
     const timer = setTimeout(() => finish(new Error(`workerd not answering after ${timeoutMs} ms: ${stderr.slice(-1000)}`)), timeoutMs);
-    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+      if (stdio === "inherit") process.stderr.write(chunk);
+    });
     child.on("error", (error) => finish(error));
     child.stdio[3].on("data", async (chunk) => {
       if (control === null) return;
