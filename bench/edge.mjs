@@ -9,6 +9,7 @@ import { run } from "./lib/procs.mjs";
 import { summary } from "./lib/stats.mjs";
 import { compare } from "./lib/compare.mjs";
 import { miniflareFor, WORKERS } from "./lib/workers.mjs";
+import { workerdConfig, workerdStart } from "./lib/workerd-start.mjs";
 
 const root = new URL("../", import.meta.url).pathname;
 
@@ -63,30 +64,49 @@ export function edgeSizes() {
   };
 }
 
-const START_WORKERS = ["empty", "reference", "guichet"];
+// BENCH_BASELINE_PKG adds another build of the edge beside this one, for a before/after in one run.
+const START_WORKERS = ["empty", "reference", "guichet", ...(WORKERS.baseline ? ["baseline"] : [])];
 
-/** Fresh Miniflare (a new workerd process) per run: constructor to the end of the first GET /api/health. */
+/**
+ * Fresh workerd per run, two ways, rounds rotating the workers: through miniflare (a new
+ * `Miniflare(...)`, constructor to the end of the first GET /api/health, as `wrangler dev`
+ * starts a worker), and alone (`workerd serve` on a config embedding the worker's modules,
+ * spawn to the end of the first answer: bench/lib/workerd-start.mjs), with workerd's CPU.
+ */
 export async function startupWorkerd({ runs = 15, log = console.log } = {}) {
   const env = workerEnv(null);
   const times = Object.fromEntries(START_WORKERS.map((w) => [w, []]));
-  for (let round = -1; round < runs; round++) {
-    for (let i = 0; i < START_WORKERS.length; i++) {
-      const worker = START_WORKERS[(i + Math.max(round, 0)) % START_WORKERS.length];
-      const t0 = performance.now();
-      const mf = miniflareFor(worker, env);
-      try {
-        const answer = await mf.dispatchFetch("http://127.0.0.1/api/health");
-        await answer.arrayBuffer();
-        const t1 = performance.now();
-        if (answer.status !== 200) throw new Error(`${worker}: GET /api/health answered ${answer.status}`);
-        if (round >= 0) times[worker].push(t1 - t0);
-      } finally {
-        await mf.dispose();
+  const alone = Object.fromEntries(START_WORKERS.map((w) => [w, { ms: [], cpu: [] }]));
+  const configs = Object.fromEntries(START_WORKERS.map((w) => [w, workerdConfig(WORKERS[w].workerd, env)]));
+  try {
+    for (let round = -1; round < runs; round++) {
+      for (let i = 0; i < START_WORKERS.length; i++) {
+        const worker = START_WORKERS[(i + Math.max(round, 0)) % START_WORKERS.length];
+        const t0 = performance.now();
+        const mf = miniflareFor(worker, env);
+        try {
+          const answer = await mf.dispatchFetch("http://127.0.0.1/api/health");
+          await answer.arrayBuffer();
+          const t1 = performance.now();
+          if (answer.status !== 200) throw new Error(`${worker}: GET /api/health answered ${answer.status}`);
+          if (round >= 0) times[worker].push(t1 - t0);
+        } finally {
+          await mf.dispose();
+        }
+        const { ms, cpu } = await workerdStart(configs[worker].path);
+        if (round >= 0) {
+          alone[worker].ms.push(ms);
+          alone[worker].cpu.push(cpu);
+        }
       }
+      if (round === -1) log("  workerd start: warm-up round done");
     }
-    if (round === -1) log("  workerd start: warm-up round done");
+  } finally {
+    for (const c of Object.values(configs)) c.remove();
   }
-  return Object.fromEntries(START_WORKERS.map((w) => [w, summary(times[w])]));
+  const result = Object.fromEntries(START_WORKERS.map((w) => [w, summary(times[w])]));
+  result.alone = Object.fromEntries(START_WORKERS.map((w) => [w, { ...summary(alone[w].ms), cpu: summary(alone[w].cpu) }]));
+  return result;
 }
 
 /** Fresh Node process per run: `import` of the entry to the end of its first GET /api/health. */

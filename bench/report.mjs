@@ -88,31 +88,42 @@ ${table(
 }
 
 function startSection(w, n, plan) {
-  const rows = ["empty", "reference", "guichet"].map((k) => [
-    WORKER_LABEL[k],
+  const workers = ["empty", "reference", "guichet", ...(w.baseline ? ["baseline"] : [])];
+  const label = (k) => (k === "baseline" ? "Guichet baseline (`BENCH_BASELINE_PKG`)" : WORKER_LABEL[k]);
+  const above = (k, of) => (k === "empty" ? "—" : ms(of[k].median - of.empty.median));
+  const a = w.alone;
+  const rows = workers.map((k) => [
+    label(k),
     ms(w[k].median),
     ms(w[k].p90),
-    k === "empty" ? "—" : ms(w[k].median - w.empty.median),
+    above(k, w),
+    ...(a ? [ms(a[k].median), above(k, a), ms(a[k].cpu.median)] : []),
     ms(n[k].median),
     ms(n[k].p90),
-    k === "empty" ? "—" : ms(n[k].median - n.empty.median),
+    above(k, n),
   ]);
+  const head = ["worker", "workerd (miniflare) median", "p90", "− empty", ...(a ? ["workerd alone median", "− empty", "its CPU"] : []), "Node median", "p90", "− empty"];
   return `### Cold start
 
 Reproduce: ${cmd("edge-start")}
 
-${table(["worker", "workerd median", "p90", "− empty", "Node median", "p90", "− empty"], rows)}
+${table(head, rows)}
 
-Guichet ÷ reference, medians: workerd ${ratio(w.guichet.median, w.reference.median)}, Node ${ratio(n.guichet.median, n.reference.median)}.
+Guichet ÷ reference, medians: workerd ${ratio(w.guichet.median, w.reference.median)}${a ? ` (alone ${ratio(a.guichet.median, a.reference.median)})` : ""}, Node ${ratio(n.guichet.median, n.reference.median)}.
 
-- workerd: ${w.guichet.n} runs per worker (plus a dropped warm-up round), each a fresh
+- workerd (miniflare): ${w.guichet.n} runs per worker (plus a dropped warm-up round), each a fresh
   \`new Miniflare(...)\` (a new workerd process) timed from the constructor to the end of
-  the first \`GET /api/health\` answer (\`dispatchFetch\`). Most of it is workerd starting;
-  the "− empty" column subtracts the median of a worker that only answers 200.
+  the first \`GET /api/health\` answer (\`dispatchFetch\`), as \`wrangler dev\` starts a worker. Most of it is
+  miniflare and workerd starting; the "− empty" column subtracts the median of a worker that only answers 200.
+  It includes miniflare encoding its config in the bench's process, the worker's modules inside it, in time
+  that grows with their size (bench/PROFILE.md, round 6).
+- workerd alone: in the same rounds, \`workerd serve\` on a config embedding the worker's modules, timed from
+  the spawn to the end of the first answer (\`bench/lib/workerd-start.mjs\`), and workerd's CPU time (every
+  thread) by then: the runtime's own cost, with no miniflare.
 - Node: ${n.guichet.n} runs per worker, each a fresh \`node\` process timing, inside it, from
   just before \`await import(entry)\` to the end of the first \`GET /api/health\` answer
-  (\`bench/lib/node-start.mjs\`). Guichet's Node entry reads and compiles its wasm on that
-  first request.
+  (\`bench/lib/node-start.mjs\`). Guichet's Node entry reads its wasm and starts compiling it at import; the
+  first \`new Request\` in a process loads undici (about 20 ms, every worker alike) meanwhile.
 `;
 }
 
@@ -288,7 +299,9 @@ function headline(r) {
   if (r.startWorkerd) {
     const w = r.startWorkerd;
     const n = r.startNode;
-    lines.push(`- Cold start to a first answer: workerd ${ms(w.guichet.median)} vs reference ${ms(w.reference.median)} (${ratio(w.guichet.median, w.reference.median)}; ${ms(w.guichet.median - w.empty.median)} above an empty worker); Node ${ms(n.guichet.median)} vs ${ms(n.reference.median)} (${ratio(n.guichet.median, n.reference.median)}).`);
+    const a = w.alone;
+    const alone = a ? `; workerd alone ${ms(a.guichet.median)} vs ${ms(a.reference.median)} (${ratio(a.guichet.median, a.reference.median)}; ${ms(a.guichet.median - a.empty.median)} above empty)` : "";
+    lines.push(`- Cold start to a first answer: workerd through miniflare ${ms(w.guichet.median)} vs reference ${ms(w.reference.median)} (${ratio(w.guichet.median, w.reference.median)}; ${ms(w.guichet.median - w.empty.median)} above an empty worker)${alone}; Node ${ms(n.guichet.median)} vs ${ms(n.reference.median)} (${ratio(n.guichet.median, n.reference.median)}).`);
   }
   const pair = (rows, runtime) => {
     const g = rows?.find((x) => x.runtime === runtime && x.worker === "guichet" && !x.skipped);

@@ -11,7 +11,8 @@
 // them (bench/PROFILE.md, round 5).
 //   node bench/workerd-perf.mjs [requests 1000] <reference|pkg dir>...
 // BENCH_WARM=<s>: seconds of load at 16 connections on each worker first (default 6).
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
 import { readFileSync, readdirSync, writeFileSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
 import { startSandbox } from "./lib/sandbox.mjs";
@@ -92,19 +93,25 @@ try {
   }
   perf.kill("SIGINT");
   await new Promise((ok) => perf.on("exit", ok));
-  const script = spawnSync("perf", ["script", "-i", data, "-F", "pid,ip,sym"], { encoding: "utf8", maxBuffer: 1 << 30 }).stdout;
   const byPid = new Map(live.map((w) => [w.pid, { samples: 0, frames: new Map(), parts: new Map() }]));
-  for (const sample of script.split("\n\n")) {
-    const lines = sample.split("\n").filter((l) => l.trim());
-    if (lines.length < 2) continue;
-    const figures = byPid.get(Number(lines[0].trim().split(/\s+/)[0]));
-    if (!figures) continue;
-    const frames = lines.slice(1).map((l) => l.trim().replace(/^[0-9a-f]+ /, ""));
-    const frame = owner(frames);
+  const charge = (lines) => {
+    const figures = lines.length > 1 && byPid.get(Number(lines[0].trim().split(/\s+/)[0]));
+    if (!figures) return;
+    const frame = owner(lines.slice(1).map((l) => l.trim().replace(/^[0-9a-f]+ /, "")));
     figures.samples += 1;
     figures.frames.set(frame, (figures.frames.get(frame) ?? 0) + 1);
     figures.parts.set(part(frame), (figures.parts.get(part(frame)) ?? 0) + 1);
+  };
+  // Samples are blank-line separated: the pid, then one frame a line, innermost first.
+  const script = spawn("perf", ["script", "-i", data, "-F", "pid,ip,sym"], { stdio: ["ignore", "pipe", "ignore"] });
+  let sample = [];
+  for await (const line of createInterface({ input: script.stdout })) {
+    if (line.trim() === "") {
+      charge(sample);
+      sample = [];
+    } else sample.push(line);
   }
+  charge(sample);
   const us = (n) => ((n * 100) / Number(count)).toFixed(1).padStart(8); // a sample is 100 µs
   const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
   for (const w of live) {

@@ -24,13 +24,29 @@ WASM_FEATURES=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-s
 
 bundle() {
   local feature=$1 name=$2 out=pkg/$1
-  cargo build --quiet --release --lib --target wasm32-unknown-unknown \
-    --no-default-features --features "$feature"
+  local target=${CARGO_TARGET_DIR:-target}
+  local wasm=$target/wasm32-unknown-unknown/release/guichet.wasm
+  if [ "$feature" = edge ]; then
+    cargo build --quiet --release --lib --target wasm32-unknown-unknown \
+      --no-default-features --features "$feature"
+  else
+    # The browser's modules hold JavaScript values in wasm-bindgen's JavaScript heap, not
+    # an externref table (scripts/no-externref.mjs says why): their crates are compiled
+    # without reference-types, in a target directory of their own so that the edge's and
+    # the tests' builds, with the default flags, are not rebuilt after them.
+    RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=-reference-types" CARGO_TARGET_DIR=$target/lean \
+      cargo build --quiet --release --lib --target wasm32-unknown-unknown \
+      --no-default-features --features "$feature"
+    mkdir -p "$target/lean/bindgen"
+    node scripts/no-externref.mjs "$target/lean/wasm32-unknown-unknown/release/guichet.wasm" \
+      "$target/lean/bindgen/$name.wasm"
+    wasm=$target/lean/bindgen/$name.wasm
+  fi
   rm -rf "$out.tmp" && mkdir -p "$out.tmp"
   # The edge's entry points replace an instance that trapped (js/edge/guard.js).
   local reset=()
   [ "$feature" = edge ] && reset=(--experimental-reset-state-function)
-  wasm-bindgen "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/guichet.wasm" \
+  wasm-bindgen "$wasm" \
     --target web --out-dir "$out.tmp" --out-name "$name" \
     --remove-producers-section "${reset[@]}"
   # Needs the name section, which --strip-debug then removes. The browser formats nothing

@@ -17,13 +17,16 @@
 // calls; and for js-sys's task waker (`js_sys::futures`), whose vtable only a spawned
 // future reads.
 // It also blanks, in the data, the texts only a panic message reads: std's own panic
-// messages (slice bounds, `RefCell`, capacity) and the source paths of panic locations.
+// messages (slice bounds, `RefCell`, capacity) and the source paths of panic locations;
+// and integer formatting's table of digit pairs (`000102...99`), which only the integers'
+// `Display` reads, itself reached only from the table slots pointed at the trap.
 // wasm-bindgen's messages (`null pointer passed to rust`, ...) are thrown to JavaScript
 // and stay.
 // `--check-no-fmt` guards that, on the rewritten module (before wasm-opt, which inlines):
 // from the exports and the table slots left, following direct calls (binaryen's
-// `--print-call-graph`), neither `core::fmt::write`, a `Formatter` method nor a
-// `js_sys::futures` function may be reached. If some code formats (`format!`,
+// `--print-call-graph`), neither `core::fmt::write`, a `Formatter` method, an integer's
+// `Display` or `Debug` (the digit pairs' readers) nor a `js_sys::futures` function may be
+// reached. If some code formats (`format!`,
 // `to_string` on a number, `write!`) or spawns a future, its `Display` impls or its waker
 // would trap: the build stops and says so.
 //
@@ -48,7 +51,11 @@ const PANIC_WITH_HOOK = new RegExp(`^${crate("std")}::panicking::panic_with_hook
 // Methods of std's panic payloads (and their drop), called only from `panic_with_hook`.
 const PAYLOAD = new RegExp(`^(<|${crate("core")}::ptr::drop_in_place::<)${crate("std")}::panicking::`);
 const FORMATTING = new RegExp(`as ${crate("core")}::fmt::(Display|Debug|Write)>::|^${crate("js_sys")}::futures::`);
-const FORMATTER = new RegExp(`^(${crate("core")}::fmt::write(\\[\\d+\\])?$|<${crate("core")}::fmt::Formatter>::)|js_sys::futures::`);
+// Integer formatting (`<u32 as Display>::fmt`, `<u32>::_fmt` behind `to_string`, `core::fmt::num`)
+// reads the digit pairs blanked below.
+const FORMATTER = new RegExp(
+  `^(${crate("core")}::fmt::write(\\[\\d+\\])?$|<${crate("core")}::fmt::Formatter>::|<[iu](8|16|32|64|128|size) as ${crate("core")}::fmt::(Display|Debug)>::|<[iu](8|16|32|64|128|size)>::(_fmt|format_into))|${crate("core")}::fmt::num::|js_sys::futures::`,
+);
 
 /** The function names (subsection 1 of the `name` custom section): index → name. */
 function names(bytes) {
@@ -176,6 +183,12 @@ if (args.includes("--no-fmt")) {
       "mid > len",
       "attempt to join into collection with len > usize::MAX",
       "internal error: entered unreachable code",
+      " but ends at ",
+      "index out of bounds: the len is ",
+      " but the index is ",
+      // Integer formatting's digit pairs: read only by the integers' `Display`, whose table
+      // slots point at the trap (--check-no-fmt fails if one is reached).
+      Array.from({ length: 100 }, (_, i) => String(i).padStart(2, "0")).join(""),
     ].join("|"),
     "g",
   );

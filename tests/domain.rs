@@ -24,6 +24,18 @@ fn checkout_stories_are_judged_as_written() {
 }
 
 #[test]
+fn a_language_tag_is_english_only_when_its_primary_subtag_is_en() {
+    for tag in ["en", "EN", "En", "en-GB", "en_gb", "EN-us", "en-"] {
+        assert_eq!(Lang::from_tag(tag), Lang::En, "{tag}");
+    }
+    for tag in [
+        "", "e", "fr", "fr-CI", "eng", "english", "-en", "_en", "fr-en", "en.", " en",
+    ] {
+        assert_eq!(Lang::from_tag(tag), Lang::Fr, "{tag}");
+    }
+}
+
+#[test]
 fn a_final_status_never_goes_back() {
     use PaymentStatus::*;
     let all = [Pending, Succeeded, Failed, Cancelled, Expired];

@@ -25,7 +25,7 @@ fn the_browser_bundle_judges_every_story_like_the_backend() {
     );
     for story in common::stories() {
         let request = JSON::parse(&story.request.to_string()).unwrap();
-        let report = validate_checkout(request, Some("en".into()));
+        let report = validate_checkout(request, "en".into());
         let found: Vec<common::Expected> = Array::from(&field(&report, "violations"))
             .iter()
             .map(|v| common::Expected {
@@ -41,8 +41,8 @@ fn the_browser_bundle_judges_every_story_like_the_backend() {
 #[wasm_bindgen_test]
 fn messages_come_in_the_shoppers_language() {
     let request = JSON::parse(r#"{"provider":"moneyfusion","order_id":"o1","customer":{"first_name":"Koffi","last_name":"M"}}"#).unwrap();
-    let fr = validate_checkout(request.clone(), None);
-    let en = validate_checkout(request, Some("en-GB".into()));
+    let fr = validate_checkout(request.clone(), JsValue::UNDEFINED);
+    let en = validate_checkout(request, "en-GB".into());
     let message = |r: &JsValue| {
         field(&Array::from(&field(r, "violations")).get(0), "message")
             .as_string()
@@ -54,18 +54,30 @@ fn messages_come_in_the_shoppers_language() {
 
 #[wasm_bindgen_test]
 fn amounts_are_written_for_shoppers_and_bad_ones_refused() {
+    // A text, or the Error index.js throws.
+    let text = |amount, currency: &str, lang: JsValue| format_amount(amount, currency.into(), lang);
     assert_eq!(
-        format_amount(12500.0, "XOF", None).unwrap(),
+        text(12500.0, "XOF", JsValue::UNDEFINED)
+            .as_string()
+            .unwrap(),
         "12\u{202f}500\u{a0}F\u{202f}CFA"
     );
     assert_eq!(
-        format_amount(1999.0, "usd", Some("en".into())).unwrap(),
+        text(1999.0, "usd", "en".into()).as_string().unwrap(),
         "$\u{a0}19.99"
     );
-    assert!(format_amount(12.5, "XOF", None).is_err());
-    assert!(format_amount(f64::NAN, "XOF", None).is_err());
-    assert!(format_amount(-1.0, "XOF", None).is_err());
-    assert!(format_amount(10.0, "BTC", None).is_err());
+    for (amount, currency) in [
+        (12.5, "XOF"),
+        (f64::NAN, "XOF"),
+        (-1.0, "XOF"),
+        (10.0, "BTC"),
+    ] {
+        let refused = text(amount, currency, JsValue::UNDEFINED);
+        assert!(
+            refused.is_instance_of::<js_sys::Error>(),
+            "{amount} {currency}"
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -68,7 +68,10 @@ export async function validateCheckout(request, lang) {
  */
 export async function formatAmount(amount, currency, lang) {
   await load();
-  return format(amount, currency, lang);
+  // The text, or the Error saying why there is none.
+  const text = format(amount, currency, lang);
+  if (typeof text !== "string") throw text;
+  return text;
 }
 
 let returning = null;
@@ -116,7 +119,12 @@ export class Guichet {
 
   #core() {
     this.#client ??= load()
-      .then(() => (this.#ready = new Client(this.#options)))
+      .then(() => {
+        // The client, or the error refusing the options.
+        const client = Client.open(this.#options);
+        if (!(client instanceof Client)) throw client;
+        return (this.#ready = client);
+      })
       .catch((error) => {
         this.#client = null;
         throw error;

@@ -1,19 +1,20 @@
-// Node and Deno entry. The .wasm is read from beside this file on first use, so importing
-// costs nothing; `env` defaults to the process environment.
+// Node and Deno entry. Importing this module reads the .wasm beside it and starts
+// compiling it, which V8 does partly on its own threads while the server that imported
+// the module sets itself up; the module is instantiated as soon as it is compiled, so the
+// first request finds it ready. `env` defaults to the process environment.
+import { readFileSync } from "node:fs";
 import { initSync } from "./guichet_edge.js";
 import { serve, sweep as runSweep } from "./guard.js";
-import { ledgerAt, closeLedgers } from "./ledger-url.js";
 
-let ready = null;
-
-async function init() {
-  ready ??= (async () => {
-    const { readFile } = await import("node:fs/promises");
-    const bytes = await readFile(new URL("./guichet_edge_bg.wasm", import.meta.url));
-    initSync({ module: new WebAssembly.Module(bytes) });
-  })();
-  return ready;
-}
+// One synchronous read (a fraction of a millisecond from the page cache): an asynchronous
+// one would wait for the main thread to be free between its steps, and the compilation
+// could not start before it ends.
+const ready = (async () => {
+  const module = await WebAssembly.compile(readFileSync(new URL("./guichet_edge_bg.wasm", import.meta.url)));
+  initSync({ module });
+})();
+// A failure (the file missing, no permission to read it) is each request's to report.
+ready.catch(() => {});
 
 function processEnv() {
   if (typeof Deno !== "undefined") return Deno.env.toObject();
@@ -27,7 +28,7 @@ function processEnv() {
  * @returns {Promise<Response>}
  */
 export async function fetch(request, env = processEnv()) {
-  await init();
+  await ready;
   return serve(request, await withLedger(env));
 }
 
@@ -39,18 +40,22 @@ export async function fetch(request, env = processEnv()) {
  * @returns {Promise<{checked: number, settled: number, expired: number, unanswered: number, deferred: number, deliveries: object}>}
  */
 export async function sweep(env = processEnv()) {
-  await init();
+  await ready;
   return runSweep(await withLedger(env));
 }
 
 // GUICHET_LEDGER_URL (a SQLite file or PostgreSQL) becomes the GUICHET_LEDGER binding the
-// wasm reads, as D1 is on Workers. The environment itself is left untouched.
+// wasm reads, as D1 is on Workers. The environment itself is left untouched. ledger-url.js
+// and the driver it opens are imported only once a GUICHET_LEDGER_URL asks for them.
+let ledgers = null;
+
 async function withLedger(env) {
   const url = env.GUICHET_LEDGER_URL;
   if (!url) return env;
   let db;
   try {
-    db = await ledgerAt(url, env);
+    ledgers ??= import("./ledger-url.js");
+    db = await (await ledgers).ledgerAt(url, env);
   } catch (error) {
     console.error(`guichet: the ledger at GUICHET_LEDGER_URL could not be opened: ${error.message}`);
     db = unavailable(url, error);
@@ -69,7 +74,10 @@ function unavailable(url, error) {
   return { kind, managesSchema: true, prepare: () => statement, batch: fail };
 }
 
-export { closeLedgers };
+/** Closes every ledger this process opened (a server shutting down, a test ending). */
+export async function closeLedgers() {
+  if (ledgers) await (await ledgers).closeLedgers();
+}
 
 // `deno serve` and other servers call `fetch(request, info)`: the second argument is not
 // an environment, so the default export reads the process environment itself.

@@ -6,7 +6,7 @@ use js_sys::Object;
 use wasm_bindgen::prelude::*;
 
 use super::error::{self, set, Code};
-use super::read::{get, string};
+use super::read::{array, get, string};
 use crate::domain::{Lang, PaymentStatus};
 
 /// A failed request: the error to give the page, and whether asking again is pointless.
@@ -60,13 +60,13 @@ impl Api {
         let error = error::error(&code, &message);
         set(&error, "status", &status.into());
         let field = get(body, "field");
-        if field.is_string() {
+        if field.as_string().is_some() {
             set(&error, "field", &field);
         }
         let found = get(body, "violations");
-        if js_sys::Array::is_array(&found) {
+        if let Some(found) = array(&found) {
             let shown = js_sys::Array::new();
-            for violation in js_sys::Array::from(&found).iter() {
+            for violation in found.iter() {
                 let message = get(&violation, "message");
                 let text = string(&message, &[self.lang.code()]).or_else(|| message.as_string());
                 let one = Object::new();

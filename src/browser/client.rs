@@ -102,8 +102,98 @@ impl Effects {
 
 #[wasm_bindgen]
 impl Client {
+    /// The `Client` of `new Guichet(options)`, or the `GuichetError` refusing its options
+    /// (a provider key, no endpoint, an unknown provider, an unusable return URL), which
+    /// index.js throws. Returned rather than thrown: a fallible export costs its
+    /// return-area glue.
+    pub fn open(options: JsValue) -> JsValue {
+        Client::new(options).map_or_else(|error| error, JsValue::from)
+    }
+
+    /// The driver's one entry: what happened (`call`, with up to three arguments), and
+    /// what to do about it (an array of effects, see the module's documentation), or
+    /// `null` when there is nothing to do.
+    ///
+    /// - `check(order, cinetpay)`: the order checked with the backend's rules before any
+    ///   surface opens: `null` when it may go, else the effects telling the error;
+    /// - `start(order, cinetpay, kind)`: a checkout in a surface of `kind` (`reused`: a
+    ///   popup that was already on a page). While a session is under way in a surface, or
+    ///   in the reused popup, it is `busy` (a double click opens one session) and says
+    ///   why; a session followed without a surface (after a reload) is left for the new
+    ///   one;
+    /// - `created(status, json, closed)`: the answer to `post`;
+    /// - `tick(now, closed)`: the clock, and whether the surface is closed;
+    /// - `answer(status, json)`: the answer to `poll`;
+    /// - `nudge(origin, fromSurface, data)`: a window `message`;
+    /// - `shut()`: the surface was closed on request;
+    /// - `return(session)`, `resume(session)`: follow the session that the return page's
+    ///   lookup found (src/browser/lookup.rs, `{id, token, provider, popup}`), on the
+    ///   return page or after a reload; `return(null)`: the return page's session is not
+    ///   this tab's.
+    pub fn step(&mut self, call: JsValue, a: JsValue, b: JsValue, c: JsValue) -> JsValue {
+        let call = call.as_string().unwrap_or_default();
+        let call = call.as_str();
+        let out = Effects::new();
+        let number = a.as_f64().unwrap_or(0.0);
+        // The driver's flags are booleans: read as such, no truthiness import in the glue.
+        let flag = |value: &JsValue| value.as_bool() == Some(true);
+        match call {
+            "check" => {
+                let input = self.input(&a, flag(&b));
+                let Err(found) = Checkout::parse(&input) else {
+                    return JsValue::NULL;
+                };
+                let error = error::invalid_order(&found, self.lang);
+                out.push("error", &[&error]);
+                out.push("reject", &[&error]);
+            }
+            "start" => {
+                let kind = c.as_string();
+                let reused = kind.as_deref() == Some("reused");
+                if !self.done() && (reused || self.machine.has_surface()) {
+                    let error = error::ours(Code::UnderWay, self.lang);
+                    out.push("busy", &[]);
+                    out.push("error", &[&error]);
+                    out.push("reject", &[&error]);
+                    return out.done();
+                }
+                let kind = if reused {
+                    Some("popup")
+                } else {
+                    kind.as_deref()
+                };
+                self.start(&a, flag(&b), kind, &out);
+            }
+            "created" => self.created(number, &b, flag(&c), &out),
+            "tick" => self.tick(number, flag(&b), &out),
+            "answer" => self.answer(number, &b, &out),
+            "nudge" => self.nudge(&a.as_string().unwrap_or_default(), flag(&b), &c),
+            "shut" => self.tell(Signal::SurfaceClosed, &out),
+            "return" | "resume" => {
+                if !self.follow_found(call == "resume", &a, &out) {
+                    return JsValue::NULL;
+                }
+            }
+            _ => return JsValue::NULL,
+        }
+        out.done()
+    }
+
+    /// True when nothing more will happen in this session.
+    #[wasm_bindgen(getter)]
+    pub fn done(&self) -> bool {
+        self.generation == 0 || self.machine.done()
+    }
+
+    /// Changes with each session, so the driver drops answers meant for an older one.
+    #[wasm_bindgen(getter)]
+    pub fn generation(&self) -> u32 {
+        self.generation
+    }
+}
+
+impl Client {
     /// Reads the `new Guichet(options)` options; refuses a provider key.
-    #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<Client, JsValue> {
         let lang = string(&options, &["lang"])
             .map(|tag| Lang::from_tag(&tag))
@@ -115,7 +205,12 @@ impl Client {
             }
         }
         let endpoint = string(&options, &["endpoint"])
-            .map(|e| e.trim_end_matches('/').to_owned())
+            .map(|mut e| {
+                while e.ends_with('/') {
+                    e.pop();
+                }
+                e
+            })
             .filter(|e| !e.is_empty())
             .ok_or_else(|| invalid("endpoint", lang))?;
         let provider = match string(&options, &["provider"]) {
@@ -164,85 +259,6 @@ impl Client {
         })
     }
 
-    /// The driver's one entry: what happened (`call`, with up to three arguments), and
-    /// what to do about it (an array of effects, see the module's documentation), or
-    /// `null` when there is nothing to do.
-    ///
-    /// - `check(order, cinetpay)`: the order checked with the backend's rules before any
-    ///   surface opens: `null` when it may go, else the effects telling the error;
-    /// - `start(order, cinetpay, kind)`: a checkout in a surface of `kind` (`reused`: a
-    ///   popup that was already on a page). While a session is under way in a surface, or
-    ///   in the reused popup, it is `busy` (a double click opens one session) and says
-    ///   why; a session followed without a surface (after a reload) is left for the new
-    ///   one;
-    /// - `created(status, json, closed)`: the answer to `post`;
-    /// - `tick(now, closed)`: the clock, and whether the surface is closed;
-    /// - `answer(status, json)`: the answer to `poll`;
-    /// - `nudge(origin, fromSurface, data)`: a window `message`;
-    /// - `shut()`: the surface was closed on request;
-    /// - `return(session)`, `resume(session)`: follow the session that the return page's
-    ///   lookup found (src/browser/lookup.rs, `{id, token, provider, popup}`), on the
-    ///   return page or after a reload; `return(null)`: the return page's session is not
-    ///   this tab's.
-    pub fn step(&mut self, call: &str, a: JsValue, b: JsValue, c: JsValue) -> JsValue {
-        let out = Effects::new();
-        let number = a.as_f64().unwrap_or(0.0);
-        match call {
-            "check" => {
-                let input = self.input(&a, b.is_truthy());
-                let Err(found) = Checkout::parse(&input) else {
-                    return JsValue::NULL;
-                };
-                let error = error::invalid_order(&found, self.lang);
-                out.push("error", &[&error]);
-                out.push("reject", &[&error]);
-            }
-            "start" => {
-                let kind = c.as_string();
-                let reused = kind.as_deref() == Some("reused");
-                if !self.done() && (reused || self.machine.has_surface()) {
-                    let error = error::ours(Code::UnderWay, self.lang);
-                    out.push("busy", &[]);
-                    out.push("error", &[&error]);
-                    out.push("reject", &[&error]);
-                    return out.done();
-                }
-                let kind = if reused {
-                    Some("popup")
-                } else {
-                    kind.as_deref()
-                };
-                self.start(&a, b.is_truthy(), kind, &out);
-            }
-            "created" => self.created(number, &b, c.is_truthy(), &out),
-            "tick" => self.tick(number, b.is_truthy(), &out),
-            "answer" => self.answer(number, &b, &out),
-            "nudge" => self.nudge(&a.as_string().unwrap_or_default(), b.is_truthy(), &c),
-            "shut" => self.tell(Signal::SurfaceClosed, &out),
-            "return" | "resume" => {
-                if !self.follow_found(call == "resume", &a, &out) {
-                    return JsValue::NULL;
-                }
-            }
-            _ => return JsValue::NULL,
-        }
-        out.done()
-    }
-
-    /// True when nothing more will happen in this session.
-    #[wasm_bindgen(getter)]
-    pub fn done(&self) -> bool {
-        self.generation == 0 || self.machine.done()
-    }
-
-    /// Changes with each session, so the driver drops answers meant for an older one.
-    #[wasm_bindgen(getter)]
-    pub fn generation(&self) -> u32 {
-        self.generation
-    }
-}
-
-impl Client {
     /// Starts a checkout shown in a surface of `kind` (`overlay`, `popup`, `redirect`):
     /// validates the order with the backend's rules, then asks for `post`. `cinetpay`
     /// reads the order in the shape of CinetPay's `getCheckout`.

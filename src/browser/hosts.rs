@@ -33,7 +33,10 @@ pub fn allowed(provider: Provider, url: &str, sandbox: bool) -> bool {
     let Some(rest) = rest.strip_prefix("//") else {
         return false;
     };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    #[allow(clippy::manual_pattern_char_comparison)] // the closure is the point: smaller
+    let authority = rest
+        .split_once(|c| matches!(c, '/' | '?' | '#'))
+        .map_or(rest, |(authority, _)| authority);
     let clean = !authority.is_empty()
         && authority
             .bytes()
@@ -41,9 +44,9 @@ pub fn allowed(provider: Provider, url: &str, sandbox: bool) -> bool {
     if !clean {
         return false;
     }
-    let authority = authority.to_ascii_lowercase();
+    let listed = |list: &[&str], host: &str| list.iter().any(|h| h.eq_ignore_ascii_case(host));
     let https = scheme.eq_ignore_ascii_case("https");
-    if https && hosts(provider).contains(&authority.as_str()) {
+    if https && listed(hosts(provider), authority) {
         return true;
     }
     if !sandbox || !(https || scheme.eq_ignore_ascii_case("http")) {
@@ -53,9 +56,9 @@ pub fn allowed(provider: Provider, url: &str, sandbox: bool) -> bool {
     #[allow(clippy::manual_pattern_char_comparison)] // the closure is the point: smaller
     let (host, port) = match authority.rsplit_once(|c| c == ':') {
         Some((host, port)) if !port.as_bytes().contains(&b']') => (host, Some(port)),
-        _ => (authority.as_str(), None),
+        _ => (authority, None),
     };
     let port_ok =
         port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
-    port_ok && LOOPBACK.contains(&host)
+    port_ok && listed(&LOOPBACK, host)
 }

@@ -102,9 +102,14 @@ static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
 /// backend's rules. Answers `{ok, violations: [{code, field, message}]}` with messages in
 /// `lang` (`fr` by default).
 #[wasm_bindgen(js_name = validateCheckout)]
-pub fn validate_checkout(request: JsValue, lang: Option<String>) -> JsValue {
+pub fn validate_checkout(request: JsValue, lang: JsValue) -> JsValue {
     use crate::domain::{Checkout, Lang};
-    let lang = lang.as_deref().map(Lang::from_tag).unwrap_or_default();
+    // Strings are read from JavaScript values (`as_string`, which the rest reads with):
+    // a `String` parameter costs each export its own copying glue.
+    let lang = lang
+        .as_string()
+        .map(|tag| Lang::from_tag(&tag))
+        .unwrap_or_default();
     let violations = match Checkout::parse(&read::checkout(&request)) {
         Ok(_) => js_sys::Array::new(),
         Err(found) => error::violations(&found, lang),
@@ -116,26 +121,29 @@ pub fn validate_checkout(request: JsValue, lang: Option<String>) -> JsValue {
 }
 
 #[cfg(feature = "browser")]
-/// Writes an amount in minor units for a shopper (`12 500 F CFA`, `F CFA 12,500`).
+/// Writes an amount in minor units for a shopper (`12 500 F CFA`, `F CFA 12,500`): a
+/// string, or the `Error` saying why it cannot, which index.js throws. Returned rather
+/// than thrown: a `Result` costs the export its return-area glue.
 #[wasm_bindgen(js_name = formatAmount)]
-pub fn format_amount(
-    amount: f64,
-    currency: &str,
-    lang: Option<String>,
-) -> Result<JsValue, JsValue> {
+pub fn format_amount(amount: f64, currency: JsValue, lang: JsValue) -> JsValue {
     use crate::domain::{Currency, Lang, Money};
-    let lang = lang.as_deref().map(Lang::from_tag).unwrap_or_default();
-    let currency = Currency::from_code(currency)
-        .ok_or_else(|| js_sys::Error::new("currency: not one of the supported ISO 4217 codes"))?;
+    let lang = lang
+        .as_string()
+        .map(|tag| Lang::from_tag(&tag))
+        .unwrap_or_default();
+    let Some(currency) = Currency::from_code(&currency.as_string().unwrap_or_default()) else {
+        return js_sys::Error::new("currency: not one of the supported ISO 4217 codes").into();
+    };
     // JavaScript numbers cross as f64: only whole, non-negative, exactly representable
     // amounts become Money, and nothing is computed in floating point.
     let exact =
         amount >= 0.0 && amount.fract() == 0.0 && amount <= crate::domain::money::MAX_AMOUNT as f64;
     if !exact {
-        return Err(js_sys::Error::new("amount: a whole number of minor units is required").into());
+        return js_sys::Error::new("amount: a whole number of minor units is required").into();
     }
-    let money = Money::from_minor(amount as u64, currency)
-        .map_err(|_| js_sys::Error::new("amount: out of range"))?;
-    // A JavaScript string at once: a returned `String` costs glue and a shrinking copy.
-    Ok(money.display(lang).into())
+    match Money::from_minor(amount as u64, currency) {
+        // A JavaScript string at once: a returned `String` costs glue and a shrinking copy.
+        Ok(money) => money.display(lang).into(),
+        Err(_) => js_sys::Error::new("amount: out of range").into(),
+    }
 }

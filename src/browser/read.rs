@@ -42,10 +42,14 @@ fn whole(value: &JsValue) -> i64 {
     }
 }
 
+/// The elements of an array, read in place (`Array.from` would copy it first).
+pub(crate) fn array(value: &JsValue) -> Option<&Array> {
+    Array::is_array(value).then(|| value.unchecked_ref())
+}
+
 fn strings(value: &JsValue) -> Option<Vec<String>> {
-    Array::is_array(value).then(|| {
-        Array::from(value)
-            .iter()
+    array(value).map(|list| {
+        list.iter()
             .map(|v| v.as_string().unwrap_or_default())
             .collect()
     })
@@ -66,9 +70,8 @@ fn customer(value: &JsValue) -> CustomerInput {
 }
 
 fn items(value: &JsValue) -> Option<Vec<CartLine>> {
-    Array::is_array(value).then(|| {
-        Array::from(value)
-            .iter()
+    array(value).map(|list| {
+        list.iter()
             .map(|line| CartLine {
                 sku: string(&line, &["sku"]).unwrap_or_default(),
                 quantity: whole(&get(&line, "quantity")),

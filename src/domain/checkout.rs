@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::customer::CustomerRules;
 use super::order::Entries;
-use super::validation::{indexed, text, Violation, Violations};
+use super::validation::{indexed, text, Violation, Violations, COMMA};
 use super::{CartLine, Customer, CustomerInput, Lang, Metadata, Provider};
 
 /// The body of `POST /sessions`, before any check.
@@ -127,12 +127,23 @@ impl Checkout {
         let channels = match &input.channels {
             None => None,
             Some(raw) => {
-                let parts: Vec<String> = raw
-                    .split(',')
-                    .map(|c| c.trim().to_ascii_uppercase())
-                    .filter(|c| !c.is_empty())
-                    .collect();
-                if parts.is_empty() || parts.iter().any(|c| !CHANNELS.contains(&c.as_str())) {
+                // Trimmed, upper-cased, empty parts skipped, joined by `,`: every part one
+                // of CHANNELS, and at least one.
+                let mut joined = String::new();
+                let mut known = true;
+                for part in raw.split(COMMA) {
+                    let part = part.trim();
+                    if part.is_empty() {
+                        continue;
+                    }
+                    known &= CHANNELS.iter().any(|c| c.eq_ignore_ascii_case(part));
+                    if !joined.is_empty() {
+                        joined.push(',');
+                    }
+                    joined.push_str(part);
+                }
+                joined.make_ascii_uppercase();
+                if joined.is_empty() || !known {
                     found.add(
                         "invalid_channels",
                         "channels",
@@ -141,13 +152,6 @@ impl Checkout {
                     );
                     None
                 } else {
-                    let mut joined = String::new();
-                    for part in &parts {
-                        if !joined.is_empty() {
-                            joined.push(',');
-                        }
-                        joined.push_str(part);
-                    }
                     Some(joined)
                 }
             }
@@ -216,5 +220,5 @@ impl Checkout {
 /// nothing more than the amount.
 pub fn accepts_card(provider: Provider, channels: Option<&str>) -> bool {
     provider == Provider::CinetPay
-        && channels.is_some_and(|c| c.split(',').any(|c| c == "ALL" || c == "CREDIT_CARD"))
+        && channels.is_some_and(|c| c.split(COMMA).any(|c| c == "ALL" || c == "CREDIT_CARD"))
 }

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::validation::{cat, join, text, Violations};
+use super::validation::{cat, join, text, Violations, DOT};
 use super::{Country, Phone};
 
 /// What the storefront sends about the shopper, before any check. Field names follow the
@@ -241,7 +241,7 @@ fn normalize_email(email: &str) -> Option<String> {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~.".contains(&b));
     let labels_ok = domain.as_bytes().contains(&b'.')
-        && domain.split('.').all(|label| {
+        && domain.split(DOT).all(|label| {
             !label.is_empty()
                 && label.len() <= 63
                 && !label.starts_with('-')

@@ -16,8 +16,13 @@ pub enum Lang {
 impl Lang {
     /// Reads a language tag such as `fr`, `en`, `fr-CI` or `en_GB`; anything else is French.
     pub fn from_tag(tag: &str) -> Lang {
-        let primary = tag.split(['-', '_']).next().unwrap_or("");
-        if primary.eq_ignore_ascii_case("en") {
+        // The primary subtag is `en` when the tag starts with it and ends or goes on with
+        // `-` or `_`: read on bytes, without a char searcher (the browser bundle's size).
+        let bytes = tag.as_bytes();
+        let en = bytes
+            .get(..2)
+            .is_some_and(|p| p.eq_ignore_ascii_case(b"en"));
+        if en && matches!(bytes.get(2), None | Some(b'-' | b'_')) {
             Lang::En
         } else {
             Lang::Fr

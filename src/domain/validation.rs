@@ -246,6 +246,16 @@ pub fn indexed(field: &str, i: usize) -> String {
     cat(&[field, "[", &decimal(i as u64), "]"])
 }
 
+/// A test on one character, as a plain function pointer. Every `split`, `split_once` and
+/// `rsplit_once` given one of these shares one searcher: each closure or `char` pattern
+/// would be a searcher of its own in the browser bundle.
+pub type CharTest = fn(char) -> bool;
+
+/// `,`, as a [`CharTest`].
+pub const COMMA: CharTest = |c| c == ',';
+/// `.`, as a [`CharTest`].
+pub const DOT: CharTest = |c| c == '.';
+
 /// The parts one after the other: what `[a, b].concat()` gives, without the generic
 /// joining code (`join_generic_copy`, 1 KB) in the browser bundle.
 pub fn cat(parts: &[&str]) -> String {

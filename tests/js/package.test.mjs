@@ -114,7 +114,14 @@ test("the built browser bundle validates, formats and runs a checkout in Chromiu
     const events = [];
     for (const type of ["ready", "success", "close"]) guichet.on(type, () => events.push(type));
     const outcome = await guichet.open({ order_id: "ORD-1", customer: {} });
-    window.result = { codes: report.violations.map((v) => v.code), ok: report.ok, amount, status: outcome.status, events };
+    // What the wasm refuses reaches the page as a rejection: options (a provider key) and
+    // amounts it cannot write.
+    const refused = await new Guichet({ endpoint: "/api", apiKey: "k", display: "redirect" })
+      .open({ order_id: "ORD-1", customer: {} })
+      .then(() => "resolved", (e) => [e.name, e.code, e.field].join(" "));
+    const unwritable = await Promise.all([formatAmount(12.5, "XOF"), formatAmount(100, "BTC")].map((p) =>
+      p.then(() => "resolved", (e) => e instanceof Error && e.message)));
+    window.result = { codes: report.violations.map((v) => v.code), ok: report.ok, amount, status: outcome.status, events, refused, unwritable };
   </script>`;
   const server = createServer((req, res) => {
     const path = new URL(req.url, "http://x").pathname;
@@ -138,4 +145,9 @@ test("the built browser bundle validates, formats and runs a checkout in Chromiu
   assert.equal(result.amount, "12\u202f500\u00a0F\u202fCFA");
   assert.equal(result.status, "succeeded");
   assert.deepEqual(result.events, ["ready", "success", "close"]);
+  assert.equal(result.refused, "GuichetError invalid_options apiKey");
+  assert.deepEqual(result.unwritable, [
+    "amount: a whole number of minor units is required",
+    "currency: not one of the supported ISO 4217 codes",
+  ]);
 });
