@@ -6,6 +6,8 @@
 // it). Names of wasm functions show only with a build that keeps them (bench/PROFILE.md,
 // "Round 5": `wasm-opt -Oz -g`, no `--strip-debug`).
 //   node bench/workerd-profile.mjs <guichet|reference|pkg dir> [seconds 10] [connections 16] [out.cpuprofile]
+// PROFILE_WARM=<s>: seconds of load at 16 connections before the profile (3); connections 1
+// profiles the bench's one-at-a-time requests.
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { Miniflare } from "miniflare";
@@ -89,7 +91,9 @@ try {
   const request = { method: "POST", path: "/api/sessions", headers: { "content-type": "application/json" }, body: SESSION_BODY };
   const probe = await fetch(`${url}/api/sessions`, request);
   if (probe.status !== 201) throw new Error(`probe answered ${probe.status}: ${await probe.text()}`);
-  await load({ url, requests: [request], connections: Number(connections), duration: 3, warmup: 0 });
+  // Warm: the wasm's functions tier up from Liftoff as they run, and the bench measures one
+  // request at a time only after its load rounds.
+  await load({ url, requests: [request], connections: 16, duration: Number(process.env.PROFILE_WARM ?? 3), warmup: 0 });
   const targets = await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json();
   const inspector = await webSocket(targets[0].webSocketDebuggerUrl);
   await inspector.send("Profiler.enable");

@@ -40,9 +40,11 @@ extern "C" {
     #[derive(Clone)]
     pub type Io;
     /// The request's body, at most `limit` bytes: resolves to a `Uint8Array`, or `null`
-    /// as soon as more arrive (reading stops there).
+    /// as soon as more arrive (reading stops there). `declared` is the length its
+    /// `Content-Length` gives (not over `limit`), or `-1`: a body is whole once that many
+    /// bytes are read.
     #[wasm_bindgen(method)]
-    fn body(this: &Io, request: &JsValue, limit: u32) -> Promise;
+    fn body(this: &Io, request: &JsValue, limit: u32, declared: f64) -> Promise;
     /// One provider call: `fetch` that never follows a redirect, aborted after `ms`
     /// (the answer's body included). Resolves to an [`Answer`]; rejects as `fetch` does.
     #[wasm_bindgen(method)]
@@ -482,7 +484,12 @@ async fn read_request(
             return Ok(Err(refusal));
         }
         let limit32 = u32::try_from(limit).unwrap_or(u32::MAX);
-        let body = Settle::Start(parts.fetch.io.body(request, limit32)).await?;
+        // Read as `refuse_declared` reads it, which let it through: not over the limit.
+        let declared = declared
+            .and_then(|length| length.trim().parse::<u32>().ok())
+            .filter(|length| *length <= limit32)
+            .map_or(-1.0, f64::from);
+        let body = Settle::Start(parts.fetch.io.body(request, limit32, declared)).await?;
         if body.is_null() {
             return Ok(Err(reply::too_large(limit)));
         }
