@@ -194,6 +194,23 @@ if (elements) {
       " but ends at ",
       "index out of bounds: the len is ",
       " but the index is ",
+      // `str` slicing's, `assert_eq!`'s and `expect`'s messages, `assert!`'s texts in std,
+      // js-sys's futures: arguments of a panic only.
+      "begin > end \\(",
+      "\\) when slicing `",
+      "(start|end) byte index ",
+      " is out of bounds of `",
+      " is not a char boundary; it is inside ",
+      "assertion `left ",
+      " right` failed",
+      "\n {1,2}left: ",
+      "\n right: ",
+      "swap_remove index \\(is ",
+      "\\) should be < len \\(is ",
+      "cannot access a Thread Local Storage value during or after destruction: ",
+      "a Display implementation returned an error unexpectedly",
+      "finish: (callbacks should be Some|result should be None)",
+      "assertion failed: (self\\.is_char_boundary\\(new_len\\)|self\\.height > 0|count > 0|old_(left|right)_len( \\+ count <= CAPACITY| >= count)|new_left_len <= CAPACITY|idx < CAPACITY|edge\\.height == self\\.(node\\.)?height - 1|src\\.len\\(\\) == dst\\.len\\(\\)|psize [<>]= size \\+ (min|max)_overhead)",
       // Integer formatting's digit pairs (the browser's only): read only by the integers'
       // `Display`, whose table slots point at the trap (--check-no-fmt fails if one is
       // reached). The edge formats integers.
