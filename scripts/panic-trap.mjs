@@ -16,12 +16,14 @@
 // gone they are reached only from `core::fmt::write` and `Formatter`, which nothing else
 // calls; and for js-sys's task waker (`js_sys::futures`), whose vtable only a spawned
 // future reads.
-// It also blanks, in the data, the texts only a panic message reads: std's own panic
-// messages (slice bounds, `RefCell`, capacity) and the source paths of panic locations;
-// and integer formatting's table of digit pairs (`000102...99`), which only the integers'
-// `Display` reads, itself reached only from the table slots pointed at the trap.
-// wasm-bindgen's messages (`null pointer passed to rust`, ...) are thrown to JavaScript
-// and stay.
+// Both bundles: the functions std calls to panic (`slice_error_fail`, `unwrap_failed`,
+// `panic_bounds_check`, ...; `-> !`, each ending in `panic_fmt`) trap at their entry too,
+// and the data's texts only a panic message reads are blanked: std's own panic messages
+// (slice bounds, `RefCell`, capacity, `assert!`s) and the source paths of panic locations.
+// `--no-fmt` also blanks integer formatting's table of digit pairs (`000102...99`), which
+// only the integers' `Display` reads, itself reached only from the table slots pointed at
+// the trap. wasm-bindgen's messages (`null pointer passed to rust`, `FnOnce called more
+// than once`, ...) are thrown to JavaScript and stay.
 // `--check-no-fmt` guards that, on the rewritten module (before wasm-opt, which inlines):
 // from the exports and the table slots left, following direct calls (binaryen's
 // `--print-call-graph`), neither `core::fmt::write`, a `Formatter` method, an integer's
