@@ -5,7 +5,6 @@
 //! memory ledger.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -150,8 +149,10 @@ fn config(env: &JsValue, io: &Io) -> (Rc<Config>, Binding) {
 }
 
 thread_local! {
-    /// Requests being answered, by task id (see [`begin`]).
-    static TASKS: RefCell<HashMap<u32, Task>> = RefCell::new(HashMap::new());
+    /// The tasks under way with their ids (see [`begin`]): a few at once, one per request
+    /// in flight, so a list searched in order (a map's hashing is more code, and no
+    /// faster at these sizes).
+    static TASKS: RefCell<Vec<(u32, Task)>> = const { RefCell::new(Vec::new()) };
     static LAST_TASK: Cell<u32> = const { Cell::new(0) };
     /// The task [`poll`] is moving forward, `0` outside one.
     static CURRENT: Cell<u32> = const { Cell::new(0) };
@@ -185,8 +186,13 @@ fn start(future: Work, io: Io, step: js_sys::Function) -> u32 {
         step,
         io,
     };
-    TASKS.with(|tasks| tasks.borrow_mut().insert(id, task));
+    TASKS.with(|tasks| tasks.borrow_mut().push((id, task)));
     id
+}
+
+/// Where task `id` is in [`TASKS`], while it is under way.
+fn find(tasks: &[(u32, Task)], id: u32) -> Option<usize> {
+    tasks.iter().position(|(at, _)| *at == id)
 }
 
 /// Starts answering one request and gives its task id. The JavaScript entry points
@@ -226,8 +232,7 @@ pub fn begin_sweep(env: JsValue, io: Io, step: js_sys::Function) -> u32 {
         let report = sweep::run(&Parts::of(&env, &io).edge())
             .await
             .map_err(|e| JsValue::from_str(&e.to_string()))?;
-        let json =
-            serde_json::to_string(&report).map_err(|e| JsValue::from_str(&e.to_string()))?;
+        let json = serde_json::to_string(&report).map_err(|e| JsValue::from_str(&e.to_string()))?;
         js_sys::JSON::parse(&json)
     };
     start(Box::pin(sweep), task_io, step)
@@ -251,10 +256,8 @@ pub fn begin_delivery(env: JsValue, io: Io, step: js_sys::Function) -> u32 {
 #[wasm_bindgen]
 pub fn poll(id: u32, ticket: u32, value: JsValue, failed: bool) -> Result<JsValue, JsValue> {
     let future = TASKS.with(|tasks| {
-        tasks
-            .borrow_mut()
-            .get_mut(&id)
-            .and_then(|task| task.future.take())
+        let mut tasks = tasks.borrow_mut();
+        find(&tasks, id).and_then(|at| tasks[at].1.future.take())
     });
     let Some(mut future) = future else {
         return Ok(JsValue::UNDEFINED);
@@ -270,13 +273,19 @@ pub fn poll(id: u32, ticket: u32, value: JsValue, failed: bool) -> Result<JsValu
     DELIVERED.with(|slot| slot.borrow_mut().take());
     match progress {
         Poll::Ready(answer) => {
-            TASKS.with(|tasks| tasks.borrow_mut().remove(&id));
+            TASKS.with(|tasks| {
+                let mut tasks = tasks.borrow_mut();
+                if let Some(at) = find(&tasks, id) {
+                    tasks.swap_remove(at);
+                }
+            });
             answer
         }
         Poll::Pending => {
             TASKS.with(|tasks| {
-                if let Some(task) = tasks.borrow_mut().get_mut(&id) {
-                    task.future = Some(future);
+                let mut tasks = tasks.borrow_mut();
+                if let Some(at) = find(&tasks, id) {
+                    tasks[at].1.future = Some(future);
                 }
             });
             Ok(JsValue::UNDEFINED)
@@ -289,7 +298,10 @@ struct TaskWaker(u32);
 
 impl Wake for TaskWaker {
     fn wake(self: Arc<Self>) {
-        let step = TASKS.with(|tasks| tasks.borrow().get(&self.0).map(|t| t.step.clone()));
+        let step = TASKS.with(|tasks| {
+            let tasks = tasks.borrow();
+            find(&tasks, self.0).map(|at| tasks[at].1.step.clone())
+        });
         if let Some(step) = step {
             queue_microtask(&step);
         }
@@ -319,7 +331,9 @@ impl Future for Settle {
                 });
                 let current = CURRENT.with(Cell::get);
                 let asked = TASKS.with(|tasks| {
-                    tasks.borrow().get(&current).map(|task| {
+                    let tasks = tasks.borrow();
+                    find(&tasks, current).map(|at| {
+                        let task = &tasks[at].1;
                         task.io.when(promise, &task.step, ticket);
                     })
                 });
