@@ -490,16 +490,15 @@ async fn read_request(
         Vec::new()
     } else {
         let limit = limits::body_limit(&parts.config, &path);
-        let declared = crate::http::find_header(&headers, "content-length");
-        if let Some(refusal) = limits::refuse_declared(declared, limit) {
-            return Ok(Err(refusal));
+        // The declared `Content-Length`, read once: over the limit, the 413 before reading;
+        // a length that is not a number is left to the reading, which counts the bytes.
+        let declared = crate::http::find_header(&headers, "content-length")
+            .and_then(|length| length.trim().parse::<u64>().ok());
+        if declared.is_some_and(|length| length > limit as u64) {
+            return Ok(Err(reply::too_large(limit)));
         }
         let limit32 = u32::try_from(limit).unwrap_or(u32::MAX);
-        // Read as `refuse_declared` reads it, which let it through: not over the limit.
-        let declared = declared
-            .and_then(|length| length.trim().parse::<u32>().ok())
-            .filter(|length| *length <= limit32)
-            .map_or(-1.0, f64::from);
+        let declared = declared.map_or(-1.0, |length| length as f64);
         let body = Settle::Start(parts.fetch.io.body(request, limit32, declared)).await?;
         if body.is_null() {
             return Ok(Err(reply::too_large(limit)));
