@@ -171,9 +171,20 @@ pub fn json_text(value: &Value) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// `value` as a [`Value`], as `serde_json::to_value` makes it (`Null` if it cannot be
+/// written), through the JSON text: the types written this way are also written as
+/// answers, so their serializer onto a vector is compiled already, where `to_value`
+/// compiles a second one onto a `Value` for each.
+pub fn json_value(value: &impl serde::Serialize) -> Value {
+    serde_json::to_vec(value)
+        .ok()
+        .and_then(|text| parse_json(&text).ok())
+        .unwrap_or(Value::Null)
+}
+
 /// The text parser, kept out of line so that each type's `from_json` does not carry it.
 #[inline(never)]
-fn parse_json(bytes: &[u8]) -> Result<Value, JsonError> {
+pub(crate) fn parse_json(bytes: &[u8]) -> Result<Value, JsonError> {
     serde_json::from_slice::<Value>(bytes).map_err(|e| JsonError(e.to_string()))
 }
 
@@ -247,154 +258,9 @@ impl fmt::Display for Shown<'_> {
     }
 }
 
-/// A JSON object read field by field, for the types read most often: a derived
-/// `Deserialize` costs 3 to 6 KB of wasm per struct (a key matcher, a slot and a duplicate
-/// check per field), these few helpers are compiled once and a struct's reader is a list
-/// of calls. Same rules as the derive: unknown keys are ignored, a required field that is
-/// missing or of the wrong type is an error, an optional one may be missing or `null`.
-pub struct Fields(serde_json::Map<String, Value>);
-
-impl Fields {
-    /// Reads `T` from a deserializer through its JSON value and `read`: the body of a
-    /// hand-written `Deserialize`.
-    pub fn read<'de, D, T>(
-        deserializer: D,
-        what: &'static str,
-        read: impl FnOnce(&mut Fields) -> Result<T, JsonError>,
-    ) -> Result<T, D::Error>
-    where
-        D: serde::Deserializer<'de>,
-    {
-        use serde::Deserialize;
-        let value = Value::deserialize(deserializer)?;
-        let mut fields = match value {
-            Value::Object(map) => Fields(map),
-            other => return Err(serde::de::Error::custom(ValueReader(other).invalid(&what))),
-        };
-        read(&mut fields).map_err(serde::de::Error::custom)
-    }
-
-    /// The value of `key`, `None` when it is missing or `null`.
-    pub fn take(&mut self, key: &str) -> Option<Value> {
-        self.0.remove(key).filter(|v| !v.is_null())
-    }
-
-    /// A field read with its own `Deserialize` (an enum, a nested type).
-    pub fn parse<T: serde::de::DeserializeOwned>(
-        &mut self,
-        key: &'static str,
-    ) -> Result<T, JsonError> {
-        let value = self.0.remove(key).ok_or_else(|| missing(key))?;
-        from_value(value)
-    }
-
-    /// An optional field read with its own `Deserialize`.
-    pub fn parse_opt<T: serde::de::DeserializeOwned>(
-        &mut self,
-        key: &'static str,
-    ) -> Result<Option<T>, JsonError> {
-        self.take(key).map(from_value).transpose()
-    }
-
-    /// A field read with its own `Deserialize`, its default when missing (`null` is read,
-    /// as `#[serde(default)]` does).
-    pub fn parse_or_default<T: serde::de::DeserializeOwned + Default>(
-        &mut self,
-        key: &'static str,
-    ) -> Result<T, JsonError> {
-        self.0
-            .remove(key)
-            .map_or_else(|| Ok(T::default()), from_value)
-    }
-
-    /// A required text.
-    pub fn text(&mut self, key: &'static str) -> Result<String, JsonError> {
-        self.text_opt(key)?.ok_or_else(|| missing(key))
-    }
-
-    /// An optional text.
-    pub fn text_opt(&mut self, key: &'static str) -> Result<Option<String>, JsonError> {
-        match self.0.remove(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(text)) => Ok(Some(text)),
-            Some(other) => Err(ValueReader(other).invalid(&"a string")),
-        }
-    }
-
-    /// A field read with its own `Deserialize` when present (`null` included, as a
-    /// required field of a derived reader is), `None` when missing: a required field
-    /// whose absence is reported only after every present field was read, as the derive
-    /// does.
-    pub fn present<T: serde::de::DeserializeOwned>(
-        &mut self,
-        key: &'static str,
-    ) -> Result<Option<T>, JsonError> {
-        self.0.remove(key).map(from_value).transpose()
-    }
-
-    /// An optional text spelt `keys` (a field and its aliases, in the order their keys
-    /// sort, which is the order the derive meets them): the first one present is read, a
-    /// second one present is serde's duplicate `field` error.
-    pub fn text_aliased(
-        &mut self,
-        field: &'static str,
-        keys: &[&'static str],
-    ) -> Result<Option<String>, JsonError> {
-        let mut found = keys.iter().filter_map(|key| self.0.remove(*key));
-        let text = match found.next() {
-            None | Some(Value::Null) => None,
-            Some(Value::String(text)) => Some(text),
-            Some(other) => return Err(ValueReader(other).invalid(&"a string")),
-        };
-        match found.next() {
-            Some(_) => Err(serde::de::Error::duplicate_field(field)),
-            None => Ok(text),
-        }
-    }
-
-    /// An optional `true` or `false`.
-    pub fn bool_opt(&mut self, key: &'static str) -> Result<Option<bool>, JsonError> {
-        match self.0.remove(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::Bool(b)) => Ok(Some(b)),
-            Some(other) => Err(ValueReader(other).invalid(&"a boolean")),
-        }
-    }
-
-    /// An error when a field is left unread (`#[serde(deny_unknown_fields)]`), naming it
-    /// as serde does.
-    pub fn deny_unknown(&self, expected: &'static [&'static str]) -> Result<(), JsonError> {
-        match self.0.keys().next() {
-            Some(key) => Err(serde::de::Error::unknown_field(key, expected)),
-            None => Ok(()),
-        }
-    }
-
-    /// The fields not read yet (a `#[serde(flatten)]` map).
-    pub fn rest(&mut self) -> serde_json::Map<String, Value> {
-        core::mem::take(&mut self.0)
-    }
-
-    /// A required whole number, at most `max`.
-    pub fn uint(&mut self, key: &'static str, max: u64) -> Result<u64, JsonError> {
-        self.uint_opt(key, max)?.ok_or_else(|| missing(key))
-    }
-
-    /// An optional whole number, at most `max`.
-    pub fn uint_opt(&mut self, key: &'static str, max: u64) -> Result<Option<u64>, JsonError> {
-        match self.0.remove(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::Number(n)) if n.as_u64().is_some_and(|n| n <= max) => Ok(n.as_u64()),
-            Some(other) => Err(ValueReader(other).invalid(&"u64")),
-        }
-    }
-}
-
-fn missing(key: &str) -> JsonError {
-    JsonError(format!("missing field `{key}`"))
-}
-
+mod fields;
 mod inputs;
+pub use fields::Fields;
 
 /// A [`serde_json::Value`] as a serde `Deserializer`, like serde_json's own, but smaller in
 /// the wasm: a struct is read from an object only, so the derived code that reads a
@@ -403,7 +269,7 @@ mod inputs;
 /// formatting.
 pub struct ValueReader(pub serde_json::Value);
 
-use serde::de::{DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Unexpected, Visitor};
+use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Unexpected, Visitor};
 use serde_json::Value;
 
 impl ValueReader {
@@ -513,12 +379,11 @@ impl<'de> serde::Deserializer<'de> for ValueReader {
         visitor: V,
     ) -> Result<V::Value, JsonError> {
         match self.0 {
-            Value::String(variant) => {
-                visitor.visit_enum(IntoDeserializer::<JsonError>::into_deserializer(variant))
-            }
-            Value::Object(map) if map.len() == 1 => visitor.visit_enum(
-                serde::de::value::MapAccessDeserializer::new(Entries(map.into_iter(), None)),
-            ),
+            Value::String(variant) => visitor.visit_enum(Variant(variant, None)),
+            Value::Object(map) if map.len() == 1 => match map.into_iter().next() {
+                Some((variant, value)) => visitor.visit_enum(Variant(variant, Some(value))),
+                None => Err(serde::de::Error::invalid_type(Unexpected::Map, &"enum")),
+            },
             Value::Object(_) => Err(serde::de::Error::invalid_value(
                 Unexpected::Map,
                 &"map with a single key",
@@ -637,6 +502,70 @@ impl<'de> serde::Deserializer<'de> for ValueReader {
     }
 }
 
+/// An enum's variant, spelt as a string (a unit variant, `None`) or as an object's one key
+/// and its value: one `EnumAccess` for both, so a derived enum compiles its `visit_enum`
+/// once, not once per shape. It answers what serde's string and map accessors answer.
+struct Variant(String, Option<Value>);
+
+impl<'de> serde::de::EnumAccess<'de> for Variant {
+    type Error = JsonError;
+    type Variant = VariantValue;
+
+    fn variant_seed<T: DeserializeSeed<'de>>(
+        self,
+        seed: T,
+    ) -> Result<(T::Value, VariantValue), JsonError> {
+        let variant = seed.deserialize(ValueReader(Value::String(self.0)))?;
+        Ok((variant, VariantValue(self.1)))
+    }
+}
+
+/// A variant's value: `None` for a variant spelt as a string, which is a unit variant.
+struct VariantValue(Option<Value>);
+
+impl<'de> serde::de::VariantAccess<'de> for VariantValue {
+    type Error = JsonError;
+
+    fn unit_variant(self) -> Result<(), JsonError> {
+        match self.0 {
+            None => Ok(()),
+            Some(value) => serde::Deserialize::deserialize(ValueReader(value)),
+        }
+    }
+
+    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, JsonError> {
+        match self.0 {
+            None => Err(unit_only(&"newtype variant")),
+            Some(value) => seed.deserialize(ValueReader(value)),
+        }
+    }
+
+    fn tuple_variant<V: Visitor<'de>>(self, len: usize, visitor: V) -> Result<V::Value, JsonError> {
+        use serde::Deserializer;
+        match self.0 {
+            None => Err(unit_only(&"tuple variant")),
+            Some(value) => ValueReader(value).deserialize_tuple(len, visitor),
+        }
+    }
+
+    fn struct_variant<V: Visitor<'de>>(
+        self,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, JsonError> {
+        use serde::Deserializer;
+        match self.0 {
+            None => Err(unit_only(&"struct variant")),
+            Some(value) => ValueReader(value).deserialize_map(visitor),
+        }
+    }
+}
+
+/// What serde answers when a variant spelt as a string is read as one with data.
+fn unit_only(expected: &dyn serde::de::Expected) -> JsonError {
+    serde::de::Error::invalid_type(Unexpected::UnitVariant, expected)
+}
+
 /// An array's items, for a visitor's `visit_seq`.
 struct Items(std::vec::IntoIter<Value>);
 
@@ -693,6 +622,66 @@ impl<'de> MapAccess<'de> for Entries {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    enum Shape {
+        Unit,
+        New(u32),
+        Pair(u32, u32),
+        Named { a: u32 },
+    }
+
+    /// Enums read through [`ValueReader`] as serde_json's own `Value` reader reads them,
+    /// errors included, whichever way a variant is spelt.
+    #[test]
+    fn enums_read_as_serde_json_reads_them() {
+        fn same<T: serde::de::DeserializeOwned + fmt::Debug>(json: &str) {
+            let text = |r: Result<T, String>| match r {
+                Ok(value) => format!("{value:?}"),
+                Err(e) => format!("error: {e}"),
+            };
+            let ours = text(from_json::<T>(json.as_bytes()).map_err(|e| e.to_string()));
+            let value: Value = serde_json::from_str(json).unwrap();
+            let theirs = text(serde_json::from_value::<T>(value).map_err(|e| e.to_string()));
+            assert_eq!(ours, theirs, "{json}");
+        }
+        for json in [
+            r#""Unit""#,
+            r#""New""#,
+            r#""Pair""#,
+            r#""Named""#,
+            r#""Other""#,
+            r#"{"Unit": null}"#,
+            r#"{"Unit": 1}"#,
+            r#"{"New": 3}"#,
+            r#"{"New": "3"}"#,
+            r#"{"Pair": [1, 2]}"#,
+            r#"{"Pair": [1]}"#,
+            r#"{"Named": {"a": 1}}"#,
+            r#"{"Named": {}}"#,
+            r#"{"Other": 1}"#,
+            r#"{}"#,
+            r#"{"Unit": null, "New": 1}"#,
+            r#"[1]"#,
+            r#"1"#,
+            r#"null"#,
+        ] {
+            same::<Shape>(json);
+        }
+        for json in [
+            r#""XOF""#,
+            r#""xof""#,
+            r#"{"XOF": null}"#,
+            r#"{"XOF": 1}"#,
+            r#"7"#,
+        ] {
+            same::<crate::domain::Currency>(json);
+        }
+        for json in [r#""paid""#, r#""PAID""#, r#"{"failed": null}"#, r#"[]"#] {
+            same::<crate::domain::PaymentStatus>(json);
+        }
+    }
 
     #[test]
     fn debug_output_hides_secrets() {

@@ -53,7 +53,8 @@ pub const SWEEP_RESERVE: usize = 25;
 thread_local! {
     /// Per provider, the times (ms) of the last calls in the sliding minute, at most
     /// `per_minute` of them.
-    static CALLS: RefCell<HashMap<Provider, VecDeque<u64>>> = RefCell::new(HashMap::new());
+    /// Indexed by `Provider as usize`: one window per provider, no map needed.
+    static CALLS: RefCell<[VecDeque<u64>; Provider::ALL.len()]> = RefCell::default();
     /// Per session, when its last status call started.
     static LAST_READ: RefCell<HashMap<String, u64>> = RefCell::new(HashMap::new());
     /// Per session, the status call in flight.
@@ -64,10 +65,7 @@ thread_local! {
 /// budget of the sliding minute is spent.
 pub fn spend(provider: Provider, now_ms: u64) -> bool {
     let limit = per_minute(provider);
-    CALLS.with(|calls| {
-        let mut calls = calls.borrow_mut();
-        let window = calls.entry(provider).or_default();
-        forget_before(window, now_ms);
+    window(provider, now_ms, |window| {
         if window.len() >= limit {
             return false;
         }
@@ -78,27 +76,28 @@ pub fn spend(provider: Provider, now_ms: u64) -> bool {
 
 /// Status calls `provider`'s budget still allows in the sliding minute at `now_ms`.
 pub fn room(provider: Provider, now_ms: u64) -> usize {
-    CALLS.with(|calls| {
-        let mut calls = calls.borrow_mut();
-        let window = calls.entry(provider).or_default();
-        forget_before(window, now_ms);
-        per_minute(provider).saturating_sub(window.len())
-    })
+    per_minute(provider).saturating_sub(window(provider, now_ms, |window| window.len()))
 }
 
 /// Counts a call that must not be refused (a payment creation, a payout send).
 pub fn record(provider: Provider, now_ms: u64) {
     let limit = per_minute(provider);
-    CALLS.with(|calls| {
-        let mut calls = calls.borrow_mut();
-        let window = calls.entry(provider).or_default();
-        forget_before(window, now_ms);
+    window(provider, now_ms, |window| {
         // Full means spent: dropping the oldest keeps it full and the list bounded.
         if window.len() >= limit {
             window.pop_front();
         }
         window.push_back(now_ms);
     });
+}
+
+/// `provider`'s calls of the sliding minute at `now_ms`, given to `with`.
+fn window<R>(provider: Provider, now_ms: u64, with: impl FnOnce(&mut VecDeque<u64>) -> R) -> R {
+    CALLS.with(|calls| {
+        let window = &mut calls.borrow_mut()[provider as usize];
+        forget_before(window, now_ms);
+        with(window)
+    })
 }
 
 fn forget_before(window: &mut VecDeque<u64>, now_ms: u64) {
@@ -246,7 +245,7 @@ mod tests {
             record(Provider::MoneyFusion, start + i);
         }
         assert!(!spend(Provider::MoneyFusion, start + 300));
-        assert!(CALLS.with(|c| c.borrow()[&Provider::MoneyFusion].len()) <= 100);
+        assert!(CALLS.with(|c| c.borrow()[Provider::MoneyFusion as usize].len()) <= 100);
     }
 
     #[test]

@@ -10,7 +10,7 @@
 //! event a final status needs and hand it to the ledger with the change.
 
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::{Map, Value};
 
 use crate::domain::PaymentStatus;
 
@@ -40,7 +40,22 @@ fn new_event_id() -> String {
 }
 
 fn body(kind: &str, at: u64, data: Value) -> String {
-    crate::http::json_text(&json!({ "type": kind, "timestamp": rfc3339(at), "data": data }))
+    crate::http::json_text(&object(vec![
+        ("type", kind.into()),
+        ("timestamp", rfc3339(at).into()),
+        ("data", data),
+    ]))
+}
+
+/// A JSON object of `fields` (keys sorted, as `json!` makes it), built without
+/// `serde_json::to_value`, which compiles serde_json's serializer onto a `Value` once more
+/// for each type it is given.
+fn object(fields: Vec<(&str, Value)>) -> Value {
+    let mut map = Map::new();
+    for (key, value) in fields {
+        map.insert(key.to_owned(), value);
+    }
+    Value::Object(map)
 }
 
 /// The event a session's change would announce, when it makes the session final.
@@ -72,25 +87,25 @@ pub fn session_data(session: &SessionRecord, order_reference: Option<&str>) -> V
     let metadata = session
         .metadata
         .as_deref()
-        .and_then(|m| serde_json::from_str::<Value>(m).ok())
-        .unwrap_or_else(|| json!({}));
-    json!({
-        "object": "session",
-        "id": session.id,
-        "provider": session.provider,
-        "reference": order_reference,
-        "order_id": session.order_id,
-        "amount": session.amount,
-        "currency": session.currency.code(),
-        "status": session.status,
-        "paid_amount": session.paid_amount,
-        "provider_ref": session.provider_ref,
-        "provider_status": session.provider_status,
-        "metadata": metadata,
-        "created_at": rfc3339(session.created_at),
-        "updated_at": rfc3339(session.updated_at),
-        "expires_at": rfc3339(session.expires_at),
-    })
+        .and_then(|m| crate::http::parse_json(m.as_bytes()).ok())
+        .unwrap_or_else(|| Value::Object(Map::new()));
+    object(vec![
+        ("object", "session".into()),
+        ("id", session.id.clone().into()),
+        ("provider", session.provider.as_str().into()),
+        ("reference", order_reference.into()),
+        ("order_id", session.order_id.clone().into()),
+        ("amount", session.amount.into()),
+        ("currency", session.currency.code().into()),
+        ("status", session.status.as_str().into()),
+        ("paid_amount", session.paid_amount.into()),
+        ("provider_ref", session.provider_ref.clone().into()),
+        ("provider_status", session.provider_status.clone().into()),
+        ("metadata", metadata),
+        ("created_at", rfc3339(session.created_at).into()),
+        ("updated_at", rfc3339(session.updated_at).into()),
+        ("expires_at", rfc3339(session.expires_at).into()),
+    ])
 }
 
 /// The event a payout's change would announce, when it makes the payout final. `view`
@@ -99,7 +114,7 @@ pub fn payout_event(payout: &PayoutRecord, change: &PayoutChange, view: Value) -
     let kind = event_type(Subject::Payout, change.status)?;
     let mut data = view;
     if let Some(fields) = data.as_object_mut() {
-        fields.insert("object".into(), json!("payout"));
+        fields.insert("object".into(), "payout".into());
     }
     Some(NewEvent {
         id: new_event_id(),
@@ -179,18 +194,22 @@ struct Page {
 /// One stored event as `GET /events` lists it: the delivered body, plus its id, cursor
 /// and delivery state.
 fn listed(event: &StoredEvent) -> Value {
-    let mut value = serde_json::from_str::<Value>(&event.payload).unwrap_or_else(|_| json!({}));
+    let mut value = crate::http::parse_json(event.payload.as_bytes())
+        .unwrap_or_else(|_| Value::Object(Map::new()));
     if let Some(fields) = value.as_object_mut() {
-        fields.insert("id".into(), json!(event.id));
-        fields.insert("cursor".into(), json!(event.seq.to_string()));
+        fields.insert("id".into(), event.id.clone().into());
+        fields.insert("cursor".into(), event.seq.to_string().into());
         fields.insert(
             "delivery".into(),
-            json!({
-                "attempts": event.attempts,
-                "delivered": event.next_attempt_at.is_none() && event.last_error.is_none(),
-                "next_attempt_at": event.next_attempt_at.map(rfc3339),
-                "last_error": event.last_error,
-            }),
+            object(vec![
+                ("attempts", event.attempts.into()),
+                (
+                    "delivered",
+                    (event.next_attempt_at.is_none() && event.last_error.is_none()).into(),
+                ),
+                ("next_attempt_at", event.next_attempt_at.map(rfc3339).into()),
+                ("last_error", event.last_error.clone().into()),
+            ]),
         );
     }
     value

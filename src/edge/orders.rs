@@ -25,10 +25,10 @@ impl<'de> Deserialize<'de> for OrderInput {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Fields::read(d, "struct OrderInput", |f| {
             Ok(OrderInput {
-                reference: f.text_opt("reference")?,
+                reference: f.text_opt("reference"),
                 amount: f.take("amount"),
-                currency: f.text_opt("currency")?,
-                description: f.text_opt("description")?,
+                currency: f.text_opt("currency"),
+                description: f.text_opt("description"),
                 customer: f.take("customer"),
             })
         })

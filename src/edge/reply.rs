@@ -46,7 +46,16 @@ impl From<Failure> for HttpResponse {
 
 /// A JSON response with a status.
 pub fn json(status: u16, value: &impl Serialize) -> HttpResponse {
-    let body = serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec());
+    json_body(
+        status,
+        serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec()),
+    )
+}
+
+/// The answer around a JSON body: not generic, so compiled once rather than once per
+/// type [`json`] writes.
+#[inline(never)]
+fn json_body(status: u16, body: Vec<u8>) -> HttpResponse {
     let mut response = HttpResponse::new(status, body);
     response.headers.push((
         "content-type".into(),

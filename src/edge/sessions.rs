@@ -78,7 +78,7 @@ fn view<'a>(session: &'a SessionRecord, token: Option<&'a str>) -> SessionView<'
 /// ours rather than the checkout's (`return_url`; `lang` is the checkout's own). `None`
 /// when the body is not JSON, not an object, or a field has the wrong type.
 fn read_body(body: &[u8]) -> Option<(CheckoutInput, Option<String>)> {
-    let mut value = serde_json::from_slice::<serde_json::Value>(body).ok()?;
+    let mut value = crate::http::parse_json(body).ok()?;
     let return_url = match value.as_object_mut()?.remove("return_url") {
         None | Some(serde_json::Value::Null) => None,
         Some(serde_json::Value::String(url)) => Some(url),
@@ -442,10 +442,7 @@ pub async fn show(edge: &Edge<'_, impl Effects>, request: &Incoming, id: &str) -
         };
         let mut data = events::session_data(&session, reference.as_deref());
         if let Some(fields) = data.as_object_mut() {
-            fields.insert(
-                "events".into(),
-                serde_json::to_value(&history).unwrap_or_default(),
-            );
+            fields.insert("events".into(), crate::http::json_value(&history));
         }
         return Ok(reply::json(200, &data));
     }

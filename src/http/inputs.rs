@@ -21,15 +21,15 @@ impl<'de> Deserialize<'de> for CheckoutInput {
         Fields::read(d, "struct CheckoutInput", |f| {
             // Keys in sorted order: amount, channels, customer, items, lang, metadata,
             // methods, orderId, order_id, provider.
-            let amount = f.parse_opt::<IgnoredAny>("amount")?;
-            let channels = f.text_opt("channels")?;
-            let customer = f.parse_or_default("customer")?;
-            let items = f.parse_opt("items")?;
-            let lang = f.text_opt("lang")?;
-            let metadata = f.parse_opt("metadata")?;
-            let methods = f.parse_opt("methods")?;
+            let amount = f.parse_opt::<IgnoredAny>("amount");
+            let channels = f.text_opt("channels");
+            let customer = f.parse_or_default("customer");
+            let items = f.parse_opt("items");
+            let lang = f.text_opt("lang");
+            let metadata = f.parse_opt("metadata");
+            let methods = f.parse_opt("methods");
             let order_id = f.text_aliased("order_id", &["orderId", "order_id"])?;
-            let provider = f.text_opt("provider")?;
+            let provider = f.text_opt("provider");
             Ok(CheckoutInput {
                 provider,
                 items,
@@ -48,14 +48,14 @@ impl<'de> Deserialize<'de> for CheckoutInput {
 impl<'de> Deserialize<'de> for CustomerInput {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Fields::read(d, "struct CustomerInput", |f| {
-            let address = f.text_opt("address")?;
-            let city = f.text_opt("city")?;
-            let country = f.text_opt("country")?;
-            let email = f.text_opt("email")?;
+            let address = f.text_opt("address");
+            let city = f.text_opt("city");
+            let country = f.text_opt("country");
+            let email = f.text_opt("email");
             let first_name = f.text_aliased("first_name", &["firstName", "first_name"])?;
             let last_name = f.text_aliased("last_name", &["lastName", "last_name"])?;
-            let phone = f.text_opt("phone")?;
-            let state = f.text_opt("state")?;
+            let phone = f.text_opt("phone");
+            let state = f.text_opt("state");
             let zip = f.text_aliased("zip", &["zip", "zipCode", "zip_code"])?;
             Ok(CustomerInput {
                 email,
@@ -75,8 +75,8 @@ impl<'de> Deserialize<'de> for CustomerInput {
 impl<'de> Deserialize<'de> for CartLine {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Fields::read(d, "struct CartLine", |f| {
-            let quantity = f.present("quantity")?;
-            let sku = f.present("sku")?;
+            let quantity = f.present("quantity");
+            let sku = f.present("sku");
             Ok(CartLine {
                 sku: sku.ok_or_else(|| serde::de::Error::missing_field("sku"))?,
                 quantity: quantity.ok_or_else(|| serde::de::Error::missing_field("quantity"))?,

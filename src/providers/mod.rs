@@ -238,20 +238,20 @@ impl<'de> serde::Deserialize<'de> for PayoutRecipient {
             "country",
         ];
         crate::http::Fields::read(d, "struct PayoutRecipient", |f| {
-            let phone = match (f.text_opt("phone")?, f.text_opt("msisdn")?) {
+            let phone = match (f.text_opt("phone"), f.text_opt("msisdn")) {
                 (Some(_), Some(_)) => {
                     return Err(serde::de::Error::duplicate_field("phone"));
                 }
                 (phone, msisdn) => phone.or(msisdn),
             };
             let recipient = PayoutRecipient {
-                method: f.text_opt("method")?,
+                method: f.text_opt("method"),
                 phone,
-                account_number: f.text_opt("account_number")?,
-                first_name: f.text_opt("first_name")?,
-                last_name: f.text_opt("last_name")?,
-                email: f.text_opt("email")?,
-                country: f.text_opt("country")?,
+                account_number: f.text_opt("account_number"),
+                first_name: f.text_opt("first_name"),
+                last_name: f.text_opt("last_name"),
+                email: f.text_opt("email"),
+                country: f.text_opt("country"),
             };
             f.deny_unknown(FIELDS)?;
             Ok(recipient)

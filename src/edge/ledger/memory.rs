@@ -5,10 +5,12 @@
 //! Records sit in vectors in the order written; every lookup goes through one map type,
 //! [`Index`], and every ordered query through one sort, [`first`]: each distinct
 //! `BTreeMap<K, V>` or sort key type is its own copy of that code in the wasm (issue #18
-//! round 5, bench/PROFILE.md).
+//! rounds 5 and 6, bench/PROFILE.md).
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
+
+use serde_json::Value;
 
 use super::{
     Applied, DeliveryState, EventRecord, Ledger, LedgerError, NewEvent, OrderInsert, OrderRecord,
@@ -19,7 +21,40 @@ use crate::domain::{PaymentStatus, Provider};
 
 /// The ledger's only map type: a text key to a position in one of the vectors (or, for
 /// `checked`, a time; for the sets of event keys, 0). Iterating it goes in key order.
-type Index = BTreeMap<String, u64>;
+///
+/// The numbers are kept as JSON numbers so that the map is serde_json's own map type
+/// (`BTreeMap<String, Value>`), whose B-tree the edge compiles anyway: a
+/// `BTreeMap<String, u64>` was one more copy of it, about 8 KB of the wasm.
+#[derive(Default)]
+struct Index(BTreeMap<String, Value>);
+
+impl Index {
+    fn get(&self, key: &str) -> Option<u64> {
+        self.0.get(key).and_then(Value::as_u64)
+    }
+
+    fn contains_key(&self, key: &str) -> bool {
+        self.0.contains_key(key)
+    }
+
+    fn insert(&mut self, key: String, value: u64) {
+        self.0.insert(key, value.into());
+    }
+
+    /// Inserts `value` unless `key` holds one already.
+    fn insert_new(&mut self, key: String, value: u64) {
+        self.0.entry(key).or_insert_with(|| value.into());
+    }
+
+    fn remove(&mut self, key: &str) -> Option<u64> {
+        self.0.remove(key).as_ref().and_then(Value::as_u64)
+    }
+
+    /// The values in key order.
+    fn values(&self) -> impl Iterator<Item = u64> + '_ {
+        self.0.values().filter_map(Value::as_u64)
+    }
+}
 
 #[derive(Default)]
 struct Books {
@@ -126,42 +161,38 @@ impl Books {
     /// Notes that the session at `at` holds `provider_ref`, unless an earlier session took it.
     fn take_ref(&mut self, provider: Provider, provider_ref: &str, at: u64) {
         self.session_refs
-            .entry(ref_key(provider, provider_ref))
-            .or_insert(at);
+            .insert_new(ref_key(provider, provider_ref), at);
     }
 
     fn checked_at(&self, subject: Subject, id: &str) -> u64 {
-        self.checked
-            .get(&checked_key(subject, id))
-            .copied()
-            .unwrap_or(0)
+        self.checked.get(&checked_key(subject, id)).unwrap_or(0)
     }
 
     fn session_at(&self, id: &str) -> Option<usize> {
-        self.session_ids.get(id).map(|&at| at as usize)
+        self.session_ids.get(id).map(|at| at as usize)
     }
 
     /// The sessions in id order.
     fn sessions_by_id(&self) -> impl Iterator<Item = &SessionRecord> {
         self.session_ids
             .values()
-            .map(|&at| &self.sessions[at as usize])
+            .map(|at| &self.sessions[at as usize])
     }
 
     fn payout_at(&self, id: &str) -> Option<usize> {
-        self.payout_ids.get(id).map(|&at| at as usize)
+        self.payout_ids.get(id).map(|at| at as usize)
     }
 
     /// The payouts in id order.
     fn payouts_by_id(&self) -> impl Iterator<Item = &PayoutRecord> {
         self.payout_ids
             .values()
-            .map(|&at| &self.payouts[at as usize])
+            .map(|at| &self.payouts[at as usize])
     }
 
     /// The orders in id order.
     fn orders_by_id(&self) -> impl Iterator<Item = &OrderRecord> {
-        self.order_ids.values().map(|&at| &self.orders[at as usize])
+        self.order_ids.values().map(|at| &self.orders[at as usize])
     }
 }
 
@@ -211,7 +242,7 @@ impl Ledger for MemoryLedger {
         Ok(books
             .session_refs
             .get(&ref_key(provider, provider_ref))
-            .map(|&at| books.sessions[at as usize].clone()))
+            .map(|at| books.sessions[at as usize].clone()))
     }
 
     async fn attach_payment(
@@ -313,7 +344,7 @@ impl Ledger for MemoryLedger {
         Ok(books
             .order_ids
             .get(id)
-            .map(|&at| books.orders[at as usize].clone()))
+            .map(|at| books.orders[at as usize].clone()))
     }
 
     async fn claim_payout(&self, payout: &PayoutRecord) -> Result<PayoutClaim, LedgerError> {
@@ -458,13 +489,11 @@ impl Ledger for MemoryLedger {
     async fn note_recheck(&self, mark: &Recheck) -> Result<(), LedgerError> {
         let mut books = self.books.borrow_mut();
         let at = books.rechecks.len() as u64;
-        match books.recheck_keys.entry(recheck_key(mark)) {
-            std::collections::btree_map::Entry::Occupied(entry) => {
-                let at = *entry.get() as usize;
-                books.rechecks[at] = mark.clone();
-            }
-            std::collections::btree_map::Entry::Vacant(entry) => {
-                entry.insert(at);
+        let key = recheck_key(mark);
+        match books.recheck_keys.get(&key) {
+            Some(at) => books.rechecks[at as usize] = mark.clone(),
+            None => {
+                books.recheck_keys.insert(key, at);
                 books.rechecks.push(mark.clone());
             }
         }
@@ -491,7 +520,7 @@ impl Ledger for MemoryLedger {
         let due = books
             .recheck_keys
             .values()
-            .map(|&at| &books.rechecks[at as usize])
+            .map(|at| &books.rechecks[at as usize])
             .filter(|m| m.due_at <= now)
             .map(|m| ((m.due_at, 0), m))
             .collect();

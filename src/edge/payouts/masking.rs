@@ -1,7 +1,7 @@
 //! What a payout keeps and shows of its recipient and of a provider's words: no full phone
 //! number, account number or long digit run (`+225 07 •• •• •• 04`).
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use crate::domain::Phone;
 use crate::providers::{PayoutRecipient, ProviderError};
@@ -65,7 +65,7 @@ pub(super) fn masked_recipient(recipient: &PayoutRecipient, phone: Option<&Phone
     put("last_name", recipient.last_name.clone());
     put("email", recipient.email.clone());
     put("country", recipient.country.clone());
-    crate::http::json_text(&json!(out))
+    crate::http::json_text(&Value::Object(out))
 }
 
 /// `+225 07 •• •• •• 04`: the dialing code, the national number in pairs, only the first

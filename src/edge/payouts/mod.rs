@@ -63,7 +63,7 @@ const MONEYFUSION_NO_STATUS: &str =
 
 /// A payout as `GET /payouts/:id` shows it, as JSON (for events).
 pub(super) fn view_json(payout: &PayoutRecord) -> Value {
-    serde_json::to_value(view(payout)).unwrap_or(Value::Null)
+    crate::http::json_value(&view(payout))
 }
 
 fn view(payout: &PayoutRecord) -> PayoutView<'_> {
@@ -79,7 +79,7 @@ fn view(payout: &PayoutRecord) -> PayoutView<'_> {
         amount: payout.amount,
         currency: payout.currency.code(),
         status: payout.status,
-        recipient: serde_json::from_str(&payout.recipient_json).unwrap_or(Value::Null),
+        recipient: crate::http::parse_json(payout.recipient_json.as_bytes()).unwrap_or(Value::Null),
         provider_ref: payout.provider_ref.as_deref(),
         provider_status,
         failure: payout.failure.as_deref(),
@@ -106,7 +106,7 @@ pub async fn create(edge: &Edge<'_, impl Effects>, request: &Incoming) -> Reply 
         )
         .into());
     }
-    let Ok(body) = serde_json::from_slice::<Value>(&request.body) else {
+    let Ok(body) = crate::http::parse_json(&request.body) else {
         return Err(reply::error(400, "invalid_json", "the body is not JSON").into());
     };
     let Some(fields) = body.as_object() else {

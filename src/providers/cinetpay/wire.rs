@@ -330,7 +330,7 @@ pub struct CinetpayTransferItem {
 fn lenient(fields: &mut Fields, key: &str) -> Option<String> {
     fields.take(key).map(|value| match value {
         Value::String(text) => text,
-        other => other.to_string(),
+        other => crate::http::json_text(&other),
     })
 }
 

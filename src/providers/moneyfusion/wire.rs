@@ -378,11 +378,11 @@ impl<'de> Deserialize<'de> for MoneyFusionPaymentResponse {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Fields::read(d, "struct MoneyFusionPaymentResponse", |f| {
             Ok(MoneyFusionPaymentResponse {
-                statut: f.parse_or_default("statut")?,
-                token: f.text_opt("token")?,
-                message: f.text_opt("message")?,
-                url: f.text_opt("url")?,
-                total_price: f.parse_opt("totalPrice")?,
+                statut: f.parse_or_default("statut"),
+                token: f.text_opt("token"),
+                message: f.text_opt("message"),
+                url: f.text_opt("url"),
+                total_price: f.parse_opt("totalPrice"),
             })
         })
     }
@@ -392,9 +392,9 @@ impl<'de> Deserialize<'de> for MoneyFusionStatusResponse {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Fields::read(d, "struct MoneyFusionStatusResponse", |f| {
             Ok(MoneyFusionStatusResponse {
-                statut: f.parse_or_default("statut")?,
-                data: f.parse_opt("data")?,
-                message: f.text_opt("message")?,
+                statut: f.parse_or_default("statut"),
+                data: f.parse_opt("data"),
+                message: f.text_opt("message"),
             })
         })
     }
@@ -404,18 +404,18 @@ impl<'de> Deserialize<'de> for MoneyFusionPaymentData {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Fields::read(d, "struct MoneyFusionPaymentData", |f| {
             Ok(MoneyFusionPaymentData {
-                id: f.text_opt("_id")?,
-                token_pay: f.text("tokenPay")?,
-                numero_send: f.text_opt("numeroSend")?,
-                nomclient: f.text_opt("nomclient")?,
-                personal_info: f.parse_or_default("personal_Info")?,
-                numero_transaction: f.text_opt("numeroTransaction")?,
-                montant: f.parse_opt("Montant")?,
-                frais: f.parse_opt("frais")?,
-                statut: MoneyFusionPaymentStatus::from_wire(&f.text("statut")?),
-                moyen: f.text_opt("moyen")?,
-                return_url: f.text_opt("return_url")?,
-                created_at: f.text_opt("createdAt")?,
+                id: f.text_opt("_id"),
+                token_pay: f.text("tokenPay"),
+                numero_send: f.text_opt("numeroSend"),
+                nomclient: f.text_opt("nomclient"),
+                personal_info: f.parse_or_default("personal_Info"),
+                numero_transaction: f.text_opt("numeroTransaction"),
+                montant: f.parse_opt("Montant"),
+                frais: f.parse_opt("frais"),
+                statut: MoneyFusionPaymentStatus::from_wire(&f.text("statut")),
+                moyen: f.text_opt("moyen"),
+                return_url: f.text_opt("return_url"),
+                created_at: f.text_opt("createdAt"),
             })
         })
     }
@@ -425,7 +425,7 @@ impl<'de> Deserialize<'de> for MoneyFusionEventName {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Fields::read(d, "struct MoneyFusionEventName", |f| {
             Ok(MoneyFusionEventName {
-                event: MoneyFusionEvent::from_wire(&f.text("event")?),
+                event: MoneyFusionEvent::from_wire(&f.text("event")),
             })
         })
     }
@@ -435,17 +435,17 @@ impl<'de> Deserialize<'de> for MoneyFusionPayinWebhook {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Fields::read(d, "struct MoneyFusionPayinWebhook", |f| {
             Ok(MoneyFusionPayinWebhook {
-                event: MoneyFusionEvent::from_wire(&f.text("event")?),
-                personal_info: f.parse_or_default("personal_Info")?,
-                token_pay: f.text("tokenPay")?,
-                numero_send: f.text_opt("numeroSend")?,
-                nomclient: f.text_opt("nomclient")?,
-                numero_transaction: f.text_opt("numeroTransaction")?,
-                montant: f.parse_opt("Montant")?,
-                frais: f.parse_opt("frais")?,
-                return_url: f.text_opt("return_url")?,
-                webhook_url: f.text_opt("webhook_url")?,
-                created_at: f.text_opt("createdAt")?,
+                event: MoneyFusionEvent::from_wire(&f.text("event")),
+                personal_info: f.parse_or_default("personal_Info"),
+                token_pay: f.text("tokenPay"),
+                numero_send: f.text_opt("numeroSend"),
+                nomclient: f.text_opt("nomclient"),
+                numero_transaction: f.text_opt("numeroTransaction"),
+                montant: f.parse_opt("Montant"),
+                frais: f.parse_opt("frais"),
+                return_url: f.text_opt("return_url"),
+                webhook_url: f.text_opt("webhook_url"),
+                created_at: f.text_opt("createdAt"),
             })
         })
     }
@@ -455,13 +455,13 @@ impl<'de> Deserialize<'de> for MoneyFusionPayoutWebhook {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Fields::read(d, "struct MoneyFusionPayoutWebhook", |f| {
             Ok(MoneyFusionPayoutWebhook {
-                event: MoneyFusionEvent::from_wire(&f.text("event")?),
-                token_pay: f.text_opt("tokenPay")?,
-                montant: f.parse_opt("montant")?,
-                numero_retrait: f.text_opt("numeroRetrait")?,
-                moyen: f.text_opt("moyen")?,
-                webhook_url: f.text_opt("webhook_url")?,
-                created_at: f.text_opt("createdAt")?,
+                event: MoneyFusionEvent::from_wire(&f.text("event")),
+                token_pay: f.text_opt("tokenPay"),
+                montant: f.parse_opt("montant"),
+                numero_retrait: f.text_opt("numeroRetrait"),
+                moyen: f.text_opt("moyen"),
+                webhook_url: f.text_opt("webhook_url"),
+                created_at: f.text_opt("createdAt"),
             })
         })
     }
@@ -471,9 +471,9 @@ impl<'de> Deserialize<'de> for MoneyFusionWithdrawResponse {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Fields::read(d, "struct MoneyFusionWithdrawResponse", |f| {
             Ok(MoneyFusionWithdrawResponse {
-                token_pay: f.text_opt("tokenPay")?,
-                statut: f.parse_or_default("statut")?,
-                message: f.text_opt("message")?,
+                token_pay: f.text_opt("tokenPay"),
+                statut: f.parse_or_default("statut"),
+                message: f.text_opt("message"),
             })
         })
     }

@@ -17,6 +17,7 @@
 
 use js_sys::{Array, Function, Promise, Reflect};
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -163,30 +164,23 @@ impl Binding {
         }
     }
 
-    /// The first row of a query, if any.
-    pub async fn first<T: DeserializeOwned>(
-        &self,
-        op: &str,
-        query: Query<'_>,
-    ) -> Result<Option<T>, LedgerError> {
-        let op = &self.op(op);
+    /// The first row of a query, if any (read with [`Rows::one`]).
+    pub async fn first(&self, op: &str, query: Query<'_>) -> Result<Rows, LedgerError> {
+        let op = self.op(op);
         let statement = self.statement(&query)?;
-        let row = retried(op, || call(&statement, "first", &[])).await?;
-        if row.is_null() || row.is_undefined() {
-            return Ok(None);
+        let row = retried(&op, || call(&statement, "first", &[])).await?;
+        let mut values = Vec::new();
+        if !row.is_null() && !row.is_undefined() {
+            values.push(row_value(&op, row)?);
         }
-        row_from(op, row).map(Some)
+        Ok(Rows { op, values })
     }
 
-    /// Every row of a query.
-    pub async fn all<T: DeserializeOwned>(
-        &self,
-        op: &str,
-        query: Query<'_>,
-    ) -> Result<Vec<T>, LedgerError> {
-        let op = &self.op(op);
+    /// Every row of a query (read with [`Rows::all`]).
+    pub async fn all(&self, op: &str, query: Query<'_>) -> Result<Rows, LedgerError> {
+        let op = self.op(op);
         let statement = self.statement(&query)?;
-        let result = retried(op, || call(&statement, "all", &[])).await?;
+        let result = retried(&op, || call(&statement, "all", &[])).await?;
         rows(op, &result)
     }
 
@@ -230,9 +224,9 @@ impl Batch {
             .ok_or_else(|| LedgerError(format!("{}: the batch answered too few results", self.op)))
     }
 
-    /// The first row of the `index`th statement.
-    pub fn row<T: DeserializeOwned>(&self, index: usize) -> Result<Option<T>, LedgerError> {
-        Ok(rows(&self.op, self.result(index)?)?.into_iter().next())
+    /// The rows of the `index`th statement (its first with [`Rows::one`]).
+    pub fn rows(&self, index: usize) -> Result<Rows, LedgerError> {
+        rows(self.op.clone(), self.result(index)?)
     }
 
     /// How many rows the `index`th statement changed.
@@ -454,24 +448,57 @@ fn changes(op: &str, result: &JsValue) -> Result<u64, LedgerError> {
         .ok_or_else(|| LedgerError(format!("{op}: the answer has no meta.changes")))
 }
 
-/// `result.results` of a query, each row read as `T`.
-fn rows<T: DeserializeOwned>(op: &str, result: &JsValue) -> Result<Vec<T>, LedgerError> {
+/// Rows a statement answered, each as the JSON value `JSON.stringify` wrote of it, and
+/// the operation that read them, for errors. Reading them as a type is the only generic
+/// step: the query, its retries and the row's text are the same code for every type.
+pub struct Rows {
+    op: String,
+    values: Vec<Value>,
+}
+
+impl Rows {
+    /// Every row as `T`.
+    pub fn all<T: DeserializeOwned>(self) -> Result<Vec<T>, LedgerError> {
+        let mut out = Vec::with_capacity(self.values.len());
+        for value in self.values {
+            out.push(crate::http::from_value(value).map_err(|_| unexpected(&self.op))?);
+        }
+        Ok(out)
+    }
+
+    /// The first row as `T`, if any (every row read, as [`Rows::all`] does).
+    pub fn one<T: DeserializeOwned>(self) -> Result<Option<T>, LedgerError> {
+        Ok(self.all()?.into_iter().next())
+    }
+}
+
+/// `result.results` of a query.
+fn rows(op: String, result: &JsValue) -> Result<Rows, LedgerError> {
     let list = Reflect::get(result, &JsValue::from_str("results"))
         .ok()
         .and_then(|r| r.dyn_into::<Array>().ok())
         .ok_or_else(|| LedgerError(format!("{op}: the answer has no results")))?;
-    list.iter().map(|row| row_from(op, row)).collect()
+    let values = list
+        .iter()
+        .map(|row| row_value(&op, row))
+        .collect::<Result<_, _>>()?;
+    Ok(Rows { op, values })
 }
 
-/// One row as `T`, read through `JSON.stringify` (integers below 2^53 print exactly). The
-/// error names the operation only: a stored value may be a customer's.
-fn row_from<T: DeserializeOwned>(op: &str, row: JsValue) -> Result<T, LedgerError> {
-    let unexpected = || LedgerError(format!("{op}: a stored row has an unexpected shape"));
-    let text = js_sys::JSON::stringify(&row)
+/// The error of a row that cannot be read: it names the operation only, since a stored
+/// value may be a customer's.
+fn unexpected(op: &str) -> LedgerError {
+    LedgerError(format!("{op}: a stored row has an unexpected shape"))
+}
+
+/// One row as a JSON value, read through `JSON.stringify` (integers below 2^53 print
+/// exactly).
+fn row_value(op: &str, row: JsValue) -> Result<Value, LedgerError> {
+    js_sys::JSON::stringify(&row)
         .ok()
         .and_then(|t| t.as_string())
-        .ok_or_else(unexpected)?;
-    crate::http::from_json(text.as_bytes()).map_err(|_| unexpected())
+        .and_then(|text| crate::http::parse_json(text.as_bytes()).ok())
+        .ok_or_else(|| unexpected(op))
 }
 
 #[cfg(test)]

@@ -111,10 +111,11 @@ impl SqlLedger {
         if self.manages_schema || SCHEMA_READY.with(Cell::get) {
             return Ok(());
         }
-        let found: Option<Count> = self
+        let found = self
             .db
             .first("check the schema", queries::count_tables(&TABLES))
-            .await?;
+            .await?
+            .one::<Count>()?;
         let complete = found.is_some_and(|c| c.n == TABLES.len() as u64);
         if !complete {
             if !self.auto_migrate {
@@ -159,10 +160,11 @@ impl Ledger for SqlLedger {
 
     async fn session(&self, id: &str) -> Result<Option<SessionRecord>, LedgerError> {
         self.ready().await?;
-        let row: Option<SessionRow> = self
+        let row = self
             .db
             .first("read a session", queries::session(id))
-            .await?;
+            .await?
+            .one::<SessionRow>()?;
         Ok(row.map(SessionRecord::from))
     }
 
@@ -173,10 +175,11 @@ impl Ledger for SqlLedger {
     ) -> Result<Option<SessionRecord>, LedgerError> {
         self.ready().await?;
         let query = queries::session_by_provider_ref(provider, provider_ref);
-        let row: Option<SessionRow> = self
+        let row = self
             .db
             .first("find a session by provider id", query)
-            .await?;
+            .await?
+            .one::<SessionRow>()?;
         Ok(row.map(SessionRecord::from))
     }
 
@@ -196,7 +199,7 @@ impl Ledger for SqlLedger {
         if results.changes(0)? == 1 {
             return Ok(true);
         }
-        match results.row::<Count>(1)? {
+        match results.rows(1)?.one::<Count>()? {
             Some(Count { n }) if n > 0 => Ok(false),
             _ => Err(LedgerError(format!("no session {id}"))),
         }
@@ -212,21 +215,29 @@ impl Ledger for SqlLedger {
         let claim = claim_token()?;
         let batch = queries::apply_session_event(session_id, change, &claim, event);
         let results = self.db.batch("apply a session event", &batch).await?;
-        EventOutcome::applied(results.row(2)?, &claim)
+        EventOutcome::applied(results.rows(2)?.one()?, &claim)
             .ok_or_else(|| LedgerError(format!("no session {session_id}")))
     }
 
     async fn events(&self, session_id: &str) -> Result<Vec<EventRecord>, LedgerError> {
         self.ready().await?;
         let query = queries::session_events(session_id);
-        let rows: Vec<EventRow> = self.db.all("read a session's events", query).await?;
+        let rows = self
+            .db
+            .all("read a session's events", query)
+            .await?
+            .all::<EventRow>()?;
         rows.into_iter().map(EventRow::record).collect()
     }
 
     async fn order_is_paid(&self, order_id: &str) -> Result<bool, LedgerError> {
         self.ready().await?;
         let query = queries::order_paid(order_id);
-        let count: Option<Count> = self.db.first("check an order's payment", query).await?;
+        let count = self
+            .db
+            .first("check an order's payment", query)
+            .await?
+            .one::<Count>()?;
         Ok(count.is_some_and(|c| c.n > 0))
     }
 
@@ -237,7 +248,7 @@ impl Ledger for SqlLedger {
         if results.changes(0)? == 1 {
             return Ok(OrderInsert::Created);
         }
-        match results.row::<OrderRow>(1)? {
+        match results.rows(1)?.one::<OrderRow>()? {
             Some(row) => Ok(OrderInsert::Existing(row.into())),
             // Only an id already taken by another reference lands here.
             None => Err(LedgerError(format!("order id {} exists", order.id))),
@@ -246,7 +257,11 @@ impl Ledger for SqlLedger {
 
     async fn order(&self, id: &str) -> Result<Option<OrderRecord>, LedgerError> {
         self.ready().await?;
-        let row: Option<OrderRow> = self.db.first("read an order", queries::order(id)).await?;
+        let row = self
+            .db
+            .first("read an order", queries::order(id))
+            .await?
+            .one::<OrderRow>()?;
         Ok(row.map(OrderRecord::from))
     }
 
@@ -257,7 +272,7 @@ impl Ledger for SqlLedger {
         if results.changes(0)? == 1 {
             return Ok(PayoutClaim::Claimed);
         }
-        match results.row::<PayoutRow>(1)? {
+        match results.rows(1)?.one::<PayoutRow>()? {
             Some(row) => Ok(PayoutClaim::Existing(row.into())),
             None => Err(LedgerError(format!("payout id {} exists", payout.id))),
         }
@@ -265,7 +280,11 @@ impl Ledger for SqlLedger {
 
     async fn payout(&self, id: &str) -> Result<Option<PayoutRecord>, LedgerError> {
         self.ready().await?;
-        let row: Option<PayoutRow> = self.db.first("read a payout", queries::payout(id)).await?;
+        let row = self
+            .db
+            .first("read a payout", queries::payout(id))
+            .await?
+            .one::<PayoutRow>()?;
         Ok(row.map(PayoutRecord::from))
     }
 
@@ -276,7 +295,11 @@ impl Ledger for SqlLedger {
     ) -> Result<Option<PayoutRecord>, LedgerError> {
         self.ready().await?;
         let query = queries::payout_by_provider_ref(provider, provider_ref);
-        let row: Option<PayoutRow> = self.db.first("find a payout by provider id", query).await?;
+        let row = self
+            .db
+            .first("find a payout by provider id", query)
+            .await?
+            .one::<PayoutRow>()?;
         Ok(row.map(PayoutRecord::from))
     }
 
@@ -290,7 +313,7 @@ impl Ledger for SqlLedger {
         let claim = claim_token()?;
         let batch = queries::apply_payout_event(payout_id, change, &claim, event);
         let results = self.db.batch("apply a payout event", &batch).await?;
-        EventOutcome::applied(results.row(2)?, &claim)
+        EventOutcome::applied(results.rows(2)?.one()?, &claim)
             .ok_or_else(|| LedgerError(format!("no payout {payout_id}")))
     }
 
@@ -300,28 +323,44 @@ impl Ledger for SqlLedger {
     ) -> Result<Option<OrderRecord>, LedgerError> {
         self.ready().await?;
         let query = queries::order_by_reference(reference);
-        let row: Option<OrderRow> = self.db.first("find an order by reference", query).await?;
+        let row = self
+            .db
+            .first("find an order by reference", query)
+            .await?
+            .one::<OrderRow>()?;
         Ok(row.map(OrderRecord::from))
     }
 
     async fn sessions_of_order(&self, order_id: &str) -> Result<Vec<SessionRecord>, LedgerError> {
         self.ready().await?;
         let query = queries::sessions_of_order(order_id);
-        let rows: Vec<SessionRow> = self.db.all("read an order's sessions", query).await?;
+        let rows = self
+            .db
+            .all("read an order's sessions", query)
+            .await?
+            .all::<SessionRow>()?;
         Ok(rows.into_iter().map(SessionRecord::from).collect())
     }
 
     async fn events_after(&self, after: u64, limit: u32) -> Result<Vec<StoredEvent>, LedgerError> {
         self.ready().await?;
         let query = queries::events_after(after, limit);
-        let rows: Vec<StoredEventRow> = self.db.all("list the merchant's events", query).await?;
+        let rows = self
+            .db
+            .all("list the merchant's events", query)
+            .await?
+            .all::<StoredEventRow>()?;
         Ok(rows.into_iter().map(StoredEvent::from).collect())
     }
 
     async fn due_events(&self, now: u64, limit: u32) -> Result<Vec<StoredEvent>, LedgerError> {
         self.ready().await?;
         let query = queries::due_events(now, limit);
-        let rows: Vec<StoredEventRow> = self.db.all("find events to deliver", query).await?;
+        let rows = self
+            .db
+            .all("find events to deliver", query)
+            .await?
+            .all::<StoredEventRow>()?;
         Ok(rows.into_iter().map(StoredEvent::from).collect())
     }
 
@@ -357,7 +396,11 @@ impl Ledger for SqlLedger {
     async fn due_rechecks(&self, now: u64, limit: u32) -> Result<Vec<Recheck>, LedgerError> {
         self.ready().await?;
         let query = queries::due_rechecks(now, limit);
-        let rows: Vec<RecheckRow> = self.db.all("find notifications to confirm", query).await?;
+        let rows = self
+            .db
+            .all("find notifications to confirm", query)
+            .await?
+            .all::<RecheckRow>()?;
         rows.into_iter().map(RecheckRow::mark).collect()
     }
 
@@ -369,7 +412,11 @@ impl Ledger for SqlLedger {
     ) -> Result<Vec<SessionRecord>, LedgerError> {
         self.ready().await?;
         let query = queries::sessions_to_check(now, before, limit);
-        let rows: Vec<SessionRow> = self.db.all("find sessions to check", query).await?;
+        let rows = self
+            .db
+            .all("find sessions to check", query)
+            .await?
+            .all::<SessionRow>()?;
         Ok(rows.into_iter().map(SessionRecord::from).collect())
     }
 
@@ -380,7 +427,11 @@ impl Ledger for SqlLedger {
     ) -> Result<Vec<PayoutRecord>, LedgerError> {
         self.ready().await?;
         let query = queries::payouts_to_check(before, limit);
-        let rows: Vec<PayoutRow> = self.db.all("find payouts to check", query).await?;
+        let rows = self
+            .db
+            .all("find payouts to check", query)
+            .await?
+            .all::<PayoutRow>()?;
         Ok(rows.into_iter().map(PayoutRecord::from).collect())
     }
 

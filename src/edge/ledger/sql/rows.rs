@@ -22,9 +22,9 @@ impl<'de> Deserialize<'de> for EventOutcome {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Fields::read(d, "struct EventOutcome", |f| {
             Ok(EventOutcome {
-                previous_status: f.parse("previous_status")?,
-                status: f.parse("status")?,
-                claim: f.text("claim")?,
+                previous_status: f.parse_or("previous_status", PaymentStatus::Pending),
+                status: f.parse_or("status", PaymentStatus::Pending),
+                claim: f.text("claim"),
             })
         })
     }
@@ -49,7 +49,7 @@ impl<'de> Deserialize<'de> for Count {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Fields::read(d, "struct Count", |f| {
             Ok(Count {
-                n: f.uint("n", u64::MAX)?,
+                n: f.uint("n", u64::MAX),
             })
         })
     }
@@ -79,23 +79,23 @@ impl<'de> Deserialize<'de> for SessionRow {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Fields::read(d, "struct SessionRow", |f| {
             Ok(SessionRow {
-                id: f.text("id")?,
-                provider: f.parse("provider")?,
-                order_id: f.text_opt("order_id")?,
-                amount: f.uint("amount", u64::MAX)?,
-                currency: f.parse("currency")?,
-                description: f.text("description")?,
-                status: f.parse("status")?,
-                provider_ref: f.text_opt("provider_ref")?,
-                provider_status: f.text_opt("provider_status")?,
-                checkout_url: f.text_opt("checkout_url")?,
-                paid_amount: f.uint_opt("paid_amount", u64::MAX)?,
-                return_url: f.text("return_url")?,
-                lang: f.parse("lang")?,
-                created_at: f.uint("created_at", u64::MAX)?,
-                updated_at: f.uint("updated_at", u64::MAX)?,
-                expires_at: f.uint("expires_at", u64::MAX)?,
-                metadata_json: f.text_opt("metadata_json")?,
+                id: f.text("id"),
+                provider: f.parse_or("provider", Provider::Moneroo),
+                order_id: f.text_opt("order_id"),
+                amount: f.uint("amount", u64::MAX),
+                currency: f.parse_or("currency", Currency::XOF),
+                description: f.text("description"),
+                status: f.parse_or("status", PaymentStatus::Pending),
+                provider_ref: f.text_opt("provider_ref"),
+                provider_status: f.text_opt("provider_status"),
+                checkout_url: f.text_opt("checkout_url"),
+                paid_amount: f.uint_opt("paid_amount", u64::MAX),
+                return_url: f.text("return_url"),
+                lang: f.parse_or("lang", Lang::default()),
+                created_at: f.uint("created_at", u64::MAX),
+                updated_at: f.uint("updated_at", u64::MAX),
+                expires_at: f.uint("expires_at", u64::MAX),
+                metadata_json: f.text_opt("metadata_json"),
             })
         })
     }
@@ -142,16 +142,16 @@ impl<'de> Deserialize<'de> for StoredEventRow {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Fields::read(d, "struct StoredEventRow", |f| {
             Ok(StoredEventRow {
-                seq: f.uint("seq", u64::MAX)?,
-                id: f.text("id")?,
-                event_type: f.text("type")?,
-                subject_id: f.text("subject_id")?,
-                payload: f.text("payload")?,
-                created_at: f.uint("created_at", u64::MAX)?,
-                attempts: f.uint("attempts", u32::MAX.into())? as u32,
-                next_attempt_at: f.uint_opt("next_attempt_at", u64::MAX)?,
-                delivered_to: f.text("delivered_to")?,
-                last_error: f.text_opt("last_error")?,
+                seq: f.uint("seq", u64::MAX),
+                id: f.text("id"),
+                event_type: f.text("type"),
+                subject_id: f.text("subject_id"),
+                payload: f.text("payload"),
+                created_at: f.uint("created_at", u64::MAX),
+                attempts: f.uint("attempts", u32::MAX.into()) as u32,
+                next_attempt_at: f.uint_opt("next_attempt_at", u64::MAX),
+                delivered_to: f.text("delivered_to"),
+                last_error: f.text_opt("last_error"),
             })
         })
     }
@@ -187,12 +187,12 @@ impl<'de> Deserialize<'de> for RecheckRow {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Fields::read(d, "struct RecheckRow", |f| {
             Ok(RecheckRow {
-                subject: f.text("subject")?,
-                provider: f.parse("provider")?,
-                provider_ref: f.text("provider_ref")?,
-                our_id: f.text_opt("our_id")?,
-                attempts: f.uint("attempts", u32::MAX.into())? as u32,
-                due_at: f.uint("due_at", u64::MAX)?,
+                subject: f.text("subject"),
+                provider: f.parse_or("provider", Provider::Moneroo),
+                provider_ref: f.text("provider_ref"),
+                our_id: f.text_opt("our_id"),
+                attempts: f.uint("attempts", u32::MAX.into()) as u32,
+                due_at: f.uint("due_at", u64::MAX),
             })
         })
     }
@@ -227,13 +227,13 @@ impl<'de> Deserialize<'de> for EventRow {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Fields::read(d, "struct EventRow", |f| {
             Ok(EventRow {
-                event_key: f.text("event_key")?,
-                session_id: f.text("session_id")?,
-                source: f.text("source")?,
-                status: f.parse("status")?,
-                provider_status: f.text("provider_status")?,
-                moved: f.uint("moved", u8::MAX.into())? as u8,
-                at: f.uint("at", u64::MAX)?,
+                event_key: f.text("event_key"),
+                session_id: f.text("session_id"),
+                source: f.text("source"),
+                status: f.parse_or("status", PaymentStatus::Pending),
+                provider_status: f.text("provider_status"),
+                moved: f.uint("moved", u8::MAX.into()) as u8,
+                at: f.uint("at", u64::MAX),
             })
         })
     }
@@ -277,13 +277,13 @@ impl<'de> Deserialize<'de> for OrderRow {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Fields::read(d, "struct OrderRow", |f| {
             Ok(OrderRow {
-                id: f.text("id")?,
-                reference: f.text("reference")?,
-                amount: f.uint("amount", u64::MAX)?,
-                currency: f.parse("currency")?,
-                description: f.text("description")?,
-                customer_json: f.text_opt("customer_json")?,
-                created_at: f.uint("created_at", u64::MAX)?,
+                id: f.text("id"),
+                reference: f.text("reference"),
+                amount: f.uint("amount", u64::MAX),
+                currency: f.parse_or("currency", Currency::XOF),
+                description: f.text("description"),
+                customer_json: f.text_opt("customer_json"),
+                created_at: f.uint("created_at", u64::MAX),
             })
         })
     }
@@ -323,19 +323,19 @@ impl<'de> Deserialize<'de> for PayoutRow {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Fields::read(d, "struct PayoutRow", |f| {
             Ok(PayoutRow {
-                id: f.text("id")?,
-                idempotency_key: f.text("idempotency_key")?,
-                request_digest: f.text("request_digest")?,
-                provider: f.parse("provider")?,
-                amount: f.uint("amount", u64::MAX)?,
-                currency: f.parse("currency")?,
-                recipient_json: f.text("recipient_json")?,
-                status: f.parse("status")?,
-                provider_ref: f.text_opt("provider_ref")?,
-                provider_status: f.text_opt("provider_status")?,
-                failure: f.text_opt("failure")?,
-                created_at: f.uint("created_at", u64::MAX)?,
-                updated_at: f.uint("updated_at", u64::MAX)?,
+                id: f.text("id"),
+                idempotency_key: f.text("idempotency_key"),
+                request_digest: f.text("request_digest"),
+                provider: f.parse_or("provider", Provider::Moneroo),
+                amount: f.uint("amount", u64::MAX),
+                currency: f.parse_or("currency", Currency::XOF),
+                recipient_json: f.text("recipient_json"),
+                status: f.parse_or("status", PaymentStatus::Pending),
+                provider_ref: f.text_opt("provider_ref"),
+                provider_status: f.text_opt("provider_status"),
+                failure: f.text_opt("failure"),
+                created_at: f.uint("created_at", u64::MAX),
+                updated_at: f.uint("updated_at", u64::MAX),
             })
         })
     }

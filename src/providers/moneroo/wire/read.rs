@@ -27,9 +27,9 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for MonerooEnvelope<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Fields::read(d, "struct MonerooEnvelope", |f| {
             Ok(MonerooEnvelope {
-                success: f.bool_opt("success")?,
-                message: f.text_opt("message")?,
-                data: f.parse_opt("data")?,
+                success: f.bool_opt("success"),
+                message: f.text_opt("message"),
+                data: f.parse_opt("data"),
                 errors: f.take("errors"),
             })
         })
@@ -40,9 +40,9 @@ impl<'de> Deserialize<'de> for MonerooErrorBody {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Fields::read(d, "struct MonerooErrorBody", |f| {
             Ok(MonerooErrorBody {
-                message: f.text_opt("message")?,
+                message: f.text_opt("message"),
                 errors: f.take("errors"),
-                success: f.bool_opt("success")?,
+                success: f.bool_opt("success"),
             })
         })
     }
@@ -64,9 +64,9 @@ impl<'de> Deserialize<'de> for MonerooCurrencyObject {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Fields::read(d, "struct MonerooCurrencyObject", |f| {
             Ok(MonerooCurrencyObject {
-                code: f.text("code")?,
-                name: f.text_opt("name")?,
-                symbol: f.text_opt("symbol")?,
+                code: f.text("code"),
+                name: f.text_opt("name"),
+                symbol: f.text_opt("symbol"),
             })
         })
     }
@@ -96,8 +96,8 @@ impl<'de> Deserialize<'de> for MonerooInitializedPayment {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Fields::read(d, "struct MonerooInitializedPayment", |f| {
             Ok(MonerooInitializedPayment {
-                id: f.text("id")?,
-                checkout_url: f.text("checkout_url")?,
+                id: f.text("id"),
+                checkout_url: f.text("checkout_url"),
             })
         })
     }
@@ -107,24 +107,24 @@ impl<'de> Deserialize<'de> for MonerooPayment {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Fields::read(d, "struct MonerooPayment", |f| {
             Ok(MonerooPayment {
-                id: f.text("id")?,
-                status: f.text("status")?.into(),
-                is_processed: f.bool_opt("is_processed")?,
-                processed_at: f.text_opt("processed_at")?,
-                amount: f.parse_opt("amount")?,
-                amount_formatted: f.text_opt("amount_formatted")?,
-                currency: f.parse_opt("currency")?,
-                description: f.text_opt("description")?,
-                return_url: f.text_opt("return_url")?,
-                environment: f.text_opt("environment")?,
-                initiated_at: f.text_opt("initiated_at")?,
-                checkout_url: f.text_opt("checkout_url")?,
+                id: f.text("id"),
+                status: f.text("status").into(),
+                is_processed: f.bool_opt("is_processed"),
+                processed_at: f.text_opt("processed_at"),
+                amount: f.parse_opt("amount"),
+                amount_formatted: f.text_opt("amount_formatted"),
+                currency: f.parse_opt("currency"),
+                description: f.text_opt("description"),
+                return_url: f.text_opt("return_url"),
+                environment: f.text_opt("environment"),
+                initiated_at: f.text_opt("initiated_at"),
+                checkout_url: f.text_opt("checkout_url"),
                 payment_phone_number: f.take("payment_phone_number"),
-                metadata: f.parse_opt("metadata")?,
+                metadata: f.parse_opt("metadata"),
                 app: f.take("app"),
-                customer: f.parse_opt("customer")?,
-                capture: f.parse_opt("capture")?,
-                created_at: f.text_opt("created_at")?,
+                customer: f.parse_opt("customer"),
+                capture: f.parse_opt("capture"),
+                created_at: f.text_opt("created_at"),
             })
         })
     }
@@ -135,9 +135,9 @@ impl<'de> Deserialize<'de> for MonerooCustomerRecord {
         Fields::read(d, "struct MonerooCustomerRecord", |f| {
             Ok(MonerooCustomerRecord {
                 id: f.take("id"),
-                email: f.text_opt("email")?,
-                first_name: f.text_opt("first_name")?,
-                last_name: f.text_opt("last_name")?,
+                email: f.text_opt("email"),
+                first_name: f.text_opt("first_name"),
+                last_name: f.text_opt("last_name"),
                 phone: f.take("phone"),
             })
         })
@@ -148,10 +148,10 @@ impl<'de> Deserialize<'de> for MonerooCapture {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Fields::read(d, "struct MonerooCapture", |f| {
             Ok(MonerooCapture {
-                identifier: f.text_opt("identifier")?,
+                identifier: f.text_opt("identifier"),
                 phone_number: f.take("phone_number"),
-                method: f.parse_opt("method")?,
-                gateway: f.parse_opt("gateway")?,
+                method: f.parse_opt("method"),
+                gateway: f.parse_opt("gateway"),
                 context: f.take("context"),
             })
         })
@@ -163,8 +163,8 @@ impl<'de> Deserialize<'de> for MonerooCaptureMethod {
         Fields::read(d, "struct MonerooCaptureMethod", |f| {
             Ok(MonerooCaptureMethod {
                 id: f.take("id"),
-                name: f.text_opt("name")?,
-                short_code: f.text_opt("short_code")?,
+                name: f.text_opt("name"),
+                short_code: f.text_opt("short_code"),
             })
         })
     }
@@ -175,7 +175,7 @@ impl<'de> Deserialize<'de> for MonerooGateway {
         Fields::read(d, "struct MonerooGateway", |f| {
             Ok(MonerooGateway {
                 transaction_id: f.take("transaction_id"),
-                transaction_status: f.text_opt("transaction_status")?,
+                transaction_status: f.text_opt("transaction_status"),
                 other: f.rest(),
             })
         })
@@ -185,7 +185,7 @@ impl<'de> Deserialize<'de> for MonerooGateway {
 impl<'de> Deserialize<'de> for MonerooInitializedPayout {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Fields::read(d, "struct MonerooInitializedPayout", |f| {
-            Ok(MonerooInitializedPayout { id: f.text("id")? })
+            Ok(MonerooInitializedPayout { id: f.text("id") })
         })
     }
 }
@@ -194,16 +194,16 @@ impl<'de> Deserialize<'de> for MonerooPayout {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Fields::read(d, "struct MonerooPayout", |f| {
             Ok(MonerooPayout {
-                id: f.text("id")?,
-                status: f.text("status")?.into(),
-                amount: f.parse_opt("amount")?,
-                currency: f.parse_opt("currency")?,
-                description: f.text_opt("description")?,
-                environment: f.text_opt("environment")?,
-                metadata: f.parse_opt("metadata")?,
-                customer: f.parse_opt("customer")?,
-                capture: f.parse_opt("capture")?,
-                created_at: f.text_opt("created_at")?,
+                id: f.text("id"),
+                status: f.text("status").into(),
+                amount: f.parse_opt("amount"),
+                currency: f.parse_opt("currency"),
+                description: f.text_opt("description"),
+                environment: f.text_opt("environment"),
+                metadata: f.parse_opt("metadata"),
+                customer: f.parse_opt("customer"),
+                capture: f.parse_opt("capture"),
+                created_at: f.text_opt("created_at"),
             })
         })
     }
@@ -226,11 +226,11 @@ impl<'de> Deserialize<'de> for MonerooMethod {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Fields::read(d, "struct MonerooMethod", |f| {
             Ok(MonerooMethod {
-                short_code: f.text("short_code")?,
-                name: f.text_opt("name")?,
-                currency: f.parse_opt("currency")?,
-                countries: f.parse_or_default("countries")?,
-                fields: f.parse_or_default("fields")?,
+                short_code: f.text("short_code"),
+                name: f.text_opt("name"),
+                currency: f.parse_opt("currency"),
+                countries: f.parse_or_default("countries"),
+                fields: f.parse_or_default("fields"),
             })
         })
     }
@@ -253,9 +253,9 @@ impl<'de> Deserialize<'de> for MonerooMethodField {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Fields::read(d, "struct MonerooMethodField", |f| {
             Ok(MonerooMethodField {
-                name: f.text("name")?,
-                kind: f.text_opt("type")?,
-                length: f.parse_opt("length")?,
+                name: f.text("name"),
+                kind: f.text_opt("type"),
+                length: f.parse_opt("length"),
             })
         })
     }
@@ -265,7 +265,7 @@ impl<'de> Deserialize<'de> for MonerooWebhookPayload {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Fields::read(d, "struct MonerooWebhookPayload", |f| {
             Ok(MonerooWebhookPayload {
-                event: f.text("event")?,
+                event: f.text("event"),
                 data: f.parse("data")?,
             })
         })
@@ -276,12 +276,12 @@ impl<'de> Deserialize<'de> for MonerooWebhookData {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Fields::read(d, "struct MonerooWebhookData", |f| {
             Ok(MonerooWebhookData {
-                id: f.text("id")?,
-                amount: f.parse_opt("amount")?,
-                currency: f.parse_opt("currency")?,
-                status: f.text_opt("status")?,
-                customer: f.parse_opt("customer")?,
-                metadata: f.parse_opt("metadata")?,
+                id: f.text("id"),
+                amount: f.parse_opt("amount"),
+                currency: f.parse_opt("currency"),
+                status: f.text_opt("status"),
+                customer: f.parse_opt("customer"),
+                metadata: f.parse_opt("metadata"),
             })
         })
     }
