@@ -1,17 +1,18 @@
-// Answers requests with the wasm instance and survives its traps. Each request is a task
-// that the instance moves forward only from `step`, a function of ours (see `begin` in
-// src/edge/worker.rs), so a trap (a `WebAssembly.RuntimeError`: a bug, or memory run out)
-// surfaces here, inside that request, instead of escaping as an uncaught exception. Then
-// the poisoned instance is replaced by a fresh one from the same module, every request it
-// held is answered with a JSON 500, and the next request is served normally.
+// Answers requests with the wasm instance and survives its traps. Each request, sweep and
+// delivery after an answer is a task that the instance moves forward only from `step`, a
+// function of ours (see `begin` in src/edge/worker.rs), so a trap (a
+// `WebAssembly.RuntimeError`: a bug, or memory run out) surfaces here, inside that task,
+// instead of escaping as an uncaught exception. Then the poisoned instance is replaced by
+// a fresh one from the same module, every request it held is answered with a JSON 500,
+// and the next request is served normally.
 //
 // `io` does for the wasm, in one call each, what would otherwise cross between wasm and
 // JavaScript many times: read the body, call a provider, build the `Response`, compare
 // the settings (bench/PROFILE.md, round 5).
-import { begin, poll, sweep as runSweep, __wbg_reset_state } from "./guichet_edge.js";
+import { begin, beginDelivery, beginSweep, poll, __wbg_reset_state } from "./guichet_edge.js";
 
 let generation = 0;
-const held = new Set(); // the `reject` of every request the current instance holds
+const held = new Set(); // the `reject` of every task the current instance holds
 
 // Headers from `name\nvalue\n...` (src/edge/worker.rs `head_text`: names unique, no
 // line breaks inside).
@@ -107,6 +108,14 @@ const io = {
       (error) => step(ticket, error, true),
     );
   },
+  // The events a request wrote, delivered after its answer (kept alive by `waitUntil` on
+  // Workers). Its first step is a microtask: the request's own step is still running.
+  deliver(env, ctx) {
+    const delivered = drive((step) => beginDelivery(env, io, step), queueMicrotask).catch((error) => {
+      console.error("guichet: a delivery failed:", error?.message ?? error);
+    });
+    if (typeof ctx?.waitUntil === "function") ctx.waitUntil(delivered);
+  },
 };
 
 function internalError(message) {
@@ -131,14 +140,10 @@ function head(request) {
   return `${request.method}\n${url.pathname}\n${url.search}${headers === "" ? "" : "\n"}${headers}`;
 }
 
-/**
- * Answers one request; never throws: a failure inside becomes a JSON 500.
- * @param {Request} request
- * @param {Record<string, unknown>} env
- * @param {{waitUntil(promise: Promise<unknown>): void}} [ctx] the Workers execution context
- * @returns {Promise<Response>}
- */
-export function serve(request, env, ctx) {
+// Runs one task of the wasm to its end: `start(step)` begins it and gives its id, `first`
+// makes its first step. Resolves to what it ends with; rejects with what it threw, and
+// after a trap replaces the instance.
+function drive(start, first) {
   const mine = generation;
   return new Promise((resolve, reject) => {
     let id;
@@ -147,10 +152,10 @@ export function serve(request, env, ctx) {
     const step = (ticket = 0, value, failed = false) => {
       if (generation !== mine) return;
       try {
-        const response = poll(id, ticket, value, failed);
-        if (response !== undefined) {
+        const done = poll(id, ticket, value, failed);
+        if (done !== undefined) {
           held.delete(reject);
-          resolve(response);
+          resolve(done);
         }
       } catch (error) {
         held.delete(reject);
@@ -159,16 +164,31 @@ export function serve(request, env, ctx) {
     };
     held.add(reject);
     try {
-      id = begin(head(request), request, env, ctx, io, step);
+      id = start(step);
     } catch (error) {
       held.delete(reject);
       reject(error);
       return;
     }
-    step();
+    first(step);
   }).catch((error) => {
     if (error instanceof WebAssembly.RuntimeError && generation === mine) replaceInstance(error.message);
-    else console.error("guichet: a request failed:", error?.message ?? error);
+    throw error;
+  });
+}
+
+const now = (step) => step();
+
+/**
+ * Answers one request; never throws: a failure inside becomes a JSON 500.
+ * @param {Request} request
+ * @param {Record<string, unknown>} env
+ * @param {{waitUntil(promise: Promise<unknown>): void}} [ctx] the Workers execution context
+ * @returns {Promise<Response>}
+ */
+export function serve(request, env, ctx) {
+  return drive((step) => begin(head(request), request, env, ctx, io, step), now).catch((error) => {
+    if (!(error instanceof WebAssembly.RuntimeError)) console.error("guichet: a request failed:", error?.message ?? error);
     return internalError("the backend failed while answering; try again");
   });
 }
@@ -178,5 +198,5 @@ export function serve(request, env, ctx) {
  * @param {Record<string, unknown>} env
  */
 export function sweep(env) {
-  return runSweep(env, io);
+  return drive((step) => beginSweep(env, io, step), now);
 }

@@ -29,13 +29,6 @@ pub fn body_limit(config: &Config, path: &str) -> usize {
     }
 }
 
-/// The `413` for a body over `limit`, when the declared `Content-Length` already says so
-/// (a length that is not a number is left to the reading, which counts the bytes).
-pub fn refuse_declared(content_length: Option<&str>, limit: usize) -> Option<HttpResponse> {
-    let declared: u64 = content_length?.trim().parse().ok()?;
-    (declared > limit as u64).then(|| reply::too_large(limit))
-}
-
 /// The `413` for a body already read that is over the route's ceiling (adapters that
 /// hand the router a whole body).
 pub fn refuse_read(config: &Config, path: &str, body: &[u8]) -> Option<HttpResponse> {

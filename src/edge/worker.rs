@@ -5,7 +5,6 @@
 //! memory ledger.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -15,7 +14,6 @@ use std::task::{Context, Poll, Wake, Waker};
 use js_sys::{Array, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 use web_sys::Response;
 
 use super::ledger::memory::MemoryLedger;
@@ -58,6 +56,10 @@ extern "C" {
     /// Calls `step(ticket, value, failed)` once `promise` settles.
     #[wasm_bindgen(method)]
     fn when(this: &Io, promise: &Promise, step: &js_sys::Function, ticket: u32);
+    /// Starts delivering the events a request wrote ([`deliver`]), as a task of its own
+    /// held by `ctx.waitUntil` on Workers.
+    #[wasm_bindgen(method)]
+    fn deliver(this: &Io, env: &JsValue, ctx: &JsValue);
 
     /// What [`Io::send`] resolves to.
     type Answer;
@@ -147,8 +149,10 @@ fn config(env: &JsValue, io: &Io) -> (Rc<Config>, Binding) {
 }
 
 thread_local! {
-    /// Requests being answered, by task id (see [`begin`]).
-    static TASKS: RefCell<HashMap<u32, Task>> = RefCell::new(HashMap::new());
+    /// The tasks under way with their ids (see [`begin`]): a few at once, one per request
+    /// in flight, so a list searched in order (a map's hashing is more code, and no
+    /// faster at these sizes).
+    static TASKS: RefCell<Vec<(u32, Task)>> = const { RefCell::new(Vec::new()) };
     static LAST_TASK: Cell<u32> = const { Cell::new(0) };
     /// The task [`poll`] is moving forward, `0` outside one.
     static CURRENT: Cell<u32> = const { Cell::new(0) };
@@ -158,15 +162,37 @@ thread_local! {
     static LAST_TICKET: Cell<u32> = const { Cell::new(0) };
 }
 
-/// The answer to one request, on its way.
-type Answering = Pin<Box<dyn Future<Output = Result<Response, JsValue>>>>;
+/// One task's work on its way: a request's `Response`, a sweep's report, a delivery's
+/// `null`.
+type Work = Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>;
 
-/// One request being answered: its future (out of the map while it is polled), the
-/// JavaScript function that polls it, and the runtime's helpers.
+/// One task (a request, a sweep, a delivery): its future (out of the map while it is
+/// polled), the JavaScript function that polls it, and the runtime's helpers.
 struct Task {
-    future: Option<Answering>,
+    future: Option<Work>,
     step: js_sys::Function,
     io: Io,
+}
+
+/// Makes `future` task `id`'s (see [`begin`]).
+fn start(future: Work, io: Io, step: js_sys::Function) -> u32 {
+    let id = LAST_TASK.with(|last| {
+        let id = last.get().wrapping_add(1);
+        last.set(id);
+        id
+    });
+    let task = Task {
+        future: Some(future),
+        step,
+        io,
+    };
+    TASKS.with(|tasks| tasks.borrow_mut().push((id, task)));
+    id
+}
+
+/// Where task `id` is in [`TASKS`], while it is under way.
+fn find(tasks: &[(u32, Task)], id: u32) -> Option<usize> {
+    tasks.iter().position(|(at, _)| *at == id)
 }
 
 /// Starts answering one request and gives its task id. The JavaScript entry points
@@ -188,60 +214,81 @@ pub fn begin(
     io: Io,
     step: js_sys::Function,
 ) -> u32 {
-    let id = LAST_TASK.with(|last| {
-        let id = last.get().wrapping_add(1);
-        last.set(id);
-        id
-    });
-    let task = Task {
-        future: Some(Box::pin(handle(head, request, env, ctx, io.clone()))),
-        step,
+    let answer = handle(head, request, env, ctx, io.clone());
+    start(
+        Box::pin(async move { answer.await.map(JsValue::from) }),
         io,
-    };
-    TASKS.with(|tasks| tasks.borrow_mut().insert(id, task));
-    id
+        step,
+    )
 }
 
-/// Moves task `id` forward: its `Response` once answered, `undefined` while it waits (or
-/// when it is over). Throws what the request's handling threw. `ticket`, when not `0`,
-/// names the promise that settled with `value` (rejected when `failed`).
+/// Starts one sweep (docs/EDGE.md, "The sweep") as a task, driven as [`begin`]'s: the
+/// Workers `scheduled` export and the `sweep` function of the Node and Deno entry call it
+/// (through js/edge/guard.js). It ends with its report.
+#[wasm_bindgen(js_name = beginSweep)]
+pub fn begin_sweep(env: JsValue, io: Io, step: js_sys::Function) -> u32 {
+    let task_io = io.clone();
+    let sweep = async move {
+        let report = sweep::run(&Parts::of(&env, &io).edge())
+            .await
+            .map_err(|e| JsValue::from_str(&e.to_string()))?;
+        let json = serde_json::to_string(&report).map_err(|e| JsValue::from_str(&e.to_string()))?;
+        js_sys::JSON::parse(&json)
+    };
+    start(Box::pin(sweep), task_io, step)
+}
+
+/// Starts delivering the events a request wrote, after its answer, as a task driven as
+/// [`begin`]'s (guard.js calls it from `io.deliver`). It ends with `null`.
+#[wasm_bindgen(js_name = beginDelivery)]
+pub fn begin_delivery(env: JsValue, io: Io, step: js_sys::Function) -> u32 {
+    let task_io = io.clone();
+    let delivery = async move {
+        deliver(&env, &io).await;
+        Ok(JsValue::NULL)
+    };
+    start(Box::pin(delivery), task_io, step)
+}
+
+/// Moves task `id` forward: what it ends with (never `undefined`) once done, `undefined`
+/// while it waits (or when it is over). Throws what the task threw. `ticket`, when not
+/// `0`, names the promise that settled with `value` (rejected when `failed`).
 #[wasm_bindgen]
-pub fn poll(
-    id: u32,
-    ticket: u32,
-    value: JsValue,
-    failed: bool,
-) -> Result<Option<Response>, JsValue> {
+pub fn poll(id: u32, ticket: u32, value: JsValue, failed: bool) -> Result<JsValue, JsValue> {
     let future = TASKS.with(|tasks| {
-        tasks
-            .borrow_mut()
-            .get_mut(&id)
-            .and_then(|task| task.future.take())
+        let mut tasks = tasks.borrow_mut();
+        find(&tasks, id).and_then(|at| tasks[at].1.future.take())
     });
     let Some(mut future) = future else {
-        return Ok(None);
+        return Ok(JsValue::UNDEFINED);
     };
     if ticket != 0 {
         let outcome = if failed { Err(value) } else { Ok(value) };
         DELIVERED.with(|slot| *slot.borrow_mut() = Some((ticket, outcome)));
     }
     let waker = Waker::from(Arc::new(TaskWaker(id)));
-    CURRENT.with(|current| current.set(id));
+    let outer = CURRENT.with(|current| current.replace(id));
     let progress = future.as_mut().poll(&mut Context::from_waker(&waker));
-    CURRENT.with(|current| current.set(0));
+    CURRENT.with(|current| current.set(outer));
     DELIVERED.with(|slot| slot.borrow_mut().take());
     match progress {
         Poll::Ready(answer) => {
-            TASKS.with(|tasks| tasks.borrow_mut().remove(&id));
-            answer.map(Some)
+            TASKS.with(|tasks| {
+                let mut tasks = tasks.borrow_mut();
+                if let Some(at) = find(&tasks, id) {
+                    tasks.swap_remove(at);
+                }
+            });
+            answer
         }
         Poll::Pending => {
             TASKS.with(|tasks| {
-                if let Some(task) = tasks.borrow_mut().get_mut(&id) {
-                    task.future = Some(future);
+                let mut tasks = tasks.borrow_mut();
+                if let Some(at) = find(&tasks, id) {
+                    tasks[at].1.future = Some(future);
                 }
             });
-            Ok(None)
+            Ok(JsValue::UNDEFINED)
         }
     }
 }
@@ -251,30 +298,30 @@ struct TaskWaker(u32);
 
 impl Wake for TaskWaker {
     fn wake(self: Arc<Self>) {
-        let step = TASKS.with(|tasks| tasks.borrow().get(&self.0).map(|t| t.step.clone()));
+        let step = TASKS.with(|tasks| {
+            let tasks = tasks.borrow();
+            find(&tasks, self.0).map(|at| tasks[at].1.step.clone())
+        });
         if let Some(step) = step {
             queue_microtask(&step);
         }
     }
 }
 
-/// A JavaScript promise, awaited. Inside a request's task, guard.js calls the task's
-/// `step` with the outcome (`io.when`), and [`poll`] hands it over: no closure is made in
-/// Rust, and no microtask is queued to wake the task. Elsewhere (a sweep, the delivery
-/// after an answer) through `wasm_bindgen_futures`.
+/// A JavaScript promise, awaited inside a task: guard.js calls the task's `step` with the
+/// outcome (`io.when`), and [`poll`] hands it over: no closure is made in Rust, and no
+/// microtask is queued to wake the task. Outside a task (never, from guard.js) it fails.
 enum Settle {
     /// Not polled yet.
     Start(Promise),
     /// Waiting for `step` with this ticket.
     Ticket(u32),
-    /// Outside a task.
-    Js(JsFuture),
 }
 
 impl Future for Settle {
     type Output = Result<JsValue, JsValue>;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+    fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Self::Output> {
         match &mut *self {
             Settle::Start(promise) => {
                 let ticket = LAST_TICKET.with(|last| {
@@ -284,21 +331,16 @@ impl Future for Settle {
                 });
                 let current = CURRENT.with(Cell::get);
                 let asked = TASKS.with(|tasks| {
-                    tasks.borrow().get(&current).map(|task| {
+                    let tasks = tasks.borrow();
+                    find(&tasks, current).map(|at| {
+                        let task = &tasks[at].1;
                         task.io.when(promise, &task.step, ticket);
                     })
                 });
-                *self = match asked {
-                    Some(()) => Settle::Ticket(ticket),
-                    None => {
-                        let mut future = JsFuture::from(promise.clone());
-                        let progress = Pin::new(&mut future).poll(cx);
-                        if progress.is_ready() {
-                            return progress;
-                        }
-                        Settle::Js(future)
-                    }
-                };
+                if asked.is_none() {
+                    return Poll::Ready(Err(JsValue::from_str("a promise awaited outside a task")));
+                }
+                *self = Settle::Ticket(ticket);
                 Poll::Pending
             }
             Settle::Ticket(ticket) => {
@@ -315,7 +357,6 @@ impl Future for Settle {
                 });
                 outcome.map_or(Poll::Pending, Poll::Ready)
             }
-            Settle::Js(future) => Pin::new(future).poll(cx),
         }
     }
 }
@@ -347,7 +388,7 @@ pub async fn handle(
     }
     let answer = route(&parts.edge(), &incoming).await;
     if outbox::take_wake() {
-        after_answer(&ctx, deliver(env.clone(), io.clone()));
+        io.deliver(&env, &ctx);
     }
     write_response(&io, &answer)
 }
@@ -387,40 +428,10 @@ impl Parts {
     }
 }
 
-/// One sweep (docs/EDGE.md, "The sweep"): the Workers `scheduled` export and the `sweep`
-/// function of the Node and Deno entry call it (through js/edge/guard.js, which passes
-/// `io`). Resolves to its report.
-#[wasm_bindgen]
-pub async fn sweep(env: JsValue, io: Io) -> Result<JsValue, JsValue> {
-    let report = sweep::run(&Parts::of(&env, &io).edge())
-        .await
-        .map_err(|e| JsValue::from_str(&e.to_string()))?;
-    let json = serde_json::to_string(&report).map_err(|e| JsValue::from_str(&e.to_string()))?;
-    js_sys::JSON::parse(&json)
-}
-
 /// Delivers the events a request wrote, after its answer.
-async fn deliver(env: JsValue, io: Io) {
+async fn deliver(env: &JsValue, io: &Io) {
     // A failure here leaves the events due: the next sweep delivers them.
-    let _ = outbox::deliver_due(&Parts::of(&env, &io).edge(), DELIVER_AFTER_ANSWER).await;
-}
-
-/// Runs `work` without holding the answer: under `ctx.waitUntil` on Workers (which keeps
-/// the isolate alive for it), as a task of its own elsewhere.
-fn after_answer(ctx: &JsValue, work: impl Future<Output = ()> + 'static) {
-    let promise = wasm_bindgen_futures::future_to_promise(async move {
-        work.await;
-        Ok(JsValue::UNDEFINED)
-    });
-    // No context outside Workers: reading a property of `undefined` would throw.
-    let wait_until = ctx
-        .is_object()
-        .then(|| Reflect::get(ctx, &JsValue::from_str("waitUntil")).ok())
-        .flatten()
-        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
-    if let Some(wait_until) = wait_until {
-        let _ = wait_until.call1(ctx, &promise);
-    }
+    let _ = outbox::deliver_due(&Parts::of(env, io).edge(), DELIVER_AFTER_ANSWER).await;
 }
 
 /// `GUICHET_LEDGER=memory`: the merchant chose a throwaway ledger.
@@ -479,16 +490,15 @@ async fn read_request(
         Vec::new()
     } else {
         let limit = limits::body_limit(&parts.config, &path);
-        let declared = crate::http::find_header(&headers, "content-length");
-        if let Some(refusal) = limits::refuse_declared(declared, limit) {
-            return Ok(Err(refusal));
+        // The declared `Content-Length`, read once: over the limit, the 413 before reading;
+        // a length that is not a number is left to the reading, which counts the bytes.
+        let declared = crate::http::find_header(&headers, "content-length")
+            .and_then(|length| length.trim().parse::<u64>().ok());
+        if declared.is_some_and(|length| length > limit as u64) {
+            return Ok(Err(reply::too_large(limit)));
         }
         let limit32 = u32::try_from(limit).unwrap_or(u32::MAX);
-        // Read as `refuse_declared` reads it, which let it through: not over the limit.
-        let declared = declared
-            .and_then(|length| length.trim().parse::<u32>().ok())
-            .filter(|length| *length <= limit32)
-            .map_or(-1.0, f64::from);
+        let declared = declared.map_or(-1.0, |length| length as f64);
         let body = Settle::Start(parts.fetch.io.body(request, limit32, declared)).await?;
         if body.is_null() {
             return Ok(Err(reply::too_large(limit)));
