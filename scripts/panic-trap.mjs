@@ -16,12 +16,14 @@
 // gone they are reached only from `core::fmt::write` and `Formatter`, which nothing else
 // calls; and for js-sys's task waker (`js_sys::futures`), whose vtable only a spawned
 // future reads.
-// It also blanks, in the data, the texts only a panic message reads: std's own panic
-// messages (slice bounds, `RefCell`, capacity) and the source paths of panic locations;
-// and integer formatting's table of digit pairs (`000102...99`), which only the integers'
-// `Display` reads, itself reached only from the table slots pointed at the trap.
-// wasm-bindgen's messages (`null pointer passed to rust`, ...) are thrown to JavaScript
-// and stay.
+// Both bundles: the functions std calls to panic (`slice_error_fail`, `unwrap_failed`,
+// `panic_bounds_check`, ...; `-> !`, each ending in `panic_fmt`) trap at their entry too,
+// and the data's texts only a panic message reads are blanked: std's own panic messages
+// (slice bounds, `RefCell`, capacity, `assert!`s) and the source paths of panic locations.
+// `--no-fmt` also blanks integer formatting's table of digit pairs (`000102...99`), which
+// only the integers' `Display` reads, itself reached only from the table slots pointed at
+// the trap. wasm-bindgen's messages (`null pointer passed to rust`, `FnOnce called more
+// than once`, ...) are thrown to JavaScript and stay.
 // `--check-no-fmt` guards that, on the rewritten module (before wasm-opt, which inlines):
 // from the exports and the table slots left, following direct calls (binaryen's
 // `--print-call-graph`), neither `core::fmt::write`, a `Formatter` method, an integer's
@@ -48,6 +50,13 @@ const crate = (name) => `${name}(\\[[0-9a-f]+\\])?`;
 const HASH = "(::h[0-9a-f]{16})?$";
 const PANIC_FMT = new RegExp(`^${crate("core")}::panicking::panic_fmt${HASH}`);
 const PANIC_WITH_HOOK = new RegExp(`^${crate("std")}::panicking::panic_with_hook${HASH}`);
+// The functions std calls to panic (`-> !`, each ending in `panic_fmt`): trapped at their
+// entry, so that what they compute for the message (`slice_error_fail`'s char boundaries,
+// the `Arguments` of a bounds check) goes too. An allocation failure already ends in
+// `abort` on wasm32-unknown-unknown: a trap.
+const DIVERGING = new RegExp(
+  `^(${crate("core")}::(str::slice_error_fail(_rt)?|slice::index::slice_[a-z_]*fail|result::unwrap_failed|option::(expect|unwrap)_failed|panicking::(panic_bounds_check|panic_nounwind|panic|assert_failed(_inner)?|panic_const::panic_const_[a-z_0-9]+))|${crate("alloc")}::(alloc::handle_alloc_error|raw_vec::(handle_error|capacity_overflow)))${HASH}`,
+);
 // Methods of std's panic payloads (and their drop), called only from `panic_with_hook`.
 const PAYLOAD = new RegExp(`^(<|${crate("core")}::ptr::drop_in_place::<)${crate("std")}::panicking::`);
 const FORMATTING = new RegExp(`as ${crate("core")}::fmt::(Display|Debug|Write)>::|^${crate("js_sys")}::futures::`);
@@ -119,7 +128,7 @@ if (args.includes("--check-no-fmt")) {
 const indices = (pattern) => [...named].filter(([, n]) => pattern.test(n)).map(([i]) => i);
 const [panicFmt, ...extra] = indices(PANIC_FMT);
 if (panicFmt === undefined || extra.length) throw new Error(`${path}: expected one panic_fmt in the name section`);
-const trapped = new Set([panicFmt, ...indices(PANIC_WITH_HOOK)]);
+const trapped = new Set([panicFmt, ...indices(PANIC_WITH_HOOK), ...indices(DIVERGING)]);
 const neutral = (name) => PAYLOAD.test(name) || (args.includes("--no-fmt") && FORMATTING.test(name));
 
 // Imported functions come first in the function index space.
@@ -162,13 +171,14 @@ if (elements) {
   wasm = withSection(wasm, elements, 9, Buffer.from(out));
 }
 
-// Blank the panic-only texts (same length, zeros, which wasm-opt's memory packing drops).
-if (args.includes("--no-fmt")) {
+// Blank the panic-only texts (same length, zeros, which wasm-opt's memory packing drops),
+// in both bundles: once the functions above trap, nothing reads them.
+{
   const PANIC_TEXTS = new RegExp(
     [
       "/rustc/[0-9a-f]{40}/library/[a-z0-9_/]+\\.rs",
       "/(root|home/[a-z0-9_.-]+|github/home)/\\.cargo/registry/src/[^\\x00-\\x1f\"]+?\\.rs",
-      "src/(domain|browser)/[a-z_]+\\.rs",
+      "src/[a-z_/]+\\.rs",
       "slice index starts at ",
       "range (start|end) index ",
       '" out of range for slice of length ',
@@ -186,9 +196,27 @@ if (args.includes("--no-fmt")) {
       " but ends at ",
       "index out of bounds: the len is ",
       " but the index is ",
-      // Integer formatting's digit pairs: read only by the integers' `Display`, whose table
-      // slots point at the trap (--check-no-fmt fails if one is reached).
-      Array.from({ length: 100 }, (_, i) => String(i).padStart(2, "0")).join(""),
+      // `str` slicing's, `assert_eq!`'s and `expect`'s messages, `assert!`'s texts in std,
+      // js-sys's futures: arguments of a panic only.
+      "begin > end \\(",
+      "\\) when slicing `",
+      "(start|end) byte index ",
+      " is out of bounds of `",
+      " is not a char boundary; it is inside ",
+      "assertion `left ",
+      " right` failed",
+      "\n {1,2}left: ",
+      "\n right: ",
+      "swap_remove index \\(is ",
+      "\\) should be < len \\(is ",
+      "cannot access a Thread Local Storage value during or after destruction: ",
+      "a Display implementation returned an error unexpectedly",
+      "finish: (callbacks should be Some|result should be None)",
+      "assertion failed: (self\\.is_char_boundary\\(new_len\\)|self\\.height > 0|count > 0|old_(left|right)_len( \\+ count <= CAPACITY| >= count)|new_left_len <= CAPACITY|idx < CAPACITY|edge\\.height == self\\.(node\\.)?height - 1|src\\.len\\(\\) == dst\\.len\\(\\)|psize [<>]= size \\+ (min|max)_overhead)",
+      // Integer formatting's digit pairs (the browser's only): read only by the integers'
+      // `Display`, whose table slots point at the trap (--check-no-fmt fails if one is
+      // reached). The edge formats integers.
+      ...(args.includes("--no-fmt") ? [Array.from({ length: 100 }, (_, i) => String(i).padStart(2, "0")).join("")] : []),
     ].join("|"),
     "g",
   );
