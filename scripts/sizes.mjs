@@ -7,11 +7,11 @@ import { readFileSync, readdirSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { join } from "node:path";
 
-// 27.8 KB measured (issue #18 round 6: the browser's modules on wasm-bindgen's JavaScript
+// 27.7 KB measured (issue #18 round 6: the browser's modules on wasm-bindgen's JavaScript
 // heap rather than an externref table, strings and errors crossing as JavaScript values,
-// integer formatting's digit table blanked, channels read without a list; round 5: the
-// return page's lookup in a second module; bench/PROFILE.md). The issue's bar, 28 KB, is
-// the budget.
+// integer formatting's digit table blanked, std's panicking functions trapping at entry,
+// channels read without a list; round 5: the return page's lookup in a second module;
+// bench/PROFILE.md). The issue's bar, 28 KB, is the budget.
 export const BROWSER_BUDGET_GZIP = 28.0 * 1024;
 /** The browser's critical path: what a page loads at import. */
 export const BROWSER_CRITICAL_FILES = ["index.js", "guichet_bg.wasm"];
