@@ -5,12 +5,11 @@
 // helper's build halves), and on 2 cores it is what throughput comes down to: the worker,
 // the sandbox and the load generator share them. Rounds rotate the workers; medians.
 //   node bench/edge-cpu.mjs [rounds 5] [seconds 4] [workerd,node] [pkg dir...]   (default pkg/edge)
-import { readFileSync, readdirSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { Miniflare } from "miniflare";
 import { startSandbox } from "./lib/sandbox.mjs";
 import { load } from "./lib/load.mjs";
-import { startProcess, stopProcess } from "./lib/procs.mjs";
+import { children, startNode, startWorkerd } from "./lib/servers.mjs";
 import { edgeWorkerd, WORKERS } from "./lib/workers.mjs";
 import { workerEnv, SESSION_BODY } from "./edge.mjs";
 
@@ -18,38 +17,10 @@ const root = new URL("../", import.meta.url).pathname;
 const [rounds = "5", seconds = "4", runtimes = "workerd,node", ...pkgs] = process.argv.slice(2);
 if (pkgs.length === 0) pkgs.push(`${root}pkg/edge`);
 
-/** Direct children of this process: [{pid, name}]. */
-function children() {
-  const pids = [];
-  for (const task of readdirSync(`/proc/${process.pid}/task`)) {
-    const text = readFileSync(`/proc/${process.pid}/task/${task}/children`, "utf8").trim();
-    if (text) pids.push(...text.split(/\s+/).map(Number));
-  }
-  return pids.map((pid) => ({ pid, name: readFileSync(`/proc/${pid}/comm`, "utf8").trim() }));
-}
-
 /** User + system CPU of `pid` and its threads, in µs. */
 function cpuOf(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
   return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100; // clock ticks of 10 ms
-}
-
-async function startWorkerd(options, env) {
-  const before = new Set(children().map((c) => c.pid));
-  const mf = new Miniflare({ modules: true, ...options, compatibilityDate: "2025-01-01", bindings: env, host: "127.0.0.1", port: 0 });
-  const url = (await mf.ready).href.replace(/\/$/, "");
-  const started = children().filter((c) => !before.has(c.pid) && c.name === "workerd");
-  if (started.length !== 1) throw new Error(`expected one new workerd process, found ${started.length}`);
-  return { url, pid: started[0].pid, stop: () => mf.dispose() };
-}
-
-async function startNode(entry, env) {
-  const { child, match } = await startProcess(process.execPath, [`${root}bench/lib/serve-node.mjs`, entry, "0"], {
-    ready: /listening on (http:\/\/127\.0\.0\.1:\d+)/,
-    env: { BENCH_WORKER_ENV: JSON.stringify(env) },
-    timeoutMs: 20_000,
-  });
-  return { url: match[1], pid: child.pid, stop: () => stopProcess(child) };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];

@@ -22,9 +22,8 @@ import { createServer, connect } from "node:net";
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { Miniflare } from "miniflare";
 import { startSandbox } from "./lib/sandbox.mjs";
-import { startProcess, stopProcess } from "./lib/procs.mjs";
+import { startNode, startWorkerd } from "./lib/servers.mjs";
 import { load } from "./lib/load.mjs";
 import { edgeWorkerd, WORKERS } from "./lib/workers.mjs";
 import { workerEnv, SESSION_BODY } from "./edge.mjs";
@@ -89,16 +88,6 @@ export default {
 };
 `;
 
-/** Direct children of this process. */
-function children() {
-  const pids = [];
-  for (const task of readdirSync(`/proc/${process.pid}/task`)) {
-    const text = readFileSync(`/proc/${process.pid}/task/${task}/children`, "utf8").trim();
-    if (text) pids.push(...text.split(/\s+/).map(Number));
-  }
-  return pids;
-}
-
 /** Time on a CPU of every thread of `pid`, in µs (the scheduler's count, in ns). */
 function cpuOf(pid) {
   let ns = 0;
@@ -110,24 +99,6 @@ function cpuOf(pid) {
     }
   }
   return ns / 1000;
-}
-
-async function startWorkerd(options, env) {
-  const before = new Set(children());
-  const mf = new Miniflare({ modules: true, ...options, compatibilityDate: "2025-01-01", bindings: env, host: "127.0.0.1", port: 0 });
-  const url = (await mf.ready).href.replace(/\/$/, "");
-  const started = children().filter((pid) => !before.has(pid));
-  if (started.length !== 1) throw new Error(`expected one new workerd process, found ${started.length}`);
-  return { url, pid: started[0], stop: () => mf.dispose() };
-}
-
-async function startNode(entry, env) {
-  const { child, match } = await startProcess(process.execPath, [`${root}bench/lib/serve-node.mjs`, entry, "0"], {
-    ready: /listening on (http:\/\/127\.0\.0\.1:\d+)/,
-    env: { BENCH_WORKER_ENV: JSON.stringify(env) },
-    timeoutMs: 20_000,
-  });
-  return { url: match[1], pid: child.pid, stop: () => stopProcess(child) };
 }
 
 const start = (options, entry, env) => (runtime === "workerd" ? startWorkerd(options, env) : startNode(entry, env));

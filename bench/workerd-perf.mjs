@@ -13,10 +13,11 @@
 // BENCH_WARM=<s>: seconds of load at 16 connections on each worker first (default 6).
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import { readFileSync, readdirSync, writeFileSync, rmSync } from "node:fs";
+import { readFileSync, writeFileSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
 import { startSandbox } from "./lib/sandbox.mjs";
 import { load } from "./lib/load.mjs";
+import { startWorkerd } from "./lib/servers.mjs";
 import { edgeWorkerd, WORKERS } from "./lib/workers.mjs";
 import { workerEnv, SESSION_BODY } from "./edge.mjs";
 
@@ -33,15 +34,6 @@ const anchor = "const configBuffer = serializeConfig(config);";
 if (!original.includes(anchor)) throw new Error("miniflare changed: no serializeConfig(config) to patch");
 writeFileSync(patched, original.replace(anchor, `config.v8Flags = ["--perf-basic-prof"]; ${anchor}`));
 const { Miniflare } = await import(patched);
-
-function children() {
-  const pids = [];
-  for (const task of readdirSync(`/proc/${process.pid}/task`)) {
-    const text = readFileSync(`/proc/${process.pid}/task/${task}/children`, "utf8").trim();
-    if (text) pids.push(...text.split(/\s+/).map(Number));
-  }
-  return pids;
-}
 
 /** The frame a sample is charged to: the innermost JS or wasm frame, else the runtime. */
 function owner(frames) {
@@ -71,10 +63,7 @@ const live = [];
 const data = `/tmp/workerd-perf-${process.pid}.data`;
 try {
   for (const target of targets) {
-    const before = new Set(children());
-    const mf = new Miniflare({ modules: true, ...(WORKERS[target]?.workerd ?? edgeWorkerd(resolve(target))), compatibilityDate: "2025-01-01", bindings: workerEnv(sandbox), host: "127.0.0.1", port: 0 });
-    const url = (await mf.ready).href.replace(/\/$/, "");
-    const [pid] = children().filter((p) => !before.has(p));
+    const { mf, url, pid } = await startWorkerd(WORKERS[target]?.workerd ?? edgeWorkerd(resolve(target)), workerEnv(sandbox), Miniflare);
     const probe = await fetch(`${url}${request.path}`, request);
     if (probe.status !== 201) throw new Error(`${target} answered ${probe.status}: ${await probe.text()}`);
     live.push({ target, mf, url, pid, times: [] });
