@@ -25,7 +25,7 @@ use self::binding::Binding;
 use self::rows::{
     Count, EventOutcome, EventRow, OrderRow, PayoutRow, RecheckRow, SessionRow, StoredEventRow,
 };
-use self::schema::{migration_statements, MIGRATIONS, TABLES};
+use self::schema::{STATEMENTS, TABLES};
 use super::{
     Applied, DeliveryState, EventRecord, Ledger, LedgerError, NewEvent, OrderInsert, OrderRecord,
     PayoutChange, PayoutClaim, PayoutRecord, Recheck, SessionRecord, StatusChange, StoredEvent,
@@ -125,10 +125,9 @@ impl SqlLedger {
                      {AUTO_MIGRATE}=1 to create them at first use"
                 )));
             }
-            let statements: Vec<_> = MIGRATIONS
+            let statements: Vec<_> = STATEMENTS
                 .iter()
-                .flat_map(|sql| migration_statements(sql))
-                .map(|sql| binding::Query::new(sql, []))
+                .map(|sql| binding::Query::new(*sql, []))
                 .collect();
             self.db
                 .batch("apply the bundled migration", &statements)
