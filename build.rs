@@ -6,7 +6,6 @@
 //! comments were a third of the text in the bundle's data (issue #18 round 7).
 //! `src/edge/ledger/sql/schema.rs` tests that the statements are the files' own.
 
-use std::fmt::Write;
 use std::path::PathBuf;
 
 const FILES: [&str; 2] = ["migrations/0001_init.sql", "migrations/0002_fulfilment.sql"];
@@ -40,17 +39,18 @@ fn statements(sql: &str) -> Vec<String> {
     statements
 }
 
-fn main() {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut out = String::from("/// The bundled schema's statements, in order (build.rs).\n");
     out.push_str("pub const STATEMENTS: &[&str] = &[\n");
     for file in FILES {
         println!("cargo:rerun-if-changed={file}");
-        let sql = std::fs::read_to_string(file).expect("a migration file");
+        let sql = std::fs::read_to_string(file)?;
         for statement in statements(&sql) {
-            writeln!(out, "    {statement:?},").unwrap();
+            out.push_str(&format!("    {statement:?},\n"));
         }
     }
     out.push_str("];\n");
-    let dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("OUT_DIR"));
-    std::fs::write(dir.join("schema.rs"), out).expect("writing the schema");
+    let dir = PathBuf::from(std::env::var_os("OUT_DIR").ok_or("no OUT_DIR")?);
+    std::fs::write(dir.join("schema.rs"), out)?;
+    Ok(())
 }
