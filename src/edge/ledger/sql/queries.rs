@@ -561,3 +561,24 @@ pub fn mark_checked(subject: Subject, id: &str, at: u64) -> Query<'_> {
         [subject.as_str().into(), id.into(), at.into()],
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::schema::TABLES;
+    use super::*;
+
+    #[test]
+    fn the_schema_check_counts_every_table_of_the_schema() {
+        let names = TABLES
+            .iter()
+            .map(|t| format!("'{t}'"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        assert_eq!(
+            count_tables().sql,
+            format!(
+                "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN ({names})"
+            )
+        );
+    }
+}
