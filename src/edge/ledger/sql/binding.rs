@@ -16,7 +16,6 @@
 //! serializable transaction that conflicted).
 
 use js_sys::{Array, Function, Promise, Reflect};
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
@@ -571,11 +570,13 @@ impl Row {
         }
     }
 
-    /// A required value read with its own `Deserialize` (a stored enum's name).
-    pub fn parse<T: DeserializeOwned>(&mut self, key: &str, stand_in: T) -> T {
-        match self.fields.remove(key).map(crate::http::from_value) {
-            Some(Ok(value)) => value,
-            _ => self.wrong(stand_in),
+    /// A required stored name: the one of `all` whose `name` it is, exactly as written
+    /// (the names the enums' `Deserialize` reads; a test keeps them the same).
+    pub fn pick<T: Copy>(&mut self, key: &str, all: &[T], name: fn(T) -> &'static str) -> T {
+        let text = self.text(key);
+        match all.iter().find(|v| name(**v) == text) {
+            Some(v) => *v,
+            None => self.wrong(all[0]),
         }
     }
 
