@@ -16,6 +16,7 @@ mod queries;
 mod rows;
 mod schema;
 
+use core::future::Future;
 use std::cell::Cell;
 
 use js_sys::Reflect;
@@ -173,6 +174,12 @@ impl SqlLedger {
         self.exec(op, Call::Run, &[query]).await?.changes(0)
     }
 
+    /// Runs one write, whatever it changed.
+    async fn write(&self, op: &str, query: Query<'_>) -> Result<(), LedgerError> {
+        self.run(op, query).await?;
+        Ok(())
+    }
+
     /// Writes a record unless its key is taken (the batch's first statement, an insert
     /// that does nothing on conflict), else reads the record holding the key (its
     /// second): `None` when this request's insert went in.
@@ -219,19 +226,20 @@ impl Ledger for SqlLedger {
         Ok(())
     }
 
-    async fn session(&self, id: &str) -> Result<Option<SessionRecord>, LedgerError> {
+    fn session(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = Result<Option<SessionRecord>, LedgerError>> {
         self.first("read a session", queries::session(id), rows::session)
-            .await
     }
 
-    async fn session_by_provider_ref(
+    fn session_by_provider_ref(
         &self,
         provider: Provider,
         provider_ref: &str,
-    ) -> Result<Option<SessionRecord>, LedgerError> {
+    ) -> impl Future<Output = Result<Option<SessionRecord>, LedgerError>> {
         let query = queries::session_by_provider_ref(provider, provider_ref);
         self.first("find a session by provider id", query, rows::session)
-            .await
     }
 
     async fn attach_payment(
@@ -268,10 +276,12 @@ impl Ledger for SqlLedger {
             .ok_or_else(|| LedgerError(format!("no session {session_id}")))
     }
 
-    async fn events(&self, session_id: &str) -> Result<Vec<EventRecord>, LedgerError> {
+    fn events(
+        &self,
+        session_id: &str,
+    ) -> impl Future<Output = Result<Vec<EventRecord>, LedgerError>> {
         let query = queries::session_events(session_id);
         self.all("read a session's events", query, rows::event)
-            .await
     }
 
     async fn order_is_paid(&self, order_id: &str) -> Result<bool, LedgerError> {
@@ -295,9 +305,8 @@ impl Ledger for SqlLedger {
         }
     }
 
-    async fn order(&self, id: &str) -> Result<Option<OrderRecord>, LedgerError> {
+    fn order(&self, id: &str) -> impl Future<Output = Result<Option<OrderRecord>, LedgerError>> {
         self.first("read an order", queries::order(id), rows::order)
-            .await
     }
 
     async fn claim_payout(&self, payout: &PayoutRecord) -> Result<PayoutClaim, LedgerError> {
@@ -312,19 +321,17 @@ impl Ledger for SqlLedger {
         }
     }
 
-    async fn payout(&self, id: &str) -> Result<Option<PayoutRecord>, LedgerError> {
+    fn payout(&self, id: &str) -> impl Future<Output = Result<Option<PayoutRecord>, LedgerError>> {
         self.first("read a payout", queries::payout(id), rows::payout)
-            .await
     }
 
-    async fn payout_by_provider_ref(
+    fn payout_by_provider_ref(
         &self,
         provider: Provider,
         provider_ref: &str,
-    ) -> Result<Option<PayoutRecord>, LedgerError> {
+    ) -> impl Future<Output = Result<Option<PayoutRecord>, LedgerError>> {
         let query = queries::payout_by_provider_ref(provider, provider_ref);
         self.first("find a payout by provider id", query, rows::payout)
-            .await
     }
 
     async fn apply_payout(
@@ -340,31 +347,38 @@ impl Ledger for SqlLedger {
             .ok_or_else(|| LedgerError(format!("no payout {payout_id}")))
     }
 
-    async fn order_by_reference(
+    fn order_by_reference(
         &self,
         reference: &str,
-    ) -> Result<Option<OrderRecord>, LedgerError> {
+    ) -> impl Future<Output = Result<Option<OrderRecord>, LedgerError>> {
         let query = queries::order_by_reference(reference);
         self.first("find an order by reference", query, rows::order)
-            .await
     }
 
-    async fn sessions_of_order(&self, order_id: &str) -> Result<Vec<SessionRecord>, LedgerError> {
+    fn sessions_of_order(
+        &self,
+        order_id: &str,
+    ) -> impl Future<Output = Result<Vec<SessionRecord>, LedgerError>> {
         let query = queries::sessions_of_order(order_id);
         self.all("read an order's sessions", query, rows::session)
-            .await
     }
 
-    async fn events_after(&self, after: u64, limit: u32) -> Result<Vec<StoredEvent>, LedgerError> {
+    fn events_after(
+        &self,
+        after: u64,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<StoredEvent>, LedgerError>> {
         let query = queries::events_after(after, limit);
         self.all("list the merchant's events", query, rows::stored_event)
-            .await
     }
 
-    async fn due_events(&self, now: u64, limit: u32) -> Result<Vec<StoredEvent>, LedgerError> {
+    fn due_events(
+        &self,
+        now: u64,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<StoredEvent>, LedgerError>> {
         let query = queries::due_events(now, limit);
         self.all("find events to deliver", query, rows::stored_event)
-            .await
     }
 
     async fn lease_event(&self, id: &str, seen: u64, until: u64) -> Result<bool, LedgerError> {
@@ -374,51 +388,52 @@ impl Ledger for SqlLedger {
 
     async fn record_delivery(&self, id: &str, state: &DeliveryState) -> Result<(), LedgerError> {
         let query = queries::record_delivery(id, state);
-        self.run("record a delivery", query).await?;
-        Ok(())
+        self.write("record a delivery", query).await
     }
 
-    async fn note_recheck(&self, mark: &Recheck) -> Result<(), LedgerError> {
-        self.run("note a notification", queries::note_recheck(mark))
-            .await?;
-        Ok(())
+    fn note_recheck(&self, mark: &Recheck) -> impl Future<Output = Result<(), LedgerError>> {
+        self.write("note a notification", queries::note_recheck(mark))
     }
 
-    async fn clear_recheck(&self, mark: &Recheck) -> Result<(), LedgerError> {
-        self.run("clear a notification", queries::clear_recheck(mark))
-            .await?;
-        Ok(())
+    fn clear_recheck(&self, mark: &Recheck) -> impl Future<Output = Result<(), LedgerError>> {
+        self.write("clear a notification", queries::clear_recheck(mark))
     }
 
-    async fn due_rechecks(&self, now: u64, limit: u32) -> Result<Vec<Recheck>, LedgerError> {
+    fn due_rechecks(
+        &self,
+        now: u64,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<Recheck>, LedgerError>> {
         let query = queries::due_rechecks(now, limit);
         self.all("find notifications to confirm", query, rows::recheck)
-            .await
     }
 
-    async fn sessions_to_check(
+    fn sessions_to_check(
         &self,
         now: u64,
         before: u64,
         limit: u32,
-    ) -> Result<Vec<SessionRecord>, LedgerError> {
+    ) -> impl Future<Output = Result<Vec<SessionRecord>, LedgerError>> {
         let query = queries::sessions_to_check(now, before, limit);
         self.all("find sessions to check", query, rows::session)
-            .await
     }
 
-    async fn payouts_to_check(
+    fn payouts_to_check(
         &self,
         before: u64,
         limit: u32,
-    ) -> Result<Vec<PayoutRecord>, LedgerError> {
+    ) -> impl Future<Output = Result<Vec<PayoutRecord>, LedgerError>> {
         let query = queries::payouts_to_check(before, limit);
-        self.all("find payouts to check", query, rows::payout).await
+        self.all("find payouts to check", query, rows::payout)
     }
 
-    async fn mark_checked(&self, subject: Subject, id: &str, at: u64) -> Result<(), LedgerError> {
+    fn mark_checked(
+        &self,
+        subject: Subject,
+        id: &str,
+        at: u64,
+    ) -> impl Future<Output = Result<(), LedgerError>> {
         let query = queries::mark_checked(subject, id, at);
-        self.run("note a sweep's check", query).await?;
-        Ok(())
+        self.write("note a sweep's check", query)
     }
 }
