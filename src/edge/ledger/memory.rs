@@ -41,9 +41,16 @@ impl Index {
         self.0.insert(key, value.into());
     }
 
-    /// Inserts `value` unless `key` holds one already.
-    fn insert_new(&mut self, key: String, value: u64) {
-        self.0.entry(key).or_insert_with(|| value.into());
+    /// Inserts `value` unless `key` holds one already: true when inserted. One walk
+    /// of the tree for the check and the insert.
+    fn insert_new(&mut self, key: String, value: u64) -> bool {
+        match self.0.entry(key) {
+            std::collections::btree_map::Entry::Vacant(slot) => {
+                slot.insert(value.into());
+                true
+            }
+            std::collections::btree_map::Entry::Occupied(_) => false,
+        }
     }
 
     fn remove(&mut self, key: &str) -> Option<u64> {
@@ -198,14 +205,13 @@ impl Ledger for MemoryLedger {
 
     async fn create_session(&self, session: &SessionRecord) -> Result<(), LedgerError> {
         let mut books = self.books.borrow_mut();
-        if books.session_ids.contains_key(&session.id) {
+        let at = books.sessions.len() as u64;
+        if !books.session_ids.insert_new(session.id.clone(), at) {
             return Err(LedgerError(format!("session {} exists", session.id)));
         }
-        let at = books.sessions.len() as u64;
         if let Some(provider_ref) = &session.provider_ref {
             books.take_ref(session.provider, provider_ref, at);
         }
-        books.session_ids.insert(session.id.clone(), at);
         books.sessions.push(session.clone());
         Ok(())
     }
