@@ -41,18 +41,31 @@ impl Index {
         self.0.insert(key, value.into());
     }
 
-    /// Inserts `value` unless `key` holds one already.
-    fn insert_new(&mut self, key: String, value: u64) {
-        self.0.entry(key).or_insert_with(|| value.into());
+    /// Inserts `value` unless `key` holds one already: true when inserted. One walk
+    /// of the tree for the check and the insert.
+    fn insert_new(&mut self, key: String, value: u64) -> bool {
+        match self.0.entry(key) {
+            std::collections::btree_map::Entry::Vacant(slot) => {
+                slot.insert(value.into());
+                true
+            }
+            std::collections::btree_map::Entry::Occupied(_) => false,
+        }
     }
 
     fn remove(&mut self, key: &str) -> Option<u64> {
         self.0.remove(key).as_ref().and_then(Value::as_u64)
     }
 
-    /// The values in key order.
-    fn values(&self) -> impl Iterator<Item = u64> + '_ {
-        self.0.values().filter_map(Value::as_u64)
+    /// The values in key order: the B-tree's walk compiled once, here, rather than
+    /// inlined into every query that walks an index.
+    #[inline(never)]
+    fn positions(&self) -> Vec<usize> {
+        self.0
+            .values()
+            .filter_map(Value::as_u64)
+            .map(|at| at as usize)
+            .collect()
     }
 }
 
@@ -112,26 +125,21 @@ fn checked_key(subject: Subject, id: &str) -> String {
     key
 }
 
-/// The positions of `keys` in ascending order, equal keys in the order given (what a
-/// stable sort does): the one sort of the ledger, not generic.
-fn ascending(keys: Vec<(u64, u64)>) -> Vec<usize> {
-    let mut order: Vec<(u64, u64, usize)> = keys
-        .into_iter()
+/// The positions (third field) of the first `limit` of `keyed` by their key (the first
+/// two), equal keys in the order given (what a stable sort does): the one sort of the
+/// ledger, not generic.
+fn first(keyed: Vec<(u64, u64, usize)>, limit: usize) -> Vec<usize> {
+    let mut order: Vec<(u64, u64, usize)> = keyed
+        .iter()
         .enumerate()
-        .map(|(at, (a, b))| (a, b, at))
+        .map(|(rank, &(a, b, _))| (a, b, rank))
         .collect();
-    // No two entries are equal (the position differs), so unstable is stable here.
+    // No two entries are equal (the rank differs), so unstable is stable here.
     order.sort_unstable();
-    order.into_iter().map(|(_, _, at)| at).collect()
-}
-
-/// The first `limit` of `rows` by their key, ties in the order given.
-fn first<T: Clone>(rows: Vec<((u64, u64), &T)>, limit: usize) -> Vec<T> {
-    let (keys, rows): (Vec<(u64, u64)>, Vec<&T>) = rows.into_iter().unzip();
-    ascending(keys)
+    order
         .into_iter()
         .take(limit)
-        .map(|at| rows[at].clone())
+        .map(|(_, _, rank)| keyed[rank].2)
         .collect()
 }
 
@@ -172,27 +180,8 @@ impl Books {
         self.session_ids.get(id).map(|at| at as usize)
     }
 
-    /// The sessions in id order.
-    fn sessions_by_id(&self) -> impl Iterator<Item = &SessionRecord> {
-        self.session_ids
-            .values()
-            .map(|at| &self.sessions[at as usize])
-    }
-
     fn payout_at(&self, id: &str) -> Option<usize> {
         self.payout_ids.get(id).map(|at| at as usize)
-    }
-
-    /// The payouts in id order.
-    fn payouts_by_id(&self) -> impl Iterator<Item = &PayoutRecord> {
-        self.payout_ids
-            .values()
-            .map(|at| &self.payouts[at as usize])
-    }
-
-    /// The orders in id order.
-    fn orders_by_id(&self) -> impl Iterator<Item = &OrderRecord> {
-        self.order_ids.values().map(|at| &self.orders[at as usize])
     }
 }
 
@@ -216,14 +205,13 @@ impl Ledger for MemoryLedger {
 
     async fn create_session(&self, session: &SessionRecord) -> Result<(), LedgerError> {
         let mut books = self.books.borrow_mut();
-        if books.session_ids.contains_key(&session.id) {
+        let at = books.sessions.len() as u64;
+        if !books.session_ids.insert_new(session.id.clone(), at) {
             return Err(LedgerError(format!("session {} exists", session.id)));
         }
-        let at = books.sessions.len() as u64;
         if let Some(provider_ref) = &session.provider_ref {
             books.take_ref(session.provider, provider_ref, at);
         }
-        books.session_ids.insert(session.id.clone(), at);
         books.sessions.push(session.clone());
         Ok(())
     }
@@ -327,10 +315,8 @@ impl Ledger for MemoryLedger {
 
     async fn create_order(&self, order: &OrderRecord) -> Result<OrderInsert, LedgerError> {
         let mut books = self.books.borrow_mut();
-        if let Some(existing) = books
-            .orders_by_id()
-            .find(|o| o.reference == order.reference)
-        {
+        // References are unique (this check guards every insert): any order is the one.
+        if let Some(existing) = books.orders.iter().find(|o| o.reference == order.reference) {
             return Ok(OrderInsert::Existing(existing.clone()));
         }
         let at = books.orders.len() as u64;
@@ -349,8 +335,10 @@ impl Ledger for MemoryLedger {
 
     async fn claim_payout(&self, payout: &PayoutRecord) -> Result<PayoutClaim, LedgerError> {
         let mut books = self.books.borrow_mut();
+        // Keys are unique (this check guards every insert): any payout is the one.
         if let Some(existing) = books
-            .payouts_by_id()
+            .payouts
+            .iter()
             .find(|p| p.idempotency_key == payout.idempotency_key)
         {
             return Ok(PayoutClaim::Existing(existing.clone()));
@@ -371,10 +359,13 @@ impl Ledger for MemoryLedger {
         provider: Provider,
         provider_ref: &str,
     ) -> Result<Option<PayoutRecord>, LedgerError> {
-        Ok(self
-            .books
-            .borrow()
-            .payouts_by_id()
+        // The first in id order: two payouts may have been given the same provider id.
+        let books = self.books.borrow();
+        Ok(books
+            .payout_ids
+            .positions()
+            .into_iter()
+            .map(|at| &books.payouts[at])
             .find(|p| p.provider == provider && p.provider_ref.as_deref() == Some(provider_ref))
             .cloned())
     }
@@ -416,10 +407,12 @@ impl Ledger for MemoryLedger {
         &self,
         reference: &str,
     ) -> Result<Option<OrderRecord>, LedgerError> {
+        // References are unique: any order is the one.
         Ok(self
             .books
             .borrow()
-            .orders_by_id()
+            .orders
+            .iter()
             .find(|o| o.reference == reference)
             .cloned())
     }
@@ -428,11 +421,19 @@ impl Ledger for MemoryLedger {
         // In id order, so ties on the time stay by id.
         let books = self.books.borrow();
         let found = books
-            .sessions_by_id()
-            .filter(|s| s.order_id.as_deref() == Some(order_id))
-            .map(|s| ((s.created_at, 0), s))
+            .session_ids
+            .positions()
+            .into_iter()
+            .filter_map(|at| {
+                let s = &books.sessions[at];
+                (s.order_id.as_deref() == Some(order_id)).then_some((s.created_at, 0, at))
+            })
             .collect();
-        Ok(first(found, usize::MAX))
+        let found = first(found, usize::MAX);
+        Ok(found
+            .into_iter()
+            .map(|at| books.sessions[at].clone())
+            .collect())
     }
 
     async fn events_after(&self, after: u64, limit: u32) -> Result<Vec<StoredEvent>, LedgerError> {
@@ -452,12 +453,14 @@ impl Ledger for MemoryLedger {
         let due = books
             .outbox
             .iter()
-            .filter_map(|e| match e.next_attempt_at {
-                Some(at) if at <= now => Some(((at, e.seq), e)),
+            .enumerate()
+            .filter_map(|(position, e)| match e.next_attempt_at {
+                Some(at) if at <= now => Some((at, e.seq, position)),
                 _ => None,
             })
             .collect();
-        Ok(first(due, limit as usize))
+        let due = first(due, limit as usize);
+        Ok(due.into_iter().map(|at| books.outbox[at].clone()).collect())
     }
 
     async fn lease_event(&self, id: &str, seen: u64, until: u64) -> Result<bool, LedgerError> {
@@ -519,12 +522,18 @@ impl Ledger for MemoryLedger {
         // In key order, so ties on the time stay in the order of (subject, provider, key).
         let due = books
             .recheck_keys
-            .values()
-            .map(|at| &books.rechecks[at as usize])
-            .filter(|m| m.due_at <= now)
-            .map(|m| ((m.due_at, 0), m))
+            .positions()
+            .into_iter()
+            .filter_map(|at| {
+                let due_at = books.rechecks[at].due_at;
+                (due_at <= now).then_some((due_at, 0, at))
+            })
             .collect();
-        Ok(first(due, limit as usize))
+        let due = first(due, limit as usize);
+        Ok(due
+            .into_iter()
+            .map(|at| books.rechecks[at].clone())
+            .collect())
     }
 
     async fn sessions_to_check(
@@ -534,15 +543,26 @@ impl Ledger for MemoryLedger {
         limit: u32,
     ) -> Result<Vec<SessionRecord>, LedgerError> {
         let books = self.books.borrow();
-        let due = books
-            .sessions_by_id()
-            .filter(|s| s.status == PaymentStatus::Pending)
-            .map(|s| ((books.checked_at(Subject::Payment, &s.id), s.created_at), s))
-            .filter(|((checked, _), s)| {
-                (s.created_at <= before && *checked <= before) || s.expires_at <= now
-            })
-            .collect();
-        Ok(first(due, limit as usize))
+        let due =
+            books
+                .session_ids
+                .positions()
+                .into_iter()
+                .filter_map(|at| {
+                    let s = &books.sessions[at];
+                    if s.status != PaymentStatus::Pending {
+                        return None;
+                    }
+                    let checked = books.checked_at(Subject::Payment, &s.id);
+                    ((s.created_at <= before && checked <= before) || s.expires_at <= now)
+                        .then_some((checked, s.created_at, at))
+                })
+                .collect();
+        let due = first(due, limit as usize);
+        Ok(due
+            .into_iter()
+            .map(|at| books.sessions[at].clone())
+            .collect())
     }
 
     async fn payouts_to_check(
@@ -552,12 +572,23 @@ impl Ledger for MemoryLedger {
     ) -> Result<Vec<PayoutRecord>, LedgerError> {
         let books = self.books.borrow();
         let due = books
-            .payouts_by_id()
-            .filter(|p| p.status == PaymentStatus::Pending)
-            .map(|p| ((books.checked_at(Subject::Payout, &p.id), p.created_at), p))
-            .filter(|((checked, _), p)| p.created_at <= before && *checked <= before)
+            .payout_ids
+            .positions()
+            .into_iter()
+            .filter_map(|at| {
+                let p = &books.payouts[at];
+                if p.status != PaymentStatus::Pending {
+                    return None;
+                }
+                let checked = books.checked_at(Subject::Payout, &p.id);
+                (p.created_at <= before && checked <= before).then_some((checked, p.created_at, at))
+            })
             .collect();
-        Ok(first(due, limit as usize))
+        let due = first(due, limit as usize);
+        Ok(due
+            .into_iter()
+            .map(|at| books.payouts[at].clone())
+            .collect())
     }
 
     async fn mark_checked(&self, subject: Subject, id: &str, at: u64) -> Result<(), LedgerError> {
@@ -566,5 +597,195 @@ impl Ledger for MemoryLedger {
             .checked
             .insert(checked_key(subject, id), at);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use core::future::Future;
+    use core::pin::pin;
+    use core::task::{Context, Poll, Waker};
+
+    use super::*;
+    use crate::domain::{Currency, Lang};
+
+    /// The memory ledger's futures are ready at once.
+    fn now<T>(future: impl Future<Output = T>) -> T {
+        match pin!(future).poll(&mut Context::from_waker(Waker::noop())) {
+            Poll::Ready(value) => value,
+            Poll::Pending => unreachable!("the memory ledger never waits"),
+        }
+    }
+
+    /// A small generator, so each run sees the same many cases.
+    fn numbers(mut seed: u64) -> impl FnMut(u64) -> u64 {
+        move |below| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (seed >> 33) % below
+        }
+    }
+
+    fn session(id: String, order: u64, created_at: u64, pending: bool) -> SessionRecord {
+        SessionRecord {
+            id,
+            provider: Provider::Moneroo,
+            order_id: Some(format!("ord-{order}")),
+            amount: 100,
+            currency: Currency::XOF,
+            description: String::new(),
+            status: if pending {
+                PaymentStatus::Pending
+            } else {
+                PaymentStatus::Failed
+            },
+            provider_ref: None,
+            provider_status: None,
+            checkout_url: None,
+            paid_amount: None,
+            return_url: String::new(),
+            lang: Lang::Fr,
+            created_at,
+            updated_at: created_at,
+            expires_at: created_at + 5,
+            metadata: None,
+        }
+    }
+
+    /// `rows` (in id order) stably sorted by `key`, the first `limit`: what the ordered
+    /// queries answer, ties in id order.
+    fn reference<T: Clone, K: Ord>(
+        mut rows: Vec<T>,
+        key: impl Fn(&T) -> K,
+        limit: usize,
+    ) -> Vec<T> {
+        rows.sort_by_key(|r| key(r));
+        rows.truncate(limit);
+        rows
+    }
+
+    #[test]
+    fn ordered_queries_keep_ties_in_key_order_on_many_ledgers() {
+        let mut next = numbers(7);
+        for _ in 0..60 {
+            let ledger = MemoryLedger::new();
+            let mut sessions = Vec::new();
+            let mut payouts = Vec::new();
+            let mut marks = Vec::new();
+            for _ in 0..next(25) {
+                // Ids out of order, times with many ties.
+                let id = format!("gs-{:03}", next(1000));
+                let s = session(id.clone(), next(3), next(6), next(3) > 0);
+                if now(ledger.create_session(&s)).is_ok() {
+                    if next(2) == 0 {
+                        now(ledger.mark_checked(Subject::Payment, &id, next(6))).unwrap();
+                    }
+                    sessions.push(s);
+                }
+                let payout = PayoutRecord {
+                    id: format!("po-{:03}", next(1000)),
+                    idempotency_key: format!("key-{}", next(1_000_000)),
+                    request_digest: String::new(),
+                    provider: Provider::CinetPay,
+                    amount: 100,
+                    currency: Currency::XOF,
+                    recipient_json: String::new(),
+                    status: PaymentStatus::Pending,
+                    provider_ref: None,
+                    provider_status: None,
+                    failure: None,
+                    created_at: next(6),
+                    updated_at: 0,
+                };
+                // Payout ids are unique (the routes make them); keys too, here.
+                if !payouts.iter().any(|p: &PayoutRecord| p.id == payout.id)
+                    && now(ledger.claim_payout(&payout)) == Ok(PayoutClaim::Claimed)
+                {
+                    if next(2) == 0 {
+                        now(ledger.mark_checked(Subject::Payout, &payout.id, next(6))).unwrap();
+                    }
+                    payouts.push(payout);
+                }
+                let mark = Recheck {
+                    subject: if next(2) == 0 {
+                        Subject::Payment
+                    } else {
+                        Subject::Payout
+                    },
+                    provider: Provider::ALL[next(3) as usize],
+                    provider_ref: format!("ref-{}", next(50)),
+                    our_id: None,
+                    attempts: 0,
+                    due_at: next(6),
+                };
+                now(ledger.note_recheck(&mark)).unwrap();
+                marks.retain(|m: &Recheck| recheck_key(m) != recheck_key(&mark));
+                marks.push(mark);
+                if next(4) == 0 {
+                    let gone = marks.swap_remove(next(marks.len() as u64) as usize);
+                    now(ledger.clear_recheck(&gone)).unwrap();
+                }
+            }
+            sessions.sort_by(|a, b| a.id.cmp(&b.id));
+            payouts.sort_by(|a, b| a.id.cmp(&b.id));
+            marks.sort_by_key(recheck_key);
+            let books = ledger.books.borrow();
+            let limit = next(8) as usize + 1;
+            let (at, before) = (next(8), next(8));
+
+            let order = format!("ord-{}", next(3));
+            let of_order: Vec<_> = sessions
+                .iter()
+                .filter(|s| s.order_id.as_deref() == Some(order.as_str()))
+                .cloned()
+                .collect();
+            drop(books);
+            assert_eq!(
+                now(ledger.sessions_of_order(&order)).unwrap(),
+                reference(of_order, |s| s.created_at, usize::MAX)
+            );
+            let books = ledger.books.borrow();
+            let checked = |subject, id: &str| books.checked_at(subject, id);
+            let due: Vec<_> = sessions
+                .iter()
+                .filter(|s| s.status == PaymentStatus::Pending)
+                .filter(|s| {
+                    let c = checked(Subject::Payment, &s.id);
+                    (s.created_at <= before && c <= before) || s.expires_at <= at
+                })
+                .cloned()
+                .collect();
+            let want = reference(
+                due,
+                |s| (checked(Subject::Payment, &s.id), s.created_at),
+                limit,
+            );
+            let due: Vec<_> = payouts
+                .iter()
+                .filter(|p| {
+                    let c = checked(Subject::Payout, &p.id);
+                    p.created_at <= before && c <= before
+                })
+                .cloned()
+                .collect();
+            let want_payouts = reference(
+                due,
+                |p| (checked(Subject::Payout, &p.id), p.created_at),
+                limit,
+            );
+            drop(books);
+            assert_eq!(
+                now(ledger.sessions_to_check(at, before, limit as u32)).unwrap(),
+                want
+            );
+            assert_eq!(
+                now(ledger.payouts_to_check(before, limit as u32)).unwrap(),
+                want_payouts
+            );
+            let due: Vec<_> = marks.iter().filter(|m| m.due_at <= at).cloned().collect();
+            assert_eq!(
+                now(ledger.due_rechecks(at, limit as u32)).unwrap(),
+                reference(due, |m| m.due_at, limit)
+            );
+        }
     }
 }

@@ -16,7 +16,6 @@
 //! serializable transaction that conflicted).
 
 use js_sys::{Array, Function, Promise, Reflect};
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
@@ -106,18 +105,42 @@ impl From<Option<u64>> for Bind<'_> {
 /// A statement and the values it binds, written side by side in `queries.rs`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Query<'a> {
-    /// The SQL, with `?` or `?N` placeholders.
-    pub sql: String,
+    /// The SQL, with `?` or `?N` placeholders: a constant, so no text is built per call.
+    pub sql: &'static str,
     /// The values, in placeholder order.
     pub params: Vec<Bind<'a>>,
 }
 
 impl<'a> Query<'a> {
     /// `sql` binding `params`.
-    pub fn new(sql: impl Into<String>, params: impl Into<Vec<Bind<'a>>>) -> Query<'a> {
+    pub fn new(sql: &'static str, params: impl Into<Vec<Bind<'a>>>) -> Query<'a> {
         Query {
-            sql: sql.into(),
+            sql,
             params: params.into(),
+        }
+    }
+}
+
+/// Which method of the binding runs the statements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Call {
+    /// `statement.first()`: the first row, if any (read with [`Answer::first`]).
+    First,
+    /// `statement.all()`: every row (read with [`Answer::rows`]`(0)`).
+    All,
+    /// `statement.run()`: a write (read with [`Answer::changes`]`(0)`).
+    Run,
+    /// `db.batch([...])`: every statement as one transaction, all or none.
+    Batch,
+}
+
+impl Call {
+    fn method(self) -> &'static str {
+        match self {
+            Call::First => "first",
+            Call::All => "all",
+            Call::Run => "run",
+            Call::Batch => "batch",
         }
     }
 }
@@ -142,7 +165,7 @@ impl Binding {
 
     /// `db.prepare(sql).bind(...params)`.
     fn statement(&self, query: &Query<'_>) -> Result<JsValue, LedgerError> {
-        let prepared = call(&self.db, "prepare", &[JsValue::from_str(&query.sql)])
+        let prepared = call(&self.db, "prepare", &[JsValue::from_str(query.sql)])
             .map_err(|e| d1_error(&self.op("prepare a statement"), &e))?;
         if query.params.is_empty() {
             return Ok(prepared);
@@ -164,68 +187,71 @@ impl Binding {
         }
     }
 
-    /// The first row of a query, if any (read with [`Rows::one`]).
-    pub async fn first(&self, op: &str, query: Query<'_>) -> Result<Rows, LedgerError> {
+    /// Runs `queries` with `call` (one query, or a batch), tried again on a transient
+    /// error: the one path of every statement, so the retries, the binding's calls and
+    /// their errors are compiled once, not once per kind of call or per ledger method.
+    pub async fn exec(
+        &self,
+        op: &str,
+        call: Call,
+        queries: &[Query<'_>],
+    ) -> Result<Answer, LedgerError> {
         let op = self.op(op);
-        let statement = self.statement(&query)?;
-        let row = retried(&op, || call(&statement, "first", &[])).await?;
-        let mut values = Vec::new();
-        if !row.is_null() && !row.is_undefined() {
-            values.push(row_value(&op, row)?);
-        }
-        Ok(Rows { op, values })
-    }
-
-    /// Every row of a query (read with [`Rows::all`]).
-    pub async fn all(&self, op: &str, query: Query<'_>) -> Result<Rows, LedgerError> {
-        let op = self.op(op);
-        let statement = self.statement(&query)?;
-        let result = retried(&op, || call(&statement, "all", &[])).await?;
-        rows(op, &result)
-    }
-
-    /// Runs a write; answers how many rows it changed.
-    pub async fn run(&self, op: &str, query: Query<'_>) -> Result<u64, LedgerError> {
-        let op = &self.op(op);
-        let statement = self.statement(&query)?;
-        let result = retried(op, || call(&statement, "run", &[])).await?;
-        changes(op, &result)
-    }
-
-    /// Runs statements as one transaction: all of them, or none if one fails.
-    pub async fn batch(&self, op: &str, queries: &[Query<'_>]) -> Result<Batch, LedgerError> {
-        let op = &self.op(op);
-        let list = queries
+        let mut statements = queries
             .iter()
             .map(|q| self.statement(q))
-            .collect::<Result<Array, _>>()?;
-        let list = JsValue::from(list);
-        let results = retried(op, || call(&self.db, "batch", std::slice::from_ref(&list))).await?;
-        let results: Array = results
-            .dyn_into()
-            .map_err(|_| LedgerError(format!("{op}: the batch answered no list")))?;
-        Ok(Batch {
-            op: op.clone(),
-            results: results.to_vec(),
-        })
+            .collect::<Result<Vec<_>, _>>()?;
+        let (target, args) = match call {
+            Call::Batch => (
+                self.db.clone(),
+                vec![statements.drain(..).collect::<Array>().into()],
+            ),
+            _ => (statements.swap_remove(0), Vec::new()),
+        };
+        let value = retried(&op, || self::call(&target, call.method(), &args)).await?;
+        let results = match call {
+            Call::Batch => value
+                .dyn_into::<Array>()
+                .map_err(|_| LedgerError(format!("{op}: the batch answered no list")))?
+                .to_vec(),
+            _ => vec![value],
+        };
+        Ok(Answer { op, call, results })
     }
 }
 
-/// What a batch answered: one result (`{results, meta}`) per statement.
-pub struct Batch {
+/// What the binding answered: for a batch, one result (`{results, meta}`) per statement;
+/// for one statement, its result (a row or `null` for [`Call::First`]).
+pub struct Answer {
     op: String,
+    call: Call,
     results: Vec<JsValue>,
 }
 
-impl Batch {
+impl Answer {
     fn result(&self, index: usize) -> Result<&JsValue, LedgerError> {
         self.results
             .get(index)
             .ok_or_else(|| LedgerError(format!("{}: the batch answered too few results", self.op)))
     }
 
+    /// The row of a [`Call::First`], if any.
+    pub fn first(self) -> Result<Rows, LedgerError> {
+        let mut values = Vec::new();
+        if let Some(row) = self.results.into_iter().next() {
+            if !row.is_null() && !row.is_undefined() {
+                values.push(row_value(&self.op, row)?);
+            }
+        }
+        Ok(Rows {
+            op: self.op,
+            values,
+        })
+    }
+
     /// The rows of the `index`th statement (its first with [`Rows::one`]).
     pub fn rows(&self, index: usize) -> Result<Rows, LedgerError> {
+        debug_assert!(self.call != Call::First);
         rows(self.op.clone(), self.result(index)?)
     }
 
@@ -457,18 +483,107 @@ pub struct Rows {
 }
 
 impl Rows {
-    /// Every row as `T`.
-    pub fn all<T: DeserializeOwned>(self) -> Result<Vec<T>, LedgerError> {
+    /// Every row, each read by `read` (see [`Row`]): the loop and its errors are the same
+    /// code for every kind of row.
+    pub fn all<T>(self, read: fn(&mut Row) -> T) -> Result<Vec<T>, LedgerError> {
         let mut out = Vec::with_capacity(self.values.len());
+        let mut invalid = None;
         for value in self.values {
-            out.push(crate::http::from_value(value).map_err(|_| unexpected(&self.op))?);
+            let Value::Object(fields) = value else {
+                return Err(unexpected(&self.op));
+            };
+            let mut row = Row {
+                fields,
+                shape: true,
+                invalid: None,
+            };
+            let item = read(&mut row);
+            if !row.shape {
+                return Err(unexpected(&self.op));
+            }
+            invalid = invalid.or(row.invalid);
+            out.push(item);
         }
-        Ok(out)
+        match invalid {
+            // Read after every row's shape, as the rows were checked before their values.
+            Some(why) => Err(LedgerError(why.to_owned())),
+            None => Ok(out),
+        }
     }
 
-    /// The first row as `T`, if any (every row read, as [`Rows::all`] does).
-    pub fn one<T: DeserializeOwned>(self) -> Result<Option<T>, LedgerError> {
-        Ok(self.all()?.into_iter().next())
+    /// The first row, if any (every row read, as [`Rows::all`] does).
+    pub fn one<T>(self, read: fn(&mut Row) -> T) -> Result<Option<T>, LedgerError> {
+        Ok(self.all(read)?.into_iter().next())
+    }
+}
+
+/// One row's columns, read by name. A column that is missing or of the wrong type marks
+/// the row's shape wrong ([`Rows::all`] then answers an error naming the operation only)
+/// and answers a stand-in that is never seen: a row's reader is straight-line code.
+pub struct Row {
+    fields: serde_json::Map<String, Value>,
+    shape: bool,
+    invalid: Option<&'static str>,
+}
+
+impl Row {
+    fn take(&mut self, key: &str) -> Option<Value> {
+        self.fields.remove(key).filter(|v| !v.is_null())
+    }
+
+    fn wrong<T>(&mut self, stand_in: T) -> T {
+        self.shape = false;
+        stand_in
+    }
+
+    /// An optional text.
+    pub fn text_opt(&mut self, key: &str) -> Option<String> {
+        match self.take(key) {
+            None => None,
+            Some(Value::String(text)) => Some(text),
+            Some(_) => self.wrong(None),
+        }
+    }
+
+    /// A required text.
+    pub fn text(&mut self, key: &str) -> String {
+        match self.take(key) {
+            Some(Value::String(text)) => text,
+            _ => self.wrong(String::new()),
+        }
+    }
+
+    /// An optional whole number, at most `max`.
+    pub fn uint_opt(&mut self, key: &str, max: u64) -> Option<u64> {
+        match self.take(key) {
+            None => None,
+            Some(Value::Number(n)) if n.as_u64().is_some_and(|n| n <= max) => n.as_u64(),
+            Some(_) => self.wrong(None),
+        }
+    }
+
+    /// A required whole number, at most `max`.
+    pub fn uint(&mut self, key: &str, max: u64) -> u64 {
+        match self.uint_opt(key, max) {
+            Some(n) => n,
+            None => self.wrong(0),
+        }
+    }
+
+    /// A required stored name: the one of `all` whose `name` it is, exactly as written
+    /// (the names the enums' `Deserialize` reads; a test keeps them the same).
+    pub fn pick<T: Copy>(&mut self, key: &str, all: &[T], name: fn(T) -> &'static str) -> T {
+        let text = self.text(key);
+        match all.iter().find(|v| name(**v) == text) {
+            Some(v) => *v,
+            None => self.wrong(all[0]),
+        }
+    }
+
+    /// Notes that a value read has the right type but means nothing here: the rows'
+    /// error is then `why` (after every row's shape was checked).
+    pub fn invalid(&mut self, why: &'static str) {
+        self.invalid = self.invalid.or(Some(why));
     }
 }
 

@@ -16,16 +16,15 @@ mod queries;
 mod rows;
 mod schema;
 
+use core::future::Future;
 use std::cell::Cell;
 
 use js_sys::Reflect;
 use wasm_bindgen::JsValue;
 
-use self::binding::Binding;
-use self::rows::{
-    Count, EventOutcome, EventRow, OrderRow, PayoutRow, RecheckRow, SessionRow, StoredEventRow,
-};
-use self::schema::{migration_statements, MIGRATIONS, TABLES};
+use self::binding::{Answer, Binding, Call, Query, Row};
+use self::rows::EventOutcome;
+use self::schema::{STATEMENTS, TABLES};
 use super::{
     Applied, DeliveryState, EventRecord, Ledger, LedgerError, NewEvent, OrderInsert, OrderRecord,
     PayoutChange, PayoutClaim, PayoutRecord, Recheck, SessionRecord, StatusChange, StoredEvent,
@@ -113,11 +112,11 @@ impl SqlLedger {
         }
         let found = self
             .db
-            .first("check the schema", queries::count_tables(&TABLES))
+            .exec("check the schema", Call::First, &[queries::count_tables()])
             .await?
-            .one::<Count>()?;
-        let complete = found.is_some_and(|c| c.n == TABLES.len() as u64);
-        if !complete {
+            .first()?
+            .one(rows::count)?;
+        if found != Some(TABLES.len() as u64) {
             if !self.auto_migrate {
                 return Err(LedgerError(format!(
                     "the D1 database bound as {BINDING} lacks Guichet's tables: apply \
@@ -125,17 +124,91 @@ impl SqlLedger {
                      {AUTO_MIGRATE}=1 to create them at first use"
                 )));
             }
-            let statements: Vec<_> = MIGRATIONS
-                .iter()
-                .flat_map(|sql| migration_statements(sql))
-                .map(|sql| binding::Query::new(sql, []))
-                .collect();
+            let statements: Vec<_> = STATEMENTS.iter().map(|sql| Query::new(sql, [])).collect();
             self.db
-                .batch("apply the bundled migration", &statements)
+                .exec("apply the bundled migration", Call::Batch, &statements)
                 .await?;
         }
         SCHEMA_READY.with(|r| r.set(true));
         Ok(())
+    }
+
+    /// Every method's one step: the schema checked once per isolate, then `queries` run
+    /// with `call`. A method builds its statements, awaits this once, and reads the
+    /// answer: the retries, the binding's calls and their state are this future's alone.
+    async fn exec(
+        &self,
+        op: &str,
+        call: Call,
+        queries: &[Query<'_>],
+    ) -> Result<Answer, LedgerError> {
+        self.ready().await?;
+        self.db.exec(op, call, queries).await
+    }
+
+    /// The first row of one query, read by `read`.
+    async fn first<T>(
+        &self,
+        op: &str,
+        query: Query<'_>,
+        read: fn(&mut Row) -> T,
+    ) -> Result<Option<T>, LedgerError> {
+        self.exec(op, Call::First, &[query])
+            .await?
+            .first()?
+            .one(read)
+    }
+
+    /// Every row of one query, read by `read`.
+    async fn all<T>(
+        &self,
+        op: &str,
+        query: Query<'_>,
+        read: fn(&mut Row) -> T,
+    ) -> Result<Vec<T>, LedgerError> {
+        self.exec(op, Call::All, &[query]).await?.rows(0)?.all(read)
+    }
+
+    /// Runs one write; answers how many rows it changed.
+    async fn run(&self, op: &str, query: Query<'_>) -> Result<u64, LedgerError> {
+        self.exec(op, Call::Run, &[query]).await?.changes(0)
+    }
+
+    /// Runs one write, whatever it changed.
+    async fn write(&self, op: &str, query: Query<'_>) -> Result<(), LedgerError> {
+        self.run(op, query).await?;
+        Ok(())
+    }
+
+    /// Writes a record unless its key is taken (the batch's first statement, an insert
+    /// that does nothing on conflict), else reads the record holding the key (its
+    /// second): `None` when this request's insert went in.
+    async fn insert_or_read<T>(
+        &self,
+        op: &str,
+        batch: &[Query<'_>],
+        read: fn(&mut Row) -> T,
+    ) -> Result<Option<Option<T>>, LedgerError> {
+        let results = self.exec(op, Call::Batch, batch).await?;
+        if results.changes(0)? == 1 {
+            return Ok(None);
+        }
+        Ok(Some(results.rows(1)?.one(read)?))
+    }
+
+    /// Applies an event in its batch ([`queries::apply_session_event`] and its payout
+    /// twin): what its third statement read back says what happened.
+    async fn apply_event(
+        &self,
+        op: &str,
+        batch: &[Query<'_>],
+        claim: &str,
+    ) -> Result<Option<Applied>, LedgerError> {
+        let results = self.exec(op, Call::Batch, batch).await?;
+        Ok(EventOutcome::applied(
+            results.rows(2)?.one(EventOutcome::read)?,
+            claim,
+        ))
     }
 }
 
@@ -145,42 +218,28 @@ impl Ledger for SqlLedger {
     }
 
     async fn create_session(&self, session: &SessionRecord) -> Result<(), LedgerError> {
-        self.ready().await?;
         let batch = queries::insert_session(session);
-        let changed = self
-            .db
-            .batch("insert a session", &batch)
-            .await?
-            .changes(0)?;
-        if changed == 0 {
+        let results = self.exec("insert a session", Call::Batch, &batch).await?;
+        if results.changes(0)? == 0 {
             return Err(LedgerError(format!("session {} exists", session.id)));
         }
         Ok(())
     }
 
-    async fn session(&self, id: &str) -> Result<Option<SessionRecord>, LedgerError> {
-        self.ready().await?;
-        let row = self
-            .db
-            .first("read a session", queries::session(id))
-            .await?
-            .one::<SessionRow>()?;
-        Ok(row.map(SessionRecord::from))
+    fn session(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = Result<Option<SessionRecord>, LedgerError>> {
+        self.first("read a session", queries::session(id), rows::session)
     }
 
-    async fn session_by_provider_ref(
+    fn session_by_provider_ref(
         &self,
         provider: Provider,
         provider_ref: &str,
-    ) -> Result<Option<SessionRecord>, LedgerError> {
-        self.ready().await?;
+    ) -> impl Future<Output = Result<Option<SessionRecord>, LedgerError>> {
         let query = queries::session_by_provider_ref(provider, provider_ref);
-        let row = self
-            .db
-            .first("find a session by provider id", query)
-            .await?
-            .one::<SessionRow>()?;
-        Ok(row.map(SessionRecord::from))
+        self.first("find a session by provider id", query, rows::session)
     }
 
     async fn attach_payment(
@@ -190,18 +249,17 @@ impl Ledger for SqlLedger {
         checkout_url: &str,
         at: u64,
     ) -> Result<bool, LedgerError> {
-        self.ready().await?;
         let batch = [
             queries::attach_payment(id, provider_ref, checkout_url, at),
             queries::session_exists(id),
         ];
-        let results = self.db.batch("attach a payment", &batch).await?;
-        if results.changes(0)? == 1 {
-            return Ok(true);
-        }
-        match results.rows(1)?.one::<Count>()? {
-            Some(Count { n }) if n > 0 => Ok(false),
-            _ => Err(LedgerError(format!("no session {id}"))),
+        match self
+            .insert_or_read("attach a payment", &batch, rows::count)
+            .await?
+        {
+            None => Ok(true),
+            Some(Some(n)) if n > 0 => Ok(false),
+            Some(_) => Err(LedgerError(format!("no session {id}"))),
         }
     }
 
@@ -211,96 +269,69 @@ impl Ledger for SqlLedger {
         change: &StatusChange,
         event: Option<&NewEvent>,
     ) -> Result<Applied, LedgerError> {
-        self.ready().await?;
         let claim = claim_token()?;
         let batch = queries::apply_session_event(session_id, change, &claim, event);
-        let results = self.db.batch("apply a session event", &batch).await?;
-        EventOutcome::applied(results.rows(2)?.one()?, &claim)
+        self.apply_event("apply a session event", &batch, &claim)
+            .await?
             .ok_or_else(|| LedgerError(format!("no session {session_id}")))
     }
 
-    async fn events(&self, session_id: &str) -> Result<Vec<EventRecord>, LedgerError> {
-        self.ready().await?;
+    fn events(
+        &self,
+        session_id: &str,
+    ) -> impl Future<Output = Result<Vec<EventRecord>, LedgerError>> {
         let query = queries::session_events(session_id);
-        let rows = self
-            .db
-            .all("read a session's events", query)
-            .await?
-            .all::<EventRow>()?;
-        rows.into_iter().map(EventRow::record).collect()
+        self.all("read a session's events", query, rows::event)
     }
 
     async fn order_is_paid(&self, order_id: &str) -> Result<bool, LedgerError> {
-        self.ready().await?;
         let query = queries::order_paid(order_id);
         let count = self
-            .db
-            .first("check an order's payment", query)
-            .await?
-            .one::<Count>()?;
-        Ok(count.is_some_and(|c| c.n > 0))
+            .first("check an order's payment", query, rows::count)
+            .await?;
+        Ok(count.is_some_and(|n| n > 0))
     }
 
     async fn create_order(&self, order: &OrderRecord) -> Result<OrderInsert, LedgerError> {
-        self.ready().await?;
         let batch = queries::insert_order(order);
-        let results = self.db.batch("register an order", &batch).await?;
-        if results.changes(0)? == 1 {
-            return Ok(OrderInsert::Created);
-        }
-        match results.rows(1)?.one::<OrderRow>()? {
-            Some(row) => Ok(OrderInsert::Existing(row.into())),
+        match self
+            .insert_or_read("register an order", &batch, rows::order)
+            .await?
+        {
+            None => Ok(OrderInsert::Created),
+            Some(Some(existing)) => Ok(OrderInsert::Existing(existing)),
             // Only an id already taken by another reference lands here.
-            None => Err(LedgerError(format!("order id {} exists", order.id))),
+            Some(None) => Err(LedgerError(format!("order id {} exists", order.id))),
         }
     }
 
-    async fn order(&self, id: &str) -> Result<Option<OrderRecord>, LedgerError> {
-        self.ready().await?;
-        let row = self
-            .db
-            .first("read an order", queries::order(id))
-            .await?
-            .one::<OrderRow>()?;
-        Ok(row.map(OrderRecord::from))
+    fn order(&self, id: &str) -> impl Future<Output = Result<Option<OrderRecord>, LedgerError>> {
+        self.first("read an order", queries::order(id), rows::order)
     }
 
     async fn claim_payout(&self, payout: &PayoutRecord) -> Result<PayoutClaim, LedgerError> {
-        self.ready().await?;
         let batch = queries::claim_payout(payout);
-        let results = self.db.batch("claim an idempotency key", &batch).await?;
-        if results.changes(0)? == 1 {
-            return Ok(PayoutClaim::Claimed);
-        }
-        match results.rows(1)?.one::<PayoutRow>()? {
-            Some(row) => Ok(PayoutClaim::Existing(row.into())),
-            None => Err(LedgerError(format!("payout id {} exists", payout.id))),
-        }
-    }
-
-    async fn payout(&self, id: &str) -> Result<Option<PayoutRecord>, LedgerError> {
-        self.ready().await?;
-        let row = self
-            .db
-            .first("read a payout", queries::payout(id))
+        match self
+            .insert_or_read("claim an idempotency key", &batch, rows::payout)
             .await?
-            .one::<PayoutRow>()?;
-        Ok(row.map(PayoutRecord::from))
+        {
+            None => Ok(PayoutClaim::Claimed),
+            Some(Some(existing)) => Ok(PayoutClaim::Existing(existing)),
+            Some(None) => Err(LedgerError(format!("payout id {} exists", payout.id))),
+        }
     }
 
-    async fn payout_by_provider_ref(
+    fn payout(&self, id: &str) -> impl Future<Output = Result<Option<PayoutRecord>, LedgerError>> {
+        self.first("read a payout", queries::payout(id), rows::payout)
+    }
+
+    fn payout_by_provider_ref(
         &self,
         provider: Provider,
         provider_ref: &str,
-    ) -> Result<Option<PayoutRecord>, LedgerError> {
-        self.ready().await?;
+    ) -> impl Future<Output = Result<Option<PayoutRecord>, LedgerError>> {
         let query = queries::payout_by_provider_ref(provider, provider_ref);
-        let row = self
-            .db
-            .first("find a payout by provider id", query)
-            .await?
-            .one::<PayoutRow>()?;
-        Ok(row.map(PayoutRecord::from))
+        self.first("find a payout by provider id", query, rows::payout)
     }
 
     async fn apply_payout(
@@ -309,140 +340,100 @@ impl Ledger for SqlLedger {
         change: &PayoutChange,
         event: Option<&NewEvent>,
     ) -> Result<Applied, LedgerError> {
-        self.ready().await?;
         let claim = claim_token()?;
         let batch = queries::apply_payout_event(payout_id, change, &claim, event);
-        let results = self.db.batch("apply a payout event", &batch).await?;
-        EventOutcome::applied(results.rows(2)?.one()?, &claim)
+        self.apply_event("apply a payout event", &batch, &claim)
+            .await?
             .ok_or_else(|| LedgerError(format!("no payout {payout_id}")))
     }
 
-    async fn order_by_reference(
+    fn order_by_reference(
         &self,
         reference: &str,
-    ) -> Result<Option<OrderRecord>, LedgerError> {
-        self.ready().await?;
+    ) -> impl Future<Output = Result<Option<OrderRecord>, LedgerError>> {
         let query = queries::order_by_reference(reference);
-        let row = self
-            .db
-            .first("find an order by reference", query)
-            .await?
-            .one::<OrderRow>()?;
-        Ok(row.map(OrderRecord::from))
+        self.first("find an order by reference", query, rows::order)
     }
 
-    async fn sessions_of_order(&self, order_id: &str) -> Result<Vec<SessionRecord>, LedgerError> {
-        self.ready().await?;
+    fn sessions_of_order(
+        &self,
+        order_id: &str,
+    ) -> impl Future<Output = Result<Vec<SessionRecord>, LedgerError>> {
         let query = queries::sessions_of_order(order_id);
-        let rows = self
-            .db
-            .all("read an order's sessions", query)
-            .await?
-            .all::<SessionRow>()?;
-        Ok(rows.into_iter().map(SessionRecord::from).collect())
+        self.all("read an order's sessions", query, rows::session)
     }
 
-    async fn events_after(&self, after: u64, limit: u32) -> Result<Vec<StoredEvent>, LedgerError> {
-        self.ready().await?;
+    fn events_after(
+        &self,
+        after: u64,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<StoredEvent>, LedgerError>> {
         let query = queries::events_after(after, limit);
-        let rows = self
-            .db
-            .all("list the merchant's events", query)
-            .await?
-            .all::<StoredEventRow>()?;
-        Ok(rows.into_iter().map(StoredEvent::from).collect())
+        self.all("list the merchant's events", query, rows::stored_event)
     }
 
-    async fn due_events(&self, now: u64, limit: u32) -> Result<Vec<StoredEvent>, LedgerError> {
-        self.ready().await?;
+    fn due_events(
+        &self,
+        now: u64,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<StoredEvent>, LedgerError>> {
         let query = queries::due_events(now, limit);
-        let rows = self
-            .db
-            .all("find events to deliver", query)
-            .await?
-            .all::<StoredEventRow>()?;
-        Ok(rows.into_iter().map(StoredEvent::from).collect())
+        self.all("find events to deliver", query, rows::stored_event)
     }
 
     async fn lease_event(&self, id: &str, seen: u64, until: u64) -> Result<bool, LedgerError> {
-        self.ready().await?;
         let query = queries::lease_event(id, seen, until);
-        Ok(self.db.run("take an event for delivery", query).await? == 1)
+        Ok(self.run("take an event for delivery", query).await? == 1)
     }
 
     async fn record_delivery(&self, id: &str, state: &DeliveryState) -> Result<(), LedgerError> {
-        self.ready().await?;
         let query = queries::record_delivery(id, state);
-        self.db.run("record a delivery", query).await?;
-        Ok(())
+        self.write("record a delivery", query).await
     }
 
-    async fn note_recheck(&self, mark: &Recheck) -> Result<(), LedgerError> {
-        self.ready().await?;
-        self.db
-            .run("note a notification", queries::note_recheck(mark))
-            .await?;
-        Ok(())
+    fn note_recheck(&self, mark: &Recheck) -> impl Future<Output = Result<(), LedgerError>> {
+        self.write("note a notification", queries::note_recheck(mark))
     }
 
-    async fn clear_recheck(&self, mark: &Recheck) -> Result<(), LedgerError> {
-        self.ready().await?;
-        self.db
-            .run("clear a notification", queries::clear_recheck(mark))
-            .await?;
-        Ok(())
+    fn clear_recheck(&self, mark: &Recheck) -> impl Future<Output = Result<(), LedgerError>> {
+        self.write("clear a notification", queries::clear_recheck(mark))
     }
 
-    async fn due_rechecks(&self, now: u64, limit: u32) -> Result<Vec<Recheck>, LedgerError> {
-        self.ready().await?;
+    fn due_rechecks(
+        &self,
+        now: u64,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<Recheck>, LedgerError>> {
         let query = queries::due_rechecks(now, limit);
-        let rows = self
-            .db
-            .all("find notifications to confirm", query)
-            .await?
-            .all::<RecheckRow>()?;
-        rows.into_iter().map(RecheckRow::mark).collect()
+        self.all("find notifications to confirm", query, rows::recheck)
     }
 
-    async fn sessions_to_check(
+    fn sessions_to_check(
         &self,
         now: u64,
         before: u64,
         limit: u32,
-    ) -> Result<Vec<SessionRecord>, LedgerError> {
-        self.ready().await?;
+    ) -> impl Future<Output = Result<Vec<SessionRecord>, LedgerError>> {
         let query = queries::sessions_to_check(now, before, limit);
-        let rows = self
-            .db
-            .all("find sessions to check", query)
-            .await?
-            .all::<SessionRow>()?;
-        Ok(rows.into_iter().map(SessionRecord::from).collect())
+        self.all("find sessions to check", query, rows::session)
     }
 
-    async fn payouts_to_check(
+    fn payouts_to_check(
         &self,
         before: u64,
         limit: u32,
-    ) -> Result<Vec<PayoutRecord>, LedgerError> {
-        self.ready().await?;
+    ) -> impl Future<Output = Result<Vec<PayoutRecord>, LedgerError>> {
         let query = queries::payouts_to_check(before, limit);
-        let rows = self
-            .db
-            .all("find payouts to check", query)
-            .await?
-            .all::<PayoutRow>()?;
-        Ok(rows.into_iter().map(PayoutRecord::from).collect())
+        self.all("find payouts to check", query, rows::payout)
     }
 
-    async fn mark_checked(&self, subject: Subject, id: &str, at: u64) -> Result<(), LedgerError> {
-        self.ready().await?;
-        self.db
-            .run(
-                "note a sweep's check",
-                queries::mark_checked(subject, id, at),
-            )
-            .await?;
-        Ok(())
+    fn mark_checked(
+        &self,
+        subject: Subject,
+        id: &str,
+        at: u64,
+    ) -> impl Future<Output = Result<(), LedgerError>> {
+        let query = queries::mark_checked(subject, id, at);
+        self.write("note a sweep's check", query)
     }
 }

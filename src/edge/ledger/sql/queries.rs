@@ -16,36 +16,66 @@ use super::super::{
 use super::binding::{Bind, Query};
 use crate::domain::Provider;
 
-const SESSION_COLUMNS: &str = "id, provider, order_id, amount, currency, description, status, \
-     provider_ref, provider_status, checkout_url, paid_amount, return_url, lang, created_at, \
-     updated_at, expires_at";
+// The column lists, as macros so that every statement is one constant text
+// (`concat!`), built at compile time.
+macro_rules! session_columns {
+    () => {
+        "id, provider, order_id, amount, currency, description, status, provider_ref, \
+         provider_status, checkout_url, paid_amount, return_url, lang, created_at, \
+         updated_at, expires_at"
+    };
+}
 
 /// What a session read selects: its columns and the shop's metadata beside them.
-const SESSION_SELECT: &str = "id, provider, order_id, amount, currency, description, status, \
-     provider_ref, provider_status, checkout_url, paid_amount, return_url, lang, created_at, \
-     updated_at, expires_at, \
-     (SELECT metadata_json FROM session_metadata WHERE session_id = sessions.id) AS metadata_json";
+macro_rules! session_select {
+    () => {
+        concat!(
+            session_columns!(),
+            ", (SELECT metadata_json FROM session_metadata WHERE session_id = sessions.id) \
+             AS metadata_json"
+        )
+    };
+}
 
-const EVENT_COLUMNS: &str = "seq, id, type, subject_id, payload, created_at, attempts, \
-     next_attempt_at, delivered_to, last_error";
+macro_rules! event_columns {
+    () => {
+        "seq, id, type, subject_id, payload, created_at, attempts, next_attempt_at, \
+         delivered_to, last_error"
+    };
+}
 
-const ORDER_COLUMNS: &str =
-    "id, reference, amount, currency, description, customer_json, created_at";
+macro_rules! order_columns {
+    () => {
+        "id, reference, amount, currency, description, customer_json, created_at"
+    };
+}
 
-const PAYOUT_COLUMNS: &str = "id, idempotency_key, request_digest, provider, amount, currency, \
-     recipient_json, status, provider_ref, provider_status, failure, created_at, updated_at";
+macro_rules! payout_columns {
+    () => {
+        "id, idempotency_key, request_digest, provider, amount, currency, recipient_json, \
+         status, provider_ref, provider_status, failure, created_at, updated_at"
+    };
+}
 
-/// How many of `tables` exist.
-pub fn count_tables<'a>(tables: &[&str]) -> Query<'a> {
-    let names = tables
-        .iter()
-        .map(|t| format!("'{t}'"))
-        .collect::<Vec<_>>()
-        .join(", ");
+/// The statement of [`announce`] for an event table.
+macro_rules! announce_sql {
+    ($events:literal) => {
+        concat!(
+            "INSERT INTO merchant_events (id, type, subject_id, payload, created_at, \
+             next_attempt_at) SELECT ?1, ?2, ?3, ?4, ?5, ?5 WHERE EXISTS (SELECT 1 FROM ",
+            $events,
+            " WHERE event_key = ?6 AND claim = ?7 AND moved = 1 AND status <> 'pending') \
+             ON CONFLICT (subject_id) DO NOTHING"
+        )
+    };
+}
+
+/// How many of the schema's tables ([`super::schema::TABLES`], checked by a test) exist.
+pub fn count_tables<'a>() -> Query<'a> {
     Query::new(
-        format!(
-            "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN ({names})"
-        ),
+        "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN \
+         ('orders', 'sessions', 'session_events', 'payouts', 'payout_events', \
+         'merchant_events', 'rechecks', 'session_metadata', 'sweep_checks')",
         [],
     )
 }
@@ -53,8 +83,10 @@ pub fn count_tables<'a>(tables: &[&str]) -> Query<'a> {
 /// A new session and its metadata, in one batch; changes nothing when the id exists.
 pub fn insert_session(session: &SessionRecord) -> Vec<Query<'_>> {
     let mut batch = vec![Query::new(
-        format!(
-            "INSERT INTO sessions ({SESSION_COLUMNS}) \
+        concat!(
+            "INSERT INTO sessions (",
+            session_columns!(),
+            ") \
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
              ON CONFLICT (id) DO NOTHING"
         ),
@@ -90,7 +122,7 @@ pub fn insert_session(session: &SessionRecord) -> Vec<Query<'_>> {
 /// A session by id.
 pub fn session(id: &str) -> Query<'_> {
     Query::new(
-        format!("SELECT {SESSION_SELECT} FROM sessions WHERE id = ?"),
+        concat!("SELECT ", session_select!(), " FROM sessions WHERE id = ?"),
         [id.into()],
     )
 }
@@ -98,7 +130,11 @@ pub fn session(id: &str) -> Query<'_> {
 /// A session by the provider's id of its payment.
 pub fn session_by_provider_ref(provider: Provider, provider_ref: &str) -> Query<'_> {
     Query::new(
-        format!("SELECT {SESSION_SELECT} FROM sessions WHERE provider = ? AND provider_ref = ?"),
+        concat!(
+            "SELECT ",
+            session_select!(),
+            " FROM sessions WHERE provider = ? AND provider_ref = ?"
+        ),
         [provider.as_str().into(), provider_ref.into()],
     )
 }
@@ -182,26 +218,21 @@ pub fn apply_session_event<'a>(
         ),
     ]
     .into_iter()
-    .chain(event.map(|e| announce(e, "session_events", &change.event_key, claim)))
+    .chain(event.map(|e| announce(e, announce_sql!("session_events"), &change.event_key, claim)))
     .collect()
 }
 
 /// The merchant's event, written only when the event row this request claimed moved its
 /// record from pending to final; `subject_id` is UNIQUE, so never a second event.
+/// `sql` is [`announce_sql`] of the record's event table.
 fn announce<'a>(
     event: &'a NewEvent,
-    events: &str,
+    sql: &'static str,
     event_key: &'a str,
     claim: &'a str,
 ) -> Query<'a> {
     Query::new(
-        format!(
-            "INSERT INTO merchant_events (id, type, subject_id, payload, created_at, next_attempt_at) \
-             SELECT ?1, ?2, ?3, ?4, ?5, ?5 \
-             WHERE EXISTS (SELECT 1 FROM {events} \
-                           WHERE event_key = ?6 AND claim = ?7 AND moved = 1 AND status <> 'pending') \
-             ON CONFLICT (subject_id) DO NOTHING"
-        ),
+        sql,
         [
             (&event.id).into(),
             (&event.event_type).into(),
@@ -235,8 +266,10 @@ pub fn order_paid(order_id: &str) -> Query<'_> {
 pub fn insert_order(order: &OrderRecord) -> [Query<'_>; 2] {
     [
         Query::new(
-            format!(
-                "INSERT INTO orders ({ORDER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?) \
+            concat!(
+                "INSERT INTO orders (",
+                order_columns!(),
+                ") VALUES (?, ?, ?, ?, ?, ?, ?) \
                  ON CONFLICT (reference) DO NOTHING"
             ),
             [
@@ -250,7 +283,11 @@ pub fn insert_order(order: &OrderRecord) -> [Query<'_>; 2] {
             ],
         ),
         Query::new(
-            format!("SELECT {ORDER_COLUMNS} FROM orders WHERE reference = ?"),
+            concat!(
+                "SELECT ",
+                order_columns!(),
+                " FROM orders WHERE reference = ?"
+            ),
             [(&order.reference).into()],
         ),
     ]
@@ -259,7 +296,7 @@ pub fn insert_order(order: &OrderRecord) -> [Query<'_>; 2] {
 /// An order by id.
 pub fn order(id: &str) -> Query<'_> {
     Query::new(
-        format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = ?"),
+        concat!("SELECT ", order_columns!(), " FROM orders WHERE id = ?"),
         [id.into()],
     )
 }
@@ -268,8 +305,10 @@ pub fn order(id: &str) -> Query<'_> {
 pub fn claim_payout(payout: &PayoutRecord) -> [Query<'_>; 2] {
     [
         Query::new(
-            format!(
-                "INSERT INTO payouts ({PAYOUT_COLUMNS}) \
+            concat!(
+                "INSERT INTO payouts (",
+                payout_columns!(),
+                ") \
                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
                  ON CONFLICT (idempotency_key) DO NOTHING"
             ),
@@ -290,7 +329,11 @@ pub fn claim_payout(payout: &PayoutRecord) -> [Query<'_>; 2] {
             ],
         ),
         Query::new(
-            format!("SELECT {PAYOUT_COLUMNS} FROM payouts WHERE idempotency_key = ?"),
+            concat!(
+                "SELECT ",
+                payout_columns!(),
+                " FROM payouts WHERE idempotency_key = ?"
+            ),
             [(&payout.idempotency_key).into()],
         ),
     ]
@@ -299,7 +342,7 @@ pub fn claim_payout(payout: &PayoutRecord) -> [Query<'_>; 2] {
 /// A payout by id.
 pub fn payout(id: &str) -> Query<'_> {
     Query::new(
-        format!("SELECT {PAYOUT_COLUMNS} FROM payouts WHERE id = ?"),
+        concat!("SELECT ", payout_columns!(), " FROM payouts WHERE id = ?"),
         [id.into()],
     )
 }
@@ -307,7 +350,11 @@ pub fn payout(id: &str) -> Query<'_> {
 /// A payout by the provider's id.
 pub fn payout_by_provider_ref(provider: Provider, provider_ref: &str) -> Query<'_> {
     Query::new(
-        format!("SELECT {PAYOUT_COLUMNS} FROM payouts WHERE provider = ? AND provider_ref = ?"),
+        concat!(
+            "SELECT ",
+            payout_columns!(),
+            " FROM payouts WHERE provider = ? AND provider_ref = ?"
+        ),
         [provider.as_str().into(), provider_ref.into()],
     )
 }
@@ -355,14 +402,18 @@ pub fn apply_payout_event<'a>(
         ),
     ]
     .into_iter()
-    .chain(event.map(|e| announce(e, "payout_events", &change.event_key, claim)))
+    .chain(event.map(|e| announce(e, announce_sql!("payout_events"), &change.event_key, claim)))
     .collect()
 }
 
 /// An order by the merchant's reference.
 pub fn order_by_reference(reference: &str) -> Query<'_> {
     Query::new(
-        format!("SELECT {ORDER_COLUMNS} FROM orders WHERE reference = ?"),
+        concat!(
+            "SELECT ",
+            order_columns!(),
+            " FROM orders WHERE reference = ?"
+        ),
         [reference.into()],
     )
 }
@@ -370,7 +421,11 @@ pub fn order_by_reference(reference: &str) -> Query<'_> {
 /// An order's sessions, oldest first.
 pub fn sessions_of_order(order_id: &str) -> Query<'_> {
     Query::new(
-        format!("SELECT {SESSION_SELECT} FROM sessions WHERE order_id = ? ORDER BY created_at, id"),
+        concat!(
+            "SELECT ",
+            session_select!(),
+            " FROM sessions WHERE order_id = ? ORDER BY created_at, id"
+        ),
         [order_id.into()],
     )
 }
@@ -378,7 +433,11 @@ pub fn sessions_of_order(order_id: &str) -> Query<'_> {
 /// Events after a cursor, in the order written.
 pub fn events_after<'a>(after: u64, limit: u32) -> Query<'a> {
     Query::new(
-        format!("SELECT {EVENT_COLUMNS} FROM merchant_events WHERE seq > ?1 ORDER BY seq LIMIT ?2"),
+        concat!(
+            "SELECT ",
+            event_columns!(),
+            " FROM merchant_events WHERE seq > ?1 ORDER BY seq LIMIT ?2"
+        ),
         [after.into(), u64::from(limit).into()],
     )
 }
@@ -386,8 +445,10 @@ pub fn events_after<'a>(after: u64, limit: u32) -> Query<'a> {
 /// Events whose next delivery attempt is due, oldest due first.
 pub fn due_events<'a>(now: u64, limit: u32) -> Query<'a> {
     Query::new(
-        format!(
-            "SELECT {EVENT_COLUMNS} FROM merchant_events \
+        concat!(
+            "SELECT ",
+            event_columns!(),
+            " FROM merchant_events \
              WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= ?1 \
              ORDER BY next_attempt_at, seq LIMIT ?2"
         ),
@@ -463,8 +524,10 @@ pub fn due_rechecks<'a>(now: u64, limit: u32) -> Query<'a> {
 /// least recently asked first.
 pub fn sessions_to_check<'a>(now: u64, before: u64, limit: u32) -> Query<'a> {
     Query::new(
-        format!(
-            "SELECT {SESSION_SELECT} FROM sessions \
+        concat!(
+            "SELECT ",
+            session_select!(),
+            " FROM sessions \
              LEFT JOIN sweep_checks ON subject = 'payment' AND record_id = sessions.id \
              WHERE status = 'pending' \
                AND ((created_at <= ?2 AND COALESCE(checked_at, 0) <= ?2) OR expires_at <= ?1) \
@@ -478,8 +541,10 @@ pub fn sessions_to_check<'a>(now: u64, before: u64, limit: u32) -> Query<'a> {
 /// first.
 pub fn payouts_to_check<'a>(before: u64, limit: u32) -> Query<'a> {
     Query::new(
-        format!(
-            "SELECT {PAYOUT_COLUMNS} FROM payouts \
+        concat!(
+            "SELECT ",
+            payout_columns!(),
+            " FROM payouts \
              LEFT JOIN sweep_checks ON subject = 'payout' AND record_id = payouts.id \
              WHERE status = 'pending' AND created_at <= ?1 AND COALESCE(checked_at, 0) <= ?1 \
              ORDER BY COALESCE(checked_at, 0), created_at LIMIT ?2"
@@ -495,4 +560,25 @@ pub fn mark_checked(subject: Subject, id: &str, at: u64) -> Query<'_> {
          ON CONFLICT (subject, record_id) DO UPDATE SET checked_at = excluded.checked_at",
         [subject.as_str().into(), id.into(), at.into()],
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::schema::TABLES;
+    use super::*;
+
+    #[test]
+    fn the_schema_check_counts_every_table_of_the_schema() {
+        let names = TABLES
+            .iter()
+            .map(|t| format!("'{t}'"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        assert_eq!(
+            count_tables().sql,
+            format!(
+                "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN ({names})"
+            )
+        );
+    }
 }

@@ -1,15 +1,36 @@
 //! The rows the SQL ledger reads back, as the queries in `queries.rs` select them, and
-//! what each becomes.
-
-use serde::{Deserialize, Deserializer};
-
-use crate::http::Fields;
+//! what each becomes: one reader per kind of row, a list of [`Row`] calls.
 
 use super::super::{
-    Applied, EventRecord, EventSource, LedgerError, OrderRecord, PayoutRecord, Recheck,
-    SessionRecord, StoredEvent, Subject,
+    Applied, EventRecord, EventSource, OrderRecord, PayoutRecord, Recheck, SessionRecord,
+    StoredEvent, Subject,
 };
+use super::binding::Row;
 use crate::domain::{Currency, Lang, PaymentStatus, Provider};
+
+/// Every status, in the enum's order.
+const STATUSES: [PaymentStatus; 5] = [
+    PaymentStatus::Pending,
+    PaymentStatus::Succeeded,
+    PaymentStatus::Failed,
+    PaymentStatus::Cancelled,
+    PaymentStatus::Expired,
+];
+
+/// Every language, in the enum's order.
+const LANGS: [Lang; 2] = [Lang::Fr, Lang::En];
+
+fn status(f: &mut Row, key: &str) -> PaymentStatus {
+    f.pick(key, &STATUSES, PaymentStatus::as_str)
+}
+
+fn provider(f: &mut Row) -> Provider {
+    f.pick("provider", &Provider::ALL, Provider::as_str)
+}
+
+fn currency(f: &mut Row) -> Currency {
+    f.pick("currency", &Currency::ALL, Currency::code)
+}
 
 /// What an event insert left behind, read back in its batch.
 pub struct EventOutcome {
@@ -18,19 +39,15 @@ pub struct EventOutcome {
     claim: String,
 }
 
-impl<'de> Deserialize<'de> for EventOutcome {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Fields::read(d, "struct EventOutcome", |f| {
-            Ok(EventOutcome {
-                previous_status: f.parse_or("previous_status", PaymentStatus::Pending),
-                status: f.parse_or("status", PaymentStatus::Pending),
-                claim: f.text("claim"),
-            })
-        })
-    }
-}
-
 impl EventOutcome {
+    pub fn read(f: &mut Row) -> EventOutcome {
+        EventOutcome {
+            previous_status: status(f, "previous_status"),
+            status: status(f, "status"),
+            claim: f.text("claim"),
+        }
+    }
+
     pub fn applied(outcome: Option<EventOutcome>, claim: &str) -> Option<Applied> {
         let outcome = outcome?;
         Some(if outcome.claim == claim {
@@ -41,329 +58,170 @@ impl EventOutcome {
     }
 }
 
-pub struct Count {
-    pub n: u64,
+/// `count(*) AS n`.
+pub fn count(f: &mut Row) -> u64 {
+    f.uint("n", u64::MAX)
 }
 
-impl<'de> Deserialize<'de> for Count {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Fields::read(d, "struct Count", |f| {
-            Ok(Count {
-                n: f.uint("n", u64::MAX),
-            })
-        })
+pub fn session(f: &mut Row) -> SessionRecord {
+    SessionRecord {
+        id: f.text("id"),
+        provider: provider(f),
+        order_id: f.text_opt("order_id"),
+        amount: f.uint("amount", u64::MAX),
+        currency: currency(f),
+        description: f.text("description"),
+        status: status(f, "status"),
+        provider_ref: f.text_opt("provider_ref"),
+        provider_status: f.text_opt("provider_status"),
+        checkout_url: f.text_opt("checkout_url"),
+        paid_amount: f.uint_opt("paid_amount", u64::MAX),
+        return_url: f.text("return_url"),
+        lang: f.pick("lang", &LANGS, Lang::code),
+        created_at: f.uint("created_at", u64::MAX),
+        updated_at: f.uint("updated_at", u64::MAX),
+        expires_at: f.uint("expires_at", u64::MAX),
+        metadata: f.text_opt("metadata_json"),
     }
 }
 
-pub struct SessionRow {
-    id: String,
-    provider: Provider,
-    order_id: Option<String>,
-    amount: u64,
-    currency: Currency,
-    description: String,
-    status: PaymentStatus,
-    provider_ref: Option<String>,
-    provider_status: Option<String>,
-    checkout_url: Option<String>,
-    paid_amount: Option<u64>,
-    return_url: String,
-    lang: Lang,
-    created_at: u64,
-    updated_at: u64,
-    expires_at: u64,
-    metadata_json: Option<String>,
-}
-
-impl<'de> Deserialize<'de> for SessionRow {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Fields::read(d, "struct SessionRow", |f| {
-            Ok(SessionRow {
-                id: f.text("id"),
-                provider: f.parse_or("provider", Provider::Moneroo),
-                order_id: f.text_opt("order_id"),
-                amount: f.uint("amount", u64::MAX),
-                currency: f.parse_or("currency", Currency::XOF),
-                description: f.text("description"),
-                status: f.parse_or("status", PaymentStatus::Pending),
-                provider_ref: f.text_opt("provider_ref"),
-                provider_status: f.text_opt("provider_status"),
-                checkout_url: f.text_opt("checkout_url"),
-                paid_amount: f.uint_opt("paid_amount", u64::MAX),
-                return_url: f.text("return_url"),
-                lang: f.parse_or("lang", Lang::default()),
-                created_at: f.uint("created_at", u64::MAX),
-                updated_at: f.uint("updated_at", u64::MAX),
-                expires_at: f.uint("expires_at", u64::MAX),
-                metadata_json: f.text_opt("metadata_json"),
-            })
-        })
+pub fn stored_event(f: &mut Row) -> StoredEvent {
+    StoredEvent {
+        seq: f.uint("seq", u64::MAX),
+        id: f.text("id"),
+        event_type: f.text("type"),
+        subject_id: f.text("subject_id"),
+        payload: f.text("payload"),
+        created_at: f.uint("created_at", u64::MAX),
+        attempts: f.uint("attempts", u32::MAX.into()) as u32,
+        next_attempt_at: f.uint_opt("next_attempt_at", u64::MAX),
+        delivered_to: f.text("delivered_to"),
+        last_error: f.text_opt("last_error"),
     }
 }
 
-impl From<SessionRow> for SessionRecord {
-    fn from(row: SessionRow) -> Self {
-        SessionRecord {
-            id: row.id,
-            provider: row.provider,
-            order_id: row.order_id,
-            amount: row.amount,
-            currency: row.currency,
-            description: row.description,
-            status: row.status,
-            provider_ref: row.provider_ref,
-            provider_status: row.provider_status,
-            checkout_url: row.checkout_url,
-            paid_amount: row.paid_amount,
-            return_url: row.return_url,
-            lang: row.lang,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
-            expires_at: row.expires_at,
-            metadata: row.metadata_json,
+pub fn recheck(f: &mut Row) -> Recheck {
+    let subject = f.text("subject");
+    let subject = Subject::parse(&subject).unwrap_or_else(|| {
+        f.invalid("D1: a stored mark has an unknown subject");
+        Subject::Payment
+    });
+    Recheck {
+        subject,
+        provider: provider(f),
+        provider_ref: f.text("provider_ref"),
+        our_id: f.text_opt("our_id"),
+        attempts: f.uint("attempts", u32::MAX.into()) as u32,
+        due_at: f.uint("due_at", u64::MAX),
+    }
+}
+
+pub fn event(f: &mut Row) -> EventRecord {
+    let event_key = f.text("event_key");
+    let session_id = f.text("session_id");
+    let source = match f.text("source").as_str() {
+        "webhook" => EventSource::Webhook,
+        "poll" => EventSource::Poll,
+        "expiry" => EventSource::Expiry,
+        _ => {
+            f.invalid("a stored event has an unknown source");
+            EventSource::Webhook
         }
+    };
+    EventRecord {
+        event_key,
+        session_id,
+        source,
+        status: status(f, "status"),
+        provider_status: f.text("provider_status"),
+        moved: f.uint("moved", u8::MAX.into()) != 0,
+        at: f.uint("at", u64::MAX),
     }
 }
 
-pub struct StoredEventRow {
-    seq: u64,
-    id: String,
-    event_type: String,
-    subject_id: String,
-    payload: String,
-    created_at: u64,
-    attempts: u32,
-    next_attempt_at: Option<u64>,
-    delivered_to: String,
-    last_error: Option<String>,
-}
-
-impl<'de> Deserialize<'de> for StoredEventRow {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Fields::read(d, "struct StoredEventRow", |f| {
-            Ok(StoredEventRow {
-                seq: f.uint("seq", u64::MAX),
-                id: f.text("id"),
-                event_type: f.text("type"),
-                subject_id: f.text("subject_id"),
-                payload: f.text("payload"),
-                created_at: f.uint("created_at", u64::MAX),
-                attempts: f.uint("attempts", u32::MAX.into()) as u32,
-                next_attempt_at: f.uint_opt("next_attempt_at", u64::MAX),
-                delivered_to: f.text("delivered_to"),
-                last_error: f.text_opt("last_error"),
-            })
-        })
+pub fn order(f: &mut Row) -> OrderRecord {
+    OrderRecord {
+        id: f.text("id"),
+        reference: f.text("reference"),
+        amount: f.uint("amount", u64::MAX),
+        currency: currency(f),
+        description: f.text("description"),
+        customer_json: f.text_opt("customer_json"),
+        created_at: f.uint("created_at", u64::MAX),
     }
 }
 
-impl From<StoredEventRow> for StoredEvent {
-    fn from(row: StoredEventRow) -> Self {
-        StoredEvent {
-            seq: row.seq,
-            id: row.id,
-            event_type: row.event_type,
-            subject_id: row.subject_id,
-            payload: row.payload,
-            created_at: row.created_at,
-            attempts: row.attempts,
-            next_attempt_at: row.next_attempt_at,
-            delivered_to: row.delivered_to,
-            last_error: row.last_error,
-        }
-    }
-}
-
-pub struct RecheckRow {
-    subject: String,
-    provider: Provider,
-    provider_ref: String,
-    our_id: Option<String>,
-    attempts: u32,
-    due_at: u64,
-}
-
-impl<'de> Deserialize<'de> for RecheckRow {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Fields::read(d, "struct RecheckRow", |f| {
-            Ok(RecheckRow {
-                subject: f.text("subject"),
-                provider: f.parse_or("provider", Provider::Moneroo),
-                provider_ref: f.text("provider_ref"),
-                our_id: f.text_opt("our_id"),
-                attempts: f.uint("attempts", u32::MAX.into()) as u32,
-                due_at: f.uint("due_at", u64::MAX),
-            })
-        })
-    }
-}
-
-impl RecheckRow {
-    pub fn mark(self) -> Result<Recheck, LedgerError> {
-        let subject = Subject::parse(&self.subject)
-            .ok_or_else(|| LedgerError("D1: a stored mark has an unknown subject".to_owned()))?;
-        Ok(Recheck {
-            subject,
-            provider: self.provider,
-            provider_ref: self.provider_ref,
-            our_id: self.our_id,
-            attempts: self.attempts,
-            due_at: self.due_at,
-        })
-    }
-}
-
-pub struct EventRow {
-    event_key: String,
-    session_id: String,
-    source: String,
-    status: PaymentStatus,
-    provider_status: String,
-    moved: u8,
-    at: u64,
-}
-
-impl<'de> Deserialize<'de> for EventRow {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Fields::read(d, "struct EventRow", |f| {
-            Ok(EventRow {
-                event_key: f.text("event_key"),
-                session_id: f.text("session_id"),
-                source: f.text("source"),
-                status: f.parse_or("status", PaymentStatus::Pending),
-                provider_status: f.text("provider_status"),
-                moved: f.uint("moved", u8::MAX.into()) as u8,
-                at: f.uint("at", u64::MAX),
-            })
-        })
-    }
-}
-
-impl EventRow {
-    pub fn record(self) -> Result<EventRecord, LedgerError> {
-        let source = match self.source.as_str() {
-            "webhook" => EventSource::Webhook,
-            "poll" => EventSource::Poll,
-            "expiry" => EventSource::Expiry,
-            _ => {
-                return Err(LedgerError(
-                    "a stored event has an unknown source".to_owned(),
-                ))
-            }
-        };
-        Ok(EventRecord {
-            event_key: self.event_key,
-            session_id: self.session_id,
-            source,
-            status: self.status,
-            provider_status: self.provider_status,
-            moved: self.moved != 0,
-            at: self.at,
-        })
-    }
-}
-
-pub struct OrderRow {
-    id: String,
-    reference: String,
-    amount: u64,
-    currency: Currency,
-    description: String,
-    customer_json: Option<String>,
-    created_at: u64,
-}
-
-impl<'de> Deserialize<'de> for OrderRow {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Fields::read(d, "struct OrderRow", |f| {
-            Ok(OrderRow {
-                id: f.text("id"),
-                reference: f.text("reference"),
-                amount: f.uint("amount", u64::MAX),
-                currency: f.parse_or("currency", Currency::XOF),
-                description: f.text("description"),
-                customer_json: f.text_opt("customer_json"),
-                created_at: f.uint("created_at", u64::MAX),
-            })
-        })
-    }
-}
-
-impl From<OrderRow> for OrderRecord {
-    fn from(row: OrderRow) -> Self {
-        OrderRecord {
-            id: row.id,
-            reference: row.reference,
-            amount: row.amount,
-            currency: row.currency,
-            description: row.description,
-            customer_json: row.customer_json,
-            created_at: row.created_at,
-        }
-    }
-}
-
-pub struct PayoutRow {
-    id: String,
-    idempotency_key: String,
-    request_digest: String,
-    provider: Provider,
-    amount: u64,
-    currency: Currency,
-    recipient_json: String,
-    status: PaymentStatus,
-    provider_ref: Option<String>,
-    provider_status: Option<String>,
-    failure: Option<String>,
-    created_at: u64,
-    updated_at: u64,
-}
-
-impl<'de> Deserialize<'de> for PayoutRow {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Fields::read(d, "struct PayoutRow", |f| {
-            Ok(PayoutRow {
-                id: f.text("id"),
-                idempotency_key: f.text("idempotency_key"),
-                request_digest: f.text("request_digest"),
-                provider: f.parse_or("provider", Provider::Moneroo),
-                amount: f.uint("amount", u64::MAX),
-                currency: f.parse_or("currency", Currency::XOF),
-                recipient_json: f.text("recipient_json"),
-                status: f.parse_or("status", PaymentStatus::Pending),
-                provider_ref: f.text_opt("provider_ref"),
-                provider_status: f.text_opt("provider_status"),
-                failure: f.text_opt("failure"),
-                created_at: f.uint("created_at", u64::MAX),
-                updated_at: f.uint("updated_at", u64::MAX),
-            })
-        })
-    }
-}
-
-impl From<PayoutRow> for PayoutRecord {
-    fn from(row: PayoutRow) -> Self {
-        PayoutRecord {
-            id: row.id,
-            idempotency_key: row.idempotency_key,
-            request_digest: row.request_digest,
-            provider: row.provider,
-            amount: row.amount,
-            currency: row.currency,
-            recipient_json: row.recipient_json,
-            status: row.status,
-            provider_ref: row.provider_ref,
-            provider_status: row.provider_status,
-            failure: row.failure,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
-        }
+pub fn payout(f: &mut Row) -> PayoutRecord {
+    PayoutRecord {
+        id: f.text("id"),
+        idempotency_key: f.text("idempotency_key"),
+        request_digest: f.text("request_digest"),
+        provider: provider(f),
+        amount: f.uint("amount", u64::MAX),
+        currency: currency(f),
+        recipient_json: f.text("recipient_json"),
+        status: status(f, "status"),
+        provider_ref: f.text_opt("provider_ref"),
+        provider_status: f.text_opt("provider_status"),
+        failure: f.text_opt("failure"),
+        created_at: f.uint("created_at", u64::MAX),
+        updated_at: f.uint("updated_at", u64::MAX),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde::de::DeserializeOwned;
+    use serde_json::Value;
+
+    /// The names `pick` reads are the ones the enum's `Deserialize` reads, and no other.
+    fn same_names<T: DeserializeOwned + PartialEq + core::fmt::Debug + Copy>(
+        all: &[T],
+        name: fn(T) -> &'static str,
+    ) {
+        let mut names: Vec<String> = all.iter().map(|v| name(*v).to_owned()).collect();
+        for v in all {
+            let read: T = crate::http::from_value(Value::String(name(*v).to_owned())).unwrap();
+            assert_eq!(read, *v);
+            names.push(name(*v).to_uppercase());
+            names.push(format!("{} ", name(*v)));
+        }
+        names.extend(
+            ["", "Pending", "fr-CI", "xof", "MONEROO", "paid", "unknown"].map(String::from),
+        );
+        for text in names {
+            let derive = crate::http::from_value::<T>(Value::String(text.clone())).ok();
+            let picked = all.iter().copied().find(|v| name(*v) == text);
+            assert_eq!(picked, derive, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn stored_names_are_read_as_the_enums_deserialize_reads_them() {
+        same_names(&STATUSES, PaymentStatus::as_str);
+        same_names(&LANGS, Lang::code);
+        same_names(&Provider::ALL, Provider::as_str);
+        same_names(&Currency::ALL, Currency::code);
+        // Every variant is in the lists (a new one fails to compile here).
+        for status in STATUSES {
+            let at = match status {
+                PaymentStatus::Pending => 0,
+                PaymentStatus::Succeeded => 1,
+                PaymentStatus::Failed => 2,
+                PaymentStatus::Cancelled => 3,
+                PaymentStatus::Expired => 4,
+            };
+            assert_eq!(STATUSES[at], status);
+        }
+        for lang in LANGS {
+            let at = match lang {
+                Lang::Fr => 0,
+                Lang::En => 1,
+            };
+            assert_eq!(LANGS[at], lang);
+        }
+    }
     #[test]
     fn an_event_outcome_is_duplicate_unless_this_request_wrote_it() {
         let outcome = |claim: &str| EventOutcome {
