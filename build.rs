@@ -19,6 +19,11 @@ fn statements(sql: &str) -> Vec<String> {
         if code.is_empty() || code.starts_with("--") {
             continue;
         }
+        // A comment after code would swallow the rest of the joined statement: refused.
+        assert!(
+            !code.contains("--"),
+            "a migration comment must have its own line: {line}"
+        );
         let (code, last) = match code.strip_suffix(';') {
             Some(code) => (code, true),
             None => (code, false),
