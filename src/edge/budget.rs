@@ -25,8 +25,10 @@ use core::cell::{Cell, RefCell};
 use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll, Waker};
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::rc::Rc;
+
+use serde_json::{Map, Value};
 
 use crate::domain::Provider;
 
@@ -55,10 +57,13 @@ thread_local! {
     /// `per_minute` of them.
     /// Indexed by `Provider as usize`: one window per provider, no map needed.
     static CALLS: RefCell<[VecDeque<u64>; Provider::ALL.len()]> = RefCell::default();
-    /// Per session, when its last status call started.
-    static LAST_READ: RefCell<HashMap<String, u64>> = RefCell::new(HashMap::new());
-    /// Per session, the status call in flight.
-    static IN_FLIGHT: RefCell<HashMap<String, Rc<Flight>>> = RefCell::new(HashMap::new());
+    /// Per session, when its last status call started (ms, as a JSON number): serde_json's
+    /// map type, the B-tree the edge has anyway, so that no `HashMap` (hashbrown and
+    /// SipHash) is compiled for it.
+    static LAST_READ: RefCell<Map<String, Value>> = RefCell::new(Map::new());
+    /// Per session, the status call in flight: a few at a time (one per session being
+    /// read while its provider answers), searched in order.
+    static IN_FLIGHT: RefCell<Vec<(String, Rc<Flight>)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Takes one call from `provider`'s budget at `now_ms`; false, taking nothing, when the
@@ -121,24 +126,35 @@ pub enum StatusTurn {
 
 /// Decides whether a read of `session_id` at `now_ms` calls its provider.
 pub fn status_turn(session_id: &str, now_ms: u64) -> StatusTurn {
-    if let Some(flight) = IN_FLIGHT.with(|f| f.borrow().get(session_id).cloned()) {
+    let flying = IN_FLIGHT.with(|f| {
+        f.borrow()
+            .iter()
+            .find(|(id, _)| id == session_id)
+            .map(|(_, flight)| Rc::clone(flight))
+    });
+    if let Some(flight) = flying {
         return StatusTurn::Wait(FlightDone(flight));
     }
+    let within = |t: &Value| now_ms.saturating_sub(t.as_u64().unwrap_or(0)) < SESSION_INTERVAL_MS;
     let recent = LAST_READ.with(|last| {
         let mut last = last.borrow_mut();
-        if last
-            .get(session_id)
-            .is_some_and(|t| now_ms.saturating_sub(*t) < SESSION_INTERVAL_MS)
-        {
+        if last.get(session_id).is_some_and(within) {
             return true;
         }
         if last.len() >= SESSIONS_REMEMBERED {
-            last.retain(|_, t| now_ms.saturating_sub(*t) < SESSION_INTERVAL_MS);
+            let over: Vec<String> = last
+                .iter()
+                .filter(|(_, t)| !within(t))
+                .map(|(id, _)| id.clone())
+                .collect();
+            for id in &over {
+                last.remove(id);
+            }
             if last.len() >= SESSIONS_REMEMBERED {
                 last.clear();
             }
         }
-        last.insert(session_id.to_owned(), now_ms);
+        last.insert(session_id.to_owned(), Value::from(now_ms));
         false
     });
     if recent {
@@ -147,7 +163,7 @@ pub fn status_turn(session_id: &str, now_ms: u64) -> StatusTurn {
     let flight = Rc::new(Flight::default());
     IN_FLIGHT.with(|f| {
         f.borrow_mut()
-            .insert(session_id.to_owned(), Rc::clone(&flight))
+            .push((session_id.to_owned(), Rc::clone(&flight)))
     });
     StatusTurn::Call(Ticket {
         session_id: session_id.to_owned(),
@@ -164,7 +180,12 @@ pub struct Ticket {
 
 impl Drop for Ticket {
     fn drop(&mut self) {
-        IN_FLIGHT.with(|f| f.borrow_mut().remove(&self.session_id));
+        IN_FLIGHT.with(|f| {
+            let mut flights = f.borrow_mut();
+            if let Some(at) = flights.iter().position(|(id, _)| *id == self.session_id) {
+                flights.swap_remove(at);
+            }
+        });
         self.flight.done.set(true);
         for waker in self.flight.waiting.borrow_mut().drain(..) {
             waker.wake();
@@ -246,6 +267,38 @@ mod tests {
         }
         assert!(!spend(Provider::MoneyFusion, start + 300));
         assert!(CALLS.with(|c| c.borrow()[Provider::MoneyFusion as usize].len()) <= 100);
+    }
+
+    #[test]
+    fn a_full_memory_forgets_the_sessions_whose_interval_is_over_first() {
+        let now = 9_000_000;
+        let call = |id: &str, at: u64| match status_turn(id, at) {
+            StatusTurn::Call(ticket) => drop(ticket),
+            _ => panic!("{id} at {at} should call"),
+        };
+        for i in 0..SESSIONS_REMEMBERED - 96 {
+            call(&format!("old-{i}"), now);
+        }
+        for i in 0..96 {
+            call(&format!("new-{i}"), now + 2_000);
+        }
+        // Full: the old ones (3.5 s ago) go, the new ones (1.5 s ago) stay.
+        call("next", now + 3_500);
+        assert!(matches!(
+            status_turn("new-7", now + 3_600),
+            StatusTurn::Recent
+        ));
+        call("old-7", now + 3_600);
+        // Full of sessions still within their interval: all are forgotten.
+        for i in 0..SESSIONS_REMEMBERED {
+            call(&format!("late-{i}"), now + 10_000);
+        }
+        call("last", now + 10_001);
+        call("late-3", now + 10_002);
+        assert!(matches!(
+            status_turn("last", now + 10_003),
+            StatusTurn::Recent
+        ));
     }
 
     #[test]
