@@ -25,7 +25,6 @@ use core::cell::{Cell, RefCell};
 use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll, Waker};
-use std::collections::VecDeque;
 use std::rc::Rc;
 
 use serde_json::{Map, Value};
@@ -55,8 +54,10 @@ pub const SWEEP_RESERVE: usize = 25;
 thread_local! {
     /// Per provider, the times (ms) of the last calls in the sliding minute, at most
     /// `per_minute` of them.
-    /// Indexed by `Provider as usize`: one window per provider, no map needed.
-    static CALLS: RefCell<[VecDeque<u64>; Provider::ALL.len()]> = RefCell::default();
+    /// Indexed by `Provider as usize`: one window per provider, no map needed. Oldest
+    /// first, in a `Vec` (100 times at most, moved down when the oldest go), not a
+    /// `VecDeque`, whose ring code the edge has no other use for.
+    static CALLS: RefCell<[Vec<u64>; Provider::ALL.len()]> = RefCell::default();
     /// Per session, when its last status call started (ms, as a JSON number): serde_json's
     /// map type, the B-tree the edge has anyway, so that no `HashMap` (hashbrown and
     /// SipHash) is compiled for it.
@@ -74,7 +75,7 @@ pub fn spend(provider: Provider, now_ms: u64) -> bool {
         if window.len() >= limit {
             return false;
         }
-        window.push_back(now_ms);
+        window.push(now_ms);
         true
     })
 }
@@ -90,14 +91,14 @@ pub fn record(provider: Provider, now_ms: u64) {
     window(provider, now_ms, |window| {
         // Full means spent: dropping the oldest keeps it full and the list bounded.
         if window.len() >= limit {
-            window.pop_front();
+            window.remove(0);
         }
-        window.push_back(now_ms);
+        window.push(now_ms);
     });
 }
 
 /// `provider`'s calls of the sliding minute at `now_ms`, given to `with`.
-fn window<R>(provider: Provider, now_ms: u64, with: impl FnOnce(&mut VecDeque<u64>) -> R) -> R {
+fn window<R>(provider: Provider, now_ms: u64, with: impl FnOnce(&mut Vec<u64>) -> R) -> R {
     CALLS.with(|calls| {
         let window = &mut calls.borrow_mut()[provider as usize];
         forget_before(window, now_ms);
@@ -105,13 +106,13 @@ fn window<R>(provider: Provider, now_ms: u64, with: impl FnOnce(&mut VecDeque<u6
     })
 }
 
-fn forget_before(window: &mut VecDeque<u64>, now_ms: u64) {
-    while window
-        .front()
-        .is_some_and(|t| now_ms.saturating_sub(*t) >= MINUTE_MS)
-    {
-        window.pop_front();
-    }
+fn forget_before(window: &mut Vec<u64>, now_ms: u64) {
+    let over = window
+        .iter()
+        .take_while(|t| now_ms.saturating_sub(**t) >= MINUTE_MS)
+        .count();
+    window.copy_within(over.., 0);
+    window.truncate(window.len() - over);
 }
 
 /// What a read of a session that is not final may do about the provider.
