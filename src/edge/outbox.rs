@@ -74,13 +74,13 @@ pub fn endpoint_tag(url: &str) -> String {
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Deliveries {
     /// Events tried.
-    pub attempted: u32,
+    pub attempted: u64,
     /// Events now delivered to every endpoint.
-    pub delivered: u32,
+    pub delivered: u64,
     /// Events that failed somewhere and wait for another attempt.
-    pub retrying: u32,
+    pub retrying: u64,
     /// Events whose schedule is spent.
-    pub abandoned: u32,
+    pub abandoned: u64,
 }
 
 /// Delivers up to `limit` events that are due. Does nothing when no endpoint or no
