@@ -63,11 +63,7 @@ pub fn pause_after(base_secs: u64, attempts: u32) -> Option<u64> {
 /// a credential): the first 8 hex digits of its SHA-256.
 pub fn endpoint_tag(url: &str) -> String {
     use sha2::{Digest, Sha256};
-    Sha256::digest(url.as_bytes())
-        .iter()
-        .take(4)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::signature::encode_hex(&Sha256::digest(url.as_bytes())[..4])
 }
 
 /// What one delivery run did.
