@@ -124,12 +124,12 @@ async fn attempt(
     event: &StoredEvent,
 ) -> DeliveryState {
     let webhooks = &edge.config.webhooks;
-    let mut delivered: Vec<String> = event
-        .delivered_to
-        .split(',')
-        .filter(|t| !t.is_empty())
-        .map(str::to_owned)
-        .collect();
+    let mut delivered: Vec<String> = Vec::new();
+    for tag in event.delivered_to.split(',') {
+        if !tag.is_empty() {
+            delivered.push(tag.to_owned());
+        }
+    }
     let mut failure = None;
     for url in &webhooks.urls {
         let tag = endpoint_tag(url);
