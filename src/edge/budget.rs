@@ -58,13 +58,23 @@ thread_local! {
     /// first, in a `Vec` (100 times at most, moved down when the oldest go), not a
     /// `VecDeque`, whose ring code the edge has no other use for.
     static CALLS: RefCell<[Vec<u64>; Provider::ALL.len()]> = RefCell::default();
-    /// Per session, when its last status call started (ms, as a JSON number): serde_json's
-    /// map type, the B-tree the edge has anyway, so that no `HashMap` (hashbrown and
-    /// SipHash) is compiled for it.
-    static LAST_READ: RefCell<Map<String, Value>> = RefCell::new(Map::new());
-    /// Per session, the status call in flight: a few at a time (one per session being
-    /// read while its provider answers), searched in order.
-    static IN_FLIGHT: RefCell<Vec<(String, Rc<Flight>)>> = const { RefCell::new(Vec::new()) };
+    /// Per session, its last status call and the one in flight.
+    static SESSIONS: RefCell<Sessions> = RefCell::new(Sessions {
+        last_read: Map::new(),
+        in_flight: Vec::new(),
+    });
+}
+
+/// What the isolate remembers of each session's status calls (one thread-local, read once
+/// per decision).
+struct Sessions {
+    /// When its last status call started (ms, as a JSON number): serde_json's map type,
+    /// the B-tree the edge has anyway, so that no `HashMap` (hashbrown and SipHash) is
+    /// compiled for it.
+    last_read: Map<String, Value>,
+    /// The status calls in flight: a few at a time (one per session being read while its
+    /// provider answers), searched in order.
+    in_flight: Vec<(String, Rc<Flight>)>,
 }
 
 /// Takes one call from `provider`'s budget at `now_ms`; false, taking nothing, when the
@@ -127,48 +137,42 @@ pub enum StatusTurn {
 
 /// Decides whether a read of `session_id` at `now_ms` calls its provider.
 pub fn status_turn(session_id: &str, now_ms: u64) -> StatusTurn {
-    let flying = IN_FLIGHT.with(|f| {
-        f.borrow()
-            .iter()
-            .find(|(id, _)| id == session_id)
-            .map(|(_, flight)| Rc::clone(flight))
-    });
-    if let Some(flight) = flying {
-        return StatusTurn::Wait(FlightDone(flight));
-    }
-    let within = |t: &Value| now_ms.saturating_sub(t.as_u64().unwrap_or(0)) < SESSION_INTERVAL_MS;
-    let recent = LAST_READ.with(|last| {
-        let mut last = last.borrow_mut();
-        if last.get(session_id).is_some_and(within) {
-            return true;
+    SESSIONS.with(|sessions| {
+        let Sessions {
+            last_read,
+            in_flight,
+        } = &mut *sessions.borrow_mut();
+        for (id, flight) in in_flight.iter() {
+            if id == session_id {
+                return StatusTurn::Wait(FlightDone(Rc::clone(flight)));
+            }
         }
-        if last.len() >= SESSIONS_REMEMBERED {
-            let over: Vec<String> = last
-                .iter()
-                .filter(|(_, t)| !within(t))
-                .map(|(id, _)| id.clone())
-                .collect();
+        let within =
+            |t: &Value| now_ms.saturating_sub(t.as_u64().unwrap_or(0)) < SESSION_INTERVAL_MS;
+        if last_read.get(session_id).is_some_and(within) {
+            return StatusTurn::Recent;
+        }
+        if last_read.len() >= SESSIONS_REMEMBERED {
+            let mut over = Vec::new();
+            for (id, t) in last_read.iter() {
+                if !within(t) {
+                    over.push(id.clone());
+                }
+            }
             for id in &over {
-                last.remove(id);
+                last_read.remove(id.as_str());
             }
-            if last.len() >= SESSIONS_REMEMBERED {
-                last.clear();
+            if last_read.len() >= SESSIONS_REMEMBERED {
+                last_read.clear();
             }
         }
-        last.insert(session_id.to_owned(), Value::from(now_ms));
-        false
-    });
-    if recent {
-        return StatusTurn::Recent;
-    }
-    let flight = Rc::new(Flight::default());
-    IN_FLIGHT.with(|f| {
-        f.borrow_mut()
-            .push((session_id.to_owned(), Rc::clone(&flight)))
-    });
-    StatusTurn::Call(Ticket {
-        session_id: session_id.to_owned(),
-        flight,
+        last_read.insert(session_id.to_owned(), Value::from(now_ms));
+        let flight = Rc::new(Flight::default());
+        in_flight.push((session_id.to_owned(), Rc::clone(&flight)));
+        StatusTurn::Call(Ticket {
+            session_id: session_id.to_owned(),
+            flight,
+        })
     })
 }
 
@@ -181,15 +185,16 @@ pub struct Ticket {
 
 impl Drop for Ticket {
     fn drop(&mut self) {
-        IN_FLIGHT.with(|f| {
-            let mut flights = f.borrow_mut();
+        SESSIONS.with(|sessions| {
+            let flights = &mut sessions.borrow_mut().in_flight;
             if let Some(at) = flights.iter().position(|(id, _)| *id == self.session_id) {
                 flights.swap_remove(at);
             }
         });
         self.flight.done.set(true);
-        for waker in self.flight.waiting.borrow_mut().drain(..) {
-            waker.wake();
+        let waiting = core::mem::take(&mut *self.flight.waiting.borrow_mut());
+        for waker in &waiting {
+            waker.wake_by_ref();
         }
     }
 }
