@@ -576,8 +576,12 @@ pub async fn back_to_shop(
     else {
         return Err(reply::error(404, "not_found", "no such session").into());
     };
-    let mut params: Vec<(String, String)> =
-        query.into_iter().filter(|(k, _)| k != "session").collect();
+    let mut params: Vec<(String, String)> = Vec::with_capacity(query.len() + 1);
+    for (name, value) in query {
+        if name != "session" {
+            params.push((name, value));
+        }
+    }
     if request.method == "POST" {
         // CinetPay posts `transaction_id` and `token`; only those are carried on.
         for (name, value) in form::decode(&request.body).unwrap_or_default() {

@@ -75,11 +75,12 @@ fn mask_phone(phone: &Phone) -> String {
         return phone.masked();
     };
     let national = phone.national_number();
-    let pairs: Vec<&str> = national
-        .as_bytes()
-        .chunks(2)
-        .filter_map(|c| core::str::from_utf8(c).ok())
-        .collect();
+    let mut pairs: Vec<&str> = Vec::new();
+    for chunk in national.as_bytes().chunks(2) {
+        if let Ok(pair) = core::str::from_utf8(chunk) {
+            pairs.push(pair);
+        }
+    }
     let last = pairs.len().saturating_sub(1);
     // Written out, not through iterator adapters and `join`: each adapter is compiled
     // for this one use.
