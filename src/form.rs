@@ -60,29 +60,31 @@ pub fn encode<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> String
 /// byte, and a `%` not followed by two hex digits stays as it is (as browsers and PHP do).
 /// Empty segments (`a=1&&b=2`) are skipped; a segment without `=` has an empty value.
 pub fn decode_bytes(body: &[u8]) -> Vec<(Vec<u8>, Vec<u8>)> {
-    body.split(|&b| b == b'&')
-        .filter(|segment| !segment.is_empty())
-        .map(|segment| {
-            let (name, value) = match segment.iter().position(|&b| b == b'=') {
-                Some(eq) => (&segment[..eq], &segment[eq + 1..]),
-                None => (segment, &segment[segment.len()..]),
-            };
-            (percent_decode(name), percent_decode(value))
-        })
-        .collect()
+    // Loops rather than iterator adapters: each adapter chain is compiled for its one use.
+    let mut pairs = Vec::new();
+    for segment in body.split(|&b| b == b'&') {
+        if segment.is_empty() {
+            continue;
+        }
+        let (name, value) = match segment.iter().position(|&b| b == b'=') {
+            Some(eq) => (&segment[..eq], &segment[eq + 1..]),
+            None => (segment, &segment[segment.len()..]),
+        };
+        pairs.push((percent_decode(name), percent_decode(value)));
+    }
+    pairs
 }
 
 /// Decodes a body into text pairs, in order, duplicates kept. Refuses names or values that
 /// are not UTF-8.
 pub fn decode(body: &[u8]) -> Result<Vec<(String, String)>, FormError> {
-    decode_bytes(body)
-        .into_iter()
-        .map(|(name, value)| {
-            let name = String::from_utf8(name).map_err(|_| FormError::NotUtf8)?;
-            let value = String::from_utf8(value).map_err(|_| FormError::NotUtf8)?;
-            Ok((name, value))
-        })
-        .collect()
+    let mut pairs = Vec::new();
+    for (name, value) in decode_bytes(body) {
+        let name = String::from_utf8(name).map_err(|_| FormError::NotUtf8)?;
+        let value = String::from_utf8(value).map_err(|_| FormError::NotUtf8)?;
+        pairs.push((name, value));
+    }
+    Ok(pairs)
 }
 
 /// The query string of a URL (after `?`, before `#`), empty when there is none.

@@ -82,10 +82,12 @@ pub fn decode_hex(text: &str) -> Option<Vec<u8>> {
         return None;
     }
     let value = |d: u8| char::from(d).to_digit(16);
-    digits
-        .chunks_exact(2)
-        .map(|pair| u8::try_from(value(pair[0])? << 4 | value(pair[1])?).ok())
-        .collect()
+    // A loop, not `collect::<Option<Vec<_>>>()` (an adapter chain compiled for this one use).
+    let mut bytes = Vec::with_capacity(digits.len() / 2);
+    for pair in digits.chunks_exact(2) {
+        bytes.push(u8::try_from(value(pair[0])? << 4 | value(pair[1])?).ok()?);
+    }
+    Some(bytes)
 }
 
 #[cfg(test)]

@@ -150,3 +150,67 @@ fn metadata_entries_are_kept_in_key_order_and_a_repeated_key_keeps_its_last_valu
     let read: Entries = serde_json::from_str(r#"{"z":"9","b":"1","b":"2"}"#).unwrap();
     assert_eq!(read.iter().collect::<Vec<_>>(), [("b", "2"), ("z", "9")]);
 }
+
+/// Entries read from JSON agree with the stable sort they replaced (sorted by key, a
+/// repeated key keeping its last value) on many orders, repeats included.
+#[test]
+fn metadata_entries_read_as_the_stable_sort_did() {
+    use guichet::domain::order::Entries;
+    fn reference(pairs: &[(String, String)]) -> Vec<(String, String)> {
+        let mut pairs = pairs.to_vec();
+        pairs.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut out: Vec<(String, String)> = Vec::new();
+        for pair in pairs {
+            match out.last_mut() {
+                Some(last) if last.0 == pair.0 => *last = pair,
+                _ => out.push(pair),
+            }
+        }
+        out
+    }
+    let mut seed = 0x2545_f491_u64;
+    let mut next = |n: u64| {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (seed >> 33) % n
+    };
+    let keys = ["", "a", "b", "ab", "b_", "Z", "é", "a.b", "order_id"];
+    let mut cases: Vec<Vec<(String, String)>> = Vec::new();
+    for _ in 0..500 {
+        let len = next(12);
+        cases.push(
+            (0..len)
+                .map(|i| (keys[next(9) as usize].to_owned(), format!("v{i}")))
+                .collect(),
+        );
+    }
+    let in_order: Vec<(String, String)> = (0..30)
+        .map(|i| (format!("k{i:02}"), i.to_string()))
+        .collect();
+    let mut reversed = in_order.clone();
+    reversed.reverse();
+    cases.extend([in_order, reversed, Vec::new()]);
+    for pairs in cases {
+        let text = serde_json::to_string(
+            &pairs
+                .iter()
+                .map(|(k, v)| format!("{}:{}", serde_json::json!(k), serde_json::json!(v)))
+                .collect::<Vec<_>>(),
+        )
+        .unwrap();
+        // An object written out by hand, repeats kept: `{"b":"v0","a":"v1","b":"v2"}`.
+        let object = format!(
+            "{{{}}}",
+            serde_json::from_str::<Vec<String>>(&text)
+                .unwrap()
+                .join(",")
+        );
+        let read: Entries = serde_json::from_str(&object).unwrap();
+        let read: Vec<(String, String)> = read
+            .iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        assert_eq!(read, reference(&pairs), "{object}");
+    }
+}

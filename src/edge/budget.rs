@@ -25,8 +25,9 @@ use core::cell::{Cell, RefCell};
 use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll, Waker};
-use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
+
+use serde_json::{Map, Value};
 
 use crate::domain::Provider;
 
@@ -53,12 +54,27 @@ pub const SWEEP_RESERVE: usize = 25;
 thread_local! {
     /// Per provider, the times (ms) of the last calls in the sliding minute, at most
     /// `per_minute` of them.
-    /// Indexed by `Provider as usize`: one window per provider, no map needed.
-    static CALLS: RefCell<[VecDeque<u64>; Provider::ALL.len()]> = RefCell::default();
-    /// Per session, when its last status call started.
-    static LAST_READ: RefCell<HashMap<String, u64>> = RefCell::new(HashMap::new());
-    /// Per session, the status call in flight.
-    static IN_FLIGHT: RefCell<HashMap<String, Rc<Flight>>> = RefCell::new(HashMap::new());
+    /// Indexed by `Provider as usize`: one window per provider, no map needed. Oldest
+    /// first, in a `Vec` (100 times at most, moved down when the oldest go), not a
+    /// `VecDeque`, whose ring code the edge has no other use for.
+    static CALLS: RefCell<[Vec<u64>; Provider::ALL.len()]> = RefCell::default();
+    /// Per session, its last status call and the one in flight.
+    static SESSIONS: RefCell<Sessions> = RefCell::new(Sessions {
+        last_read: Map::new(),
+        in_flight: Vec::new(),
+    });
+}
+
+/// What the isolate remembers of each session's status calls (one thread-local, read once
+/// per decision).
+struct Sessions {
+    /// When its last status call started (ms, as a JSON number): serde_json's map type,
+    /// the B-tree the edge has anyway, so that no `HashMap` (hashbrown and SipHash) is
+    /// compiled for it.
+    last_read: Map<String, Value>,
+    /// The status calls in flight: a few at a time (one per session being read while its
+    /// provider answers), searched in order.
+    in_flight: Vec<(String, Rc<Flight>)>,
 }
 
 /// Takes one call from `provider`'s budget at `now_ms`; false, taking nothing, when the
@@ -69,7 +85,7 @@ pub fn spend(provider: Provider, now_ms: u64) -> bool {
         if window.len() >= limit {
             return false;
         }
-        window.push_back(now_ms);
+        window.push(now_ms);
         true
     })
 }
@@ -85,14 +101,14 @@ pub fn record(provider: Provider, now_ms: u64) {
     window(provider, now_ms, |window| {
         // Full means spent: dropping the oldest keeps it full and the list bounded.
         if window.len() >= limit {
-            window.pop_front();
+            window.remove(0);
         }
-        window.push_back(now_ms);
+        window.push(now_ms);
     });
 }
 
 /// `provider`'s calls of the sliding minute at `now_ms`, given to `with`.
-fn window<R>(provider: Provider, now_ms: u64, with: impl FnOnce(&mut VecDeque<u64>) -> R) -> R {
+fn window<R>(provider: Provider, now_ms: u64, with: impl FnOnce(&mut Vec<u64>) -> R) -> R {
     CALLS.with(|calls| {
         let window = &mut calls.borrow_mut()[provider as usize];
         forget_before(window, now_ms);
@@ -100,13 +116,13 @@ fn window<R>(provider: Provider, now_ms: u64, with: impl FnOnce(&mut VecDeque<u6
     })
 }
 
-fn forget_before(window: &mut VecDeque<u64>, now_ms: u64) {
-    while window
-        .front()
-        .is_some_and(|t| now_ms.saturating_sub(*t) >= MINUTE_MS)
-    {
-        window.pop_front();
-    }
+fn forget_before(window: &mut Vec<u64>, now_ms: u64) {
+    let over = window
+        .iter()
+        .take_while(|t| now_ms.saturating_sub(**t) >= MINUTE_MS)
+        .count();
+    window.copy_within(over.., 0);
+    window.truncate(window.len() - over);
 }
 
 /// What a read of a session that is not final may do about the provider.
@@ -121,37 +137,42 @@ pub enum StatusTurn {
 
 /// Decides whether a read of `session_id` at `now_ms` calls its provider.
 pub fn status_turn(session_id: &str, now_ms: u64) -> StatusTurn {
-    if let Some(flight) = IN_FLIGHT.with(|f| f.borrow().get(session_id).cloned()) {
-        return StatusTurn::Wait(FlightDone(flight));
-    }
-    let recent = LAST_READ.with(|last| {
-        let mut last = last.borrow_mut();
-        if last
-            .get(session_id)
-            .is_some_and(|t| now_ms.saturating_sub(*t) < SESSION_INTERVAL_MS)
-        {
-            return true;
-        }
-        if last.len() >= SESSIONS_REMEMBERED {
-            last.retain(|_, t| now_ms.saturating_sub(*t) < SESSION_INTERVAL_MS);
-            if last.len() >= SESSIONS_REMEMBERED {
-                last.clear();
+    SESSIONS.with(|sessions| {
+        let Sessions {
+            last_read,
+            in_flight,
+        } = &mut *sessions.borrow_mut();
+        for (id, flight) in in_flight.iter() {
+            if id == session_id {
+                return StatusTurn::Wait(FlightDone(Rc::clone(flight)));
             }
         }
-        last.insert(session_id.to_owned(), now_ms);
-        false
-    });
-    if recent {
-        return StatusTurn::Recent;
-    }
-    let flight = Rc::new(Flight::default());
-    IN_FLIGHT.with(|f| {
-        f.borrow_mut()
-            .insert(session_id.to_owned(), Rc::clone(&flight))
-    });
-    StatusTurn::Call(Ticket {
-        session_id: session_id.to_owned(),
-        flight,
+        let within =
+            |t: &Value| now_ms.saturating_sub(t.as_u64().unwrap_or(0)) < SESSION_INTERVAL_MS;
+        if last_read.get(session_id).is_some_and(within) {
+            return StatusTurn::Recent;
+        }
+        if last_read.len() >= SESSIONS_REMEMBERED {
+            let mut over = Vec::new();
+            for (id, t) in last_read.iter() {
+                if !within(t) {
+                    over.push(id.clone());
+                }
+            }
+            for id in &over {
+                last_read.remove(id.as_str());
+            }
+            if last_read.len() >= SESSIONS_REMEMBERED {
+                last_read.clear();
+            }
+        }
+        last_read.insert(session_id.to_owned(), Value::from(now_ms));
+        let flight = Rc::new(Flight::default());
+        in_flight.push((session_id.to_owned(), Rc::clone(&flight)));
+        StatusTurn::Call(Ticket {
+            session_id: session_id.to_owned(),
+            flight,
+        })
     })
 }
 
@@ -164,10 +185,16 @@ pub struct Ticket {
 
 impl Drop for Ticket {
     fn drop(&mut self) {
-        IN_FLIGHT.with(|f| f.borrow_mut().remove(&self.session_id));
+        SESSIONS.with(|sessions| {
+            let flights = &mut sessions.borrow_mut().in_flight;
+            if let Some(at) = flights.iter().position(|(id, _)| *id == self.session_id) {
+                flights.swap_remove(at);
+            }
+        });
         self.flight.done.set(true);
-        for waker in self.flight.waiting.borrow_mut().drain(..) {
-            waker.wake();
+        let waiting = core::mem::take(&mut *self.flight.waiting.borrow_mut());
+        for waker in &waiting {
+            waker.wake_by_ref();
         }
     }
 }
@@ -246,6 +273,38 @@ mod tests {
         }
         assert!(!spend(Provider::MoneyFusion, start + 300));
         assert!(CALLS.with(|c| c.borrow()[Provider::MoneyFusion as usize].len()) <= 100);
+    }
+
+    #[test]
+    fn a_full_memory_forgets_the_sessions_whose_interval_is_over_first() {
+        let now = 9_000_000;
+        let call = |id: &str, at: u64| match status_turn(id, at) {
+            StatusTurn::Call(ticket) => drop(ticket),
+            _ => panic!("{id} at {at} should call"),
+        };
+        for i in 0..SESSIONS_REMEMBERED - 96 {
+            call(&format!("old-{i}"), now);
+        }
+        for i in 0..96 {
+            call(&format!("new-{i}"), now + 2_000);
+        }
+        // Full: the old ones (3.5 s ago) go, the new ones (1.5 s ago) stay.
+        call("next", now + 3_500);
+        assert!(matches!(
+            status_turn("new-7", now + 3_600),
+            StatusTurn::Recent
+        ));
+        call("old-7", now + 3_600);
+        // Full of sessions still within their interval: all are forgotten.
+        for i in 0..SESSIONS_REMEMBERED {
+            call(&format!("late-{i}"), now + 10_000);
+        }
+        call("last", now + 10_001);
+        call("late-3", now + 10_002);
+        assert!(matches!(
+            status_turn("last", now + 10_003),
+            StatusTurn::Recent
+        ));
     }
 
     #[test]

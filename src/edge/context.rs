@@ -22,6 +22,17 @@ pub struct Incoming {
     pub body: Vec<u8>,
 }
 
+/// The first value named `name` in a decoded query or form, as sent (untrimmed). One
+/// plain search for every route that reads a parameter.
+pub fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    for (key, value) in pairs {
+        if key == name {
+            return Some(value);
+        }
+    }
+    None
+}
+
 impl Incoming {
     /// The first value of a header, by case-insensitive name.
     pub fn header(&self, name: &str) -> Option<&str> {

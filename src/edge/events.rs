@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 
 use crate::domain::PaymentStatus;
 
-use super::context::{Edge, Effects, Incoming};
+use super::context::{param, Edge, Effects, Incoming};
 pub use super::ledger::Subject;
 use super::ledger::{Applied, Ledger, LedgerError, PayoutChange, PayoutRecord, SessionRecord};
 use super::ledger::{NewEvent, StatusChange, StoredEvent};
@@ -184,6 +184,9 @@ pub async fn apply_payout(
 /// How many events one `GET /events` page holds at most.
 pub const PAGE_MAX: u32 = 100;
 
+/// What an out-of-range `limit` is told (names [`PAGE_MAX`]; a test keeps them together).
+const LIMIT_RANGE: &str = "limit is a whole number from 1 to 100";
+
 #[derive(Serialize)]
 struct Page {
     data: Vec<Value>,
@@ -219,13 +222,8 @@ fn listed(event: &StoredEvent) -> Value {
 /// the order they were written.
 pub async fn list(edge: &Edge<'_, impl Effects>, request: &Incoming) -> Reply {
     let query = crate::form::decode(request.query.as_bytes()).unwrap_or_default();
-    let param = |name: &str| {
-        query
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.trim().to_owned())
-    };
-    let after = match param("after").filter(|a| !a.is_empty()) {
+    let read = |name: &str| param(&query, name).map(str::trim);
+    let after = match read("after").filter(|a| !a.is_empty()) {
         None => 0,
         Some(cursor) => match cursor.parse::<u64>() {
             Ok(seq) => seq,
@@ -236,18 +234,11 @@ pub async fn list(edge: &Edge<'_, impl Effects>, request: &Incoming) -> Reply {
             }
         },
     };
-    let limit = match param("limit").filter(|l| !l.is_empty()) {
+    let limit = match read("limit").filter(|l| !l.is_empty()) {
         None => 50,
         Some(text) => match text.parse::<u32>() {
             Ok(n) if (1..=PAGE_MAX).contains(&n) => n,
-            _ => {
-                return Err(reply::error(
-                    400,
-                    "invalid_limit",
-                    &format!("limit is a whole number from 1 to {PAGE_MAX}"),
-                )
-                .into())
-            }
+            _ => return Err(reply::error(400, "invalid_limit", LIMIT_RANGE).into()),
         },
     };
     // One more than asked tells whether another page follows.
@@ -255,12 +246,27 @@ pub async fn list(edge: &Edge<'_, impl Effects>, request: &Incoming) -> Reply {
     let has_more = events.len() > limit as usize;
     events.truncate(limit as usize);
     let next_cursor = events.last().map(|e| e.seq.to_string());
+    let mut data = Vec::with_capacity(events.len());
+    for event in &events {
+        data.push(listed(event));
+    }
     Ok(reply::json(
         200,
         &Page {
-            data: events.iter().map(listed).collect(),
+            data,
             next_cursor,
             has_more,
         },
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_limit_message_names_the_page_size() {
+        assert_eq!(
+            super::LIMIT_RANGE,
+            format!("limit is a whole number from 1 to {}", super::PAGE_MAX)
+        );
+    }
 }

@@ -7,7 +7,7 @@ use crate::domain::validation::text;
 use crate::domain::{Currency, Message, Money, Order, Violation, Violations};
 use crate::http::Fields;
 
-use super::context::{Edge, Effects, Incoming};
+use super::context::{param, Edge, Effects, Incoming};
 use super::events;
 use super::ledger::{Ledger, OrderInsert, OrderRecord};
 use super::reply::{self, Reply};
@@ -165,10 +165,8 @@ pub async fn show(edge: &Edge<'_, impl Effects>, id: &str) -> Reply {
 /// `GET /orders?reference=`, admin only: the same, found by the merchant's reference.
 pub async fn find(edge: &Edge<'_, impl Effects>, request: &Incoming) -> Reply {
     let query = crate::form::decode(request.query.as_bytes()).unwrap_or_default();
-    let Some(reference) = query
-        .iter()
-        .find(|(k, _)| k == "reference")
-        .map(|(_, v)| v.trim())
+    let Some(reference) = param(&query, "reference")
+        .map(str::trim)
         .filter(|v| !v.is_empty())
     else {
         return Err(reply::error(
@@ -195,18 +193,18 @@ struct OrderDetail<'a> {
 
 async fn with_sessions(edge: &Edge<'_, impl Effects>, order: &OrderRecord) -> Reply {
     let sessions = edge.ledger.sessions_of_order(&order.id).await?;
-    let paid = sessions
-        .iter()
-        .any(|s| s.status == crate::domain::PaymentStatus::Succeeded);
+    let mut paid = false;
+    let mut shown = Vec::with_capacity(sessions.len());
+    for session in &sessions {
+        paid |= session.status == crate::domain::PaymentStatus::Succeeded;
+        shown.push(events::session_data(session, Some(&order.reference)));
+    }
     Ok(reply::json(
         200,
         &OrderDetail {
             order: view(order),
             paid,
-            sessions: sessions
-                .iter()
-                .map(|s| events::session_data(s, Some(&order.reference)))
-                .collect(),
+            sessions: shown,
             created_at: super::runtime::rfc3339(order.created_at),
         },
     ))

@@ -63,24 +63,20 @@ pub fn pause_after(base_secs: u64, attempts: u32) -> Option<u64> {
 /// a credential): the first 8 hex digits of its SHA-256.
 pub fn endpoint_tag(url: &str) -> String {
     use sha2::{Digest, Sha256};
-    Sha256::digest(url.as_bytes())
-        .iter()
-        .take(4)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::signature::encode_hex(&Sha256::digest(url.as_bytes())[..4])
 }
 
 /// What one delivery run did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Deliveries {
     /// Events tried.
-    pub attempted: u32,
+    pub attempted: u64,
     /// Events now delivered to every endpoint.
-    pub delivered: u32,
+    pub delivered: u64,
     /// Events that failed somewhere and wait for another attempt.
-    pub retrying: u32,
+    pub retrying: u64,
     /// Events whose schedule is spent.
-    pub abandoned: u32,
+    pub abandoned: u64,
 }
 
 /// Delivers up to `limit` events that are due. Does nothing when no endpoint or no
@@ -128,12 +124,12 @@ async fn attempt(
     event: &StoredEvent,
 ) -> DeliveryState {
     let webhooks = &edge.config.webhooks;
-    let mut delivered: Vec<String> = event
-        .delivered_to
-        .split(',')
-        .filter(|t| !t.is_empty())
-        .map(str::to_owned)
-        .collect();
+    let mut delivered: Vec<String> = Vec::new();
+    for tag in event.delivered_to.split(',') {
+        if !tag.is_empty() {
+            delivered.push(tag.to_owned());
+        }
+    }
     let mut failure = None;
     for url in &webhooks.urls {
         let tag = endpoint_tag(url);

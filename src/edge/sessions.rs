@@ -14,7 +14,7 @@ use crate::providers::PaymentRequest;
 
 use super::budget::{self, StatusTurn};
 use super::connector::{ask, settle, Connector};
-use super::context::{Edge, Effects, Incoming};
+use super::context::{param, Edge, Effects, Incoming};
 use super::events;
 use super::gateway::Retry;
 use super::ledger::{EventSource, Ledger, SessionRecord, StatusChange};
@@ -425,16 +425,16 @@ pub async fn show(edge: &Edge<'_, impl Effects>, request: &Incoming, id: &str) -
     }
     let session = refresh(edge, session).await?;
     let events = edge.ledger.events(&session.id).await?;
-    let history: Vec<EventView> = events
-        .into_iter()
-        .map(|e| EventView {
+    let mut history = Vec::with_capacity(events.len());
+    for e in events {
+        history.push(EventView {
             source: e.source,
             status: e.status,
             provider_status: e.provider_status,
             moved: e.moved,
             at: rfc3339(e.at),
-        })
-        .collect();
+        });
+    }
     if admin {
         let reference = match session.order_id.as_deref() {
             Some(order_id) => edge.ledger.order(order_id).await?.map(|o| o.reference),
@@ -565,11 +565,7 @@ pub async fn back_to_shop(
 ) -> Reply {
     use crate::form;
     let query = form::decode(request.query.as_bytes()).unwrap_or_default();
-    let Some(id) = query
-        .iter()
-        .find(|(k, _)| k == "session")
-        .map(|(_, v)| v.clone())
-    else {
+    let Some(id) = param(&query, "session").map(str::to_owned) else {
         return Err(reply::error(400, "missing_session", "the return URL names no session").into());
     };
     let Some(session) = edge
@@ -580,8 +576,12 @@ pub async fn back_to_shop(
     else {
         return Err(reply::error(404, "not_found", "no such session").into());
     };
-    let mut params: Vec<(String, String)> =
-        query.into_iter().filter(|(k, _)| k != "session").collect();
+    let mut params: Vec<(String, String)> = Vec::with_capacity(query.len() + 1);
+    for (name, value) in query {
+        if name != "session" {
+            params.push((name, value));
+        }
+    }
     if request.method == "POST" {
         // CinetPay posts `transaction_id` and `token`; only those are carried on.
         for (name, value) in form::decode(&request.body).unwrap_or_default() {

@@ -43,15 +43,15 @@ const RECHECK_ATTEMPTS: u32 = 20;
 #[derive(Debug, Default, Clone, Serialize, PartialEq, Eq)]
 pub struct SweepReport {
     /// Sessions and payouts asked about.
-    pub checked: u32,
+    pub checked: u64,
     /// Records that reached a final status in this run.
-    pub settled: u32,
+    pub settled: u64,
     /// Sessions expired after the provider said pending one last time.
-    pub expired: u32,
+    pub expired: u64,
     /// Status calls that failed (the record waits for the next run).
-    pub unanswered: u32,
+    pub unanswered: u64,
     /// Records left for the next run because a provider's budget was spent.
-    pub deferred: u32,
+    pub deferred: u64,
     /// The merchant's events delivered or tried.
     pub deliveries: Deliveries,
 }

@@ -75,7 +75,10 @@ impl SessionKeys {
     /// 401 without saying which check failed.
     pub fn verify(&self, token: &str, now: u64) -> Option<Claims> {
         let (body, signature) = token.trim().rsplit_once('.')?;
-        let parts: Vec<&str> = body.split('.').collect();
+        let mut parts: Vec<&str> = Vec::new();
+        for part in body.split('.') {
+            parts.push(part);
+        }
         let ["v1", kid, session_id, provider, amount, currency, expires] = parts[..] else {
             return None;
         };

@@ -162,9 +162,8 @@ fn read(
                 return Err(not_configured(edge, Provider::Moneroo));
             };
             let signature = request.header(moneroo::SIGNATURE_HEADER);
-            let event = moneroo::read_webhook(keys, &request.body, signature).map_err(|error| {
-                reply::error(error.http_status(), error.code(), &error.to_string())
-            })?;
+            let event = moneroo::read_webhook(keys, &request.body, signature)
+                .map_err(|error| refusal(error.http_status(), error.code(), &error))?;
             if event.event.is_payout() {
                 let ours = event
                     .data
@@ -196,7 +195,7 @@ fn read(
                     Some(n.client_transaction_id.trim().to_owned()),
                     None,
                 ))),
-                Err(error) => Err(reply::error(400, "bad_notification", &error.to_string())),
+                Err(error) => Err(refusal(400, "bad_notification", &error)),
             }
         }
         Provider::CinetPay => {
@@ -217,13 +216,13 @@ fn read(
                         }
                         NotificationError::BadParse(_) => 400,
                     };
-                    Err(reply::error(status, "bad_notification", &error.to_string()))
+                    Err(refusal(status, "bad_notification", &error))
                 }
             }
         }
         Provider::MoneyFusion => {
             let parsed = moneyfusion::webhook::parse(&request.body)
-                .map_err(|error| reply::error(400, "bad_notification", &error.to_string()))?;
+                .map_err(|error| refusal(400, "bad_notification", &error))?;
             match parsed {
                 Notification::Payin(event) => Ok(Some(notice(
                     Subject::Payment,
@@ -242,6 +241,12 @@ fn read(
             }
         }
     }
+}
+
+/// A refusal in the error's own words: one `to_string` (through `dyn Display`) for the
+/// four providers' error types.
+fn refusal(status: u16, code: &str, error: &dyn core::fmt::Display) -> HttpResponse {
+    reply::error(status, code, &error.to_string())
 }
 
 /// A MoneyFusion claim that cannot move the record (a repeated `pending`,

@@ -75,32 +75,41 @@ fn mask_phone(phone: &Phone) -> String {
         return phone.masked();
     };
     let national = phone.national_number();
-    let pairs: Vec<&str> = national
-        .as_bytes()
-        .chunks(2)
-        .filter_map(|c| core::str::from_utf8(c).ok())
-        .collect();
+    let mut pairs: Vec<&str> = Vec::new();
+    for chunk in national.as_bytes().chunks(2) {
+        if let Ok(pair) = core::str::from_utf8(chunk) {
+            pairs.push(pair);
+        }
+    }
     let last = pairs.len().saturating_sub(1);
-    let shown: Vec<String> = pairs
-        .iter()
-        .enumerate()
-        .map(|(i, pair)| {
-            if (i == 0 && last >= 2) || i == last {
-                (*pair).to_owned()
-            } else {
-                "•".repeat(pair.len())
+    // Written out, not through iterator adapters and `join`: each adapter is compiled
+    // for this one use.
+    let mut out = format!("+{dial} ");
+    for (i, pair) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        if (i == 0 && last >= 2) || i == last {
+            out.push_str(pair);
+        } else {
+            for _ in 0..pair.len() {
+                out.push('•');
             }
-        })
-        .collect();
-    format!("+{dial} {}", shown.join(" "))
+        }
+    }
+    out
 }
 
 /// All but the last two characters hidden.
 fn mask_tail(text: &str) -> String {
-    let chars: Vec<char> = text.trim().chars().collect();
-    let keep = chars.len().min(2);
-    let hidden = chars.len() - keep;
-    "•".repeat(hidden) + &chars[hidden..].iter().collect::<String>()
+    let text = text.trim();
+    let count = text.chars().count();
+    let hidden = count - count.min(2);
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        out.push(if i < hidden { '•' } else { c });
+    }
+    out
 }
 
 #[cfg(test)]
@@ -116,6 +125,9 @@ mod tests {
         assert!(!mask_phone(&phone).contains("0102"));
         assert_eq!(mask_tail("4149518161"), "••••••••61");
         assert_eq!(mask_tail("7"), "7");
+        assert_eq!(mask_tail(" ab "), "ab");
+        assert_eq!(mask_tail("été4"), "••é4");
+        assert_eq!(mask_tail(""), "");
     }
 
     #[test]

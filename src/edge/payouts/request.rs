@@ -32,7 +32,7 @@ pub(super) fn digest(fields: &Map<String, Value>) -> String {
     body.remove("lang");
     write_canonical(&Value::Object(body), &mut canonical);
     let hash = Sha256::digest(canonical.as_bytes());
-    hash.iter().map(|b| format!("{b:02x}")).collect()
+    crate::signature::encode_hex(&hash)
 }
 
 fn write_canonical(value: &Value, out: &mut String) {
