@@ -69,7 +69,7 @@ fn claim_token() -> Result<String, LedgerError> {
     let mut bytes = [0u8; 16];
     getrandom::getrandom(&mut bytes)
         .map_err(|_| LedgerError("no randomness for an event claim".to_owned()))?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    Ok(crate::signature::encode_hex(&bytes))
 }
 
 impl SqlLedger {
