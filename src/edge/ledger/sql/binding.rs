@@ -170,11 +170,10 @@ impl Binding {
         if query.params.is_empty() {
             return Ok(prepared);
         }
-        let values = query
-            .params
-            .iter()
-            .map(|b| b.to_js())
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut values = Vec::with_capacity(query.params.len());
+        for bind in &query.params {
+            values.push(bind.to_js()?);
+        }
         call(&prepared, "bind", &values).map_err(|e| d1_error(&self.op("bind parameters"), &e))
     }
 
@@ -197,16 +196,17 @@ impl Binding {
         queries: &[Query<'_>],
     ) -> Result<Answer, LedgerError> {
         let op = self.op(op);
-        let mut statements = queries
-            .iter()
-            .map(|q| self.statement(q))
-            .collect::<Result<Vec<_>, _>>()?;
+        // Loops, not `collect::<Result<..>>()` (an adapter chain compiled for each use).
+        // Every call but a batch runs one query.
         let (target, args) = match call {
-            Call::Batch => (
-                self.db.clone(),
-                vec![statements.drain(..).collect::<Array>().into()],
-            ),
-            _ => (statements.swap_remove(0), Vec::new()),
+            Call::Batch => {
+                let statements = Array::new();
+                for query in queries {
+                    statements.push(&self.statement(query)?);
+                }
+                (self.db.clone(), vec![statements.into()])
+            }
+            _ => (self.statement(&queries[0])?, Vec::new()),
         };
         let value = retried(&op, || self::call(&target, call.method(), &args)).await?;
         let results = match call {
@@ -593,10 +593,10 @@ fn rows(op: String, result: &JsValue) -> Result<Rows, LedgerError> {
         .ok()
         .and_then(|r| r.dyn_into::<Array>().ok())
         .ok_or_else(|| LedgerError(format!("{op}: the answer has no results")))?;
-    let values = list
-        .iter()
-        .map(|row| row_value(&op, row))
-        .collect::<Result<_, _>>()?;
+    let mut values = Vec::with_capacity(list.length() as usize);
+    for row in list.iter() {
+        values.push(row_value(&op, row)?);
+    }
     Ok(Rows { op, values })
 }
 
