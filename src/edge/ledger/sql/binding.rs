@@ -280,20 +280,20 @@ async fn retried(
             Ok(value) => return Ok(value),
             Err(error) => Failure::of(&error),
         };
+        // `{op} failed: {reason}`, written once and extended.
+        let failed = error.failed(op);
         if !error.transient() {
-            return Err(LedgerError(format!("{op} failed: {}", error.reason())));
+            return Err(LedgerError(failed));
         }
         if attempt >= ATTEMPTS {
             return Err(LedgerError(format!(
-                "{op} failed: {}, a transient error, on each of {ATTEMPTS} tries",
-                error.reason()
+                "{failed}, a transient error, on each of {ATTEMPTS} tries"
             )));
         }
         let ms = pause(BASE_PAUSE_MS, attempt);
         attempt += 1;
         log::error(&format!(
-            "guichet: {op} failed: {}, a transient error; trying again in {ms} ms (try {attempt} of {ATTEMPTS})",
-            error.reason()
+            "guichet: {failed}, a transient error; trying again in {ms} ms (try {attempt} of {ATTEMPTS})"
         ));
         sleep(ms).await;
     }
@@ -342,6 +342,11 @@ impl Failure {
 
     fn transient(&self) -> bool {
         transient(&self.message, self.code.as_deref())
+    }
+
+    /// `{op} failed: {reason}`.
+    fn failed(&self, op: &str) -> String {
+        format!("{op} failed: {}", self.reason())
     }
 
     /// Words safe for a log line: the schema names of [`safe_reason`], else the code.
@@ -416,7 +421,7 @@ fn transient(message: &str, code: Option<&str>) -> bool {
 
 /// A database failure in words safe for a log line.
 fn d1_error(op: &str, error: &JsValue) -> LedgerError {
-    LedgerError(format!("{op} failed: {}", Failure::of(error).reason()))
+    LedgerError(Failure::of(error).failed(op))
 }
 
 /// What [`safe_reason`] says of a message that names nothing it may repeat.
