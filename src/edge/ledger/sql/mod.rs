@@ -198,19 +198,19 @@ impl SqlLedger {
     }
 
     /// Writes a record unless its key is taken (the batch's first statement, an insert
-    /// that does nothing on conflict), else reads the record holding the key (its
-    /// second): `None` when this request's insert went in.
-    async fn insert_or_read<T>(
+    /// that does nothing on conflict), else reads the rows holding the key (its second):
+    /// `None` when this request's insert went in. The rows come back unread, so this
+    /// future is one whatever record the caller reads from them.
+    async fn insert_or_read(
         &self,
         op: &str,
         batch: &[Query<'_>],
-        read: fn(&mut Row) -> T,
-    ) -> Result<Option<Option<T>>, LedgerError> {
+    ) -> Result<Option<Rows>, LedgerError> {
         let results = self.exec(op, Call::Batch, batch).await?;
         if results.changes(0)? == 1 {
             return Ok(None);
         }
-        Ok(Some(results.rows(1)?.one(read)?))
+        Ok(Some(results.rows(1)?))
     }
 
     /// Applies an event in its batch ([`queries::apply_session_event`] and its payout
@@ -292,8 +292,10 @@ impl Ledger for SqlLedger {
             queries::session_exists(id),
         ];
         match self
-            .insert_or_read("attach a payment", &batch, rows::count)
+            .insert_or_read("attach a payment", &batch)
             .await?
+            .map(|rows| rows.one(rows::count))
+            .transpose()?
         {
             None => Ok(true),
             Some(Some(n)) if n > 0 => Ok(false),
@@ -333,8 +335,10 @@ impl Ledger for SqlLedger {
     async fn create_order(&self, order: &OrderRecord) -> Result<OrderInsert, LedgerError> {
         let batch = queries::insert_order(order);
         match self
-            .insert_or_read("register an order", &batch, rows::order)
+            .insert_or_read("register an order", &batch)
             .await?
+            .map(|rows| rows.one(rows::order))
+            .transpose()?
         {
             None => Ok(OrderInsert::Created),
             Some(Some(existing)) => Ok(OrderInsert::Existing(existing)),
@@ -353,8 +357,10 @@ impl Ledger for SqlLedger {
     async fn claim_payout(&self, payout: &PayoutRecord) -> Result<PayoutClaim, LedgerError> {
         let batch = queries::claim_payout(payout);
         match self
-            .insert_or_read("claim an idempotency key", &batch, rows::payout)
+            .insert_or_read("claim an idempotency key", &batch)
             .await?
+            .map(|rows| rows.one(rows::payout))
+            .transpose()?
         {
             None => Ok(PayoutClaim::Claimed),
             Some(Some(existing)) => Ok(PayoutClaim::Existing(existing)),
