@@ -492,6 +492,23 @@ impl Rows {
     /// code for every kind of row.
     pub fn all<T>(self, read: fn(&mut Row) -> T) -> Result<Vec<T>, LedgerError> {
         let mut out = Vec::with_capacity(self.values.len());
+        self.each(&mut |row| out.push(read(row)))?;
+        Ok(out)
+    }
+
+    /// The first row, if any (every row read, as [`Rows::all`] does).
+    pub fn one<T>(self, read: fn(&mut Row) -> T) -> Result<Option<T>, LedgerError> {
+        let mut first = None;
+        self.each(&mut |row| {
+            let item = read(row);
+            first = first.take().or(Some(item));
+        })?;
+        Ok(first)
+    }
+
+    /// Gives each row to `take`, then answers the rows' error, if any: the loop and its
+    /// errors compiled once, not once per kind of row.
+    fn each(self, take: &mut dyn FnMut(&mut Row)) -> Result<(), LedgerError> {
         let mut invalid = None;
         for value in self.values {
             let Value::Object(fields) = value else {
@@ -502,23 +519,17 @@ impl Rows {
                 shape: true,
                 invalid: None,
             };
-            let item = read(&mut row);
+            take(&mut row);
             if !row.shape {
                 return Err(unexpected(&self.op));
             }
             invalid = invalid.or(row.invalid);
-            out.push(item);
         }
         match invalid {
             // Read after every row's shape, as the rows were checked before their values.
             Some(why) => Err(LedgerError(why.to_owned())),
-            None => Ok(out),
+            None => Ok(()),
         }
-    }
-
-    /// The first row, if any (every row read, as [`Rows::all`] does).
-    pub fn one<T>(self, read: fn(&mut Row) -> T) -> Result<Option<T>, LedgerError> {
-        Ok(self.all(read)?.into_iter().next())
     }
 }
 
@@ -624,6 +635,83 @@ fn row_value(op: &str, row: JsValue) -> Result<Value, LedgerError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `Rows::all` as it was, its loop written for each kind of row.
+    fn all_before<T>(rows: Rows, read: fn(&mut Row) -> T) -> Result<Vec<T>, LedgerError> {
+        let mut out = Vec::with_capacity(rows.values.len());
+        let mut invalid = None;
+        for value in rows.values {
+            let Value::Object(fields) = value else {
+                return Err(unexpected(&rows.op));
+            };
+            let mut row = Row {
+                fields,
+                shape: true,
+                invalid: None,
+            };
+            let item = read(&mut row);
+            if !row.shape {
+                return Err(unexpected(&rows.op));
+            }
+            invalid = invalid.or(row.invalid);
+            out.push(item);
+        }
+        match invalid {
+            Some(why) => Err(LedgerError(why.to_owned())),
+            None => Ok(out),
+        }
+    }
+
+    #[test]
+    fn rows_read_through_one_loop_as_they_were_read_before() {
+        fn read(row: &mut Row) -> (u64, Option<String>) {
+            let n = row.uint("n", 100);
+            if n == 13 {
+                row.invalid("thirteen");
+            }
+            if n == 14 {
+                row.invalid("fourteen");
+            }
+            (n, row.text_opt("t"))
+        }
+        let cells = [
+            serde_json::json!({"n": 1}),
+            serde_json::json!({"n": 2, "t": "a"}),
+            serde_json::json!({"n": 13}),
+            serde_json::json!({"n": 14, "t": "b"}),
+            serde_json::json!({"t": "no n"}),
+            serde_json::json!({"n": 1, "t": 5}),
+            serde_json::json!({"n": 101}),
+            serde_json::json!([1]),
+            serde_json::json!(null),
+        ];
+        let rows = |values: Vec<Value>| Rows {
+            op: "D1 read".to_owned(),
+            values,
+        };
+        let mut cases = vec![vec![]];
+        for a in &cells {
+            cases.push(vec![a.clone()]);
+            for b in &cells {
+                for c in &cells {
+                    cases.push(vec![a.clone(), b.clone(), c.clone()]);
+                }
+            }
+        }
+        let (mut ok, mut refused) = (0, 0);
+        for values in cases {
+            let before = all_before(rows(values.clone()), read);
+            assert_eq!(rows(values.clone()).all(read), before, "{values:?}");
+            let first = before.clone().map(|all| all.into_iter().next());
+            assert_eq!(rows(values.clone()).one(read), first, "{values:?}");
+            if before.is_ok() {
+                ok += 1;
+            } else {
+                refused += 1;
+            }
+        }
+        assert!(ok > 10 && refused > 500, "{ok} read, {refused} refused");
+    }
 
     #[test]
     fn d1_errors_keep_schema_names_and_withhold_values() {
