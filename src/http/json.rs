@@ -197,26 +197,29 @@ impl Parser<'_> {
         let mut copied: Vec<u8> = Vec::new();
         let mut start = self.at;
         loop {
-            while self
-                .peek()
-                .is_some_and(|b| b != b'"' && b != b'\\' && b >= 0x20)
-            {
-                self.at += 1;
-            }
+            let rest = &self.bytes[self.at..];
+            self.at += rest
+                .iter()
+                .position(|b| *b == b'"' || *b == b'\\' || *b < 0x20)
+                .unwrap_or(rest.len());
             match self.next() {
                 None => return Err(self.error("EOF while parsing a string")),
                 Some(b'"') => {
                     let text = &self.bytes[start..self.at - 1];
                     let text = if copied.is_empty() {
-                        text.to_vec()
+                        text
                     } else {
                         copied.extend_from_slice(text);
-                        copied
+                        &copied
                     };
-                    return String::from_utf8(text).map_err(|e| {
-                        let back = e.as_bytes().len() - e.utf8_error().valid_up_to();
-                        self.error_at("invalid unicode code point", self.at, back)
-                    });
+                    return match core::str::from_utf8(text) {
+                        Ok(text) => Ok(text.to_owned()),
+                        Err(e) => Err(self.error_at(
+                            "invalid unicode code point",
+                            self.at,
+                            text.len() - e.valid_up_to(),
+                        )),
+                    };
                 }
                 Some(b'\\') => {
                     copied.extend_from_slice(&self.bytes[start..self.at - 1]);
