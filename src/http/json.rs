@@ -373,7 +373,7 @@ impl Parser<'_> {
         let exponent = exponent_before + exponent_after;
         match self.peek_or_null() {
             b'e' | b'E' => self.exponent(positive, significand, exponent),
-            _ => self.from_parts(positive, significand, exponent),
+            _ => self.float(positive, significand, exponent),
         }
     }
 
@@ -415,7 +415,7 @@ impl Parser<'_> {
         } else {
             starting.saturating_sub(exponent)
         };
-        self.from_parts(positive, significand, exponent)
+        self.float(positive, significand, exponent)
     }
 
     /// More digits than a `u64` holds: the rest only count as powers of ten.
@@ -431,7 +431,7 @@ impl Parser<'_> {
                 }
                 b'.' => return self.decimal(positive, significand, exponent),
                 b'e' | b'E' => return self.exponent(positive, significand, exponent),
-                _ => return self.from_parts(positive, significand, exponent),
+                _ => return self.float(positive, significand, exponent),
             }
         }
     }
@@ -444,13 +444,13 @@ impl Parser<'_> {
         }
         match self.peek_or_null() {
             b'e' | b'E' => self.exponent(positive, significand, exponent),
-            _ => self.from_parts(positive, significand, exponent),
+            _ => self.float(positive, significand, exponent),
         }
     }
 
     /// serde_json's float from its parts (not correctly rounded in every case, as
     /// serde_json without `float_roundtrip` is not).
-    fn from_parts(&mut self, positive: bool, significand: u64, mut exponent: i32) -> Read<f64> {
+    fn float(&mut self, positive: bool, significand: u64, mut exponent: i32) -> Read<f64> {
         let mut f = significand as f64;
         loop {
             match POW10.get(exponent.wrapping_abs() as usize) {
