@@ -185,7 +185,7 @@ pub fn json_value(value: &impl serde::Serialize) -> Value {
 /// The text parser ([`json::parse`]: serde_json's values and errors without its
 /// serde-driven parser), kept out of line so that each type's `from_json` does not carry it.
 #[inline(never)]
-pub(crate) fn parse_json(bytes: &[u8]) -> Result<Value, JsonError> {
+pub fn parse_json(bytes: &[u8]) -> Result<Value, JsonError> {
     json::parse(bytes)
 }
 
