@@ -1,10 +1,17 @@
 //! The backend's settings, read from the runtime's environment (Workers vars and secrets,
 //! or the process environment). Names are in docs/EDGE.md. The worker keeps a `Config`
 //! between requests while its settings read the same, so the catalog is parsed and the
-//! adapters built once per isolate.
+//! adapters built once per isolate; and it builds those costly settings ([`Costly`])
+//! only when a route first reads one ([`Config::on_demand`]), so that a request that
+//! needs none of them (`GET /health`, the first one a deployment usually gets) does not
+//! run them, nor make V8 compile them (bench/PROFILE.md, round 7, cold start).
 //!
 //! Reading never fails: a provider whose keys are missing is simply not offered, and a
 //! malformed setting is kept as its error so the route that needs it can say which one.
+
+use std::cell::OnceCell;
+use std::ops::Deref;
+use std::rc::Rc;
 
 use crate::domain::{Currency, Message, Provider};
 use crate::providers::cinetpay::{Cinetpay, Keys as CinetpayKeys};
@@ -19,41 +26,53 @@ use crate::secret::SecretKey;
 /// How long a session may stay unpaid, unless `GUICHET_SESSION_TTL` says otherwise.
 pub const DEFAULT_SESSION_TTL: u64 = 30 * 60;
 
-/// Settings the routes need.
-#[derive(Debug, Clone)]
+/// Settings the routes need. The costly ones ([`Costly`]: keys derived, the catalog
+/// parsed, the adapters built) read as fields of the `Config` too (`config.catalog`).
+#[derive(Clone)]
 pub struct Config {
     /// Where the contract is mounted, without a trailing slash (default `/api`).
     pub base_path: String,
     /// Origins allowed to call from a browser (`GUICHET_ALLOWED_ORIGINS`, comma-separated).
     pub allowed_origins: Vec<String>,
-    /// Keys that sign session tokens.
-    pub session_keys: SessionKeys,
     /// Seconds a session lives.
     pub session_ttl: u64,
-    /// The price list, or why it could not be read; `None` when unset.
-    pub catalog: Option<Result<Catalog, String>>,
     /// The bearer key of the merchant's own servers (`/orders`, `/payouts`).
     pub admin_key: Option<SecretKey>,
     /// Where providers reach this worker, without a trailing slash.
     pub public_url: Option<String>,
     /// The shopper's default return page.
     pub return_url: Option<String>,
+    /// The longest body a browser or merchant route reads (`GUICHET_MAX_BODY_BYTES`,
+    /// default [`super::limits::DEFAULT_MAX_BODY_BYTES`]); see [`super::limits`].
+    pub max_body_bytes: usize,
+    /// How much one sweep does.
+    pub sweep: SweepSettings,
+    /// `GUICHET_PROVIDER_TIMEOUT_MS`: how long one provider call may take before it counts
+    /// as unanswered (default [`DEFAULT_PROVIDER_TIMEOUT_MS`]), or why the value is refused.
+    pub provider_timeout_ms: Result<u32, &'static str>,
+    /// The costly settings, once built.
+    costly: OnceCell<Costly>,
+    /// Where the costly settings are read (blank ones as unset) when first needed.
+    get: Lookup,
+}
+
+/// The settings that cost something to build, which a route reads through its `Config`
+/// (`config.catalog`, see [`Config::on_demand`]): all built together, at the first read
+/// of any of them. Cheap ones (strings, numbers) are read at once.
+#[derive(Debug, Clone)]
+pub struct Costly {
+    /// Keys that sign session tokens.
+    pub session_keys: SessionKeys,
+    /// The price list, or why it could not be read; `None` when unset.
+    pub catalog: Option<Result<Catalog, String>>,
     /// Moneroo, when `MONEROO_SECRET_KEY` is set.
     pub moneroo: Option<MonerooKeys>,
     /// CinetPay, when its API key, site id and secret key are set.
     pub cinetpay: Option<Cinetpay>,
     /// MoneyFusion, when `MONEYFUSION_API_URL` is set (or why it is unusable).
     pub moneyfusion: Option<Result<MoneyFusion, String>>,
-    /// The longest body a browser or merchant route reads (`GUICHET_MAX_BODY_BYTES`,
-    /// default [`super::limits::DEFAULT_MAX_BODY_BYTES`]); see [`super::limits`].
-    pub max_body_bytes: usize,
     /// Where and how events reach the merchant.
     pub webhooks: WebhookSettings,
-    /// How much one sweep does.
-    pub sweep: SweepSettings,
-    /// `GUICHET_PROVIDER_TIMEOUT_MS`: how long one provider call may take before it counts
-    /// as unanswered (default [`DEFAULT_PROVIDER_TIMEOUT_MS`]), or why the value is refused.
-    pub provider_timeout_ms: Result<u32, &'static str>,
 }
 
 /// A provider call's deadline when `GUICHET_PROVIDER_TIMEOUT_MS` is unset.
@@ -96,10 +115,44 @@ impl Default for SweepSettings {
     }
 }
 
+/// A setting's value as the environment holds it, `None` when unset or blank.
+type Get<'a> = dyn Fn(&str) -> Option<String> + 'a;
+
+/// Where a [`Config`] built on demand reads its costly settings: an environment variable
+/// getter, kept until they are built.
+pub type Lookup = Rc<dyn Fn(&str) -> Option<String>>;
+
+impl Deref for Config {
+    type Target = Costly;
+
+    /// The costly settings, built from the settings at the first read.
+    fn deref(&self) -> &Costly {
+        self.costly.get_or_init(|| Costly::read(&*self.get))
+    }
+}
+
+/// `None` for a blank setting, as for an unset one.
+fn present(value: Option<String>) -> Option<String> {
+    value.filter(|v| !v.trim().is_empty())
+}
+
 impl Config {
-    /// Reads the settings through `lookup` (an environment variable getter).
+    /// Reads the settings through `lookup` (an environment variable getter), all at once.
     pub fn from_env(lookup: impl Fn(&str) -> Option<String>) -> Config {
-        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let get = |name: &str| present(lookup(name));
+        // Never called: the costly settings are there.
+        Config::read(&get, OnceCell::from(Costly::read(&get)), Rc::new(|_| None))
+    }
+
+    /// Reads the settings through `lookup`: the cheap ones at once, the [`Costly`] ones at
+    /// the first read of any of them (the values [`Config::from_env`] gives, as long as
+    /// `lookup` answers the same).
+    pub fn on_demand(lookup: Lookup) -> Config {
+        let get: Lookup = Rc::new(move |name| present(lookup(name)));
+        Config::read(&*get, OnceCell::new(), Rc::clone(&get))
+    }
+
+    fn read(get: &Get, costly: OnceCell<Costly>, later: Lookup) -> Config {
         let base_path = get("GUICHET_BASE_PATH")
             .map(|p| p.trim().trim_end_matches('/').to_owned())
             .filter(|p| !p.is_empty())
@@ -122,53 +175,22 @@ impl Config {
         Config {
             base_path,
             allowed_origins,
-            session_keys: SessionKeys::from_env(
-                get("GUICHET_SESSION_SECRETS").as_deref(),
-                get("GUICHET_SESSION_SECRET").as_deref(),
-            ),
             session_ttl: get("GUICHET_SESSION_TTL")
                 .and_then(|t| t.trim().parse().ok())
                 .filter(|t| *t > 0)
                 .unwrap_or(DEFAULT_SESSION_TTL),
-            catalog: get("GUICHET_CATALOG").map(|json| Catalog::parse(&json)),
             admin_key: get("GUICHET_ADMIN_KEY").and_then(SecretKey::new),
             public_url: get("GUICHET_PUBLIC_URL")
                 .map(|u| u.trim().trim_end_matches('/').to_owned()),
             return_url: get("GUICHET_RETURN_URL").map(|u| u.trim().to_owned()),
-            moneroo: get("MONEROO_SECRET_KEY").map(|key| {
-                let keys = MonerooKeys::new(key.trim())
-                    .with_webhook_secret(get("MONEROO_WEBHOOK_SECRET").unwrap_or_default());
-                match get("MONEROO_BASE_URL") {
-                    Some(base) => keys.with_base_url(&base),
-                    None => keys,
-                }
-            }),
-            cinetpay: cinetpay(&get),
-            moneyfusion: get("MONEYFUSION_API_URL").map(|url| moneyfusion(&url, &get)),
-            webhooks: WebhookSettings {
-                urls: get("GUICHET_WEBHOOK_URL")
-                    .unwrap_or_default()
-                    .split(',')
-                    .map(|u| u.trim().to_owned())
-                    .filter(|u| !u.is_empty())
-                    .collect(),
-                signer: get("GUICHET_WEBHOOK_SECRET")
-                    .and_then(SecretKey::new)
-                    .map(|secret| {
-                        WebhookSigner::from_secret(&secret).ok_or_else(|| {
-                            "GUICHET_WEBHOOK_SECRET is not whsec_ and base64".to_owned()
-                        })
-                    }),
-                retry_base: number(&get, "GUICHET_WEBHOOK_RETRY_BASE").unwrap_or(5),
-            },
             sweep: {
                 let default = SweepSettings::default();
                 SweepSettings {
-                    limit: number(&get, "GUICHET_SWEEP_LIMIT")
+                    limit: number(get, "GUICHET_SWEEP_LIMIT")
                         .filter(|n| *n > 0)
                         .map_or(default.limit, |n| n.min(1000) as u32),
-                    stale_after: number(&get, "GUICHET_SWEEP_AFTER").unwrap_or(default.stale_after),
-                    provider_calls: number(&get, "GUICHET_SWEEP_PROVIDER_CALLS")
+                    stale_after: number(get, "GUICHET_SWEEP_AFTER").unwrap_or(default.stale_after),
+                    provider_calls: number(get, "GUICHET_SWEEP_PROVIDER_CALLS")
                         .filter(|n| *n > 0)
                         .map_or(default.provider_calls, |n| n.min(1000) as u32),
                 }
@@ -187,6 +209,8 @@ impl Config {
                         .ok_or("GUICHET_PROVIDER_TIMEOUT_MS must be a whole number of milliseconds from 1 to 600000")
                 },
             ),
+            costly,
+            get: later,
         }
     }
 
@@ -234,11 +258,49 @@ impl Config {
     }
 }
 
-fn number(get: &impl Fn(&str) -> Option<String>, name: &str) -> Option<u64> {
+impl Costly {
+    fn read(get: &Get) -> Costly {
+        Costly {
+            session_keys: SessionKeys::from_env(
+                get("GUICHET_SESSION_SECRETS").as_deref(),
+                get("GUICHET_SESSION_SECRET").as_deref(),
+            ),
+            catalog: get("GUICHET_CATALOG").map(|json| Catalog::parse(&json)),
+            moneroo: get("MONEROO_SECRET_KEY").map(|key| {
+                let keys = MonerooKeys::new(key.trim())
+                    .with_webhook_secret(get("MONEROO_WEBHOOK_SECRET").unwrap_or_default());
+                match get("MONEROO_BASE_URL") {
+                    Some(base) => keys.with_base_url(&base),
+                    None => keys,
+                }
+            }),
+            cinetpay: cinetpay(get),
+            moneyfusion: get("MONEYFUSION_API_URL").map(|url| moneyfusion(&url, get)),
+            webhooks: WebhookSettings {
+                urls: get("GUICHET_WEBHOOK_URL")
+                    .unwrap_or_default()
+                    .split(',')
+                    .map(|u| u.trim().to_owned())
+                    .filter(|u| !u.is_empty())
+                    .collect(),
+                signer: get("GUICHET_WEBHOOK_SECRET")
+                    .and_then(SecretKey::new)
+                    .map(|secret| {
+                        WebhookSigner::from_secret(&secret).ok_or_else(|| {
+                            "GUICHET_WEBHOOK_SECRET is not whsec_ and base64".to_owned()
+                        })
+                    }),
+                retry_base: number(get, "GUICHET_WEBHOOK_RETRY_BASE").unwrap_or(5),
+            },
+        }
+    }
+}
+
+fn number(get: &Get, name: &str) -> Option<u64> {
     get(name).and_then(|v| v.trim().parse().ok())
 }
 
-fn cinetpay(get: &impl Fn(&str) -> Option<String>) -> Option<Cinetpay> {
+fn cinetpay(get: &Get) -> Option<Cinetpay> {
     let keys = CinetpayKeys::new(
         get("CINETPAY_API_KEY")?.trim(),
         get("CINETPAY_SITE_ID")?.trim(),
@@ -258,7 +320,7 @@ fn cinetpay(get: &impl Fn(&str) -> Option<String>) -> Option<Cinetpay> {
     Some(adapter)
 }
 
-fn moneyfusion(url: &str, get: &impl Fn(&str) -> Option<String>) -> Result<MoneyFusion, String> {
+fn moneyfusion(url: &str, get: &Get) -> Result<MoneyFusion, String> {
     let mut config = MoneyFusionConfig::new(ApiUrl::parse(url.trim()).map_err(|e| e.to_string())?);
     if let Some(base) = get("MONEYFUSION_BASE_URL") {
         config = config
@@ -339,5 +401,123 @@ mod tests {
             let why = timeout(refused).expect_err(refused);
             assert!(why.starts_with("GUICHET_PROVIDER_TIMEOUT_MS "), "{why}");
         }
+    }
+
+    /// Settings of every kind, each unset, blank, valid or refused, in many combinations.
+    fn environments() -> Vec<Vec<(&'static str, &'static str)>> {
+        let choices: &[(&str, &[&str])] = &[
+            ("GUICHET_BASE_PATH", &["", " ", "pay/", "/api/"]),
+            (
+                "GUICHET_ALLOWED_ORIGINS",
+                &["", "https://shop.ci/, ,http://a"],
+            ),
+            ("GUICHET_SESSION_SECRET", &["", "  ", "s3cret"]),
+            ("GUICHET_SESSION_SECRETS", &["", "k2:new, k1:old", "bad"]),
+            ("GUICHET_SESSION_TTL", &["", "0", "60", "x"]),
+            (
+                "GUICHET_CATALOG",
+                &["", "{", r#"{"a":{"name":"A","price":5,"currency":"XOF"}}"#],
+            ),
+            ("GUICHET_ADMIN_KEY", &["", " ", "admin"]),
+            ("GUICHET_PUBLIC_URL", &["", "https://pay.shop.ci/"]),
+            ("GUICHET_RETURN_URL", &["", " https://shop.ci/back "]),
+            ("MONEROO_SECRET_KEY", &["", " pvk_x "]),
+            ("MONEROO_WEBHOOK_SECRET", &["", "whsec_m"]),
+            ("MONEROO_BASE_URL", &["", "http://127.0.0.1:9"]),
+            ("CINETPAY_API_KEY", &["", "api"]),
+            ("CINETPAY_SITE_ID", &["", "445160"]),
+            ("CINETPAY_SECRET_KEY", &["", "secret"]),
+            ("CINETPAY_TRANSFER_PASSWORD", &["", "pw"]),
+            ("CINETPAY_BASE_URL", &["", "http://127.0.0.1:9/cp"]),
+            (
+                "MONEYFUSION_API_URL",
+                &[
+                    "",
+                    "not a url",
+                    "https://www.pay.moneyfusion.net/M/5a1d3b0c9e7f2468/pay/",
+                ],
+            ),
+            ("MONEYFUSION_CURRENCY", &["", "XOF", "ZZZ"]),
+            ("MONEYFUSION_PRIVATE_KEY", &["", "mf"]),
+            ("GUICHET_WEBHOOK_URL", &["", "https://a, ,https://b"]),
+            (
+                "GUICHET_WEBHOOK_SECRET",
+                &["", "whsec_bm90IGJhc2U2NA==", "whsec_!!", "raw"],
+            ),
+            ("GUICHET_WEBHOOK_RETRY_BASE", &["", "0", "x"]),
+            ("GUICHET_SWEEP_LIMIT", &["", "0", "5000"]),
+            ("GUICHET_SWEEP_AFTER", &["", "10"]),
+            ("GUICHET_SWEEP_PROVIDER_CALLS", &["", "3"]),
+            ("GUICHET_MAX_BODY_BYTES", &["", "0", "100"]),
+            ("GUICHET_PROVIDER_TIMEOUT_MS", &["", "250", "0"]),
+        ];
+        // A simple generator: each environment picks every setting's value from a seed.
+        (0u64..400)
+            .map(|n| {
+                let mut seed = n.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (n << 7);
+                choices
+                    .iter()
+                    .filter_map(|(name, values)| {
+                        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                        let value = values[(seed >> 33) as usize % values.len()];
+                        (!value.is_empty() || n % 3 == 0).then_some((*name, value))
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Everything a `Config` holds, as text.
+    fn describe(config: &Config) -> String {
+        format!(
+            "{:?} {:?} {} {:?} {:?} {:?} {} {:?} {:?} {:?} {:?}",
+            config.base_path,
+            config.allowed_origins,
+            config.session_ttl,
+            config.admin_key,
+            config.public_url,
+            config.return_url,
+            config.max_body_bytes,
+            config.sweep,
+            config.provider_timeout_ms,
+            config.providers(),
+            **config,
+        )
+    }
+
+    #[test]
+    fn settings_built_on_demand_are_the_settings_read_at_once() {
+        for env in environments() {
+            let lookup = move |name: &str| {
+                env.iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| (*v).to_owned())
+            };
+            let at_once = describe(&Config::from_env(&lookup));
+            assert_eq!(describe(&Config::on_demand(Rc::new(lookup))), at_once);
+        }
+    }
+
+    #[test]
+    fn the_costly_settings_are_read_only_when_a_route_needs_one() {
+        let read = Rc::new(std::cell::RefCell::new(Vec::<String>::new()));
+        let names = Rc::clone(&read);
+        let config = Config::on_demand(Rc::new(move |name| {
+            names.borrow_mut().push(name.to_owned());
+            Some("1".to_owned())
+        }));
+        let costly = [
+            "GUICHET_CATALOG",
+            "GUICHET_SESSION_SECRET",
+            "MONEROO_SECRET_KEY",
+        ];
+        let seen = |name: &str| read.borrow().iter().any(|n| n == name);
+        assert!(config.provider_timeout_ms.is_ok() && config.base_path == "/1");
+        assert!(costly.iter().all(|name| !seen(name)), "{:?}", read.borrow());
+        assert!(config.catalog.is_some());
+        assert!(costly.iter().all(|name| seen(name)), "{:?}", read.borrow());
+        let count = read.borrow().len();
+        assert!(!config.session_keys.is_empty());
+        assert_eq!(read.borrow().len(), count, "built once");
     }
 }

@@ -88,13 +88,31 @@ thread_local! {
     static CONFIG: RefCell<Option<Settings>> = const { RefCell::new(None) };
 }
 
-/// The isolate's [`Config`], with every setting it was built from (names and values as
-/// JavaScript read them, the ledger binding's among them) and what that binding asks for.
+/// The isolate's [`Config`], with what it read of `env` so far and what the ledger binding
+/// asks for.
 struct Settings {
     config: Rc<Config>,
+    read: Rc<Read>,
+    ledger: Binding,
+}
+
+/// Every setting a [`Config`] read (names and values as JavaScript read them, the ledger
+/// binding's among them), and the `env` its parts built on demand read next: the one of
+/// the latest request that found the settings unchanged.
+struct Read {
+    env: RefCell<JsValue>,
     keys: Array,
     values: Array,
-    ledger: Binding,
+}
+
+impl Read {
+    fn get(&self, name: &str) -> JsValue {
+        let key = JsValue::from_str(name);
+        let value = Reflect::get(&self.env.borrow(), &key).unwrap_or(JsValue::UNDEFINED);
+        self.keys.push(&key);
+        self.values.push(&value);
+        value
+    }
 }
 
 /// What `GUICHET_LEDGER` holds.
@@ -108,28 +126,31 @@ enum Binding {
     None,
 }
 
-/// The settings in `env`: the isolate's cached [`Config`] while every setting it was
-/// built from is still `===` to what `env` holds (workerd passes the same env to every
-/// request; Node's `process.env` may change, Deno's is a fresh object each time), else a
-/// new one. Checking is one call into JavaScript, which compares them all.
+/// The settings in `env`: the isolate's cached [`Config`] while every setting it has read
+/// is still `===` to what `env` holds (workerd passes the same env to every request;
+/// Node's `process.env` may change, Deno's is a fresh object each time), else a new one.
+/// Checking is one call into JavaScript, which compares them all. The costly parts of the
+/// settings (the catalog, the keys, the adapters) are read and built when a route first
+/// needs them ([`Config::on_demand`]), from the env of the latest request.
 fn config(env: &JsValue, io: &Io) -> (Rc<Config>, Binding) {
     CONFIG.with(|slot| {
         let mut slot = slot.borrow_mut();
-        if let Some(cached) = slot.as_ref().filter(|c| io.same(env, &c.keys, &c.values)) {
+        if let Some(cached) = slot
+            .as_ref()
+            .filter(|c| io.same(env, &c.read.keys, &c.read.values))
+        {
+            cached.read.env.replace(env.clone());
             return (Rc::clone(&cached.config), cached.ledger);
         }
-        let (keys, values) = (Array::new(), Array::new());
-        let read = |name: &str| {
-            let key = JsValue::from_str(name);
-            let value = Reflect::get(env, &key).unwrap_or(JsValue::UNDEFINED);
-            keys.push(&key);
-            values.push(&value);
-            value
-        };
+        let read = Rc::new(Read {
+            env: RefCell::new(env.clone()),
+            keys: Array::new(),
+            values: Array::new(),
+        });
         // Only an object can be a database: `SqlLedger::from_env` reads properties of
         // the binding, and reading one of a string ("memory") or of nothing throws, which
         // costs a JavaScript exception (about 0.1 ms with its stack) on every request.
-        let binding = read(BINDING);
+        let binding = read.get(BINDING);
         let ledger = if binding.is_object() {
             Binding::Database
         } else if is_memory(&binding) {
@@ -137,11 +158,13 @@ fn config(env: &JsValue, io: &Io) -> (Rc<Config>, Binding) {
         } else {
             Binding::None
         };
-        let config = Rc::new(Config::from_env(|name| read(name).as_string()));
+        let lookup = Rc::clone(&read);
+        let config = Rc::new(Config::on_demand(Rc::new(move |name| {
+            lookup.get(name).as_string()
+        })));
         *slot = Some(Settings {
             config: Rc::clone(&config),
-            keys,
-            values,
+            read,
             ledger,
         });
         (config, ledger)

@@ -83,3 +83,33 @@ test("node: a setting changed between two requests is read by the second, a fore
   assert.equal(theirs.headers.get("access-control-allow-origin"), "https://shop.ci");
   await theirs.arrayBuffer();
 });
+
+// The costly settings (keys, catalog, adapters) are built when a route first needs them,
+// from the env of the latest request whose settings were unchanged, and kept while what
+// they read stays the same: a request that needs none of them (health) builds none.
+test("node: the provider settings are read when a route first needs them, and read again once changed", async () => {
+  const checkout = JSON.stringify({
+    provider: "moneroo",
+    items: [{ sku: "pagne-wax", quantity: 1 }],
+    customer: { first_name: "Awa", last_name: "Koné", email: "awa@example.ci", phone: "+2250701020304", country: "CI" },
+    lang: "en",
+  });
+  const own = { GUICHET_ALLOWED_ORIGINS: "https://market.ci" };
+  const session = async (settings) => {
+    const answer = await node.fetch(new Request("http://edge.test/api/sessions", { method: "POST", body: checkout }), settings);
+    const body = await answer.json();
+    return [answer.status, body.error.code, body.error.message];
+  };
+  const health = await node.fetch(new Request("http://edge.test/api/health"), own);
+  assert.equal(health.status, 200);
+  await health.arrayBuffer();
+
+  // A new env object with the same settings, and Moneroo's key since: read by the first route that needs it.
+  const withKey = { ...own, MONEROO_SECRET_KEY: "pvk_test" };
+  assert.deepEqual(await session(withKey), [500, "not_configured", "GUICHET_SESSION_SECRET is not set on this backend"]);
+  // Read, kept, and read again once it changes.
+  delete withKey.MONEROO_SECRET_KEY;
+  const [status, code, message] = await session(withKey);
+  assert.deepEqual([status, code], [422, "provider_not_available"]);
+  assert.match(message, /MONEROO_SECRET_KEY: not set/);
+});
