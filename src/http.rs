@@ -182,10 +182,11 @@ pub fn json_value(value: &impl serde::Serialize) -> Value {
         .unwrap_or(Value::Null)
 }
 
-/// The text parser, kept out of line so that each type's `from_json` does not carry it.
+/// The text parser ([`json::parse`]: serde_json's values and errors without its
+/// serde-driven parser), kept out of line so that each type's `from_json` does not carry it.
 #[inline(never)]
-pub(crate) fn parse_json(bytes: &[u8]) -> Result<Value, JsonError> {
-    serde_json::from_slice::<Value>(bytes).map_err(|e| JsonError(e.to_string()))
+pub fn parse_json(bytes: &[u8]) -> Result<Value, JsonError> {
+    json::parse(bytes)
 }
 
 /// Reads a parsed [`serde_json::Value`] into `T`, as `serde_json::from_value` does, through
@@ -260,6 +261,7 @@ impl fmt::Display for Shown<'_> {
 
 mod fields;
 mod inputs;
+mod json;
 pub use fields::Fields;
 
 /// A [`serde_json::Value`] as a serde `Deserializer`, like serde_json's own, but smaller in
@@ -397,9 +399,14 @@ impl<'de> serde::Deserializer<'de> for ValueReader {
 
     fn deserialize_newtype_struct<V: Visitor<'de>>(
         self,
-        _name: &'static str,
+        name: &'static str,
         visitor: V,
     ) -> Result<V::Value, JsonError> {
+        if name == fields::TAKE {
+            // A `Fields` reader: the value itself, not a copy built entry by entry.
+            fields::STASH.set(Some(self.0));
+            return visitor.visit_unit();
+        }
         visitor.visit_newtype_struct(self)
     }
 
