@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 
 EACH=${1:-12}
 shift || true
-ALL=(json_text checkout_body merchant_bodies notifications provider_answers session_token return_params)
+ALL=(checkout_body merchant_bodies notifications provider_answers session_token return_params)
 TARGETS=("${@:-${ALL[@]}}")
 
 export CARGO_TARGET_DIR=target/fuzz

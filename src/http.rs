@@ -182,11 +182,10 @@ pub fn json_value(value: &impl serde::Serialize) -> Value {
         .unwrap_or(Value::Null)
 }
 
-/// The text parser ([`json::parse`]: serde_json's values and errors without its
-/// serde-driven parser), kept out of line so that each type's `from_json` does not carry it.
+/// The text parser, kept out of line so that each type's `from_json` does not carry it.
 #[inline(never)]
-pub fn parse_json(bytes: &[u8]) -> Result<Value, JsonError> {
-    json::parse(bytes)
+pub(crate) fn parse_json(bytes: &[u8]) -> Result<Value, JsonError> {
+    serde_json::from_slice::<Value>(bytes).map_err(|e| JsonError(e.to_string()))
 }
 
 /// Reads a parsed [`serde_json::Value`] into `T`, as `serde_json::from_value` does, through
@@ -261,7 +260,6 @@ impl fmt::Display for Shown<'_> {
 
 mod fields;
 mod inputs;
-mod json;
 pub use fields::Fields;
 
 /// A [`serde_json::Value`] as a serde `Deserializer`, like serde_json's own, but smaller in
