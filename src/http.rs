@@ -397,9 +397,14 @@ impl<'de> serde::Deserializer<'de> for ValueReader {
 
     fn deserialize_newtype_struct<V: Visitor<'de>>(
         self,
-        _name: &'static str,
+        name: &'static str,
         visitor: V,
     ) -> Result<V::Value, JsonError> {
+        if name == fields::TAKE {
+            // A `Fields` reader: the value itself, not a copy built entry by entry.
+            fields::STASH.set(Some(self.0));
+            return visitor.visit_unit();
+        }
         visitor.visit_newtype_struct(self)
     }
 

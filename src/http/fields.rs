@@ -29,8 +29,7 @@ impl Fields {
     where
         D: serde::Deserializer<'de>,
     {
-        use serde::Deserialize;
-        let value = Value::deserialize(deserializer)?;
+        let value = take(deserializer, what)?;
         let mut fields = Fields::open(value, what).map_err(serde::de::Error::custom)?;
         let read = read(&mut fields);
         match fields.1 {
@@ -215,6 +214,93 @@ impl Fields {
     }
 }
 
+/// The newtype name [`Fields::read`] asks for: [`ValueReader`] hands such a reader its
+/// value whole (through [`STASH`]) instead of walking it, which would build a copy of the
+/// tree, object by object, for every type read (serde_json's `RawValue` asks its own
+/// deserializer the same way).
+pub(super) const TAKE: &str = "$guichet::http::Fields";
+
+std::thread_local! {
+    /// The value [`ValueReader`] hands over to [`Take`], for the length of one call.
+    pub(super) static STASH: core::cell::Cell<Option<Value>> = const { core::cell::Cell::new(None) };
+}
+
+/// The value a [`Fields`] reader reads: generic over the deserializer only, so compiled
+/// once for [`ValueReader`] rather than inlined into each type's reader.
+#[inline(never)]
+fn take<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+    what: &'static str,
+) -> Result<Value, D::Error> {
+    deserializer.deserialize_newtype_struct(TAKE, Take(what))
+}
+
+/// The visitor of [`Fields::read`]: the value [`ValueReader`] put in [`STASH`], or, from
+/// any other deserializer (serde_json's, in native tests), the value read by `Value`'s own
+/// `Deserialize`, as before.
+struct Take(&'static str);
+
+impl<'de> serde::de::Visitor<'de> for Take {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.0)
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Value, E> {
+        Ok(STASH.take().unwrap_or(Value::Null))
+    }
+
+    fn visit_newtype_struct<D: serde::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Value, D::Error> {
+        serde::Deserialize::deserialize(deserializer)
+    }
+}
+
 fn missing(key: &str) -> JsonError {
     JsonError(format!("missing field `{key}`"))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::{CheckoutInput, CustomerInput};
+
+    /// A `Fields` reader answers the same whether [`super::super::ValueReader`] hands it the
+    /// value whole or another deserializer (serde_json's `Value`) walks it: the same
+    /// value, or the same error words.
+    #[test]
+    fn the_value_handed_over_reads_as_the_value_walked() {
+        fn same<T: serde::de::DeserializeOwned + core::fmt::Debug>(json: &str) {
+            let text = |r: Result<T, String>| match r {
+                Ok(value) => format!("{value:?}"),
+                Err(e) => format!("error: {e}"),
+            };
+            let ours =
+                text(crate::http::from_json::<T>(json.as_bytes()).map_err(|e| e.to_string()));
+            let value: serde_json::Value = serde_json::from_str(json).unwrap();
+            let theirs = text(serde_json::from_value::<T>(value).map_err(|e| e.to_string()));
+            assert_eq!(ours, theirs, "{json}");
+        }
+        for json in [
+            r#"{"provider":"moneyfusion","items":[{"sku":"a","quantity":2},{"sku":"b"}],"customer":{"first_name":"Awa","phone":"+225"},"lang":"fr"}"#,
+            r#"{"items":[{"sku":"a","quantity":"2"}]}"#,
+            r#"{"items":[[]]}"#,
+            r#"{"items":[null]}"#,
+            r#"{"customer":[]}"#,
+            r#"{"customer":"x"}"#,
+            r#"{"customer":null}"#,
+            r#"{"order_id":"a","orderId":"b"}"#,
+            r#"[]"#,
+            r#""text""#,
+            r#"1.5"#,
+            r#"null"#,
+            r#"{}"#,
+        ] {
+            same::<CheckoutInput>(json);
+            same::<CustomerInput>(json);
+            same::<Option<CheckoutInput>>(json);
+        }
+    }
 }
