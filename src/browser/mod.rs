@@ -91,7 +91,7 @@ pub(crate) fn here(key: &str) -> String {
 }
 
 /// The browser bundle's allocator: a small free list, as the bundle's size is a feature
-/// (dlmalloc is 7 KB of it). The edge keeps the default.
+/// (dlmalloc is 7 KB of it). The edge has its own (talc, src/edge/mod.rs).
 #[cfg(all(target_arch = "wasm32", not(feature = "edge")))]
 #[global_allocator]
 static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =

@@ -31,3 +31,11 @@ pub mod worker;
 pub use config::Config;
 pub use context::{Edge, Effects, Incoming};
 pub use router::route;
+
+/// The edge's allocator: talc instead of Rust's default dlmalloc, smaller in the bundle and
+/// quicker per allocation, and a request makes a few hundred of them (bench/PROFILE.md,
+/// round 7, allocator). It grows the wasm memory as dlmalloc did; a request that runs it
+/// out still traps, and guard.js replaces the instance.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
