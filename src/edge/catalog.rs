@@ -88,15 +88,19 @@ impl Catalog {
     pub fn parse(json: &str) -> Result<Catalog, String> {
         // serde_json's map keeps its keys sorted and unique; each entry is read in that
         // order, the first error stopping the read, as a `BTreeMap`'s reader would.
-        let entries = crate::http::from_json::<serde_json::Map<String, Value>>(json.as_bytes())
-            .and_then(|map| {
-                map.into_iter()
-                    .map(|(sku, entry)| Ok((sku, crate::http::from_value(entry)?)))
-                    .collect::<Result<Vec<(String, CatalogEntry)>, _>>()
-            })
-            .map_err(|e| {
-                format!("GUICHET_CATALOG is not {{sku: {{name, price, currency}}}} (name a text or {{fr, en}}): {e}")
-            })?;
+        // A loop with `push`, not `collect::<Result<Vec<_>, _>>()`: that adapter chain
+        // would be compiled for this one use.
+        let read = || {
+            let map = crate::http::from_json::<serde_json::Map<String, Value>>(json.as_bytes())?;
+            let mut entries = Vec::with_capacity(map.len());
+            for (sku, entry) in map {
+                entries.push((sku, crate::http::from_value::<CatalogEntry>(entry)?));
+            }
+            Ok::<_, crate::http::JsonError>(entries)
+        };
+        let entries = read().map_err(|e| {
+            format!("GUICHET_CATALOG is not {{sku: {{name, price, currency}}}} (name a text or {{fr, en}}): {e}")
+        })?;
         for (sku, entry) in &entries {
             let currency = Currency::from_code(&entry.currency)
                 .ok_or_else(|| format!("GUICHET_CATALOG: {sku} has an unknown currency"))?;
@@ -256,6 +260,80 @@ mod tests {
             err.for_field("items[2]").map(|v| v.code.as_str()),
             Some("mixed_currencies")
         );
+    }
+
+    /// `Catalog::parse` as it was with `collect::<Result<Vec<_>, _>>()`.
+    fn parse_with_collect(json: &str) -> Result<Catalog, String> {
+        let entries = crate::http::from_json::<serde_json::Map<String, Value>>(json.as_bytes())
+            .and_then(|map| {
+                map.into_iter()
+                    .map(|(sku, entry)| Ok((sku, crate::http::from_value(entry)?)))
+                    .collect::<Result<Vec<(String, CatalogEntry)>, _>>()
+            })
+            .map_err(|e| {
+                format!("GUICHET_CATALOG is not {{sku: {{name, price, currency}}}} (name a text or {{fr, en}}): {e}")
+            })?;
+        for (sku, entry) in &entries {
+            let currency = Currency::from_code(&entry.currency)
+                .ok_or_else(|| format!("GUICHET_CATALOG: {sku} has an unknown currency"))?;
+            Money::from_minor(entry.price, currency)
+                .map_err(|_| format!("GUICHET_CATALOG: {sku} has a price out of range"))?;
+        }
+        Ok(Catalog(entries))
+    }
+
+    #[test]
+    fn the_loop_reads_catalogs_as_the_collect_did() {
+        const ENTRIES: [&str; 14] = [
+            r#"{"name": "A", "price": 1, "currency": "XOF"}"#,
+            r#"{"name": {"fr": "B", "en": "Bee"}, "price": 250, "currency": "EUR"}"#,
+            r#"{"price": 1, "currency": "XOF"}"#,
+            r#"{"name": 3, "price": 1, "currency": "XOF"}"#,
+            r#"{"name": {"fr": "C"}, "price": 1, "currency": "XOF"}"#,
+            r#"{"name": "A", "price": -1, "currency": "XOF"}"#,
+            r#"{"name": "A", "price": "1", "currency": "XOF"}"#,
+            r#"{"name": "A", "price": 1.5, "currency": "XOF"}"#,
+            r#"{"name": "A", "price": 1}"#,
+            r#"{"name": "A", "price": 1, "currency": "ZZZ"}"#,
+            r#"{"name": "A", "price": 1, "currency": 5}"#,
+            r#"{"name": "A", "price": 18446744073709551615, "currency": "XOF"}"#,
+            r#"{"name": "A", "price": 1, "currency": "XOF", "extra": true}"#,
+            r#"["A", 1, "XOF"]"#,
+        ];
+        let mut inputs: Vec<String> = ["[]", "1", "", "{", "null", "{}", r#""a""#]
+            .map(String::from)
+            .to_vec();
+        let mut seed = 7u64;
+        for _ in 0..600 {
+            let mut json = String::from("{");
+            let n = (seed % 5) as usize;
+            for k in 0..n {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                if k > 0 {
+                    json.push(',');
+                }
+                let entry = ENTRIES[(seed >> 33) as usize % ENTRIES.len()];
+                json.push_str(&format!(r#""sku-{}": {entry}"#, (seed >> 20) % 7));
+            }
+            json.push('}');
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            inputs.push(json);
+        }
+        let (mut ok, mut err) = (0, 0);
+        for json in &inputs {
+            let new = Catalog::parse(json);
+            assert_eq!(new, parse_with_collect(json), "{json}");
+            if new.is_ok() {
+                ok += 1;
+            } else {
+                err += 1;
+            }
+        }
+        assert!(ok > 50 && err > 300, "{ok} read, {err} refused");
     }
 
     #[test]

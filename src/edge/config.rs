@@ -166,12 +166,7 @@ impl Config {
                     }
                 },
             );
-        let allowed_origins = get("GUICHET_ALLOWED_ORIGINS")
-            .unwrap_or_default()
-            .split(',')
-            .map(|o| o.trim().trim_end_matches('/').to_owned())
-            .filter(|o| !o.is_empty())
-            .collect();
+        let allowed_origins = list(get("GUICHET_ALLOWED_ORIGINS"), true);
         Config {
             base_path,
             allowed_origins,
@@ -277,12 +272,7 @@ impl Costly {
             cinetpay: cinetpay(get),
             moneyfusion: get("MONEYFUSION_API_URL").map(|url| moneyfusion(&url, get)),
             webhooks: WebhookSettings {
-                urls: get("GUICHET_WEBHOOK_URL")
-                    .unwrap_or_default()
-                    .split(',')
-                    .map(|u| u.trim().to_owned())
-                    .filter(|u| !u.is_empty())
-                    .collect(),
+                urls: list(get("GUICHET_WEBHOOK_URL"), false),
                 signer: get("GUICHET_WEBHOOK_SECRET")
                     .and_then(SecretKey::new)
                     .map(|secret| {
@@ -294,6 +284,22 @@ impl Costly {
             },
         }
     }
+}
+
+/// The non-blank items of a comma-separated setting, trimmed (and of any trailing `/`
+/// with `trailing_slash`). One loop for both lists, not an adapter chain for each.
+fn list(setting: Option<String>, trailing_slash: bool) -> Vec<String> {
+    let mut items = Vec::new();
+    for item in setting.unwrap_or_default().split(',') {
+        let mut item = item.trim();
+        if trailing_slash {
+            item = item.trim_end_matches('/');
+        }
+        if !item.is_empty() {
+            items.push(item.to_owned());
+        }
+    }
+    items
 }
 
 fn number(get: &Get, name: &str) -> Option<u64> {
@@ -348,6 +354,44 @@ fn moneyfusion(url: &str, get: &Get) -> Result<MoneyFusion, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lists_read_as_the_adapter_chains_did() {
+        let parts = [
+            "",
+            " ",
+            ",",
+            "a",
+            " b/ ",
+            "c//",
+            "/",
+            " https://x.ci/ ",
+            "d,e",
+        ];
+        let mut checked = 0;
+        for a in parts {
+            for b in parts {
+                for c in parts {
+                    let text = format!("{a},{b}{c}");
+                    let origins: Vec<String> = text
+                        .split(',')
+                        .map(|o| o.trim().trim_end_matches('/').to_owned())
+                        .filter(|o| !o.is_empty())
+                        .collect();
+                    let urls: Vec<String> = text
+                        .split(',')
+                        .map(|u| u.trim().to_owned())
+                        .filter(|u| !u.is_empty())
+                        .collect();
+                    assert_eq!(list(Some(text.clone()), true), origins, "{text:?}");
+                    assert_eq!(list(Some(text.clone()), false), urls, "{text:?}");
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, 729);
+        assert!(list(None, true).is_empty() && list(None, false).is_empty());
+    }
 
     #[test]
     fn defaults_and_normalization() {

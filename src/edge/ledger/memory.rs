@@ -420,20 +420,19 @@ impl Ledger for MemoryLedger {
     async fn sessions_of_order(&self, order_id: &str) -> Result<Vec<SessionRecord>, LedgerError> {
         // In id order, so ties on the time stay by id.
         let books = self.books.borrow();
-        let found = books
-            .session_ids
-            .positions()
-            .into_iter()
-            .filter_map(|at| {
-                let s = &books.sessions[at];
-                (s.order_id.as_deref() == Some(order_id)).then_some((s.created_at, 0, at))
-            })
-            .collect();
-        let found = first(found, usize::MAX);
-        Ok(found
-            .into_iter()
-            .map(|at| books.sessions[at].clone())
-            .collect())
+        // Loops with `push`, here and below: no adapter chain compiled for each query.
+        let mut found = Vec::new();
+        for at in books.session_ids.positions() {
+            let s = &books.sessions[at];
+            if s.order_id.as_deref() == Some(order_id) {
+                found.push((s.created_at, 0, at));
+            }
+        }
+        let mut out = Vec::new();
+        for at in first(found, usize::MAX) {
+            out.push(books.sessions[at].clone());
+        }
+        Ok(out)
     }
 
     async fn events_after(&self, after: u64, limit: u32) -> Result<Vec<StoredEvent>, LedgerError> {
@@ -450,17 +449,18 @@ impl Ledger for MemoryLedger {
 
     async fn due_events(&self, now: u64, limit: u32) -> Result<Vec<StoredEvent>, LedgerError> {
         let books = self.books.borrow();
-        let due = books
-            .outbox
-            .iter()
-            .enumerate()
-            .filter_map(|(position, e)| match e.next_attempt_at {
-                Some(at) if at <= now => Some((at, e.seq, position)),
-                _ => None,
-            })
-            .collect();
-        let due = first(due, limit as usize);
-        Ok(due.into_iter().map(|at| books.outbox[at].clone()).collect())
+        let mut due = Vec::new();
+        for (position, e) in books.outbox.iter().enumerate() {
+            match e.next_attempt_at {
+                Some(at) if at <= now => due.push((at, e.seq, position)),
+                _ => {}
+            }
+        }
+        let mut out = Vec::new();
+        for at in first(due, limit as usize) {
+            out.push(books.outbox[at].clone());
+        }
+        Ok(out)
     }
 
     async fn lease_event(&self, id: &str, seen: u64, until: u64) -> Result<bool, LedgerError> {
@@ -520,20 +520,18 @@ impl Ledger for MemoryLedger {
     async fn due_rechecks(&self, now: u64, limit: u32) -> Result<Vec<Recheck>, LedgerError> {
         let books = self.books.borrow();
         // In key order, so ties on the time stay in the order of (subject, provider, key).
-        let due = books
-            .recheck_keys
-            .positions()
-            .into_iter()
-            .filter_map(|at| {
-                let due_at = books.rechecks[at].due_at;
-                (due_at <= now).then_some((due_at, 0, at))
-            })
-            .collect();
-        let due = first(due, limit as usize);
-        Ok(due
-            .into_iter()
-            .map(|at| books.rechecks[at].clone())
-            .collect())
+        let mut due = Vec::new();
+        for at in books.recheck_keys.positions() {
+            let due_at = books.rechecks[at].due_at;
+            if due_at <= now {
+                due.push((due_at, 0, at));
+            }
+        }
+        let mut out = Vec::new();
+        for at in first(due, limit as usize) {
+            out.push(books.rechecks[at].clone());
+        }
+        Ok(out)
     }
 
     async fn sessions_to_check(
@@ -543,26 +541,22 @@ impl Ledger for MemoryLedger {
         limit: u32,
     ) -> Result<Vec<SessionRecord>, LedgerError> {
         let books = self.books.borrow();
-        let due =
-            books
-                .session_ids
-                .positions()
-                .into_iter()
-                .filter_map(|at| {
-                    let s = &books.sessions[at];
-                    if s.status != PaymentStatus::Pending {
-                        return None;
-                    }
-                    let checked = books.checked_at(Subject::Payment, &s.id);
-                    ((s.created_at <= before && checked <= before) || s.expires_at <= now)
-                        .then_some((checked, s.created_at, at))
-                })
-                .collect();
-        let due = first(due, limit as usize);
-        Ok(due
-            .into_iter()
-            .map(|at| books.sessions[at].clone())
-            .collect())
+        let mut due = Vec::new();
+        for at in books.session_ids.positions() {
+            let s = &books.sessions[at];
+            if s.status != PaymentStatus::Pending {
+                continue;
+            }
+            let checked = books.checked_at(Subject::Payment, &s.id);
+            if (s.created_at <= before && checked <= before) || s.expires_at <= now {
+                due.push((checked, s.created_at, at));
+            }
+        }
+        let mut out = Vec::new();
+        for at in first(due, limit as usize) {
+            out.push(books.sessions[at].clone());
+        }
+        Ok(out)
     }
 
     async fn payouts_to_check(
@@ -571,24 +565,22 @@ impl Ledger for MemoryLedger {
         limit: u32,
     ) -> Result<Vec<PayoutRecord>, LedgerError> {
         let books = self.books.borrow();
-        let due = books
-            .payout_ids
-            .positions()
-            .into_iter()
-            .filter_map(|at| {
-                let p = &books.payouts[at];
-                if p.status != PaymentStatus::Pending {
-                    return None;
-                }
-                let checked = books.checked_at(Subject::Payout, &p.id);
-                (p.created_at <= before && checked <= before).then_some((checked, p.created_at, at))
-            })
-            .collect();
-        let due = first(due, limit as usize);
-        Ok(due
-            .into_iter()
-            .map(|at| books.payouts[at].clone())
-            .collect())
+        let mut due = Vec::new();
+        for at in books.payout_ids.positions() {
+            let p = &books.payouts[at];
+            if p.status != PaymentStatus::Pending {
+                continue;
+            }
+            let checked = books.checked_at(Subject::Payout, &p.id);
+            if p.created_at <= before && checked <= before {
+                due.push((checked, p.created_at, at));
+            }
+        }
+        let mut out = Vec::new();
+        for at in first(due, limit as usize) {
+            out.push(books.payouts[at].clone());
+        }
+        Ok(out)
     }
 
     async fn mark_checked(&self, subject: Subject, id: &str, at: u64) -> Result<(), LedgerError> {

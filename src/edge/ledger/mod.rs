@@ -274,7 +274,7 @@ impl LedgerError {
 macro_rules! ledger_trait {
     ($(
         $(#[$doc:meta])*
-        async fn $name:ident(&self $(, $arg:ident: $ty:ty)* $(,)?) -> $ret:ty;
+        async fn $name:ident(&$a:lifetime self $(, $arg:ident: $ty:ty)* $(,)?) -> $ret:ty;
     )*) => {
         /// Where the backend keeps its records. Methods are async because D1 is; the
         /// memory ledger answers at once. Implementations are used from one thread (a
@@ -285,7 +285,7 @@ macro_rules! ledger_trait {
             /// `sqlite`, `postgres`, or `none`.
             fn kind(&self) -> &'static str;
 
-            $($(#[$doc])* async fn $name(&self $(, $arg: $ty)*) -> $ret;)*
+            $($(#[$doc])* async fn $name<$a>(&$a self $(, $arg: $ty)*) -> $ret;)*
         }
 
         // One match per method, to the backend's own future, boxed: each backend's state
@@ -301,13 +301,16 @@ macro_rules! ledger_trait {
                 }
             }
 
-            $(async fn $name(&self $(, $arg: $ty)*) -> $ret {
-                let future: Pin<Box<dyn Future<Output = $ret> + '_>> = match self {
-                    Backend::None => return Err(LedgerError::not_configured()),
+            // The boxed future itself, not an `async fn` awaiting it: no state machine
+            // per method around the backend's. Every reference a method takes shares the
+            // one lifetime `$a`, which the box names.
+            $(fn $name<$a>(&$a self $(, $arg: $ty)*) -> impl Future<Output = $ret> {
+                let future: Pin<Box<dyn Future<Output = $ret> + $a>> = match self {
+                    Backend::None => Box::pin(core::future::ready(Err(LedgerError::not_configured()))),
                     Backend::Memory(ledger) => Box::pin(ledger.$name($($arg),*)),
                     Backend::Sql(ledger) => Box::pin(ledger.$name($($arg),*)),
                 };
-                future.await
+                future
             })*
         }
     };
@@ -327,26 +330,26 @@ pub enum Backend<'a> {
 
 ledger_trait! {
     /// Stores a new session. Its id is unique.
-    async fn create_session(&self, session: &SessionRecord) -> Result<(), LedgerError>;
+    async fn create_session(&'a self, session: &'a SessionRecord) -> Result<(), LedgerError>;
 
     /// A session by id.
-    async fn session(&self, id: &str) -> Result<Option<SessionRecord>, LedgerError>;
+    async fn session(&'a self, id: &'a str) -> Result<Option<SessionRecord>, LedgerError>;
 
     /// A session by the provider's id of its payment.
     async fn session_by_provider_ref(
-        &self,
+        &'a self,
         provider: Provider,
-        provider_ref: &str,
+        provider_ref: &'a str,
     ) -> Result<Option<SessionRecord>, LedgerError>;
 
     /// Records the provider's payment for a session that has none yet. Returns false,
     /// changing nothing, when the session already has one: a session is never
     /// initialized twice.
     async fn attach_payment(
-        &self,
-        id: &str,
-        provider_ref: &str,
-        checkout_url: &str,
+        &'a self,
+        id: &'a str,
+        provider_ref: &'a str,
+        checkout_url: &'a str,
         at: u64,
     ) -> Result<bool, LedgerError>;
 
@@ -355,81 +358,81 @@ ledger_trait! {
     /// transaction, when the change moves the session from pending to final (and never a
     /// second event for one session).
     async fn apply(
-        &self,
-        session_id: &str,
-        change: &StatusChange,
-        event: Option<&NewEvent>,
+        &'a self,
+        session_id: &'a str,
+        change: &'a StatusChange,
+        event: Option<&'a NewEvent>,
     ) -> Result<Applied, LedgerError>;
 
     /// A session's history, oldest first.
-    async fn events(&self, session_id: &str) -> Result<Vec<EventRecord>, LedgerError>;
+    async fn events(&'a self, session_id: &'a str) -> Result<Vec<EventRecord>, LedgerError>;
 
     /// True when a session for this order has succeeded: an order is paid once.
-    async fn order_is_paid(&self, order_id: &str) -> Result<bool, LedgerError>;
+    async fn order_is_paid(&'a self, order_id: &'a str) -> Result<bool, LedgerError>;
 
     /// Registers an order, or gives back the one with the same reference.
-    async fn create_order(&self, order: &OrderRecord) -> Result<OrderInsert, LedgerError>;
+    async fn create_order(&'a self, order: &'a OrderRecord) -> Result<OrderInsert, LedgerError>;
 
     /// An order by id.
-    async fn order(&self, id: &str) -> Result<Option<OrderRecord>, LedgerError>;
+    async fn order(&'a self, id: &'a str) -> Result<Option<OrderRecord>, LedgerError>;
 
     /// Claims an idempotency key for a new payout, stored as given (status pending, no
     /// provider id), or gives back the payout the key made before.
-    async fn claim_payout(&self, payout: &PayoutRecord) -> Result<PayoutClaim, LedgerError>;
+    async fn claim_payout(&'a self, payout: &'a PayoutRecord) -> Result<PayoutClaim, LedgerError>;
 
     /// A payout by id.
-    async fn payout(&self, id: &str) -> Result<Option<PayoutRecord>, LedgerError>;
+    async fn payout(&'a self, id: &'a str) -> Result<Option<PayoutRecord>, LedgerError>;
 
     /// A payout by the provider's id.
     async fn payout_by_provider_ref(
-        &self,
+        &'a self,
         provider: Provider,
-        provider_ref: &str,
+        provider_ref: &'a str,
     ) -> Result<Option<PayoutRecord>, LedgerError>;
 
     /// Applies a change to a payout, at most once per event key and never away from a
     /// final status; `event` as for [`Ledger::apply`].
     async fn apply_payout(
-        &self,
-        payout_id: &str,
-        change: &PayoutChange,
-        event: Option<&NewEvent>,
+        &'a self,
+        payout_id: &'a str,
+        change: &'a PayoutChange,
+        event: Option<&'a NewEvent>,
     ) -> Result<Applied, LedgerError>;
 
     /// An order by the merchant's reference.
-    async fn order_by_reference(&self, reference: &str)
+    async fn order_by_reference(&'a self, reference: &'a str)
         -> Result<Option<OrderRecord>, LedgerError>;
 
     /// The sessions opened for an order, oldest first.
-    async fn sessions_of_order(&self, order_id: &str) -> Result<Vec<SessionRecord>, LedgerError>;
+    async fn sessions_of_order(&'a self, order_id: &'a str) -> Result<Vec<SessionRecord>, LedgerError>;
 
     /// Up to `limit` events written after the one with cursor `after` (0: from the
     /// first), in the order they were written.
-    async fn events_after(&self, after: u64, limit: u32) -> Result<Vec<StoredEvent>, LedgerError>;
+    async fn events_after(&'a self, after: u64, limit: u32) -> Result<Vec<StoredEvent>, LedgerError>;
 
     /// Up to `limit` events whose next delivery attempt is due at `now`, oldest due first.
-    async fn due_events(&self, now: u64, limit: u32) -> Result<Vec<StoredEvent>, LedgerError>;
+    async fn due_events(&'a self, now: u64, limit: u32) -> Result<Vec<StoredEvent>, LedgerError>;
 
     /// Takes an event for delivery until `until`, if its next attempt is still `seen`
     /// (nobody else took it). True when taken.
-    async fn lease_event(&self, id: &str, seen: u64, until: u64) -> Result<bool, LedgerError>;
+    async fn lease_event(&'a self, id: &'a str, seen: u64, until: u64) -> Result<bool, LedgerError>;
 
     /// Records the outcome of a delivery attempt.
-    async fn record_delivery(&self, id: &str, state: &DeliveryState) -> Result<(), LedgerError>;
+    async fn record_delivery(&'a self, id: &'a str, state: &'a DeliveryState) -> Result<(), LedgerError>;
 
     /// Writes (or reschedules) a notification's mark, one per subject, provider and key.
-    async fn note_recheck(&self, mark: &Recheck) -> Result<(), LedgerError>;
+    async fn note_recheck(&'a self, mark: &'a Recheck) -> Result<(), LedgerError>;
 
     /// Removes a notification's mark.
-    async fn clear_recheck(&self, mark: &Recheck) -> Result<(), LedgerError>;
+    async fn clear_recheck(&'a self, mark: &'a Recheck) -> Result<(), LedgerError>;
 
     /// Up to `limit` marks due at `now`, oldest due first.
-    async fn due_rechecks(&self, now: u64, limit: u32) -> Result<Vec<Recheck>, LedgerError>;
+    async fn due_rechecks(&'a self, now: u64, limit: u32) -> Result<Vec<Recheck>, LedgerError>;
 
     /// Up to `limit` pending sessions to ask about: opened and last asked at or before
     /// `before`, or past `expires_at` at `now`; least recently asked first.
     async fn sessions_to_check(
-        &self,
+        &'a self,
         now: u64,
         before: u64,
         limit: u32,
@@ -438,11 +441,11 @@ ledger_trait! {
     /// Up to `limit` pending payouts created and last asked at or before `before`, least
     /// recently asked first.
     async fn payouts_to_check(
-        &self,
+        &'a self,
         before: u64,
         limit: u32,
     ) -> Result<Vec<PayoutRecord>, LedgerError>;
 
     /// Notes that the sweep asked about a session or payout at `at`.
-    async fn mark_checked(&self, subject: Subject, id: &str, at: u64) -> Result<(), LedgerError>;
+    async fn mark_checked(&'a self, subject: Subject, id: &'a str, at: u64) -> Result<(), LedgerError>;
 }

@@ -170,11 +170,10 @@ impl Binding {
         if query.params.is_empty() {
             return Ok(prepared);
         }
-        let values = query
-            .params
-            .iter()
-            .map(|b| b.to_js())
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut values = Vec::with_capacity(query.params.len());
+        for bind in &query.params {
+            values.push(bind.to_js()?);
+        }
         call(&prepared, "bind", &values).map_err(|e| d1_error(&self.op("bind parameters"), &e))
     }
 
@@ -197,16 +196,17 @@ impl Binding {
         queries: &[Query<'_>],
     ) -> Result<Answer, LedgerError> {
         let op = self.op(op);
-        let mut statements = queries
-            .iter()
-            .map(|q| self.statement(q))
-            .collect::<Result<Vec<_>, _>>()?;
+        // Loops, not `collect::<Result<..>>()` (an adapter chain compiled for each use).
+        // Every call but a batch runs one query.
         let (target, args) = match call {
-            Call::Batch => (
-                self.db.clone(),
-                vec![statements.drain(..).collect::<Array>().into()],
-            ),
-            _ => (statements.swap_remove(0), Vec::new()),
+            Call::Batch => {
+                let statements = Array::new();
+                for query in queries {
+                    statements.push(&self.statement(query)?);
+                }
+                (self.db.clone(), vec![statements.into()])
+            }
+            _ => (self.statement(&queries[0])?, Vec::new()),
         };
         let value = retried(&op, || self::call(&target, call.method(), &args)).await?;
         let results = match call {
@@ -280,20 +280,20 @@ async fn retried(
             Ok(value) => return Ok(value),
             Err(error) => Failure::of(&error),
         };
+        // `{op} failed: {reason}`, written once and extended.
+        let failed = error.failed(op);
         if !error.transient() {
-            return Err(LedgerError(format!("{op} failed: {}", error.reason())));
+            return Err(LedgerError(failed));
         }
         if attempt >= ATTEMPTS {
             return Err(LedgerError(format!(
-                "{op} failed: {}, a transient error, on each of {ATTEMPTS} tries",
-                error.reason()
+                "{failed}, a transient error, on each of {ATTEMPTS} tries"
             )));
         }
         let ms = pause(BASE_PAUSE_MS, attempt);
         attempt += 1;
         log::error(&format!(
-            "guichet: {op} failed: {}, a transient error; trying again in {ms} ms (try {attempt} of {ATTEMPTS})",
-            error.reason()
+            "guichet: {failed}, a transient error; trying again in {ms} ms (try {attempt} of {ATTEMPTS})"
         ));
         sleep(ms).await;
     }
@@ -342,6 +342,11 @@ impl Failure {
 
     fn transient(&self) -> bool {
         transient(&self.message, self.code.as_deref())
+    }
+
+    /// `{op} failed: {reason}`.
+    fn failed(&self, op: &str) -> String {
+        format!("{op} failed: {}", self.reason())
     }
 
     /// Words safe for a log line: the schema names of [`safe_reason`], else the code.
@@ -416,7 +421,7 @@ fn transient(message: &str, code: Option<&str>) -> bool {
 
 /// A database failure in words safe for a log line.
 fn d1_error(op: &str, error: &JsValue) -> LedgerError {
-    LedgerError(format!("{op} failed: {}", Failure::of(error).reason()))
+    LedgerError(Failure::of(error).failed(op))
 }
 
 /// What [`safe_reason`] says of a message that names nothing it may repeat.
@@ -487,6 +492,23 @@ impl Rows {
     /// code for every kind of row.
     pub fn all<T>(self, read: fn(&mut Row) -> T) -> Result<Vec<T>, LedgerError> {
         let mut out = Vec::with_capacity(self.values.len());
+        self.each(&mut |row| out.push(read(row)))?;
+        Ok(out)
+    }
+
+    /// The first row, if any (every row read, as [`Rows::all`] does).
+    pub fn one<T>(self, read: fn(&mut Row) -> T) -> Result<Option<T>, LedgerError> {
+        let mut first = None;
+        self.each(&mut |row| {
+            let item = read(row);
+            first = first.take().or(Some(item));
+        })?;
+        Ok(first)
+    }
+
+    /// Gives each row to `take`, then answers the rows' error, if any: the loop and its
+    /// errors compiled once, not once per kind of row.
+    fn each(self, take: &mut dyn FnMut(&mut Row)) -> Result<(), LedgerError> {
         let mut invalid = None;
         for value in self.values {
             let Value::Object(fields) = value else {
@@ -497,23 +519,17 @@ impl Rows {
                 shape: true,
                 invalid: None,
             };
-            let item = read(&mut row);
+            take(&mut row);
             if !row.shape {
                 return Err(unexpected(&self.op));
             }
             invalid = invalid.or(row.invalid);
-            out.push(item);
         }
         match invalid {
             // Read after every row's shape, as the rows were checked before their values.
             Some(why) => Err(LedgerError(why.to_owned())),
-            None => Ok(out),
+            None => Ok(()),
         }
-    }
-
-    /// The first row, if any (every row read, as [`Rows::all`] does).
-    pub fn one<T>(self, read: fn(&mut Row) -> T) -> Result<Option<T>, LedgerError> {
-        Ok(self.all(read)?.into_iter().next())
     }
 }
 
@@ -593,10 +609,10 @@ fn rows(op: String, result: &JsValue) -> Result<Rows, LedgerError> {
         .ok()
         .and_then(|r| r.dyn_into::<Array>().ok())
         .ok_or_else(|| LedgerError(format!("{op}: the answer has no results")))?;
-    let values = list
-        .iter()
-        .map(|row| row_value(&op, row))
-        .collect::<Result<_, _>>()?;
+    let mut values = Vec::with_capacity(list.length() as usize);
+    for row in list.iter() {
+        values.push(row_value(&op, row)?);
+    }
     Ok(Rows { op, values })
 }
 
@@ -619,6 +635,83 @@ fn row_value(op: &str, row: JsValue) -> Result<Value, LedgerError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `Rows::all` as it was, its loop written for each kind of row.
+    fn all_before<T>(rows: Rows, read: fn(&mut Row) -> T) -> Result<Vec<T>, LedgerError> {
+        let mut out = Vec::with_capacity(rows.values.len());
+        let mut invalid = None;
+        for value in rows.values {
+            let Value::Object(fields) = value else {
+                return Err(unexpected(&rows.op));
+            };
+            let mut row = Row {
+                fields,
+                shape: true,
+                invalid: None,
+            };
+            let item = read(&mut row);
+            if !row.shape {
+                return Err(unexpected(&rows.op));
+            }
+            invalid = invalid.or(row.invalid);
+            out.push(item);
+        }
+        match invalid {
+            Some(why) => Err(LedgerError(why.to_owned())),
+            None => Ok(out),
+        }
+    }
+
+    #[test]
+    fn rows_read_through_one_loop_as_they_were_read_before() {
+        fn read(row: &mut Row) -> (u64, Option<String>) {
+            let n = row.uint("n", 100);
+            if n == 13 {
+                row.invalid("thirteen");
+            }
+            if n == 14 {
+                row.invalid("fourteen");
+            }
+            (n, row.text_opt("t"))
+        }
+        let cells = [
+            serde_json::json!({"n": 1}),
+            serde_json::json!({"n": 2, "t": "a"}),
+            serde_json::json!({"n": 13}),
+            serde_json::json!({"n": 14, "t": "b"}),
+            serde_json::json!({"t": "no n"}),
+            serde_json::json!({"n": 1, "t": 5}),
+            serde_json::json!({"n": 101}),
+            serde_json::json!([1]),
+            serde_json::json!(null),
+        ];
+        let rows = |values: Vec<Value>| Rows {
+            op: "D1 read".to_owned(),
+            values,
+        };
+        let mut cases = vec![vec![]];
+        for a in &cells {
+            cases.push(vec![a.clone()]);
+            for b in &cells {
+                for c in &cells {
+                    cases.push(vec![a.clone(), b.clone(), c.clone()]);
+                }
+            }
+        }
+        let (mut ok, mut refused) = (0, 0);
+        for values in cases {
+            let before = all_before(rows(values.clone()), read);
+            assert_eq!(rows(values.clone()).all(read), before, "{values:?}");
+            let first = before.clone().map(|all| all.into_iter().next());
+            assert_eq!(rows(values.clone()).one(read), first, "{values:?}");
+            if before.is_ok() {
+                ok += 1;
+            } else {
+                refused += 1;
+            }
+        }
+        assert!(ok > 10 && refused > 500, "{ok} read, {refused} refused");
+    }
 
     #[test]
     fn d1_errors_keep_schema_names_and_withhold_values() {

@@ -17,12 +17,14 @@ mod rows;
 mod schema;
 
 use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll};
 use std::cell::Cell;
 
 use js_sys::Reflect;
 use wasm_bindgen::JsValue;
 
-use self::binding::{Answer, Binding, Call, Query, Row};
+use self::binding::{Answer, Binding, Call, Query, Row, Rows};
 use self::rows::EventOutcome;
 use self::schema::{STATEMENTS, TABLES};
 use super::{
@@ -69,7 +71,7 @@ fn claim_token() -> Result<String, LedgerError> {
     let mut bytes = [0u8; 16];
     getrandom::getrandom(&mut bytes)
         .map_err(|_| LedgerError("no randomness for an event claim".to_owned()))?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    Ok(crate::signature::encode_hex(&bytes))
 }
 
 impl SqlLedger {
@@ -146,27 +148,42 @@ impl SqlLedger {
         self.db.exec(op, call, queries).await
     }
 
+    /// The rows of one query run with `call` ([`Call::First`] or [`Call::All`]): the one
+    /// future every read awaits, whatever record it reads.
+    async fn rows(&self, op: &str, call: Call, query: Query<'_>) -> Result<Rows, LedgerError> {
+        let answer = self.exec(op, call, &[query]).await?;
+        match call {
+            Call::First => answer.first(),
+            _ => answer.rows(0),
+        }
+    }
+
     /// The first row of one query, read by `read`.
-    async fn first<T>(
-        &self,
-        op: &str,
-        query: Query<'_>,
+    fn first<'a, T>(
+        &'a self,
+        op: &'a str,
+        query: Query<'a>,
         read: fn(&mut Row) -> T,
-    ) -> Result<Option<T>, LedgerError> {
-        self.exec(op, Call::First, &[query])
-            .await?
-            .first()?
-            .one(read)
+    ) -> Read<'a, T, Option<T>> {
+        Read {
+            rows: Box::pin(self.rows(op, Call::First, query)),
+            read,
+            finish: Rows::one,
+        }
     }
 
     /// Every row of one query, read by `read`.
-    async fn all<T>(
-        &self,
-        op: &str,
-        query: Query<'_>,
+    fn all<'a, T>(
+        &'a self,
+        op: &'a str,
+        query: Query<'a>,
         read: fn(&mut Row) -> T,
-    ) -> Result<Vec<T>, LedgerError> {
-        self.exec(op, Call::All, &[query]).await?.rows(0)?.all(read)
+    ) -> Read<'a, T, Vec<T>> {
+        Read {
+            rows: Box::pin(self.rows(op, Call::All, query)),
+            read,
+            finish: Rows::all,
+        }
     }
 
     /// Runs one write; answers how many rows it changed.
@@ -181,19 +198,19 @@ impl SqlLedger {
     }
 
     /// Writes a record unless its key is taken (the batch's first statement, an insert
-    /// that does nothing on conflict), else reads the record holding the key (its
-    /// second): `None` when this request's insert went in.
-    async fn insert_or_read<T>(
+    /// that does nothing on conflict), else reads the rows holding the key (its second):
+    /// `None` when this request's insert went in. The rows come back unread, so this
+    /// future is one whatever record the caller reads from them.
+    async fn insert_or_read(
         &self,
         op: &str,
         batch: &[Query<'_>],
-        read: fn(&mut Row) -> T,
-    ) -> Result<Option<Option<T>>, LedgerError> {
+    ) -> Result<Option<Rows>, LedgerError> {
         let results = self.exec(op, Call::Batch, batch).await?;
         if results.changes(0)? == 1 {
             return Ok(None);
         }
-        Ok(Some(results.rows(1)?.one(read)?))
+        Ok(Some(results.rows(1)?))
     }
 
     /// Applies an event in its batch ([`queries::apply_session_event`] and its payout
@@ -212,6 +229,27 @@ impl SqlLedger {
     }
 }
 
+/// A read's future: [`SqlLedger::rows`]' future, boxed (one copy whatever the record),
+/// then its rows read by `read` and `finish` ([`Rows::one`] or [`Rows::all`]). Before,
+/// each reader was an async fn of its own, one state machine per kind of record.
+struct Read<'a, T, O> {
+    rows: Pin<Box<dyn Future<Output = Result<Rows, LedgerError>> + 'a>>,
+    read: Reader<T>,
+    finish: fn(Rows, Reader<T>) -> Result<O, LedgerError>,
+}
+
+/// A row's reader (the functions of `rows.rs`).
+type Reader<T> = fn(&mut Row) -> T;
+
+impl<T, O> Future for Read<'_, T, O> {
+    type Output = Result<O, LedgerError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let (read, finish) = (self.read, self.finish);
+        self.rows.as_mut().poll(cx).map(|rows| finish(rows?, read))
+    }
+}
+
 impl Ledger for SqlLedger {
     fn kind(&self) -> &'static str {
         self.kind
@@ -226,17 +264,17 @@ impl Ledger for SqlLedger {
         Ok(())
     }
 
-    fn session(
-        &self,
-        id: &str,
+    fn session<'a>(
+        &'a self,
+        id: &'a str,
     ) -> impl Future<Output = Result<Option<SessionRecord>, LedgerError>> {
         self.first("read a session", queries::session(id), rows::session)
     }
 
-    fn session_by_provider_ref(
-        &self,
+    fn session_by_provider_ref<'a>(
+        &'a self,
         provider: Provider,
-        provider_ref: &str,
+        provider_ref: &'a str,
     ) -> impl Future<Output = Result<Option<SessionRecord>, LedgerError>> {
         let query = queries::session_by_provider_ref(provider, provider_ref);
         self.first("find a session by provider id", query, rows::session)
@@ -254,8 +292,10 @@ impl Ledger for SqlLedger {
             queries::session_exists(id),
         ];
         match self
-            .insert_or_read("attach a payment", &batch, rows::count)
+            .insert_or_read("attach a payment", &batch)
             .await?
+            .map(|rows| rows.one(rows::count))
+            .transpose()?
         {
             None => Ok(true),
             Some(Some(n)) if n > 0 => Ok(false),
@@ -276,9 +316,9 @@ impl Ledger for SqlLedger {
             .ok_or_else(|| LedgerError(format!("no session {session_id}")))
     }
 
-    fn events(
-        &self,
-        session_id: &str,
+    fn events<'a>(
+        &'a self,
+        session_id: &'a str,
     ) -> impl Future<Output = Result<Vec<EventRecord>, LedgerError>> {
         let query = queries::session_events(session_id);
         self.all("read a session's events", query, rows::event)
@@ -295,8 +335,10 @@ impl Ledger for SqlLedger {
     async fn create_order(&self, order: &OrderRecord) -> Result<OrderInsert, LedgerError> {
         let batch = queries::insert_order(order);
         match self
-            .insert_or_read("register an order", &batch, rows::order)
+            .insert_or_read("register an order", &batch)
             .await?
+            .map(|rows| rows.one(rows::order))
+            .transpose()?
         {
             None => Ok(OrderInsert::Created),
             Some(Some(existing)) => Ok(OrderInsert::Existing(existing)),
@@ -305,15 +347,20 @@ impl Ledger for SqlLedger {
         }
     }
 
-    fn order(&self, id: &str) -> impl Future<Output = Result<Option<OrderRecord>, LedgerError>> {
+    fn order<'a>(
+        &'a self,
+        id: &'a str,
+    ) -> impl Future<Output = Result<Option<OrderRecord>, LedgerError>> {
         self.first("read an order", queries::order(id), rows::order)
     }
 
     async fn claim_payout(&self, payout: &PayoutRecord) -> Result<PayoutClaim, LedgerError> {
         let batch = queries::claim_payout(payout);
         match self
-            .insert_or_read("claim an idempotency key", &batch, rows::payout)
+            .insert_or_read("claim an idempotency key", &batch)
             .await?
+            .map(|rows| rows.one(rows::payout))
+            .transpose()?
         {
             None => Ok(PayoutClaim::Claimed),
             Some(Some(existing)) => Ok(PayoutClaim::Existing(existing)),
@@ -321,14 +368,17 @@ impl Ledger for SqlLedger {
         }
     }
 
-    fn payout(&self, id: &str) -> impl Future<Output = Result<Option<PayoutRecord>, LedgerError>> {
+    fn payout<'a>(
+        &'a self,
+        id: &'a str,
+    ) -> impl Future<Output = Result<Option<PayoutRecord>, LedgerError>> {
         self.first("read a payout", queries::payout(id), rows::payout)
     }
 
-    fn payout_by_provider_ref(
-        &self,
+    fn payout_by_provider_ref<'a>(
+        &'a self,
         provider: Provider,
-        provider_ref: &str,
+        provider_ref: &'a str,
     ) -> impl Future<Output = Result<Option<PayoutRecord>, LedgerError>> {
         let query = queries::payout_by_provider_ref(provider, provider_ref);
         self.first("find a payout by provider id", query, rows::payout)
@@ -347,17 +397,17 @@ impl Ledger for SqlLedger {
             .ok_or_else(|| LedgerError(format!("no payout {payout_id}")))
     }
 
-    fn order_by_reference(
-        &self,
-        reference: &str,
+    fn order_by_reference<'a>(
+        &'a self,
+        reference: &'a str,
     ) -> impl Future<Output = Result<Option<OrderRecord>, LedgerError>> {
         let query = queries::order_by_reference(reference);
         self.first("find an order by reference", query, rows::order)
     }
 
-    fn sessions_of_order(
-        &self,
-        order_id: &str,
+    fn sessions_of_order<'a>(
+        &'a self,
+        order_id: &'a str,
     ) -> impl Future<Output = Result<Vec<SessionRecord>, LedgerError>> {
         let query = queries::sessions_of_order(order_id);
         self.all("read an order's sessions", query, rows::session)
@@ -391,11 +441,17 @@ impl Ledger for SqlLedger {
         self.write("record a delivery", query).await
     }
 
-    fn note_recheck(&self, mark: &Recheck) -> impl Future<Output = Result<(), LedgerError>> {
+    fn note_recheck<'a>(
+        &'a self,
+        mark: &'a Recheck,
+    ) -> impl Future<Output = Result<(), LedgerError>> {
         self.write("note a notification", queries::note_recheck(mark))
     }
 
-    fn clear_recheck(&self, mark: &Recheck) -> impl Future<Output = Result<(), LedgerError>> {
+    fn clear_recheck<'a>(
+        &'a self,
+        mark: &'a Recheck,
+    ) -> impl Future<Output = Result<(), LedgerError>> {
         self.write("clear a notification", queries::clear_recheck(mark))
     }
 
@@ -427,10 +483,10 @@ impl Ledger for SqlLedger {
         self.all("find payouts to check", query, rows::payout)
     }
 
-    fn mark_checked(
-        &self,
+    fn mark_checked<'a>(
+        &'a self,
         subject: Subject,
-        id: &str,
+        id: &'a str,
         at: u64,
     ) -> impl Future<Output = Result<(), LedgerError>> {
         let query = queries::mark_checked(subject, id, at);

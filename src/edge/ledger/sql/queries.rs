@@ -193,7 +193,7 @@ pub fn apply_session_event<'a>(
         claim.into(),
         session_id.into(),
     ];
-    [
+    let mut batch = vec![
         Query::new(
             "INSERT INTO session_events \
              (event_key, session_id, source, status, previous_status, provider_status, \
@@ -216,10 +216,17 @@ pub fn apply_session_event<'a>(
             "SELECT previous_status, status, claim FROM session_events WHERE event_key = ?1",
             [params[0]],
         ),
-    ]
-    .into_iter()
-    .chain(event.map(|e| announce(e, announce_sql!("session_events"), &change.event_key, claim)))
-    .collect()
+    ];
+    // Pushed, not `chain(..).collect()` (an adapter instance for these two batches).
+    if let Some(e) = event {
+        batch.push(announce(
+            e,
+            announce_sql!("session_events"),
+            &change.event_key,
+            claim,
+        ));
+    }
+    batch
 }
 
 /// The merchant's event, written only when the event row this request claimed moved its
@@ -377,7 +384,7 @@ pub fn apply_payout_event<'a>(
         claim.into(),
         payout_id.into(),
     ];
-    [
+    let mut batch = vec![
         Query::new(
             "INSERT INTO payout_events \
              (event_key, payout_id, status, previous_status, provider_ref, provider_status, \
@@ -400,10 +407,17 @@ pub fn apply_payout_event<'a>(
             "SELECT previous_status, status, claim FROM payout_events WHERE event_key = ?1",
             [params[0]],
         ),
-    ]
-    .into_iter()
-    .chain(event.map(|e| announce(e, announce_sql!("payout_events"), &change.event_key, claim)))
-    .collect()
+    ];
+    // Pushed, not `chain(..).collect()` (an adapter instance for these two batches).
+    if let Some(e) = event {
+        batch.push(announce(
+            e,
+            announce_sql!("payout_events"),
+            &change.event_key,
+            claim,
+        ));
+    }
+    batch
 }
 
 /// An order by the merchant's reference.
