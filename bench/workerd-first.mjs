@@ -7,11 +7,9 @@
 //   node bench/workerd-first.mjs [--runs=N] <empty|reference|guichet|pkg dir>...
 // prints, per worker and per first request, the median spawn-to-answer time and workerd's
 // CPU by then, rounds rotating the workers.
-import { spawn } from "node:child_process";
-import { readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import workerd from "workerd";
-import { workerdConfig } from "./lib/workerd-start.mjs";
+import { workerdConfig, workerdStart } from "./lib/workerd-start.mjs";
 import { WORKERS, edgeWorkerd } from "./lib/workers.mjs";
 import { workerEnv, SESSION_BODY } from "./edge.mjs";
 import { startSandbox } from "./lib/sandbox.mjs";
@@ -21,11 +19,6 @@ const args = process.argv.slice(2);
 const runs = Number(args.find((a) => a.startsWith("--runs="))?.slice(7) ?? 15);
 const names = args.filter((a) => !a.startsWith("--"));
 
-const cpuMs = (pid) => {
-  let ns = 0;
-  for (const task of readdirSync(`/proc/${pid}/task`)) ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, "utf8").split(" ")[0]);
-  return ns / 1e6;
-};
 const health = (port) => fetch(`http://127.0.0.1:${port}/api/health`);
 const session = (port) =>
   fetch(`http://127.0.0.1:${port}/api/sessions`, { method: "POST", headers: { "content-type": "application/json", origin: "http://127.0.0.1:8787" }, body: SESSION_BODY });
@@ -34,40 +27,6 @@ const PLANS = {
   sessions: { steps: [session], expect: 201 },
   "health+sessions": { steps: [health, session], expect: 201 },
 };
-
-/** One fresh workerd: spawn to the end of the plan's last answer, and workerd's CPU then. */
-function start(configPath, plan) {
-  return new Promise((done, fail) => {
-    const t0 = performance.now();
-    const child = spawn(workerd.default ?? workerd, ["serve", configPath, "--control-fd=3"], { stdio: ["ignore", "ignore", "pipe", "pipe"] });
-    let control = "";
-    let stderr = "";
-    child.stderr.on("data", (c) => (stderr += c));
-    const end = (error, value) => {
-      child.kill("SIGKILL");
-      child.once("exit", () => (error ? fail(error) : done(value)));
-    };
-    child.stdio[3].on("data", async (chunk) => {
-      if (control === null) return;
-      control += chunk;
-      const port = control.match(/"socket":"http","port":(\d+)/)?.[1];
-      if (!port) return;
-      control = null;
-      try {
-        let answer;
-        for (const step of plan.steps) {
-          answer = await step(port);
-          await answer.arrayBuffer();
-        }
-        const ms = performance.now() - t0;
-        if (answer.status !== plan.expect) throw new Error(`answered ${answer.status}: ${stderr.slice(-500)}`);
-        end(null, { ms, cpu: cpuMs(child.pid) });
-      } catch (error) {
-        end(error);
-      }
-    });
-  });
-}
 
 const sandbox = await startSandbox();
 // The worker reaches the sandbox on 127.0.0.1: a network service that allows private
@@ -86,7 +45,7 @@ try {
     for (const [plan, steps] of Object.entries(PLANS)) {
       for (let k = 0; k < names.length; k++) {
         const i = (k + Math.max(round, 0)) % names.length;
-        const { ms, cpu } = await start(configs[i].path, steps);
+        const { ms, cpu } = await workerdStart(configs[i].path, steps);
         if (round >= 0) times[i][plan].ms.push(ms), times[i][plan].cpu.push(cpu);
       }
     }

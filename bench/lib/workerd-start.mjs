@@ -67,8 +67,14 @@ function cpuMs(pid) {
   }
 }
 
-/** One fresh workerd on `configPath`: {ms: spawn to the end of the first answer, cpu: workerd's CPU by then}. */
-export function workerdStart(configPath, path = "/api/health", timeoutMs = 30_000, stdio = "ignore") {
+/**
+ * One fresh workerd on `configPath`: {ms: spawn to the end of the first answer, cpu: workerd's
+ * CPU by then}. `first` is the path of a GET that must answer 200, or a plan `{steps, expect}`:
+ * requests made in turn (`step(port)` gives a `Response`), timed to the end of the last, whose
+ * status must be `expect` (bench/workerd-first.mjs).
+ */
+export function workerdStart(configPath, first = "/api/health", timeoutMs = 30_000, stdio = "ignore") {
+  const plan = typeof first === "string" ? { steps: [(port) => fetch(`http://127.0.0.1:${port}${first}`)], expect: 200 } : first;
   return new Promise((resolveStart, reject) => {
     const t0 = performance.now();
     const child = spawn(workerd.default ?? workerd, ["serve", configPath, "--control-fd=3"], { stdio: ["ignore", stdio, "pipe", "pipe"] });
@@ -95,10 +101,13 @@ export function workerdStart(configPath, path = "/api/health", timeoutMs = 30_00
       if (!port) return;
       control = null;
       try {
-        const answer = await fetch(`http://127.0.0.1:${port}${path}`);
-        await answer.arrayBuffer();
+        let answer;
+        for (const step of plan.steps) {
+          answer = await step(port);
+          await answer.arrayBuffer();
+        }
         const ms = performance.now() - t0;
-        if (answer.status !== 200) throw new Error(`GET ${path} answered ${answer.status}`);
+        if (answer.status !== plan.expect) throw new Error(`the first request answered ${answer.status}: ${stderr.slice(-500)}`);
         finish(null, { ms, cpu: cpuMs(child.pid) });
       } catch (error) {
         finish(error);
