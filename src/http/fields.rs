@@ -43,9 +43,19 @@ impl Fields {
     #[inline(never)]
     fn open(value: Value, what: &'static str) -> Result<Fields, JsonError> {
         match value {
-            Value::Object(map) => Ok(Fields(map, None)),
+            Value::Object(map) => Ok(Fields::of(map)),
             other => Err(ValueReader(other).invalid(&what)),
         }
+    }
+
+    /// `map` to read field by field, outside a `Deserialize` (the ledger's stored rows).
+    pub fn of(map: serde_json::Map<String, Value>) -> Fields {
+        Fields(map, None)
+    }
+
+    /// Whether a reader has failed on a field so far.
+    pub fn failed(&self) -> bool {
+        self.1.is_some()
     }
 
     /// `read`'s value, or the default after keeping its failure (the first one only).

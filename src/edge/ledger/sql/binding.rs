@@ -25,6 +25,7 @@ use super::super::LedgerError;
 use crate::domain::money::MAX_AMOUNT;
 use crate::edge::backoff::pause;
 use crate::edge::log;
+use crate::http::Fields;
 
 /// Tries in all for a statement or batch that fails with a [`transient`] error.
 const ATTEMPTS: u32 = 4;
@@ -514,13 +515,9 @@ impl Rows {
             let Value::Object(fields) = value else {
                 return Err(unexpected(&self.op));
             };
-            let mut row = Row {
-                fields,
-                shape: true,
-                invalid: None,
-            };
+            let mut row = Row::new(fields);
             take(&mut row);
-            if !row.shape {
+            if !row.shape() {
                 return Err(unexpected(&self.op));
             }
             invalid = invalid.or(row.invalid);
@@ -533,66 +530,68 @@ impl Rows {
     }
 }
 
-/// One row's columns, read by name. A column that is missing or of the wrong type marks
-/// the row's shape wrong ([`Rows::all`] then answers an error naming the operation only)
-/// and answers a stand-in that is never seen: a row's reader is straight-line code.
+/// One row's columns, read by name with [`Fields`]' readers (the rules of the JSON the
+/// routes read: `null` as missing, a whole number within its bound). A column that is
+/// missing or of the wrong type marks the row's shape wrong ([`Rows::all`] then answers
+/// an error naming the operation only, never the reader's words, which may quote a
+/// stored value) and answers a stand-in that is never seen: a row's reader is
+/// straight-line code.
 pub struct Row {
-    fields: serde_json::Map<String, Value>,
-    shape: bool,
+    fields: Fields,
+    /// A stored name that is none of its enum's.
+    unknown: bool,
     invalid: Option<&'static str>,
 }
 
 impl Row {
-    fn take(&mut self, key: &str) -> Option<Value> {
-        self.fields.remove(key).filter(|v| !v.is_null())
+    fn new(fields: serde_json::Map<String, Value>) -> Row {
+        Row {
+            fields: Fields::of(fields),
+            unknown: false,
+            invalid: None,
+        }
     }
 
-    fn wrong<T>(&mut self, stand_in: T) -> T {
-        self.shape = false;
-        stand_in
+    /// Whether every column read had the type its reader asked for.
+    fn shape(&self) -> bool {
+        !self.unknown && !self.fields.failed()
     }
 
     /// An optional text.
-    pub fn text_opt(&mut self, key: &str) -> Option<String> {
-        match self.take(key) {
-            None => None,
-            Some(Value::String(text)) => Some(text),
-            Some(_) => self.wrong(None),
-        }
+    pub fn text_opt(&mut self, key: &'static str) -> Option<String> {
+        self.fields.text_opt(key)
     }
 
     /// A required text.
-    pub fn text(&mut self, key: &str) -> String {
-        match self.take(key) {
-            Some(Value::String(text)) => text,
-            _ => self.wrong(String::new()),
-        }
+    pub fn text(&mut self, key: &'static str) -> String {
+        self.fields.text(key)
     }
 
     /// An optional whole number, at most `max`.
-    pub fn uint_opt(&mut self, key: &str, max: u64) -> Option<u64> {
-        match self.take(key) {
-            None => None,
-            Some(Value::Number(n)) if n.as_u64().is_some_and(|n| n <= max) => n.as_u64(),
-            Some(_) => self.wrong(None),
-        }
+    pub fn uint_opt(&mut self, key: &'static str, max: u64) -> Option<u64> {
+        self.fields.uint_opt(key, max)
     }
 
     /// A required whole number, at most `max`.
-    pub fn uint(&mut self, key: &str, max: u64) -> u64 {
-        match self.uint_opt(key, max) {
-            Some(n) => n,
-            None => self.wrong(0),
-        }
+    pub fn uint(&mut self, key: &'static str, max: u64) -> u64 {
+        self.fields.uint(key, max)
     }
 
     /// A required stored name: the one of `all` whose `name` it is, exactly as written
     /// (the names the enums' `Deserialize` reads; a test keeps them the same).
-    pub fn pick<T: Copy>(&mut self, key: &str, all: &[T], name: fn(T) -> &'static str) -> T {
-        let text = self.text(key);
+    pub fn pick<T: Copy>(
+        &mut self,
+        key: &'static str,
+        all: &[T],
+        name: fn(T) -> &'static str,
+    ) -> T {
+        let text = self.fields.text(key);
         match all.iter().find(|v| name(**v) == text) {
             Some(v) => *v,
-            None => self.wrong(all[0]),
+            None => {
+                self.unknown = true;
+                all[0]
+            }
         }
     }
 

@@ -20,7 +20,7 @@ const STATUSES: [PaymentStatus; 5] = [
 /// Every language, in the enum's order.
 const LANGS: [Lang; 2] = [Lang::Fr, Lang::En];
 
-fn status(f: &mut Row, key: &str) -> PaymentStatus {
+fn status(f: &mut Row, key: &'static str) -> PaymentStatus {
     f.pick(key, &STATUSES, PaymentStatus::as_str)
 }
 

@@ -1,4 +1,5 @@
 use super::*;
+use crate::domain::Provider;
 
 /// `Rows::all` as it was, its loop written for each kind of row.
 fn all_before<T>(rows: Rows, read: fn(&mut Row) -> T) -> Result<Vec<T>, LedgerError> {
@@ -8,13 +9,9 @@ fn all_before<T>(rows: Rows, read: fn(&mut Row) -> T) -> Result<Vec<T>, LedgerEr
         let Value::Object(fields) = value else {
             return Err(unexpected(&rows.op));
         };
-        let mut row = Row {
-            fields,
-            shape: true,
-            invalid: None,
-        };
+        let mut row = Row::new(fields);
         let item = read(&mut row);
-        if !row.shape {
+        if !row.shape() {
             return Err(unexpected(&rows.op));
         }
         invalid = invalid.or(row.invalid);
@@ -200,4 +197,36 @@ fn a_failure_is_logged_by_its_schema_names_or_its_code_never_its_values() {
 fn integers_above_two_to_the_53_are_refused_rather_than_rounded() {
     assert_eq!(exact(MAX_AMOUNT), Ok(9_007_199_254_740_991.0));
     assert!(exact(MAX_AMOUNT + 1).is_err());
+}
+
+#[test]
+fn a_column_of_the_wrong_type_or_an_unknown_name_is_a_row_of_unexpected_shape() {
+    fn read(row: &mut Row) -> (u64, Option<String>, Provider) {
+        let n = row.uint("n", 100);
+        let t = row.text_opt("t");
+        (n, t, row.pick("p", &Provider::ALL, Provider::as_str))
+    }
+    let rows = |value: Value| Rows {
+        op: "D1 read".to_owned(),
+        values: vec![value],
+    };
+    let read_one = |value| rows(value).all(read).map_err(|e| e.0);
+    assert_eq!(
+        read_one(serde_json::json!({"n": 7, "t": null, "p": "cinetpay"})),
+        Ok(vec![(7, None, Provider::CinetPay)])
+    );
+    for wrong in [
+        serde_json::json!({"n": 7, "t": 5, "p": "cinetpay"}),
+        serde_json::json!({"n": 101, "p": "cinetpay"}),
+        serde_json::json!({"n": "7", "p": "cinetpay"}),
+        serde_json::json!({"t": "x", "p": "cinetpay"}),
+        serde_json::json!({"n": 7, "p": "paypal"}),
+        serde_json::json!({"n": 7}),
+    ] {
+        assert_eq!(
+            read_one(wrong.clone()),
+            Err("D1 read: a stored row has an unexpected shape".to_owned()),
+            "{wrong}"
+        );
+    }
 }
