@@ -143,6 +143,15 @@ fn first(keyed: Vec<(u64, u64, usize)>, limit: usize) -> Vec<usize> {
         .collect()
 }
 
+/// Copies of the records of `records` that [`first`] picks from `keyed`, in its order.
+fn first_of<T: Clone>(records: &[T], keyed: Vec<(u64, u64, usize)>, limit: usize) -> Vec<T> {
+    let mut out = Vec::new();
+    for at in first(keyed, limit) {
+        out.push(records[at].clone());
+    }
+    out
+}
+
 impl Books {
     /// Writes `event` unless its subject has one already.
     fn announce(&mut self, event: Option<&NewEvent>) {
@@ -428,11 +437,7 @@ impl Ledger for MemoryLedger {
                 found.push((s.created_at, 0, at));
             }
         }
-        let mut out = Vec::new();
-        for at in first(found, usize::MAX) {
-            out.push(books.sessions[at].clone());
-        }
-        Ok(out)
+        Ok(first_of(&books.sessions, found, usize::MAX))
     }
 
     async fn events_after(&self, after: u64, limit: u32) -> Result<Vec<StoredEvent>, LedgerError> {
@@ -456,11 +461,7 @@ impl Ledger for MemoryLedger {
                 _ => {}
             }
         }
-        let mut out = Vec::new();
-        for at in first(due, limit as usize) {
-            out.push(books.outbox[at].clone());
-        }
-        Ok(out)
+        Ok(first_of(&books.outbox, due, limit as usize))
     }
 
     async fn lease_event(&self, id: &str, seen: u64, until: u64) -> Result<bool, LedgerError> {
@@ -527,11 +528,7 @@ impl Ledger for MemoryLedger {
                 due.push((due_at, 0, at));
             }
         }
-        let mut out = Vec::new();
-        for at in first(due, limit as usize) {
-            out.push(books.rechecks[at].clone());
-        }
-        Ok(out)
+        Ok(first_of(&books.rechecks, due, limit as usize))
     }
 
     async fn sessions_to_check(
@@ -552,11 +549,7 @@ impl Ledger for MemoryLedger {
                 due.push((checked, s.created_at, at));
             }
         }
-        let mut out = Vec::new();
-        for at in first(due, limit as usize) {
-            out.push(books.sessions[at].clone());
-        }
-        Ok(out)
+        Ok(first_of(&books.sessions, due, limit as usize))
     }
 
     async fn payouts_to_check(
@@ -576,11 +569,7 @@ impl Ledger for MemoryLedger {
                 due.push((checked, p.created_at, at));
             }
         }
-        let mut out = Vec::new();
-        for at in first(due, limit as usize) {
-            out.push(books.payouts[at].clone());
-        }
-        Ok(out)
+        Ok(first_of(&books.payouts, due, limit as usize))
     }
 
     async fn mark_checked(&self, subject: Subject, id: &str, at: u64) -> Result<(), LedgerError> {
