@@ -189,7 +189,7 @@ thread_local! {
 /// `null`.
 type Work = Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>;
 
-/// One task (a request, a sweep, a delivery): its future (out of the map while it is
+/// One task (a request, a sweep, a delivery): its future (out of the list while it is
 /// polled), the JavaScript function that polls it, and the runtime's helpers.
 struct Task {
     future: Option<Work>,
@@ -255,8 +255,7 @@ pub fn begin_sweep(env: JsValue, io: Io, step: js_sys::Function) -> u32 {
         let report = sweep::run(&Parts::of(&env, &io).edge())
             .await
             .map_err(|e| JsValue::from_str(&e.to_string()))?;
-        // Counts only, so writing cannot fail; not formatting serde_json's error keeps its
-        // error texts and std's `io::ErrorKind` ones out of the module (1 KB gzip).
+        // Counts only, so writing cannot fail: its error is not worth formatting.
         let json = serde_json::to_string(&report)
             .map_err(|_| JsValue::from_str("the sweep report could not be written as JSON"))?;
         js_sys::JSON::parse(&json)
