@@ -138,7 +138,7 @@ impl std::error::Error for TransportError {}
 #[allow(async_fn_in_trait)] // wasm futures are not Send; callers are single-threaded.
 pub trait Transport {
     /// Sends one request and waits for its response.
-    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError>;
+    async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError>;
 }
 
 /// The URL with its path and query hidden past the host: `https://pay.example/***`. For

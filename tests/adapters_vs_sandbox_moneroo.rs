@@ -357,7 +357,7 @@ async fn moneroo_an_answer_that_never_comes_is_a_transport_timeout() {
     let (sandbox, _receiver, keys) = moneroo().await;
     add_fault(sandbox.base_url(), next_call("moneroo", "timeout")).await;
     let outcome = ReqwestTransport::new(Duration::from_millis(300))
-        .send(check_payment(&keys, "k4su1ii7abdz"))
+        .send(&check_payment(&keys, "k4su1ii7abdz"))
         .await;
     assert_eq!(outcome, Err(TransportError::Timeout));
 }

@@ -176,7 +176,7 @@ struct SameReference {
 }
 
 impl Transport for SameReference {
-    async fn send(&self, _: HttpRequest) -> Result<HttpResponse, TransportError> {
+    async fn send(&self, _: &HttpRequest) -> Result<HttpResponse, TransportError> {
         self.calls.set(self.calls.get() + 1);
         Ok(HttpResponse::new(
             201,
@@ -397,7 +397,7 @@ struct Counting<T> {
 }
 
 impl<T: Transport> Transport for Counting<T> {
-    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+    async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
         if request.url.contains("/verify") {
             self.verifies.set(self.verifies.get() + 1);
         }

@@ -52,7 +52,7 @@ pub fn config() -> Config {
 pub struct NoNetwork;
 
 impl Transport for NoNetwork {
-    async fn send(&self, _: HttpRequest) -> Result<HttpResponse, TransportError> {
+    async fn send(&self, _: &HttpRequest) -> Result<HttpResponse, TransportError> {
         Err(TransportError::Network("fuzzing: no network".to_owned()))
     }
 }

@@ -14,13 +14,11 @@ import { begin, beginDelivery, beginSweep, poll, __wbg_reset_state } from "./gui
 let generation = 0;
 const held = new Set(); // the `reject` of every task the current instance holds
 
-// Headers from `name\nvalue\n...` (src/edge/worker.rs `head_text`: names unique, no
-// line breaks inside).
-function record(head) {
+// Headers from `name\nvalue\n...` (src/edge/worker.rs `write_head`: names unique, no
+// line breaks inside): `count` pairs of `parts` from `at`.
+function record(parts, at, count) {
   const headers = {};
-  if (head === "") return headers;
-  const lines = head.split("\n");
-  for (let i = 0; i + 1 < lines.length; i += 2) headers[lines[i]] = lines[i + 1];
+  for (let i = at, end = at + 2 * count; i < end; i += 2) headers[parts[i]] = parts[i + 1];
   return headers;
 }
 
@@ -77,11 +75,17 @@ const io = {
     }
     return whole;
   },
-  // One provider call. `body` is a view into wasm memory: copied before anything else.
-  // Never follows a redirect (the caller refuses it; its body is not read); the deadline
-  // covers the answer's body too, and its timer is cleared however the call ends.
-  async send(method, url, head, body, ms) {
-    const init = { method, headers: record(head), redirect: REDIRECT };
+  // One provider call. `call` is the method, `pairs` headers' names and values, then the
+  // URL, one a line (one string from the wasm, not three); the URL comes last, so it is
+  // whatever follows the headers. `body` is a view into wasm memory: copied before
+  // anything else. Never follows a redirect (the caller refuses it; its body is not
+  // read); the deadline covers the answer's body too, and its timer is cleared however
+  // the call ends.
+  async send(call, pairs, body, ms) {
+    const parts = call.split("\n");
+    const end = 1 + 2 * pairs;
+    const url = parts.length === end + 1 ? parts[end] : parts.slice(end).join("\n");
+    const init = { method: parts[0], headers: record(parts, 1, pairs), redirect: REDIRECT };
     if (!WORKERD) init.window = null;
     if (body.length > 0) init.body = body.slice();
     const controller = new AbortController();
@@ -100,7 +104,8 @@ const io = {
   // `body` is a view into wasm memory: the Response gets a copy (a server may keep the
   // array it is given, as @hono/node-server does).
   respond(status, head, body) {
-    return new Response(body.length > 0 ? body.slice() : null, { status, headers: record(head) });
+    const parts = head === "" ? [] : head.split("\n");
+    return new Response(body.length > 0 ? body.slice() : null, { status, headers: record(parts, 0, parts.length >> 1) });
   },
   same(env, keys, values) {
     const at = Object(env);
@@ -145,10 +150,15 @@ function head(request) {
   return `${request.method}\n${url.pathname}\n${url.search}${headers === "" ? "" : "\n"}${headers}`;
 }
 
+const rethrow = (error) => {
+  throw error;
+};
+
 // Runs one task of the wasm to its end: `start(step)` begins it and gives its id, `first`
-// makes its first step. Resolves to what it ends with; rejects with what it threw, and
-// after a trap replaces the instance.
-function drive(start, first) {
+// makes its first step. Resolves to what it ends with; on a failure (after a trap, once
+// the instance is replaced), to what `recover` makes of it: by default it rejects with it.
+// `recover` runs in the same reaction, not a promise chained after (one fewer per request).
+function drive(start, first, recover = rethrow) {
   const mine = generation;
   return new Promise((resolve, reject) => {
     let id;
@@ -178,11 +188,16 @@ function drive(start, first) {
     first(step);
   }).catch((error) => {
     if (error instanceof WebAssembly.RuntimeError && generation === mine) replaceInstance(error.message);
-    throw error;
+    return recover(error);
   });
 }
 
 const now = (step) => step();
+
+function failedRequest(error) {
+  if (!(error instanceof WebAssembly.RuntimeError)) console.error("guichet: a request failed:", error?.message ?? error);
+  return internalError("the backend failed while answering; try again");
+}
 
 /**
  * Answers one request; never throws: a failure inside becomes a JSON 500.
@@ -192,10 +207,7 @@ const now = (step) => step();
  * @returns {Promise<Response>}
  */
 export function serve(request, env, ctx) {
-  return drive((step) => begin(head(request), request, env, ctx, io, step), now).catch((error) => {
-    if (!(error instanceof WebAssembly.RuntimeError)) console.error("guichet: a request failed:", error?.message ?? error);
-    return internalError("the backend failed while answering; try again");
-  });
+  return drive((step) => begin(head(request), request, env, ctx, io, step), now, failedRequest);
 }
 
 /**

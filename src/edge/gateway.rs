@@ -71,7 +71,7 @@ pub async fn call<V>(
         } else {
             budget::record(provider, runtime.now_ms());
         }
-        let outcome = match transport.send(request.clone()).await {
+        let outcome = match transport.send(request).await {
             Ok(response) => read(&response),
             Err(error) => Err(unreachable_provider(provider, &error)),
         };
@@ -121,7 +121,7 @@ mod tests {
     );
 
     impl Transport for Script {
-        async fn send(&self, _: HttpRequest) -> Result<HttpResponse, TransportError> {
+        async fn send(&self, _: &HttpRequest) -> Result<HttpResponse, TransportError> {
             *self.1.borrow_mut() += 1;
             self.0.borrow_mut().remove(0)
         }

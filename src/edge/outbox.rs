@@ -142,7 +142,7 @@ async fn attempt(
             .header("user-agent", format!("Guichet-Webhooks/{}", crate::VERSION))
             .body(event.payload.as_bytes().to_vec());
         request.headers.extend(signed.pairs());
-        match edge.transport.send(request).await {
+        match edge.transport.send(&request).await {
             Ok(answer) if (200..300).contains(&answer.status) => delivered.push(tag),
             Ok(answer) => {
                 failure = Some(format!("{} answered {}", redact_url(url), answer.status));

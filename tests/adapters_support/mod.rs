@@ -40,7 +40,7 @@ impl Default for ReqwestTransport {
 }
 
 impl Transport for ReqwestTransport {
-    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+    async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
         let method = match request.method {
             Method::Get => reqwest::Method::GET,
             Method::Post => reqwest::Method::POST,
@@ -50,7 +50,7 @@ impl Transport for ReqwestTransport {
             builder = builder.header(name, value);
         }
         if !request.body.is_empty() {
-            builder = builder.body(request.body);
+            builder = builder.body(request.body.clone());
         }
         let response = builder.send().await.map_err(|e| {
             if e.is_timeout() {
@@ -87,7 +87,7 @@ impl Transport for ReqwestTransport {
 /// Sends through a fresh [`ReqwestTransport`] and insists on an answer.
 pub async fn send(request: HttpRequest) -> HttpResponse {
     ReqwestTransport::default()
-        .send(request)
+        .send(&request)
         .await
         .expect("the sandbox answers")
 }

@@ -180,3 +180,35 @@ fn ordered_queries_keep_ties_in_key_order_on_many_ledgers() {
         );
     }
 }
+
+/// `session_at` finds the last session written without the index: on a ledger of many
+/// sessions, every id (the last one, earlier ones, unknown ones) reads, attaches and
+/// applies to the record the index names, and a refused duplicate leaves the last alone.
+#[test]
+fn the_last_session_is_found_as_the_index_finds_it() {
+    let ledger = MemoryLedger::new();
+    let mut next = numbers(11);
+    for n in 0..200u64 {
+        let id = format!("s-{:03}", next(1000));
+        let outcome = now(ledger.create_session(&session(id.clone(), n, n, true)));
+        let books = ledger.books.borrow();
+        for probe in [id.as_str(), "s-000", "s-500", "s-999", "none"] {
+            let by_index = books.session_ids.get(probe).map(|at| at as usize);
+            assert_eq!(books.session_at(probe), by_index, "{probe} after {n}");
+        }
+        if outcome.is_err() {
+            // A duplicate id: the last record is another session's, found by the index.
+            assert_ne!(books.sessions.last().map(|s| s.id.as_str()), None);
+        }
+        drop(books);
+        let attached = now(ledger.attach_payment(&id, &format!("ref-{n}"), "https://pay", n));
+        let read = now(ledger.session(&id)).unwrap().unwrap();
+        assert_eq!(read.id, id);
+        if attached.unwrap() {
+            assert_eq!(
+                read.provider_ref.as_deref(),
+                Some(format!("ref-{n}").as_str())
+            );
+        }
+    }
+}
