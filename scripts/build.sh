@@ -65,7 +65,11 @@ bundle() {
   fi
   "$WASM_OPT" -Oz --converge --low-memory-unused --strip-debug --strip-producers --strip-target-features \
     "${WASM_FEATURES[@]}" "$out.tmp/${name}_bg.wasm" -o "$out.tmp/${name}_bg.wasm"
-  node scripts/minify-imports.mjs "$out.tmp" "$name"
+  # The edge's imports also declare their wasm type's parameters (--arity: no wrapper left
+  # to compile when Node or workerd instantiates it).
+  local arity=()
+  [ "$feature" = edge ] && arity=(--arity)
+  node scripts/minify-imports.mjs "${arity[@]}" "$out.tmp" "$name"
   if [ "$feature" = return-page ]; then
     # Bundled with the browser's sources below (bundle browser).
     :
