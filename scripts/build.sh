@@ -102,6 +102,11 @@ bundle() {
     # workerd loads guard.js with the glue (its io helpers): minified like the glue.
     "$ESBUILD" --log-level=warning --minify --format=esm --allow-overwrite \
       "$out.tmp/guard.js" --outfile="$out.tmp/guard.js"
+    # The Node and Deno entry carries guard.js and the glue in one module: Node's loader
+    # reads each module with asynchronous file reads, a second level of imports costs a
+    # cold start 1 to 3 ms (bench/PROFILE.md, round 8). worker.js still imports them.
+    "$ESBUILD" --log-level=warning --minify --bundle --format=esm --platform=neutral --allow-overwrite \
+      --external:node:fs --external:./ledger-url.js "$out.tmp/index.js" --outfile="$out.tmp/index.js"
   fi
   rm -rf "$out" && mv "$out.tmp" "$out"
 }
