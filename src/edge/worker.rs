@@ -562,7 +562,7 @@ fn pairs(text: &str) -> Vec<(String, String)> {
 fn head_text(headers: &[(String, String)]) -> Option<String> {
     let mut merged: Vec<(String, String)> = Vec::with_capacity(headers.len());
     for (name, value) in headers {
-        if name.contains('\n') || value.contains('\n') {
+        if name.as_bytes().contains(&b'\n') || value.as_bytes().contains(&b'\n') {
             return None;
         }
         let name = name.to_ascii_lowercase();

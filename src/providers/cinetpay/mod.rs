@@ -113,7 +113,7 @@ impl Keys {
         for secret in secrets {
             // A very short credential would blank ordinary words; none is that short.
             if secret.expose().len() >= 4 {
-                out = out.replace(secret.expose(), "***");
+                out = crate::http::text::replace(&out, secret.expose(), "***");
             }
         }
         out
@@ -232,14 +232,19 @@ impl Cinetpay {
 /// four-digit `1xxx` ones.
 fn cloudflare_code(lower: &str) -> Option<String> {
     ["error code:", "error "].iter().find_map(|marker| {
-        lower.match_indices(marker).find_map(|(at, _)| {
-            let code: String = lower[at + marker.len()..]
+        let mut from = 0;
+        while let Some(at) = crate::http::text::find_from(lower, marker, from) {
+            from = at + marker.len();
+            let code: String = lower[from..]
                 .trim_start()
                 .chars()
                 .take_while(char::is_ascii_digit)
                 .collect();
-            (code.len() == 4 && code.starts_with('1')).then_some(code)
-        })
+            if code.len() == 4 && code.starts_with('1') {
+                return Some(code);
+            }
+        }
+        None
     })
 }
 
@@ -588,7 +593,7 @@ fn url_host(url: &str) -> Option<&str> {
     if url.is_empty() || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return None;
     }
-    let scheme_end = url.find("://")?;
+    let scheme_end = crate::http::text::find(url, "://")?;
     let scheme = &url[..scheme_end];
     if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
         return None;

@@ -374,7 +374,7 @@ impl Cinetpay {
             notify_url: order.notify_url.clone().unwrap_or_default(),
         };
         let to_order = |field: &str| {
-            let (_, rest) = field.split_once("].").unwrap_or(("", field));
+            let rest = crate::http::text::find(field, "].").map_or(field, |at| &field[at + 2..]);
             match rest {
                 "phone" => "recipient.phone".to_owned(),
                 "name" => "recipient.last_name".to_owned(),
@@ -408,7 +408,7 @@ fn contacts_wire(contacts: &[TransferContact]) -> Result<Vec<CinetpayTransferCon
         let name = required_text(&contact.name, at("name"), &mut found);
         let surname = required_text(&contact.surname, at("surname"), &mut found);
         let email = required_text(&contact.email, at("email"), &mut found).and_then(|email| {
-            if email.contains('@') {
+            if email.as_bytes().contains(&b'@') {
                 Some(email)
             } else {
                 found.push(Violation::new(

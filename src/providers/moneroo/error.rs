@@ -120,12 +120,18 @@ pub(super) fn clean_message(text: &str) -> String {
 fn looks_like_key(word: &str) -> bool {
     let lower = word.to_ascii_lowercase();
     ["pvk_", "pbk_", "sk_", "pk_"].iter().any(|prefix| {
-        lower.match_indices(prefix).any(|(at, _)| {
-            lower[..at]
+        let mut from = 0;
+        while let Some(at) = crate::http::text::find_from(&lower, prefix, from) {
+            let word_start = lower[..at]
                 .chars()
                 .next_back()
-                .is_none_or(|before| !(before.is_ascii_alphanumeric() || before == '_'))
-        })
+                .is_none_or(|before| !(before.is_ascii_alphanumeric() || before == '_'));
+            if word_start {
+                return true;
+            }
+            from = at + prefix.len();
+        }
+        false
     })
 }
 

@@ -173,5 +173,6 @@ pub(crate) fn is_retryable(status: u16) -> bool {
 /// (x.x.x.x)".
 pub(crate) fn is_unauthorized_ip(message: &str) -> bool {
     let message = message.to_ascii_lowercase();
-    message.contains("unauthorized ip") || message.contains("unapproved application")
+    crate::http::text::contains(&message, "unauthorized ip")
+        || crate::http::text::contains(&message, "unapproved application")
 }
