@@ -34,7 +34,8 @@ impl fmt::Display for ProviderError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} error {}: {}", self.provider, self.code, self.message)?;
         if let Some(status) = self.http_status {
-            write!(f, " (HTTP {status})")?;
+            // As a `u64`: its formatting is compiled anyway, `u16`'s would be one more.
+            write!(f, " (HTTP {})", u64::from(status))?;
         }
         Ok(())
     }

@@ -39,7 +39,7 @@ pub fn read_error(response: &HttpResponse) -> ProviderError {
     }
     ProviderError {
         provider: Provider::Moneroo,
-        code: status.to_string(),
+        code: u64::from(status).to_string(),
         message: clean_message(&message),
         http_status: Some(status),
         retryable: status == 429 || (500..600).contains(&status),

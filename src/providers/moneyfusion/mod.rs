@@ -68,7 +68,7 @@ impl MoneyFusion {
                     "http_error",
                     Some(&format!(
                         "HTTP {} without a readable answer",
-                        response.status
+                        u64::from(response.status)
                     )),
                     Some(response.status),
                     is_retryable(response.status),
