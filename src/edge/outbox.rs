@@ -151,7 +151,7 @@ async fn attempt(
         }
     }
     let attempts = event.attempts + 1;
-    let delivered_to = delivered.join(",");
+    let delivered_to = crate::http::text::join(&delivered, ",");
     match failure {
         None => DeliveryState {
             attempts,

@@ -256,13 +256,13 @@ fn transient_status(status: u16) -> bool {
 /// What an error answer says: its `message` and `description` (checkout and transfer
 /// answers alike), trimmed, joined by `: `; empty when it says nothing.
 fn said(message: Option<&str>, description: Option<&str>) -> String {
-    [message, description]
+    let said: Vec<&str> = [message, description]
         .into_iter()
         .flatten()
         .map(str::trim)
         .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join(": ")
+        .collect();
+    crate::http::text::join(&said, ": ")
 }
 
 /// A code of the checkout API (`/v2/payment`, `/v2/payment/check`), as CinetPay's code

@@ -48,7 +48,8 @@ pub struct PaymentOptions {
 /// The description with CinetPay's forbidden characters replaced by spaces and runs of
 /// spaces folded, for merchants whose catalog names contain them.
 pub fn clean_description(text: &str) -> String {
-    text.chars()
+    let cleaned = text
+        .chars()
         .map(|c| {
             if FORBIDDEN_DESCRIPTION_CHARACTERS.contains(&c) || c.is_control() {
                 ' '
@@ -56,10 +57,9 @@ pub fn clean_description(text: &str) -> String {
                 c
             }
         })
-        .collect::<String>()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+        .collect::<String>();
+    let words: Vec<&str> = cleaned.split_whitespace().collect();
+    crate::http::text::join(&words, " ")
 }
 
 /// Checks a payment against every rule CinetPay documents, reporting every problem at
@@ -255,22 +255,22 @@ fn check_description(raw: &str, found: &mut Violations) -> Option<String> {
         Message::new(
             format!(
                 "La description ne doit pas contenir le caractère {}.",
-                quoted_fr.join(", ")
+                crate::http::text::join(&quoted_fr, ", ")
             ),
             format!(
                 "The description must not contain the character {}.",
-                quoted_en.join(", ")
+                crate::http::text::join(&quoted_en, ", ")
             ),
         )
     } else {
         Message::new(
             format!(
                 "La description ne doit pas contenir les caractères {}.",
-                quoted_fr.join(", ")
+                crate::http::text::join(&quoted_fr, ", ")
             ),
             format!(
                 "The description must not contain the characters {}.",
-                quoted_en.join(", ")
+                crate::http::text::join(&quoted_en, ", ")
             ),
         )
     };
@@ -304,7 +304,7 @@ fn check_channels(raw: Option<&str>, found: &mut Violations) -> Option<String> {
         ));
         return None;
     }
-    Some(parts.join(","))
+    Some(crate::http::text::join(&parts, ","))
 }
 
 /// What a `201 CREATED` answer carries.

@@ -177,7 +177,7 @@ impl PaymentNotification {
 
     /// The text the `x-token` signs: every value, in order, no separator.
     pub fn signed_message(&self) -> String {
-        self.values().concat()
+        crate::http::text::join(&self.values(), "")
     }
 
     /// The form body CinetPay would post, every field present (the sandbox sends this).

@@ -35,7 +35,7 @@ pub fn read_error(response: &HttpResponse) -> ProviderError {
         })
         .collect();
     if !details.is_empty() {
-        message = format!("{message} ({})", details.join("; "));
+        message = format!("{message} ({})", crate::http::text::join(&details, "; "));
     }
     ProviderError {
         provider: Provider::Moneroo,
