@@ -23,19 +23,18 @@ pub fn read_error(response: &HttpResponse) -> ProviderError {
         .map(str::trim)
         .filter(|m| !m.is_empty())
         .map_or_else(|| default_message(status).to_owned(), str::to_owned);
-    let details: Vec<String> = body
-        .field_errors()
-        .into_iter()
-        .map(|(field, text)| {
-            if field.is_empty() {
-                text
-            } else {
-                format!("{field}: {text}")
-            }
-        })
-        .collect();
+    // `message (field: text; text; ...)`, written straight into the message.
+    let details = body.field_errors();
+    for (i, (field, text)) in details.iter().enumerate() {
+        message.push_str(if i == 0 { " (" } else { "; " });
+        if !field.is_empty() {
+            message.push_str(field);
+            message.push_str(": ");
+        }
+        message.push_str(text);
+    }
     if !details.is_empty() {
-        message = format!("{message} ({})", crate::http::text::join(&details, "; "));
+        message.push(')');
     }
     ProviderError {
         provider: Provider::Moneroo,
@@ -155,6 +154,68 @@ mod tests {
             clean_message("task_id and desk_pk_x"),
             "task_id and desk_pk_x"
         );
+    }
+
+    /// The message as `read_error` wrote it before it wrote the details in place: each
+    /// detail `field: text` (or `text`), joined by `; `, in parentheses.
+    fn message_before(response: &HttpResponse) -> String {
+        let body: MonerooErrorBody = crate::http::from_json(&response.body).unwrap_or_default();
+        let mut message = body
+            .message
+            .as_deref()
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
+            .map_or_else(|| default_message(response.status).to_owned(), str::to_owned);
+        let details: Vec<String> = body
+            .field_errors()
+            .into_iter()
+            .map(|(field, text)| {
+                if field.is_empty() {
+                    text
+                } else {
+                    format!("{field}: {text}")
+                }
+            })
+            .collect();
+        if !details.is_empty() {
+            message = format!("{message} ({})", details.join("; "));
+        }
+        clean_message(&message)
+    }
+
+    #[test]
+    fn messages_read_as_before() {
+        let messages = ["", r#""message":"  ","#, r#""message":"Refused","#, r#""message":5,"#];
+        let errors = [
+            "",
+            r#""errors":null"#,
+            r#""errors":"one text""#,
+            r#""errors":"""#,
+            r#""errors":{}"#,
+            r#""errors":{"amount":["too small","not a number"],"email":"bad"}"#,
+            r#""errors":{"a":[],"b":[1,"x",""],"c":null,"d":{"e":"f"}}"#,
+            r#""errors":["first","",{"field":"phone","message":"bad phone"}]"#,
+            r#""errors":[{"message":"no field"},{"field":"x"},{"field":"","message":""},3]"#,
+            r#""errors":[{"field":"key","message":"pvk_secret leaked"}]"#,
+        ];
+        let mut compared = 0;
+        for status in [400, 404, 422, 429, 503, 302] {
+            for message in messages {
+                for errors in errors {
+                    let body = format!("{{{message}{errors}}}").replace(",}", "}");
+                    for body in [body.as_str(), "not json", ""] {
+                        let response = HttpResponse::new(status, body);
+                        assert_eq!(
+                            read_error(&response).message,
+                            message_before(&response),
+                            "{body}"
+                        );
+                        compared += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(compared, 720);
     }
 
     #[test]
