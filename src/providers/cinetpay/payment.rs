@@ -18,6 +18,7 @@ use super::{
 };
 use crate::domain::checkout::accepts_card;
 use crate::domain::{Currency, Message, Money, PaymentStatus, Provider, Violation, Violations};
+use crate::domain::validation::cat;
 use crate::http::{HttpRequest, HttpResponse, Method};
 use crate::providers::{CheckedPayment, CreatedPayment, PaymentRequest, ProviderError};
 
@@ -240,40 +241,40 @@ fn check_description(raw: &str, found: &mut Violations) -> Option<String> {
         ));
         return None;
     }
-    let mut present: Vec<char> = FORBIDDEN_DESCRIPTION_CHARACTERS
-        .into_iter()
+    // The characters found, quoted and separated by `, ` (written as they are found).
+    let (mut fr, mut en, mut count) = (String::new(), String::new(), 0);
+    for c in FORBIDDEN_DESCRIPTION_CHARACTERS {
         // Every one is ASCII: a byte search, not `str::contains`'s (src/http/text.rs).
-        .filter(|c| text.as_bytes().contains(&(*c as u8)))
-        .collect();
-    present.dedup();
-    if present.is_empty() {
+        if !text.as_bytes().contains(&(c as u8)) {
+            continue;
+        }
+        if count > 0 {
+            fr.push_str(", ");
+            en.push_str(", ");
+        }
+        fr.push_str("« ");
+        fr.push(c);
+        fr.push_str(" »");
+        en.push('"');
+        en.push(c);
+        en.push('"');
+        count += 1;
+    }
+    if count == 0 {
         return Some(text.to_owned());
     }
-    let quoted_fr: Vec<String> = present.iter().map(|c| format!("« {c} »")).collect();
-    let quoted_en: Vec<String> = present.iter().map(|c| format!("\"{c}\"")).collect();
-    let message = if present.len() == 1 {
-        Message::new(
-            format!(
-                "La description ne doit pas contenir le caractère {}.",
-                crate::http::text::join(&quoted_fr, ", ")
-            ),
-            format!(
-                "The description must not contain the character {}.",
-                crate::http::text::join(&quoted_en, ", ")
-            ),
+    let (fr_lead, en_lead) = if count == 1 {
+        (
+            "La description ne doit pas contenir le caractère ",
+            "The description must not contain the character ",
         )
     } else {
-        Message::new(
-            format!(
-                "La description ne doit pas contenir les caractères {}.",
-                crate::http::text::join(&quoted_fr, ", ")
-            ),
-            format!(
-                "The description must not contain the characters {}.",
-                crate::http::text::join(&quoted_en, ", ")
-            ),
+        (
+            "La description ne doit pas contenir les caractères ",
+            "The description must not contain the characters ",
         )
     };
+    let message = Message::new(cat(&[fr_lead, &fr, "."]), cat(&[en_lead, &en, "."]));
     found.push(Violation::new(
         "forbidden_character",
         "description",
@@ -625,6 +626,62 @@ mod tests {
             clean_description("T-shirt #2 / rouge & bleu_XL $"),
             "T-shirt 2 rouge bleu XL"
         );
+    }
+
+    /// The forbidden-character message as it was built before (a list of quoted
+    /// characters per language, joined).
+    fn message_before(text: &str) -> Option<(String, String)> {
+        let mut present: Vec<char> = FORBIDDEN_DESCRIPTION_CHARACTERS
+            .into_iter()
+            .filter(|c| text.contains(*c))
+            .collect();
+        present.dedup();
+        if present.is_empty() {
+            return None;
+        }
+        let fr: Vec<String> = present.iter().map(|c| format!("« {c} »")).collect();
+        let en: Vec<String> = present.iter().map(|c| format!("\"{c}\"")).collect();
+        let (fr_word, en_word) = if present.len() == 1 {
+            ("le caractère", "the character")
+        } else {
+            ("les caractères", "the characters")
+        };
+        Some((
+            format!("La description ne doit pas contenir {fr_word} {}.", fr.join(", ")),
+            format!("The description must not contain {en_word} {}.", en.join(", ")),
+        ))
+    }
+
+    #[test]
+    fn forbidden_characters_are_named_as_before() {
+        for subset in 0..1u32 << FORBIDDEN_DESCRIPTION_CHARACTERS.len() {
+            for doubled in [false, true] {
+                let mut text = String::from("Commande");
+                for (i, c) in FORBIDDEN_DESCRIPTION_CHARACTERS.iter().enumerate().rev() {
+                    if subset & 1 << i != 0 {
+                        text.push(*c);
+                        if doubled {
+                            text.push_str(" x");
+                            text.push(*c);
+                        }
+                    }
+                }
+                let mut found = Violations::new();
+                let kept = check_description(&text, &mut found);
+                match message_before(&text) {
+                    None => {
+                        assert_eq!(kept.as_deref(), Some(text.as_str()));
+                        assert!(found.is_empty());
+                    }
+                    Some((fr, en)) => {
+                        assert_eq!(kept, None);
+                        let violation = &found.as_slice()[0];
+                        assert_eq!(violation.code, "forbidden_character");
+                        assert_eq!((violation.message.fr.as_ref(), violation.message.en.as_ref()), (fr.as_str(), en.as_str()), "{text}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]
