@@ -256,13 +256,17 @@ fn transient_status(status: u16) -> bool {
 /// What an error answer says: its `message` and `description` (checkout and transfer
 /// answers alike), trimmed, joined by `: `; empty when it says nothing.
 fn said(message: Option<&str>, description: Option<&str>) -> String {
-    let said: Vec<&str> = [message, description]
-        .into_iter()
-        .flatten()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .collect();
-    crate::http::text::join(&said, ": ")
+    let mut said = String::new();
+    for part in [message, description].into_iter().flatten().map(str::trim) {
+        // Parts are never empty, so a non-empty text means one came before.
+        if !part.is_empty() {
+            if !said.is_empty() {
+                said.push_str(": ");
+            }
+            said.push_str(part);
+        }
+    }
+    said
 }
 
 /// A code of the checkout API (`/v2/payment`, `/v2/payment/check`), as CinetPay's code
@@ -619,6 +623,23 @@ fn json_bytes<T: Serialize>(value: &T) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn said_joins_what_an_answer_says_as_before() {
+        let texts = [None, Some(""), Some("  "), Some(" Refused "), Some("x: y")];
+        for message in texts {
+            for description in texts {
+                let before = [message, description]
+                    .into_iter()
+                    .flatten()
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(": ");
+                assert_eq!(said(message, description), before);
+            }
+        }
+    }
 
     #[test]
     fn transaction_ids_are_letters_digits_and_dashes() {
