@@ -35,11 +35,12 @@ impl Fields {
         read.map_err(serde::de::Error::custom)
     }
 
-    /// Drops the fields, answering the first failure a field reader kept: generic over
-    /// the error type only, so compiled once for every type [`Fields::read`] reads.
+    /// The first failure a field reader kept, as the deserializer's error: generic over
+    /// the error type only, so compiled once for every type [`Fields::read`] reads (and
+    /// by reference: a `Fields` moved in is one more copy in each of them).
     #[inline(never)]
-    fn end<E: serde::de::Error>(self) -> Result<(), E> {
-        match self.1 {
+    fn end<E: serde::de::Error>(&mut self) -> Result<(), E> {
+        match self.1.take() {
             Some(failure) => Err(E::custom(failure)),
             None => Ok(()),
         }
