@@ -593,7 +593,11 @@ pub async fn back_to_shop(
     params.push(("guichet_session".to_owned(), session.id.clone()));
     let encoded = form::encode(params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     let base = session.return_url.split('#').next().unwrap_or_default();
-    let separator = if base.as_bytes().contains(&b'?') { '&' } else { '?' };
+    let separator = if base.as_bytes().contains(&b'?') {
+        '&'
+    } else {
+        '?'
+    };
     let mut response = HttpResponse::new(303, Vec::new());
     response
         .headers

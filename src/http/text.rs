@@ -99,7 +99,9 @@ mod tests {
     #[test]
     fn searches_as_the_str_methods_do() {
         let texts = texts();
-        let needles = ["", "a", "aa", "aaa", "ab", "ba", "://", "é", "€", "€a", "a€", "b ", "x"];
+        let needles = [
+            "", "a", "aa", "aaa", "ab", "ba", "://", "é", "€", "€a", "a€", "b ", "x",
+        ];
         let mut compared = 0;
         for text in &texts {
             for needle in needles {

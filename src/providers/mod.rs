@@ -274,6 +274,18 @@ impl PayoutRecipient {
     }
 }
 
+/// A violation of one of a provider's rules with fixed texts, built out of line: each of
+/// the adapters' two dozen checks is then a call, not four copies of text into new strings.
+#[inline(never)]
+pub(crate) fn rule(
+    code: &str,
+    field: impl Into<String>,
+    fr: &'static str,
+    en: &'static str,
+) -> crate::domain::Violation {
+    crate::domain::Violation::new(code, field, crate::domain::Message::new(fr, en))
+}
+
 /// Violations moved to other paths (a provider's field names to the request's).
 fn renamed(
     violations: crate::domain::Violations,

@@ -567,25 +567,16 @@ fn check_url(raw: &str, field: &str, found: &mut Violations) -> Option<String> {
     let host = url_host(url);
     match host {
         Some(host) if host.eq_ignore_ascii_case("localhost") => {
-            found.push(Violation::new(
-                "localhost_url",
-                field,
-                Message::new(
-                    "CinetPay refuse les adresses localhost : utilisez 127.0.0.1 ou une adresse publique.",
-                    "CinetPay refuses localhost addresses: use 127.0.0.1 or a public address.",
-                ),
-            ));
+            found.push(crate::providers::rule("localhost_url", field, "CinetPay refuse les adresses localhost : utilisez 127.0.0.1 ou une adresse publique.", "CinetPay refuses localhost addresses: use 127.0.0.1 or a public address."));
             None
         }
         Some(_) => Some(url.to_owned()),
         None => {
-            found.push(Violation::new(
+            found.push(crate::providers::rule(
                 "invalid_url",
                 field,
-                Message::new(
-                    "Cette adresse doit être une URL http ou https complète.",
-                    "This address must be a full http or https URL.",
-                ),
+                "Cette adresse doit être une URL http ou https complète.",
+                "This address must be a full http or https URL.",
             ));
             None
         }

@@ -17,8 +17,8 @@ use super::{
     CheckoutCode, Cinetpay, ALLOWED_CURRENCIES, TRANSACTION_ID_MAX,
 };
 use crate::domain::checkout::accepts_card;
-use crate::domain::{Currency, Message, Money, PaymentStatus, Provider, Violation, Violations};
 use crate::domain::validation::cat;
+use crate::domain::{Currency, Message, Money, PaymentStatus, Provider, Violation, Violations};
 use crate::http::{HttpRequest, HttpResponse, Method};
 use crate::providers::{CheckedPayment, CreatedPayment, PaymentRequest, ProviderError};
 
@@ -94,13 +94,11 @@ fn prepare(
     let amount = request.order.amount;
     let currency = amount.currency();
     if !ALLOWED_CURRENCIES.contains(&currency) {
-        found.push(Violation::new(
+        found.push(crate::providers::rule(
             "currency_not_supported",
             "currency",
-            Message::new(
-                "CinetPay n'accepte que les devises XOF, XAF, CDF, GNF et USD.",
-                "CinetPay only accepts XOF, XAF, CDF, GNF and USD.",
-            ),
+            "CinetPay n'accepte que les devises XOF, XAF, CDF, GNF et USD.",
+            "CinetPay only accepts XOF, XAF, CDF, GNF and USD.",
         ));
     }
     let major = major_multiple_of_five(amount, "amount", &mut found);
@@ -125,13 +123,11 @@ fn prepare(
     }
     for (name, value) in options.invoice_data.iter() {
         if name.trim().is_empty() || name.chars().chain(value.chars()).any(char::is_control) {
-            found.push(Violation::new(
+            found.push(crate::providers::rule(
                 "invalid_invoice_entry",
                 "invoice_data",
-                Message::new(
-                    "Chaque information de facture a besoin d'un nom, sans caractère de contrôle.",
-                    "Every invoice entry needs a name, without control characters.",
-                ),
+                "Chaque information de facture a besoin d'un nom, sans caractère de contrôle.",
+                "Every invoice entry needs a name, without control characters.",
             ));
         }
     }
@@ -139,22 +135,8 @@ fn prepare(
     let customer = &request.customer;
     if options.lock_phone_number {
         match &customer.phone {
-            None => found.push(Violation::new(
-                "phone_required_to_lock",
-                "customer.phone",
-                Message::new(
-                    "Indiquez le numéro de téléphone qui paiera.",
-                    "Give the phone number that will pay.",
-                ),
-            )),
-            Some(phone) if phone.country().is_none() => found.push(Violation::new(
-                "invalid_phone",
-                "customer.phone",
-                Message::new(
-                    "CinetPay ne peut pas réserver le paiement à ce numéro : utilisez un numéro d'un pays qu'il dessert.",
-                    "CinetPay cannot lock the payment to this number: use a number from a country it serves.",
-                ),
-            )),
+            None => found.push(crate::providers::rule("phone_required_to_lock", "customer.phone", "Indiquez le numéro de téléphone qui paiera.", "Give the phone number that will pay.")),
+            Some(phone) if phone.country().is_none() => found.push(crate::providers::rule("invalid_phone", "customer.phone", "CinetPay ne peut pas réserver le paiement à ce numéro : utilisez un numéro d'un pays qu'il dessert.", "CinetPay cannot lock the payment to this number: use a number from a country it serves.")),
             Some(_) => {}
         }
     }
@@ -174,13 +156,11 @@ fn prepare(
             ];
             for (field, present) in card_fields {
                 if !present {
-                    found.push(Violation::new(
+                    found.push(crate::providers::rule(
                         "required_for_card",
                         field,
-                        Message::new(
-                            "Ce champ est obligatoire pour payer par carte.",
-                            "This field is required to pay by card.",
-                        ),
+                        "Ce champ est obligatoire pour payer par carte.",
+                        "This field is required to pay by card.",
                     ));
                 }
             }
@@ -231,13 +211,11 @@ fn check_description(raw: &str, found: &mut Violations) -> Option<String> {
         return None;
     }
     if text.chars().any(char::is_control) {
-        found.push(Violation::new(
+        found.push(crate::providers::rule(
             "invalid_characters",
             "description",
-            Message::new(
-                "La description contient des caractères non autorisés.",
-                "The description contains characters that are not allowed.",
-            ),
+            "La description contient des caractères non autorisés.",
+            "The description contains characters that are not allowed.",
         ));
         return None;
     }
@@ -295,13 +273,11 @@ fn check_channels(raw: Option<&str>, found: &mut Violations) -> Option<String> {
         }
     }
     if parts.is_empty() || parts.iter().any(|c| !CHANNELS.contains(&c.as_str())) {
-        found.push(Violation::new(
+        found.push(crate::providers::rule(
             "invalid_channels",
             "channels",
-            Message::new(
-                "Canaux possibles : ALL, MOBILE_MONEY, CREDIT_CARD, WALLET.",
-                "Possible channels: ALL, MOBILE_MONEY, CREDIT_CARD, WALLET.",
-            ),
+            "Canaux possibles : ALL, MOBILE_MONEY, CREDIT_CARD, WALLET.",
+            "Possible channels: ALL, MOBILE_MONEY, CREDIT_CARD, WALLET.",
         ));
         return None;
     }
@@ -647,8 +623,14 @@ mod tests {
             ("les caractères", "the characters")
         };
         Some((
-            format!("La description ne doit pas contenir {fr_word} {}.", fr.join(", ")),
-            format!("The description must not contain {en_word} {}.", en.join(", ")),
+            format!(
+                "La description ne doit pas contenir {fr_word} {}.",
+                fr.join(", ")
+            ),
+            format!(
+                "The description must not contain {en_word} {}.",
+                en.join(", ")
+            ),
         ))
     }
 
@@ -677,7 +659,11 @@ mod tests {
                         assert_eq!(kept, None);
                         let violation = &found.as_slice()[0];
                         assert_eq!(violation.code, "forbidden_character");
-                        assert_eq!((violation.message.fr.as_ref(), violation.message.en.as_ref()), (fr.as_str(), en.as_str()), "{text}");
+                        assert_eq!(
+                            (violation.message.fr.as_ref(), violation.message.en.as_ref()),
+                            (fr.as_str(), en.as_str()),
+                            "{text}"
+                        );
                     }
                 }
             }

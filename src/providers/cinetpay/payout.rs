@@ -6,7 +6,7 @@
 //! query string (CinetPay refuses it in the body, code 706).
 
 use crate::domain::{
-    Currency, Customer, CustomerRules, Message, Money, MoneyError, PaymentStatus, Phone, Provider,
+    Currency, Customer, CustomerRules, Money, MoneyError, PaymentStatus, Phone, Provider,
     Violation, Violations,
 };
 use crate::http::{HttpRequest, HttpResponse, Method};
@@ -211,13 +211,11 @@ fn prefix_and_phone(
     match phone.dial_code() {
         Some(prefix) => Some((prefix.to_owned(), phone.national_number().to_owned())),
         None => {
-            found.push(Violation::new(
+            found.push(crate::providers::rule(
                 "invalid_phone",
                 field,
-                Message::new(
-                    "CinetPay ne dessert pas le pays de ce numéro.",
-                    "CinetPay does not serve this number's country.",
-                ),
+                "CinetPay ne dessert pas le pays de ce numéro.",
+                "CinetPay does not serve this number's country.",
             ));
             None
         }
@@ -230,13 +228,11 @@ fn required_text(value: &str, field: String, found: &mut Violations) -> Option<S
         found.push(Violation::required(field));
         None
     } else if text.chars().any(char::is_control) {
-        found.push(Violation::new(
+        found.push(crate::providers::rule(
             "invalid_characters",
             field,
-            Message::new(
-                "Ce champ contient des caractères non autorisés.",
-                "This field contains characters that are not allowed.",
-            ),
+            "Ce champ contient des caractères non autorisés.",
+            "This field contains characters that are not allowed.",
         ));
         None
     } else {
@@ -245,10 +241,11 @@ fn required_text(value: &str, field: String, found: &mut Violations) -> Option<S
 }
 
 fn empty_batch(field: &str) -> Violation {
-    Violation::new(
+    crate::providers::rule(
         "empty_batch",
         field,
-        Message::new("La liste est vide.", "The list is empty."),
+        "La liste est vide.",
+        "The list is empty.",
     )
 }
 
@@ -411,13 +408,11 @@ fn contacts_wire(contacts: &[TransferContact]) -> Result<Vec<CinetpayTransferCon
             if email.as_bytes().contains(&b'@') {
                 Some(email)
             } else {
-                found.push(Violation::new(
+                found.push(crate::providers::rule(
                     "invalid_email",
                     at("email"),
-                    Message::new(
-                        "Cette adresse e-mail n'est pas valide.",
-                        "This e-mail address is not valid.",
-                    ),
+                    "Cette adresse e-mail n'est pas valide.",
+                    "This e-mail address is not valid.",
                 ));
                 None
             }
@@ -483,26 +478,17 @@ fn transfers_wire(transfers: &[TransferOrder]) -> Result<Vec<CinetpayTransferSen
         let at = |name: &str| format!("transfers[{i}].{name}");
         let phone = prefix_and_phone(&order.phone, at("phone"), &mut found);
         if !ALLOWED_CURRENCIES.contains(&order.amount.currency()) {
-            found.push(Violation::new(
+            found.push(crate::providers::rule(
                 "currency_not_supported",
                 at("amount"),
-                Message::new(
-                    "CinetPay n'accepte que les devises XOF, XAF, CDF, GNF et USD.",
-                    "CinetPay only accepts XOF, XAF, CDF, GNF and USD.",
-                ),
+                "CinetPay n'accepte que les devises XOF, XAF, CDF, GNF et USD.",
+                "CinetPay only accepts XOF, XAF, CDF, GNF and USD.",
             ));
         }
         let amount = major_multiple_of_five(order.amount, &at("amount"), &mut found);
         let id = order.client_transaction_id.trim();
         if !is_transaction_id(id) {
-            found.push(Violation::new(
-                    "invalid_reference",
-                    at("client_transaction_id"),
-                    Message::new(
-                        "La référence du transfert ne doit contenir que des lettres, des chiffres et des tirets.",
-                        "The transfer reference must hold only letters, digits and dashes.",
-                    ),
-                ));
+            found.push(crate::providers::rule("invalid_reference", at("client_transaction_id"), "La référence du transfert ne doit contenir que des lettres, des chiffres et des tirets.", "The transfer reference must hold only letters, digits and dashes."));
         }
         let notify_url = check_url(&order.notify_url, &at("notify_url"), &mut found);
         if let (Some((prefix, phone)), Some(amount), Some(notify_url)) = (phone, amount, notify_url)

@@ -165,7 +165,10 @@ mod tests {
             .as_deref()
             .map(str::trim)
             .filter(|m| !m.is_empty())
-            .map_or_else(|| default_message(response.status).to_owned(), str::to_owned);
+            .map_or_else(
+                || default_message(response.status).to_owned(),
+                str::to_owned,
+            );
         let details: Vec<String> = body
             .field_errors()
             .into_iter()
@@ -185,7 +188,12 @@ mod tests {
 
     #[test]
     fn messages_read_as_before() {
-        let messages = ["", r#""message":"  ","#, r#""message":"Refused","#, r#""message":5,"#];
+        let messages = [
+            "",
+            r#""message":"  ","#,
+            r#""message":"Refused","#,
+            r#""message":5,"#,
+        ];
         let errors = [
             "",
             r#""errors":null"#,

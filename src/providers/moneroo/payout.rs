@@ -383,13 +383,11 @@ fn msisdn(
     };
     let served = countries.is_empty() || phone.country().is_some_and(|c| countries.contains(&c));
     if !served {
-        found.push(Violation::new(
+        found.push(crate::providers::rule(
             "phone_country_mismatch",
             FIELD,
-            Message::new(
-                "Ce numéro n'appartient pas à un pays servi par ce moyen de transfert.",
-                "This number is not in a country this payout method serves.",
-            ),
+            "Ce numéro n'appartient pas à un pays servi par ce moyen de transfert.",
+            "This number is not in a country this payout method serves.",
         ));
         return None;
     }

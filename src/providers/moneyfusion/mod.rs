@@ -31,7 +31,7 @@ pub use webhook::{
 };
 
 use super::ProviderError;
-use crate::domain::{Message, Provider, Violation};
+use crate::domain::{Provider, Violation};
 use crate::http::{HttpRequest, HttpResponse, Method};
 
 /// Longest provider message we keep in a [`ProviderError`].
@@ -128,13 +128,11 @@ impl MoneyFusion {
 
 /// A link that is not an absolute `http(s)` URL.
 pub(crate) fn invalid_url(field: &str) -> Violation {
-    Violation::new(
+    crate::providers::rule(
         "invalid_url",
         field,
-        Message::new(
-            "Cette adresse doit commencer par https:// ou http://.",
-            "This address must start with https:// or http://.",
-        ),
+        "Cette adresse doit commencer par https:// ou http://.",
+        "This address must start with https:// or http://.",
     )
 }
 

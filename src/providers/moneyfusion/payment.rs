@@ -305,13 +305,11 @@ fn articles(
         .iter()
         .try_fold(0u64, |sum, (_, price)| sum.checked_add(*price));
     if sum != Some(total) {
-        found.push(Violation::new(
+        found.push(crate::providers::rule(
             "total_mismatch",
             "amount",
-            Message::new(
-                "Le total de la commande ne correspond pas à la somme des articles.",
-                "The order total does not match the sum of its items.",
-            ),
+            "Le total de la commande ne correspond pas à la somme des articles.",
+            "The order total does not match the sum of its items.",
         ));
         return None;
     }
