@@ -442,16 +442,17 @@ impl Cinetpay {
         let envelope = self.transfer_envelope(response, "a contact list")?;
         let items = transfer_items(&envelope.data)
             .map_err(|_| self.unreadable(response, "a contact list"))?;
-        Ok(items
-            .into_iter()
-            .map(|item| ContactOutcome {
+        let mut outcomes = Vec::with_capacity(items.len());
+        for item in items {
+            outcomes.push(ContactOutcome {
                 prefix: item.prefix.unwrap_or_default(),
                 phone: item.phone.unwrap_or_default(),
                 code: TransferCode::parse(item.code.as_deref().unwrap_or("0")),
                 status: item.status.unwrap_or_default(),
                 lot: item.lot,
-            })
-            .collect())
+            });
+        }
+        Ok(outcomes)
     }
 
     /// `POST /v1/transfer/money/send/contact?token=` with the form field `data` = the JSON
@@ -542,7 +543,11 @@ impl Cinetpay {
     ) -> Result<Vec<TransferRecord>, ProviderError> {
         let envelope = self.transfer_envelope(response, what)?;
         let items = transfer_items(&envelope.data).map_err(|_| self.unreadable(response, what))?;
-        Ok(items.into_iter().map(TransferRecord::from_item).collect())
+        let mut records = Vec::with_capacity(items.len());
+        for item in items {
+            records.push(TransferRecord::from_item(item));
+        }
+        Ok(records)
     }
 
     /// The envelope of a transfer answer whose code is `0`, or the error its code means,
