@@ -237,7 +237,10 @@ pub fn verify_notification(
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .ok_or(NotificationError::MissingSignature)?;
-    let values: Vec<&[u8]> = raw.iter().map(Vec::as_slice).collect();
+    let mut values: Vec<&[u8]> = Vec::with_capacity(raw.len());
+    for value in raw.iter() {
+        values.push(value);
+    }
     if !signature::verify_hex(secret_key, &values, token) {
         return Err(NotificationError::BadSignature);
     }

@@ -313,16 +313,13 @@ fn articles(
         ));
         return None;
     }
-    Some(
-        lines
-            .into_iter()
-            .map(|(name, price)| {
-                let mut article = Map::new();
-                article.insert(name, Value::from(price));
-                article
-            })
-            .collect(),
-    )
+    let mut articles = Vec::with_capacity(lines.len());
+    for (name, price) in lines {
+        let mut article = Map::new();
+        article.insert(name, Value::from(price));
+        articles.push(article);
+    }
+    Some(articles)
 }
 
 /// The amount as MoneyFusion takes it: whole major units of `currency` (the account's, or
