@@ -567,7 +567,12 @@ fn check_url(raw: &str, field: &str, found: &mut Violations) -> Option<String> {
     let host = url_host(url);
     match host {
         Some(host) if host.eq_ignore_ascii_case("localhost") => {
-            found.push(crate::providers::rule("localhost_url", field, "CinetPay refuse les adresses localhost : utilisez 127.0.0.1 ou une adresse publique.", "CinetPay refuses localhost addresses: use 127.0.0.1 or a public address."));
+            found.push(crate::providers::rule(
+                "localhost_url",
+                field,
+                "CinetPay refuse les adresses localhost : utilisez 127.0.0.1 ou une adresse publique.",
+                "CinetPay refuses localhost addresses: use 127.0.0.1 or a public address.",
+            ));
             None
         }
         Some(_) => Some(url.to_owned()),
