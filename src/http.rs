@@ -144,7 +144,7 @@ pub trait Transport {
 /// The URL with its path and query hidden past the host: `https://pay.example/***`. For
 /// logs and errors, since a URL may be a credential.
 pub fn redact_url(url: &str) -> String {
-    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    let after_scheme = text::find(url, "://").map_or(0, |i| i + 3);
     match url[after_scheme..].find('/') {
         Some(slash) => format!("{}/***", &url[..after_scheme + slash]),
         None => url.to_owned(),
@@ -260,6 +260,7 @@ impl fmt::Display for Shown<'_> {
 
 mod fields;
 mod inputs;
+pub mod text;
 pub use fields::Fields;
 
 /// A [`serde_json::Value`] as a serde `Deserializer`, like serde_json's own, but smaller in

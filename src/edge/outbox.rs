@@ -145,13 +145,17 @@ async fn attempt(
         match edge.transport.send(&request).await {
             Ok(answer) if (200..300).contains(&answer.status) => delivered.push(tag),
             Ok(answer) => {
-                failure = Some(format!("{} answered {}", redact_url(url), answer.status));
+                failure = Some(format!(
+                    "{} answered {}",
+                    redact_url(url),
+                    u64::from(answer.status)
+                ));
             }
             Err(error) => failure = Some(format!("{}: {error}", redact_url(url))),
         }
     }
     let attempts = event.attempts + 1;
-    let delivered_to = delivered.join(",");
+    let delivered_to = crate::http::text::join(&delivered, ",");
     match failure {
         None => DeliveryState {
             attempts,

@@ -140,7 +140,7 @@ fn ledger_error(failure: &LedgerError) -> HttpResponse {
     super::log::error(&failure.to_string());
     // The one case the operator must act on is named (without any schema name): a ledger
     // whose migrations were never applied says so in its own words.
-    let message = if failure.0.contains("migrations/") {
+    let message = if crate::http::text::contains(&failure.0, "migrations/") {
         "the ledger is not set up: apply migrations/ (details in the backend's log)"
     } else {
         "the ledger could not be reached; try again in a moment"

@@ -390,7 +390,7 @@ fn shopper_return_url(
 
 /// `https://shop.ci` of `https://shop.ci/return?x=1`.
 pub(crate) fn origin_of(url: &str) -> &str {
-    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    let after_scheme = crate::http::text::find(url, "://").map_or(0, |i| i + 3);
     match url[after_scheme..].find(['/', '?', '#']) {
         Some(end) => &url[..after_scheme + end],
         None => url,
@@ -593,7 +593,11 @@ pub async fn back_to_shop(
     params.push(("guichet_session".to_owned(), session.id.clone()));
     let encoded = form::encode(params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     let base = session.return_url.split('#').next().unwrap_or_default();
-    let separator = if base.contains('?') { '&' } else { '?' };
+    let separator = if base.as_bytes().contains(&b'?') {
+        '&'
+    } else {
+        '?'
+    };
     let mut response = HttpResponse::new(303, Vec::new());
     response
         .headers

@@ -571,7 +571,7 @@ fn write_head(text: &mut String, headers: &[(String, String)]) -> Option<u32> {
     text.reserve(headers.iter().map(|(n, v)| n.len() + v.len() + 4).sum());
     let mut names = 0;
     for (at, (name, value)) in headers.iter().enumerate() {
-        if name.contains('\n') || value.contains('\n') {
+        if name.as_bytes().contains(&b'\n') || value.as_bytes().contains(&b'\n') {
             return None;
         }
         if headers[..at]

@@ -29,12 +29,20 @@ impl Fields {
     where
         D: serde::Deserializer<'de>,
     {
-        let value = take(deserializer, what)?;
-        let mut fields = Fields::open(value, what).map_err(serde::de::Error::custom)?;
+        let mut fields = begin(deserializer, what)?;
         let read = read(&mut fields);
-        match fields.1 {
-            Some(failure) => Err(serde::de::Error::custom(failure)),
-            None => read.map_err(serde::de::Error::custom),
+        fields.end::<D::Error>()?;
+        read.map_err(serde::de::Error::custom)
+    }
+
+    /// The first failure a field reader kept, as the deserializer's error: generic over
+    /// the error type only, so compiled once for every type [`Fields::read`] reads (and
+    /// by reference: a `Fields` moved in is one more copy in each of them).
+    #[inline(never)]
+    fn end<E: serde::de::Error>(&mut self) -> Result<(), E> {
+        match self.1.take() {
+            Some(failure) => Err(E::custom(failure)),
+            None => Ok(()),
         }
     }
 
@@ -235,14 +243,15 @@ std::thread_local! {
     pub(super) static STASH: core::cell::Cell<Option<Value>> = const { core::cell::Cell::new(None) };
 }
 
-/// The value a [`Fields`] reader reads: generic over the deserializer only, so compiled
+/// The object a [`Fields`] reader reads: generic over the deserializer only, so compiled
 /// once for [`ValueReader`] rather than inlined into each type's reader.
 #[inline(never)]
-fn take<'de, D: serde::Deserializer<'de>>(
+fn begin<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
     what: &'static str,
-) -> Result<Value, D::Error> {
-    deserializer.deserialize_newtype_struct(TAKE, Take(what))
+) -> Result<Fields, D::Error> {
+    let value = deserializer.deserialize_newtype_struct(TAKE, Take(what))?;
+    Fields::open(value, what).map_err(serde::de::Error::custom)
 }
 
 /// The visitor of [`Fields::read`]: the value [`ValueReader`] put in [`STASH`], or, from

@@ -113,7 +113,7 @@ impl Keys {
         for secret in secrets {
             // A very short credential would blank ordinary words; none is that short.
             if secret.expose().len() >= 4 {
-                out = out.replace(secret.expose(), "***");
+                out = crate::http::text::replace(&out, secret.expose(), "***");
             }
         }
         out
@@ -232,14 +232,19 @@ impl Cinetpay {
 /// four-digit `1xxx` ones.
 fn cloudflare_code(lower: &str) -> Option<String> {
     ["error code:", "error "].iter().find_map(|marker| {
-        lower.match_indices(marker).find_map(|(at, _)| {
-            let code: String = lower[at + marker.len()..]
+        let mut from = 0;
+        while let Some(at) = crate::http::text::find_from(lower, marker, from) {
+            from = at + marker.len();
+            let code: String = lower[from..]
                 .trim_start()
                 .chars()
                 .take_while(char::is_ascii_digit)
                 .collect();
-            (code.len() == 4 && code.starts_with('1')).then_some(code)
-        })
+            if code.len() == 4 && code.starts_with('1') {
+                return Some(code);
+            }
+        }
+        None
     })
 }
 
@@ -251,13 +256,17 @@ fn transient_status(status: u16) -> bool {
 /// What an error answer says: its `message` and `description` (checkout and transfer
 /// answers alike), trimmed, joined by `: `; empty when it says nothing.
 fn said(message: Option<&str>, description: Option<&str>) -> String {
-    [message, description]
-        .into_iter()
-        .flatten()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join(": ")
+    let mut said = String::new();
+    for part in [message, description].into_iter().flatten().map(str::trim) {
+        // Parts are never empty, so a non-empty text means one came before.
+        if !part.is_empty() {
+            if !said.is_empty() {
+                said.push_str(": ");
+            }
+            said.push_str(part);
+        }
+    }
+    said
 }
 
 /// A code of the checkout API (`/v2/payment`, `/v2/payment/check`), as CinetPay's code
@@ -558,25 +567,21 @@ fn check_url(raw: &str, field: &str, found: &mut Violations) -> Option<String> {
     let host = url_host(url);
     match host {
         Some(host) if host.eq_ignore_ascii_case("localhost") => {
-            found.push(Violation::new(
+            found.push(crate::providers::rule(
                 "localhost_url",
                 field,
-                Message::new(
-                    "CinetPay refuse les adresses localhost : utilisez 127.0.0.1 ou une adresse publique.",
-                    "CinetPay refuses localhost addresses: use 127.0.0.1 or a public address.",
-                ),
+                "CinetPay refuse les adresses localhost : utilisez 127.0.0.1 ou une adresse publique.",
+                "CinetPay refuses localhost addresses: use 127.0.0.1 or a public address.",
             ));
             None
         }
         Some(_) => Some(url.to_owned()),
         None => {
-            found.push(Violation::new(
+            found.push(crate::providers::rule(
                 "invalid_url",
                 field,
-                Message::new(
-                    "Cette adresse doit être une URL http ou https complète.",
-                    "This address must be a full http or https URL.",
-                ),
+                "Cette adresse doit être une URL http ou https complète.",
+                "This address must be a full http or https URL.",
             ));
             None
         }
@@ -588,7 +593,7 @@ fn url_host(url: &str) -> Option<&str> {
     if url.is_empty() || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return None;
     }
-    let scheme_end = url.find("://")?;
+    let scheme_end = crate::http::text::find(url, "://")?;
     let scheme = &url[..scheme_end];
     if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
         return None;
@@ -614,6 +619,23 @@ fn json_bytes<T: Serialize>(value: &T) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn said_joins_what_an_answer_says_as_before() {
+        let texts = [None, Some(""), Some("  "), Some(" Refused "), Some("x: y")];
+        for message in texts {
+            for description in texts {
+                let before = [message, description]
+                    .into_iter()
+                    .flatten()
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(": ");
+                assert_eq!(said(message, description), before);
+            }
+        }
+    }
 
     #[test]
     fn transaction_ids_are_letters_digits_and_dashes() {

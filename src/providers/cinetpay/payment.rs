@@ -17,6 +17,7 @@ use super::{
     CheckoutCode, Cinetpay, ALLOWED_CURRENCIES, TRANSACTION_ID_MAX,
 };
 use crate::domain::checkout::accepts_card;
+use crate::domain::validation::cat;
 use crate::domain::{Currency, Message, Money, PaymentStatus, Provider, Violation, Violations};
 use crate::http::{HttpRequest, HttpResponse, Method};
 use crate::providers::{CheckedPayment, CreatedPayment, PaymentRequest, ProviderError};
@@ -48,7 +49,8 @@ pub struct PaymentOptions {
 /// The description with CinetPay's forbidden characters replaced by spaces and runs of
 /// spaces folded, for merchants whose catalog names contain them.
 pub fn clean_description(text: &str) -> String {
-    text.chars()
+    let cleaned = text
+        .chars()
         .map(|c| {
             if FORBIDDEN_DESCRIPTION_CHARACTERS.contains(&c) || c.is_control() {
                 ' '
@@ -56,10 +58,9 @@ pub fn clean_description(text: &str) -> String {
                 c
             }
         })
-        .collect::<String>()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+        .collect::<String>();
+    let words: Vec<&str> = cleaned.split_whitespace().collect();
+    crate::http::text::join(&words, " ")
 }
 
 /// Checks a payment against every rule CinetPay documents, reporting every problem at
@@ -93,13 +94,11 @@ fn prepare(
     let amount = request.order.amount;
     let currency = amount.currency();
     if !ALLOWED_CURRENCIES.contains(&currency) {
-        found.push(Violation::new(
+        found.push(crate::providers::rule(
             "currency_not_supported",
             "currency",
-            Message::new(
-                "CinetPay n'accepte que les devises XOF, XAF, CDF, GNF et USD.",
-                "CinetPay only accepts XOF, XAF, CDF, GNF and USD.",
-            ),
+            "CinetPay n'accepte que les devises XOF, XAF, CDF, GNF et USD.",
+            "CinetPay only accepts XOF, XAF, CDF, GNF and USD.",
         ));
     }
     let major = major_multiple_of_five(amount, "amount", &mut found);
@@ -124,13 +123,11 @@ fn prepare(
     }
     for (name, value) in options.invoice_data.iter() {
         if name.trim().is_empty() || name.chars().chain(value.chars()).any(char::is_control) {
-            found.push(Violation::new(
+            found.push(crate::providers::rule(
                 "invalid_invoice_entry",
                 "invoice_data",
-                Message::new(
-                    "Chaque information de facture a besoin d'un nom, sans caractère de contrôle.",
-                    "Every invoice entry needs a name, without control characters.",
-                ),
+                "Chaque information de facture a besoin d'un nom, sans caractère de contrôle.",
+                "Every invoice entry needs a name, without control characters.",
             ));
         }
     }
@@ -138,22 +135,8 @@ fn prepare(
     let customer = &request.customer;
     if options.lock_phone_number {
         match &customer.phone {
-            None => found.push(Violation::new(
-                "phone_required_to_lock",
-                "customer.phone",
-                Message::new(
-                    "Indiquez le numéro de téléphone qui paiera.",
-                    "Give the phone number that will pay.",
-                ),
-            )),
-            Some(phone) if phone.country().is_none() => found.push(Violation::new(
-                "invalid_phone",
-                "customer.phone",
-                Message::new(
-                    "CinetPay ne peut pas réserver le paiement à ce numéro : utilisez un numéro d'un pays qu'il dessert.",
-                    "CinetPay cannot lock the payment to this number: use a number from a country it serves.",
-                ),
-            )),
+            None => found.push(crate::providers::rule("phone_required_to_lock", "customer.phone", "Indiquez le numéro de téléphone qui paiera.", "Give the phone number that will pay.")),
+            Some(phone) if phone.country().is_none() => found.push(crate::providers::rule("invalid_phone", "customer.phone", "CinetPay ne peut pas réserver le paiement à ce numéro : utilisez un numéro d'un pays qu'il dessert.", "CinetPay cannot lock the payment to this number: use a number from a country it serves.")),
             Some(_) => {}
         }
     }
@@ -173,13 +156,11 @@ fn prepare(
             ];
             for (field, present) in card_fields {
                 if !present {
-                    found.push(Violation::new(
+                    found.push(crate::providers::rule(
                         "required_for_card",
                         field,
-                        Message::new(
-                            "Ce champ est obligatoire pour payer par carte.",
-                            "This field is required to pay by card.",
-                        ),
+                        "Ce champ est obligatoire pour payer par carte.",
+                        "This field is required to pay by card.",
                     ));
                 }
             }
@@ -230,49 +211,48 @@ fn check_description(raw: &str, found: &mut Violations) -> Option<String> {
         return None;
     }
     if text.chars().any(char::is_control) {
-        found.push(Violation::new(
+        found.push(crate::providers::rule(
             "invalid_characters",
             "description",
-            Message::new(
-                "La description contient des caractères non autorisés.",
-                "The description contains characters that are not allowed.",
-            ),
+            "La description contient des caractères non autorisés.",
+            "The description contains characters that are not allowed.",
         ));
         return None;
     }
-    let mut present: Vec<char> = FORBIDDEN_DESCRIPTION_CHARACTERS
-        .into_iter()
-        .filter(|c| text.contains(*c))
-        .collect();
-    present.dedup();
-    if present.is_empty() {
+    // The characters found, quoted and separated by `, ` (written as they are found).
+    let (mut fr, mut en, mut count) = (String::new(), String::new(), 0);
+    for c in FORBIDDEN_DESCRIPTION_CHARACTERS {
+        // Every one is ASCII: a byte search, not `str::contains`'s (src/http/text.rs).
+        if !text.as_bytes().contains(&(c as u8)) {
+            continue;
+        }
+        if count > 0 {
+            fr.push_str(", ");
+            en.push_str(", ");
+        }
+        fr.push_str("« ");
+        fr.push(c);
+        fr.push_str(" »");
+        en.push('"');
+        en.push(c);
+        en.push('"');
+        count += 1;
+    }
+    if count == 0 {
         return Some(text.to_owned());
     }
-    let quoted_fr: Vec<String> = present.iter().map(|c| format!("« {c} »")).collect();
-    let quoted_en: Vec<String> = present.iter().map(|c| format!("\"{c}\"")).collect();
-    let message = if present.len() == 1 {
-        Message::new(
-            format!(
-                "La description ne doit pas contenir le caractère {}.",
-                quoted_fr.join(", ")
-            ),
-            format!(
-                "The description must not contain the character {}.",
-                quoted_en.join(", ")
-            ),
+    let (fr_lead, en_lead) = if count == 1 {
+        (
+            "La description ne doit pas contenir le caractère ",
+            "The description must not contain the character ",
         )
     } else {
-        Message::new(
-            format!(
-                "La description ne doit pas contenir les caractères {}.",
-                quoted_fr.join(", ")
-            ),
-            format!(
-                "The description must not contain the characters {}.",
-                quoted_en.join(", ")
-            ),
+        (
+            "La description ne doit pas contenir les caractères ",
+            "The description must not contain the characters ",
         )
     };
+    let message = Message::new(cat(&[fr_lead, &fr, "."]), cat(&[en_lead, &en, "."]));
     found.push(Violation::new(
         "forbidden_character",
         "description",
@@ -293,17 +273,15 @@ fn check_channels(raw: Option<&str>, found: &mut Violations) -> Option<String> {
         }
     }
     if parts.is_empty() || parts.iter().any(|c| !CHANNELS.contains(&c.as_str())) {
-        found.push(Violation::new(
+        found.push(crate::providers::rule(
             "invalid_channels",
             "channels",
-            Message::new(
-                "Canaux possibles : ALL, MOBILE_MONEY, CREDIT_CARD, WALLET.",
-                "Possible channels: ALL, MOBILE_MONEY, CREDIT_CARD, WALLET.",
-            ),
+            "Canaux possibles : ALL, MOBILE_MONEY, CREDIT_CARD, WALLET.",
+            "Possible channels: ALL, MOBILE_MONEY, CREDIT_CARD, WALLET.",
         ));
         return None;
     }
-    Some(parts.join(","))
+    Some(crate::http::text::join(&parts, ","))
 }
 
 /// What a `201 CREATED` answer carries.
@@ -624,6 +602,72 @@ mod tests {
             clean_description("T-shirt #2 / rouge & bleu_XL $"),
             "T-shirt 2 rouge bleu XL"
         );
+    }
+
+    /// The forbidden-character message as it was built before (a list of quoted
+    /// characters per language, joined).
+    fn message_before(text: &str) -> Option<(String, String)> {
+        let mut present: Vec<char> = FORBIDDEN_DESCRIPTION_CHARACTERS
+            .into_iter()
+            .filter(|c| text.contains(*c))
+            .collect();
+        present.dedup();
+        if present.is_empty() {
+            return None;
+        }
+        let fr: Vec<String> = present.iter().map(|c| format!("« {c} »")).collect();
+        let en: Vec<String> = present.iter().map(|c| format!("\"{c}\"")).collect();
+        let (fr_word, en_word) = if present.len() == 1 {
+            ("le caractère", "the character")
+        } else {
+            ("les caractères", "the characters")
+        };
+        Some((
+            format!(
+                "La description ne doit pas contenir {fr_word} {}.",
+                fr.join(", ")
+            ),
+            format!(
+                "The description must not contain {en_word} {}.",
+                en.join(", ")
+            ),
+        ))
+    }
+
+    #[test]
+    fn forbidden_characters_are_named_as_before() {
+        for subset in 0..1u32 << FORBIDDEN_DESCRIPTION_CHARACTERS.len() {
+            for doubled in [false, true] {
+                let mut text = String::from("Commande");
+                for (i, c) in FORBIDDEN_DESCRIPTION_CHARACTERS.iter().enumerate().rev() {
+                    if subset & 1 << i != 0 {
+                        text.push(*c);
+                        if doubled {
+                            text.push_str(" x");
+                            text.push(*c);
+                        }
+                    }
+                }
+                let mut found = Violations::new();
+                let kept = check_description(&text, &mut found);
+                match message_before(&text) {
+                    None => {
+                        assert_eq!(kept.as_deref(), Some(text.as_str()));
+                        assert!(found.is_empty());
+                    }
+                    Some((fr, en)) => {
+                        assert_eq!(kept, None);
+                        let violation = &found.as_slice()[0];
+                        assert_eq!(violation.code, "forbidden_character");
+                        assert_eq!(
+                            (violation.message.fr.as_ref(), violation.message.en.as_ref()),
+                            (fr.as_str(), en.as_str()),
+                            "{text}"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! query string (CinetPay refuses it in the body, code 706).
 
 use crate::domain::{
-    Currency, Customer, CustomerRules, Message, Money, MoneyError, PaymentStatus, Phone, Provider,
+    Currency, Customer, CustomerRules, Money, MoneyError, PaymentStatus, Phone, Provider,
     Violation, Violations,
 };
 use crate::http::{HttpRequest, HttpResponse, Method};
@@ -211,13 +211,11 @@ fn prefix_and_phone(
     match phone.dial_code() {
         Some(prefix) => Some((prefix.to_owned(), phone.national_number().to_owned())),
         None => {
-            found.push(Violation::new(
+            found.push(crate::providers::rule(
                 "invalid_phone",
                 field,
-                Message::new(
-                    "CinetPay ne dessert pas le pays de ce numéro.",
-                    "CinetPay does not serve this number's country.",
-                ),
+                "CinetPay ne dessert pas le pays de ce numéro.",
+                "CinetPay does not serve this number's country.",
             ));
             None
         }
@@ -230,13 +228,11 @@ fn required_text(value: &str, field: String, found: &mut Violations) -> Option<S
         found.push(Violation::required(field));
         None
     } else if text.chars().any(char::is_control) {
-        found.push(Violation::new(
+        found.push(crate::providers::rule(
             "invalid_characters",
             field,
-            Message::new(
-                "Ce champ contient des caractères non autorisés.",
-                "This field contains characters that are not allowed.",
-            ),
+            "Ce champ contient des caractères non autorisés.",
+            "This field contains characters that are not allowed.",
         ));
         None
     } else {
@@ -245,10 +241,11 @@ fn required_text(value: &str, field: String, found: &mut Violations) -> Option<S
 }
 
 fn empty_batch(field: &str) -> Violation {
-    Violation::new(
+    crate::providers::rule(
         "empty_batch",
         field,
-        Message::new("La liste est vide.", "The list is empty."),
+        "La liste est vide.",
+        "The list is empty.",
     )
 }
 
@@ -374,7 +371,7 @@ impl Cinetpay {
             notify_url: order.notify_url.clone().unwrap_or_default(),
         };
         let to_order = |field: &str| {
-            let (_, rest) = field.split_once("].").unwrap_or(("", field));
+            let rest = crate::http::text::find(field, "].").map_or(field, |at| &field[at + 2..]);
             match rest {
                 "phone" => "recipient.phone".to_owned(),
                 "name" => "recipient.last_name".to_owned(),
@@ -408,16 +405,14 @@ fn contacts_wire(contacts: &[TransferContact]) -> Result<Vec<CinetpayTransferCon
         let name = required_text(&contact.name, at("name"), &mut found);
         let surname = required_text(&contact.surname, at("surname"), &mut found);
         let email = required_text(&contact.email, at("email"), &mut found).and_then(|email| {
-            if email.contains('@') {
+            if email.as_bytes().contains(&b'@') {
                 Some(email)
             } else {
-                found.push(Violation::new(
+                found.push(crate::providers::rule(
                     "invalid_email",
                     at("email"),
-                    Message::new(
-                        "Cette adresse e-mail n'est pas valide.",
-                        "This e-mail address is not valid.",
-                    ),
+                    "Cette adresse e-mail n'est pas valide.",
+                    "This e-mail address is not valid.",
                 ));
                 None
             }
@@ -447,16 +442,17 @@ impl Cinetpay {
         let envelope = self.transfer_envelope(response, "a contact list")?;
         let items = transfer_items(&envelope.data)
             .map_err(|_| self.unreadable(response, "a contact list"))?;
-        Ok(items
-            .into_iter()
-            .map(|item| ContactOutcome {
+        let mut outcomes = Vec::with_capacity(items.len());
+        for item in items {
+            outcomes.push(ContactOutcome {
                 prefix: item.prefix.unwrap_or_default(),
                 phone: item.phone.unwrap_or_default(),
                 code: TransferCode::parse(item.code.as_deref().unwrap_or("0")),
                 status: item.status.unwrap_or_default(),
                 lot: item.lot,
-            })
-            .collect())
+            });
+        }
+        Ok(outcomes)
     }
 
     /// `POST /v1/transfer/money/send/contact?token=` with the form field `data` = the JSON
@@ -483,26 +479,17 @@ fn transfers_wire(transfers: &[TransferOrder]) -> Result<Vec<CinetpayTransferSen
         let at = |name: &str| format!("transfers[{i}].{name}");
         let phone = prefix_and_phone(&order.phone, at("phone"), &mut found);
         if !ALLOWED_CURRENCIES.contains(&order.amount.currency()) {
-            found.push(Violation::new(
+            found.push(crate::providers::rule(
                 "currency_not_supported",
                 at("amount"),
-                Message::new(
-                    "CinetPay n'accepte que les devises XOF, XAF, CDF, GNF et USD.",
-                    "CinetPay only accepts XOF, XAF, CDF, GNF and USD.",
-                ),
+                "CinetPay n'accepte que les devises XOF, XAF, CDF, GNF et USD.",
+                "CinetPay only accepts XOF, XAF, CDF, GNF and USD.",
             ));
         }
         let amount = major_multiple_of_five(order.amount, &at("amount"), &mut found);
         let id = order.client_transaction_id.trim();
         if !is_transaction_id(id) {
-            found.push(Violation::new(
-                    "invalid_reference",
-                    at("client_transaction_id"),
-                    Message::new(
-                        "La référence du transfert ne doit contenir que des lettres, des chiffres et des tirets.",
-                        "The transfer reference must hold only letters, digits and dashes.",
-                    ),
-                ));
+            found.push(crate::providers::rule("invalid_reference", at("client_transaction_id"), "La référence du transfert ne doit contenir que des lettres, des chiffres et des tirets.", "The transfer reference must hold only letters, digits and dashes."));
         }
         let notify_url = check_url(&order.notify_url, &at("notify_url"), &mut found);
         if let (Some((prefix, phone)), Some(amount), Some(notify_url)) = (phone, amount, notify_url)
@@ -556,7 +543,11 @@ impl Cinetpay {
     ) -> Result<Vec<TransferRecord>, ProviderError> {
         let envelope = self.transfer_envelope(response, what)?;
         let items = transfer_items(&envelope.data).map_err(|_| self.unreadable(response, what))?;
-        Ok(items.into_iter().map(TransferRecord::from_item).collect())
+        let mut records = Vec::with_capacity(items.len());
+        for item in items {
+            records.push(TransferRecord::from_item(item));
+        }
+        Ok(records)
     }
 
     /// The envelope of a transfer answer whose code is `0`, or the error its code means,

@@ -177,7 +177,7 @@ impl PaymentNotification {
 
     /// The text the `x-token` signs: every value, in order, no separator.
     pub fn signed_message(&self) -> String {
-        self.values().concat()
+        crate::http::text::join(&self.values(), "")
     }
 
     /// The form body CinetPay would post, every field present (the sandbox sends this).
@@ -237,7 +237,10 @@ pub fn verify_notification(
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .ok_or(NotificationError::MissingSignature)?;
-    let values: Vec<&[u8]> = raw.iter().map(Vec::as_slice).collect();
+    let mut values: Vec<&[u8]> = Vec::with_capacity(raw.len());
+    for value in raw.iter() {
+        values.push(value);
+    }
     if !signature::verify_hex(secret_key, &values, token) {
         return Err(NotificationError::BadSignature);
     }

@@ -446,10 +446,12 @@ pub fn transfer_items(data: &Value) -> Result<Vec<CinetpayTransferItem>, crate::
         Value::Object(_) => lines.push(data),
         Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_) => {}
     }
-    lines
-        .into_iter()
-        .map(|line| crate::http::from_value(line.clone()))
-        .collect()
+    // A loop, not `collect::<Result<Vec<_>, _>>()` (its `GenericShunt`): the same first error.
+    let mut items = Vec::with_capacity(lines.len());
+    for line in lines {
+        items.push(crate::http::from_value(line.clone())?);
+    }
+    Ok(items)
 }
 
 /// A code of the transfer API, from CinetPay's code table.

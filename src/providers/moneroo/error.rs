@@ -23,23 +23,22 @@ pub fn read_error(response: &HttpResponse) -> ProviderError {
         .map(str::trim)
         .filter(|m| !m.is_empty())
         .map_or_else(|| default_message(status).to_owned(), str::to_owned);
-    let details: Vec<String> = body
-        .field_errors()
-        .into_iter()
-        .map(|(field, text)| {
-            if field.is_empty() {
-                text
-            } else {
-                format!("{field}: {text}")
-            }
-        })
-        .collect();
+    // `message (field: text; text; ...)`, written straight into the message.
+    let details = body.field_errors();
+    for (i, (field, text)) in details.iter().enumerate() {
+        message.push_str(if i == 0 { " (" } else { "; " });
+        if !field.is_empty() {
+            message.push_str(field);
+            message.push_str(": ");
+        }
+        message.push_str(text);
+    }
     if !details.is_empty() {
-        message = format!("{message} ({})", details.join("; "));
+        message.push(')');
     }
     ProviderError {
         provider: Provider::Moneroo,
-        code: status.to_string(),
+        code: u64::from(status).to_string(),
         message: clean_message(&message),
         http_status: Some(status),
         retryable: status == 429 || (500..600).contains(&status),
@@ -120,12 +119,18 @@ pub(super) fn clean_message(text: &str) -> String {
 fn looks_like_key(word: &str) -> bool {
     let lower = word.to_ascii_lowercase();
     ["pvk_", "pbk_", "sk_", "pk_"].iter().any(|prefix| {
-        lower.match_indices(prefix).any(|(at, _)| {
-            lower[..at]
+        let mut from = 0;
+        while let Some(at) = crate::http::text::find_from(&lower, prefix, from) {
+            let word_start = lower[..at]
                 .chars()
                 .next_back()
-                .is_none_or(|before| !(before.is_ascii_alphanumeric() || before == '_'))
-        })
+                .is_none_or(|before| !(before.is_ascii_alphanumeric() || before == '_'));
+            if word_start {
+                return true;
+            }
+            from = at + prefix.len();
+        }
+        false
     })
 }
 
@@ -149,6 +154,76 @@ mod tests {
             clean_message("task_id and desk_pk_x"),
             "task_id and desk_pk_x"
         );
+    }
+
+    /// The message as `read_error` wrote it before it wrote the details in place: each
+    /// detail `field: text` (or `text`), joined by `; `, in parentheses.
+    fn message_before(response: &HttpResponse) -> String {
+        let body: MonerooErrorBody = crate::http::from_json(&response.body).unwrap_or_default();
+        let mut message = body
+            .message
+            .as_deref()
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
+            .map_or_else(
+                || default_message(response.status).to_owned(),
+                str::to_owned,
+            );
+        let details: Vec<String> = body
+            .field_errors()
+            .into_iter()
+            .map(|(field, text)| {
+                if field.is_empty() {
+                    text
+                } else {
+                    format!("{field}: {text}")
+                }
+            })
+            .collect();
+        if !details.is_empty() {
+            message = format!("{message} ({})", details.join("; "));
+        }
+        clean_message(&message)
+    }
+
+    #[test]
+    fn messages_read_as_before() {
+        let messages = [
+            "",
+            r#""message":"  ","#,
+            r#""message":"Refused","#,
+            r#""message":5,"#,
+        ];
+        let errors = [
+            "",
+            r#""errors":null"#,
+            r#""errors":"one text""#,
+            r#""errors":"""#,
+            r#""errors":{}"#,
+            r#""errors":{"amount":["too small","not a number"],"email":"bad"}"#,
+            r#""errors":{"a":[],"b":[1,"x",""],"c":null,"d":{"e":"f"}}"#,
+            r#""errors":["first","",{"field":"phone","message":"bad phone"}]"#,
+            r#""errors":[{"message":"no field"},{"field":"x"},{"field":"","message":""},3]"#,
+            r#""errors":[{"field":"key","message":"pvk_secret leaked"}]"#,
+        ];
+        let mut compared = 0;
+        for status in [400, 404, 422, 429, 503, 302] {
+            for message in messages {
+                for errors in errors {
+                    let body = format!("{{{message}{errors}}}").replace(",}", "}");
+                    for body in [body.as_str(), "not json", ""] {
+                        let response = HttpResponse::new(status, body);
+                        assert_eq!(
+                            read_error(&response).message,
+                            message_before(&response),
+                            "{body}"
+                        );
+                        compared += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(compared, 720);
     }
 
     #[test]

@@ -255,13 +255,11 @@ fn is_method_code(code: &str) -> bool {
 }
 
 fn invalid_method(field: String) -> Violation {
-    Violation::new(
+    crate::providers::rule(
         "invalid_method",
         field,
-        Message::new(
-            "Code de moyen de paiement invalide (par exemple mtn_bj).",
-            "Invalid payment method code (for example mtn_bj).",
-        ),
+        "Code de moyen de paiement invalide (par exemple mtn_bj).",
+        "Invalid payment method code (for example mtn_bj).",
     )
 }
 

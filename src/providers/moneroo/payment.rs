@@ -315,13 +315,11 @@ fn check_url(url: &str, field: &str, found: &mut Violations) -> Option<String> {
     if ok {
         Some(url.to_owned())
     } else {
-        found.push(Violation::new(
+        found.push(crate::providers::rule(
             "invalid_url",
             field,
-            Message::new(
-                "Cette adresse doit être une URL http(s) complète.",
-                "This address must be a full http(s) URL.",
-            ),
+            "Cette adresse doit être une URL http(s) complète.",
+            "This address must be a full http(s) URL.",
         ));
         None
     }
@@ -339,13 +337,11 @@ fn check_restrictions(
         .as_deref()
         .is_some_and(|c| !c.trim().is_empty());
     if country_given && options.restricted_phone.is_some() {
-        found.push(Violation::new(
+        found.push(crate::providers::rule(
             "restrictions_exclusive",
             "restricted_phone",
-            Message::new(
-                "Restreignez le paiement soit à un pays, soit à un numéro de téléphone, pas aux deux.",
-                "Restrict the payment either to a country or to a phone number, not both.",
-            ),
+            "Restreignez le paiement soit à un pays, soit à un numéro de téléphone, pas aux deux.",
+            "Restrict the payment either to a country or to a phone number, not both.",
         ));
         return (None, None);
     }
@@ -411,13 +407,11 @@ fn restricted_phone(
 fn country_code(code: &str, field: &str, found: &mut Violations) -> Option<Country> {
     let country = Country::parse(code);
     if country.is_none() {
-        found.push(Violation::new(
+        found.push(crate::providers::rule(
             "invalid_country",
             field,
-            Message::new(
-                "Le pays doit être un code ISO à deux lettres (par exemple BJ).",
-                "The country must be a two-letter ISO code (for example BJ).",
-            ),
+            "Le pays doit être un code ISO à deux lettres (par exemple BJ).",
+            "The country must be a two-letter ISO code (for example BJ).",
         ));
     }
     country

@@ -67,15 +67,17 @@ enum RecipientField {
 /// are left to Moneroo to refuse.
 fn recipient_fields(method: Option<&MonerooMethod>, code: &str) -> Vec<RecipientField> {
     match method {
-        Some(method) if !method.fields.is_empty() => method
-            .fields
-            .iter()
-            .filter_map(|field| match field.name.as_str() {
-                "msisdn" => Some(RecipientField::Msisdn),
-                "account_number" => Some(RecipientField::AccountNumber),
-                _ => None,
-            })
-            .collect(),
+        Some(method) if !method.fields.is_empty() => {
+            let mut fields = Vec::new();
+            for field in &method.fields {
+                match field.name.as_str() {
+                    "msisdn" => fields.push(RecipientField::Msisdn),
+                    "account_number" => fields.push(RecipientField::AccountNumber),
+                    _ => {}
+                }
+            }
+            fields
+        }
         Some(_) | None if code == DEMO_METHOD => vec![RecipientField::AccountNumber],
         Some(_) | None => vec![RecipientField::Msisdn],
     }
@@ -109,14 +111,12 @@ pub fn validate_payout(
         check_catalog_method(method, code, request.amount, &mut found);
     }
 
-    let countries: Vec<Country> = method
-        .map(|m| {
-            m.countries
-                .iter()
-                .filter_map(|c| Country::parse(c.code()))
-                .collect()
-        })
-        .unwrap_or_default();
+    let mut countries: Vec<Country> = Vec::new();
+    for c in method.map_or(&[][..], |m| &m.countries) {
+        if let Some(country) = Country::parse(c.code()) {
+            countries.push(country);
+        }
+    }
     let mut recipient = MonerooRecipient::default();
     for field in recipient_fields(method, code) {
         match field {
@@ -383,13 +383,11 @@ fn msisdn(
     };
     let served = countries.is_empty() || phone.country().is_some_and(|c| countries.contains(&c));
     if !served {
-        found.push(Violation::new(
+        found.push(crate::providers::rule(
             "phone_country_mismatch",
             FIELD,
-            Message::new(
-                "Ce numéro n'appartient pas à un pays servi par ce moyen de transfert.",
-                "This number is not in a country this payout method serves.",
-            ),
+            "Ce numéro n'appartient pas à un pays servi par ce moyen de transfert.",
+            "This number is not in a country this payout method serves.",
         ));
         return None;
     }

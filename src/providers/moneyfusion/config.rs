@@ -140,19 +140,11 @@ impl ApiUrl {
     /// Replaces the URL and its app id (in any case) with `***` in a text that may quote
     /// them, such as a message the provider sent back.
     pub fn scrub(&self, text: &str) -> String {
-        let text = text.replace(self.url.expose(), "***");
+        let text = crate::http::text::replace(text, self.url.expose(), "***");
         let needle = self.app_id.expose().to_ascii_lowercase();
         // ASCII lowercasing keeps every byte where it was, so indices carry over.
         let haystack = text.to_ascii_lowercase();
-        let mut out = String::with_capacity(text.len());
-        let mut last = 0;
-        for (at, _) in haystack.match_indices(&needle) {
-            out.push_str(&text[last..at]);
-            out.push_str("***");
-            last = at + needle.len();
-        }
-        out.push_str(&text[last..]);
-        out
+        crate::http::text::replace_matches(&text, &haystack, &needle, "***")
     }
 }
 

@@ -31,7 +31,7 @@ pub use webhook::{
 };
 
 use super::ProviderError;
-use crate::domain::{Message, Provider, Violation};
+use crate::domain::{Provider, Violation};
 use crate::http::{HttpRequest, HttpResponse, Method};
 
 /// Longest provider message we keep in a [`ProviderError`].
@@ -68,7 +68,7 @@ impl MoneyFusion {
                     "http_error",
                     Some(&format!(
                         "HTTP {} without a readable answer",
-                        response.status
+                        u64::from(response.status)
                     )),
                     Some(response.status),
                     is_retryable(response.status),
@@ -128,13 +128,11 @@ impl MoneyFusion {
 
 /// A link that is not an absolute `http(s)` URL.
 pub(crate) fn invalid_url(field: &str) -> Violation {
-    Violation::new(
+    crate::providers::rule(
         "invalid_url",
         field,
-        Message::new(
-            "Cette adresse doit commencer par https:// ou http://.",
-            "This address must start with https:// or http://.",
-        ),
+        "Cette adresse doit commencer par https:// ou http://.",
+        "This address must start with https:// or http://.",
     )
 }
 
@@ -173,5 +171,6 @@ pub(crate) fn is_retryable(status: u16) -> bool {
 /// (x.x.x.x)".
 pub(crate) fn is_unauthorized_ip(message: &str) -> bool {
     let message = message.to_ascii_lowercase();
-    message.contains("unauthorized ip") || message.contains("unapproved application")
+    crate::http::text::contains(&message, "unauthorized ip")
+        || crate::http::text::contains(&message, "unapproved application")
 }

@@ -305,26 +305,21 @@ fn articles(
         .iter()
         .try_fold(0u64, |sum, (_, price)| sum.checked_add(*price));
     if sum != Some(total) {
-        found.push(Violation::new(
+        found.push(crate::providers::rule(
             "total_mismatch",
             "amount",
-            Message::new(
-                "Le total de la commande ne correspond pas à la somme des articles.",
-                "The order total does not match the sum of its items.",
-            ),
+            "Le total de la commande ne correspond pas à la somme des articles.",
+            "The order total does not match the sum of its items.",
         ));
         return None;
     }
-    Some(
-        lines
-            .into_iter()
-            .map(|(name, price)| {
-                let mut article = Map::new();
-                article.insert(name, Value::from(price));
-                article
-            })
-            .collect(),
-    )
+    let mut articles = Vec::with_capacity(lines.len());
+    for (name, price) in lines {
+        let mut article = Map::new();
+        article.insert(name, Value::from(price));
+        articles.push(article);
+    }
+    Some(articles)
 }
 
 /// The amount as MoneyFusion takes it: whole major units of `currency` (the account's, or

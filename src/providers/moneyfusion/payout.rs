@@ -167,14 +167,7 @@ impl Withdrawal {
         let mode = text(input.method.as_deref(), "method", true, 40, &mut found).and_then(
             |name| {
                 WithdrawMode::parse(&name).or_else(|| {
-                    found.push(Violation::new(
-                        "invalid_method",
-                        "method",
-                        Message::new(
-                            "Mode de retrait inconnu de MoneyFusion (par exemple mtn-ci, wave-senegal).",
-                            "MoneyFusion does not know this withdraw mode (for example mtn-ci, wave-senegal).",
-                        ),
-                    ));
+                    found.push(crate::providers::rule("invalid_method", "method", "Mode de retrait inconnu de MoneyFusion (par exemple mtn-ci, wave-senegal).", "MoneyFusion does not know this withdraw mode (for example mtn-ci, wave-senegal)."));
                     None
                 })
             },
@@ -194,13 +187,11 @@ impl Withdrawal {
                 }
                 (Some(country), _) => Some(country),
                 (None, _) => {
-                    found.push(Violation::new(
+                    found.push(crate::providers::rule(
                         "invalid_country",
                         "country",
-                        Message::new(
-                            "Le pays doit être un code ISO à deux lettres (par exemple ci).",
-                            "The country must be a two-letter ISO code (for example ci).",
-                        ),
+                        "Le pays doit être un code ISO à deux lettres (par exemple ci).",
+                        "The country must be a two-letter ISO code (for example ci).",
                     ));
                     None
                 }

@@ -25,6 +25,7 @@ use super::super::LedgerError;
 use crate::domain::money::MAX_AMOUNT;
 use crate::edge::backoff::pause;
 use crate::edge::log;
+use crate::http::text::contains;
 use crate::http::Fields;
 
 /// Tries in all for a statement or batch that fails with a [`transient`] error.
@@ -383,8 +384,8 @@ fn is_code(code: &str) -> bool {
 /// second try would fail the same way, and the first one's answer carries meaning.
 fn transient(message: &str, code: Option<&str>) -> bool {
     let code = code.unwrap_or_default();
-    if message.contains("constraint failed")
-        || message.contains("SQLITE_CONSTRAINT")
+    if contains(message, "constraint failed")
+        || contains(message, "SQLITE_CONSTRAINT")
         || code.starts_with("23")
         || code.starts_with("SQLITE_CONSTRAINT")
     {
@@ -415,7 +416,7 @@ fn transient(message: &str, code: Option<&str>) -> bool {
         "ETIMEDOUT",
         "SQLITE_BUSY_SNAPSHOT",
     ];
-    MESSAGES.iter().any(|m| message.contains(m))
+    MESSAGES.iter().any(|m| contains(message, m))
         || CODES.contains(&code)
         || (code.len() == 5 && code.starts_with("08"))
 }
@@ -438,7 +439,7 @@ pub(super) fn safe_reason(message: &str) -> String {
         "table already exists: ",
     ];
     for phrase in NAMED {
-        if let Some(start) = message.find(phrase) {
+        if let Some(start) = crate::http::text::find(message, phrase) {
             let rest = &message[start + phrase.len()..];
             let name: String = rest
                 .chars()
@@ -448,7 +449,7 @@ pub(super) fn safe_reason(message: &str) -> String {
             return format!("{phrase}{}", name.trim_end());
         }
     }
-    if message.contains("guichet-migrate") {
+    if contains(message, "guichet-migrate") {
         return "the schema is not up to date: run npx guichet-migrate".to_owned();
     }
     for phrase in [
@@ -462,7 +463,7 @@ pub(super) fn safe_reason(message: &str) -> String {
         "due to transient issue",
         "Connection terminated unexpectedly",
     ] {
-        if message.contains(phrase) {
+        if contains(message, phrase) {
             return phrase.to_owned();
         }
     }
