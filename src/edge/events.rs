@@ -9,7 +9,6 @@
 //! Every status change goes through [`apply_session`] or [`apply_payout`], which build the
 //! event a final status needs and hand it to the ledger with the change.
 
-use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::domain::PaymentStatus;
@@ -17,8 +16,8 @@ use crate::domain::PaymentStatus;
 use super::context::{param, Edge, Effects, Incoming};
 pub use super::ledger::Subject;
 use super::ledger::{Applied, Ledger, LedgerError, PayoutChange, PayoutRecord, SessionRecord};
-use super::ledger::{NewEvent, StatusChange, StoredEvent};
-use super::reply::{self, Reply};
+use super::ledger::{EventRecord, NewEvent, StatusChange, StoredEvent};
+use super::reply::{self, Json, Reply};
 use super::runtime::{random_hex, rfc3339};
 
 /// The event type of a final status: `payment.succeeded`, `payout.failed`; `None` for
@@ -39,12 +38,14 @@ fn new_event_id() -> String {
     format!("msg_{}", random_hex(12))
 }
 
-fn body(kind: &str, at: u64, data: Value) -> String {
-    crate::http::json_text(&object(vec![
-        ("type", kind.into()),
-        ("timestamp", rfc3339(at).into()),
-        ("data", data),
-    ]))
+/// `{"data", "timestamp", "type"}` (the keys sorted, as the `Value` object it was
+/// written from had them), `data` given as JSON text.
+fn body(kind: &str, at: u64, data: &[u8]) -> String {
+    let mut json = Json::object();
+    json.raw("data", data)
+        .str("timestamp", &rfc3339(at))
+        .str("type", kind);
+    String::from_utf8(json.done()).unwrap_or_default()
 }
 
 /// A JSON object of `fields` (keys sorted, as `json!` makes it), built without
@@ -72,40 +73,76 @@ pub fn session_event(
         updated_at: change.at,
         ..session.clone()
     };
-    let data = session_data(&after, order_reference);
+    let mut data = Json::object();
+    session_data(&mut data, &after, order_reference, None);
     Some(NewEvent {
         id: new_event_id(),
         event_type: kind.clone(),
         subject_id: session.id.clone(),
-        payload: body(&kind, change.at, data),
+        payload: body(&kind, change.at, &data.done()),
         created_at: change.at,
     })
 }
 
-/// A session as the admin key reads it and as events carry it.
-pub fn session_data(session: &SessionRecord, order_reference: Option<&str>) -> Value {
-    let metadata = session
+/// A session's fields as the admin key reads it and as events carry it, in key order
+/// (they were a `Value` object's), with its history (`events`) when given.
+pub fn session_data(
+    json: &mut Json,
+    session: &SessionRecord,
+    order_reference: Option<&str>,
+    events: Option<&[EventRecord]>,
+) {
+    json.num("amount", session.amount)
+        .str("created_at", &rfc3339(session.created_at))
+        .str("currency", session.currency.code());
+    if let Some(events) = events {
+        history(json, events, true);
+    }
+    json.str("expires_at", &rfc3339(session.expires_at))
+        .str("id", &session.id);
+    match session
         .metadata
         .as_deref()
         .and_then(|m| crate::http::parse_json(m.as_bytes()).ok())
-        .unwrap_or_else(|| Value::Object(Map::new()));
-    object(vec![
-        ("object", "session".into()),
-        ("id", session.id.clone().into()),
-        ("provider", session.provider.as_str().into()),
-        ("reference", order_reference.into()),
-        ("order_id", session.order_id.clone().into()),
-        ("amount", session.amount.into()),
-        ("currency", session.currency.code().into()),
-        ("status", session.status.as_str().into()),
-        ("paid_amount", session.paid_amount.into()),
-        ("provider_ref", session.provider_ref.clone().into()),
-        ("provider_status", session.provider_status.clone().into()),
-        ("metadata", metadata),
-        ("created_at", rfc3339(session.created_at).into()),
-        ("updated_at", rfc3339(session.updated_at).into()),
-        ("expires_at", rfc3339(session.expires_at).into()),
-    ])
+    {
+        Some(metadata) => json.value("metadata", &metadata),
+        None => json.raw("metadata", b"{}"),
+    };
+    json.str("object", "session")
+        .str_or_null("order_id", session.order_id.as_deref())
+        .num_or_null("paid_amount", session.paid_amount)
+        .str("provider", session.provider.as_str())
+        .str_or_null("provider_ref", session.provider_ref.as_deref())
+        .str_or_null("provider_status", session.provider_status.as_deref())
+        .str_or_null("reference", order_reference)
+        .str("status", session.status.as_str())
+        .str("updated_at", &rfc3339(session.updated_at));
+}
+
+/// `"events": [...]`: a session's history, oldest first, as the shop's status page
+/// shows it (`source`, `status`, `provider_status`, `moved`, `at`), or in key order
+/// (`sorted`) within the admin key's view.
+pub fn history(json: &mut Json, events: &[EventRecord], sorted: bool) {
+    json.open(Some("events"), b'[');
+    for event in events {
+        let at = rfc3339(event.at);
+        json.open(None, b'{');
+        if sorted {
+            json.str("at", &at)
+                .bool("moved", event.moved)
+                .str("provider_status", &event.provider_status)
+                .str("source", event.source.as_str())
+                .str("status", event.status.as_str());
+        } else {
+            json.str("source", event.source.as_str())
+                .str("status", event.status.as_str())
+                .str("provider_status", &event.provider_status)
+                .bool("moved", event.moved)
+                .str("at", &at);
+        }
+        json.close(b'}');
+    }
+    json.close(b']');
 }
 
 /// The event a payout's change would announce, when it makes the payout final. `view`
@@ -120,7 +157,7 @@ pub fn payout_event(payout: &PayoutRecord, change: &PayoutChange, view: Value) -
         id: new_event_id(),
         event_type: kind.clone(),
         subject_id: payout.id.clone(),
-        payload: body(&kind, change.at, data),
+        payload: body(&kind, change.at, crate::http::json_text(&data).as_bytes()),
         created_at: change.at,
     })
 }
@@ -187,13 +224,6 @@ pub const PAGE_MAX: u32 = 100;
 /// What an out-of-range `limit` is told (names [`PAGE_MAX`]; a test keeps them together).
 const LIMIT_RANGE: &str = "limit is a whole number from 1 to 100";
 
-#[derive(Serialize)]
-struct Page {
-    data: Vec<Value>,
-    next_cursor: Option<String>,
-    has_more: bool,
-}
-
 /// One stored event as `GET /events` lists it: the delivered body, plus its id, cursor
 /// and delivery state.
 fn listed(event: &StoredEvent) -> Value {
@@ -245,19 +275,16 @@ pub async fn list(edge: &Edge<'_, impl Effects>, request: &Incoming) -> Reply {
     let mut events = edge.ledger.events_after(after, limit + 1).await?;
     let has_more = events.len() > limit as usize;
     events.truncate(limit as usize);
-    let next_cursor = events.last().map(|e| e.seq.to_string());
-    let mut data = Vec::with_capacity(events.len());
+    let mut json = reply::Json::object();
+    json.open(Some("data"), b'[');
     for event in &events {
-        data.push(listed(event));
+        json.item(&listed(event));
     }
-    Ok(reply::json(
-        200,
-        &Page {
-            data,
-            next_cursor,
-            has_more,
-        },
-    ))
+    let next_cursor = events.last().map(|e| e.seq.to_string());
+    json.close(b']')
+        .str_or_null("next_cursor", next_cursor.as_deref())
+        .bool("has_more", has_more);
+    Ok(json.answer(200))
 }
 
 #[cfg(test)]

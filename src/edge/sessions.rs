@@ -3,8 +3,6 @@
 //! provider while it is not final, and `/return/:provider` brings the shopper back to the
 //! shop.
 
-use serde::Serialize;
-
 use crate::domain::{
     Basket, Checkout, CheckoutInput, Lang, Message, Money, PaymentStatus, Provider, Violation,
     Violations,
@@ -18,60 +16,28 @@ use super::context::{param, Edge, Effects, Incoming};
 use super::events;
 use super::gateway::Retry;
 use super::ledger::{EventSource, Ledger, SessionRecord, StatusChange};
-use super::reply::{self, Failure, Reply};
+use super::reply::{self, Failure, Json, Reply};
 use super::runtime::{new_id, rfc3339, Runtime};
 use super::token::Claims;
 
 /// What the browser reads about a session.
-#[derive(Serialize)]
-struct SessionView<'a> {
-    id: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    token: Option<&'a str>,
-    provider: Provider,
-    reference: &'a str,
-    amount: u64,
-    currency: &'static str,
-    status: PaymentStatus,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    checkout_url: Option<&'a str>,
-    expires_at: String,
-    updated_at: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    paid_amount: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    provider_status: Option<&'a str>,
-    /// What moved or confirmed the session, oldest first (status reads only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    events: Option<Vec<EventView>>,
-}
-
-/// One line of a session's history, as the shop's status page shows it.
-#[derive(Serialize)]
-struct EventView {
-    source: EventSource,
-    status: PaymentStatus,
-    provider_status: String,
-    moved: bool,
-    at: String,
-}
-
-fn view<'a>(session: &'a SessionRecord, token: Option<&'a str>) -> SessionView<'a> {
-    SessionView {
-        id: &session.id,
-        token,
-        provider: session.provider,
-        reference: &session.id,
-        amount: session.amount,
-        currency: session.currency.code(),
-        status: session.status,
-        checkout_url: session.checkout_url.as_deref(),
-        expires_at: rfc3339(session.expires_at),
-        updated_at: rfc3339(session.updated_at),
-        paid_amount: session.paid_amount,
-        provider_status: session.provider_status.as_deref(),
-        events: None,
+fn view(session: &SessionRecord, token: Option<&str>) -> Json {
+    let mut json = Json::object();
+    json.str("id", &session.id)
+        .opt_str("token", token)
+        .str("provider", session.provider.as_str())
+        .str("reference", &session.id)
+        .num("amount", session.amount)
+        .str("currency", session.currency.code())
+        .str("status", session.status.as_str())
+        .opt_str("checkout_url", session.checkout_url.as_deref())
+        .str("expires_at", &rfc3339(session.expires_at))
+        .str("updated_at", &rfc3339(session.updated_at));
+    if let Some(paid) = session.paid_amount {
+        json.num("paid_amount", paid);
     }
+    json.opt_str("provider_status", session.provider_status.as_deref());
+    json
 }
 
 /// The body of `POST /sessions`, parsed once: the checkout, and the one field that is
@@ -245,7 +211,7 @@ pub async fn create(edge: &Edge<'_, impl Effects>, request: &Incoming) -> Reply 
         checkout_url: Some(created.checkout_url),
         ..session
     };
-    Ok(reply::json(201, &view(&session, Some(&token))))
+    Ok(view(&session, Some(&token)).answer(201))
 }
 
 /// The provider's hosted page, refused (as a provider anomaly) unless it is an http(s)
@@ -424,31 +390,19 @@ pub async fn show(edge: &Edge<'_, impl Effects>, request: &Incoming, id: &str) -
         }
     }
     let session = refresh(edge, session).await?;
-    let events = edge.ledger.events(&session.id).await?;
-    let mut history = Vec::with_capacity(events.len());
-    for e in events {
-        history.push(EventView {
-            source: e.source,
-            status: e.status,
-            provider_status: e.provider_status,
-            moved: e.moved,
-            at: rfc3339(e.at),
-        });
-    }
+    let history = edge.ledger.events(&session.id).await?;
     if admin {
         let reference = match session.order_id.as_deref() {
             Some(order_id) => edge.ledger.order(order_id).await?.map(|o| o.reference),
             None => None,
         };
-        let mut data = events::session_data(&session, reference.as_deref());
-        if let Some(fields) = data.as_object_mut() {
-            fields.insert("events".into(), crate::http::json_value(&history));
-        }
-        return Ok(reply::json(200, &data));
+        let mut json = Json::object();
+        events::session_data(&mut json, &session, reference.as_deref(), Some(&history));
+        return Ok(json.answer(200));
     }
-    let mut shown = view(&session, None);
-    shown.events = Some(history);
-    Ok(reply::json(200, &shown))
+    let mut json = view(&session, None);
+    events::history(&mut json, &history, false);
+    Ok(json.answer(200))
 }
 
 /// Asks the provider about a session that is not final and records the answer; expires
