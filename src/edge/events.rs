@@ -40,7 +40,7 @@ fn new_event_id() -> String {
 
 /// `{"data", "timestamp", "type"}` (the keys sorted, as the `Value` object it was
 /// written from had them), `data` given as JSON text.
-fn body(kind: &str, at: u64, data: &[u8]) -> String {
+pub(super) fn body(kind: &str, at: u64, data: &[u8]) -> String {
     let mut json = Json::object();
     json.raw("data", data)
         .str("timestamp", &rfc3339(at))
@@ -226,7 +226,7 @@ const LIMIT_RANGE: &str = "limit is a whole number from 1 to 100";
 
 /// One stored event as `GET /events` lists it: the delivered body, plus its id, cursor
 /// and delivery state.
-fn listed(event: &StoredEvent) -> Value {
+pub(super) fn listed(event: &StoredEvent) -> Value {
     let mut value = crate::http::parse_json(event.payload.as_bytes())
         .unwrap_or_else(|_| Value::Object(Map::new()));
     if let Some(fields) = value.as_object_mut() {
@@ -275,16 +275,21 @@ pub async fn list(edge: &Edge<'_, impl Effects>, request: &Incoming) -> Reply {
     let mut events = edge.ledger.events_after(after, limit + 1).await?;
     let has_more = events.len() > limit as usize;
     events.truncate(limit as usize);
-    let mut json = reply::Json::object();
+    Ok(page(&events, has_more))
+}
+
+/// `{"data", "next_cursor", "has_more"}`: a page of events.
+pub(super) fn page(events: &[StoredEvent], has_more: bool) -> crate::http::HttpResponse {
+    let mut json = Json::object();
     json.open(Some("data"), b'[');
-    for event in &events {
+    for event in events {
         json.item(&listed(event));
     }
     let next_cursor = events.last().map(|e| e.seq.to_string());
     json.close(b']')
         .str_or_null("next_cursor", next_cursor.as_deref())
         .bool("has_more", has_more);
-    Ok(json.answer(200))
+    json.answer(200)
 }
 
 #[cfg(test)]

@@ -5,11 +5,11 @@ use serde::{Deserialize, Deserializer};
 
 use crate::domain::validation::text;
 use crate::domain::{Currency, Message, Money, Order, Violation, Violations};
-use crate::http::Fields;
+use crate::http::{Fields, HttpResponse};
 
 use super::context::{param, Edge, Effects, Incoming};
 use super::events;
-use super::ledger::{Ledger, OrderInsert, OrderRecord};
+use super::ledger::{Ledger, OrderInsert, OrderRecord, SessionRecord};
 use super::reply::{self, Json, Reply};
 use super::runtime::{new_id, Runtime};
 
@@ -44,7 +44,7 @@ fn view<'a>(json: &'a mut Json, order: &OrderRecord) -> &'a mut Json {
         .str("description", &order.description)
 }
 
-fn answer(status: u16, order: &OrderRecord) -> crate::http::HttpResponse {
+pub(super) fn answer(status: u16, order: &OrderRecord) -> HttpResponse {
     let mut json = Json::object();
     view(&mut json, order);
     json.answer(status)
@@ -180,19 +180,24 @@ pub async fn find(edge: &Edge<'_, impl Effects>, request: &Incoming) -> Reply {
 
 async fn with_sessions(edge: &Edge<'_, impl Effects>, order: &OrderRecord) -> Reply {
     let sessions = edge.ledger.sessions_of_order(&order.id).await?;
+    Ok(detail(order, &sessions))
+}
+
+/// An order with its sessions and whether one of them paid it.
+pub(super) fn detail(order: &OrderRecord, sessions: &[SessionRecord]) -> HttpResponse {
     let mut json = Json::object();
     view(&mut json, order);
     let mut paid = false;
-    for session in &sessions {
+    for session in sessions {
         paid |= session.status == crate::domain::PaymentStatus::Succeeded;
     }
     json.bool("paid", paid).open(Some("sessions"), b'[');
-    for session in &sessions {
+    for session in sessions {
         json.open(None, b'{');
         events::session_data(&mut json, session, Some(&order.reference), None);
         json.close(b'}');
     }
     json.close(b']')
         .str("created_at", &super::runtime::rfc3339(order.created_at));
-    Ok(json.answer(200))
+    json.answer(200)
 }

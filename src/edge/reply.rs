@@ -330,3 +330,7 @@ pub fn provider_error(failure: &ProviderError, lang: Lang) -> HttpResponse {
     }
     response
 }
+
+#[cfg(test)]
+#[path = "answers_tests.rs"]
+mod answers_tests;

@@ -21,7 +21,7 @@ use super::runtime::{new_id, rfc3339, Runtime};
 use super::token::Claims;
 
 /// What the browser reads about a session.
-fn view(session: &SessionRecord, token: Option<&str>) -> Json {
+pub(super) fn view(session: &SessionRecord, token: Option<&str>) -> Json {
     let mut json = Json::object();
     json.str("id", &session.id)
         .opt_str("token", token)

@@ -84,7 +84,7 @@ pub enum Confirmed {
 
 /// `{"received": true, "status"?, "recheck"?}`: `recheck` when the sweep will finish
 /// the work (a `202`).
-fn acknowledged(status: Option<&'static str>, recheck: bool) -> HttpResponse {
+pub(super) fn acknowledged(status: Option<&'static str>, recheck: bool) -> HttpResponse {
     let mut json = reply::Json::object();
     json.bool("received", true).opt_str("status", status);
     if recheck {

@@ -41,18 +41,19 @@ const MONEYFUSION_NO_STATUS: &str =
     "no status call: MoneyFusion has no payout status endpoint, its payout.session webhook settles this payout";
 
 /// A payout as `GET /payouts/:id` shows it, as JSON (for events).
-pub(super) fn view_json(payout: &PayoutRecord) -> Value {
+pub(in crate::edge) fn view_json(payout: &PayoutRecord) -> Value {
     crate::http::parse_json(&view(payout).done()).unwrap_or(Value::Null)
 }
 
 /// What the merchant reads about a payout.
-fn view(payout: &PayoutRecord) -> Json {
+pub(in crate::edge) fn view(payout: &PayoutRecord) -> Json {
     let provider_status = if payout.provider == Provider::MoneyFusion && !payout.status.is_final() {
         Some(MONEYFUSION_NO_STATUS)
     } else {
         payout.provider_status.as_deref()
     };
-    let recipient = crate::http::parse_json(payout.recipient_json.as_bytes()).unwrap_or(Value::Null);
+    let recipient =
+        crate::http::parse_json(payout.recipient_json.as_bytes()).unwrap_or(Value::Null);
     let mut json = Json::object();
     json.str("id", &payout.id)
         .str("idempotency_key", &payout.idempotency_key)
