@@ -593,3 +593,58 @@ fn webhook_and_event_list_answers_read_as_before() {
         assert_eq!(text(&new.body), text(&serde_json::to_vec(&old).unwrap()));
     }
 }
+
+#[derive(Serialize)]
+struct OldDeliveries {
+    attempted: u64,
+    delivered: u64,
+    retrying: u64,
+    abandoned: u64,
+}
+
+#[derive(Serialize)]
+struct OldSweepReport {
+    checked: u64,
+    settled: u64,
+    expired: u64,
+    unanswered: u64,
+    deferred: u64,
+    deliveries: OldDeliveries,
+}
+
+#[test]
+fn the_sweep_report_reads_as_before() {
+    use crate::edge::outbox::Deliveries;
+    use crate::edge::sweep::SweepReport;
+    let mut rng = Rng(0x5eed_0000_0000_0001);
+    for _ in 0..100 {
+        let n: Vec<u64> = (0..9).map(|_| rng.number()).collect();
+        let new = SweepReport {
+            checked: n[0],
+            settled: n[1],
+            expired: n[2],
+            unanswered: n[3],
+            deferred: n[4],
+            deliveries: Deliveries {
+                attempted: n[5],
+                delivered: n[6],
+                retrying: n[7],
+                abandoned: n[8],
+            },
+        };
+        let old = OldSweepReport {
+            checked: n[0],
+            settled: n[1],
+            expired: n[2],
+            unanswered: n[3],
+            deferred: n[4],
+            deliveries: OldDeliveries {
+                attempted: n[5],
+                delivered: n[6],
+                retrying: n[7],
+                abandoned: n[8],
+            },
+        };
+        assert_eq!(new.to_json(), serde_json::to_string(&old).unwrap());
+    }
+}

@@ -279,6 +279,7 @@ pub async fn list(edge: &Edge<'_, impl Effects>, request: &Incoming) -> Reply {
 }
 
 /// `{"data", "next_cursor", "has_more"}`: a page of events.
+#[inline]
 pub(super) fn page(events: &[StoredEvent], has_more: bool) -> crate::http::HttpResponse {
     let mut json = Json::object();
     json.open(Some("data"), b'[');

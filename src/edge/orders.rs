@@ -184,6 +184,7 @@ async fn with_sessions(edge: &Edge<'_, impl Effects>, order: &OrderRecord) -> Re
 }
 
 /// An order with its sessions and whether one of them paid it.
+#[inline]
 pub(super) fn detail(order: &OrderRecord, sessions: &[SessionRecord]) -> HttpResponse {
     let mut json = Json::object();
     view(&mut json, order);

@@ -13,8 +13,6 @@
 
 use std::cell::Cell;
 
-use serde::Serialize;
-
 use crate::http::{redact_url, HttpRequest, Method, Transport};
 
 use super::context::{Edge, Effects};
@@ -67,7 +65,7 @@ pub fn endpoint_tag(url: &str) -> String {
 }
 
 /// What one delivery run did.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Deliveries {
     /// Events tried.
     pub attempted: u64,
