@@ -10,7 +10,8 @@ use serde_json::{Map, Value};
 use crate::domain::validation::MAX_REPORTED;
 use crate::domain::{Currency, Lang, Message, PaymentStatus, Provider, Violation, Violations};
 use crate::edge::ledger::{
-    EventRecord, EventSource, OrderRecord, PayoutRecord, SessionRecord, StatusChange, StoredEvent,
+    EventRecord, EventSource, OrderRecord, PayoutChange, PayoutRecord, SessionRecord, StatusChange,
+    StoredEvent,
 };
 use crate::edge::runtime::rfc3339;
 use crate::edge::{events, orders, payouts, sessions, webhooks};
@@ -465,7 +466,13 @@ fn session_answers_read_as_before() {
             .unwrap()
             .insert("events".into(), json_value(&event_views(&events)));
         let mut new = super::Json::object();
-        events::session_data(&mut new, &session, reference.as_deref(), Some(&events));
+        events::session_data(
+            &mut new,
+            &session,
+            reference.as_deref(),
+            Some(&events),
+            None,
+        );
         assert_eq!(text(&new.done()), text(&serde_json::to_vec(&old).unwrap()));
 
         // The event a final status announces.
@@ -535,15 +542,24 @@ fn payout_answers_and_events_read_as_before() {
             text(&payouts::view(&payout).answer(200).body),
             text(&serde_json::to_vec(&old).unwrap())
         );
-        assert_eq!(payouts::view_json(&payout), json_value(&old));
-        // An event body around any data.
-        let data = payouts::view_json(&payout);
-        let kind = rng.text();
-        let at = rng.time();
-        assert_eq!(
-            events::body(&kind, at, serde_json::to_string(&data).unwrap().as_bytes()),
-            body(&kind, at, data)
-        );
+        // The event a final status announces: the view as a `Value`, with its object.
+        let mut data = json_value(&old);
+        data.as_object_mut()
+            .unwrap()
+            .insert("object".into(), "payout".into());
+        let change = PayoutChange {
+            event_key: rng.text(),
+            status: rng.pick(&STATUSES),
+            provider_ref: rng.opt_text(),
+            provider_status: rng.text(),
+            failure: rng.opt_text(),
+            at: rng.time(),
+        };
+        let new = events::payout_event(&payout, &change, &payouts::event_data(&payout));
+        assert_eq!(new.is_some(), change.status.is_final());
+        if let Some(new) = new {
+            assert_eq!(new.payload, body(&new.event_type, change.at, data));
+        }
     }
 }
 

@@ -66,15 +66,8 @@ pub fn session_event(
     change: &StatusChange,
 ) -> Option<NewEvent> {
     let kind = event_type(Subject::Payment, change.status)?;
-    let after = SessionRecord {
-        status: change.status,
-        provider_status: Some(change.provider_status.clone()),
-        paid_amount: change.paid_amount.or(session.paid_amount),
-        updated_at: change.at,
-        ..session.clone()
-    };
     let mut data = Json::object();
-    session_data(&mut data, &after, order_reference, None);
+    session_data(&mut data, session, order_reference, None, Some(change));
     Some(NewEvent {
         id: new_event_id(),
         event_type: kind.clone(),
@@ -85,13 +78,29 @@ pub fn session_event(
 }
 
 /// A session's fields as the admin key reads it and as events carry it, in key order
-/// (they were a `Value` object's), with its history (`events`) when given.
+/// (they were a `Value` object's), with its history (`events`) when given, and as
+/// `change` leaves it when given (its status, provider status, paid amount and time).
 pub fn session_data(
     json: &mut Json,
     session: &SessionRecord,
     order_reference: Option<&str>,
     events: Option<&[EventRecord]>,
+    change: Option<&StatusChange>,
 ) {
+    let (status, provider_status, paid_amount, updated_at) = match change {
+        Some(change) => (
+            change.status,
+            Some(change.provider_status.as_str()),
+            change.paid_amount.or(session.paid_amount),
+            change.at,
+        ),
+        None => (
+            session.status,
+            session.provider_status.as_deref(),
+            session.paid_amount,
+            session.updated_at,
+        ),
+    };
     json.num("amount", session.amount)
         .str("created_at", &rfc3339(session.created_at))
         .str("currency", session.currency.code());
@@ -110,13 +119,13 @@ pub fn session_data(
     };
     json.str("object", "session")
         .str_or_null("order_id", session.order_id.as_deref())
-        .num_or_null("paid_amount", session.paid_amount)
+        .num_or_null("paid_amount", paid_amount)
         .str("provider", session.provider.as_str())
         .str_or_null("provider_ref", session.provider_ref.as_deref())
-        .str_or_null("provider_status", session.provider_status.as_deref())
+        .str_or_null("provider_status", provider_status)
         .str_or_null("reference", order_reference)
-        .str("status", session.status.as_str())
-        .str("updated_at", &rfc3339(session.updated_at));
+        .str("status", status.as_str())
+        .str("updated_at", &rfc3339(updated_at));
 }
 
 /// `"events": [...]`: a session's history, oldest first, as the shop's status page
@@ -145,19 +154,15 @@ pub fn history(json: &mut Json, events: &[EventRecord], sorted: bool) {
     json.close(b']');
 }
 
-/// The event a payout's change would announce, when it makes the payout final. `view`
-/// is the payout as `GET /payouts/:id` shows it after the change.
-pub fn payout_event(payout: &PayoutRecord, change: &PayoutChange, view: Value) -> Option<NewEvent> {
+/// The event a payout's change would announce, when it makes the payout final. `data`
+/// is the payout after the change, as events carry it ([`super::payouts::event_data`]).
+pub fn payout_event(payout: &PayoutRecord, change: &PayoutChange, data: &[u8]) -> Option<NewEvent> {
     let kind = event_type(Subject::Payout, change.status)?;
-    let mut data = view;
-    if let Some(fields) = data.as_object_mut() {
-        fields.insert("object".into(), "payout".into());
-    }
     Some(NewEvent {
         id: new_event_id(),
         event_type: kind.clone(),
         subject_id: payout.id.clone(),
-        payload: body(&kind, change.at, crate::http::json_text(&data).as_bytes()),
+        payload: body(&kind, change.at, data),
         created_at: change.at,
     })
 }
@@ -193,7 +198,6 @@ pub async fn apply_payout(
     edge: &Edge<'_, impl Effects>,
     payout: &PayoutRecord,
     change: &PayoutChange,
-    view: impl FnOnce(&PayoutRecord) -> Value,
 ) -> Result<Applied, LedgerError> {
     let event = if change.status.is_final() && !payout.status.is_final() {
         let after = PayoutRecord {
@@ -204,7 +208,7 @@ pub async fn apply_payout(
             updated_at: change.at,
             ..payout.clone()
         };
-        payout_event(payout, change, view(&after))
+        payout_event(payout, change, &super::payouts::event_data(&after))
     } else {
         None
     };

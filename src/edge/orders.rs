@@ -195,7 +195,7 @@ pub(super) fn detail(order: &OrderRecord, sessions: &[SessionRecord]) -> HttpRes
     json.bool("paid", paid).open(Some("sessions"), b'[');
     for session in sessions {
         json.open(None, b'{');
-        events::session_data(&mut json, session, Some(&order.reference), None);
+        events::session_data(&mut json, session, Some(&order.reference), None, None);
         json.close(b'}');
     }
     json.close(b']')

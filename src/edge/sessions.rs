@@ -397,7 +397,13 @@ pub async fn show(edge: &Edge<'_, impl Effects>, request: &Incoming, id: &str) -
             None => None,
         };
         let mut json = Json::object();
-        events::session_data(&mut json, &session, reference.as_deref(), Some(&history));
+        events::session_data(
+            &mut json,
+            &session,
+            reference.as_deref(),
+            Some(&history),
+            None,
+        );
         return Ok(json.answer(200));
     }
     let mut json = view(&session, None);

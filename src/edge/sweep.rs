@@ -143,9 +143,7 @@ pub async fn run(edge: &Edge<'_, impl Effects>) -> Result<SweepReport, LedgerErr
                 report.checked += 1;
                 match payouts::check_status(edge, &payout).await {
                     Some(change) => {
-                        let applied =
-                            events::apply_payout(edge, &payout, &change, payouts::view_json)
-                                .await?;
+                        let applied = events::apply_payout(edge, &payout, &change).await?;
                         if matches!(applied, Applied::Moved(_, to) if to.is_final()) {
                             report.settled += 1;
                         }

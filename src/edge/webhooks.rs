@@ -379,7 +379,7 @@ async fn confirm_payout(edge: &Edge<'_, impl Effects>, notice: &Notice) -> Confi
             }
         }
     };
-    match events::apply_payout(edge, &payout, &change, payouts::view_json).await {
+    match events::apply_payout(edge, &payout, &change).await {
         Ok(Applied::Refused(current)) => Confirmed::Status(current),
         Ok(_) => Confirmed::Status(change.status),
         Err(error) => Confirmed::Ledger(error),

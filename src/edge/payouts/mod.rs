@@ -40,13 +40,18 @@ use send::{prepare, send_once};
 const MONEYFUSION_NO_STATUS: &str =
     "no status call: MoneyFusion has no payout status endpoint, its payout.session webhook settles this payout";
 
-/// A payout as `GET /payouts/:id` shows it, as JSON (for events).
-pub(in crate::edge) fn view_json(payout: &PayoutRecord) -> Value {
-    crate::http::parse_json(&view(payout).done()).unwrap_or(Value::Null)
+/// A payout as `GET /payouts/:id` shows it.
+pub(in crate::edge) fn view(payout: &PayoutRecord) -> Json {
+    write(payout, false)
 }
 
-/// What the merchant reads about a payout.
-pub(in crate::edge) fn view(payout: &PayoutRecord) -> Json {
+/// A payout as its events carry it (`data`): the fields of [`view`] in key order, and
+/// `"object": "payout"`.
+pub(in crate::edge) fn event_data(payout: &PayoutRecord) -> Vec<u8> {
+    write(payout, true).done()
+}
+
+fn write(payout: &PayoutRecord, sorted: bool) -> Json {
     let provider_status = if payout.provider == Provider::MoneyFusion && !payout.status.is_final() {
         Some(MONEYFUSION_NO_STATUS)
     } else {
@@ -54,19 +59,36 @@ pub(in crate::edge) fn view(payout: &PayoutRecord) -> Json {
     };
     let recipient =
         crate::http::parse_json(payout.recipient_json.as_bytes()).unwrap_or(Value::Null);
+    let (created_at, updated_at) = (rfc3339(payout.created_at), rfc3339(payout.updated_at));
     let mut json = Json::object();
-    json.str("id", &payout.id)
-        .str("idempotency_key", &payout.idempotency_key)
-        .str("provider", payout.provider.as_str())
-        .num("amount", payout.amount)
-        .str("currency", payout.currency.code())
-        .str("status", payout.status.as_str())
-        .value("recipient", &recipient)
-        .opt_str("provider_ref", payout.provider_ref.as_deref())
-        .opt_str("provider_status", provider_status)
-        .opt_str("failure", payout.failure.as_deref())
-        .str("created_at", &rfc3339(payout.created_at))
-        .str("updated_at", &rfc3339(payout.updated_at));
+    if sorted {
+        json.num("amount", payout.amount)
+            .str("created_at", &created_at)
+            .str("currency", payout.currency.code())
+            .opt_str("failure", payout.failure.as_deref())
+            .str("id", &payout.id)
+            .str("idempotency_key", &payout.idempotency_key)
+            .str("object", "payout")
+            .str("provider", payout.provider.as_str())
+            .opt_str("provider_ref", payout.provider_ref.as_deref())
+            .opt_str("provider_status", provider_status)
+            .value("recipient", &recipient)
+            .str("status", payout.status.as_str())
+            .str("updated_at", &updated_at);
+    } else {
+        json.str("id", &payout.id)
+            .str("idempotency_key", &payout.idempotency_key)
+            .str("provider", payout.provider.as_str())
+            .num("amount", payout.amount)
+            .str("currency", payout.currency.code())
+            .str("status", payout.status.as_str())
+            .value("recipient", &recipient)
+            .opt_str("provider_ref", payout.provider_ref.as_deref())
+            .opt_str("provider_status", provider_status)
+            .opt_str("failure", payout.failure.as_deref())
+            .str("created_at", &created_at)
+            .str("updated_at", &updated_at);
+    }
     json
 }
 
@@ -136,7 +158,7 @@ pub async fn create(edge: &Edge<'_, impl Effects>, request: &Incoming) -> Reply 
         }
     }
     let change = send_once(edge, &send, &payout).await;
-    let sent = match events::apply_payout(edge, &payout, &change, view_json).await {
+    let sent = match events::apply_payout(edge, &payout, &change).await {
         Ok(_) => match edge.ledger.payout(&payout.id).await {
             Ok(Some(stored)) => stored,
             Ok(None) | Err(_) => with_change(payout, &change),
@@ -158,7 +180,7 @@ pub async fn show(edge: &Edge<'_, impl Effects>, id: &str) -> Reply {
         return Ok(view(&payout).answer(200));
     }
     if let Some(change) = check_status(edge, &payout).await {
-        events::apply_payout(edge, &payout, &change, view_json).await?;
+        events::apply_payout(edge, &payout, &change).await?;
     }
     let current = edge.ledger.payout(id).await?;
     Ok(view(current.as_ref().unwrap_or(&payout)).answer(200))
