@@ -48,17 +48,6 @@ pub(super) fn body(kind: &str, at: u64, data: &[u8]) -> String {
     String::from_utf8(json.done()).unwrap_or_default()
 }
 
-/// A JSON object of `fields` (keys sorted, as `json!` makes it), built without
-/// `serde_json::to_value`, which compiles serde_json's serializer onto a `Value` once more
-/// for each type it is given.
-fn object(fields: Vec<(&str, Value)>) -> Value {
-    let mut map = Map::new();
-    for (key, value) in fields {
-        map.insert(key.to_owned(), value);
-    }
-    Value::Object(map)
-}
-
 /// The event a session's change would announce, when it makes the session final.
 pub fn session_event(
     session: &SessionRecord,
@@ -229,27 +218,52 @@ pub const PAGE_MAX: u32 = 100;
 const LIMIT_RANGE: &str = "limit is a whole number from 1 to 100";
 
 /// One stored event as `GET /events` lists it: the delivered body, plus its id, cursor
-/// and delivery state.
-pub(super) fn listed(event: &StoredEvent) -> Value {
-    let mut value = crate::http::parse_json(event.payload.as_bytes())
-        .unwrap_or_else(|_| Value::Object(Map::new()));
-    if let Some(fields) = value.as_object_mut() {
-        fields.insert("id".into(), event.id.clone().into());
-        fields.insert("cursor".into(), event.seq.to_string().into());
-        fields.insert(
-            "delivery".into(),
-            object(vec![
-                ("attempts", event.attempts.into()),
-                (
-                    "delivered",
-                    (event.next_attempt_at.is_none() && event.last_error.is_none()).into(),
-                ),
-                ("next_attempt_at", event.next_attempt_at.map(rfc3339).into()),
-                ("last_error", event.last_error.clone().into()),
-            ]),
-        );
+/// and delivery state, among the body's keys in key order (as a `Value` object had
+/// them; a key of ours replaces the body's). A body that is not an object is listed as it
+/// is, one that is not JSON as `{}` plus ours.
+fn listed(json: &mut Json, event: &StoredEvent) {
+    let fields = match crate::http::parse_json(event.payload.as_bytes()) {
+        Ok(Value::Object(fields)) => fields,
+        Ok(other) => {
+            json.item(&other);
+            return;
+        }
+        Err(_) => Map::new(),
+    };
+    const OURS: [&str; 3] = ["cursor", "delivery", "id"];
+    let mut next = 0;
+    // Ours that sort before `key` (all that are left, without one).
+    let mut ours = |json: &mut Json, key: Option<&str>| {
+        while next < OURS.len() && key.is_none_or(|key| OURS[next] <= key) {
+            match next {
+                0 => json.str("cursor", &event.seq.to_string()),
+                1 => json
+                    .open(Some("delivery"), b'{')
+                    .num("attempts", u64::from(event.attempts))
+                    .bool(
+                        "delivered",
+                        event.next_attempt_at.is_none() && event.last_error.is_none(),
+                    )
+                    .str_or_null("last_error", event.last_error.as_deref())
+                    .str_or_null(
+                        "next_attempt_at",
+                        event.next_attempt_at.map(rfc3339).as_deref(),
+                    )
+                    .close(b'}'),
+                _ => json.str("id", &event.id),
+            };
+            next += 1;
+        }
+    };
+    json.open(None, b'{');
+    for (key, value) in &fields {
+        ours(json, Some(key));
+        if !OURS.contains(&key.as_str()) {
+            json.entry(key, value);
+        }
     }
-    value
+    ours(json, None);
+    json.close(b'}');
 }
 
 /// `GET /events?after=<cursor>&limit=<n>` (the router checked the admin key): events in
@@ -288,7 +302,7 @@ pub(super) fn page(events: &[StoredEvent], has_more: bool) -> crate::http::HttpR
     let mut json = Json::object();
     json.open(Some("data"), b'[');
     for event in events {
-        json.item(&listed(event));
+        listed(&mut json, event);
     }
     let next_cursor = events.last().map(|e| e.seq.to_string());
     json.close(b']')

@@ -138,6 +138,13 @@ impl Json {
         self.key(key).write(value)
     }
 
+    /// `"key":` and a JSON value, the key escaped (a key that is not ours).
+    pub fn entry(&mut self, key: &str, value: &serde_json::Value) -> &mut Json {
+        self.next();
+        self.text(key).0.push(b':');
+        self.write(value)
+    }
+
     /// A JSON value as the next item of a list.
     pub fn item(&mut self, value: &serde_json::Value) -> &mut Json {
         self.next();
