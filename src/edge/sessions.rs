@@ -536,37 +536,59 @@ pub async fn back_to_shop(
     else {
         return Err(reply::error(404, "not_found", "no such session").into());
     };
-    let mut params: Vec<(String, String)> = Vec::with_capacity(query.len() + 1);
-    for (name, value) in query {
-        if name != "session" {
-            params.push((name, value));
-        }
-    }
-    if request.method == "POST" {
-        // CinetPay posts `transaction_id` and `token`; only those are carried on.
-        for (name, value) in form::decode(&request.body).unwrap_or_default() {
-            if matches!(name.as_str(), "transaction_id" | "token") {
-                params.push((name, value));
-            }
-        }
-    }
-    params.push(("guichet_session".to_owned(), session.id.clone()));
-    let encoded = form::encode(params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    let base = session.return_url.split('#').next().unwrap_or_default();
-    let separator = if base.contains('?') { '&' } else { '?' };
+    let posted = match request.method.as_str() {
+        "POST" => form::decode(&request.body).unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    let location = return_address(&session.return_url, &query, &posted, &session.id);
     let mut response = HttpResponse::new(303, Vec::new());
-    response
-        .headers
-        .push(("location".into(), format!("{base}{separator}{encoded}")));
+    response.headers.push(("location".into(), location));
     response
         .headers
         .push(("cache-control".into(), "no-store".into()));
     Ok(response)
 }
 
+/// The shop's page, its fragment dropped, then the provider's parameters (not ours),
+/// CinetPay's posted `transaction_id` and `token` (only those), and `guichet_session`,
+/// form-encoded straight into the address.
+#[inline]
+fn return_address(
+    return_url: &str,
+    query: &[(String, String)],
+    posted: &[(String, String)],
+    id: &str,
+) -> String {
+    let base = return_url.split('#').next().unwrap_or_default();
+    let mut location = String::from(base);
+    location.push(if base.contains('?') { '&' } else { '?' });
+    let mut first = true;
+    let mut add = |name: &str, value: &str| {
+        if !first {
+            location.push('&');
+        }
+        first = false;
+        crate::form::encode_component(name, &mut location);
+        location.push('=');
+        crate::form::encode_component(value, &mut location);
+    };
+    for (name, value) in query {
+        if name != "session" {
+            add(name, value);
+        }
+    }
+    for (name, value) in posted {
+        if matches!(name.as_str(), "transaction_id" | "token") {
+            add(name, value);
+        }
+    }
+    add("guichet_session", id);
+    location
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{origin_of, read_body};
+    use super::{origin_of, read_body, return_address};
 
     #[test]
     fn the_body_is_read_once_for_the_checkout_and_the_return_page() {
@@ -604,5 +626,79 @@ mod tests {
             origin_of("http://127.0.0.1:8080?x"),
             "http://127.0.0.1:8080"
         );
+    }
+
+    #[test]
+    fn the_return_address_reads_as_before() {
+        // What back_to_shop wrote before: the pairs gathered, encoded, then appended.
+        fn before(
+            return_url: &str,
+            query: &[(String, String)],
+            posted: &[(String, String)],
+            id: &str,
+        ) -> String {
+            let mut params: Vec<(String, String)> = Vec::new();
+            for (name, value) in query {
+                if name != "session" {
+                    params.push((name.clone(), value.clone()));
+                }
+            }
+            for (name, value) in posted {
+                if matches!(name.as_str(), "transaction_id" | "token") {
+                    params.push((name.clone(), value.clone()));
+                }
+            }
+            params.push(("guichet_session".to_owned(), id.to_owned()));
+            let encoded = crate::form::encode(params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+            let base = return_url.split('#').next().unwrap_or_default();
+            let separator = if base.contains('?') { '&' } else { '?' };
+            format!("{base}{separator}{encoded}")
+        }
+        let urls = [
+            "https://shop.ci/r",
+            "https://shop.ci/r?x=1",
+            "https://shop.ci/r#top",
+            "https://shop.ci/r?x=1#a?b",
+            "/",
+            "",
+        ];
+        let names = [
+            "session",
+            "token",
+            "transaction_id",
+            "a b",
+            "é&=",
+            "",
+            "status",
+        ];
+        let values = ["", "1", "a b+c", "%20", "é/?#&=", "gs-1"];
+        let mut state = 0x2545_f491_u64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let pairs = |n: usize, next: &mut dyn FnMut(usize) -> usize| -> Vec<(String, String)> {
+            (0..n)
+                .map(|_| {
+                    (
+                        names[next(names.len())].to_owned(),
+                        values[next(values.len())].to_owned(),
+                    )
+                })
+                .collect()
+        };
+        for _ in 0..500 {
+            let url = urls[next(urls.len())];
+            let (q, p) = (next(4), next(4));
+            let query = pairs(q, &mut next);
+            let posted = pairs(p, &mut next);
+            let id = values[next(values.len())];
+            assert_eq!(
+                return_address(url, &query, &posted, id),
+                before(url, &query, &posted, id)
+            );
+        }
     }
 }
