@@ -63,9 +63,16 @@ bundle() {
   if [ "$feature" != edge ]; then
     node scripts/panic-trap.mjs --check-no-fmt "$out.tmp/${name}_bg.wasm"
   fi
-  "$WASM_OPT" -Oz --converge --low-memory-unused --strip-debug --strip-producers --strip-target-features \
+  # --flatten --rereloop first: rustc's control flow rebuilt by binaryen's relooper, then
+  # shrunk, gives -0.9 KB gzip on the edge and -64 B on the browser's path against -Oz alone
+  # (bench/PROFILE.md, round 8, wasm-opt passes).
+  "$WASM_OPT" --flatten --rereloop -Oz -Oz --converge --low-memory-unused --strip-debug --strip-producers --strip-target-features \
     "${WASM_FEATURES[@]}" "$out.tmp/${name}_bg.wasm" -o "$out.tmp/${name}_bg.wasm"
-  node scripts/minify-imports.mjs "$out.tmp" "$name"
+  # The edge's imports also declare their wasm type's parameters (--arity: no wrapper left
+  # to compile when Node or workerd instantiates it).
+  local arity=()
+  [ "$feature" = edge ] && arity=(--arity)
+  node scripts/minify-imports.mjs "${arity[@]}" "$out.tmp" "$name"
   if [ "$feature" = return-page ]; then
     # Bundled with the browser's sources below (bundle browser).
     :
@@ -98,6 +105,11 @@ bundle() {
     # workerd loads guard.js with the glue (its io helpers): minified like the glue.
     "$ESBUILD" --log-level=warning --minify --format=esm --allow-overwrite \
       "$out.tmp/guard.js" --outfile="$out.tmp/guard.js"
+    # The Node and Deno entry carries guard.js and the glue in one module: Node's loader
+    # reads each module with asynchronous file reads, a second level of imports costs a
+    # cold start 1 to 3 ms (bench/PROFILE.md, round 8). worker.js still imports them.
+    "$ESBUILD" --log-level=warning --minify --bundle --format=esm --platform=neutral --allow-overwrite \
+      --external:node:fs --external:./ledger-url.js "$out.tmp/index.js" --outfile="$out.tmp/index.js"
   fi
   rm -rf "$out" && mv "$out.tmp" "$out"
 }

@@ -7,11 +7,21 @@
 //
 // A name is only renamed when the glue spells it exactly once (its key in the imports
 // object); the script fails rather than guess on anything it does not understand.
+//
+// With --arity (the edge), every imported function also declares as many parameters as
+// its wasm type has. wasm-bindgen writes the imports that catch a JavaScript exception as
+// `function() { return handleError(function (arg0, arg1) {...}, arguments); }`: no
+// declared parameter, so V8 cannot use the wasm-to-JS wrappers it compiled with the module
+// (one per signature, for functions whose arity matches) and compiles others, on the main
+// thread, when the module is instantiated: 0.9 ms of a Node cold start for 8 imports
+// (bench/PROFILE.md, round 8). The inner function's parameters are declared on the outer
+// one too; `arguments` still holds them all, so the call is the same.
 import { readFileSync, writeFileSync } from "node:fs";
 import { importDescription, readU32, sections, u32, withSection } from "./wasm-bytes.mjs";
 
-const [dir, name] = process.argv.slice(2);
-if (!dir || !name) throw new Error("usage: minify-imports.mjs <dir> <name>");
+const arity = process.argv.includes("--arity");
+const [dir, name] = process.argv.slice(2).filter((a) => a !== "--arity");
+if (!dir || !name) throw new Error("usage: minify-imports.mjs [--arity] <dir> <name>");
 const wasmPath = `${dir}/${name}_bg.wasm`;
 const jsPath = `${dir}/${name}.js`;
 const wasm = readFileSync(wasmPath);
@@ -29,6 +39,36 @@ const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 const section = sections(wasm).find((s) => s.id === 2);
 if (!section) throw new Error(`${wasmPath}: no import section`);
+
+// The number of parameters of each function type (type section: 0x60, params, results).
+const paramCounts = [];
+{
+  const types = sections(wasm).find((s) => s.id === 1);
+  let [n, pos] = readU32(wasm, types.start);
+  for (let i = 0; i < n; i++) {
+    if (wasm[pos++] !== 0x60) throw new Error(`${wasmPath}: type ${i} is not a function type`);
+    const [params, afterParams] = readU32(wasm, pos);
+    const [results, afterResults] = readU32(wasm, afterParams + params); // one byte per value type
+    paramCounts.push(params);
+    pos = afterResults + results;
+  }
+  if (pos !== types.end) throw new Error(`${wasmPath}: type section not read to its end`);
+}
+const countOf = (list) => (list.trim() === "" ? 0 : list.split(",").length);
+// Declares the parameters of the import `field` that takes `count` (see --arity above).
+const matchArity = (field, count) => {
+  const key = new RegExp(`(?<![\\w$])${field.replace(/\$/g, "\\$")}: function\\(([^)]*)\\) \\{`, "g");
+  const found = [...js.matchAll(key)];
+  if (found.length !== 1) throw new Error(`${jsPath}: import ${field} is not one \`${field}: function(...) {\``);
+  const [declared, params] = found[0];
+  if (countOf(params) === count) return;
+  const at = found[0].index + declared.length;
+  const inner = /^ return handleError\(function \(([^)]*)\) \{/.exec(js.slice(at));
+  if (countOf(params) !== 0 || !inner || countOf(inner[1]) !== count) {
+    throw new Error(`${jsPath}: import ${field} declares ${countOf(params)} parameters, its wasm type ${count}`);
+  }
+  js = js.slice(0, found[0].index) + `${field}: function(${inner[1]}) {` + js.slice(at);
+};
 
 let [count, at] = readU32(wasm, section.start);
 const out = [...u32(count)];
@@ -49,6 +89,7 @@ for (let i = 0; i < count; i++) {
   const field = string();
   const kindStart = at;
   ({ end: at } = importDescription(wasm, at));
+  if (arity && module === MODULE && wasm[kindStart] === 0) matchArity(field, paramCounts[readU32(wasm, kindStart + 1)[0]]);
   let field2 = field;
   if (module === MODULE && occurrences(js, field) === 1) {
     field2 = renamed.get(field) ?? short(renamed.size);
