@@ -304,39 +304,20 @@ impl Metadata {
         entries: impl IntoIterator<Item = (String, String)>,
         field: &str,
     ) -> Result<Metadata, Violations> {
-        let mut found = Violations::new();
-        let mut map = Entries::default();
-        for (seen, (key, value)) in entries.into_iter().enumerate() {
-            // The count first: past the most allowed, the rest is not looked at.
-            if seen == METADATA_MAX_ENTRIES {
-                found.add_number(
-                    "too_many_metadata",
-                    field,
-                    METADATA_MAX_ENTRIES,
-                    ["", " métadonnées au plus."],
-                    ["At most ", " metadata entries."],
-                );
+        // Each entry is checked by one function whatever the iterator (the edge reads
+        // metadata from two kinds); with one caller, as in the browser, it is inlined.
+        let mut read = MetadataReader {
+            field,
+            seen: 0,
+            found: Violations::new(),
+            map: Entries::default(),
+        };
+        for (key, value) in entries {
+            if !read.entry(key, value) {
                 break;
             }
-            let key_ok = (1..=METADATA_KEY_MAX).contains(&key.len())
-                && key
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
-            if !key_ok {
-                // The path names the key, cut short: an answer never echoes a long one.
-                found.add("invalid_metadata_key", &join(field, &shortened(&key, METADATA_KEY_MAX)), "Clé de métadonnée invalide (lettres, chiffres, _ . - ; 40 caractères au plus).", "Invalid metadata key (letters, digits, _ . -; at most 40 characters).");
-                continue;
-            }
-            let at = join(field, &key);
-            if value.is_empty() {
-                map.insert(key, value);
-                continue;
-            }
-            if let Some(value) = text(Some(&value), &at, false, METADATA_VALUE_MAX, &mut found) {
-                map.insert(key, value);
-            }
         }
-        found.into_result(Metadata(map))
+        read.found.into_result(Metadata(read.map))
     }
 
     /// The entries, sorted by key.
@@ -357,5 +338,151 @@ impl Metadata {
     /// Adds an entry set by Guichet itself (such as the session id), replacing any other.
     pub fn insert(&mut self, key: &str, value: String) {
         self.0.insert(key.to_owned(), value);
+    }
+}
+
+/// [`Metadata::parse`]'s checks, one entry at a time.
+struct MetadataReader<'a> {
+    field: &'a str,
+    seen: usize,
+    found: Violations,
+    map: Entries,
+}
+
+impl MetadataReader<'_> {
+    /// Checks and keeps one entry; false once past the most allowed (the rest is not
+    /// looked at).
+    fn entry(&mut self, key: String, value: String) -> bool {
+        let (field, found) = (self.field, &mut self.found);
+        // The count first.
+        if self.seen == METADATA_MAX_ENTRIES {
+            found.add_number(
+                "too_many_metadata",
+                field,
+                METADATA_MAX_ENTRIES,
+                ["", " métadonnées au plus."],
+                ["At most ", " metadata entries."],
+            );
+            return false;
+        }
+        self.seen += 1;
+        let key_ok = (1..=METADATA_KEY_MAX).contains(&key.len())
+            && key
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
+        if !key_ok {
+            // The path names the key, cut short: an answer never echoes a long one.
+            found.add(
+                "invalid_metadata_key",
+                &join(field, &shortened(&key, METADATA_KEY_MAX)),
+                "Clé de métadonnée invalide (lettres, chiffres, _ . - ; 40 caractères au plus).",
+                "Invalid metadata key (letters, digits, _ . -; at most 40 characters).",
+            );
+            return true;
+        }
+        let at = join(field, &key);
+        if value.is_empty() {
+            self.map.insert(key, value);
+            return true;
+        }
+        if let Some(value) = text(Some(&value), &at, false, METADATA_VALUE_MAX, found) {
+            self.map.insert(key, value);
+        }
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `Metadata::parse` before its checks went into `MetadataReader`.
+    fn parse_before(
+        entries: impl IntoIterator<Item = (String, String)>,
+        field: &str,
+    ) -> Result<Metadata, Violations> {
+        let mut found = Violations::new();
+        let mut map = Entries::default();
+        for (seen, (key, value)) in entries.into_iter().enumerate() {
+            if seen == METADATA_MAX_ENTRIES {
+                found.add_number(
+                    "too_many_metadata",
+                    field,
+                    METADATA_MAX_ENTRIES,
+                    ["", " métadonnées au plus."],
+                    ["At most ", " metadata entries."],
+                );
+                break;
+            }
+            let key_ok = (1..=METADATA_KEY_MAX).contains(&key.len())
+                && key
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
+            if !key_ok {
+                found.add("invalid_metadata_key", &join(field, &shortened(&key, METADATA_KEY_MAX)), "Clé de métadonnée invalide (lettres, chiffres, _ . - ; 40 caractères au plus).", "Invalid metadata key (letters, digits, _ . -; at most 40 characters).");
+                continue;
+            }
+            let at = join(field, &key);
+            if value.is_empty() {
+                map.insert(key, value);
+                continue;
+            }
+            if let Some(value) = text(Some(&value), &at, false, METADATA_VALUE_MAX, &mut found) {
+                map.insert(key, value);
+            }
+        }
+        found.into_result(Metadata(map))
+    }
+
+    #[test]
+    fn metadata_reads_as_before() {
+        let long_key = "k".repeat(41);
+        let long_value = "v".repeat(501);
+        let keys = [
+            "a",
+            "b.c-d_e",
+            "",
+            "bad key",
+            "é",
+            long_key.as_str(),
+            "a",
+            "z9",
+        ];
+        let values = [
+            "",
+            "x",
+            " spaced ",
+            "line\nbreak",
+            long_value.as_str(),
+            "\u{0}",
+        ];
+        let mut state = 0x9e37_79b9_u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for round in 0..600 {
+            // 0 to 23 entries: past the most allowed in some rounds.
+            let count = next() % 24;
+            let entries: Vec<(String, String)> = (0..count)
+                .map(|_| {
+                    let key = keys[(next() % keys.len() as u64) as usize];
+                    let value = values[(next() % values.len() as u64) as usize];
+                    (key.to_owned(), value.to_owned())
+                })
+                .collect();
+            let field = if round % 2 == 0 {
+                "metadata"
+            } else {
+                "recipient.metadata"
+            };
+            assert_eq!(
+                Metadata::parse(entries.clone(), field),
+                parse_before(entries.clone(), field),
+                "{entries:?}"
+            );
+        }
     }
 }

@@ -119,7 +119,9 @@ impl Catalog {
         lang: Lang,
     ) -> Result<Order, Violations> {
         let mut found = Violations::new();
-        let mut items = Vec::with_capacity(lines.len());
+        let mut items: Vec<LineItem> = Vec::with_capacity(lines.len());
+        // The first priced line in another currency than the first priced line's.
+        let mut mixed = None;
         for (i, line) in lines.iter().enumerate() {
             // Checkout::parse has bounded quantities already; this only keeps types honest.
             let Ok(quantity) = u32::try_from(line.quantity) else {
@@ -146,7 +148,17 @@ impl Catalog {
                 })
             });
             match priced {
-                Some(item) => items.push((i, item)),
+                Some(item) => {
+                    let currency = item.unit_price.currency();
+                    if mixed.is_none()
+                        && items
+                            .first()
+                            .is_some_and(|first| first.unit_price.currency() != currency)
+                    {
+                        mixed = Some(i);
+                    }
+                    items.push(item);
+                }
                 None => found.push(Violation::new(
                     "unknown_sku",
                     format!("items[{i}].sku"),
@@ -157,25 +169,19 @@ impl Catalog {
                 )),
             }
         }
-        if let Some(first) = items.first().map(|(_, item)| item.unit_price.currency()) {
-            if let Some((i, _)) = items
-                .iter()
-                .find(|(_, item)| item.unit_price.currency() != first)
-            {
-                found.push(Violation::new(
-                    "mixed_currencies",
-                    format!("items[{i}]"),
-                    Message::new(
-                        "Les articles d'un même paiement doivent être dans la même devise.",
-                        "The articles of one payment must be in one currency.",
-                    ),
-                ));
-            }
+        if let Some(i) = mixed {
+            found.push(Violation::new(
+                "mixed_currencies",
+                format!("items[{i}]"),
+                Message::new(
+                    "Les articles d'un même paiement doivent être dans la même devise.",
+                    "The articles of one payment must be in one currency.",
+                ),
+            ));
         }
         if !found.is_empty() {
             return Err(found);
         }
-        let items: Vec<LineItem> = items.into_iter().map(|(_, item)| item).collect();
         let description = describe(&items);
         Order::from_items(reference.to_owned(), description, items)
     }

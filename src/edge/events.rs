@@ -9,7 +9,6 @@
 //! Every status change goes through [`apply_session`] or [`apply_payout`], which build the
 //! event a final status needs and hand it to the ledger with the change.
 
-use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::domain::PaymentStatus;
@@ -17,8 +16,8 @@ use crate::domain::PaymentStatus;
 use super::context::{param, Edge, Effects, Incoming};
 pub use super::ledger::Subject;
 use super::ledger::{Applied, Ledger, LedgerError, PayoutChange, PayoutRecord, SessionRecord};
-use super::ledger::{NewEvent, StatusChange, StoredEvent};
-use super::reply::{self, Reply};
+use super::ledger::{EventRecord, NewEvent, StatusChange, StoredEvent};
+use super::reply::{self, Json, Reply};
 use super::runtime::{random_hex, rfc3339};
 
 /// The event type of a final status: `payment.succeeded`, `payout.failed`; `None` for
@@ -39,23 +38,14 @@ fn new_event_id() -> String {
     format!("msg_{}", random_hex(12))
 }
 
-fn body(kind: &str, at: u64, data: Value) -> String {
-    crate::http::json_text(&object(vec![
-        ("type", kind.into()),
-        ("timestamp", rfc3339(at).into()),
-        ("data", data),
-    ]))
-}
-
-/// A JSON object of `fields` (keys sorted, as `json!` makes it), built without
-/// `serde_json::to_value`, which compiles serde_json's serializer onto a `Value` once more
-/// for each type it is given.
-fn object(fields: Vec<(&str, Value)>) -> Value {
-    let mut map = Map::new();
-    for (key, value) in fields {
-        map.insert(key.to_owned(), value);
-    }
-    Value::Object(map)
+/// `{"data", "timestamp", "type"}` (the keys sorted, as the `Value` object it was
+/// written from had them), `data` given as JSON text.
+pub(super) fn body(kind: &str, at: u64, data: &[u8]) -> String {
+    let mut json = Json::object();
+    json.raw("data", data)
+        .str("timestamp", &rfc3339(at))
+        .str("type", kind);
+    String::from_utf8(json.done()).unwrap_or_default()
 }
 
 /// The event a session's change would announce, when it makes the session final.
@@ -65,57 +55,98 @@ pub fn session_event(
     change: &StatusChange,
 ) -> Option<NewEvent> {
     let kind = event_type(Subject::Payment, change.status)?;
-    let after = SessionRecord {
-        status: change.status,
-        provider_status: Some(change.provider_status.clone()),
-        paid_amount: change.paid_amount.or(session.paid_amount),
-        updated_at: change.at,
-        ..session.clone()
-    };
-    let data = session_data(&after, order_reference);
+    let mut data = Json::object();
+    session_data(&mut data, session, order_reference, None, Some(change));
     Some(NewEvent {
         id: new_event_id(),
         event_type: kind.clone(),
         subject_id: session.id.clone(),
-        payload: body(&kind, change.at, data),
+        payload: body(&kind, change.at, &data.done()),
         created_at: change.at,
     })
 }
 
-/// A session as the admin key reads it and as events carry it.
-pub fn session_data(session: &SessionRecord, order_reference: Option<&str>) -> Value {
-    let metadata = session
+/// A session's fields as the admin key reads it and as events carry it, in key order
+/// (they were a `Value` object's), with its history (`events`) when given, and as
+/// `change` leaves it when given (its status, provider status, paid amount and time).
+pub fn session_data(
+    json: &mut Json,
+    session: &SessionRecord,
+    order_reference: Option<&str>,
+    events: Option<&[EventRecord]>,
+    change: Option<&StatusChange>,
+) {
+    let (status, provider_status, paid_amount, updated_at) = match change {
+        Some(change) => (
+            change.status,
+            Some(change.provider_status.as_str()),
+            change.paid_amount.or(session.paid_amount),
+            change.at,
+        ),
+        None => (
+            session.status,
+            session.provider_status.as_deref(),
+            session.paid_amount,
+            session.updated_at,
+        ),
+    };
+    json.num("amount", session.amount)
+        .str("created_at", &rfc3339(session.created_at))
+        .str("currency", session.currency.code());
+    if let Some(events) = events {
+        history(json, events, true);
+    }
+    json.str("expires_at", &rfc3339(session.expires_at))
+        .str("id", &session.id);
+    match session
         .metadata
         .as_deref()
         .and_then(|m| crate::http::parse_json(m.as_bytes()).ok())
-        .unwrap_or_else(|| Value::Object(Map::new()));
-    object(vec![
-        ("object", "session".into()),
-        ("id", session.id.clone().into()),
-        ("provider", session.provider.as_str().into()),
-        ("reference", order_reference.into()),
-        ("order_id", session.order_id.clone().into()),
-        ("amount", session.amount.into()),
-        ("currency", session.currency.code().into()),
-        ("status", session.status.as_str().into()),
-        ("paid_amount", session.paid_amount.into()),
-        ("provider_ref", session.provider_ref.clone().into()),
-        ("provider_status", session.provider_status.clone().into()),
-        ("metadata", metadata),
-        ("created_at", rfc3339(session.created_at).into()),
-        ("updated_at", rfc3339(session.updated_at).into()),
-        ("expires_at", rfc3339(session.expires_at).into()),
-    ])
+    {
+        Some(metadata) => json.value("metadata", &metadata),
+        None => json.raw("metadata", b"{}"),
+    };
+    json.str("object", "session")
+        .str_or_null("order_id", session.order_id.as_deref())
+        .num_or_null("paid_amount", paid_amount)
+        .str("provider", session.provider.as_str())
+        .str_or_null("provider_ref", session.provider_ref.as_deref())
+        .str_or_null("provider_status", provider_status)
+        .str_or_null("reference", order_reference)
+        .str("status", status.as_str())
+        .str("updated_at", &rfc3339(updated_at));
 }
 
-/// The event a payout's change would announce, when it makes the payout final. `view`
-/// is the payout as `GET /payouts/:id` shows it after the change.
-pub fn payout_event(payout: &PayoutRecord, change: &PayoutChange, view: Value) -> Option<NewEvent> {
-    let kind = event_type(Subject::Payout, change.status)?;
-    let mut data = view;
-    if let Some(fields) = data.as_object_mut() {
-        fields.insert("object".into(), "payout".into());
+/// `"events": [...]`: a session's history, oldest first, as the shop's status page
+/// shows it (`source`, `status`, `provider_status`, `moved`, `at`), or in key order
+/// (`sorted`) within the admin key's view.
+pub fn history(json: &mut Json, events: &[EventRecord], sorted: bool) {
+    json.open(Some("events"), b'[');
+    for event in events {
+        let at = rfc3339(event.at);
+        json.open(None, b'{');
+        if sorted {
+            json.str("at", &at)
+                .bool("moved", event.moved)
+                .str("provider_status", &event.provider_status)
+                .str("source", event.source.as_str())
+                .str("status", event.status.as_str());
+        } else {
+            json.str("source", event.source.as_str())
+                .str("status", event.status.as_str())
+                .str("provider_status", &event.provider_status)
+                .bool("moved", event.moved)
+                .str("at", &at);
+        }
+        json.close(b'}');
     }
+    json.close(b']');
+}
+
+/// The event a payout's change would announce, when it makes the payout final. `data`
+/// is the payout after the change, as events carry it ([`super::payouts::event_data`]).
+pub fn payout_event(payout: &PayoutRecord, change: &PayoutChange, data: &[u8]) -> Option<NewEvent> {
+    let kind = event_type(Subject::Payout, change.status)?;
     Some(NewEvent {
         id: new_event_id(),
         event_type: kind.clone(),
@@ -156,7 +187,6 @@ pub async fn apply_payout(
     edge: &Edge<'_, impl Effects>,
     payout: &PayoutRecord,
     change: &PayoutChange,
-    view: impl FnOnce(&PayoutRecord) -> Value,
 ) -> Result<Applied, LedgerError> {
     let event = if change.status.is_final() && !payout.status.is_final() {
         let after = PayoutRecord {
@@ -167,7 +197,7 @@ pub async fn apply_payout(
             updated_at: change.at,
             ..payout.clone()
         };
-        payout_event(payout, change, view(&after))
+        payout_event(payout, change, &super::payouts::event_data(&after))
     } else {
         None
     };
@@ -187,35 +217,53 @@ pub const PAGE_MAX: u32 = 100;
 /// What an out-of-range `limit` is told (names [`PAGE_MAX`]; a test keeps them together).
 const LIMIT_RANGE: &str = "limit is a whole number from 1 to 100";
 
-#[derive(Serialize)]
-struct Page {
-    data: Vec<Value>,
-    next_cursor: Option<String>,
-    has_more: bool,
-}
-
 /// One stored event as `GET /events` lists it: the delivered body, plus its id, cursor
-/// and delivery state.
-fn listed(event: &StoredEvent) -> Value {
-    let mut value = crate::http::parse_json(event.payload.as_bytes())
-        .unwrap_or_else(|_| Value::Object(Map::new()));
-    if let Some(fields) = value.as_object_mut() {
-        fields.insert("id".into(), event.id.clone().into());
-        fields.insert("cursor".into(), event.seq.to_string().into());
-        fields.insert(
-            "delivery".into(),
-            object(vec![
-                ("attempts", event.attempts.into()),
-                (
-                    "delivered",
-                    (event.next_attempt_at.is_none() && event.last_error.is_none()).into(),
-                ),
-                ("next_attempt_at", event.next_attempt_at.map(rfc3339).into()),
-                ("last_error", event.last_error.clone().into()),
-            ]),
-        );
+/// and delivery state, among the body's keys in key order (as a `Value` object had
+/// them; a key of ours replaces the body's). A body that is not an object is listed as it
+/// is, one that is not JSON as `{}` plus ours.
+fn listed(json: &mut Json, event: &StoredEvent) {
+    let fields = match crate::http::parse_json(event.payload.as_bytes()) {
+        Ok(Value::Object(fields)) => fields,
+        Ok(other) => {
+            json.item(&other);
+            return;
+        }
+        Err(_) => Map::new(),
+    };
+    const OURS: [&str; 3] = ["cursor", "delivery", "id"];
+    let mut next = 0;
+    // Ours that sort before `key` (all that are left, without one).
+    let mut ours = |json: &mut Json, key: Option<&str>| {
+        while next < OURS.len() && key.is_none_or(|key| OURS[next] <= key) {
+            match next {
+                0 => json.str("cursor", &event.seq.to_string()),
+                1 => json
+                    .open(Some("delivery"), b'{')
+                    .num("attempts", u64::from(event.attempts))
+                    .bool(
+                        "delivered",
+                        event.next_attempt_at.is_none() && event.last_error.is_none(),
+                    )
+                    .str_or_null("last_error", event.last_error.as_deref())
+                    .str_or_null(
+                        "next_attempt_at",
+                        event.next_attempt_at.map(rfc3339).as_deref(),
+                    )
+                    .close(b'}'),
+                _ => json.str("id", &event.id),
+            };
+            next += 1;
+        }
+    };
+    json.open(None, b'{');
+    for (key, value) in &fields {
+        ours(json, Some(key));
+        if !OURS.contains(&key.as_str()) {
+            json.entry(key, value);
+        }
     }
-    value
+    ours(json, None);
+    json.close(b'}');
 }
 
 /// `GET /events?after=<cursor>&limit=<n>` (the router checked the admin key): events in
@@ -245,19 +293,22 @@ pub async fn list(edge: &Edge<'_, impl Effects>, request: &Incoming) -> Reply {
     let mut events = edge.ledger.events_after(after, limit + 1).await?;
     let has_more = events.len() > limit as usize;
     events.truncate(limit as usize);
-    let next_cursor = events.last().map(|e| e.seq.to_string());
-    let mut data = Vec::with_capacity(events.len());
-    for event in &events {
-        data.push(listed(event));
+    Ok(page(&events, has_more))
+}
+
+/// `{"data", "next_cursor", "has_more"}`: a page of events.
+#[inline]
+pub(super) fn page(events: &[StoredEvent], has_more: bool) -> crate::http::HttpResponse {
+    let mut json = Json::object();
+    json.open(Some("data"), b'[');
+    for event in events {
+        listed(&mut json, event);
     }
-    Ok(reply::json(
-        200,
-        &Page {
-            data,
-            next_cursor,
-            has_more,
-        },
-    ))
+    let next_cursor = events.last().map(|e| e.seq.to_string());
+    json.close(b']')
+        .str_or_null("next_cursor", next_cursor.as_deref())
+        .bool("has_more", has_more);
+    json.answer(200)
 }
 
 #[cfg(test)]

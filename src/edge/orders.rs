@@ -1,16 +1,16 @@
 //! `POST /orders`: the merchant's own servers register an order they priced (shipping,
 //! discounts, taxes), and the browser then pays it by `order_id`, never by amount.
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Deserializer};
 
 use crate::domain::validation::text;
 use crate::domain::{Currency, Message, Money, Order, Violation, Violations};
-use crate::http::Fields;
+use crate::http::{Fields, HttpResponse};
 
 use super::context::{param, Edge, Effects, Incoming};
 use super::events;
-use super::ledger::{Ledger, OrderInsert, OrderRecord};
-use super::reply::{self, Reply};
+use super::ledger::{Ledger, OrderInsert, OrderRecord, SessionRecord};
+use super::reply::{self, Json, Reply};
 use super::runtime::{new_id, Runtime};
 
 struct OrderInput {
@@ -35,23 +35,19 @@ impl<'de> Deserialize<'de> for OrderInput {
     }
 }
 
-#[derive(Serialize)]
-struct OrderView<'a> {
-    order_id: &'a str,
-    reference: &'a str,
-    amount: u64,
-    currency: &'static str,
-    description: &'a str,
+/// An order's fields as its answers show them.
+fn view<'a>(json: &'a mut Json, order: &OrderRecord) -> &'a mut Json {
+    json.str("order_id", &order.id)
+        .str("reference", &order.reference)
+        .num("amount", order.amount)
+        .str("currency", order.currency.code())
+        .str("description", &order.description)
 }
 
-fn view(order: &OrderRecord) -> OrderView<'_> {
-    OrderView {
-        order_id: &order.id,
-        reference: &order.reference,
-        amount: order.amount,
-        currency: order.currency.code(),
-        description: &order.description,
-    }
+pub(super) fn answer(status: u16, order: &OrderRecord) -> HttpResponse {
+    let mut json = Json::object();
+    view(&mut json, order);
+    json.answer(status)
 }
 
 /// The `currency` of a merchant's request (`POST /orders`, `POST /payouts`): a code the
@@ -135,13 +131,13 @@ pub async fn create(edge: &Edge<'_, impl Effects>, request: &Incoming) -> Reply 
         created_at: edge.runtime.now(),
     };
     match edge.ledger.create_order(&order).await? {
-        OrderInsert::Created => Ok(reply::json(201, &view(&order))),
+        OrderInsert::Created => Ok(answer(201, &order)),
         OrderInsert::Existing(existing) => {
             let same = existing.amount == order.amount
                 && existing.currency == order.currency
                 && existing.description == order.description;
             if same {
-                Ok(reply::json(200, &view(&existing)))
+                Ok(answer(200, &existing))
             } else {
                 Err(reply::error(
                     409,
@@ -182,30 +178,27 @@ pub async fn find(edge: &Edge<'_, impl Effects>, request: &Incoming) -> Reply {
     }
 }
 
-#[derive(Serialize)]
-struct OrderDetail<'a> {
-    #[serde(flatten)]
-    order: OrderView<'a>,
-    paid: bool,
-    sessions: Vec<serde_json::Value>,
-    created_at: String,
-}
-
 async fn with_sessions(edge: &Edge<'_, impl Effects>, order: &OrderRecord) -> Reply {
     let sessions = edge.ledger.sessions_of_order(&order.id).await?;
+    Ok(detail(order, &sessions))
+}
+
+/// An order with its sessions and whether one of them paid it.
+#[inline]
+pub(super) fn detail(order: &OrderRecord, sessions: &[SessionRecord]) -> HttpResponse {
+    let mut json = Json::object();
+    view(&mut json, order);
     let mut paid = false;
-    let mut shown = Vec::with_capacity(sessions.len());
-    for session in &sessions {
+    for session in sessions {
         paid |= session.status == crate::domain::PaymentStatus::Succeeded;
-        shown.push(events::session_data(session, Some(&order.reference)));
     }
-    Ok(reply::json(
-        200,
-        &OrderDetail {
-            order: view(order),
-            paid,
-            sessions: shown,
-            created_at: super::runtime::rfc3339(order.created_at),
-        },
-    ))
+    json.bool("paid", paid).open(Some("sessions"), b'[');
+    for session in sessions {
+        json.open(None, b'{');
+        events::session_data(&mut json, session, Some(&order.reference), None, None);
+        json.close(b'}');
+    }
+    json.close(b']')
+        .str("created_at", &super::runtime::rfc3339(order.created_at));
+    json.answer(200)
 }

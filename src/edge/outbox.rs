@@ -13,8 +13,6 @@
 
 use std::cell::Cell;
 
-use serde::Serialize;
-
 use crate::http::{redact_url, HttpRequest, Method, Transport};
 
 use super::context::{Edge, Effects};
@@ -67,7 +65,7 @@ pub fn endpoint_tag(url: &str) -> String {
 }
 
 /// What one delivery run did.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Deliveries {
     /// Events tried.
     pub attempted: u64,
@@ -156,27 +154,22 @@ async fn attempt(
     }
     let attempts = event.attempts + 1;
     let delivered_to = crate::http::text::join(&delivered, ",");
-    match failure {
-        None => DeliveryState {
-            attempts,
-            next_attempt_at: None,
-            delivered_to,
-            last_error: None,
-        },
+    // Delivered everywhere; or tried again after a pause; or, the schedule spent, given up.
+    let (next_attempt_at, last_error) = match failure {
+        None => (None, None),
         Some(why) => match pause_after(webhooks.retry_base, attempts) {
-            Some(pause) => DeliveryState {
-                attempts,
-                next_attempt_at: Some(edge.runtime.now() + pause),
-                delivered_to,
-                last_error: Some(why),
-            },
-            None => DeliveryState {
-                attempts,
-                next_attempt_at: None,
-                delivered_to,
-                last_error: Some(format!("gave up after {attempts} attempts: {why}")),
-            },
+            Some(pause) => (Some(edge.runtime.now() + pause), Some(why)),
+            None => (
+                None,
+                Some(format!("gave up after {attempts} attempts: {why}")),
+            ),
         },
+    };
+    DeliveryState {
+        attempts,
+        next_attempt_at,
+        delivered_to,
+        last_error,
     }
 }
 

@@ -1,8 +1,6 @@
 //! JSON answers in the contract's shape, errors included:
 //! `{"error": {"code", "message", "field"?}}`.
 
-use serde::Serialize;
-
 use crate::domain::{Lang, Message, Violations};
 use crate::http::HttpResponse;
 use crate::providers::ProviderError;
@@ -44,16 +42,154 @@ impl From<Failure> for HttpResponse {
     }
 }
 
-/// A JSON response with a status.
-pub fn json(status: u16, value: &impl Serialize) -> HttpResponse {
-    json_body(
-        status,
-        serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec()),
-    )
+/// An answer's JSON, written field by field as serde_json's compact writer writes a
+/// derived `Serialize` (the same escapes and numbers, fields in the order written): one
+/// non-generic path for every answer, where each derived type compiled its own
+/// serializer, its `serialize_entry` instances and its copy of the writer's entry.
+pub struct Json(Vec<u8>);
+
+impl Json {
+    /// An object, opened.
+    pub fn object() -> Json {
+        let mut out = Vec::with_capacity(256);
+        out.push(b'{');
+        Json(out)
+    }
+
+    /// A comma unless a value opened just before.
+    fn next(&mut self) {
+        if !matches!(self.0.last(), Some(b'{' | b'[')) {
+            self.0.push(b',');
+        }
+    }
+
+    /// `"key":` (keys are ours: plain ASCII that needs no escape).
+    #[inline(never)]
+    pub fn key(&mut self, key: &str) -> &mut Json {
+        self.next();
+        self.0.push(b'"');
+        self.0.extend_from_slice(key.as_bytes());
+        self.0.extend_from_slice(b"\":");
+        self
+    }
+
+    fn writer(&mut self) -> serde_json::Serializer<&mut Vec<u8>> {
+        serde_json::Serializer::new(&mut self.0)
+    }
+
+    /// A text value, escaped as serde_json escapes it.
+    #[inline(never)]
+    pub fn text(&mut self, value: &str) -> &mut Json {
+        let _ = serde::Serializer::serialize_str(&mut self.writer(), value);
+        self
+    }
+
+    /// `"key":"value"`.
+    pub fn str(&mut self, key: &str, value: &str) -> &mut Json {
+        self.key(key).text(value)
+    }
+
+    /// `"key":"value"`, left out when `None`.
+    pub fn opt_str(&mut self, key: &str, value: Option<&str>) -> &mut Json {
+        if let Some(value) = value {
+            self.str(key, value);
+        }
+        self
+    }
+
+    /// `"key":"value"` or `"key":null`.
+    #[inline(never)]
+    pub fn str_or_null(&mut self, key: &str, value: Option<&str>) -> &mut Json {
+        match value {
+            Some(value) => self.str(key, value),
+            None => self.raw(key, b"null"),
+        }
+    }
+
+    /// `"key":n`.
+    #[inline(never)]
+    pub fn num(&mut self, key: &str, value: u64) -> &mut Json {
+        let _ = serde::Serializer::serialize_u64(&mut self.key(key).writer(), value);
+        self
+    }
+
+    /// `"key":n` or `"key":null`.
+    pub fn num_or_null(&mut self, key: &str, value: Option<u64>) -> &mut Json {
+        match value {
+            Some(value) => self.num(key, value),
+            None => self.raw(key, b"null"),
+        }
+    }
+
+    /// `"key":true` or `"key":false`.
+    pub fn bool(&mut self, key: &str, value: bool) -> &mut Json {
+        self.raw(key, if value { b"true" } else { b"false" })
+    }
+
+    /// `"key":` and JSON text written already.
+    #[inline(never)]
+    pub fn raw(&mut self, key: &str, json: &[u8]) -> &mut Json {
+        self.key(key).0.extend_from_slice(json);
+        self
+    }
+
+    /// `"key":` and a JSON value.
+    pub fn value(&mut self, key: &str, value: &serde_json::Value) -> &mut Json {
+        self.key(key).write(value)
+    }
+
+    /// `"key":` and a JSON value, the key escaped (a key that is not ours).
+    pub fn entry(&mut self, key: &str, value: &serde_json::Value) -> &mut Json {
+        self.next();
+        self.text(key).0.push(b':');
+        self.write(value)
+    }
+
+    /// A JSON value as the next item of a list.
+    pub fn item(&mut self, value: &serde_json::Value) -> &mut Json {
+        self.next();
+        self.write(value)
+    }
+
+    #[inline(never)]
+    fn write(&mut self, value: &serde_json::Value) -> &mut Json {
+        let _ = serde::Serialize::serialize(value, &mut self.writer());
+        self
+    }
+
+    /// `{` or `[`: an object or a list opened, as a field (`"key":`, when given) or as
+    /// the next item of a list.
+    #[inline(never)]
+    pub fn open(&mut self, key: Option<&str>, bracket: u8) -> &mut Json {
+        match key {
+            Some(key) => {
+                self.key(key);
+            }
+            None => self.next(),
+        }
+        self.0.push(bracket);
+        self
+    }
+
+    /// `}` or `]`.
+    pub fn close(&mut self, bracket: u8) -> &mut Json {
+        self.0.push(bracket);
+        self
+    }
+
+    /// The text written, the last object closed.
+    pub fn done(mut self) -> Vec<u8> {
+        self.0.push(b'}');
+        self.0
+    }
+
+    /// The answer: the last object closed.
+    pub fn answer(self, status: u16) -> HttpResponse {
+        json_body(status, self.done())
+    }
 }
 
-/// The answer around a JSON body: not generic, so compiled once rather than once per
-/// type [`json`] writes.
+/// The answer around a JSON body.
 #[inline(never)]
 fn json_body(status: u16, body: Vec<u8>) -> HttpResponse {
     let mut response = HttpResponse::new(status, body);
@@ -67,57 +203,54 @@ fn json_body(status: u16, body: Vec<u8>) -> HttpResponse {
     response
 }
 
-#[derive(Serialize)]
-struct ErrorBody<'a> {
-    error: ErrorDetail<'a>,
-}
-
-#[derive(Serialize)]
-struct ErrorDetail<'a> {
-    code: &'a str,
-    message: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    field: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    violations: Option<&'a Violations>,
-    /// Violations found past the ones listed (see [`crate::domain::validation::MAX_REPORTED`]).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    omitted: Option<usize>,
+/// An error answer's `{"error": {"code", "message"` opened, for the caller to finish.
+fn error_head(code: &str, message: &str) -> Json {
+    let mut json = Json::object();
+    json.open(Some("error"), b'{')
+        .str("code", code)
+        .str("message", message);
+    json
 }
 
 /// An error answer: a stable code and a message for the developer reading it.
+#[inline(never)]
 pub fn error(status: u16, code: &str, message: &str) -> HttpResponse {
-    json(
-        status,
-        &ErrorBody {
-            error: ErrorDetail {
-                code,
-                message,
-                field: None,
-                violations: None,
-                omitted: None,
-            },
-        },
-    )
+    let mut json = error_head(code, message);
+    json.close(b'}');
+    json.answer(status)
 }
 
 /// A 422 listing every violation; the first one's code and field lead, as the contract's
 /// single-error form, and the list follows for forms that show them all. The leading
 /// message is in the shopper's language; each violation carries both.
 pub fn invalid(violations: &Violations, lang: Lang) -> HttpResponse {
-    let first = violations.as_slice().first();
-    json(
-        422,
-        &ErrorBody {
-            error: ErrorDetail {
-                code: first.map_or("invalid_request", |v| v.code.as_str()),
-                message: first.map_or("invalid request", |v| v.message.get(lang)),
-                field: first.map(|v| v.field.as_str()),
-                violations: Some(violations),
-                omitted: Some(violations.omitted()).filter(|n| *n > 0),
-            },
-        },
-    )
+    let list = violations.as_slice();
+    let mut json = match list.first() {
+        Some(first) => {
+            let mut json = error_head(&first.code, first.message.get(lang));
+            json.str("field", &first.field);
+            json
+        }
+        None => error_head("invalid_request", "invalid request"),
+    };
+    json.open(Some("violations"), b'[');
+    for violation in list {
+        json.open(None, b'{')
+            .str("code", &violation.code)
+            .str("field", &violation.field)
+            .open(Some("message"), b'{')
+            .str("fr", &violation.message.fr)
+            .str("en", &violation.message.en)
+            .close(b'}')
+            .close(b'}');
+    }
+    json.close(b']');
+    let omitted = violations.omitted();
+    if omitted > 0 {
+        json.num("omitted", omitted as u64);
+    }
+    json.close(b'}');
+    json.answer(422)
 }
 
 /// A setting the route needs is missing or malformed: the merchant's to fix. Names the
@@ -204,3 +337,7 @@ pub fn provider_error(failure: &ProviderError, lang: Lang) -> HttpResponse {
     }
     response
 }
+
+#[cfg(test)]
+#[path = "answers_tests.rs"]
+mod answers_tests;

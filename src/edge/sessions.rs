@@ -3,8 +3,6 @@
 //! provider while it is not final, and `/return/:provider` brings the shopper back to the
 //! shop.
 
-use serde::Serialize;
-
 use crate::domain::{
     Basket, Checkout, CheckoutInput, Lang, Message, Money, PaymentStatus, Provider, Violation,
     Violations,
@@ -18,60 +16,28 @@ use super::context::{param, Edge, Effects, Incoming};
 use super::events;
 use super::gateway::Retry;
 use super::ledger::{EventSource, Ledger, SessionRecord, StatusChange};
-use super::reply::{self, Failure, Reply};
+use super::reply::{self, Failure, Json, Reply};
 use super::runtime::{new_id, rfc3339, Runtime};
 use super::token::Claims;
 
 /// What the browser reads about a session.
-#[derive(Serialize)]
-struct SessionView<'a> {
-    id: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    token: Option<&'a str>,
-    provider: Provider,
-    reference: &'a str,
-    amount: u64,
-    currency: &'static str,
-    status: PaymentStatus,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    checkout_url: Option<&'a str>,
-    expires_at: String,
-    updated_at: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    paid_amount: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    provider_status: Option<&'a str>,
-    /// What moved or confirmed the session, oldest first (status reads only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    events: Option<Vec<EventView>>,
-}
-
-/// One line of a session's history, as the shop's status page shows it.
-#[derive(Serialize)]
-struct EventView {
-    source: EventSource,
-    status: PaymentStatus,
-    provider_status: String,
-    moved: bool,
-    at: String,
-}
-
-fn view<'a>(session: &'a SessionRecord, token: Option<&'a str>) -> SessionView<'a> {
-    SessionView {
-        id: &session.id,
-        token,
-        provider: session.provider,
-        reference: &session.id,
-        amount: session.amount,
-        currency: session.currency.code(),
-        status: session.status,
-        checkout_url: session.checkout_url.as_deref(),
-        expires_at: rfc3339(session.expires_at),
-        updated_at: rfc3339(session.updated_at),
-        paid_amount: session.paid_amount,
-        provider_status: session.provider_status.as_deref(),
-        events: None,
+pub(super) fn view(session: &SessionRecord, token: Option<&str>) -> Json {
+    let mut json = Json::object();
+    json.str("id", &session.id)
+        .opt_str("token", token)
+        .str("provider", session.provider.as_str())
+        .str("reference", &session.id)
+        .num("amount", session.amount)
+        .str("currency", session.currency.code())
+        .str("status", session.status.as_str())
+        .opt_str("checkout_url", session.checkout_url.as_deref())
+        .str("expires_at", &rfc3339(session.expires_at))
+        .str("updated_at", &rfc3339(session.updated_at));
+    if let Some(paid) = session.paid_amount {
+        json.num("paid_amount", paid);
     }
+    json.opt_str("provider_status", session.provider_status.as_deref());
+    json
 }
 
 /// The body of `POST /sessions`, parsed once: the checkout, and the one field that is
@@ -245,7 +211,7 @@ pub async fn create(edge: &Edge<'_, impl Effects>, request: &Incoming) -> Reply 
         checkout_url: Some(created.checkout_url),
         ..session
     };
-    Ok(reply::json(201, &view(&session, Some(&token))))
+    Ok(view(&session, Some(&token)).answer(201))
 }
 
 /// The provider's hosted page, refused (as a provider anomaly) unless it is an http(s)
@@ -424,31 +390,25 @@ pub async fn show(edge: &Edge<'_, impl Effects>, request: &Incoming, id: &str) -
         }
     }
     let session = refresh(edge, session).await?;
-    let events = edge.ledger.events(&session.id).await?;
-    let mut history = Vec::with_capacity(events.len());
-    for e in events {
-        history.push(EventView {
-            source: e.source,
-            status: e.status,
-            provider_status: e.provider_status,
-            moved: e.moved,
-            at: rfc3339(e.at),
-        });
-    }
+    let history = edge.ledger.events(&session.id).await?;
     if admin {
         let reference = match session.order_id.as_deref() {
             Some(order_id) => edge.ledger.order(order_id).await?.map(|o| o.reference),
             None => None,
         };
-        let mut data = events::session_data(&session, reference.as_deref());
-        if let Some(fields) = data.as_object_mut() {
-            fields.insert("events".into(), crate::http::json_value(&history));
-        }
-        return Ok(reply::json(200, &data));
+        let mut json = Json::object();
+        events::session_data(
+            &mut json,
+            &session,
+            reference.as_deref(),
+            Some(&history),
+            None,
+        );
+        return Ok(json.answer(200));
     }
-    let mut shown = view(&session, None);
-    shown.events = Some(history);
-    Ok(reply::json(200, &shown))
+    let mut json = view(&session, None);
+    events::history(&mut json, &history, false);
+    Ok(json.answer(200))
 }
 
 /// Asks the provider about a session that is not final and records the answer; expires
@@ -576,41 +536,63 @@ pub async fn back_to_shop(
     else {
         return Err(reply::error(404, "not_found", "no such session").into());
     };
-    let mut params: Vec<(String, String)> = Vec::with_capacity(query.len() + 1);
-    for (name, value) in query {
-        if name != "session" {
-            params.push((name, value));
-        }
-    }
-    if request.method == "POST" {
-        // CinetPay posts `transaction_id` and `token`; only those are carried on.
-        for (name, value) in form::decode(&request.body).unwrap_or_default() {
-            if matches!(name.as_str(), "transaction_id" | "token") {
-                params.push((name, value));
-            }
-        }
-    }
-    params.push(("guichet_session".to_owned(), session.id.clone()));
-    let encoded = form::encode(params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    let base = session.return_url.split('#').next().unwrap_or_default();
-    let separator = if base.as_bytes().contains(&b'?') {
-        '&'
-    } else {
-        '?'
+    let posted = match request.method.as_str() {
+        "POST" => form::decode(&request.body).unwrap_or_default(),
+        _ => Vec::new(),
     };
+    let location = return_address(&session.return_url, &query, &posted, &session.id);
     let mut response = HttpResponse::new(303, Vec::new());
-    response
-        .headers
-        .push(("location".into(), format!("{base}{separator}{encoded}")));
+    response.headers.push(("location".into(), location));
     response
         .headers
         .push(("cache-control".into(), "no-store".into()));
     Ok(response)
 }
 
+/// The shop's page, its fragment dropped, then the provider's parameters (not ours),
+/// CinetPay's posted `transaction_id` and `token` (only those), and `guichet_session`,
+/// form-encoded straight into the address.
+#[inline]
+fn return_address(
+    return_url: &str,
+    query: &[(String, String)],
+    posted: &[(String, String)],
+    id: &str,
+) -> String {
+    let base = return_url.split('#').next().unwrap_or_default();
+    let mut location = String::from(base);
+    location.push(if base.as_bytes().contains(&b'?') {
+        '&'
+    } else {
+        '?'
+    });
+    let mut first = true;
+    let mut add = |name: &str, value: &str| {
+        if !first {
+            location.push('&');
+        }
+        first = false;
+        crate::form::encode_component(name, &mut location);
+        location.push('=');
+        crate::form::encode_component(value, &mut location);
+    };
+    for (name, value) in query {
+        if name != "session" {
+            add(name, value);
+        }
+    }
+    for (name, value) in posted {
+        if matches!(name.as_str(), "transaction_id" | "token") {
+            add(name, value);
+        }
+    }
+    add("guichet_session", id);
+    location
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{origin_of, read_body};
+    use super::{origin_of, read_body, return_address};
 
     #[test]
     fn the_body_is_read_once_for_the_checkout_and_the_return_page() {
@@ -648,5 +630,79 @@ mod tests {
             origin_of("http://127.0.0.1:8080?x"),
             "http://127.0.0.1:8080"
         );
+    }
+
+    #[test]
+    fn the_return_address_reads_as_before() {
+        // What back_to_shop wrote before: the pairs gathered, encoded, then appended.
+        fn before(
+            return_url: &str,
+            query: &[(String, String)],
+            posted: &[(String, String)],
+            id: &str,
+        ) -> String {
+            let mut params: Vec<(String, String)> = Vec::new();
+            for (name, value) in query {
+                if name != "session" {
+                    params.push((name.clone(), value.clone()));
+                }
+            }
+            for (name, value) in posted {
+                if matches!(name.as_str(), "transaction_id" | "token") {
+                    params.push((name.clone(), value.clone()));
+                }
+            }
+            params.push(("guichet_session".to_owned(), id.to_owned()));
+            let encoded = crate::form::encode(params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+            let base = return_url.split('#').next().unwrap_or_default();
+            let separator = if base.contains('?') { '&' } else { '?' };
+            format!("{base}{separator}{encoded}")
+        }
+        let urls = [
+            "https://shop.ci/r",
+            "https://shop.ci/r?x=1",
+            "https://shop.ci/r#top",
+            "https://shop.ci/r?x=1#a?b",
+            "/",
+            "",
+        ];
+        let names = [
+            "session",
+            "token",
+            "transaction_id",
+            "a b",
+            "é&=",
+            "",
+            "status",
+        ];
+        let values = ["", "1", "a b+c", "%20", "é/?#&=", "gs-1"];
+        let mut state = 0x2545_f491_u64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let pairs = |n: usize, next: &mut dyn FnMut(usize) -> usize| -> Vec<(String, String)> {
+            (0..n)
+                .map(|_| {
+                    (
+                        names[next(names.len())].to_owned(),
+                        values[next(values.len())].to_owned(),
+                    )
+                })
+                .collect()
+        };
+        for _ in 0..500 {
+            let url = urls[next(urls.len())];
+            let (q, p) = (next(4), next(4));
+            let query = pairs(q, &mut next);
+            let posted = pairs(p, &mut next);
+            let id = values[next(values.len())];
+            assert_eq!(
+                return_address(url, &query, &posted, id),
+                before(url, &query, &posted, id)
+            );
+        }
     }
 }

@@ -21,8 +21,6 @@
 //! exported `sweep()` that a Node or Deno server calls on a timer, and on an interval in
 //! `npm run edge` and `npm run demo`.
 
-use serde::Serialize;
-
 use crate::domain::{PaymentStatus, Provider};
 
 use super::budget;
@@ -40,7 +38,7 @@ use super::webhooks::{self, Confirmed, Notice};
 const RECHECK_ATTEMPTS: u32 = 20;
 
 /// What one run did, for logs and the `sweep()` caller.
-#[derive(Debug, Default, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct SweepReport {
     /// Sessions and payouts asked about.
     pub checked: u64,
@@ -54,6 +52,27 @@ pub struct SweepReport {
     pub deferred: u64,
     /// The merchant's events delivered or tried.
     pub deliveries: Deliveries,
+}
+
+impl SweepReport {
+    /// The report as JSON: `{"checked", "settled", "expired", "unanswered", "deferred",
+    /// "deliveries": {"attempted", "delivered", "retrying", "abandoned"}}`.
+    pub fn to_json(&self) -> String {
+        let deliveries = &self.deliveries;
+        let mut json = super::reply::Json::object();
+        json.num("checked", self.checked)
+            .num("settled", self.settled)
+            .num("expired", self.expired)
+            .num("unanswered", self.unanswered)
+            .num("deferred", self.deferred)
+            .open(Some("deliveries"), b'{')
+            .num("attempted", deliveries.attempted)
+            .num("delivered", deliveries.delivered)
+            .num("retrying", deliveries.retrying)
+            .num("abandoned", deliveries.abandoned)
+            .close(b'}');
+        String::from_utf8(json.done()).unwrap_or_default()
+    }
 }
 
 /// Status calls left per provider in this run.
@@ -124,9 +143,7 @@ pub async fn run(edge: &Edge<'_, impl Effects>) -> Result<SweepReport, LedgerErr
                 report.checked += 1;
                 match payouts::check_status(edge, &payout).await {
                     Some(change) => {
-                        let applied =
-                            events::apply_payout(edge, &payout, &change, payouts::view_json)
-                                .await?;
+                        let applied = events::apply_payout(edge, &payout, &change).await?;
                         if matches!(applied, Applied::Moved(_, to) if to.is_final()) {
                             report.settled += 1;
                         }

@@ -17,8 +17,6 @@
 //! the sweep will finish the work, 403 to a bad signature, 400 to a body we cannot read,
 //! 503 only when the ledger could not even record the notice.
 
-use serde::Serialize;
-
 use crate::domain::{PaymentStatus, Provider};
 use crate::http::HttpResponse;
 use crate::providers::cinetpay::{read_transfer_notification, Inbound};
@@ -84,24 +82,19 @@ pub enum Confirmed {
     Ledger(LedgerError),
 }
 
-#[derive(Serialize)]
-struct Received {
-    received: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    status: Option<&'static str>,
-    #[serde(skip_serializing_if = "core::ops::Not::not")]
-    recheck: bool,
+/// `{"received": true, "status"?, "recheck"?}`: `recheck` when the sweep will finish
+/// the work (a `202`).
+pub(super) fn acknowledged(status: Option<&'static str>, recheck: bool) -> HttpResponse {
+    let mut json = reply::Json::object();
+    json.bool("received", true).opt_str("status", status);
+    if recheck {
+        json.bool("recheck", true);
+    }
+    json.answer(if recheck { 202 } else { 200 })
 }
 
 pub(super) fn received(status: Option<&'static str>) -> HttpResponse {
-    reply::json(
-        200,
-        &Received {
-            received: true,
-            status,
-            recheck: false,
-        },
-    )
+    acknowledged(status, false)
 }
 
 /// `POST /webhooks/:provider`, `/webhooks/cinetpay/transfers` (and CinetPay's `GET`
@@ -125,14 +118,7 @@ pub async fn receive(
         Confirmed::Status(status) => Some(status.as_str()),
         Confirmed::NotOurs => None,
         Confirmed::Unanswered | Confirmed::Ledger(_) => {
-            return Ok(reply::json(
-                202,
-                &Received {
-                    received: true,
-                    status: Some(PaymentStatus::Pending.as_str()),
-                    recheck: true,
-                },
-            ))
+            return Ok(acknowledged(Some(PaymentStatus::Pending.as_str()), true))
         }
     };
     // Settled, or not ours: the mark goes. One left behind is cleared by the sweep, which
@@ -393,7 +379,7 @@ async fn confirm_payout(edge: &Edge<'_, impl Effects>, notice: &Notice) -> Confi
             }
         }
     };
-    match events::apply_payout(edge, &payout, &change, payouts::view_json).await {
+    match events::apply_payout(edge, &payout, &change).await {
         Ok(Applied::Refused(current)) => Confirmed::Status(current),
         Ok(_) => Confirmed::Status(change.status),
         Err(error) => Confirmed::Ledger(error),

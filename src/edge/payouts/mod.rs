@@ -24,7 +24,6 @@ mod status;
 
 pub(crate) use status::check_status;
 
-use serde::Serialize;
 use serde_json::Value;
 
 use crate::domain::{Lang, PaymentStatus, Provider};
@@ -32,60 +31,65 @@ use crate::domain::{Lang, PaymentStatus, Provider};
 use super::context::{Edge, Effects, Incoming};
 use super::events;
 use super::ledger::{Ledger, PayoutChange, PayoutClaim, PayoutRecord};
-use super::reply::{self, Reply};
+use super::reply::{self, Json, Reply};
 use super::runtime::{new_id, rfc3339, Runtime};
 use request::{digest, is_idempotency_key, parse};
 use send::{prepare, send_once};
-
-/// What the merchant reads about a payout.
-#[derive(Serialize)]
-struct PayoutView<'a> {
-    id: &'a str,
-    idempotency_key: &'a str,
-    provider: Provider,
-    amount: u64,
-    currency: &'static str,
-    status: PaymentStatus,
-    recipient: Value,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    provider_ref: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    provider_status: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    failure: Option<&'a str>,
-    created_at: String,
-    updated_at: String,
-}
 
 /// MoneyFusion cannot be asked: the answer says so while its webhook has not come.
 const MONEYFUSION_NO_STATUS: &str =
     "no status call: MoneyFusion has no payout status endpoint, its payout.session webhook settles this payout";
 
-/// A payout as `GET /payouts/:id` shows it, as JSON (for events).
-pub(super) fn view_json(payout: &PayoutRecord) -> Value {
-    crate::http::json_value(&view(payout))
+/// A payout as `GET /payouts/:id` shows it.
+pub(in crate::edge) fn view(payout: &PayoutRecord) -> Json {
+    write(payout, false)
 }
 
-fn view(payout: &PayoutRecord) -> PayoutView<'_> {
+/// A payout as its events carry it (`data`): the fields of [`view`] in key order, and
+/// `"object": "payout"`.
+pub(in crate::edge) fn event_data(payout: &PayoutRecord) -> Vec<u8> {
+    write(payout, true).done()
+}
+
+fn write(payout: &PayoutRecord, sorted: bool) -> Json {
     let provider_status = if payout.provider == Provider::MoneyFusion && !payout.status.is_final() {
         Some(MONEYFUSION_NO_STATUS)
     } else {
         payout.provider_status.as_deref()
     };
-    PayoutView {
-        id: &payout.id,
-        idempotency_key: &payout.idempotency_key,
-        provider: payout.provider,
-        amount: payout.amount,
-        currency: payout.currency.code(),
-        status: payout.status,
-        recipient: crate::http::parse_json(payout.recipient_json.as_bytes()).unwrap_or(Value::Null),
-        provider_ref: payout.provider_ref.as_deref(),
-        provider_status,
-        failure: payout.failure.as_deref(),
-        created_at: rfc3339(payout.created_at),
-        updated_at: rfc3339(payout.updated_at),
+    let recipient =
+        crate::http::parse_json(payout.recipient_json.as_bytes()).unwrap_or(Value::Null);
+    let (created_at, updated_at) = (rfc3339(payout.created_at), rfc3339(payout.updated_at));
+    let mut json = Json::object();
+    if sorted {
+        json.num("amount", payout.amount)
+            .str("created_at", &created_at)
+            .str("currency", payout.currency.code())
+            .opt_str("failure", payout.failure.as_deref())
+            .str("id", &payout.id)
+            .str("idempotency_key", &payout.idempotency_key)
+            .str("object", "payout")
+            .str("provider", payout.provider.as_str())
+            .opt_str("provider_ref", payout.provider_ref.as_deref())
+            .opt_str("provider_status", provider_status)
+            .value("recipient", &recipient)
+            .str("status", payout.status.as_str())
+            .str("updated_at", &updated_at);
+    } else {
+        json.str("id", &payout.id)
+            .str("idempotency_key", &payout.idempotency_key)
+            .str("provider", payout.provider.as_str())
+            .num("amount", payout.amount)
+            .str("currency", payout.currency.code())
+            .str("status", payout.status.as_str())
+            .value("recipient", &recipient)
+            .opt_str("provider_ref", payout.provider_ref.as_deref())
+            .opt_str("provider_status", provider_status)
+            .opt_str("failure", payout.failure.as_deref())
+            .str("created_at", &created_at)
+            .str("updated_at", &updated_at);
     }
+    json
 }
 
 /// `POST /payouts` (the router checked the admin key).
@@ -142,7 +146,7 @@ pub async fn create(edge: &Edge<'_, impl Effects>, request: &Incoming) -> Reply 
         PayoutClaim::Claimed => {}
         PayoutClaim::Existing(existing) if existing.request_digest == payout.request_digest => {
             // A retry: the stored payout, whatever became of its send. Never a second one.
-            return Ok(reply::json(200, &view(&existing)));
+            return Ok(view(&existing).answer(200));
         }
         PayoutClaim::Existing(_) => {
             return Err(reply::error(
@@ -154,7 +158,7 @@ pub async fn create(edge: &Edge<'_, impl Effects>, request: &Incoming) -> Reply 
         }
     }
     let change = send_once(edge, &send, &payout).await;
-    let sent = match events::apply_payout(edge, &payout, &change, view_json).await {
+    let sent = match events::apply_payout(edge, &payout, &change).await {
         Ok(_) => match edge.ledger.payout(&payout.id).await {
             Ok(Some(stored)) => stored,
             Ok(None) | Err(_) => with_change(payout, &change),
@@ -163,7 +167,7 @@ pub async fn create(edge: &Edge<'_, impl Effects>, request: &Incoming) -> Reply 
         // know; a retry with the same key gives the stored (pending) payout.
         Err(_) => with_change(payout, &change),
     };
-    Ok(reply::json(201, &view(&sent)))
+    Ok(view(&sent).answer(201))
 }
 
 /// `GET /payouts/:id` (the router checked the admin key): asks the provider while the
@@ -173,13 +177,13 @@ pub async fn show(edge: &Edge<'_, impl Effects>, id: &str) -> Reply {
         return Err(reply::error(404, "not_found", "no such payout").into());
     };
     if payout.status.is_final() {
-        return Ok(reply::json(200, &view(&payout)));
+        return Ok(view(&payout).answer(200));
     }
     if let Some(change) = check_status(edge, &payout).await {
-        events::apply_payout(edge, &payout, &change, view_json).await?;
+        events::apply_payout(edge, &payout, &change).await?;
     }
     let current = edge.ledger.payout(id).await?;
-    Ok(reply::json(200, &view(current.as_ref().unwrap_or(&payout))))
+    Ok(view(current.as_ref().unwrap_or(&payout)).answer(200))
 }
 
 fn with_change(payout: PayoutRecord, change: &PayoutChange) -> PayoutRecord {
