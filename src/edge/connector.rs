@@ -105,13 +105,12 @@ impl<'a> Connector<'a> {
             Connector::CinetPay(adapter) => adapter.read_payment_check(response, provider_ref),
             Connector::MoneyFusion(adapter) => match PaymentToken::parse(provider_ref) {
                 Some(token) => adapter.read_payment_check(&token, response),
-                None => Err(ProviderError {
-                    provider: Provider::MoneyFusion,
-                    code: "bad_token".to_owned(),
-                    message: "not a MoneyFusion token".to_owned(),
-                    http_status: None,
-                    retryable: false,
-                }),
+                None => Err(gateway::failure(
+                    Provider::MoneyFusion,
+                    "bad_token",
+                    "not a MoneyFusion token",
+                    false,
+                )),
             },
         }
     }
@@ -132,12 +131,13 @@ pub async fn ask<V>(
     let keep = |response: &HttpResponse| read(response).map(|read| value.set(Some(read)));
     shared_call(edge, provider, request, retry, &keep).await?;
     // `gateway::call` succeeds only with an answer `keep` read.
-    value.into_inner().ok_or_else(|| ProviderError {
-        provider,
-        code: "bad_response".to_owned(),
-        message: "the provider's answer was not read".to_owned(),
-        http_status: None,
-        retryable: false,
+    value.into_inner().ok_or_else(|| {
+        gateway::failure(
+            provider,
+            "bad_response",
+            "the provider's answer was not read",
+            false,
+        )
     })
 }
 

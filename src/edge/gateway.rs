@@ -84,28 +84,47 @@ pub async fn call<V>(
     }
 }
 
-fn budget_spent(provider: Provider) -> ProviderError {
-    ProviderError {
-        provider,
-        code: "budget_spent".to_owned(),
-        message: "this backend's budget of status calls to the provider is spent for now"
-            .to_owned(),
-        http_status: None,
-        retryable: true,
-    }
-}
-
-fn unreachable_provider(provider: Provider, error: &TransportError) -> ProviderError {
-    let (code, message) = match error {
-        TransportError::Timeout => ("timeout", "the provider did not answer in time".to_owned()),
-        TransportError::Network(why) => ("network", format!("could not reach the provider: {why}")),
-    };
+/// A provider error of ours (no HTTP status): one out-of-line constructor for the edge's
+/// fixed failures, not the struct's four fields written at each site.
+#[inline(never)]
+pub(super) fn failure(
+    provider: Provider,
+    code: &str,
+    message: &str,
+    retryable: bool,
+) -> ProviderError {
     ProviderError {
         provider,
         code: code.to_owned(),
-        message,
+        message: message.to_owned(),
         http_status: None,
-        retryable: true,
+        retryable,
+    }
+}
+
+fn budget_spent(provider: Provider) -> ProviderError {
+    failure(
+        provider,
+        "budget_spent",
+        "this backend's budget of status calls to the provider is spent for now",
+        true,
+    )
+}
+
+fn unreachable_provider(provider: Provider, error: &TransportError) -> ProviderError {
+    match error {
+        TransportError::Timeout => failure(
+            provider,
+            "timeout",
+            "the provider did not answer in time",
+            true,
+        ),
+        TransportError::Network(why) => failure(
+            provider,
+            "network",
+            &format!("could not reach the provider: {why}"),
+            true,
+        ),
     }
 }
 

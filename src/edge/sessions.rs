@@ -223,13 +223,12 @@ fn accept_checkout_url(
     if is_clean_url(&created.checkout_url) {
         return Ok(created);
     }
-    Err(crate::providers::ProviderError {
+    Err(super::gateway::failure(
         provider,
-        code: "invalid_checkout_url".to_owned(),
-        message: "the provider's checkout URL is not an http(s) URL".to_owned(),
-        http_status: None,
-        retryable: false,
-    })
+        "invalid_checkout_url",
+        "the provider's checkout URL is not an http(s) URL",
+        false,
+    ))
 }
 
 /// A `502 provider_anomaly` when the provider gave `provider_ref` to another of our
