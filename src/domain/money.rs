@@ -4,7 +4,7 @@ use core::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::validation::{cat, Message, Violation};
+use super::validation::{cat, Violation};
 
 /// The largest amount, in minor units, that JavaScript can hold exactly
 /// (`Number.MAX_SAFE_INTEGER`). Amounts cross into the browser as numbers, so anything
@@ -184,31 +184,29 @@ impl std::error::Error for MoneyError {}
 impl MoneyError {
     /// The violation to show for this error at `field`.
     pub fn violation(self, field: impl Into<String>) -> Violation {
-        let (code, message) = match self {
+        let (code, fr, en) = match self {
             MoneyError::Overflow => (
                 "amount_overflow",
-                Message::new("Le montant est trop élevé.", "The amount is too large."),
+                "Le montant est trop élevé.",
+                "The amount is too large.",
             ),
             MoneyError::CurrencyMismatch { .. } => (
                 "currency_mismatch",
-                Message::new(
-                    "Tous les articles doivent être dans la même devise.",
-                    "Every item must be in the same currency.",
-                ),
+                "Tous les articles doivent être dans la même devise.",
+                "Every item must be in the same currency.",
             ),
             MoneyError::Malformed => (
                 "invalid_amount",
-                Message::new("Ce montant n'est pas valide.", "This amount is not valid."),
+                "Ce montant n'est pas valide.",
+                "This amount is not valid.",
             ),
             MoneyError::Fractional => (
                 "fractional_amount",
-                Message::new(
-                    "Le montant doit être un nombre entier dans cette devise.",
-                    "The amount must be a whole number in this currency.",
-                ),
+                "Le montant doit être un nombre entier dans cette devise.",
+                "The amount must be a whole number in this currency.",
             ),
         };
-        Violation::new(code, field, message)
+        Violation::texts(code, field.into(), fr, en)
     }
 }
 

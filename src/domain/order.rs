@@ -5,7 +5,7 @@ use std::fmt;
 use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::validation::{cat, indexed, join, text, Message, Violation, Violations};
+use super::validation::{cat, indexed, join, text, Violation, Violations};
 use super::{Currency, Money, MoneyError};
 
 /// Most lines one cart may hold.
@@ -122,10 +122,11 @@ impl Order {
     ) -> Result<Order, Violations> {
         let mut found = Violations::new();
         let Some(currency) = items.first().map(|i| i.unit_price.currency()) else {
-            return Err(Violation::new(
+            return Err(Violation::fixed(
                 "empty_cart",
                 "items",
-                Message::new("Le panier est vide.", "The cart is empty."),
+                "Le panier est vide.",
+                "The cart is empty.",
             )
             .into());
         };

@@ -9,7 +9,7 @@ use core::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::validation::{cat, Message, Violation};
+use super::validation::{cat, Violation};
 use super::Country;
 
 /// A country's numbering plan, as far as validation needs it.
@@ -100,21 +100,21 @@ pub enum PhoneError {
 impl PhoneError {
     /// The violation to show at `field`.
     pub fn violation(self, field: impl Into<String>) -> Violation {
-        let message = match self {
-            PhoneError::Characters => Message::new(
+        let (fr, en) = match self {
+            PhoneError::Characters => (
                 "Le numéro de téléphone ne doit contenir que des chiffres.",
                 "The phone number must contain only digits.",
             ),
-            PhoneError::NoCountry => Message::new(
+            PhoneError::NoCountry => (
                 "Indiquez le numéro avec l'indicatif du pays (par exemple +225).",
                 "Give the number with its country code (for example +225).",
             ),
-            PhoneError::Length => Message::new(
+            PhoneError::Length => (
                 "Ce numéro de téléphone n'a pas le bon nombre de chiffres pour ce pays.",
                 "This phone number has the wrong number of digits for its country.",
             ),
         };
-        Violation::new("invalid_phone", field, message)
+        Violation::texts("invalid_phone", field.into(), fr, en)
     }
 }
 

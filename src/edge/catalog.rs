@@ -6,9 +6,7 @@ use serde_json::Value;
 
 use crate::http::Fields;
 
-use crate::domain::{
-    CartLine, Currency, Lang, LineItem, Message, Money, Order, Violation, Violations,
-};
+use crate::domain::{CartLine, Currency, Lang, LineItem, Money, Order, Violation, Violations};
 
 /// An article's name: one for every language (`"Sac en raphia"`), or one per language
 /// (`{"fr": "Sac en raphia", "en": "Raffia bag"}`).
@@ -125,10 +123,11 @@ impl Catalog {
         for (i, line) in lines.iter().enumerate() {
             // Checkout::parse has bounded quantities already; this only keeps types honest.
             let Ok(quantity) = u32::try_from(line.quantity) else {
-                found.push(Violation::new(
+                found.push(Violation::texts(
                     "invalid_quantity",
                     format!("items[{i}].quantity"),
-                    Message::new("Quantité invalide.", "Invalid quantity."),
+                    "Quantité invalide.",
+                    "Invalid quantity.",
                 ));
                 continue;
             };
@@ -159,24 +158,20 @@ impl Catalog {
                     }
                     items.push(item);
                 }
-                None => found.push(Violation::new(
+                None => found.push(Violation::texts(
                     "unknown_sku",
                     format!("items[{i}].sku"),
-                    Message::new(
-                        "Cet article n'est pas en vente.",
-                        "This article is not for sale.",
-                    ),
+                    "Cet article n'est pas en vente.",
+                    "This article is not for sale.",
                 )),
             }
         }
         if let Some(i) = mixed {
-            found.push(Violation::new(
+            found.push(Violation::texts(
                 "mixed_currencies",
                 format!("items[{i}]"),
-                Message::new(
-                    "Les articles d'un même paiement doivent être dans la même devise.",
-                    "The articles of one payment must be in one currency.",
-                ),
+                "Les articles d'un même paiement doivent être dans la même devise.",
+                "The articles of one payment must be in one currency.",
             ));
         }
         if !found.is_empty() {

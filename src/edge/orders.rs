@@ -4,7 +4,7 @@
 use serde::{Deserialize, Deserializer};
 
 use crate::domain::validation::text;
-use crate::domain::{Currency, Message, Money, Order, Violation, Violations};
+use crate::domain::{Currency, Money, Order, Violation, Violations};
 use crate::http::{Fields, HttpResponse};
 
 use super::context::{param, Edge, Effects, Incoming};
@@ -59,11 +59,12 @@ pub(crate) fn currency(code: Option<&str>, found: &mut Violations) -> Option<Cur
         return None;
     };
     Currency::from_code(code.trim()).or_else(|| {
-        found.push(Violation::new(
+        found.add(
             "unknown_currency",
             "currency",
-            Message::new("Devise inconnue.", "Unknown currency."),
-        ));
+            "Devise inconnue.",
+            "Unknown currency.",
+        );
         None
     })
 }
@@ -104,14 +105,12 @@ pub async fn create(edge: &Edge<'_, impl Effects>, request: &Incoming) -> Reply 
             }
         },
         (None, _) => {
-            found.push(Violation::new(
+            found.add(
                 "invalid_amount",
                 "amount",
-                Message::new(
-                    "Le montant est un entier positif, en unités mineures de la devise.",
-                    "The amount is a positive integer, in the currency's minor units.",
-                ),
-            ));
+                "Le montant est un entier positif, en unités mineures de la devise.",
+                "The amount is a positive integer, in the currency's minor units.",
+            );
             None
         }
         (Some(_), None) => None,

@@ -285,13 +285,11 @@ async fn price(
         }
         Basket::Order(order_id) => {
             let Some(order) = edge.ledger.order(order_id).await? else {
-                return Err(invalid(Violations::from(Violation::new(
+                return Err(invalid(Violations::from(Violation::fixed(
                     "unknown_order",
                     "order_id",
-                    Message::new(
-                        "Cette commande est introuvable.",
-                        "This order does not exist.",
-                    ),
+                    "Cette commande est introuvable.",
+                    "This order does not exist.",
                 ))));
             };
             if edge.ledger.order_is_paid(&order.id).await? {
@@ -342,13 +340,11 @@ fn shopper_return_url(
     if allowed {
         Ok(asked.to_owned())
     } else {
-        Err(Violation::new(
+        Err(Violation::fixed(
             "return_url_not_allowed",
             "return_url",
-            Message::new(
-                "Cette adresse de retour n'appartient pas à la boutique.",
-                "This return address does not belong to the shop.",
-            ),
+            "Cette adresse de retour n'appartient pas à la boutique.",
+            "This return address does not belong to the shop.",
         ))
     }
 }
