@@ -101,17 +101,12 @@ pub async fn create(edge: &Edge<'_, impl Effects>, request: &Incoming) -> Reply 
     let id = new_id("gs");
     let (order, order_id) = price(edge, &checkout, &id, lang).await?;
     let now = edge.runtime.now();
-    let route = |leaf: &str| {
-        format!(
-            "{public_url}{}/{leaf}/{}",
-            config.base_path, checkout.provider
-        )
-    };
+    let (base, provider) = (&config.base_path, checkout.provider);
     let payment = PaymentRequest {
         customer: checkout.customer.clone(),
         lang: checkout.lang,
-        return_url: format!("{}?session={id}", route("return")),
-        notify_url: route("webhooks"),
+        return_url: format!("{public_url}{base}/return/{provider}?session={id}"),
+        notify_url: format!("{public_url}{base}/webhooks/{provider}"),
         channels: checkout.channels.clone(),
         methods: checkout.methods.clone(),
         metadata: checkout.metadata.clone(),
