@@ -336,3 +336,128 @@ pub fn text(
     }
     Some(text.to_owned())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::money::{Currency, MoneyError};
+    use crate::domain::phone::PhoneError;
+
+    /// How each violation was built before `Violation::texts`: its four strings at the site.
+    fn before(code: &str, field: impl Into<String>, fr: &str, en: &str) -> Violation {
+        Violation::new(code, field, Message::new(fr, en))
+    }
+
+    #[test]
+    fn violations_with_fixed_texts_read_as_before() {
+        let texts = [
+            "",
+            "a",
+            "items[3].sku",
+            "é à ç",
+            "quote \" and \\",
+            "\u{2028}x",
+        ];
+        for code in texts {
+            for field in texts {
+                for fr in texts {
+                    for en in texts {
+                        let was = before(code, field, fr, en);
+                        assert_eq!(Violation::texts(code, field.to_owned(), fr, en), was);
+                        assert_eq!(Violation::fixed(code, field, fr, en), was);
+                        let mut found = Violations::new();
+                        found.add(code, field, fr, en);
+                        assert_eq!(found.as_slice(), [was]);
+                    }
+                }
+            }
+            let required = before(
+                "required",
+                code,
+                "Ce champ est obligatoire.",
+                "This field is required.",
+            );
+            assert_eq!(Violation::required(code), required);
+            assert_eq!(Violation::required(code.to_owned()), required);
+        }
+    }
+
+    #[test]
+    fn money_and_phone_violations_read_as_before() {
+        // MoneyError::violation and PhoneError::violation as they were written before.
+        fn money_before(error: MoneyError, field: &str) -> Violation {
+            let (code, message) = match error {
+                MoneyError::Overflow => (
+                    "amount_overflow",
+                    Message::new("Le montant est trop élevé.", "The amount is too large."),
+                ),
+                MoneyError::CurrencyMismatch { .. } => (
+                    "currency_mismatch",
+                    Message::new(
+                        "Tous les articles doivent être dans la même devise.",
+                        "Every item must be in the same currency.",
+                    ),
+                ),
+                MoneyError::Malformed => (
+                    "invalid_amount",
+                    Message::new("Ce montant n'est pas valide.", "This amount is not valid."),
+                ),
+                MoneyError::Fractional => (
+                    "fractional_amount",
+                    Message::new(
+                        "Le montant doit être un nombre entier dans cette devise.",
+                        "The amount must be a whole number in this currency.",
+                    ),
+                ),
+            };
+            Violation::new(code, field, message)
+        }
+        fn phone_before(error: PhoneError, field: &str) -> Violation {
+            let message = match error {
+                PhoneError::Characters => Message::new(
+                    "Le numéro de téléphone ne doit contenir que des chiffres.",
+                    "The phone number must contain only digits.",
+                ),
+                PhoneError::NoCountry => Message::new(
+                    "Indiquez le numéro avec l'indicatif du pays (par exemple +225).",
+                    "Give the number with its country code (for example +225).",
+                ),
+                PhoneError::Length => Message::new(
+                    "Ce numéro de téléphone n'a pas le bon nombre de chiffres pour ce pays.",
+                    "This phone number has the wrong number of digits for its country.",
+                ),
+            };
+            Violation::new("invalid_phone", field, message)
+        }
+        let money = [
+            MoneyError::Overflow,
+            MoneyError::CurrencyMismatch {
+                left: Currency::XOF,
+                right: Currency::EUR,
+            },
+            MoneyError::Malformed,
+            MoneyError::Fractional,
+        ];
+        let phone = [
+            PhoneError::Characters,
+            PhoneError::NoCountry,
+            PhoneError::Length,
+        ];
+        for field in ["amount", "items[2].unit_price", "customer.phone", "", "é"] {
+            for error in money {
+                assert_eq!(error.violation(field), money_before(error, field));
+                assert_eq!(
+                    error.violation(field.to_owned()),
+                    money_before(error, field)
+                );
+            }
+            for error in phone {
+                assert_eq!(error.violation(field), phone_before(error, field));
+                assert_eq!(
+                    error.violation(field.to_owned()),
+                    phone_before(error, field)
+                );
+            }
+        }
+    }
+}

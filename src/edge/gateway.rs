@@ -202,6 +202,64 @@ mod tests {
     }
 
     #[test]
+    fn fixed_failures_read_as_before() {
+        // The struct literals `failure` replaced, at each of its sites.
+        let before = |provider, code: &str, message: &str, retryable| ProviderError {
+            provider,
+            code: code.to_owned(),
+            message: message.to_owned(),
+            http_status: None,
+            retryable,
+        };
+        for provider in Provider::ALL {
+            assert_eq!(
+                budget_spent(provider),
+                before(
+                    provider,
+                    "budget_spent",
+                    "this backend's budget of status calls to the provider is spent for now",
+                    true
+                )
+            );
+            assert_eq!(
+                unreachable_provider(provider, &TransportError::Timeout),
+                before(
+                    provider,
+                    "timeout",
+                    "the provider did not answer in time",
+                    true
+                )
+            );
+            for why in ["", "connection refused", "é \"x\""] {
+                assert_eq!(
+                    unreachable_provider(provider, &TransportError::Network(why.to_owned())),
+                    before(
+                        provider,
+                        "network",
+                        &format!("could not reach the provider: {why}"),
+                        true
+                    )
+                );
+            }
+            for (code, message, retryable) in [
+                ("bad_token", "not a MoneyFusion token", false),
+                ("bad_response", "the provider's answer was not read", false),
+                (
+                    "invalid_checkout_url",
+                    "the provider's checkout URL is not an http(s) URL",
+                    false,
+                ),
+                ("", "", true),
+            ] {
+                assert_eq!(
+                    failure(provider, code, message, retryable),
+                    before(provider, code, message, retryable)
+                );
+            }
+        }
+    }
+
+    #[test]
     fn reads_retry_5xx_and_timeouts_with_growing_pauses() {
         let (outcome, sent, pauses) = run(
             vec![
