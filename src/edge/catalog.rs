@@ -1,6 +1,8 @@
 //! The merchant's price list (`GUICHET_CATALOG`), and the pricing of a cart from it. The
 //! browser sends SKUs and quantities; every price comes from here.
 
+use core::fmt::Write as _;
+
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
@@ -189,7 +191,8 @@ fn describe(items: &[LineItem]) -> String {
         if !out.is_empty() {
             out.push_str(", ");
         }
-        out.push_str(&format!("{} x {}", item.quantity, item.name));
+        // Written into the description, not through a `String` of its own per line.
+        let _ = write!(out, "{} x {}", item.quantity, item.name);
     }
     if out.chars().count() > 200 {
         out = out.chars().take(197).collect::<String>() + "...";

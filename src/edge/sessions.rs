@@ -192,7 +192,7 @@ pub async fn create(edge: &Edge<'_, impl Effects>, request: &Incoming) -> Reply 
         }
     }
     let claims = Claims {
-        session_id: id.clone(),
+        session_id: id,
         provider: session.provider,
         amount: session.amount,
         currency: session.currency,
