@@ -225,11 +225,6 @@ impl<'a> Connector<'a> {
         mut order: PayoutOrder,
         webhooks: Option<&str>,
     ) -> Result<PreparedPayout<'a>, Unprepared> {
-        let notify_url = |leaf: &str| {
-            webhooks
-                .map(|base| format!("{base}{leaf}"))
-                .ok_or(Unprepared::PublicUrl)
-        };
         let send = |request| PayoutCall {
             step: PayoutStep::Send,
             request,
@@ -248,7 +243,7 @@ impl<'a> Connector<'a> {
                 let Ok(first) = adapter.initialize_payout() else {
                     return Err(Unprepared::Setting("CINETPAY_TRANSFER_PASSWORD"));
                 };
-                order.notify_url = Some(notify_url("cinetpay/transfers")?);
+                order.notify_url = Some(notify_url(webhooks, "cinetpay/transfers")?);
                 let (payout, phone) = adapter.prepare_payout(&order)?;
                 Ok(PreparedPayout {
                     first,
@@ -257,7 +252,7 @@ impl<'a> Connector<'a> {
                 })
             }
             Connector::MoneyFusion(adapter) => {
-                order.notify_url = Some(notify_url("moneyfusion")?);
+                order.notify_url = Some(notify_url(webhooks, "moneyfusion")?);
                 let withdrawal = adapter.prepare_payout(&order)?;
                 let Ok(request) = adapter.initialize_payout(&withdrawal) else {
                     return Err(Unprepared::Setting("MONEYFUSION_PRIVATE_KEY"));
@@ -322,6 +317,15 @@ impl<'a> Connector<'a> {
             ),
         }
     }
+}
+
+/// Where a provider posts its payout notifications (`leaf` under `webhooks`): one copy
+/// for the two providers that post them.
+#[inline(never)]
+fn notify_url(webhooks: Option<&str>, leaf: &str) -> Result<String, Unprepared> {
+    webhooks
+        .map(|base| format!("{base}{leaf}"))
+        .ok_or(Unprepared::PublicUrl)
 }
 
 /// The settlement rule, whole: the provider's answer is about our payment (same id, and our
