@@ -63,12 +63,12 @@ pub async fn create(edge: &Edge<'_, impl Effects>, request: &Incoming) -> Reply 
     let lang = Lang::from_tag(input.lang.as_deref().unwrap_or("fr"));
     let checkout = match Checkout::parse(&input) {
         Ok(checkout) => checkout,
-        Err(violations) => return Err(reply::invalid(&violations, lang).into()),
+        Err(violations) => return Err(refused(violations, lang)),
     };
     let Some(connector) = Connector::of(config, checkout.provider) else {
         let why = config.unavailable(checkout.provider);
-        return Err(reply::invalid(
-            &Violation::new(
+        return Err(refused(
+            Violation::new(
                 "provider_not_available",
                 "provider",
                 Message::new(
@@ -84,8 +84,7 @@ pub async fn create(edge: &Edge<'_, impl Effects>, request: &Incoming) -> Reply 
             )
             .into(),
             lang,
-        )
-        .into());
+        ));
     };
     if config.session_keys.is_empty() {
         return Err(reply::not_configured("GUICHET_SESSION_SECRET").into());
@@ -95,7 +94,7 @@ pub async fn create(edge: &Edge<'_, impl Effects>, request: &Incoming) -> Reply 
     };
     let return_url = match shopper_return_url(edge, return_url.as_deref()) {
         Ok(url) => url,
-        Err(violation) => return Err(reply::invalid(&violation.into(), lang).into()),
+        Err(violation) => return Err(refused(violation.into(), lang)),
     };
 
     let id = new_id("gs");
@@ -114,7 +113,7 @@ pub async fn create(edge: &Edge<'_, impl Effects>, request: &Incoming) -> Reply 
     };
     let provider_request = match connector.initialize_payment(&payment) {
         Ok(request) => request,
-        Err(violations) => return Err(reply::invalid(&violations, lang).into()),
+        Err(violations) => return Err(refused(violations, lang)),
     };
     let session = SessionRecord {
         id: id.clone(),
@@ -209,6 +208,13 @@ pub async fn create(edge: &Edge<'_, impl Effects>, request: &Incoming) -> Reply 
     Ok(view(&session, Some(&token)).answer(201))
 }
 
+/// The 422 for what the shopper sent, as a route's failure: one out-of-line copy for the
+/// checkout's rules, the provider's, the return address's and the order's.
+#[inline(never)]
+fn refused(violations: Violations, lang: Lang) -> Failure {
+    reply::invalid(&violations, lang).into()
+}
+
 /// The provider's hosted page, refused (as a provider anomaly) unless it is an http(s)
 /// URL without control characters: it is sent to the browser and followed.
 fn accept_checkout_url(
@@ -268,7 +274,6 @@ async fn price(
     id: &str,
     lang: Lang,
 ) -> Result<(crate::domain::Order, Option<String>), Failure> {
-    let invalid = |violations: Violations| Failure::from(reply::invalid(&violations, lang));
     match &checkout.basket {
         Basket::Items(lines) => {
             let catalog = match &edge.config.catalog {
@@ -276,16 +281,23 @@ async fn price(
                 Some(Err(why)) => return Err(reply::error(500, "not_configured", why).into()),
                 None => return Err(reply::not_configured("GUICHET_CATALOG").into()),
             };
-            Ok((catalog.price(id, lines, lang).map_err(invalid)?, None))
+            match catalog.price(id, lines, lang) {
+                Ok(order) => Ok((order, None)),
+                Err(violations) => Err(refused(violations, lang)),
+            }
         }
         Basket::Order(order_id) => {
             let Some(order) = edge.ledger.order(order_id).await? else {
-                return Err(invalid(Violations::from(Violation::fixed(
-                    "unknown_order",
-                    "order_id",
-                    "Cette commande est introuvable.",
-                    "This order does not exist.",
-                ))));
+                return Err(refused(
+                    Violation::fixed(
+                        "unknown_order",
+                        "order_id",
+                        "Cette commande est introuvable.",
+                        "This order does not exist.",
+                    )
+                    .into(),
+                    lang,
+                ));
             };
             if edge.ledger.order_is_paid(&order.id).await? {
                 return Err(reply::error(
@@ -296,7 +308,7 @@ async fn price(
                 .into());
             }
             let amount = Money::from_minor(order.amount, order.currency)
-                .map_err(|e| invalid(e.violation("amount").into()))?;
+                .map_err(|e| refused(e.violation("amount").into(), lang))?;
             let order_record = crate::domain::Order {
                 reference: id.to_owned(),
                 description: order.description.clone(),
