@@ -87,10 +87,10 @@ pub async fn create(edge: &Edge<'_, impl Effects>, request: &Incoming) -> Reply 
         ));
     };
     if config.session_keys.is_empty() {
-        return Err(reply::not_configured("GUICHET_SESSION_SECRET").into());
+        return Err(unset("GUICHET_SESSION_SECRET"));
     }
     let Some(public_url) = config.public_url.as_deref() else {
-        return Err(reply::not_configured("GUICHET_PUBLIC_URL").into());
+        return Err(unset("GUICHET_PUBLIC_URL"));
     };
     let return_url = match shopper_return_url(edge, return_url.as_deref()) {
         Ok(url) => url,
@@ -198,7 +198,7 @@ pub async fn create(edge: &Edge<'_, impl Effects>, request: &Incoming) -> Reply 
         expires_at: session.expires_at,
     };
     let Some(token) = config.session_keys.sign(&claims) else {
-        return Err(reply::not_configured("GUICHET_SESSION_SECRET").into());
+        return Err(unset("GUICHET_SESSION_SECRET"));
     };
     let session = SessionRecord {
         provider_ref: Some(created.provider_ref),
@@ -213,6 +213,18 @@ pub async fn create(edge: &Edge<'_, impl Effects>, request: &Incoming) -> Reply 
 #[inline(never)]
 fn refused(violations: Violations, lang: Lang) -> Failure {
     reply::invalid(&violations, lang).into()
+}
+
+/// A setting the route needs is not set, as a route's failure (four sites).
+#[inline(never)]
+fn unset(setting: &str) -> Failure {
+    reply::not_configured(setting).into()
+}
+
+/// `GET /sessions/:id` without a token for this session (two sites).
+#[inline(never)]
+fn invalid_token() -> Failure {
+    reply::error(401, "invalid_token", "a valid session token is required").into()
 }
 
 /// The provider's hosted page, refused (as a provider anomaly) unless it is an http(s)
@@ -379,16 +391,14 @@ pub async fn show(edge: &Edge<'_, impl Effects>, request: &Incoming, id: &str) -
         .and_then(|token| edge.config.session_keys.verify(token, now));
     let claims = claims.filter(|c| c.session_id == id);
     if claims.is_none() && !admin {
-        return Err(reply::error(401, "invalid_token", "a valid session token is required").into());
+        return Err(invalid_token());
     }
     let Some(session) = edge.ledger.session(id).await? else {
         return Err(reply::error(404, "not_found", "no such session").into());
     };
     if let Some(claims) = &claims {
         if session.amount != claims.amount || session.currency != claims.currency {
-            return Err(
-                reply::error(401, "invalid_token", "a valid session token is required").into(),
-            );
+            return Err(invalid_token());
         }
     }
     let session = refresh(edge, session).await?;
