@@ -132,7 +132,11 @@ fn path_segment(id: &str) -> String {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
             out.push(char::from(byte));
         } else {
-            out.push_str(&format!("%{byte:02X}"));
+            // `%XX` uppercase, as `format!("%{byte:02X}")` wrote it (no `UpperHex` for one use).
+            const HEX: &[u8; 16] = b"0123456789ABCDEF";
+            out.push('%');
+            out.push(char::from(HEX[usize::from(byte >> 4)]));
+            out.push(char::from(HEX[usize::from(byte & 0x0f)]));
         }
     }
     out
@@ -266,6 +270,23 @@ fn invalid_method(field: String) -> Violation {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn path_segments_escape_every_byte_as_format_did() {
+        for byte in 0..=255u8 {
+            let text = String::from_utf8_lossy(&[b'a', byte, b'~']).into_owned();
+            let mut before = String::new();
+            for b in text.bytes() {
+                if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+                    before.push(char::from(b));
+                } else {
+                    before.push_str(&format!("%{b:02X}"));
+                }
+            }
+            assert_eq!(path_segment(&text), before, "{byte}");
+        }
+        assert_eq!(path_segment("é/€"), "%C3%A9%2F%E2%82%AC");
+    }
 
     #[test]
     fn path_segments_cannot_escape_the_route() {
