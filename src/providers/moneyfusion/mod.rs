@@ -60,21 +60,25 @@ impl MoneyFusion {
         &self,
         response: &HttpResponse,
     ) -> Result<T, ProviderError> {
-        crate::http::from_json(&response.body).map_err(|_| {
-            if is_success(response.status) {
-                self.bad_response(response.status, "the answer is not the expected JSON")
-            } else {
-                self.error(
-                    "http_error",
-                    Some(&format!(
-                        "HTTP {} without a readable answer",
-                        u64::from(response.status)
-                    )),
-                    Some(response.status),
-                    is_retryable(response.status),
-                )
-            }
-        })
+        crate::http::from_json(&response.body).map_err(|_| self.unreadable(response.status))
+    }
+
+    /// The error of an answer [`MoneyFusion::read`] could not read: out of the per-type
+    /// readers.
+    fn unreadable(&self, status: u16) -> ProviderError {
+        if is_success(status) {
+            self.bad_response(status, "the answer is not the expected JSON")
+        } else {
+            self.error(
+                "http_error",
+                Some(&format!(
+                    "HTTP {} without a readable answer",
+                    u64::from(status)
+                )),
+                Some(status),
+                is_retryable(status),
+            )
+        }
     }
 
     /// A `statut: false` answer, or a failed status: the server's IP or application
