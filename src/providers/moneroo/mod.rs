@@ -28,6 +28,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::domain::order::Entries;
 use crate::domain::{Currency, Message, Money, Provider, Violation, Violations};
 use crate::http::{HttpRequest, HttpResponse, Method};
 use crate::providers::ProviderError;
@@ -124,6 +125,16 @@ impl MonerooKeys {
 /// answer 422 rather than act on half a request.
 fn json_bytes<T: Serialize>(value: &T) -> Vec<u8> {
     serde_json::to_vec(value).unwrap_or_default()
+}
+
+/// The metadata as Moneroo's wire types carry it: one copy for the payment and the payout
+/// (a `collect` through a `map` closure was one instance each).
+fn metadata_entries(metadata: &crate::domain::Metadata) -> Entries {
+    let mut entries = Entries::default();
+    for (key, value) in metadata.iter() {
+        entries.insert(key.to_owned(), value.to_owned());
+    }
+    entries
 }
 
 /// One path segment, percent-encoded so an id cannot reach another route.

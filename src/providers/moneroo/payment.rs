@@ -2,7 +2,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::order::Entries;
 use crate::domain::{Country, Currency, Message, PaymentStatus, Phone, Violation, Violations};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::providers::{CheckedPayment, CreatedPayment, PaymentRequest, ProviderError};
@@ -64,11 +63,7 @@ pub fn validate_payment(
     let return_url = check_url(&request.return_url, "return_url", &mut found);
     let names = required_customer(&request.customer, &mut found);
 
-    let mut metadata: Entries = request
-        .metadata
-        .iter()
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect();
+    let mut metadata = super::metadata_entries(&request.metadata);
     let reference = request.order.reference.trim();
     if !reference.is_empty() {
         metadata.insert(REFERENCE_KEY.to_owned(), reference.to_owned());

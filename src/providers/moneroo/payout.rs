@@ -161,11 +161,7 @@ pub fn validate_payout(
                     country: customer.country.map(|c| c.as_str().to_owned()),
                     zip: customer.zip.clone(),
                 },
-                metadata: request
-                    .metadata
-                    .iter()
-                    .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                    .collect(),
+                metadata: super::metadata_entries(&request.metadata),
                 recipient,
             })
         }
