@@ -11,8 +11,8 @@ use super::wire::{
     MonerooPaymentRequest, MonerooPaymentStatus, MonerooRestrictedPhone,
 };
 use super::{
-    answer_money, bad_response, check_amount, invalid_method, is_method_code, path_segment,
-    read_data, required_customer, required_text, MonerooKeys,
+    answer_money, bad_response, check_amount, invalid_method, is_method_code, json_bytes,
+    path_segment, read_data, required_customer, required_text, MonerooKeys,
 };
 
 /// The metadata key under which the order's reference travels, so that verify can echo
@@ -119,7 +119,7 @@ pub fn initialize_payment(
     options: &MonerooPaymentOptions,
 ) -> Result<HttpRequest, Violations> {
     let body = validate_payment(request, options)?;
-    Ok(keys.post("/v1/payments/initialize", &body))
+    Ok(keys.post("/v1/payments/initialize", json_bytes(&body)))
 }
 
 /// Reads the answer to [`initialize_payment`]: the payment id and the hosted page. A

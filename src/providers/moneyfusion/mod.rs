@@ -154,13 +154,17 @@ pub(crate) fn is_http_url(url: &str) -> bool {
 }
 
 /// Builds a JSON `POST`.
-pub(crate) fn json_post<T: serde::Serialize>(url: &str, body: &T) -> HttpRequest {
-    // Serializing our own wire types cannot fail: string keys, no floats.
-    let bytes = serde_json::to_vec(body).unwrap_or_default();
+/// A JSON post of `bytes` (one copy: the callers write their own body with [`json_bytes`]).
+pub(crate) fn json_post(url: &str, bytes: Vec<u8>) -> HttpRequest {
     HttpRequest::new(Method::Post, url)
         .header("Content-Type", "application/json")
         .header("Accept", "application/json")
         .body(bytes)
+}
+
+/// A wire body as JSON. Serializing our own wire types cannot fail: string keys, no floats.
+pub(crate) fn json_bytes<T: serde::Serialize>(body: &T) -> Vec<u8> {
+    serde_json::to_vec(body).unwrap_or_default()
 }
 
 pub(crate) fn is_success(status: u16) -> bool {
