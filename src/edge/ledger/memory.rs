@@ -2,10 +2,10 @@
 //! long as the worker's isolate (or the Node/Deno process), so a restart forgets
 //! everything: never for real money.
 //!
-//! Records sit in vectors in the order written; every lookup goes through one map type,
-//! [`Index`], and every ordered query through one sort, [`first`]: each distinct
+//! Records sit in vectors in the order written; every lookup and every ordering (the
+//! ordered queries, [`first`]) goes through one map type, [`Index`]: each distinct
 //! `BTreeMap<K, V>` or sort key type is its own copy of that code in the wasm (issue #18
-//! rounds 5 and 6, bench/PROFILE.md).
+//! rounds 5, 6 and 9, bench/PROFILE.md).
 
 use core::future::{ready, Future, Ready};
 use std::cell::RefCell;
@@ -19,6 +19,7 @@ use super::{
     Subject,
 };
 use crate::domain::{PaymentStatus, Provider};
+use crate::signature::encode_hex;
 
 /// The ledger's only map type: a text key to a position in one of the vectors (or, for
 /// `checked`, a time; for the sets of event keys, 0). Iterating it goes in key order.
@@ -127,21 +128,22 @@ fn checked_key(subject: Subject, id: &str) -> String {
 }
 
 /// The positions (third field) of the first `limit` of `keyed` by their key (the first
-/// two), equal keys in the order given (what a stable sort does): the one sort of the
-/// ledger, not generic.
+/// two), equal keys in the order given (what a stable sort does). No sort: each entry
+/// goes into an [`Index`] under its key and its rank written as fixed-width hex, whose
+/// text order is the numbers' order, and the index's walk gives them back in order (the
+/// B-tree is compiled anyway; a sort was 3 KB of the wasm, issue #18 round 9).
 fn first(keyed: Vec<(u64, u64, usize)>, limit: usize) -> Vec<usize> {
-    let mut order: Vec<(u64, u64, usize)> = keyed
-        .iter()
-        .enumerate()
-        .map(|(rank, &(a, b, _))| (a, b, rank))
-        .collect();
-    // No two entries are equal (the rank differs), so unstable is stable here.
-    order.sort_unstable();
-    order
-        .into_iter()
-        .take(limit)
-        .map(|(_, _, rank)| keyed[rank].2)
-        .collect()
+    let mut order = Index::default();
+    for (rank, (a, b, at)) in keyed.into_iter().enumerate() {
+        let mut key = [0u8; 24];
+        key[..8].copy_from_slice(&a.to_be_bytes());
+        key[8..16].copy_from_slice(&b.to_be_bytes());
+        key[16..].copy_from_slice(&(rank as u64).to_be_bytes());
+        order.insert(encode_hex(&key), at as u64);
+    }
+    let mut positions = order.positions();
+    positions.truncate(limit);
+    positions
 }
 
 /// Copies of the records of `records` that [`first`] picks from `keyed`, in its order.
