@@ -342,14 +342,13 @@ impl Ledger for MemoryLedger {
         session_id: &str,
     ) -> impl Future<Output = Result<Vec<EventRecord>, LedgerError>> {
         answer(|| {
-            Ok(self
-                .books
-                .borrow()
-                .events
-                .iter()
-                .filter(|e| e.session_id == session_id)
-                .cloned()
-                .collect())
+            let mut found = Vec::new();
+            for e in &self.books.borrow().events {
+                if e.session_id == session_id {
+                    found.push(e.clone());
+                }
+            }
+            Ok(found)
         })
     }
 
@@ -510,15 +509,10 @@ impl Ledger for MemoryLedger {
         limit: u32,
     ) -> impl Future<Output = Result<Vec<StoredEvent>, LedgerError>> {
         answer(|| {
-            Ok(self
-                .books
-                .borrow()
-                .outbox
-                .iter()
-                .filter(|e| e.seq > after)
-                .take(limit as usize)
-                .cloned()
-                .collect())
+            // An event's seq is its place + 1: the ones after `after` start at that place.
+            let books = self.books.borrow();
+            let rest = &books.outbox[after.min(books.outbox.len() as u64) as usize..];
+            Ok(rest[..rest.len().min(limit as usize)].to_vec())
         })
     }
 

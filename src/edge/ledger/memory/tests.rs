@@ -264,3 +264,39 @@ fn first_orders_as_the_sort_did_on_many_lists() {
         );
     }
 }
+
+/// `events_after` takes its page from the event's place (seq = place + 1) as the filter
+/// on seq did: every cursor and limit around outboxes of 0 to 12 events, and the
+/// largest cursor and limit.
+#[test]
+fn events_after_pages_as_the_filter_on_seq_did() {
+    for len in 0..=12u64 {
+        let ledger = MemoryLedger::new();
+        for n in 0..len {
+            ledger.books.borrow_mut().announce(Some(&NewEvent {
+                id: format!("ev-{n}"),
+                event_type: "payment.succeeded".to_owned(),
+                subject_id: format!("gs-{n}"),
+                payload: String::new(),
+                created_at: n,
+            }));
+        }
+        let outbox = ledger.books.borrow().outbox.clone();
+        assert_eq!(outbox.len() as u64, len);
+        for after in (0..len + 3).chain([u64::MAX]) {
+            for limit in (0..len as u32 + 3).chain([u32::MAX]) {
+                let want: Vec<_> = outbox
+                    .iter()
+                    .filter(|e| e.seq > after)
+                    .take(limit as usize)
+                    .cloned()
+                    .collect();
+                assert_eq!(
+                    now(ledger.events_after(after, limit)).unwrap(),
+                    want,
+                    "{len} events, after {after}, limit {limit}"
+                );
+            }
+        }
+    }
+}
