@@ -361,12 +361,14 @@ impl Ledger for SqlLedger {
         self.all("read a session's events", query, rows::event)
     }
 
-    async fn order_is_paid(&self, order_id: &str) -> Result<bool, LedgerError> {
-        let query = queries::order_paid(order_id);
-        let count = self
-            .first("check an order's payment", query, rows::count)
-            .await?;
-        Ok(count.is_some_and(|n| n > 0))
+    fn order_is_paid<'a>(
+        &'a self,
+        order_id: &'a str,
+    ) -> impl Future<Output = Result<bool, LedgerError>> {
+        let query = vec![queries::order_paid(order_id)];
+        self.then("check an order's payment", Call::First, query, |answer| {
+            Ok(answer.first()?.one(rows::count)?.is_some_and(|n| n > 0))
+        })
     }
 
     fn create_order<'a>(
