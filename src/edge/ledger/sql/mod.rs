@@ -40,6 +40,12 @@ pub const BINDING: &str = "GUICHET_LEDGER";
 /// Set to `1` to create the tables at first use when they are missing (demo and tests).
 pub const AUTO_MIGRATE: &str = "GUICHET_LEDGER_AUTO_MIGRATE";
 
+/// Why a database without the tables is refused: a constant naming [`BINDING`] and
+/// [`AUTO_MIGRATE`] (a test checks it against them), not a text formatted at run time.
+const NO_TABLES: &str = "the D1 database bound as GUICHET_LEDGER lacks Guichet's tables: \
+     apply migrations/ (wrangler d1 migrations apply <database>), or set \
+     GUICHET_LEDGER_AUTO_MIGRATE=1 to create them at first use";
+
 thread_local! {
     /// True once this isolate has seen the tables: the check costs one query per isolate.
     static SCHEMA_READY: Cell<bool> = const { Cell::new(false) };
@@ -120,13 +126,12 @@ impl SqlLedger {
             .one(rows::count)?;
         if found != Some(TABLES.len() as u64) {
             if !self.auto_migrate {
-                return Err(LedgerError(format!(
-                    "the D1 database bound as {BINDING} lacks Guichet's tables: apply \
-                     migrations/ (wrangler d1 migrations apply <database>), or set \
-                     {AUTO_MIGRATE}=1 to create them at first use"
-                )));
+                return Err(LedgerError(NO_TABLES.to_owned()));
             }
-            let statements: Vec<_> = STATEMENTS.iter().map(|sql| Query::new(sql, [])).collect();
+            let mut statements = Vec::new();
+            for sql in STATEMENTS {
+                statements.push(Query::new(sql, []));
+            }
             self.db
                 .exec("apply the bundled migration", Call::Batch, &statements)
                 .await?;
@@ -540,5 +545,23 @@ impl Ledger for SqlLedger {
     ) -> impl Future<Output = Result<(), LedgerError>> {
         let query = queries::mark_checked(subject, id, at);
         self.write("note a sweep's check", query)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The refusal names the binding and the setting as their constants spell them.
+    #[test]
+    fn the_missing_tables_text_names_the_binding_and_the_setting() {
+        assert_eq!(
+            NO_TABLES,
+            format!(
+                "the D1 database bound as {BINDING} lacks Guichet's tables: apply \
+                 migrations/ (wrangler d1 migrations apply <database>), or set \
+                 {AUTO_MIGRATE}=1 to create them at first use"
+            )
+        );
     }
 }
