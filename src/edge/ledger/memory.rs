@@ -63,11 +63,13 @@ impl Index {
     /// inlined into every query that walks an index.
     #[inline(never)]
     fn positions(&self) -> Vec<usize> {
-        self.0
-            .values()
-            .filter_map(Value::as_u64)
-            .map(|at| at as usize)
-            .collect()
+        let mut positions = Vec::with_capacity(self.0.len());
+        for value in self.0.values() {
+            if let Some(at) = value.as_u64() {
+                positions.push(at as usize);
+            }
+        }
+        positions
     }
 }
 
