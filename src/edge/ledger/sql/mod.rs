@@ -273,8 +273,11 @@ impl<T, O> Future for Read<'_, T, O> {
 /// such method was an async fn, a state machine of its own around `exec`'s.
 struct Then<'a, O> {
     answer: Pin<Box<dyn Future<Output = Result<Answer, LedgerError>> + 'a>>,
-    then: Option<Box<dyn FnOnce(Answer) -> Result<O, LedgerError> + 'a>>,
+    then: Option<Reading<'a, O>>,
 }
+
+/// What a [`Then`] does with the answer.
+type Reading<'a, O> = Box<dyn FnOnce(Answer) -> Result<O, LedgerError> + 'a>;
 
 impl<O> Future for Then<'_, O> {
     type Output = Result<O, LedgerError>;
