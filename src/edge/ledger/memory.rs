@@ -2,11 +2,12 @@
 //! long as the worker's isolate (or the Node/Deno process), so a restart forgets
 //! everything: never for real money.
 //!
-//! Records sit in vectors in the order written; every lookup goes through one map type,
-//! [`Index`], and every ordered query through one sort, [`first`]: each distinct
+//! Records sit in vectors in the order written; every lookup and every ordering (the
+//! ordered queries, [`first`]) goes through one map type, [`Index`]: each distinct
 //! `BTreeMap<K, V>` or sort key type is its own copy of that code in the wasm (issue #18
-//! rounds 5 and 6, bench/PROFILE.md).
+//! rounds 5, 6 and 9, bench/PROFILE.md).
 
+use core::future::{ready, Future, Ready};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
@@ -18,6 +19,7 @@ use super::{
     Subject,
 };
 use crate::domain::{PaymentStatus, Provider};
+use crate::signature::encode_hex;
 
 /// The ledger's only map type: a text key to a position in one of the vectors (or, for
 /// `checked`, a time; for the sets of event keys, 0). Iterating it goes in key order.
@@ -61,11 +63,13 @@ impl Index {
     /// inlined into every query that walks an index.
     #[inline(never)]
     fn positions(&self) -> Vec<usize> {
-        self.0
-            .values()
-            .filter_map(Value::as_u64)
-            .map(|at| at as usize)
-            .collect()
+        let mut positions = Vec::with_capacity(self.0.len());
+        for value in self.0.values() {
+            if let Some(at) = value.as_u64() {
+                positions.push(at as usize);
+            }
+        }
+        positions
     }
 }
 
@@ -126,21 +130,22 @@ fn checked_key(subject: Subject, id: &str) -> String {
 }
 
 /// The positions (third field) of the first `limit` of `keyed` by their key (the first
-/// two), equal keys in the order given (what a stable sort does): the one sort of the
-/// ledger, not generic.
+/// two), equal keys in the order given (what a stable sort does). No sort: each entry
+/// goes into an [`Index`] under its key and its rank written as fixed-width hex, whose
+/// text order is the numbers' order, and the index's walk gives them back in order (the
+/// B-tree is compiled anyway; a sort was 3 KB of the wasm, issue #18 round 9).
 fn first(keyed: Vec<(u64, u64, usize)>, limit: usize) -> Vec<usize> {
-    let mut order: Vec<(u64, u64, usize)> = keyed
-        .iter()
-        .enumerate()
-        .map(|(rank, &(a, b, _))| (a, b, rank))
-        .collect();
-    // No two entries are equal (the rank differs), so unstable is stable here.
-    order.sort_unstable();
-    order
-        .into_iter()
-        .take(limit)
-        .map(|(_, _, rank)| keyed[rank].2)
-        .collect()
+    let mut order = Index::default();
+    for (rank, (a, b, at)) in keyed.into_iter().enumerate() {
+        let mut key = [0u8; 24];
+        key[..8].copy_from_slice(&a.to_be_bytes());
+        key[8..16].copy_from_slice(&b.to_be_bytes());
+        key[16..].copy_from_slice(&(rank as u64).to_be_bytes());
+        order.insert(encode_hex(&key), at as u64);
+    }
+    let mut positions = order.positions();
+    positions.truncate(limit);
+    positions
 }
 
 /// Copies of the records of `records` that [`first`] picks from `keyed`, in its order.
@@ -200,6 +205,13 @@ impl Books {
     }
 }
 
+/// A method's answer, worked out when the method is called: the memory ledger never
+/// waits, so each method returns a ready future rather than being an `async fn` (a state
+/// machine each in the wasm). Every caller awaits the future at once.
+fn answer<T>(work: impl FnOnce() -> T) -> Ready<T> {
+    ready(work())
+}
+
 /// A ledger in the isolate's memory.
 #[derive(Default)]
 pub struct MemoryLedger {
@@ -218,372 +230,460 @@ impl Ledger for MemoryLedger {
         "memory"
     }
 
-    async fn create_session(&self, session: &SessionRecord) -> Result<(), LedgerError> {
-        let mut books = self.books.borrow_mut();
-        let at = books.sessions.len() as u64;
-        if !books.session_ids.insert_new(session.id.clone(), at) {
-            return Err(LedgerError(format!("session {} exists", session.id)));
-        }
-        if let Some(provider_ref) = &session.provider_ref {
-            books.take_ref(session.provider, provider_ref, at);
-        }
-        books.sessions.push(session.clone());
-        Ok(())
+    fn create_session(
+        &self,
+        session: &SessionRecord,
+    ) -> impl Future<Output = Result<(), LedgerError>> {
+        answer(|| {
+            let mut books = self.books.borrow_mut();
+            let at = books.sessions.len() as u64;
+            if !books.session_ids.insert_new(session.id.clone(), at) {
+                return Err(LedgerError(format!("session {} exists", session.id)));
+            }
+            if let Some(provider_ref) = &session.provider_ref {
+                books.take_ref(session.provider, provider_ref, at);
+            }
+            books.sessions.push(session.clone());
+            Ok(())
+        })
     }
 
-    async fn session(&self, id: &str) -> Result<Option<SessionRecord>, LedgerError> {
-        let books = self.books.borrow();
-        Ok(books.session_at(id).map(|at| books.sessions[at].clone()))
+    fn session(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = Result<Option<SessionRecord>, LedgerError>> {
+        answer(|| {
+            let books = self.books.borrow();
+            Ok(books.session_at(id).map(|at| books.sessions[at].clone()))
+        })
     }
 
-    async fn session_by_provider_ref(
+    fn session_by_provider_ref(
         &self,
         provider: Provider,
         provider_ref: &str,
-    ) -> Result<Option<SessionRecord>, LedgerError> {
-        let books = self.books.borrow();
-        Ok(books
-            .session_refs
-            .get(&ref_key(provider, provider_ref))
-            .map(|at| books.sessions[at as usize].clone()))
+    ) -> impl Future<Output = Result<Option<SessionRecord>, LedgerError>> {
+        answer(|| {
+            let books = self.books.borrow();
+            Ok(books
+                .session_refs
+                .get(&ref_key(provider, provider_ref))
+                .map(|at| books.sessions[at as usize].clone()))
+        })
     }
 
-    async fn attach_payment(
+    fn attach_payment(
         &self,
         id: &str,
         provider_ref: &str,
         checkout_url: &str,
         at: u64,
-    ) -> Result<bool, LedgerError> {
-        let mut books = self.books.borrow_mut();
-        let Some(position) = books.session_at(id) else {
-            return Err(LedgerError(format!("no session {id}")));
-        };
-        let session = &mut books.sessions[position];
-        if session.provider_ref.is_some() {
-            return Ok(false);
-        }
-        session.provider_ref = Some(provider_ref.to_owned());
-        session.checkout_url = Some(checkout_url.to_owned());
-        session.updated_at = at;
-        let provider = session.provider;
-        books.take_ref(provider, provider_ref, position as u64);
-        Ok(true)
+    ) -> impl Future<Output = Result<bool, LedgerError>> {
+        answer(|| {
+            let mut books = self.books.borrow_mut();
+            let Some(position) = books.session_at(id) else {
+                return Err(LedgerError(format!("no session {id}")));
+            };
+            let session = &mut books.sessions[position];
+            if session.provider_ref.is_some() {
+                return Ok(false);
+            }
+            session.provider_ref = Some(provider_ref.to_owned());
+            session.checkout_url = Some(checkout_url.to_owned());
+            session.updated_at = at;
+            let provider = session.provider;
+            books.take_ref(provider, provider_ref, position as u64);
+            Ok(true)
+        })
     }
 
-    async fn apply(
+    fn apply(
         &self,
         session_id: &str,
         change: &StatusChange,
         event: Option<&NewEvent>,
-    ) -> Result<Applied, LedgerError> {
-        let mut books = self.books.borrow_mut();
-        if books.event_keys.contains_key(&change.event_key) {
-            return Ok(Applied::Duplicate);
-        }
-        let Some(position) = books.session_at(session_id) else {
-            return Err(LedgerError(format!("no session {session_id}")));
-        };
-        let session = &mut books.sessions[position];
-        let applied = Applied::after(session.status, change.status);
-        let finished = matches!(applied, Applied::Moved(_, to) if to.is_final());
-        if !matches!(applied, Applied::Refused(_)) {
-            session.status = change.status;
-            session.provider_status = Some(change.provider_status.clone());
-            if change.paid_amount.is_some() {
-                session.paid_amount = change.paid_amount;
+    ) -> impl Future<Output = Result<Applied, LedgerError>> {
+        answer(|| {
+            let mut books = self.books.borrow_mut();
+            if books.event_keys.contains_key(&change.event_key) {
+                return Ok(Applied::Duplicate);
             }
-            session.updated_at = change.at;
-        }
-        books.event_keys.insert(change.event_key.clone(), 0);
-        books.events.push(EventRecord {
-            event_key: change.event_key.clone(),
-            session_id: session_id.to_owned(),
-            source: change.source,
-            status: change.status,
-            provider_status: change.provider_status.clone(),
-            moved: matches!(applied, Applied::Moved(..)),
-            at: change.at,
-        });
-        if finished {
-            books.announce(event);
-        }
-        Ok(applied)
+            let Some(position) = books.session_at(session_id) else {
+                return Err(LedgerError(format!("no session {session_id}")));
+            };
+            let session = &mut books.sessions[position];
+            let applied = Applied::after(session.status, change.status);
+            let finished = matches!(applied, Applied::Moved(_, to) if to.is_final());
+            if !matches!(applied, Applied::Refused(_)) {
+                session.status = change.status;
+                session.provider_status = Some(change.provider_status.clone());
+                if change.paid_amount.is_some() {
+                    session.paid_amount = change.paid_amount;
+                }
+                session.updated_at = change.at;
+            }
+            books.event_keys.insert(change.event_key.clone(), 0);
+            books.events.push(EventRecord {
+                event_key: change.event_key.clone(),
+                session_id: session_id.to_owned(),
+                source: change.source,
+                status: change.status,
+                provider_status: change.provider_status.clone(),
+                moved: matches!(applied, Applied::Moved(..)),
+                at: change.at,
+            });
+            if finished {
+                books.announce(event);
+            }
+            Ok(applied)
+        })
     }
 
-    async fn events(&self, session_id: &str) -> Result<Vec<EventRecord>, LedgerError> {
-        Ok(self
-            .books
-            .borrow()
-            .events
-            .iter()
-            .filter(|e| e.session_id == session_id)
-            .cloned()
-            .collect())
+    fn events(
+        &self,
+        session_id: &str,
+    ) -> impl Future<Output = Result<Vec<EventRecord>, LedgerError>> {
+        answer(|| {
+            let mut found = Vec::new();
+            for e in &self.books.borrow().events {
+                if e.session_id == session_id {
+                    found.push(e.clone());
+                }
+            }
+            Ok(found)
+        })
     }
 
-    async fn order_is_paid(&self, order_id: &str) -> Result<bool, LedgerError> {
-        Ok(self.books.borrow().sessions.iter().any(|s| {
-            s.order_id.as_deref() == Some(order_id) && s.status == PaymentStatus::Succeeded
-        }))
+    fn order_is_paid(&self, order_id: &str) -> impl Future<Output = Result<bool, LedgerError>> {
+        answer(|| {
+            Ok(self.books.borrow().sessions.iter().any(|s| {
+                s.order_id.as_deref() == Some(order_id) && s.status == PaymentStatus::Succeeded
+            }))
+        })
     }
 
-    async fn create_order(&self, order: &OrderRecord) -> Result<OrderInsert, LedgerError> {
-        let mut books = self.books.borrow_mut();
-        // References are unique (this check guards every insert): any order is the one.
-        if let Some(existing) = books.orders.iter().find(|o| o.reference == order.reference) {
-            return Ok(OrderInsert::Existing(existing.clone()));
-        }
-        let at = books.orders.len() as u64;
-        books.order_ids.insert(order.id.clone(), at);
-        books.orders.push(order.clone());
-        Ok(OrderInsert::Created)
+    fn create_order(
+        &self,
+        order: &OrderRecord,
+    ) -> impl Future<Output = Result<OrderInsert, LedgerError>> {
+        answer(|| {
+            let mut books = self.books.borrow_mut();
+            // References are unique (this check guards every insert): any order is the one.
+            if let Some(existing) = books.orders.iter().find(|o| o.reference == order.reference) {
+                return Ok(OrderInsert::Existing(existing.clone()));
+            }
+            let at = books.orders.len() as u64;
+            books.order_ids.insert(order.id.clone(), at);
+            books.orders.push(order.clone());
+            Ok(OrderInsert::Created)
+        })
     }
 
-    async fn order(&self, id: &str) -> Result<Option<OrderRecord>, LedgerError> {
-        let books = self.books.borrow();
-        Ok(books
-            .order_ids
-            .get(id)
-            .map(|at| books.orders[at as usize].clone()))
+    fn order(&self, id: &str) -> impl Future<Output = Result<Option<OrderRecord>, LedgerError>> {
+        answer(|| {
+            let books = self.books.borrow();
+            Ok(books
+                .order_ids
+                .get(id)
+                .map(|at| books.orders[at as usize].clone()))
+        })
     }
 
-    async fn claim_payout(&self, payout: &PayoutRecord) -> Result<PayoutClaim, LedgerError> {
-        let mut books = self.books.borrow_mut();
-        // Keys are unique (this check guards every insert): any payout is the one.
-        if let Some(existing) = books
-            .payouts
-            .iter()
-            .find(|p| p.idempotency_key == payout.idempotency_key)
-        {
-            return Ok(PayoutClaim::Existing(existing.clone()));
-        }
-        let at = books.payouts.len() as u64;
-        books.payout_ids.insert(payout.id.clone(), at);
-        books.payouts.push(payout.clone());
-        Ok(PayoutClaim::Claimed)
+    fn claim_payout(
+        &self,
+        payout: &PayoutRecord,
+    ) -> impl Future<Output = Result<PayoutClaim, LedgerError>> {
+        answer(|| {
+            let mut books = self.books.borrow_mut();
+            // Keys are unique (this check guards every insert): any payout is the one.
+            if let Some(existing) = books
+                .payouts
+                .iter()
+                .find(|p| p.idempotency_key == payout.idempotency_key)
+            {
+                return Ok(PayoutClaim::Existing(existing.clone()));
+            }
+            let at = books.payouts.len() as u64;
+            books.payout_ids.insert(payout.id.clone(), at);
+            books.payouts.push(payout.clone());
+            Ok(PayoutClaim::Claimed)
+        })
     }
 
-    async fn payout(&self, id: &str) -> Result<Option<PayoutRecord>, LedgerError> {
-        let books = self.books.borrow();
-        Ok(books.payout_at(id).map(|at| books.payouts[at].clone()))
+    fn payout(&self, id: &str) -> impl Future<Output = Result<Option<PayoutRecord>, LedgerError>> {
+        answer(|| {
+            let books = self.books.borrow();
+            Ok(books.payout_at(id).map(|at| books.payouts[at].clone()))
+        })
     }
 
-    async fn payout_by_provider_ref(
+    fn payout_by_provider_ref(
         &self,
         provider: Provider,
         provider_ref: &str,
-    ) -> Result<Option<PayoutRecord>, LedgerError> {
-        // The first in id order: two payouts may have been given the same provider id.
-        let books = self.books.borrow();
-        Ok(books
-            .payout_ids
-            .positions()
-            .into_iter()
-            .map(|at| &books.payouts[at])
-            .find(|p| p.provider == provider && p.provider_ref.as_deref() == Some(provider_ref))
-            .cloned())
+    ) -> impl Future<Output = Result<Option<PayoutRecord>, LedgerError>> {
+        answer(|| {
+            // The first in id order: two payouts may have been given the same provider id.
+            let books = self.books.borrow();
+            Ok(books
+                .payout_ids
+                .positions()
+                .into_iter()
+                .map(|at| &books.payouts[at])
+                .find(|p| p.provider == provider && p.provider_ref.as_deref() == Some(provider_ref))
+                .cloned())
+        })
     }
 
-    async fn apply_payout(
+    fn apply_payout(
         &self,
         payout_id: &str,
         change: &PayoutChange,
         event: Option<&NewEvent>,
-    ) -> Result<Applied, LedgerError> {
-        let mut books = self.books.borrow_mut();
-        if books.payout_event_keys.contains_key(&change.event_key) {
-            return Ok(Applied::Duplicate);
-        }
-        let Some(position) = books.payout_at(payout_id) else {
-            return Err(LedgerError(format!("no payout {payout_id}")));
-        };
-        let payout = &mut books.payouts[position];
-        let applied = Applied::after(payout.status, change.status);
-        if !matches!(applied, Applied::Refused(_)) {
-            payout.status = change.status;
-            payout.provider_status = Some(change.provider_status.clone());
-            if change.provider_ref.is_some() {
-                payout.provider_ref.clone_from(&change.provider_ref);
+    ) -> impl Future<Output = Result<Applied, LedgerError>> {
+        answer(|| {
+            let mut books = self.books.borrow_mut();
+            if books.payout_event_keys.contains_key(&change.event_key) {
+                return Ok(Applied::Duplicate);
             }
-            if change.failure.is_some() {
-                payout.failure.clone_from(&change.failure);
+            let Some(position) = books.payout_at(payout_id) else {
+                return Err(LedgerError(format!("no payout {payout_id}")));
+            };
+            let payout = &mut books.payouts[position];
+            let applied = Applied::after(payout.status, change.status);
+            if !matches!(applied, Applied::Refused(_)) {
+                payout.status = change.status;
+                payout.provider_status = Some(change.provider_status.clone());
+                if change.provider_ref.is_some() {
+                    payout.provider_ref.clone_from(&change.provider_ref);
+                }
+                if change.failure.is_some() {
+                    payout.failure.clone_from(&change.failure);
+                }
+                payout.updated_at = change.at;
             }
-            payout.updated_at = change.at;
-        }
-        books.payout_event_keys.insert(change.event_key.clone(), 0);
-        if matches!(applied, Applied::Moved(_, to) if to.is_final()) {
-            books.announce(event);
-        }
-        Ok(applied)
+            books.payout_event_keys.insert(change.event_key.clone(), 0);
+            if matches!(applied, Applied::Moved(_, to) if to.is_final()) {
+                books.announce(event);
+            }
+            Ok(applied)
+        })
     }
 
-    async fn order_by_reference(
+    fn order_by_reference(
         &self,
         reference: &str,
-    ) -> Result<Option<OrderRecord>, LedgerError> {
-        // References are unique: any order is the one.
-        Ok(self
-            .books
-            .borrow()
-            .orders
-            .iter()
-            .find(|o| o.reference == reference)
-            .cloned())
+    ) -> impl Future<Output = Result<Option<OrderRecord>, LedgerError>> {
+        answer(|| {
+            // References are unique: any order is the one.
+            Ok(self
+                .books
+                .borrow()
+                .orders
+                .iter()
+                .find(|o| o.reference == reference)
+                .cloned())
+        })
     }
 
-    async fn sessions_of_order(&self, order_id: &str) -> Result<Vec<SessionRecord>, LedgerError> {
-        // In id order, so ties on the time stay by id.
-        let books = self.books.borrow();
-        // Loops with `push`, here and below: no adapter chain compiled for each query.
-        let mut found = Vec::new();
-        for at in books.session_ids.positions() {
-            let s = &books.sessions[at];
-            if s.order_id.as_deref() == Some(order_id) {
-                found.push((s.created_at, 0, at));
+    fn sessions_of_order(
+        &self,
+        order_id: &str,
+    ) -> impl Future<Output = Result<Vec<SessionRecord>, LedgerError>> {
+        answer(|| {
+            // In id order, so ties on the time stay by id.
+            let books = self.books.borrow();
+            // Loops with `push`, here and below: no adapter chain compiled for each query.
+            let mut found = Vec::new();
+            for at in books.session_ids.positions() {
+                let s = &books.sessions[at];
+                if s.order_id.as_deref() == Some(order_id) {
+                    found.push((s.created_at, 0, at));
+                }
             }
-        }
-        Ok(first_of(&books.sessions, found, usize::MAX))
+            Ok(first_of(&books.sessions, found, usize::MAX))
+        })
     }
 
-    async fn events_after(&self, after: u64, limit: u32) -> Result<Vec<StoredEvent>, LedgerError> {
-        Ok(self
-            .books
-            .borrow()
-            .outbox
-            .iter()
-            .filter(|e| e.seq > after)
-            .take(limit as usize)
-            .cloned()
-            .collect())
+    fn events_after(
+        &self,
+        after: u64,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<StoredEvent>, LedgerError>> {
+        answer(|| {
+            // An event's seq is its place + 1: the ones after `after` start at that place.
+            let books = self.books.borrow();
+            let rest = &books.outbox[after.min(books.outbox.len() as u64) as usize..];
+            Ok(rest[..rest.len().min(limit as usize)].to_vec())
+        })
     }
 
-    async fn due_events(&self, now: u64, limit: u32) -> Result<Vec<StoredEvent>, LedgerError> {
-        let books = self.books.borrow();
-        let mut due = Vec::new();
-        for (position, e) in books.outbox.iter().enumerate() {
-            match e.next_attempt_at {
-                Some(at) if at <= now => due.push((at, e.seq, position)),
-                _ => {}
+    fn due_events(
+        &self,
+        now: u64,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<StoredEvent>, LedgerError>> {
+        answer(|| {
+            let books = self.books.borrow();
+            let mut due = Vec::new();
+            for (position, e) in books.outbox.iter().enumerate() {
+                match e.next_attempt_at {
+                    Some(at) if at <= now => due.push((at, e.seq, position)),
+                    _ => {}
+                }
             }
-        }
-        Ok(first_of(&books.outbox, due, limit as usize))
+            Ok(first_of(&books.outbox, due, limit as usize))
+        })
     }
 
-    async fn lease_event(&self, id: &str, seen: u64, until: u64) -> Result<bool, LedgerError> {
-        let mut books = self.books.borrow_mut();
-        match books
-            .outbox
-            .iter_mut()
-            .find(|e| e.id == id && e.next_attempt_at == Some(seen))
-        {
-            Some(event) => {
-                event.next_attempt_at = Some(until);
-                Ok(true)
+    fn lease_event(
+        &self,
+        id: &str,
+        seen: u64,
+        until: u64,
+    ) -> impl Future<Output = Result<bool, LedgerError>> {
+        answer(|| {
+            let mut books = self.books.borrow_mut();
+            match books
+                .outbox
+                .iter_mut()
+                .find(|e| e.id == id && e.next_attempt_at == Some(seen))
+            {
+                Some(event) => {
+                    event.next_attempt_at = Some(until);
+                    Ok(true)
+                }
+                None => Ok(false),
             }
-            None => Ok(false),
-        }
+        })
     }
 
-    async fn record_delivery(&self, id: &str, state: &DeliveryState) -> Result<(), LedgerError> {
-        let mut books = self.books.borrow_mut();
-        if let Some(event) = books.outbox.iter_mut().find(|e| e.id == id) {
-            event.attempts = state.attempts;
-            event.next_attempt_at = state.next_attempt_at;
-            event.delivered_to.clone_from(&state.delivered_to);
-            event.last_error.clone_from(&state.last_error);
-        }
-        Ok(())
+    fn record_delivery(
+        &self,
+        id: &str,
+        state: &DeliveryState,
+    ) -> impl Future<Output = Result<(), LedgerError>> {
+        answer(|| {
+            let mut books = self.books.borrow_mut();
+            if let Some(event) = books.outbox.iter_mut().find(|e| e.id == id) {
+                event.attempts = state.attempts;
+                event.next_attempt_at = state.next_attempt_at;
+                event.delivered_to.clone_from(&state.delivered_to);
+                event.last_error.clone_from(&state.last_error);
+            }
+            Ok(())
+        })
     }
 
-    async fn note_recheck(&self, mark: &Recheck) -> Result<(), LedgerError> {
-        let mut books = self.books.borrow_mut();
-        let at = books.rechecks.len() as u64;
-        let key = recheck_key(mark);
-        match books.recheck_keys.get(&key) {
-            Some(at) => books.rechecks[at as usize] = mark.clone(),
-            None => {
+    fn note_recheck(&self, mark: &Recheck) -> impl Future<Output = Result<(), LedgerError>> {
+        answer(|| {
+            let mut books = self.books.borrow_mut();
+            let at = books.rechecks.len() as u64;
+            let key = recheck_key(mark);
+            match books.recheck_keys.get(&key) {
+                Some(at) => books.rechecks[at as usize] = mark.clone(),
+                None => {
+                    books.recheck_keys.insert(key, at);
+                    books.rechecks.push(mark.clone());
+                }
+            }
+            Ok(())
+        })
+    }
+
+    fn clear_recheck(&self, mark: &Recheck) -> impl Future<Output = Result<(), LedgerError>> {
+        answer(|| {
+            let mut books = self.books.borrow_mut();
+            let Some(at) = books.recheck_keys.remove(&recheck_key(mark)) else {
+                return Ok(());
+            };
+            books.rechecks.swap_remove(at as usize);
+            // The last mark took the freed place.
+            if let Some(moved) = books.rechecks.get(at as usize) {
+                let key = recheck_key(moved);
                 books.recheck_keys.insert(key, at);
-                books.rechecks.push(mark.clone());
             }
-        }
-        Ok(())
+            Ok(())
+        })
     }
 
-    async fn clear_recheck(&self, mark: &Recheck) -> Result<(), LedgerError> {
-        let mut books = self.books.borrow_mut();
-        let Some(at) = books.recheck_keys.remove(&recheck_key(mark)) else {
-            return Ok(());
-        };
-        books.rechecks.swap_remove(at as usize);
-        // The last mark took the freed place.
-        if let Some(moved) = books.rechecks.get(at as usize) {
-            let key = recheck_key(moved);
-            books.recheck_keys.insert(key, at);
-        }
-        Ok(())
-    }
-
-    async fn due_rechecks(&self, now: u64, limit: u32) -> Result<Vec<Recheck>, LedgerError> {
-        let books = self.books.borrow();
-        // In key order, so ties on the time stay in the order of (subject, provider, key).
-        let mut due = Vec::new();
-        for at in books.recheck_keys.positions() {
-            let due_at = books.rechecks[at].due_at;
-            if due_at <= now {
-                due.push((due_at, 0, at));
+    fn due_rechecks(
+        &self,
+        now: u64,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<Recheck>, LedgerError>> {
+        answer(|| {
+            let books = self.books.borrow();
+            // In key order, so ties on the time stay in the order of (subject, provider, key).
+            let mut due = Vec::new();
+            for at in books.recheck_keys.positions() {
+                let due_at = books.rechecks[at].due_at;
+                if due_at <= now {
+                    due.push((due_at, 0, at));
+                }
             }
-        }
-        Ok(first_of(&books.rechecks, due, limit as usize))
+            Ok(first_of(&books.rechecks, due, limit as usize))
+        })
     }
 
-    async fn sessions_to_check(
+    fn sessions_to_check(
         &self,
         now: u64,
         before: u64,
         limit: u32,
-    ) -> Result<Vec<SessionRecord>, LedgerError> {
-        let books = self.books.borrow();
-        let mut due = Vec::new();
-        for at in books.session_ids.positions() {
-            let s = &books.sessions[at];
-            if s.status != PaymentStatus::Pending {
-                continue;
+    ) -> impl Future<Output = Result<Vec<SessionRecord>, LedgerError>> {
+        answer(|| {
+            let books = self.books.borrow();
+            let mut due = Vec::new();
+            for at in books.session_ids.positions() {
+                let s = &books.sessions[at];
+                if s.status != PaymentStatus::Pending {
+                    continue;
+                }
+                let checked = books.checked_at(Subject::Payment, &s.id);
+                if (s.created_at <= before && checked <= before) || s.expires_at <= now {
+                    due.push((checked, s.created_at, at));
+                }
             }
-            let checked = books.checked_at(Subject::Payment, &s.id);
-            if (s.created_at <= before && checked <= before) || s.expires_at <= now {
-                due.push((checked, s.created_at, at));
-            }
-        }
-        Ok(first_of(&books.sessions, due, limit as usize))
+            Ok(first_of(&books.sessions, due, limit as usize))
+        })
     }
 
-    async fn payouts_to_check(
+    fn payouts_to_check(
         &self,
         before: u64,
         limit: u32,
-    ) -> Result<Vec<PayoutRecord>, LedgerError> {
-        let books = self.books.borrow();
-        let mut due = Vec::new();
-        for at in books.payout_ids.positions() {
-            let p = &books.payouts[at];
-            if p.status != PaymentStatus::Pending {
-                continue;
+    ) -> impl Future<Output = Result<Vec<PayoutRecord>, LedgerError>> {
+        answer(|| {
+            let books = self.books.borrow();
+            let mut due = Vec::new();
+            for at in books.payout_ids.positions() {
+                let p = &books.payouts[at];
+                if p.status != PaymentStatus::Pending {
+                    continue;
+                }
+                let checked = books.checked_at(Subject::Payout, &p.id);
+                if p.created_at <= before && checked <= before {
+                    due.push((checked, p.created_at, at));
+                }
             }
-            let checked = books.checked_at(Subject::Payout, &p.id);
-            if p.created_at <= before && checked <= before {
-                due.push((checked, p.created_at, at));
-            }
-        }
-        Ok(first_of(&books.payouts, due, limit as usize))
+            Ok(first_of(&books.payouts, due, limit as usize))
+        })
     }
 
-    async fn mark_checked(&self, subject: Subject, id: &str, at: u64) -> Result<(), LedgerError> {
-        self.books
-            .borrow_mut()
-            .checked
-            .insert(checked_key(subject, id), at);
-        Ok(())
+    fn mark_checked(
+        &self,
+        subject: Subject,
+        id: &str,
+        at: u64,
+    ) -> impl Future<Output = Result<(), LedgerError>> {
+        answer(|| {
+            self.books
+                .borrow_mut()
+                .checked
+                .insert(checked_key(subject, id), at);
+            Ok(())
+        })
     }
 }
 

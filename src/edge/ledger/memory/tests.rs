@@ -212,3 +212,91 @@ fn the_last_session_is_found_as_the_index_finds_it() {
         }
     }
 }
+
+/// `first` as it was (round 7): a sort of (key, rank) pairs.
+fn first_by_sort(keyed: &[(u64, u64, usize)], limit: usize) -> Vec<usize> {
+    let mut order: Vec<(u64, u64, usize)> = keyed
+        .iter()
+        .enumerate()
+        .map(|(rank, &(a, b, _))| (a, b, rank))
+        .collect();
+    order.sort_unstable();
+    order
+        .into_iter()
+        .take(limit)
+        .map(|(_, _, rank)| keyed[rank].2)
+        .collect()
+}
+
+/// `first` orders through the index's hex keys as the sort did: on 3,000 generated
+/// lists (keys small with many ties, around 2^32, near u64::MAX; up to 300 entries, so
+/// ranks past 255 too; limits below, at and above the length).
+#[test]
+fn first_orders_as_the_sort_did_on_many_lists() {
+    let mut next = numbers(23);
+    for case in 0..3000u64 {
+        let scale = match case % 4 {
+            0 => 4,
+            1 => 1 << 33,
+            2 => u64::MAX,
+            _ => 300,
+        };
+        let key = |next: &mut dyn FnMut(u64) -> u64| match scale {
+            u64::MAX => u64::MAX - next(4),
+            _ => next(scale),
+        };
+        let len = next(if case % 10 == 0 { 300 } else { 20 }) as usize;
+        let mut keyed = Vec::new();
+        for _ in 0..len {
+            let a = key(&mut next);
+            let b = key(&mut next);
+            keyed.push((a, b, next(1000) as usize));
+        }
+        let limit = match next(3) {
+            0 => usize::MAX,
+            1 => len,
+            _ => next(len as u64 + 2) as usize,
+        };
+        assert_eq!(
+            first(keyed.clone(), limit),
+            first_by_sort(&keyed, limit),
+            "{keyed:?} limit {limit}"
+        );
+    }
+}
+
+/// `events_after` takes its page from the event's place (seq = place + 1) as the filter
+/// on seq did: every cursor and limit around outboxes of 0 to 12 events, and the
+/// largest cursor and limit.
+#[test]
+fn events_after_pages_as_the_filter_on_seq_did() {
+    for len in 0..=12u64 {
+        let ledger = MemoryLedger::new();
+        for n in 0..len {
+            ledger.books.borrow_mut().announce(Some(&NewEvent {
+                id: format!("ev-{n}"),
+                event_type: "payment.succeeded".to_owned(),
+                subject_id: format!("gs-{n}"),
+                payload: String::new(),
+                created_at: n,
+            }));
+        }
+        let outbox = ledger.books.borrow().outbox.clone();
+        assert_eq!(outbox.len() as u64, len);
+        for after in (0..len + 3).chain([u64::MAX]) {
+            for limit in (0..len as u32 + 3).chain([u32::MAX]) {
+                let want: Vec<_> = outbox
+                    .iter()
+                    .filter(|e| e.seq > after)
+                    .take(limit as usize)
+                    .cloned()
+                    .collect();
+                assert_eq!(
+                    now(ledger.events_after(after, limit)).unwrap(),
+                    want,
+                    "{len} events, after {after}, limit {limit}"
+                );
+            }
+        }
+    }
+}

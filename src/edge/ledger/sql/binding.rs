@@ -440,13 +440,18 @@ pub(super) fn safe_reason(message: &str) -> String {
     ];
     for phrase in NAMED {
         if let Some(start) = crate::http::text::find(message, phrase) {
-            let rest = &message[start + phrase.len()..];
-            let name: String = rest
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | ',' | ' '))
-                .take(120)
-                .collect();
-            return format!("{phrase}{}", name.trim_end());
+            // The phrase, then up to 120 characters of names, trailing spaces cut: a
+            // loop, not a take_while/take/collect chain.
+            let mut reason = phrase.to_owned();
+            for (n, c) in message[start + phrase.len()..].chars().enumerate() {
+                if n == 120 || !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | ',' | ' ')) {
+                    break;
+                }
+                reason.push(c);
+            }
+            let named = reason[phrase.len()..].trim_end().len();
+            reason.truncate(phrase.len() + named);
+            return reason;
         }
     }
     if contains(message, "guichet-migrate") {

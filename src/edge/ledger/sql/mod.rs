@@ -40,6 +40,12 @@ pub const BINDING: &str = "GUICHET_LEDGER";
 /// Set to `1` to create the tables at first use when they are missing (demo and tests).
 pub const AUTO_MIGRATE: &str = "GUICHET_LEDGER_AUTO_MIGRATE";
 
+/// Why a database without the tables is refused: a constant naming [`BINDING`] and
+/// [`AUTO_MIGRATE`] (a test checks it against them), not a text formatted at run time.
+const NO_TABLES: &str = "the D1 database bound as GUICHET_LEDGER lacks Guichet's tables: \
+     apply migrations/ (wrangler d1 migrations apply <database>), or set \
+     GUICHET_LEDGER_AUTO_MIGRATE=1 to create them at first use";
+
 thread_local! {
     /// True once this isolate has seen the tables: the check costs one query per isolate.
     static SCHEMA_READY: Cell<bool> = const { Cell::new(false) };
@@ -120,13 +126,12 @@ impl SqlLedger {
             .one(rows::count)?;
         if found != Some(TABLES.len() as u64) {
             if !self.auto_migrate {
-                return Err(LedgerError(format!(
-                    "the D1 database bound as {BINDING} lacks Guichet's tables: apply \
-                     migrations/ (wrangler d1 migrations apply <database>), or set \
-                     {AUTO_MIGRATE}=1 to create them at first use"
-                )));
+                return Err(LedgerError(NO_TABLES.to_owned()));
             }
-            let statements: Vec<_> = STATEMENTS.iter().map(|sql| Query::new(sql, [])).collect();
+            let mut statements = Vec::new();
+            for sql in STATEMENTS {
+                statements.push(Query::new(sql, []));
+            }
             self.db
                 .exec("apply the bundled migration", Call::Batch, &statements)
                 .await?;
@@ -142,16 +147,31 @@ impl SqlLedger {
         &self,
         op: &str,
         call: Call,
-        queries: &[Query<'_>],
+        queries: Vec<Query<'_>>,
     ) -> Result<Answer, LedgerError> {
         self.ready().await?;
-        self.db.exec(op, call, queries).await
+        self.db.exec(op, call, &queries).await
+    }
+
+    /// `queries` run with `call`, then the answer read by `then`: the future of every
+    /// method that decides after the answer, one whatever the method (see [`Then`]).
+    fn then<'a, O>(
+        &'a self,
+        op: &'a str,
+        call: Call,
+        queries: Vec<Query<'a>>,
+        then: impl FnOnce(Answer) -> Result<O, LedgerError> + 'a,
+    ) -> Then<'a, O> {
+        Then {
+            answer: Box::pin(self.exec(op, call, queries)),
+            then: Some(Box::new(then)),
+        }
     }
 
     /// The rows of one query run with `call` ([`Call::First`] or [`Call::All`]): the one
     /// future every read awaits, whatever record it reads.
     async fn rows(&self, op: &str, call: Call, query: Query<'_>) -> Result<Rows, LedgerError> {
-        let answer = self.exec(op, call, &[query]).await?;
+        let answer = self.exec(op, call, vec![query]).await?;
         match call {
             Call::First => answer.first(),
             _ => answer.rows(0),
@@ -186,31 +206,29 @@ impl SqlLedger {
         }
     }
 
-    /// Runs one write; answers how many rows it changed.
-    async fn run(&self, op: &str, query: Query<'_>) -> Result<u64, LedgerError> {
-        self.exec(op, Call::Run, &[query]).await?.changes(0)
-    }
-
     /// Runs one write, whatever it changed.
-    async fn write(&self, op: &str, query: Query<'_>) -> Result<(), LedgerError> {
-        self.run(op, query).await?;
-        Ok(())
+    fn write<'a>(&'a self, op: &'a str, query: Query<'a>) -> Then<'a, ()> {
+        self.then(op, Call::Run, vec![query], |answer| {
+            answer.changes(0)?;
+            Ok(())
+        })
     }
 
     /// Writes a record unless its key is taken (the batch's first statement, an insert
-    /// that does nothing on conflict), else reads the rows holding the key (its second):
-    /// `None` when this request's insert went in. The rows come back unread, so this
-    /// future is one whatever record the caller reads from them.
-    async fn insert_or_read(
-        &self,
-        op: &str,
-        batch: &[Query<'_>],
-    ) -> Result<Option<Rows>, LedgerError> {
-        let results = self.exec(op, Call::Batch, batch).await?;
-        if results.changes(0)? == 1 {
-            return Ok(None);
-        }
-        Ok(Some(results.rows(1)?))
+    /// that does nothing on conflict), else reads the rows holding the key (its second)
+    /// with `read`, which answers `Ok(None)` when this request's insert went in.
+    fn insert_or_read<'a, O>(
+        &'a self,
+        op: &'a str,
+        batch: Vec<Query<'a>>,
+        read: impl FnOnce(Option<Rows>) -> Result<O, LedgerError> + 'a,
+    ) -> Then<'a, O> {
+        self.then(op, Call::Batch, batch, |results| {
+            if results.changes(0)? == 1 {
+                return read(None);
+            }
+            read(Some(results.rows(1)?))
+        })
     }
 
     /// Applies an event in its batch ([`queries::apply_session_event`] and its payout
@@ -218,7 +236,7 @@ impl SqlLedger {
     async fn apply_event(
         &self,
         op: &str,
-        batch: &[Query<'_>],
+        batch: Vec<Query<'_>>,
         claim: &str,
     ) -> Result<Option<Applied>, LedgerError> {
         let results = self.exec(op, Call::Batch, batch).await?;
@@ -250,18 +268,48 @@ impl<T, O> Future for Read<'_, T, O> {
     }
 }
 
+/// The future of a method that decides after the answer: [`SqlLedger::exec`]'s future,
+/// boxed (one state machine whatever the method), then `then` on its answer. Before, each
+/// such method was an async fn, a state machine of its own around `exec`'s.
+struct Then<'a, O> {
+    answer: Pin<Box<dyn Future<Output = Result<Answer, LedgerError>> + 'a>>,
+    then: Option<Reading<'a, O>>,
+}
+
+/// What a [`Then`] does with the answer.
+type Reading<'a, O> = Box<dyn FnOnce(Answer) -> Result<O, LedgerError> + 'a>;
+
+impl<O> Future for Then<'_, O> {
+    type Output = Result<O, LedgerError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let Poll::Ready(answer) = self.answer.as_mut().poll(cx) else {
+            return Poll::Pending;
+        };
+        // Taken once: a future is not polled again after it answered.
+        match self.then.take() {
+            Some(then) => Poll::Ready(answer.and_then(then)),
+            None => Poll::Pending,
+        }
+    }
+}
+
 impl Ledger for SqlLedger {
     fn kind(&self) -> &'static str {
         self.kind
     }
 
-    async fn create_session(&self, session: &SessionRecord) -> Result<(), LedgerError> {
+    fn create_session<'a>(
+        &'a self,
+        session: &'a SessionRecord,
+    ) -> impl Future<Output = Result<(), LedgerError>> {
         let batch = queries::insert_session(session);
-        let results = self.exec("insert a session", Call::Batch, &batch).await?;
-        if results.changes(0)? == 0 {
-            return Err(LedgerError(format!("session {} exists", session.id)));
-        }
-        Ok(())
+        self.then("insert a session", Call::Batch, batch, |results| {
+            if results.changes(0)? == 0 {
+                return Err(LedgerError(format!("session {} exists", session.id)));
+            }
+            Ok(())
+        })
     }
 
     fn session<'a>(
@@ -280,27 +328,24 @@ impl Ledger for SqlLedger {
         self.first("find a session by provider id", query, rows::session)
     }
 
-    async fn attach_payment(
-        &self,
-        id: &str,
-        provider_ref: &str,
-        checkout_url: &str,
+    fn attach_payment<'a>(
+        &'a self,
+        id: &'a str,
+        provider_ref: &'a str,
+        checkout_url: &'a str,
         at: u64,
-    ) -> Result<bool, LedgerError> {
-        let batch = [
+    ) -> impl Future<Output = Result<bool, LedgerError>> {
+        let batch = vec![
             queries::attach_payment(id, provider_ref, checkout_url, at),
             queries::session_exists(id),
         ];
-        match self
-            .insert_or_read("attach a payment", &batch)
-            .await?
-            .map(|rows| rows.one(rows::count))
-            .transpose()?
-        {
-            None => Ok(true),
-            Some(Some(n)) if n > 0 => Ok(false),
-            Some(_) => Err(LedgerError(format!("no session {id}"))),
-        }
+        self.insert_or_read("attach a payment", batch, move |rows| {
+            match rows.map(|rows| rows.one(rows::count)).transpose()? {
+                None => Ok(true),
+                Some(Some(n)) if n > 0 => Ok(false),
+                Some(_) => Err(LedgerError(format!("no session {id}"))),
+            }
+        })
     }
 
     async fn apply(
@@ -311,7 +356,7 @@ impl Ledger for SqlLedger {
     ) -> Result<Applied, LedgerError> {
         let claim = claim_token()?;
         let batch = queries::apply_session_event(session_id, change, &claim, event);
-        self.apply_event("apply a session event", &batch, &claim)
+        self.apply_event("apply a session event", batch, &claim)
             .await?
             .ok_or_else(|| LedgerError(format!("no session {session_id}")))
     }
@@ -324,27 +369,29 @@ impl Ledger for SqlLedger {
         self.all("read a session's events", query, rows::event)
     }
 
-    async fn order_is_paid(&self, order_id: &str) -> Result<bool, LedgerError> {
-        let query = queries::order_paid(order_id);
-        let count = self
-            .first("check an order's payment", query, rows::count)
-            .await?;
-        Ok(count.is_some_and(|n| n > 0))
+    fn order_is_paid<'a>(
+        &'a self,
+        order_id: &'a str,
+    ) -> impl Future<Output = Result<bool, LedgerError>> {
+        let query = vec![queries::order_paid(order_id)];
+        self.then("check an order's payment", Call::First, query, |answer| {
+            Ok(answer.first()?.one(rows::count)?.is_some_and(|n| n > 0))
+        })
     }
 
-    async fn create_order(&self, order: &OrderRecord) -> Result<OrderInsert, LedgerError> {
-        let batch = queries::insert_order(order);
-        match self
-            .insert_or_read("register an order", &batch)
-            .await?
-            .map(|rows| rows.one(rows::order))
-            .transpose()?
-        {
-            None => Ok(OrderInsert::Created),
-            Some(Some(existing)) => Ok(OrderInsert::Existing(existing)),
-            // Only an id already taken by another reference lands here.
-            Some(None) => Err(LedgerError(format!("order id {} exists", order.id))),
-        }
+    fn create_order<'a>(
+        &'a self,
+        order: &'a OrderRecord,
+    ) -> impl Future<Output = Result<OrderInsert, LedgerError>> {
+        let batch = queries::insert_order(order).into();
+        self.insert_or_read("register an order", batch, |rows| {
+            match rows.map(|rows| rows.one(rows::order)).transpose()? {
+                None => Ok(OrderInsert::Created),
+                Some(Some(existing)) => Ok(OrderInsert::Existing(existing)),
+                // Only an id already taken by another reference lands here.
+                Some(None) => Err(LedgerError(format!("order id {} exists", order.id))),
+            }
+        })
     }
 
     fn order<'a>(
@@ -354,18 +401,18 @@ impl Ledger for SqlLedger {
         self.first("read an order", queries::order(id), rows::order)
     }
 
-    async fn claim_payout(&self, payout: &PayoutRecord) -> Result<PayoutClaim, LedgerError> {
-        let batch = queries::claim_payout(payout);
-        match self
-            .insert_or_read("claim an idempotency key", &batch)
-            .await?
-            .map(|rows| rows.one(rows::payout))
-            .transpose()?
-        {
-            None => Ok(PayoutClaim::Claimed),
-            Some(Some(existing)) => Ok(PayoutClaim::Existing(existing)),
-            Some(None) => Err(LedgerError(format!("payout id {} exists", payout.id))),
-        }
+    fn claim_payout<'a>(
+        &'a self,
+        payout: &'a PayoutRecord,
+    ) -> impl Future<Output = Result<PayoutClaim, LedgerError>> {
+        let batch = queries::claim_payout(payout).into();
+        self.insert_or_read("claim an idempotency key", batch, |rows| {
+            match rows.map(|rows| rows.one(rows::payout)).transpose()? {
+                None => Ok(PayoutClaim::Claimed),
+                Some(Some(existing)) => Ok(PayoutClaim::Existing(existing)),
+                Some(None) => Err(LedgerError(format!("payout id {} exists", payout.id))),
+            }
+        })
     }
 
     fn payout<'a>(
@@ -392,7 +439,7 @@ impl Ledger for SqlLedger {
     ) -> Result<Applied, LedgerError> {
         let claim = claim_token()?;
         let batch = queries::apply_payout_event(payout_id, change, &claim, event);
-        self.apply_event("apply a payout event", &batch, &claim)
+        self.apply_event("apply a payout event", batch, &claim)
             .await?
             .ok_or_else(|| LedgerError(format!("no payout {payout_id}")))
     }
@@ -431,14 +478,24 @@ impl Ledger for SqlLedger {
         self.all("find events to deliver", query, rows::stored_event)
     }
 
-    async fn lease_event(&self, id: &str, seen: u64, until: u64) -> Result<bool, LedgerError> {
-        let query = queries::lease_event(id, seen, until);
-        Ok(self.run("take an event for delivery", query).await? == 1)
+    fn lease_event<'a>(
+        &'a self,
+        id: &'a str,
+        seen: u64,
+        until: u64,
+    ) -> impl Future<Output = Result<bool, LedgerError>> {
+        let query = vec![queries::lease_event(id, seen, until)];
+        self.then("take an event for delivery", Call::Run, query, |answer| {
+            Ok(answer.changes(0)? == 1)
+        })
     }
 
-    async fn record_delivery(&self, id: &str, state: &DeliveryState) -> Result<(), LedgerError> {
-        let query = queries::record_delivery(id, state);
-        self.write("record a delivery", query).await
+    fn record_delivery<'a>(
+        &'a self,
+        id: &'a str,
+        state: &'a DeliveryState,
+    ) -> impl Future<Output = Result<(), LedgerError>> {
+        self.write("record a delivery", queries::record_delivery(id, state))
     }
 
     fn note_recheck<'a>(
@@ -491,5 +548,23 @@ impl Ledger for SqlLedger {
     ) -> impl Future<Output = Result<(), LedgerError>> {
         let query = queries::mark_checked(subject, id, at);
         self.write("note a sweep's check", query)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The refusal names the binding and the setting as their constants spell them.
+    #[test]
+    fn the_missing_tables_text_names_the_binding_and_the_setting() {
+        assert_eq!(
+            NO_TABLES,
+            format!(
+                "the D1 database bound as {BINDING} lacks Guichet's tables: apply \
+                 migrations/ (wrangler d1 migrations apply <database>), or set \
+                 {AUTO_MIGRATE}=1 to create them at first use"
+            )
+        );
     }
 }
