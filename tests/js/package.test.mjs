@@ -35,7 +35,7 @@ test("npm pack ships the bundles, the edge reference, the recipes, the migration
     // The browser bundle is one module (the wasm-bindgen glue bundled in) and its wasm, and
     // the return page's lookup (return.js, its wasm), imported only by handleReturn() and resume().
     ...["guichet_bg.wasm", "guichet_return_bg.wasm", "index.d.ts", "index.js", "return.js"].map((f) => `pkg/browser/${f}`),
-    ...["guard.js", "guichet_edge.d.ts", "guichet_edge.js", "guichet_edge_bg.wasm", "guichet_edge_bg.wasm.d.ts", "index.d.ts", "index.js", "ledger-migrate.js", "ledger-migrations.js", "ledger-postgres.js", "ledger-sqlite.js", "ledger-url.js", "node.d.ts", "node.js", "worker.d.ts", "worker.js"].map((f) => `pkg/edge/${f}`),
+    ...["guichet_edge_bg.wasm", "index.d.ts", "index.js", "ledger-migrate.js", "ledger-migrations.js", "ledger-postgres.js", "ledger-sqlite.js", "ledger-url.js", "node.d.ts", "node.js", "worker.d.ts", "worker.js"].map((f) => `pkg/edge/${f}`),
   ].sort();
   assert.deepEqual(shipped, expected);
   assert.ok(readdirSync("migrations").some((f) => f.endsWith(".sql")), "the migrations were listed");
