@@ -68,18 +68,20 @@ bundle() {
   # (bench/PROFILE.md, round 8, wasm-opt passes).
   "$WASM_OPT" --flatten --rereloop -Oz -Oz --converge --low-memory-unused --strip-debug --strip-producers --strip-target-features \
     "${WASM_FEATURES[@]}" "$out.tmp/${name}_bg.wasm" -o "$out.tmp/${name}_bg.wasm"
+  # Short import and export names in the wasm and the glue; exports the glue never reads
+  # dropped, so the wasm-opt run below removes their code. The edge's imports also declare
+  # their wasm type's parameters (--arity: no wrapper left to compile when Node or workerd
+  # instantiates it).
+  local arity=()
+  [ "$feature" = edge ] && arity=(--arity)
+  node scripts/minify-imports.mjs "${arity[@]}" "$out.tmp" "$name"
   # Functions placed next to the ones they most resemble (scripts/order-functions.mjs names
-  # them by rank, wasm-opt sorts by name): -4.1 KB gzip on the edge. Reading the module
+  # them by rank, wasm-opt sorts by name): -4.8 KB gzip on the edge. Reading the module
   # back leaves binaryen's multivalue locals in it, which the second -Oz removes again.
   node scripts/order-functions.mjs "$out.tmp/${name}_bg.wasm" "$out.tmp/ranked.wasm"
   "$WASM_OPT" -Oz --reorder-functions-by-name --low-memory-unused --strip-debug --strip-producers --strip-target-features \
     "${WASM_FEATURES[@]}" "$out.tmp/ranked.wasm" -o "$out.tmp/${name}_bg.wasm"
   rm "$out.tmp/ranked.wasm"
-  # The edge's imports also declare their wasm type's parameters (--arity: no wrapper left
-  # to compile when Node or workerd instantiates it).
-  local arity=()
-  [ "$feature" = edge ] && arity=(--arity)
-  node scripts/minify-imports.mjs "${arity[@]}" "$out.tmp" "$name"
   if [ "$feature" = return-page ]; then
     # Bundled with the browser's sources below (bundle browser).
     :

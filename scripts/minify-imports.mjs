@@ -1,7 +1,8 @@
 // Shortens the names a wasm-bindgen module imports from its glue, in both the .wasm and
 // the glue JavaScript: `__wbg_get_2080c49015e35254` becomes `c`. Each name carries a
 // 16-hex-digit hash that gzip cannot squeeze, twice (once in each file), and there is one
-// per JavaScript function the Rust code calls.
+// per JavaScript function the Rust code calls. The exports the glue reads get short names
+// too (`__wbindgen_malloc` becomes `_a`), and those it never reads are dropped.
 //
 //   node scripts/minify-imports.mjs <dir> <name>   (rewrites <dir>/<name>.js and <name>_bg.wasm)
 //
@@ -105,7 +106,45 @@ for (const [from, to] of renamed) {
   js = js.replace(new RegExp(`(?<![\\w$])${from.replace(/\$/g, "\\$")}(?![\\w$])`), to);
 }
 if (newModule !== MODULE) js = js.replace(moduleQuoted, JSON.stringify(newModule));
-const body = Buffer.from(out);
-writeFileSync(wasmPath, withSection(wasm, section, 2, body));
+const withImports = withSection(wasm, section, 2, Buffer.from(out));
+
+// The exports: the glue reads them as `wasm.<name>` (`wasm = instance.exports`). One it
+// never names is dropped (wasm-bindgen exports `__wbindgen_free` and its reset-state
+// globals whether the glue needs them or not), so that the next wasm-opt run removes what
+// only it kept; one it names only as `wasm.<name>` gets a short name in both files.
+const exportSection = sections(withImports).find((s) => s.id === 7);
+let exportsKept = 0;
+let exportsRenamed = 0;
+let exportsDropped = 0;
+const exportsOut = [];
+{
+  let [n, pos] = readU32(withImports, exportSection.start);
+  for (let i = 0; i < n; i++) {
+    const [length, start] = readU32(withImports, pos);
+    const field = decoder.decode(withImports.subarray(start, start + length));
+    const kind = withImports[start + length];
+    const [, end] = readU32(withImports, start + length + 1);
+    pos = end;
+    const word = field.replace(/\$/g, "\\$");
+    const named = occurrences(js, field);
+    const read = (prefix) => js.match(new RegExp(`${prefix}\\.${word}(?![\\w$])`, "g"))?.length ?? 0;
+    let field2 = field;
+    if (field === "memory" || kind === 2) {
+      // Kept: wasm-bindgen's glue and tools read the memory by name.
+    } else if (named === 0) {
+      exportsDropped++;
+      continue;
+    } else if (read("(?<![\\w$])wasm") > 0 && read("") === read("(?<![\\w$])wasm")) {
+      // Every property read of this name is the export's.
+      field2 = `_${short(exportsRenamed++)}`;
+      js = js.replace(new RegExp(`(?<![\\w$])wasm\\.${word}(?![\\w$])`, "g"), `wasm.${field2}`);
+    }
+    exportsKept++;
+    const bytes = encoder.encode(field2);
+    exportsOut.push(...u32(bytes.length), ...bytes, ...withImports.subarray(start + length, end));
+  }
+  if (pos !== exportSection.end) throw new Error(`${wasmPath}: export section not read to its end`);
+}
+writeFileSync(wasmPath, withSection(withImports, exportSection, 7, Buffer.from([...u32(exportsKept), ...exportsOut])));
 writeFileSync(jsPath, js);
-console.log(`  ${name}: ${renamed.size} of ${count} imports renamed`);
+console.log(`  ${name}: ${renamed.size} of ${count} imports renamed; exports: ${exportsRenamed} renamed, ${exportsDropped} dropped`);

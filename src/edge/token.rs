@@ -74,7 +74,10 @@ impl SessionKeys {
     /// time), and not expired at `now`. Any other token gets `None`: the caller answers
     /// 401 without saying which check failed.
     pub fn verify(&self, token: &str, now: u64) -> Option<Claims> {
-        let (body, signature) = token.trim().rsplit_once('.')?;
+        let token = token.trim();
+        // A byte search, not `rsplit_once('.')` (core's reverse `char` searcher).
+        let dot = token.bytes().rposition(|b| b == b'.')?;
+        let (body, signature) = (&token[..dot], &token[dot + 1..]);
         let mut parts: Vec<&str> = Vec::new();
         for part in body.split('.') {
             parts.push(part);

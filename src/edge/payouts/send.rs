@@ -108,9 +108,9 @@ pub(super) async fn send_once(
     .await;
     match ended {
         Ended::Said(Some(checked)) => change_from(&checked, key.clone(), at),
-        Ended::Said(None) => unconfirmed(payout, "empty answer", at),
+        Ended::Said(None) => unconfirmed(key.clone(), "empty answer", at),
         Ended::Refused(step, why) => before_send(step, why),
-        Ended::Failed(PayoutStep::Send, error) => send_failed(payout, &error, at),
+        Ended::Failed(PayoutStep::Send, error) => send_failed(key.clone(), &error, at),
         Ended::Failed(step, error) => before_send(step, described(&error)),
     }
 }
@@ -118,14 +118,14 @@ pub(super) async fn send_once(
 /// After a failed send: a refusal (a 4xx, a provider's error code, a 429 retried in
 /// vain) sent nothing and fails the payout; a timeout, a 5xx or an answer we could not
 /// read may have sent it, so the payout stays pending, unconfirmed.
-fn send_failed(payout: &PayoutRecord, error: &ProviderError, at: u64) -> PayoutChange {
+fn send_failed(event_key: String, error: &ProviderError, at: u64) -> PayoutChange {
     let unknown =
         error.http_status.is_none_or(|status| status >= 500) || error.code == "bad_response";
     if unknown {
-        return unconfirmed(payout, &error.code, at);
+        return unconfirmed(event_key, &error.code, at);
     }
     PayoutChange {
-        event_key: format!("{}:{}:send", payout.provider, payout.id),
+        event_key,
         status: PaymentStatus::Failed,
         provider_ref: None,
         provider_status: format!("refused: {}", error.code),
@@ -134,9 +134,10 @@ fn send_failed(payout: &PayoutRecord, error: &ProviderError, at: u64) -> PayoutC
     }
 }
 
-fn unconfirmed(payout: &PayoutRecord, why: &str, at: u64) -> PayoutChange {
+/// `event_key` is the send's (`provider:id:send`), written once by [`send_once`].
+fn unconfirmed(event_key: String, why: &str, at: u64) -> PayoutChange {
     PayoutChange {
-        event_key: format!("{}:{}:send", payout.provider, payout.id),
+        event_key,
         status: PaymentStatus::Pending,
         provider_ref: None,
         provider_status: format!(

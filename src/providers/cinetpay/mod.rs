@@ -600,7 +600,11 @@ fn url_host(url: &str) -> Option<&str> {
     }
     let rest = &url[scheme_end + 3..];
     let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    // A byte search: `rsplit_once('@')` would keep core's reverse `char` searcher for it.
+    let host_port = match authority.bytes().rposition(|b| b == b'@') {
+        Some(at) => &authority[at + 1..],
+        None => authority,
+    };
     let host = if host_port.starts_with('[') {
         &host_port[..host_port.find(']').map_or(host_port.len(), |i| i + 1)]
     } else {

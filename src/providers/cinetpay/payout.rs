@@ -249,6 +249,19 @@ fn empty_batch(field: &str) -> Violation {
     )
 }
 
+/// `pairs` form-encoded onto `out` as [`form::encode`] writes them (`&` between pairs):
+/// one non-generic copy for the login, the token's query and the data posts.
+fn push_form(out: &mut String, pairs: &[(&str, &str)]) {
+    for (i, (name, value)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        form::encode_component(name, out);
+        out.push('=');
+        form::encode_component(value, out);
+    }
+}
+
 impl Cinetpay {
     /// `POST /v1/auth/login` with the apikey and the transfer password, as a form. Fails
     /// when the keys hold no transfer password.
@@ -262,13 +275,17 @@ impl Cinetpay {
                 retryable: false,
             });
         };
-        let body = form::encode([
-            (
-                "apikey",
-                self.keys.apikey.as_ref().map_or("", SecretKey::expose),
-            ),
-            ("password", password.expose()),
-        ]);
+        let mut body = String::new();
+        push_form(
+            &mut body,
+            &[
+                (
+                    "apikey",
+                    self.keys.apikey.as_ref().map_or("", SecretKey::expose),
+                ),
+                ("password", password.expose()),
+            ],
+        );
         Ok(self.form_post(format!("{}/v1/auth/login", self.transfer_base), body))
     }
 
@@ -325,7 +342,7 @@ impl Cinetpay {
         contacts: &[TransferContact],
     ) -> Result<HttpRequest, Violations> {
         let wire = contacts_wire(contacts)?;
-        Ok(self.data_post("/v1/transfer/contact", token, &wire))
+        Ok(self.data_post("/v1/transfer/contact", token, &json_bytes(&wire)))
     }
 
     /// A payout order as CinetPay sends it: the recipient made a contact, then the
@@ -464,7 +481,7 @@ impl Cinetpay {
         transfers: &[TransferOrder],
     ) -> Result<HttpRequest, Violations> {
         let wire = transfers_wire(transfers)?;
-        Ok(self.data_post("/v1/transfer/money/send/contact", token, &wire))
+        Ok(self.data_post("/v1/transfer/money/send/contact", token, &json_bytes(&wire)))
     }
 }
 
@@ -587,22 +604,27 @@ impl Cinetpay {
     }
 
     fn transfer_url(&self, path: &str, token: &TransferToken, extra: &[(&str, &str)]) -> String {
-        let query = form::encode(
-            [("token", token.token.as_ref().map_or("", SecretKey::expose))]
-                .into_iter()
-                .chain(extra.iter().copied()),
+        let mut url = String::new();
+        url.push_str(&self.transfer_base);
+        url.push_str(path);
+        url.push('?');
+        push_form(
+            &mut url,
+            &[("token", token.token.as_ref().map_or("", SecretKey::expose))],
         );
-        format!("{}{path}?{query}", self.transfer_base)
+        if !extra.is_empty() {
+            url.push('&');
+            push_form(&mut url, extra);
+        }
+        url
     }
 
-    fn data_post<T: serde::Serialize>(
-        &self,
-        path: &str,
-        token: &TransferToken,
-        data: &T,
-    ) -> HttpRequest {
-        let json = String::from_utf8_lossy(&json_bytes(data)).into_owned();
-        let body = form::encode([("data", json.as_str())]);
+    /// A form post of `data` = the JSON text (one copy for every body type: the caller
+    /// writes the JSON).
+    fn data_post(&self, path: &str, token: &TransferToken, json: &[u8]) -> HttpRequest {
+        let json = String::from_utf8_lossy(json);
+        let mut body = String::new();
+        push_form(&mut body, &[("data", &json)]);
         self.form_post(self.transfer_url(path, token, &[]), body)
     }
 
@@ -622,6 +644,45 @@ impl Cinetpay {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn push_form_writes_what_form_encode_wrote() {
+        let texts = [
+            "",
+            "a",
+            "token",
+            "x y",
+            "a&b=c",
+            "é€😀",
+            "%41+",
+            "*-._~",
+            "\u{0}\n",
+            "[0].phone",
+        ];
+        let mut compared = 0;
+        for count in 0..4 {
+            for start in 0..texts.len() {
+                let pairs: Vec<(&str, &str)> = (0..count)
+                    .map(|k| {
+                        (
+                            texts[(start + k) % texts.len()],
+                            texts[(start * 3 + k) % texts.len()],
+                        )
+                    })
+                    .collect();
+                for before in ["", "https://x/v1?"] {
+                    let mut out = before.to_owned();
+                    push_form(&mut out, &pairs);
+                    assert_eq!(
+                        out,
+                        format!("{before}{}", form::encode(pairs.iter().copied()))
+                    );
+                    compared += 1;
+                }
+            }
+        }
+        assert_eq!(compared, 80);
+    }
 
     #[test]
     fn a_token_is_usable_until_thirty_seconds_before_its_five_minutes() {

@@ -26,7 +26,9 @@ pub mod wire;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde_json::Value;
 
+use crate::domain::order::Entries;
 use crate::domain::{Currency, Message, Money, Provider, Violation, Violations};
 use crate::http::{HttpRequest, HttpResponse, Method};
 use crate::providers::ProviderError;
@@ -110,11 +112,12 @@ impl MonerooKeys {
     }
 
     /// An authenticated JSON request with a body.
-    fn post<T: Serialize>(&self, path: &str, body: &T) -> HttpRequest {
+    /// (One copy: the callers write their body with [`json_bytes`].)
+    fn post(&self, path: &str, body: Vec<u8>) -> HttpRequest {
         self.authorized(HttpRequest::new(Method::Post, self.url(path)))
             .header("Accept", "application/json")
             .header("Content-Type", "application/json")
-            .body(json_bytes(body))
+            .body(body)
     }
 }
 
@@ -125,6 +128,16 @@ fn json_bytes<T: Serialize>(value: &T) -> Vec<u8> {
     serde_json::to_vec(value).unwrap_or_default()
 }
 
+/// The metadata as Moneroo's wire types carry it: one copy for the payment and the payout
+/// (a `collect` through a `map` closure was one instance each).
+fn metadata_entries(metadata: &crate::domain::Metadata) -> Entries {
+    let mut entries = Entries::default();
+    for (key, value) in metadata.iter() {
+        entries.insert(key.to_owned(), value.to_owned());
+    }
+    entries
+}
+
 /// One path segment, percent-encoded so an id cannot reach another route.
 fn path_segment(id: &str) -> String {
     let mut out = String::with_capacity(id.len());
@@ -132,25 +145,45 @@ fn path_segment(id: &str) -> String {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
             out.push(char::from(byte));
         } else {
-            out.push_str(&format!("%{byte:02X}"));
+            // `%XX` uppercase, as `format!("%{byte:02X}")` wrote it (no `UpperHex` for one use).
+            const HEX: &[u8; 16] = b"0123456789ABCDEF";
+            out.push('%');
+            out.push(char::from(HEX[usize::from(byte >> 4)]));
+            out.push(char::from(HEX[usize::from(byte & 0x0f)]));
         }
     }
     out
 }
 
-/// Reads `data` from a 2xx envelope, or the error any other answer carries.
+/// Reads `data` from a 2xx envelope, or the error any other answer carries. Only the
+/// reading of `data` as `T` is per type: the envelope is read once for all of them.
 fn read_data<T: DeserializeOwned>(response: &HttpResponse) -> Result<T, ProviderError> {
+    let (success, data) = read_envelope(response)?;
+    let data = match data {
+        Some(data) => {
+            Some(crate::http::from_value::<T>(data).map_err(|e| unreadable(response.status, &e))?)
+        }
+        None => None,
+    };
+    if success == Some(false) {
+        return Err(read_error(response));
+    }
+    data.ok_or_else(|| bad_response(response.status, "the answer has no data"))
+}
+
+/// A 2xx answer's envelope: its `success` and its `data` not yet read (as the envelope's
+/// reader met them: its other fields' errors first, a `null` `data` as none).
+fn read_envelope(response: &HttpResponse) -> Result<(Option<bool>, Option<Value>), ProviderError> {
     if !(200..300).contains(&response.status) {
         return Err(read_error(response));
     }
-    let envelope: wire::MonerooEnvelope<T> = crate::http::from_json(&response.body)
-        .map_err(|e| bad_response(response.status, &format!("unreadable answer: {e}")))?;
-    if envelope.success == Some(false) {
-        return Err(read_error(response));
-    }
-    envelope
-        .data
-        .ok_or_else(|| bad_response(response.status, "the answer has no data"))
+    let envelope: wire::MonerooEnvelope<Value> =
+        crate::http::from_json(&response.body).map_err(|e| unreadable(response.status, &e))?;
+    Ok((envelope.success, envelope.data))
+}
+
+fn unreadable(status: u16, error: &crate::http::JsonError) -> ProviderError {
+    bad_response(status, &format!("unreadable answer: {error}"))
 }
 
 /// An answer we could not read. Not retryable: the same call would read the same way.
@@ -266,6 +299,102 @@ fn invalid_method(field: String) -> Violation {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wire::{
+        MonerooInitializedPayment, MonerooInitializedPayout, MonerooPayment, MonerooPayout,
+    };
+
+    /// `read_data` as it was: the envelope read with `data` as `T`, once per type.
+    fn read_data_before<T: DeserializeOwned>(response: &HttpResponse) -> Result<T, ProviderError> {
+        if !(200..300).contains(&response.status) {
+            return Err(read_error(response));
+        }
+        let envelope: wire::MonerooEnvelope<T> = crate::http::from_json(&response.body)
+            .map_err(|e| bad_response(response.status, &format!("unreadable answer: {e}")))?;
+        if envelope.success == Some(false) {
+            return Err(read_error(response));
+        }
+        envelope
+            .data
+            .ok_or_else(|| bad_response(response.status, "the answer has no data"))
+    }
+
+    fn same<T: DeserializeOwned + PartialEq + core::fmt::Debug>(response: &HttpResponse) -> bool {
+        let new = read_data::<T>(response);
+        assert_eq!(
+            new,
+            read_data_before::<T>(response),
+            "{}",
+            String::from_utf8_lossy(&response.body)
+        );
+        new.is_ok()
+    }
+
+    #[test]
+    fn read_data_answers_as_the_envelope_read_per_type() {
+        let successes = [
+            "",
+            r#""success":true,"#,
+            r#""success":false,"#,
+            r#""success":"yes","#,
+        ];
+        let messages = ["", r#""message":"ok","#, r#""message":7,"#];
+        let data = [
+            "",
+            r#""data":null,"#,
+            r#""data":3,"#,
+            r#""data":"x","#,
+            r#""data":[],"#,
+            r#""data":{},"#,
+            r#""data":{"id":"k4"},"#,
+            r#""data":{"id":5},"#,
+            r#""data":{"id":"k4","checkout_url":"https://pay.example/k4"},"#,
+            r#""data":{"id":"k4","status":"success","amount":1e3,"currency":{"code":"XOF"},"app":{"n":18446744073709551615,"f":-0.5,"i":-7},"payment_phone_number":22997000000},"#,
+            r#""data":{"id":"k4","status":"pending","amount":"5000","currency":"XOF","metadata":{"a":"b"},"customer":{"email":"a@b.c"}},"#,
+            r#""data":{"id":"k4","status":"failed","amount":-1,"metadata":[1],"capture":7},"#,
+        ];
+        let mut responses = vec![
+            HttpResponse::new(200, "not json"),
+            HttpResponse::new(200, "[]"),
+            HttpResponse::new(200, ""),
+            HttpResponse::new(201, "null"),
+        ];
+        for status in [200, 201, 422, 500] {
+            for success in successes {
+                for message in messages {
+                    for data in data {
+                        let body = format!(r#"{{{success}{message}{data}"errors":null}}"#);
+                        responses.push(HttpResponse::new(status, body));
+                    }
+                }
+            }
+        }
+        let mut read = [0usize; 4];
+        for response in &responses {
+            read[0] += usize::from(same::<MonerooInitializedPayment>(response));
+            read[1] += usize::from(same::<MonerooPayment>(response));
+            read[2] += usize::from(same::<MonerooInitializedPayout>(response));
+            read[3] += usize::from(same::<MonerooPayout>(response));
+        }
+        assert_eq!(responses.len(), 580);
+        assert!(read.iter().all(|&n| n > 0), "{read:?}");
+    }
+
+    #[test]
+    fn path_segments_escape_every_byte_as_format_did() {
+        for byte in 0..=255u8 {
+            let text = String::from_utf8_lossy(&[b'a', byte, b'~']).into_owned();
+            let mut before = String::new();
+            for b in text.bytes() {
+                if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+                    before.push(char::from(b));
+                } else {
+                    before.push_str(&format!("%{b:02X}"));
+                }
+            }
+            assert_eq!(path_segment(&text), before, "{byte}");
+        }
+        assert_eq!(path_segment("é/€"), "%C3%A9%2F%E2%82%AC");
+    }
 
     #[test]
     fn path_segments_cannot_escape_the_route() {
@@ -289,7 +418,8 @@ mod tests {
         assert_eq!(blank.get("/v1/x").header_value("Authorization"), None);
         let keys = MonerooKeys::new(" sk_test ");
         assert_eq!(
-            keys.post("/v1/x", &()).header_value("Authorization"),
+            keys.post("/v1/x", json_bytes(&()))
+                .header_value("Authorization"),
             Some("Bearer sk_test")
         );
     }

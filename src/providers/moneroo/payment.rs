@@ -2,7 +2,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::order::Entries;
 use crate::domain::{Country, Currency, Message, PaymentStatus, Phone, Violation, Violations};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::providers::{CheckedPayment, CreatedPayment, PaymentRequest, ProviderError};
@@ -12,8 +11,8 @@ use super::wire::{
     MonerooPaymentRequest, MonerooPaymentStatus, MonerooRestrictedPhone,
 };
 use super::{
-    answer_money, bad_response, check_amount, invalid_method, is_method_code, path_segment,
-    read_data, required_customer, required_text, MonerooKeys,
+    answer_money, bad_response, check_amount, invalid_method, is_method_code, json_bytes,
+    path_segment, read_data, required_customer, required_text, MonerooKeys,
 };
 
 /// The metadata key under which the order's reference travels, so that verify can echo
@@ -64,11 +63,7 @@ pub fn validate_payment(
     let return_url = check_url(&request.return_url, "return_url", &mut found);
     let names = required_customer(&request.customer, &mut found);
 
-    let mut metadata: Entries = request
-        .metadata
-        .iter()
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect();
+    let mut metadata = super::metadata_entries(&request.metadata);
     let reference = request.order.reference.trim();
     if !reference.is_empty() {
         metadata.insert(REFERENCE_KEY.to_owned(), reference.to_owned());
@@ -124,7 +119,7 @@ pub fn initialize_payment(
     options: &MonerooPaymentOptions,
 ) -> Result<HttpRequest, Violations> {
     let body = validate_payment(request, options)?;
-    Ok(keys.post("/v1/payments/initialize", &body))
+    Ok(keys.post("/v1/payments/initialize", json_bytes(&body)))
 }
 
 /// Reads the answer to [`initialize_payment`]: the payment id and the hosted page. A

@@ -18,7 +18,7 @@ use super::wire::{
 };
 use super::{
     answer_money, bad_response, check_amount, find_method, invalid_method, is_method_code,
-    path_segment, read_data, required_customer, required_text, MonerooKeys,
+    json_bytes, path_segment, read_data, required_customer, required_text, MonerooKeys,
 };
 
 /// The demo method of Moneroo's sandbox; it takes an `account_number`.
@@ -161,11 +161,7 @@ pub fn validate_payout(
                     country: customer.country.map(|c| c.as_str().to_owned()),
                     zip: customer.zip.clone(),
                 },
-                metadata: request
-                    .metadata
-                    .iter()
-                    .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                    .collect(),
+                metadata: super::metadata_entries(&request.metadata),
                 recipient,
             })
         }
@@ -269,7 +265,7 @@ pub fn initialize_payout(
     catalog: Option<&[MonerooMethod]>,
 ) -> Result<HttpRequest, Violations> {
     let body = validate_payout(request, catalog)?;
-    Ok(keys.post("/v1/payouts/initialize", &body))
+    Ok(keys.post("/v1/payouts/initialize", json_bytes(&body)))
 }
 
 /// A payout Moneroo accepted.

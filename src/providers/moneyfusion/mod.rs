@@ -60,21 +60,25 @@ impl MoneyFusion {
         &self,
         response: &HttpResponse,
     ) -> Result<T, ProviderError> {
-        crate::http::from_json(&response.body).map_err(|_| {
-            if is_success(response.status) {
-                self.bad_response(response.status, "the answer is not the expected JSON")
-            } else {
-                self.error(
-                    "http_error",
-                    Some(&format!(
-                        "HTTP {} without a readable answer",
-                        u64::from(response.status)
-                    )),
-                    Some(response.status),
-                    is_retryable(response.status),
-                )
-            }
-        })
+        crate::http::from_json(&response.body).map_err(|_| self.unreadable(response.status))
+    }
+
+    /// The error of an answer [`MoneyFusion::read`] could not read: out of the per-type
+    /// readers.
+    fn unreadable(&self, status: u16) -> ProviderError {
+        if is_success(status) {
+            self.bad_response(status, "the answer is not the expected JSON")
+        } else {
+            self.error(
+                "http_error",
+                Some(&format!(
+                    "HTTP {} without a readable answer",
+                    u64::from(status)
+                )),
+                Some(status),
+                is_retryable(status),
+            )
+        }
     }
 
     /// A `statut: false` answer, or a failed status: the server's IP or application
@@ -150,13 +154,17 @@ pub(crate) fn is_http_url(url: &str) -> bool {
 }
 
 /// Builds a JSON `POST`.
-pub(crate) fn json_post<T: serde::Serialize>(url: &str, body: &T) -> HttpRequest {
-    // Serializing our own wire types cannot fail: string keys, no floats.
-    let bytes = serde_json::to_vec(body).unwrap_or_default();
+/// A JSON post of `bytes` (one copy: the callers write their own body with [`json_bytes`]).
+pub(crate) fn json_post(url: &str, bytes: Vec<u8>) -> HttpRequest {
     HttpRequest::new(Method::Post, url)
         .header("Content-Type", "application/json")
         .header("Accept", "application/json")
         .body(bytes)
+}
+
+/// A wire body as JSON. Serializing our own wire types cannot fail: string keys, no floats.
+pub(crate) fn json_bytes<T: serde::Serialize>(body: &T) -> Vec<u8> {
+    serde_json::to_vec(body).unwrap_or_default()
 }
 
 pub(crate) fn is_success(status: u16) -> bool {

@@ -9,7 +9,7 @@ use super::wire::{
     MoneyFusionPaymentRequest, MoneyFusionPaymentResponse, MoneyFusionPaymentStatus,
     MoneyFusionStatusResponse,
 };
-use super::{invalid_url, is_http_url, is_success, json_post, MoneyFusion};
+use super::{invalid_url, is_http_url, is_success, json_bytes, json_post, MoneyFusion};
 use crate::domain::validation::{join, text};
 use crate::domain::{Message, Money, MoneyError, Order, PaymentStatus, Violation, Violations};
 use crate::http::{HttpRequest, HttpResponse, Method};
@@ -143,7 +143,7 @@ impl MoneyFusion {
     /// is the credential, and MoneyFusion also filters by the server's IP.
     pub fn initialize_payment(&self, request: &PaymentRequest) -> Result<HttpRequest, Violations> {
         let body = self.payment_body(request)?;
-        Ok(json_post(self.config.api_url.expose(), &body))
+        Ok(json_post(self.config.api_url.expose(), json_bytes(&body)))
     }
 
     /// Reads the answer to [`MoneyFusion::initialize_payment`]: the token becomes

@@ -18,7 +18,8 @@
 
 use super::wire::{MoneyFusionWithdrawRequest, MoneyFusionWithdrawResponse};
 use super::{
-    invalid_url, is_http_url, is_success, json_post, major_units, MoneyFusion, PaymentToken,
+    invalid_url, is_http_url, is_success, json_bytes, json_post, major_units, MoneyFusion,
+    PaymentToken,
 };
 use crate::domain::validation::text;
 use crate::domain::{Country, Currency, Message, Money, Phone, Violation, Violations};
@@ -320,7 +321,8 @@ impl MoneyFusion {
             ));
         };
         let url = format!("{}/api/v1/withdraw", self.config.payout_base_url);
-        Ok(json_post(&url, &withdrawal.body()).header("moneyfusion-private-key", key.expose()))
+        Ok(json_post(&url, json_bytes(&withdrawal.body()))
+            .header("moneyfusion-private-key", key.expose()))
     }
 
     /// Reads the answer to [`MoneyFusion::initialize_payout`]. `statut: false` is

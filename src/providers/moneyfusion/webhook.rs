@@ -26,12 +26,12 @@
 use core::fmt;
 
 use super::wire::{
-    MoneyFusionAmount, MoneyFusionEvent, MoneyFusionEventName, MoneyFusionPayinWebhook,
-    MoneyFusionPayoutWebhook,
+    MoneyFusionAmount, MoneyFusionEvent, MoneyFusionPayinWebhook, MoneyFusionPayoutWebhook,
 };
 use super::{MoneyFusion, PaymentToken};
 use crate::domain::{PaymentStatus, Transition};
 use crate::http::HttpRequest;
+use serde_json::Value;
 
 /// Why a notification body was refused (answer 400: MoneyFusion may retry).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -205,17 +205,23 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 /// Reads a notification body. The `event` decides the shape: a payin notification must
 /// carry a well-formed `tokenPay`; a payout one may lack it (MoneyFusion's sample does).
 pub fn parse(body: &[u8]) -> Result<Notification, WebhookError> {
-    let name: MoneyFusionEventName =
-        crate::http::from_json(body).map_err(|_| WebhookError::BadParse)?;
-    let payin = |event| -> Result<Notification, WebhookError> {
+    // The text parsed once; an object whose `event` is a string picks the shape, whose
+    // reader then takes the value (not a reader of its own for the name, nor the text
+    // parsed again).
+    let value = crate::http::parse_json(body).map_err(|_| WebhookError::BadParse)?;
+    let Some(name) = value.get("event").and_then(Value::as_str) else {
+        return Err(WebhookError::BadParse);
+    };
+    let name = MoneyFusionEvent::from_wire(name);
+    let payin = |value, event| -> Result<Notification, WebhookError> {
         let wire: MoneyFusionPayinWebhook =
-            crate::http::from_json(body).map_err(|_| WebhookError::BadParse)?;
+            crate::http::from_value(value).map_err(|_| WebhookError::BadParse)?;
         let token = PaymentToken::parse(&wire.token_pay).ok_or(WebhookError::BadToken)?;
         Ok(Notification::Payin(UnverifiedEvent { event, token }))
     };
-    let payout = |event| -> Result<Notification, WebhookError> {
+    let payout = |value, event| -> Result<Notification, WebhookError> {
         let wire: MoneyFusionPayoutWebhook =
-            crate::http::from_json(body).map_err(|_| WebhookError::BadParse)?;
+            crate::http::from_value(value).map_err(|_| WebhookError::BadParse)?;
         let token = match wire.token_pay {
             Some(token) => Some(
                 PaymentToken::parse(&token)
@@ -233,12 +239,12 @@ pub fn parse(body: &[u8]) -> Result<Notification, WebhookError> {
             mode: wire.moyen,
         }))
     };
-    match name.event {
-        MoneyFusionEvent::PayinPending => payin(PayinEvent::Pending),
-        MoneyFusionEvent::PayinCompleted => payin(PayinEvent::Completed),
-        MoneyFusionEvent::PayinCancelled => payin(PayinEvent::Cancelled),
-        MoneyFusionEvent::PayoutCompleted => payout(PayoutEvent::Completed),
-        MoneyFusionEvent::PayoutCancelled => payout(PayoutEvent::Cancelled),
+    match name {
+        MoneyFusionEvent::PayinPending => payin(value, PayinEvent::Pending),
+        MoneyFusionEvent::PayinCompleted => payin(value, PayinEvent::Completed),
+        MoneyFusionEvent::PayinCancelled => payin(value, PayinEvent::Cancelled),
+        MoneyFusionEvent::PayoutCompleted => payout(value, PayoutEvent::Completed),
+        MoneyFusionEvent::PayoutCancelled => payout(value, PayoutEvent::Cancelled),
         MoneyFusionEvent::Unknown(event) => Ok(Notification::Unknown { event }),
     }
 }
@@ -246,6 +252,131 @@ pub fn parse(body: &[u8]) -> Result<Notification, WebhookError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The former reader of the name: the body read once for its `event`, then again.
+    struct OldName {
+        event: MoneyFusionEvent,
+    }
+
+    impl<'de> serde::Deserialize<'de> for OldName {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            crate::http::Fields::read(d, "struct MoneyFusionEventName", |f| {
+                Ok(OldName {
+                    event: MoneyFusionEvent::from_wire(&f.text("event")),
+                })
+            })
+        }
+    }
+
+    fn old_parse(body: &[u8]) -> Result<Notification, WebhookError> {
+        let name: OldName = crate::http::from_json(body).map_err(|_| WebhookError::BadParse)?;
+        let payin = |event| -> Result<Notification, WebhookError> {
+            let wire: MoneyFusionPayinWebhook =
+                crate::http::from_json(body).map_err(|_| WebhookError::BadParse)?;
+            let token = PaymentToken::parse(&wire.token_pay).ok_or(WebhookError::BadToken)?;
+            Ok(Notification::Payin(UnverifiedEvent { event, token }))
+        };
+        let payout = |event| -> Result<Notification, WebhookError> {
+            let wire: MoneyFusionPayoutWebhook =
+                crate::http::from_json(body).map_err(|_| WebhookError::BadParse)?;
+            let token = match wire.token_pay {
+                Some(token) => Some(
+                    PaymentToken::parse(&token)
+                        .ok_or(WebhookError::BadToken)?
+                        .as_str()
+                        .to_owned(),
+                ),
+                None => None,
+            };
+            Ok(Notification::Payout(UnverifiedPayoutEvent {
+                event,
+                token,
+                amount: wire.montant,
+                phone: wire.numero_retrait,
+                mode: wire.moyen,
+            }))
+        };
+        match name.event {
+            MoneyFusionEvent::PayinPending => payin(PayinEvent::Pending),
+            MoneyFusionEvent::PayinCompleted => payin(PayinEvent::Completed),
+            MoneyFusionEvent::PayinCancelled => payin(PayinEvent::Cancelled),
+            MoneyFusionEvent::PayoutCompleted => payout(PayoutEvent::Completed),
+            MoneyFusionEvent::PayoutCancelled => payout(PayoutEvent::Cancelled),
+            MoneyFusionEvent::Unknown(event) => Ok(Notification::Unknown { event }),
+        }
+    }
+
+    #[test]
+    fn parse_answers_as_the_former_two_pass_reader() {
+        let events = [
+            None,
+            Some("null"),
+            Some("7"),
+            Some("[]"),
+            Some("\"payin.session.pending\""),
+            Some("\"payin.session.completed\""),
+            Some("\"payin.session.cancelled\""),
+            Some("\"payout.session.completed\""),
+            Some("\"payout.session.cancelled\""),
+            Some("\"payin.session.refunded\""),
+            Some("\"\""),
+        ];
+        let tokens = [
+            None,
+            Some("null"),
+            Some("12"),
+            Some("\"D0h6fjyjkCfi\""),
+            Some("\"\""),
+            Some("\"bad token/..\""),
+        ];
+        let rest = [
+            "",
+            r#","Montant":"200","montant":150"#,
+            r#","montant":"x","numeroRetrait":"0700000000","moyen":"orange-money-ci""#,
+            r#","Montant":[1],"frais":{}"#,
+            r#","personal_Info":[{"orderId":"o1"}],"numeroSend":5"#,
+            r#","moyen":false,"createdAt":"2026-01-01""#,
+            r#","nomclient":null,"webhook_url":"https://x","return_url":3"#,
+        ];
+        let mut bodies: Vec<String> = vec![
+            String::new(),
+            "not json".into(),
+            "[]".into(),
+            "\"payin.session.pending\"".into(),
+            "null".into(),
+            r#"{"event":"payin.session.pending","tokenPay":"D0h6fjyjkCfi""#.into(),
+        ];
+        for event in events {
+            for token in tokens {
+                for more in rest {
+                    let mut body = String::from("{\"x\":0");
+                    if let Some(event) = event {
+                        body.push_str(&format!(",\"event\":{event}"));
+                    }
+                    if let Some(token) = token {
+                        body.push_str(&format!(",\"tokenPay\":{token}"));
+                    }
+                    body.push_str(more);
+                    body.push('}');
+                    bodies.push(body);
+                }
+            }
+        }
+        let mut kinds = [0usize; 5];
+        for body in &bodies {
+            let new = parse(body.as_bytes());
+            assert_eq!(new, old_parse(body.as_bytes()), "{body}");
+            kinds[match new {
+                Ok(Notification::Payin(_)) => 0,
+                Ok(Notification::Payout(_)) => 1,
+                Ok(Notification::Unknown { .. }) => 2,
+                Err(WebhookError::BadParse) => 3,
+                Err(WebhookError::BadToken) => 4,
+            }] += 1;
+        }
+        assert_eq!(bodies.len(), 468);
+        assert!(kinds.iter().all(|&n| n > 0), "{kinds:?}");
+    }
 
     #[test]
     fn a_final_status_is_never_a_step_forward() {

@@ -254,13 +254,6 @@ impl<'de> Deserialize<'de> for MoneyFusionEvent {
     }
 }
 
-/// Just the `event` of a notification, read first to pick the body's shape.
-#[derive(Debug, Clone)]
-pub struct MoneyFusionEventName {
-    /// The event.
-    pub event: MoneyFusionEvent,
-}
-
 /// A `payin.session.*` notification. Unsigned: nothing in it is evidence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MoneyFusionPayinWebhook {
@@ -416,16 +409,6 @@ impl<'de> Deserialize<'de> for MoneyFusionPaymentData {
                 moyen: f.text_opt("moyen"),
                 return_url: f.text_opt("return_url"),
                 created_at: f.text_opt("createdAt"),
-            })
-        })
-    }
-}
-
-impl<'de> Deserialize<'de> for MoneyFusionEventName {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Fields::read(d, "struct MoneyFusionEventName", |f| {
-            Ok(MoneyFusionEventName {
-                event: MoneyFusionEvent::from_wire(&f.text("event")),
             })
         })
     }
