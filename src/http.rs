@@ -165,10 +165,8 @@ pub fn from_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Json
 /// every other JSON text goes through (`Display` compiles two more, compact and pretty,
 /// onto a `fmt::Formatter`).
 pub fn json_text(value: &Value) -> String {
-    let mut out = Vec::with_capacity(128);
-    // Writing a `Value` into a vector cannot fail (its map keys are strings).
-    let _ = serde_json::to_writer(&mut out, value);
-    String::from_utf8(out).unwrap_or_default()
+    // Writing a `Value` cannot fail (its map keys are strings).
+    String::from_utf8(serde_json::to_vec(value).unwrap_or_default()).unwrap_or_default()
 }
 
 /// `value` as a [`Value`], as `serde_json::to_value` makes it (`Null` if it cannot be

@@ -170,8 +170,7 @@ impl Config {
         Config {
             base_path,
             allowed_origins,
-            session_ttl: get("GUICHET_SESSION_TTL")
-                .and_then(|t| t.trim().parse().ok())
+            session_ttl: number(get, "GUICHET_SESSION_TTL")
                 .filter(|t| *t > 0)
                 .unwrap_or(DEFAULT_SESSION_TTL),
             admin_key: get("GUICHET_ADMIN_KEY").and_then(SecretKey::new),
@@ -190,17 +189,20 @@ impl Config {
                         .map_or(default.provider_calls, |n| n.min(1000) as u32),
                 }
             },
-            max_body_bytes: get("GUICHET_MAX_BODY_BYTES")
-                .and_then(|n| n.trim().parse().ok())
+            // Every number read as a `u64` (one `FromStr` instance for all of them), then
+            // narrowed: the same values as a `usize` or `u32` read, the same refusals.
+            max_body_bytes: number(get, "GUICHET_MAX_BODY_BYTES")
+                .and_then(|n| usize::try_from(n).ok())
                 .filter(|n| *n > 0)
                 .unwrap_or(super::limits::DEFAULT_MAX_BODY_BYTES),
             provider_timeout_ms: get("GUICHET_PROVIDER_TIMEOUT_MS").map_or(
                 Ok(DEFAULT_PROVIDER_TIMEOUT_MS),
                 |ms| {
                     ms.trim()
-                        .parse()
+                        .parse::<u64>()
                         .ok()
-                        .filter(|ms| (1..=MAX_PROVIDER_TIMEOUT_MS).contains(ms))
+                        .filter(|ms| (1..=u64::from(MAX_PROVIDER_TIMEOUT_MS)).contains(ms))
+                        .map(|ms| ms as u32)
                         .ok_or("GUICHET_PROVIDER_TIMEOUT_MS must be a whole number of milliseconds from 1 to 600000")
                 },
             ),
@@ -428,6 +430,56 @@ mod tests {
             nothing.unavailable(Provider::Moneroo).en,
             "MONEROO_SECRET_KEY: not set"
         );
+    }
+
+    /// Every number setting read through `u64` answers as its own type's reader did
+    /// (`usize` is 32 bits on wasm32: a `u32` stands in for it there).
+    #[test]
+    fn numbers_read_as_their_own_types_did() {
+        let texts = crate::edge::events::tests::number_texts();
+        for text in &texts {
+            let config = Config::from_env(|name| match name {
+                "GUICHET_MAX_BODY_BYTES"
+                | "GUICHET_PROVIDER_TIMEOUT_MS"
+                | "GUICHET_SESSION_TTL" => Some(format!(" {text} ")),
+                _ => None,
+            });
+            // What each setting's reader saw (blank is unset).
+            let text = text.trim();
+            let timeout = if text.trim().is_empty() {
+                Ok(DEFAULT_PROVIDER_TIMEOUT_MS)
+            } else {
+                text.parse::<u32>()
+                    .ok()
+                    .filter(|ms| (1..=MAX_PROVIDER_TIMEOUT_MS).contains(ms))
+                    .ok_or(())
+            };
+            assert_eq!(
+                config.provider_timeout_ms.map_err(|_| ()),
+                timeout,
+                "{text:?}"
+            );
+            let body = |n: Option<usize>| {
+                n.filter(|n| *n > 0)
+                    .unwrap_or(crate::edge::limits::DEFAULT_MAX_BODY_BYTES)
+            };
+            let native = body(text.parse::<usize>().ok());
+            assert_eq!(config.max_body_bytes, native, "{text:?}");
+            let on_wasm32 = body(text.parse::<u32>().ok().map(|n| n as usize));
+            let narrowed = body(
+                text.parse::<u64>()
+                    .ok()
+                    .and_then(|n| u32::try_from(n).ok())
+                    .map(|n| n as usize),
+            );
+            assert_eq!(narrowed, on_wasm32, "{text:?}");
+            let ttl = text
+                .parse::<u64>()
+                .ok()
+                .filter(|t| *t > 0)
+                .unwrap_or(DEFAULT_SESSION_TTL);
+            assert_eq!(config.session_ttl, ttl, "{text:?}");
+        }
     }
 
     #[test]

@@ -284,9 +284,9 @@ pub async fn list(edge: &Edge<'_, impl Effects>, request: &Incoming) -> Reply {
     };
     let limit = match read("limit").filter(|l| !l.is_empty()) {
         None => 50,
-        Some(text) => match text.parse::<u32>() {
-            Ok(n) if (1..=PAGE_MAX).contains(&n) => n,
-            _ => return Err(reply::error(400, "invalid_limit", LIMIT_RANGE).into()),
+        Some(text) => match page_size(text) {
+            Some(n) => n,
+            None => return Err(reply::error(400, "invalid_limit", LIMIT_RANGE).into()),
         },
     };
     // One more than asked tells whether another page follows.
@@ -294,6 +294,15 @@ pub async fn list(edge: &Edge<'_, impl Effects>, request: &Incoming) -> Reply {
     let has_more = events.len() > limit as usize;
     events.truncate(limit as usize);
     Ok(page(&events, has_more))
+}
+
+/// A `limit` from 1 to [`PAGE_MAX`], read as a `u64` (the edge's one integer reader,
+/// where a `u32` reader was a second one): the same numbers, the same refusals.
+fn page_size(text: &str) -> Option<u32> {
+    text.parse::<u64>()
+        .ok()
+        .filter(|n| (1..=u64::from(PAGE_MAX)).contains(n))
+        .map(|n| n as u32)
 }
 
 /// `{"data", "next_cursor", "has_more"}`: a page of events.
@@ -312,7 +321,70 @@ pub(super) fn page(events: &[StoredEvent], has_more: bool) -> crate::http::HttpR
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
+    /// Numbers as `GET /events` and the settings may spell them (a `+`, zeros, spaces,
+    /// signs, other digits, each integer type's bounds and one past them).
+    pub(crate) fn number_texts() -> Vec<String> {
+        let mut texts: Vec<String> = [
+            "",
+            " ",
+            "0",
+            "1",
+            "+1",
+            "-1",
+            "-0",
+            "00",
+            "007",
+            "1 ",
+            " 1",
+            "1.0",
+            "1e2",
+            "0x10",
+            "١",
+            "５",
+            "++1",
+            "+",
+            "-",
+            "99",
+            "100",
+            "101",
+            "250",
+            "600000",
+            "600001",
+            "65535",
+            "65536",
+            "4294967295",
+            "4294967296",
+            "9223372036854775807",
+            "18446744073709551615",
+            "18446744073709551616",
+            "99999999999999999999999",
+        ]
+        .iter()
+        .map(|t| (*t).to_owned())
+        .collect();
+        for n in 0..600u64 {
+            let n = n.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (n % 64);
+            texts.push(n.to_string());
+            texts.push(format!("+{n}"));
+            texts.push(format!("0{n}"));
+        }
+        texts
+    }
+
+    #[test]
+    fn the_page_size_reads_as_a_u32_did() {
+        let texts = number_texts();
+        for text in &texts {
+            let before = text
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=super::PAGE_MAX).contains(n));
+            assert_eq!(super::page_size(text), before, "{text:?}");
+        }
+        assert!(texts.len() > 1800);
+    }
+
     #[test]
     fn the_limit_message_names_the_page_size() {
         assert_eq!(

@@ -73,15 +73,20 @@ impl Json {
         self
     }
 
-    fn writer(&mut self) -> serde_json::Serializer<&mut Vec<u8>> {
-        serde_json::Serializer::new(&mut self.0)
+    /// serde_json's text of a value, appended. Through `to_vec`: serde_json is built
+    /// without `std` (Cargo.toml), which keeps std's `io::Error` texts out of the wasm but
+    /// does not export its `Serializer` to write into this vector directly.
+    fn append(&mut self, text: serde_json::Result<Vec<u8>>) -> &mut Json {
+        if let Ok(text) = text {
+            self.0.extend_from_slice(&text);
+        }
+        self
     }
 
     /// A text value, escaped as serde_json escapes it.
     #[inline(never)]
     pub fn text(&mut self, value: &str) -> &mut Json {
-        let _ = serde::Serializer::serialize_str(&mut self.writer(), value);
-        self
+        self.append(serde_json::to_vec(value))
     }
 
     /// `"key":"value"`.
@@ -109,8 +114,7 @@ impl Json {
     /// `"key":n`.
     #[inline(never)]
     pub fn num(&mut self, key: &str, value: u64) -> &mut Json {
-        let _ = serde::Serializer::serialize_u64(&mut self.key(key).writer(), value);
-        self
+        self.key(key).append(serde_json::to_vec(&value))
     }
 
     /// `"key":n` or `"key":null`.
@@ -153,8 +157,7 @@ impl Json {
 
     #[inline(never)]
     fn write(&mut self, value: &serde_json::Value) -> &mut Json {
-        let _ = serde::Serialize::serialize(value, &mut self.writer());
-        self
+        self.append(serde_json::to_vec(value))
     }
 
     /// `{` or `[`: an object or a list opened, as a field (`"key":`, when given) or as

@@ -117,8 +117,21 @@ impl Fields {
 
     /// An optional field read with its own `Deserialize`.
     pub fn parse_opt<T: serde::de::DeserializeOwned>(&mut self, key: &'static str) -> Option<T> {
-        let read = self.take(key).map(from_value).transpose();
-        self.kept(read)
+        let value = self.take(key)?;
+        self.parsed(value)
+    }
+
+    /// `value` read with `T`'s own `Deserialize`, or `None` after keeping the failure:
+    /// the value straight into the `Option`, with no `Result<Option<T>, _>` built and
+    /// taken apart again (and no [`Fields::kept`] instance) for each type.
+    fn parsed<T: serde::de::DeserializeOwned>(&mut self, value: Value) -> Option<T> {
+        match from_value(value) {
+            Ok(read) => Some(read),
+            Err(failure) => {
+                self.keep(failure);
+                None
+            }
+        }
     }
 
     /// A field read with its own `Deserialize`, its default when missing (`null` is read,
@@ -161,8 +174,8 @@ impl Fields {
     /// whose absence is reported only after every present field was read, as the derive
     /// does.
     pub fn present<T: serde::de::DeserializeOwned>(&mut self, key: &'static str) -> Option<T> {
-        let read = self.0.remove(key).map(from_value).transpose();
-        self.kept(read)
+        let value = self.0.remove(key)?;
+        self.parsed(value)
     }
 
     /// An optional text spelt `keys` (a field and its aliases, in the order their keys
