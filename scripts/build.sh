@@ -76,7 +76,7 @@ bundle() {
   [ "$feature" = edge ] && arity=(--arity)
   node scripts/minify-imports.mjs "${arity[@]}" "$out.tmp" "$name"
   # Functions placed next to the ones they most resemble (scripts/order-functions.mjs names
-  # them by rank, wasm-opt sorts by name): -4.8 KB gzip on the edge. Reading the module
+  # them by rank, wasm-opt sorts by name): about -5 KB gzip on the edge. Reading the module
   # back leaves binaryen's multivalue locals in it, which the second -Oz removes again.
   node scripts/order-functions.mjs "$out.tmp/${name}_bg.wasm" "$out.tmp/ranked.wasm"
   "$WASM_OPT" -Oz --reorder-functions-by-name --low-memory-unused --strip-debug --strip-producers --strip-target-features \

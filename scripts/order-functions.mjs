@@ -10,7 +10,7 @@
 // `wasm-opt --reorder-functions-by-name`, which renumbers every call, table entry and export
 // for the new order and strips the names again. The input must have no name section.
 //
-// The order is greedy (see `greedyOrder`): the edge lost 4.8 KB gzip -9 (bench/PROFILE.md,
+// The order is greedy (see `greedyOrder`): the edge lost about 5 KB gzip -9 (bench/PROFILE.md,
 // round 9, function order).
 import { readFileSync, writeFileSync } from "node:fs";
 import { deflateRawSync } from "node:zlib";

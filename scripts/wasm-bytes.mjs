@@ -1,5 +1,5 @@
 // The few pieces of the WebAssembly binary format that the build's rewriters
-// (panic-trap.mjs, minify-imports.mjs) and bench/wasm-top.mjs read and write.
+// (panic-trap.mjs, minify-imports.mjs, order-functions.mjs) and bench/wasm-top.mjs read and write.
 
 /** Reads an unsigned LEB128 number at `pos`: `[value, position after it]`. */
 export function readU32(bytes, pos) {
