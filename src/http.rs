@@ -258,6 +258,7 @@ impl fmt::Display for Shown<'_> {
 
 mod fields;
 mod inputs;
+pub mod json_text;
 pub mod text;
 pub use fields::Fields;
 

@@ -43,7 +43,7 @@ fn new_event_id() -> String {
 pub(super) fn body(kind: &str, at: u64, data: &[u8]) -> String {
     let mut json = Json::object();
     json.raw("data", data)
-        .str("timestamp", &rfc3339(at))
+        .time("timestamp", at)
         .str("type", kind);
     String::from_utf8(json.done()).unwrap_or_default()
 }
@@ -91,12 +91,12 @@ pub fn session_data(
         ),
     };
     json.num("amount", session.amount)
-        .str("created_at", &rfc3339(session.created_at))
+        .time("created_at", session.created_at)
         .str("currency", session.currency.code());
     if let Some(events) = events {
         history(json, events, true);
     }
-    json.str("expires_at", &rfc3339(session.expires_at))
+    json.time("expires_at", session.expires_at)
         .str("id", &session.id);
     match session
         .metadata
@@ -114,7 +114,7 @@ pub fn session_data(
         .str_or_null("provider_status", provider_status)
         .str_or_null("reference", order_reference)
         .str("status", status.as_str())
-        .str("updated_at", &rfc3339(updated_at));
+        .time("updated_at", updated_at);
 }
 
 /// `"events": [...]`: a session's history, oldest first, as the shop's status page

@@ -25,6 +25,7 @@ pub mod sessions;
 pub mod standard_webhooks;
 pub mod sweep;
 pub mod token;
+pub mod urls;
 pub mod webhooks;
 pub mod worker;
 

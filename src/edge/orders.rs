@@ -197,7 +197,6 @@ pub(super) fn detail(order: &OrderRecord, sessions: &[SessionRecord]) -> HttpRes
         events::session_data(&mut json, session, Some(&order.reference), None, None);
         json.close(b'}');
     }
-    json.close(b']')
-        .str("created_at", &super::runtime::rfc3339(order.created_at));
+    json.close(b']').time("created_at", order.created_at);
     json.answer(200)
 }

@@ -2,7 +2,7 @@
 //! `{"error": {"code", "message", "field"?}}`.
 
 use crate::domain::{Lang, Message, Violations};
-use crate::http::HttpResponse;
+use crate::http::{json_text, HttpResponse};
 use crate::providers::ProviderError;
 
 use super::ledger::LedgerError;
@@ -86,7 +86,8 @@ impl Json {
     /// A text value, escaped as serde_json escapes it.
     #[inline(never)]
     pub fn text(&mut self, value: &str) -> &mut Json {
-        self.append(serde_json::to_vec(value))
+        json_text::push_str(&mut self.0, value);
+        self
     }
 
     /// `"key":"value"`.
@@ -114,7 +115,18 @@ impl Json {
     /// `"key":n`.
     #[inline(never)]
     pub fn num(&mut self, key: &str, value: u64) -> &mut Json {
-        self.key(key).append(serde_json::to_vec(&value))
+        json_text::push_u64(&mut self.key(key).0, value);
+        self
+    }
+
+    /// `"key":"<RFC 3339 time>"` for Unix seconds.
+    #[inline(never)]
+    pub fn time(&mut self, key: &str, seconds: u64) -> &mut Json {
+        let out = &mut self.key(key).0;
+        out.push(b'"');
+        super::runtime::push_rfc3339(out, seconds);
+        out.push(b'"');
+        self
     }
 
     /// `"key":n` or `"key":null`.
