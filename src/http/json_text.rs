@@ -12,7 +12,14 @@ pub fn push_str(out: &mut Vec<u8>, value: &str) {
     out.reserve(bytes.len() + 2);
     out.push(b'"');
     let mut start = 0;
-    for (at, &byte) in bytes.iter().enumerate() {
+    // Runs of bytes that need no escape are copied whole: most texts are one run.
+    while let Some(run) = bytes[start..]
+        .iter()
+        .position(|&b| b < 0x20 || b == b'"' || b == b'\\')
+    {
+        let at = start + run;
+        out.extend_from_slice(&bytes[start..at]);
+        let byte = bytes[at];
         let escape: &[u8] = match byte {
             b'"' => b"\\\"",
             b'\\' => b"\\\\",
@@ -21,7 +28,7 @@ pub fn push_str(out: &mut Vec<u8>, value: &str) {
             b'\n' => b"\\n",
             0x0c => b"\\f",
             b'\r' => b"\\r",
-            0..=0x1f => &[
+            _ => &[
                 b'\\',
                 b'u',
                 b'0',
@@ -29,9 +36,7 @@ pub fn push_str(out: &mut Vec<u8>, value: &str) {
                 HEX[usize::from(byte >> 4)],
                 HEX[usize::from(byte & 0x0f)],
             ],
-            _ => continue,
         };
-        out.extend_from_slice(&bytes[start..at]);
         out.extend_from_slice(escape);
         start = at + 1;
     }
