@@ -87,6 +87,28 @@ ${table(
 `;
 }
 
+function instructionsSection(r) {
+  const head = `### Instructions per \`POST /sessions\` (the route's own work, natively)
+
+Reproduce: ${cmd("edge-instructions")} or \`node bench/instructions.mjs\``;
+  if (r.skipped) return `${head}\n\nSkipped: ${r.skipped}.`;
+  return `${head}
+
+**${int(r.perRequest)} instructions per request**, counted by callgrind over ${int(r.requests)} requests
+(the run of ${int(r.requests + 100)} minus the run of 100) of \`examples/sessions_instructions.rs\`: the
+edge's routes built natively (release profile), the bench's MoneyFusion body and catalog, the
+memory ledger, a fixed clock and a canned MoneyFusion answer, so that only Guichet's own work
+runs. The count repeats to about ±0.05 % from run to run on a loaded machine; the wasm in
+workerd runs the same Rust, in time that follows this count but not one for one
+(bench/PROFILE.md, round 10). Functions with the most, each inclusive of what it calls:
+
+${table(
+  ["function", "instructions per request"],
+  r.top.map(([n, name]) => [`\`${name.replaceAll("|", "\\|")}\``, int(n)]),
+)}
+`;
+}
+
 function startSection(w, n, plan) {
   const workers = ["empty", "reference", "guichet", ...(w.baseline ? ["baseline"] : [])];
   const label = (k) => (k === "baseline" ? "Guichet baseline (`BENCH_BASELINE_PKG`)" : WORKER_LABEL[k]);
@@ -296,6 +318,7 @@ function headline(r) {
     );
   }
   if (r.edgeSize) lines.push(`- Edge bundle: ${kb(r.edgeSize.guichetWorkerd.gzip)} gzip -9 on workerd (${kb(r.edgeSize.guichetWorkerd.raw)} raw); the fusionpay reference is ${kb(r.edgeSize.reference.gzip)}.`);
+  if (r.instructions?.perRequest) lines.push(`- The route's own work for one \`POST /sessions\`, natively: ${int(r.instructions.perRequest)} instructions (callgrind; repeats to ±0.05 %).`);
   if (r.startWorkerd) {
     const w = r.startWorkerd;
     const n = r.startNode;
@@ -345,8 +368,9 @@ rewrites this file.`,
     machineSection(m, r),
   ];
   if (r.browser) out.push(browserSection(r.browser));
-  if (r.edgeSize || r.startWorkerd || r.healthLoad) out.push("## 2. Edge backend");
+  if (r.edgeSize || r.instructions || r.startWorkerd || r.healthLoad) out.push("## 2. Edge backend");
   if (r.edgeSize) out.push(edgeSizeSection(r.edgeSize));
+  if (r.instructions) out.push(instructionsSection(r.instructions));
   if (r.startWorkerd) out.push(startSection(r.startWorkerd, r.startNode, r.plan));
   if (r.healthLoad || r.sessionsLoad) out.push(loadSection(r));
   if (r.ledger) out.push(ledgerSection(r.ledger));

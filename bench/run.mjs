@@ -3,7 +3,7 @@
 //   npm run bench -- --quick        a short pass (fewer runs, 3 s loads); report in bench/out/
 //   npm run bench -- --only browser,edge-start   some sections only; report in bench/out/
 //   npm run bench -- --no-build     measure pkg/ as it is instead of rebuilding it
-// Sections: browser, edge-size, edge-start, edge-load, ledger.
+// Sections: browser, edge-size, edge-instructions, edge-start, edge-load, ledger.
 // Only the full pass rewrites bench/RESULTS.md, so that file is always one coherent run.
 import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
@@ -13,7 +13,7 @@ const args = process.argv.slice(2);
 const quick = args.includes("--quick");
 const onlyArg = args.find((a) => a.startsWith("--only"));
 const onlyValue = onlyArg?.includes("=") ? onlyArg.split("=")[1] : onlyArg ? args[args.indexOf(onlyArg) + 1] : null;
-const SECTIONS = ["browser", "edge-size", "edge-start", "edge-load", "ledger"];
+const SECTIONS = ["browser", "edge-size", "edge-instructions", "edge-start", "edge-load", "ledger"];
 const only = onlyValue ? onlyValue.split(",") : SECTIONS;
 for (const s of only) if (!SECTIONS.includes(s)) throw new Error(`unknown section ${s}; sections: ${SECTIONS.join(", ")}`);
 const full = !quick && !onlyValue;
@@ -62,6 +62,11 @@ if (only.includes("browser")) {
 }
 const edge = await import("./edge.mjs");
 if (only.includes("edge-size")) results.edgeSize = edge.edgeSizes();
+if (only.includes("edge-instructions")) {
+  say("edge instructions: POST /sessions natively under callgrind (bench/instructions.mjs)");
+  const { countInstructions } = await import("./instructions.mjs");
+  results.instructions = countInstructions({ requests: quick ? 500 : 2000, top: 12 });
+}
 if (only.includes("edge-start")) {
   say(`edge start: ${plan.workerdRuns} fresh workerd, ${plan.nodeRuns} fresh Node processes per worker`);
   results.startWorkerd = await edge.startupWorkerd({ runs: plan.workerdRuns, log: say });
