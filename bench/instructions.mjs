@@ -1,5 +1,5 @@
 // Instructions per `POST /sessions`, counted by callgrind on the route's native build
-// (examples/sessions_instructions.rs: memory ledger, canned MoneyFusion answer). Counts
+// (bench/sessions_instructions.rs, a cargo example: memory ledger, canned MoneyFusion answer). Counts
 // repeat to ±0.05 % from run to run whatever else the machine does, so a change's effect
 // on the edge's own work reads in one run, where workerd's CPU per request moves by ±15 %.
 // The wasm runs the same Rust; its time follows these counts, not one for one (V8's code,

@@ -95,7 +95,7 @@ Reproduce: ${cmd("edge-instructions")} or \`node bench/instructions.mjs\``;
   return `${head}
 
 **${int(r.perRequest)} instructions per request**, counted by callgrind over ${int(r.requests)} requests
-(the run of ${int(r.requests + 100)} minus the run of 100) of \`examples/sessions_instructions.rs\`: the
+(the run of ${int(r.requests + 100)} minus the run of 100) of \`bench/sessions_instructions.rs\` (a cargo example): the
 edge's routes built natively (release profile), the bench's MoneyFusion body and catalog, the
 memory ledger, a fixed clock and a canned MoneyFusion answer, so that only Guichet's own work
 runs. The count repeats to about ±0.05 % from run to run on a loaded machine; the wasm in
