@@ -4,6 +4,7 @@
 //! quotes, backslashes, control characters, non-ASCII, long texts, many lines and notes.
 
 use super::*;
+use crate::domain::validation::cat;
 use crate::domain::{Country, Currency, Customer, Lang, LineItem, Metadata, Phone};
 use crate::providers::moneyfusion::{ApiUrl, MoneyFusionConfig};
 
@@ -155,4 +156,138 @@ fn paths_and_article_names_read_as_format_wrote_them() {
             );
         }
     }
+}
+
+/// `articles` as it was before its paths were built only for a violation: `format!`, the
+/// paths joined up front.
+fn former_articles(
+    order: &Order,
+    total: Option<u64>,
+    currency: crate::domain::Currency,
+    found: &mut Violations,
+) -> Option<Vec<(String, u64)>> {
+    let before = found.len();
+    let mut lines: Vec<(String, u64)> = Vec::with_capacity(order.items.len().max(1));
+    if order.items.is_empty() {
+        let name = text(
+            Some(&order.description),
+            "description",
+            true,
+            ARTICLE_NAME_MAX,
+            found,
+        );
+        if let (Some(name), Some(total)) = (name, total) {
+            lines.push((name, total));
+        }
+    }
+    for (i, item) in order.items.iter().enumerate() {
+        let at = format!("items[{i}]");
+        let name = text(
+            Some(&item.name),
+            &join(&at, "name"),
+            true,
+            ARTICLE_NAME_MAX,
+            found,
+        );
+        let price = match item.total().and_then(Money::major_exact) {
+            Ok(_) if item.unit_price.currency() != currency => {
+                found.push(
+                    MoneyError::CurrencyMismatch {
+                        left: currency,
+                        right: item.unit_price.currency(),
+                    }
+                    .violation(join(&at, "unit_price")),
+                );
+                None
+            }
+            Ok(price) => Some(price),
+            Err(error) => {
+                found.push(error.violation(at));
+                None
+            }
+        };
+        if let (Some(name), Some(price)) = (name, price) {
+            let key = if item.quantity > 1 {
+                format!("{name} × {}", item.quantity)
+            } else {
+                name
+            };
+            lines.push((key, price));
+        }
+    }
+    if found.len() > before {
+        return None;
+    }
+    let total = total?;
+    let sum = lines
+        .iter()
+        .try_fold(0u64, |sum, (_, price)| sum.checked_add(*price));
+    if sum != Some(total) {
+        found.push(crate::providers::rule(
+            "total_mismatch",
+            "amount",
+            "Le total de la commande ne correspond pas à la somme des articles.",
+            "The order total does not match the sum of its items.",
+        ));
+        return None;
+    }
+    Some(lines)
+}
+
+#[test]
+fn articles_and_their_violations_are_what_they_were() {
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let (mut refused, mut kept) = (0, 0);
+    for _ in 0..3000 {
+        let mut items = Vec::new();
+        for _ in 0..rng.below(30) {
+            let name = match rng.below(6) {
+                0 => String::new(),
+                1 => "  ".into(),
+                2 => rng.text(150, false),
+                _ => {
+                    let controls = rng.below(4) == 0;
+                    rng.text(12, controls)
+                }
+            };
+            let currency = if rng.below(10) == 0 {
+                Currency::EUR
+            } else {
+                Currency::XOF
+            };
+            let minor = match rng.below(8) {
+                0 => 0,
+                1 => u64::MAX / 2,
+                _ => 1 + rng.below(100_000),
+            };
+            items.push(LineItem {
+                sku: "sku".into(),
+                name,
+                unit_price: Money::from_minor(minor, currency).unwrap_or(Money::zero(currency)),
+                quantity: [0, 1, 2, 3, 1000, u32::MAX][rng.below(6) as usize],
+            });
+        }
+        let controls = rng.below(5) == 0;
+        let order = Order {
+            reference: "r".into(),
+            description: rng.text(20, controls),
+            amount: xof(1),
+            items,
+        };
+        let total = [None, Some(0), Some(1 + rng.below(1_000_000))][rng.below(3) as usize];
+        let (mut found, mut former_found) = (Violations::new(), Violations::new());
+        let former = former_articles(&order, total, Currency::XOF, &mut former_found);
+        let now = articles(&order, total, Currency::XOF, &mut found);
+        assert_eq!(now, former, "{order:?}");
+        assert_eq!(found, former_found, "{order:?}");
+        if found.is_empty() {
+            kept += 1;
+        } else {
+            refused += 1;
+        }
+    }
+    assert!(
+        refused > 1000 && kept > 100,
+        "{refused} refused, {kept} kept"
+    );
 }
