@@ -4,11 +4,14 @@
 //! provider publishes them, and turns [`HttpResponse`] bytes back into domain values. The
 //! edge sends requests through a [`crate::http::Transport`].
 
+mod blank;
 pub mod cinetpay;
 pub mod moneroo;
 pub mod moneyfusion;
 
 use core::fmt;
+
+pub(crate) use blank::has_blank_or_control;
 
 use crate::domain::{Money, Order, PaymentStatus, Provider};
 #[allow(unused_imports)]

@@ -590,7 +590,7 @@ fn check_url(raw: &str, field: &str, found: &mut Violations) -> Option<String> {
 
 /// The host of an absolute `http://` or `https://` URL without spaces, or `None`.
 fn url_host(url: &str) -> Option<&str> {
-    if url.is_empty() || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if url.is_empty() || crate::providers::has_blank_or_control(url) {
         return None;
     }
     let scheme_end = crate::http::text::find(url, "://")?;

@@ -306,7 +306,7 @@ fn check_url(url: &str, field: &str, found: &mut Violations) -> Option<String> {
     }
     let ok = (url.starts_with("https://") || url.starts_with("http://"))
         && url.len() <= URL_MAX
-        && !url.chars().any(|c| c.is_whitespace() || c.is_control());
+        && !crate::providers::has_blank_or_control(url);
     if ok {
         Some(url.to_owned())
     } else {

@@ -70,7 +70,7 @@ fn split_url(url: &str) -> Option<UrlParts<'_>> {
     } else {
         (false, url.strip_prefix("http://")?)
     };
-    if url.contains(['?', '#', '@']) || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if url.contains(['?', '#', '@']) || crate::providers::has_blank_or_control(url) {
         return None;
     }
     let (host, path) = match rest.find('/') {

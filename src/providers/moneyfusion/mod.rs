@@ -147,9 +147,7 @@ pub(crate) fn is_http_url(url: &str) -> bool {
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"));
     rest.is_some_and(|rest| {
-        !rest.is_empty()
-            && !rest.starts_with('/')
-            && !url.chars().any(|c| c.is_whitespace() || c.is_control())
+        !rest.is_empty() && !rest.starts_with('/') && !crate::providers::has_blank_or_control(url)
     })
 }
 
