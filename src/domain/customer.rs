@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::validation::{cat, join, text, Violations, DOT};
+use super::validation::{cat, join, text_check, Violations, DOT};
 use super::{Country, Phone};
 
 /// What the storefront sends about the shopper, before any check. Field names follow the
@@ -214,9 +214,10 @@ impl Customer {
 /// A pragmatic e-mail check: one `@`, a local part of at most 64 printable characters, a
 /// domain of dot-separated labels made of letters, digits and hyphens, with a dot. The
 /// domain is lowercased.
-/// [`text`] for `field.name`: one call per field, the path joined inside.
+/// [`super::validation::text`] for `field.name`: one call per field, the path joined
+/// only when there is something to report.
 #[inline(never)]
-fn text_at(
+pub(super) fn text_at(
     value: &Option<String>,
     field: &str,
     name: &str,
@@ -224,10 +225,16 @@ fn text_at(
     max: usize,
     found: &mut Violations,
 ) -> Option<String> {
-    text(value.as_deref(), &join(field, name), required, max, found)
+    match text_check(value.as_deref(), required, max) {
+        Ok(text) => text.map(str::to_owned),
+        Err(fault) => {
+            fault.report(&join(field, name), max, found);
+            None
+        }
+    }
 }
 
-fn normalize_email(email: &str) -> Option<String> {
+pub(super) fn normalize_email(email: &str) -> Option<String> {
     // A closure, not the char: `rsplit_once('@')`'s reverse searcher is 0.6 KB of the
     // browser bundle.
     #[allow(clippy::manual_pattern_char_comparison)] // the closure is the point: smaller
@@ -246,7 +253,9 @@ fn normalize_email(email: &str) -> Option<String> {
                 && label.len() <= 63
                 && !label.starts_with('-')
                 && !label.ends_with('-')
-                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
         });
     (local_ok && labels_ok).then(|| cat(&[local, "@", &domain.to_ascii_lowercase()]))
 }

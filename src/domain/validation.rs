@@ -312,29 +312,91 @@ pub fn text(
     max: usize,
     found: &mut Violations,
 ) -> Option<String> {
-    let trimmed = value.map(str::trim).filter(|s| !s.is_empty());
-    let Some(text) = trimmed else {
-        if required {
-            found.push(Violation::required(field));
+    match text_check(value, required, max) {
+        Ok(text) => text.map(str::to_owned),
+        Err(fault) => {
+            fault.report(field, max, found);
+            None
         }
-        return None;
+    }
+}
+
+/// What [`text_check`] found wrong with a text, reported once the field's path is known
+/// ([`TextFault::report`]): a valid text builds no path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextFault {
+    /// Missing or blank, and required.
+    Required,
+    /// More than `max` characters.
+    TooLong,
+    /// A control character.
+    Control,
+}
+
+impl TextFault {
+    /// Records the violation [`text`] records for this fault at `field`.
+    #[cold]
+    #[inline(never)]
+    pub fn report(self, field: &str, max: usize, found: &mut Violations) {
+        match self {
+            TextFault::Required => found.push(Violation::required(field)),
+            TextFault::TooLong => found.push(Violation::too_long(field, max)),
+            TextFault::Control => found.add(
+                "invalid_characters",
+                field,
+                "Ce champ contient des caractères non autorisés.",
+                "This field contains characters that are not allowed.",
+            ),
+        }
+    }
+}
+
+/// [`text`]'s rules without the field's path: the trimmed text (`None` when absent and
+/// optional), or what is wrong with it.
+pub fn text_check(
+    value: Option<&str>,
+    required: bool,
+    max: usize,
+) -> Result<Option<&str>, TextFault> {
+    let trimmed = value.map(trim).filter(|s| !s.is_empty());
+    let Some(text) = trimmed else {
+        return if required {
+            Err(TextFault::Required)
+        } else {
+            Ok(None)
+        };
     };
     // Characters are the bytes that do not continue one: the same count as
-    // `chars().count()`, without its large vectorized code in the browser bundle.
-    if text.bytes().filter(|b| b & 0xC0 != 0x80).count() > max {
-        found.push(Violation::too_long(field, max));
-        return None;
+    // `chars().count()`, without its large vectorized code in the browser bundle. No
+    // more characters than bytes: a short text is not counted.
+    if text.len() > max && text.bytes().filter(|b| b & 0xC0 != 0x80).count() > max {
+        return Err(TextFault::TooLong);
     }
-    if text.chars().any(char::is_control) {
-        found.add(
-            "invalid_characters",
-            field,
-            "Ce champ contient des caractères non autorisés.",
-            "This field contains characters that are not allowed.",
-        );
-        return None;
+    if has_control(text) {
+        return Err(TextFault::Control);
     }
-    Some(text.to_owned())
+    Ok(Some(text))
+}
+
+/// `str::trim`, without decoding a character when the text begins and ends with a
+/// printable ASCII one (nothing to trim then), as it almost always does.
+fn trim(text: &str) -> &str {
+    let plain = |b: &u8| *b < 0x80 && !matches!(b, b'\t'..=b'\r' | b' ');
+    let bytes = text.as_bytes();
+    if bytes.first().is_some_and(plain) && bytes.last().is_some_and(plain) {
+        text
+    } else {
+        text.trim()
+    }
+}
+
+/// `text.chars().any(char::is_control)` on bytes: the control characters are U+0000 to
+/// U+001F, U+007F and U+0080 to U+009F, the last ones written `C2 80` to `C2 9F`.
+fn has_control(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().any(|(i, &b)| {
+        b < 0x20 || b == 0x7F || (b == 0xC2 && bytes.get(i + 1).is_some_and(|&n| n < 0xA0))
+    })
 }
 
 #[cfg(test)]
