@@ -380,7 +380,7 @@ pub fn text_check(
 
 /// `str::trim`, without decoding a character when the text begins and ends with a
 /// printable ASCII one (nothing to trim then), as it almost always does.
-fn trim(text: &str) -> &str {
+pub(crate) fn trim(text: &str) -> &str {
     let plain = |b: &u8| *b < 0x80 && !matches!(b, b'\t'..=b'\r' | b' ');
     let bytes = text.as_bytes();
     if bytes.first().is_some_and(plain) && bytes.last().is_some_and(plain) {
