@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::validation::{cat, join, text_check, Violations, DOT};
+use super::validation::{cat, join, text_in, Violations, DOT};
 use super::{Country, Phone};
 
 /// What the storefront sends about the shopper, before any check. Field names follow the
@@ -216,7 +216,6 @@ impl Customer {
 /// domain is lowercased.
 /// [`super::validation::text`] for `field.name`: one call per field, the path joined
 /// only when there is something to report.
-#[inline(never)]
 pub(super) fn text_at(
     value: &Option<String>,
     field: &str,
@@ -225,13 +224,7 @@ pub(super) fn text_at(
     max: usize,
     found: &mut Violations,
 ) -> Option<String> {
-    match text_check(value.as_deref(), required, max) {
-        Ok(text) => text.map(str::to_owned),
-        Err(fault) => {
-            fault.report(&join(field, name), max, found);
-            None
-        }
-    }
+    text_in(value.as_deref(), field, name, required, max, found)
 }
 
 pub(super) fn normalize_email(email: &str) -> Option<String> {

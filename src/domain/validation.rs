@@ -312,70 +312,48 @@ pub fn text(
     max: usize,
     found: &mut Violations,
 ) -> Option<String> {
-    match text_check(value, required, max) {
-        Ok(text) => text.map(str::to_owned),
-        Err(fault) => {
-            fault.report(field, max, found);
-            None
-        }
-    }
+    text_in(value, field, "", required, max, found)
 }
 
-/// What [`text_check`] found wrong with a text, reported once the field's path is known
-/// ([`TextFault::report`]): a valid text builds no path.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TextFault {
-    /// Missing or blank, and required.
-    Required,
-    /// More than `max` characters.
-    TooLong,
-    /// A control character.
-    Control,
-}
-
-impl TextFault {
-    /// Records the violation [`text`] records for this fault at `field`.
-    #[cold]
-    #[inline(never)]
-    pub fn report(self, field: &str, max: usize, found: &mut Violations) {
-        match self {
-            TextFault::Required => found.push(Violation::required(field)),
-            TextFault::TooLong => found.push(Violation::too_long(field, max)),
-            TextFault::Control => found.add(
-                "invalid_characters",
-                field,
-                "Ce champ contient des caractères non autorisés.",
-                "This field contains characters that are not allowed.",
-            ),
-        }
-    }
-}
-
-/// [`text`]'s rules without the field's path: the trimmed text (`None` when absent and
-/// optional), or what is wrong with it.
-pub fn text_check(
+/// [`text`] at the path `parent.child` (`parent` alone when `child` is empty), the path
+/// built only when there is something to report: a valid text builds none.
+#[inline(never)]
+pub fn text_in(
     value: Option<&str>,
+    parent: &str,
+    child: &str,
     required: bool,
     max: usize,
-) -> Result<Option<&str>, TextFault> {
+    found: &mut Violations,
+) -> Option<String> {
+    let path = || match child {
+        "" => parent.to_owned(),
+        child => join(parent, child),
+    };
     let trimmed = value.map(trim).filter(|s| !s.is_empty());
     let Some(text) = trimmed else {
-        return if required {
-            Err(TextFault::Required)
-        } else {
-            Ok(None)
-        };
+        if required {
+            found.push(Violation::required(path()));
+        }
+        return None;
     };
     // Characters are the bytes that do not continue one: the same count as
     // `chars().count()`, without its large vectorized code in the browser bundle. No
     // more characters than bytes: a short text is not counted.
     if text.len() > max && text.bytes().filter(|b| b & 0xC0 != 0x80).count() > max {
-        return Err(TextFault::TooLong);
+        found.push(Violation::too_long(path(), max));
+        return None;
     }
     if has_control(text) {
-        return Err(TextFault::Control);
+        found.add(
+            "invalid_characters",
+            &path(),
+            "Ce champ contient des caractères non autorisés.",
+            "This field contains characters that are not allowed.",
+        );
+        return None;
     }
-    Ok(Some(text))
+    Some(text.to_owned())
 }
 
 /// `str::trim`, without decoding a character when the text begins and ends with a
