@@ -140,8 +140,11 @@ impl Phone {
             Some(rest) => (true, rest),
             None => (false, trimmed),
         };
-        // Digits only, as typed most often: copied whole, no character decoded.
-        let mut digits = if rest.bytes().all(|b| b.is_ascii_digit()) {
+        // Digits only, as typed most often: copied whole, no character decoded (on the
+        // edge; the browser bundle keeps the one loop, smaller).
+        let mut digits = if cfg!(any(feature = "edge", feature = "sandbox"))
+            && rest.bytes().all(|b| b.is_ascii_digit())
+        {
             rest.to_owned()
         } else {
             let mut digits = String::with_capacity(rest.len());

@@ -326,10 +326,7 @@ pub fn text_in(
     max: usize,
     found: &mut Violations,
 ) -> Option<String> {
-    let path = || match child {
-        "" => parent.to_owned(),
-        child => join(parent, child),
-    };
+    let path = || field_path(parent, child);
     let trimmed = value.map(trim).filter(|s| !s.is_empty());
     let Some(text) = trimmed else {
         if required {
@@ -356,8 +353,19 @@ pub fn text_in(
     Some(text.to_owned())
 }
 
+/// `parent.child`, or `parent` when `child` is empty.
+#[cold]
+#[inline(never)]
+fn field_path(parent: &str, child: &str) -> String {
+    match child {
+        "" => parent.to_owned(),
+        child => join(parent, child),
+    }
+}
+
 /// `str::trim`, without decoding a character when the text begins and ends with a
 /// printable ASCII one (nothing to trim then), as it almost always does.
+#[cfg(any(feature = "edge", feature = "sandbox"))]
 pub(crate) fn trim(text: &str) -> &str {
     let plain = |b: &u8| *b < 0x80 && !matches!(b, b'\t'..=b'\r' | b' ');
     let bytes = text.as_bytes();
@@ -368,8 +376,22 @@ pub(crate) fn trim(text: &str) -> &str {
     }
 }
 
+/// `str::trim` itself in the browser bundle, where the fast path would cost bytes.
+#[cfg(not(any(feature = "edge", feature = "sandbox")))]
+pub(crate) fn trim(text: &str) -> &str {
+    text.trim()
+}
+
+/// `text.chars().any(char::is_control)` in the browser bundle, where the byte scan
+/// would cost bytes.
+#[cfg(not(any(feature = "edge", feature = "sandbox")))]
+fn has_control(text: &str) -> bool {
+    text.chars().any(char::is_control)
+}
+
 /// `text.chars().any(char::is_control)` on bytes: the control characters are U+0000 to
 /// U+001F, U+007F and U+0080 to U+009F, the last ones written `C2 80` to `C2 9F`.
+#[cfg(any(feature = "edge", feature = "sandbox"))]
 fn has_control(text: &str) -> bool {
     let bytes = text.as_bytes();
     bytes.iter().enumerate().any(|(i, &b)| {
