@@ -53,15 +53,14 @@ impl CartLine {
             return found;
         }
         for (i, line) in lines.iter().enumerate() {
-            // The line's path, built only for a line that is refused.
-            let at = || indexed(field, i);
+            let at = indexed(field, i);
             if !is_sku(&line.sku) {
-                found.add("invalid_sku", &join(&at(), "sku"), "Référence d'article invalide (lettres, chiffres, . _ - ; 64 caractères au plus).", "Invalid article code (letters, digits, . _ -; at most 64 characters).");
+                found.add("invalid_sku", &join(&at, "sku"), "Référence d'article invalide (lettres, chiffres, . _ - ; 64 caractères au plus).", "Invalid article code (letters, digits, . _ -; at most 64 characters).");
             }
             if line.quantity < 1 || line.quantity > i64::from(MAX_QUANTITY) {
                 found.add_number(
                     "invalid_quantity",
-                    &join(&at(), "quantity"),
+                    &join(&at, "quantity"),
                     MAX_QUANTITY as usize,
                     ["La quantité doit être comprise entre 1 et ", "."],
                     ["The quantity must be between 1 and ", "."],

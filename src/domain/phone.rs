@@ -135,18 +135,15 @@ impl Phone {
     /// code (`07 01 02 03 04` in Côte d'Ivoire). Accepted: `+225…`, `00225…`, `225…` when
     /// the length fits the country, or the national number.
     pub fn parse(input: &str, country: Option<Country>) -> Result<Phone, PhoneError> {
-        let trimmed = super::validation::trim(input);
-        let (international, rest) = match trimmed.strip_prefix('+') {
-            Some(rest) => (true, rest),
-            None => (false, trimmed),
-        };
-        // Digits only, as typed most often: copied whole, no character decoded (on the
-        // edge; the browser bundle keeps the one loop, smaller).
-        let mut digits = if cfg!(any(feature = "edge", feature = "sandbox"))
-            && rest.bytes().all(|b| b.is_ascii_digit())
-        {
-            rest.to_owned()
-        } else {
+        #[cfg(any(feature = "edge", feature = "sandbox"))]
+        let (international, mut digits) = Phone::digits_of(input)?;
+        #[cfg(not(any(feature = "edge", feature = "sandbox")))]
+        let (international, mut digits) = {
+            let trimmed = input.trim();
+            let (international, rest) = match trimmed.strip_prefix('+') {
+                Some(rest) => (true, rest),
+                None => (false, trimmed),
+            };
             let mut digits = String::with_capacity(rest.len());
             for ch in rest.chars() {
                 match ch {
@@ -155,7 +152,7 @@ impl Phone {
                     _ => return Err(PhoneError::Characters),
                 }
             }
-            digits
+            (international, digits)
         };
         if digits.is_empty() {
             return Err(PhoneError::Length);
@@ -185,6 +182,30 @@ impl Phone {
             }
         }
         Phone::national(plan, &digits)
+    }
+
+    /// Whether the number began with `+`, and its digits: a number of digits only, as
+    /// typed most often, copied whole with no character decoded (the edge's reading; the
+    /// browser bundle keeps the one loop, smaller).
+    #[cfg(any(feature = "edge", feature = "sandbox"))]
+    fn digits_of(input: &str) -> Result<(bool, String), PhoneError> {
+        let trimmed = super::validation::trim(input);
+        let (international, rest) = match trimmed.strip_prefix('+') {
+            Some(rest) => (true, rest),
+            None => (false, trimmed),
+        };
+        if rest.bytes().all(|b| b.is_ascii_digit()) {
+            return Ok((international, rest.to_owned()));
+        }
+        let mut digits = String::with_capacity(rest.len());
+        for ch in rest.chars() {
+            match ch {
+                '0'..='9' => digits.push(ch),
+                ' ' | '.' | '-' | '(' | ')' | '\u{a0}' | '\u{202f}' => {}
+                _ => return Err(PhoneError::Characters),
+            }
+        }
+        Ok((international, digits))
     }
 
     fn from_international(digits: &str) -> Result<Phone, PhoneError> {

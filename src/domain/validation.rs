@@ -305,6 +305,7 @@ pub fn decimal(mut n: u64) -> String {
 
 /// Checks a free text: trimmed, not empty when required, at most `max` characters and no
 /// control characters. Gives the trimmed text, or `None` when absent and optional.
+#[cfg(any(feature = "edge", feature = "sandbox"))]
 pub fn text(
     value: Option<&str>,
     field: &str,
@@ -315,8 +316,44 @@ pub fn text(
     text_in(value, field, "", required, max, found)
 }
 
+/// Checks a free text: trimmed, not empty when required, at most `max` characters and no
+/// control characters. Gives the trimmed text, or `None` when absent and optional.
+#[cfg(not(any(feature = "edge", feature = "sandbox")))]
+pub fn text(
+    value: Option<&str>,
+    field: &str,
+    required: bool,
+    max: usize,
+    found: &mut Violations,
+) -> Option<String> {
+    let trimmed = value.map(str::trim).filter(|s| !s.is_empty());
+    let Some(text) = trimmed else {
+        if required {
+            found.push(Violation::required(field));
+        }
+        return None;
+    };
+    // Characters are the bytes that do not continue one: the same count as
+    // `chars().count()`, without its large vectorized code in the browser bundle.
+    if text.bytes().filter(|b| b & 0xC0 != 0x80).count() > max {
+        found.push(Violation::too_long(field, max));
+        return None;
+    }
+    if text.chars().any(char::is_control) {
+        found.add(
+            "invalid_characters",
+            field,
+            "Ce champ contient des caractères non autorisés.",
+            "This field contains characters that are not allowed.",
+        );
+        return None;
+    }
+    Some(text.to_owned())
+}
+
 /// [`text`] at the path `parent.child` (`parent` alone when `child` is empty), the path
 /// built only when there is something to report: a valid text builds none.
+#[cfg(any(feature = "edge", feature = "sandbox"))]
 #[inline(never)]
 pub fn text_in(
     value: Option<&str>,
@@ -354,6 +391,7 @@ pub fn text_in(
 }
 
 /// `parent.child`, or `parent` when `child` is empty.
+#[cfg(any(feature = "edge", feature = "sandbox"))]
 #[cold]
 #[inline(never)]
 fn field_path(parent: &str, child: &str) -> String {
@@ -374,19 +412,6 @@ pub(crate) fn trim(text: &str) -> &str {
     } else {
         text.trim()
     }
-}
-
-/// `str::trim` itself in the browser bundle, where the fast path would cost bytes.
-#[cfg(not(any(feature = "edge", feature = "sandbox")))]
-pub(crate) fn trim(text: &str) -> &str {
-    text.trim()
-}
-
-/// `text.chars().any(char::is_control)` in the browser bundle, where the byte scan
-/// would cost bytes.
-#[cfg(not(any(feature = "edge", feature = "sandbox")))]
-fn has_control(text: &str) -> bool {
-    text.chars().any(char::is_control)
 }
 
 /// `text.chars().any(char::is_control)` on bytes: the control characters are U+0000 to
