@@ -302,6 +302,7 @@ mod tests {
     use super::*;
 
     /// `Phone::parse` before its digits-only copy and byte trim.
+    #[cfg(not(target_arch = "wasm32"))]
     fn parse_before(input: &str, country: Option<Country>) -> Result<Phone, PhoneError> {
         let trimmed = input.trim();
         let (international, rest) = match trimmed.strip_prefix('+') {
