@@ -135,25 +135,19 @@ impl Phone {
     /// code (`07 01 02 03 04` in Côte d'Ivoire). Accepted: `+225…`, `00225…`, `225…` when
     /// the length fits the country, or the national number.
     pub fn parse(input: &str, country: Option<Country>) -> Result<Phone, PhoneError> {
-        #[cfg(any(feature = "edge", feature = "sandbox"))]
-        let (international, mut digits) = Phone::digits_of(input)?;
-        #[cfg(not(any(feature = "edge", feature = "sandbox")))]
-        let (international, mut digits) = {
-            let trimmed = input.trim();
-            let (international, rest) = match trimmed.strip_prefix('+') {
-                Some(rest) => (true, rest),
-                None => (false, trimmed),
-            };
-            let mut digits = String::with_capacity(rest.len());
-            for ch in rest.chars() {
-                match ch {
-                    '0'..='9' => digits.push(ch),
-                    ' ' | '.' | '-' | '(' | ')' | '\u{a0}' | '\u{202f}' => {}
-                    _ => return Err(PhoneError::Characters),
-                }
-            }
-            (international, digits)
+        let trimmed = input.trim();
+        let (international, rest) = match trimmed.strip_prefix('+') {
+            Some(rest) => (true, rest),
+            None => (false, trimmed),
         };
+        let mut digits = String::with_capacity(rest.len());
+        for ch in rest.chars() {
+            match ch {
+                '0'..='9' => digits.push(ch),
+                ' ' | '.' | '-' | '(' | ')' | '\u{a0}' | '\u{202f}' => {}
+                _ => return Err(PhoneError::Characters),
+            }
+        }
         if digits.is_empty() {
             return Err(PhoneError::Length);
         }
@@ -182,30 +176,6 @@ impl Phone {
             }
         }
         Phone::national(plan, &digits)
-    }
-
-    /// Whether the number began with `+`, and its digits: a number of digits only, as
-    /// typed most often, copied whole with no character decoded (the edge's reading; the
-    /// browser bundle keeps the one loop, smaller).
-    #[cfg(any(feature = "edge", feature = "sandbox"))]
-    fn digits_of(input: &str) -> Result<(bool, String), PhoneError> {
-        let trimmed = super::validation::trim(input);
-        let (international, rest) = match trimmed.strip_prefix('+') {
-            Some(rest) => (true, rest),
-            None => (false, trimmed),
-        };
-        if rest.bytes().all(|b| b.is_ascii_digit()) {
-            return Ok((international, rest.to_owned()));
-        }
-        let mut digits = String::with_capacity(rest.len());
-        for ch in rest.chars() {
-            match ch {
-                '0'..='9' => digits.push(ch),
-                ' ' | '.' | '-' | '(' | ')' | '\u{a0}' | '\u{202f}' => {}
-                _ => return Err(PhoneError::Characters),
-            }
-        }
-        Ok((international, digits))
     }
 
     fn from_international(digits: &str) -> Result<Phone, PhoneError> {
@@ -300,74 +270,6 @@ impl fmt::Display for Phone {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// `Phone::parse` before its digits-only copy and byte trim.
-    #[cfg(not(target_arch = "wasm32"))]
-    fn parse_before(input: &str, country: Option<Country>) -> Result<Phone, PhoneError> {
-        let trimmed = input.trim();
-        let (international, rest) = match trimmed.strip_prefix('+') {
-            Some(rest) => (true, rest),
-            None => (false, trimmed),
-        };
-        let mut digits = String::with_capacity(rest.len());
-        for ch in rest.chars() {
-            match ch {
-                '0'..='9' => digits.push(ch),
-                ' ' | '.' | '-' | '(' | ')' | '\u{a0}' | '\u{202f}' => {}
-                _ => return Err(PhoneError::Characters),
-            }
-        }
-        if digits.is_empty() {
-            return Err(PhoneError::Length);
-        }
-        let international = international || {
-            if let Some(stripped) = digits.strip_prefix("00") {
-                digits = stripped.to_owned();
-                true
-            } else {
-                false
-            }
-        };
-        if international {
-            return Phone::from_international(&digits);
-        }
-        let Some(plan) = country.and_then(plan_for) else {
-            return match Phone::from_international(&digits) {
-                Ok(phone) if country.is_none() || phone.country() == country => Ok(phone),
-                _ => Err(PhoneError::NoCountry),
-            };
-        };
-        if let Some(national) = digits.strip_prefix(plan.dial) {
-            if let Ok(phone) = Phone::national(plan, national) {
-                return Ok(phone);
-            }
-        }
-        Phone::national(plan, &digits)
-    }
-
-    #[cfg(not(target_arch = "wasm32"))]
-    proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4096))]
-        #[test]
-        fn phones_parse_as_before(
-            chars in proptest::collection::vec(proptest::sample::select(vec![
-                '0', '1', '2', '5', '7', '9', '+', ' ', '.', '-', '(', ')', '\u{a0}', '\u{202f}',
-                '\t', '\u{85}', '\u{3000}', 'a', '٣', '\u{0}',
-            ]), 0..18),
-            country in proptest::sample::select(vec![
-                None, Some(Country::CI), Some(Country::BJ), Some(Country::SN), Country::parse("GH"),
-            ]),
-        ) {
-            let input: String = chars.into_iter().collect();
-            for input in [input.clone(), ["+225", &input].concat(), ["0022507", &input].concat()] {
-                proptest::prop_assert_eq!(
-                    Phone::parse(&input, country),
-                    parse_before(&input, country),
-                    "{:?}", input
-                );
-            }
-        }
-    }
 
     fn e164(input: &str, country: Option<Country>) -> Result<String, PhoneError> {
         Phone::parse(input, country).map(|p| p.as_str().to_owned())
