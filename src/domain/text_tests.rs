@@ -1,6 +1,6 @@
-//! The text checks on bytes (`validation::text`, `customer::text_at`, the e-mail's domain
-//! labels) against the code they replaced, on generated texts: same value, same
-//! violations.
+//! The edge's text checks on bytes (`validation::text`, `customer::text_at`, and the
+//! e-mail check that reads their output) against the code they replaced, on generated
+//! texts: same value, same violations.
 use proptest::prelude::*;
 
 use super::customer::{normalize_email, text_at};
