@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::validation::{cat, join, text, Violations, DOT};
+use super::validation::{cat, join, Violations, DOT};
 use super::{Country, Phone};
 
 /// What the storefront sends about the shopper, before any check. Field names follow the
@@ -214,9 +214,10 @@ impl Customer {
 /// A pragmatic e-mail check: one `@`, a local part of at most 64 printable characters, a
 /// domain of dot-separated labels made of letters, digits and hyphens, with a dot. The
 /// domain is lowercased.
-/// [`text`] for `field.name`: one call per field, the path joined inside.
+/// [`super::validation::text`] for `field.name`: one call per field, the path joined
+/// only when there is something to report.
 #[inline(never)]
-fn text_at(
+pub(super) fn text_at(
     value: &Option<String>,
     field: &str,
     name: &str,
@@ -224,10 +225,15 @@ fn text_at(
     max: usize,
     found: &mut Violations,
 ) -> Option<String> {
-    text(value.as_deref(), &join(field, name), required, max, found)
+    // The browser bundle builds the path first, as before: the lazy path would cost it
+    // bytes, and the edge's CPU is what it saves.
+    #[cfg(not(any(feature = "edge", feature = "sandbox")))]
+    return super::validation::text(value.as_deref(), &join(field, name), required, max, found);
+    #[cfg(any(feature = "edge", feature = "sandbox"))]
+    super::validation::text_in(value.as_deref(), field, name, required, max, found)
 }
 
-fn normalize_email(email: &str) -> Option<String> {
+pub(super) fn normalize_email(email: &str) -> Option<String> {
     // A closure, not the char: `rsplit_once('@')`'s reverse searcher is 0.6 KB of the
     // browser bundle.
     #[allow(clippy::manual_pattern_char_comparison)] // the closure is the point: smaller

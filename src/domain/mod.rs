@@ -25,3 +25,6 @@ pub use phone::Phone;
 pub use provider::Provider;
 pub use status::{PaymentStatus, Transition};
 pub use validation::{Message, Violation, Violations};
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod text_tests;

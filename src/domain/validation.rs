@@ -305,6 +305,20 @@ pub fn decimal(mut n: u64) -> String {
 
 /// Checks a free text: trimmed, not empty when required, at most `max` characters and no
 /// control characters. Gives the trimmed text, or `None` when absent and optional.
+#[cfg(any(feature = "edge", feature = "sandbox"))]
+pub fn text(
+    value: Option<&str>,
+    field: &str,
+    required: bool,
+    max: usize,
+    found: &mut Violations,
+) -> Option<String> {
+    text_in(value, field, "", required, max, found)
+}
+
+/// Checks a free text: trimmed, not empty when required, at most `max` characters and no
+/// control characters. Gives the trimmed text, or `None` when absent and optional.
+#[cfg(not(any(feature = "edge", feature = "sandbox")))]
 pub fn text(
     value: Option<&str>,
     field: &str,
@@ -335,6 +349,79 @@ pub fn text(
         return None;
     }
     Some(text.to_owned())
+}
+
+/// [`text`] at the path `parent.child` (`parent` alone when `child` is empty), the path
+/// built only when there is something to report: a valid text builds none.
+#[cfg(any(feature = "edge", feature = "sandbox"))]
+#[inline(never)]
+pub fn text_in(
+    value: Option<&str>,
+    parent: &str,
+    child: &str,
+    required: bool,
+    max: usize,
+    found: &mut Violations,
+) -> Option<String> {
+    let path = || field_path(parent, child);
+    let trimmed = value.map(trim).filter(|s| !s.is_empty());
+    let Some(text) = trimmed else {
+        if required {
+            found.push(Violation::required(path()));
+        }
+        return None;
+    };
+    // Characters are the bytes that do not continue one: the same count as
+    // `chars().count()`, without its large vectorized code in the browser bundle. No
+    // more characters than bytes: a short text is not counted.
+    if text.len() > max && text.bytes().filter(|b| b & 0xC0 != 0x80).count() > max {
+        found.push(Violation::too_long(path(), max));
+        return None;
+    }
+    if has_control(text) {
+        found.add(
+            "invalid_characters",
+            &path(),
+            "Ce champ contient des caractères non autorisés.",
+            "This field contains characters that are not allowed.",
+        );
+        return None;
+    }
+    Some(text.to_owned())
+}
+
+/// `parent.child`, or `parent` when `child` is empty.
+#[cfg(any(feature = "edge", feature = "sandbox"))]
+#[cold]
+#[inline(never)]
+fn field_path(parent: &str, child: &str) -> String {
+    match child {
+        "" => parent.to_owned(),
+        child => join(parent, child),
+    }
+}
+
+/// `str::trim`, without decoding a character when the text begins and ends with a
+/// printable ASCII one (nothing to trim then), as it almost always does.
+#[cfg(any(feature = "edge", feature = "sandbox"))]
+pub(crate) fn trim(text: &str) -> &str {
+    let plain = |b: &u8| *b < 0x80 && !matches!(b, b'\t'..=b'\r' | b' ');
+    let bytes = text.as_bytes();
+    if bytes.first().is_some_and(plain) && bytes.last().is_some_and(plain) {
+        text
+    } else {
+        text.trim()
+    }
+}
+
+/// `text.chars().any(char::is_control)` on bytes: the control characters are U+0000 to
+/// U+001F, U+007F and U+0080 to U+009F, the last ones written `C2 80` to `C2 9F`.
+#[cfg(any(feature = "edge", feature = "sandbox"))]
+fn has_control(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().any(|(i, &b)| {
+        b < 0x20 || b == 0x7F || (b == 0xC2 && bytes.get(i + 1).is_some_and(|&n| n < 0xA0))
+    })
 }
 
 #[cfg(test)]
