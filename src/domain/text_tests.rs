@@ -1,10 +1,9 @@
-//! The edge's text checks on bytes (`validation::text`, `customer::text_at`, and the
-//! e-mail check that reads their output) against the code they replaced, on generated
-//! texts: same value, same violations.
+//! The edge's text checks on bytes (`validation::text`, `customer::text_at`) against the
+//! code they replaced, on generated texts: same value, same violations.
 use proptest::prelude::*;
 
-use super::customer::{normalize_email, text_at};
-use super::validation::{cat, join, text, Violation, Violations, DOT};
+use super::customer::text_at;
+use super::validation::{join, text, Violation, Violations};
 
 /// `validation::text` before `text_check`: the path built first, `str::trim`, and
 /// `chars().any(char::is_control)`.
@@ -36,29 +35,6 @@ fn text_before(
         return None;
     }
     Some(text.to_owned())
-}
-
-/// `normalize_email` before its labels were checked on bytes.
-fn email_before(email: &str) -> Option<String> {
-    #[allow(clippy::manual_pattern_char_comparison)]
-    let (local, domain) = email.rsplit_once(|c| c == '@')?;
-    let local_ok = !local.is_empty()
-        && local.len() <= 64
-        && !local.starts_with('.')
-        && !local.ends_with('.')
-        && !local.as_bytes().windows(2).any(|pair| pair == b"..")
-        && local
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~.".contains(&b));
-    let labels_ok = domain.as_bytes().contains(&b'.')
-        && domain.split(DOT).all(|label| {
-            !label.is_empty()
-                && label.len() <= 63
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        });
-    (local_ok && labels_ok).then(|| cat(&[local, "@", &domain.to_ascii_lowercase()]))
 }
 
 /// Texts made of the characters the checks tell apart: ASCII and Unicode white space,
@@ -94,12 +70,5 @@ proptest! {
         let mut at = Violations::new();
         prop_assert_eq!(&text_at(&value, field, name, required, max, &mut at), &before);
         prop_assert_eq!(&at, &was);
-    }
-
-    #[test]
-    fn e_mails_read_as_before(local in texty(), domain in texty(), tld in texty()) {
-        for email in [cat(&[&local, "@", &domain, ".", &tld]), cat(&["awa@", &domain, ".ci"]), local.clone()] {
-            prop_assert_eq!(normalize_email(&email), email_before(&email), "{:?}", email);
-        }
     }
 }
